@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepare this machine for the project: Debian packages for the system libraries the kiosk
+# loads, a virtual environment in .venv, and the project with every extra, editable.
+# Safe to run again: it installs only what is missing or changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System libraries: zbar for the pyzbar QR decoder.
+APT_PACKAGES=(libzbar0)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+
+# Reinstall only when pyproject.toml changed since the last install.
+stamp=.venv/.installed-pyproject
+if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
+  echo "setup: installing the project and its extras into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[kiosk,central,dev]'
+  cp pyproject.toml "$stamp"
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every check that decides whether a change lands: lint, types, then the whole test suite.
+# Any failure fails the run; all three run so one report shows everything.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash build/setup.sh || exit 1
+source .venv/bin/activate
+export QT_QPA_PLATFORM=offscreen
+
+status=0
+echo "== ruff =="
+ruff check . || status=1
+ruff format --check . || status=1
+echo "== mypy (strict on the Qt-free core) =="
+mypy || status=1
+echo "== pytest =="
+python -m pytest "$@" || status=1
+exit $status
