@@ -31,7 +31,12 @@ fi
 stamp=.venv/.installed-pyproject
 if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
   echo "setup: installing the project and its extras into .venv"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[kiosk,central,dev]'
+  log=.venv/install.log
+  if ! { .venv/bin/python -m pip install --upgrade pip \
+         && .venv/bin/python -m pip install -e '.[kiosk,central,dev]'; } >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "setup: pip install failed; the whole log is in $log" >&2
+    exit 1
+  fi
   cp pyproject.toml "$stamp"
 fi

@@ -17,6 +17,7 @@ import cbor2
 from healthcode.keys import PublicKey, SigningKey
 
 COSE_SIGN1_TAG = 18
+CWT_TAG = 61  # RFC 8392, section 6: a CWT may wrap its COSE message in this tag
 HEADER_ALG = 1
 HEADER_KID = 4
 SIGNATURE1_CONTEXT = "Signature1"
@@ -39,8 +40,13 @@ class Sign1:
 
     @property
     def algorithm(self) -> int | None:
-        value = self.protected_header.get(HEADER_ALG)
-        return value if isinstance(value, int) else None
+        """The algorithm, from the protected header first, else the unprotected one (the
+        signature still has to verify with a trusted key of exactly that algorithm)."""
+        for header in (self.protected_header, self.unprotected_header):
+            value = header.get(HEADER_ALG)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        return None
 
     @property
     def kid(self) -> bytes | None:
@@ -82,6 +88,8 @@ def decode(data: bytes) -> Sign1:
         item = cbor2.loads(data)
     except Exception as error:  # cbor2 raises several types for damaged input
         raise CoseError(f"not CBOR: {error}") from None
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
     if isinstance(item, cbor2.CBORTag):
         if item.tag != COSE_SIGN1_TAG:
             raise CoseError(f"CBOR tag {item.tag} is not COSE_Sign1 ({COSE_SIGN1_TAG})")

@@ -115,18 +115,27 @@ class FeedEntry:
 
     @classmethod
     def decode(cls, item: object) -> FeedEntry:
-        if not isinstance(item, list | tuple) or len(item) != 7:  # noqa: PLR2004 - the entry's arity
+        if not isinstance(item, list | tuple) or len(item) != 7:
             raise ValueError("a feed entry is an array of seven items")
         sequence, issuer, code_id, colour, colour_seq, reason, at = item
         if not (isinstance(issuer, str) and isinstance(code_id, bytes) and isinstance(reason, str)):
             raise ValueError("feed entry fields have the wrong types")
-        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (sequence, colour_seq, at)):
+        if not all(
+            isinstance(n, int) and not isinstance(n, bool) for n in (sequence, colour_seq, at)
+        ):
             raise ValueError("feed entry numbers must be integers")
         if len(code_id) != CODE_ID_LENGTH:
             raise ValueError("feed entry code id has the wrong length")
         check_region_code(issuer)
-        return cls(sequence, issuer, code_id, Colour.from_wire(colour), colour_seq, reason,
-                   from_epoch_s(at))
+        return cls(
+            sequence,
+            issuer,
+            code_id,
+            Colour.from_wire(colour),
+            colour_seq,
+            reason,
+            from_epoch_s(at),
+        )
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,9 @@ class FeedBatch:
         if self.kind is BatchKind.DELTA:
             if self.last_sequence < self.first_sequence - 1:
                 raise FeedError(FeedProblem.DAMAGED, "last sequence is before first")
-            if sequences and (sequences[0] < self.first_sequence or sequences[-1] > self.last_sequence):
+            if sequences and (
+                sequences[0] < self.first_sequence or sequences[-1] > self.last_sequence
+            ):
                 raise FeedError(FeedProblem.DAMAGED, "an entry lies outside the batch's range")
         elif sequences and sequences[-1] > self.last_sequence:
             raise FeedError(FeedProblem.DAMAGED, "a snapshot entry lies after its sequence")
@@ -263,8 +274,9 @@ class FeedCopy:
         self._freshen(batch.as_of_utc)
         return len(new)
 
-    def restore(self, entries: Iterable[FeedEntry], last_sequence: int,
-                as_of_utc: datetime | None) -> None:
+    def restore(
+        self, entries: Iterable[FeedEntry], last_sequence: int, as_of_utc: datetime | None
+    ) -> None:
         """Load a copy that was kept on disk (already verified when it arrived)."""
         self._latest = {}
         self._take(entries)
@@ -318,7 +330,10 @@ def make_snapshot(
             continue
         key = (entry.issuer, entry.code_id)
         known = latest.get(key)
-        if known is None or (entry.colour_seq, entry.sequence) >= (known.colour_seq, known.sequence):
+        if known is None or (entry.colour_seq, entry.sequence) >= (
+            known.colour_seq,
+            known.sequence,
+        ):
             latest[key] = entry
     ordered = tuple(sorted(latest.values(), key=lambda e: e.sequence))
     return FeedBatch(

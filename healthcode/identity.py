@@ -64,7 +64,9 @@ def normalise_id_number(text: str) -> str:
 
 
 def check_character(first_17_digits: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first_17_digits, _WEIGHTS, strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_17_digits, _WEIGHTS, strict=True)
+    )
     return _CHECK_CHARACTERS[total % 11]
 
 
@@ -126,7 +128,7 @@ def mask_name(name: str) -> str:
     name = name.strip()
     if len(name) <= 1:
         return name
-    if len(name) == 2:  # noqa: PLR2004 - a two-character name keeps only the surname
+    if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
@@ -139,7 +141,7 @@ def mask_id_number(number: str) -> str:
     number = normalise_id_number(number)
     if len(number) == ID_NUMBER_LENGTH:
         return number[:6] + "*" * 8 + number[-4:]
-    shown = 2 if len(number) > 6 else 0  # noqa: PLR2004 - short text is hidden entirely
+    shown = 2 if len(number) > 6 else 0
     return "*" * (len(number) - shown) + number[len(number) - shown :]
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from healthcode import base45, cose
 from healthcode.claims import ClaimsError, CodeKind, Colour, HealthCodeClaims
 from healthcode.identity import id_binding, mask_name
-from healthcode.keys import Algorithm, SigningKey
+from healthcode.keys import SigningKey
 from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
 from healthcode.schemes import SchemeRegistry, VerifyContext
 from healthcode.trust import KeyRole

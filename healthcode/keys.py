@@ -7,6 +7,7 @@ key has the same id wherever it is loaded.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -157,11 +158,7 @@ class SigningKey:
         )
 
     def save(self, path: Path, password: bytes | None = None) -> None:
-        """Write the key readable by its owner only (created with mode 0600, never widened)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("xb") as handle:
-            path.chmod(0o600)
-            handle.write(self.to_pem(password))
+        write_private_file(path, self.to_pem(password))
 
     @property
     def public(self) -> PublicKey:
@@ -175,3 +172,11 @@ class SigningKey:
         return r.to_bytes(_ES256_COORDINATE_BYTES, "big") + s.to_bytes(
             _ES256_COORDINATE_BYTES, "big"
         )
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Create a file only its owner can read (mode 0600 from the start); never overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)

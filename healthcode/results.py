@@ -43,18 +43,14 @@ _REASON_TEXT = {
     RejectReason.DAMAGED_ENCODING: LocalText(
         "健康码编码损坏，请重新出示", "The code's text is damaged: show it again"
     ),
-    RejectReason.DAMAGED_STRUCTURE: LocalText(
-        "健康码内容损坏", "The code's contents are damaged"
-    ),
+    RejectReason.DAMAGED_STRUCTURE: LocalText("健康码内容损坏", "The code's contents are damaged"),
     RejectReason.UNKNOWN_KEY: LocalText(
         "签发密钥未知，请同步信任列表", "Signed with an unknown key: synchronise the trust list"
     ),
     RejectReason.UNTRUSTED_ISSUER: LocalText(
         "签发地区不在互认范围内", "The issuing region is not recognised here"
     ),
-    RejectReason.KEY_RETIRED: LocalText(
-        "签发密钥已停用", "Signed with a key after it was retired"
-    ),
+    RejectReason.KEY_RETIRED: LocalText("签发密钥已停用", "Signed with a key after it was retired"),
     RejectReason.KEY_COMPROMISED: LocalText(
         "签发密钥已作废，此码无效", "The signing key was revoked: this code is void"
     ),

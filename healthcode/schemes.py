@@ -39,8 +39,15 @@ class VerifyContext:
 
 
 class Scheme(Protocol):
-    family: str
-    version: int
+    @property
+    def family(self) -> str:
+        """The letters of the prefix, e.g. JKM."""
+        ...
+
+    @property
+    def version(self) -> int:
+        """The digits of the prefix, e.g. 1."""
+        ...
 
     def verify(self, body: str, context: VerifyContext) -> VerificationResult:
         """Verify the text after the prefix."""

@@ -121,11 +121,22 @@ class TrustList:
     def issuer(self, region_code: str) -> Issuer | None:
         return next((i for i in self.issuers if i.region_code == region_code), None)
 
-    def with_keys(self, keys: Iterable[TrustedKey], *, sequence: int, issued_at_utc: datetime,
-                  next_root: PublicKey | None = None) -> TrustList:
+    def with_keys(
+        self,
+        keys: Iterable[TrustedKey],
+        *,
+        sequence: int,
+        issued_at_utc: datetime,
+        next_root: PublicKey | None = None,
+    ) -> TrustList:
         """A successor list: the same issuers with these keys (retirements, revocations, new)."""
-        return TrustList(sequence=sequence, issued_at_utc=issued_at_utc, issuers=self.issuers,
-                         keys=tuple(keys), next_root=next_root)
+        return TrustList(
+            sequence=sequence,
+            issued_at_utc=issued_at_utc,
+            issuers=self.issuers,
+            keys=tuple(keys),
+            next_root=next_root,
+        )
 
     def encode(self) -> bytes:
         return cbor2.dumps(
@@ -134,8 +145,7 @@ class TrustList:
                 "seq": self.sequence,
                 "issued_at": to_epoch_s(self.issued_at_utc),
                 "issuers": [
-                    {"code": i.region_code, "zh": i.name.zh, "en": i.name.en}
-                    for i in self.issuers
+                    {"code": i.region_code, "zh": i.name.zh, "en": i.name.en} for i in self.issuers
                 ],
                 "keys": [_encode_key(key) for key in self.keys],
                 "next_root": self.next_root.spki() if self.next_root else None,
@@ -164,8 +174,15 @@ class TrustList:
             )
         except TrustListError:
             raise
-        except (ValueError, KeyError, TypeError, OverflowError, OSError, ClaimsError,
-                KeyFormatError) as error:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            OverflowError,
+            OSError,
+            ClaimsError,
+            KeyFormatError,
+        ) as error:
             raise TrustListError(TrustListProblem.DAMAGED, str(error)) from None
         except Exception as error:  # cbor2's decoder errors
             raise TrustListError(TrustListProblem.DAMAGED, f"not CBOR: {error}") from None

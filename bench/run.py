@@ -1,0 +1,55 @@
+"""Run every benchmark in bench/ and list their goal lines together at the end.
+
+`python bench/run.py [NAME ...]` runs the named benchmarks (file stems) or all of them. Each runs
+as its own process with this interpreter. A missed goal is reported, not hidden; the exit code
+is non-zero only when a benchmark itself failed to run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    wanted = set(argv)
+    scripts = sorted(
+        path
+        for path in HERE.glob("*.py")
+        if path.name != "run.py"
+        and not path.name.startswith("_")
+        and (not wanted or path.stem in wanted)
+    )
+    goals: list[str] = []
+    failed: list[str] = []
+    for script in scripts:
+        print(f"== {script.stem} ==", flush=True)
+        start = time.perf_counter()
+        process = subprocess.run(
+            [sys.executable, str(script)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        print(process.stdout, end="")
+        if process.returncode != 0:
+            print(process.stderr, end="", file=sys.stderr)
+            failed.append(script.stem)
+        goals += [line for line in process.stdout.splitlines() if line.startswith("goal ")]
+        print(f"({script.stem}: {time.perf_counter() - start:.1f} s)\n", flush=True)
+    print("== goals ==")
+    for line in goals:
+        print(line)
+    missed = sum(line.endswith(" missed") for line in goals)
+    print(f"{len(goals) - missed} goals met, {missed} missed, {len(failed)} benchmarks failed")
+    for name in failed:
+        print(f"benchmark failed: {name}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

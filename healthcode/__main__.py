@@ -1,0 +1,5 @@
+import sys
+
+from healthcode.cli import main
+
+sys.exit(main())

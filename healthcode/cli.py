@@ -1,0 +1,221 @@
+"""`python -m healthcode`: keys, trust lists, issuing and verifying codes from the shell.
+
+Exit codes: 0 success (a valid code), 1 a rejected code or a failed operation, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import segno
+
+from healthcode import jkm
+from healthcode.claims import CODE_ID_LENGTH, ClaimsError, CodeKind, Colour
+from healthcode.identity import (
+    IdNumberError,
+    id_number_facts,
+    mask_id_number,
+    validate_id_number,
+)
+from healthcode.keydir import KeyDir, KeyDirError, load_public
+from healthcode.keys import Algorithm, KeyFormatError
+from healthcode.schemes import VerifyContext
+from healthcode.text import LocalText
+from healthcode.trust import Issuer, KeyRole, TrustAnchor, TrustListError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+QR_ERROR_LEVEL = "m"
+
+
+def _time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add +08:00 or Z")
+    return moment.astimezone(UTC)
+
+
+def _code_id(text: str) -> bytes:
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a code id is 32 hexadecimal digits") from None
+    if len(value) != CODE_ID_LENGTH:
+        raise argparse.ArgumentTypeError("a code id is 32 hexadecimal digits")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m healthcode", description="Health codes: keys, trust lists, issue, verify."
+    )
+    parser.add_argument(
+        "--now", type=_time, help="the time to act at (ISO 8601 with zone); default: the clock"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    keys = commands.add_parser("keys", help="create and manage an issuer's key directory")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create root, issuer, feed and binding keys")
+    create.add_argument("--dir", type=Path, required=True)
+    create.add_argument("--issuer", required=True, help="six-digit region code, e.g. 610000")
+    create.add_argument("--issuer-name", required=True, help="the region's name in Chinese")
+    create.add_argument("--issuer-name-en", default="", help="the region's name in English")
+    create.add_argument("--algorithm", choices=["eddsa", "es256"], default="eddsa")
+    add = key_commands.add_parser("add", help="add a new issuer or feed key (rotation)")
+    add.add_argument("--dir", type=Path, required=True)
+    add.add_argument("--role", choices=[r.value for r in KeyRole], required=True)
+    for name, help_text in (
+        ("retire", "stop a key's new signatures; its earlier codes stay valid"),
+        ("revoke", "mark a key compromised: every code it signed is rejected"),
+    ):
+        command = key_commands.add_parser(name, help=help_text)
+        command.add_argument("--dir", type=Path, required=True)
+        command.add_argument("kid", help="the key id in hex")
+    promote = key_commands.add_parser("promote-root", help="make the prepared next root the root")
+    promote.add_argument("--dir", type=Path, required=True)
+
+    trust = commands.add_parser("trust-list", help="sign the trust list")
+    trust_commands = trust.add_subparsers(dest="trust_command", required=True)
+    sign = trust_commands.add_parser("sign", help="sign the issuer's current keys with the root")
+    sign.add_argument("--keys", type=Path, required=True)
+    sign.add_argument("--out", type=Path, required=True)
+    sign.add_argument(
+        "--next-root", action="store_true", help="prepare a next root key and name it in the list"
+    )
+
+    issue = commands.add_parser("issue", help="issue a code and print its QR text")
+    issue.add_argument("--keys", type=Path, required=True)
+    issue.add_argument("--colour", choices=[c.value for c in Colour], required=True)
+    issue.add_argument("--colour-seq", type=int, default=1)
+    issue.add_argument("--kind", choices=[k.value for k in CodeKind], default=CodeKind.APP.value)
+    issue.add_argument("--name", required=True, help="the holder's name (only its mask is kept)")
+    issue.add_argument("--id-number", help="the holder's ID number (only its binding is kept)")
+    issue.add_argument("--code-id", type=_code_id, help="32 hex digits; default: random")
+    issue.add_argument("--png", type=Path, help="also write the QR code as a PNG image")
+
+    verify = commands.add_parser("verify", help="verify a code text offline; prints JSON")
+    verify.add_argument("--trust", type=Path, required=True, help="a signed trust list")
+    verify.add_argument("--root", type=Path, required=True, help="the pinned root public key")
+    verify.add_argument("--tolerance-s", type=int, default=300, help="clock tolerance")
+    verify.add_argument("text", help="the code text, or - to read it from standard input")
+
+    check = commands.add_parser("id-check", help="check a GB 11643 ID number")
+    check.add_argument("number")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    now: datetime = args.now or datetime.now(UTC)
+    try:
+        return _run(args, now)
+    except (KeyDirError, KeyFormatError, ClaimsError, TrustListError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+def _run(args: argparse.Namespace, now: datetime) -> int:
+    if args.command == "keys":
+        return _keys(args, now)
+    if args.command == "trust-list":
+        keydir = KeyDir(args.keys)
+        if args.next_root:
+            keydir.prepare_root_rotation()
+        trust_list = keydir.trust_list(now)
+        args.out.write_bytes(trust_list.sign(keydir.root()))
+        print(f"trust list {trust_list.sequence} with {len(trust_list.keys)} keys -> {args.out}")
+        return EXIT_OK
+    if args.command == "issue":
+        return _issue(args, now)
+    if args.command == "verify":
+        return _verify(args, now)
+    return _id_check(args.number, now)
+
+
+def _keys(args: argparse.Namespace, now: datetime) -> int:
+    if args.keys_command == "create":
+        issuer = Issuer(args.issuer, LocalText(args.issuer_name, args.issuer_name_en))
+        algorithm = Algorithm.ES256 if args.algorithm == "es256" else Algorithm.EDDSA
+        KeyDir.create(args.dir, issuer, now, algorithm)
+        print(f"keys of issuer {args.issuer} in {args.dir}; keep root.key offline")
+        return EXIT_OK
+    keydir = KeyDir(args.dir)
+    if args.keys_command == "add":
+        key = keydir.add_key(KeyRole(args.role), now)
+        print(f"new {args.role} key {key.kid.hex()}")
+    elif args.keys_command == "retire":
+        keydir.retire(args.kid, now)
+        print(f"key {args.kid} signs nothing after {now.isoformat()}")
+    elif args.keys_command == "revoke":
+        keydir.revoke(args.kid, now)
+        print(f"key {args.kid} revoked: every code it signed will be rejected")
+    else:
+        keydir.promote_next_root()
+        print("the next root is now the root; keep the new root.key offline")
+    return EXIT_OK
+
+
+def _issue(args: argparse.Namespace, now: datetime) -> int:
+    keydir = KeyDir(args.keys)
+    id_number = None
+    if args.id_number:
+        try:
+            id_number = validate_id_number(args.id_number)
+        except IdNumberError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_REJECTED
+    claims = jkm.claims_for_person(
+        issuer=keydir.issuer.region_code,
+        code_id=args.code_id or secrets.token_bytes(CODE_ID_LENGTH),
+        colour=Colour(args.colour),
+        colour_seq=args.colour_seq,
+        kind=CodeKind(args.kind),
+        full_name=args.name,
+        id_number=id_number,
+        binding_key=keydir.binding_key() if id_number else None,
+        now=now,
+    )
+    text = jkm.issue(claims, keydir.signing_key(KeyRole.ISSUER))
+    if args.png:
+        segno.make(text, error=QR_ERROR_LEVEL, micro=False).save(args.png, scale=6, border=4)
+    print(text)
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, now: datetime) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    anchor = TrustAnchor(load_public(args.root))
+    trust_list = anchor.accept(args.trust.read_bytes())
+    context = VerifyContext(
+        trust=trust_list, now=now, clock_tolerance=timedelta(seconds=args.tolerance_s)
+    )
+    result = jkm.default_registry().verify(text, context)
+    print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    return EXIT_OK if result.ok else EXIT_REJECTED
+
+
+def _id_check(number: str, now: datetime) -> int:
+    try:
+        valid = validate_id_number(number, today=now.date())
+    except IdNumberError as error:
+        result = {"valid": False, "problem": error.problem.value, **error.problem.text.as_dict()}
+        print(json.dumps(result, ensure_ascii=False))
+        return EXIT_REJECTED
+    facts = id_number_facts(valid)
+    result = {
+        "valid": True,
+        "masked": mask_id_number(valid),
+        "region_code": facts.region_code,
+        "birth_date": facts.birth_date.isoformat(),
+        "sex": "male" if facts.is_male else "female",
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return EXIT_OK
