@@ -1,0 +1,120 @@
+"""The QR pipeline: one fast zxing-cpp pass on every frame; cheap fallbacks only when it found
+nothing and the presence test says a code is probably there, so empty frames stay cheap.
+
+The stages and their order were chosen by measurement on the generated test set
+(`bench/qr_decode.py`, docs/drivers-camera-qr.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from drivers.qr import preprocess
+from drivers.qr.decoders import (
+    Decoder,
+    DecoderUnavailableError,
+    Gray,
+    ZbarDecoder,
+    ZxingDecoder,
+    available_decoders,
+)
+from drivers.qr.preprocess import Frame
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DecodeResult:
+    """What one frame gave: the texts (empty when none), the stage that found them, and the
+    time spent on the frame in milliseconds."""
+
+    texts: tuple[str, ...]
+    decoder: str | None
+    ms: float
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A second try on the region of interest: `prepare` the image, then `decoder` it."""
+
+    name: str
+    prepare: Callable[[Gray], Gray]
+    decoder: Decoder
+
+
+def _identity(gray: Gray) -> Gray:
+    return gray
+
+
+@dataclass
+class QrPipeline:
+    """Frame in, QR texts out. `roi` (x, y, w, h) limits decoding to a fixed part of the
+    frame, for a kiosk whose camera sees more than the place where codes are shown."""
+
+    primary: Decoder
+    fallbacks: Sequence[Fallback] = ()
+    presence_threshold: float = preprocess.PRESENCE_THRESHOLD
+    roi: tuple[int, int, int, int] | None = None
+    clock: Callable[[], float] = field(default=time.perf_counter, repr=False)
+
+    def decode(self, frame: Frame) -> DecodeResult:
+        start = self.clock()
+        gray = preprocess.crop(preprocess.to_gray(frame), self.roi)
+        texts, stage = self._decode_gray(gray)
+        return DecodeResult(tuple(texts), stage, (self.clock() - start) * 1000.0)
+
+    def _decode_gray(self, gray: Gray) -> tuple[list[str], str | None]:
+        texts = self.primary.decode(gray)
+        if texts:
+            return _unique(texts), self.primary.name
+        if not self.fallbacks:
+            return [], None
+        presence = preprocess.detect_presence(gray, threshold=self.presence_threshold)
+        if not presence.likely:
+            return [], None
+        region = preprocess.crop(gray, presence.box)
+        if preprocess.is_dim(region):
+            region = preprocess.stretch_contrast(region)
+        for fallback in self.fallbacks:
+            texts = fallback.decoder.decode(fallback.prepare(region))
+            if texts:
+                return _unique(texts), f"{fallback.decoder.name}+{fallback.name}"
+        return [], None
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+def default_pipeline(roi: tuple[int, int, int, int] | None = None) -> QrPipeline:
+    """The measured default: fast zxing-cpp, then on a likely code's region: inverted (dark
+    mode), contrast-stretched, smoothed, zxing's global binariser, and zbar.
+
+    Without zxing-cpp, the best remaining decoder runs alone (logged once)."""
+    try:
+        fast = ZxingDecoder(try_rotate=False, try_invert=False)
+    except DecoderUnavailableError as exc:
+        log.warning("QR pipeline without zxing-cpp (%s): falling back to a bare decoder", exc)
+        others = available_decoders(["pyzbar", "opencv-aruco", "opencv"])
+        if not others:
+            raise
+        return QrPipeline(primary=others[0], roi=roi)
+    global_hist = ZxingDecoder(
+        try_rotate=False, try_invert=False, global_histogram=True, name="zxing-cpp"
+    )
+    fallbacks: list[Fallback] = [
+        Fallback("invert", preprocess.invert, fast),
+        Fallback("stretch", preprocess.stretch_contrast, fast),
+        Fallback("smooth", preprocess.smooth, fast),
+        Fallback("global", _identity, global_hist),
+    ]
+    try:
+        zbar = ZbarDecoder()
+    except DecoderUnavailableError as exc:
+        log.warning("QR fallback pyzbar skipped: %s", exc)
+    else:
+        fallbacks.append(Fallback("roi", _identity, zbar))
+    return QrPipeline(primary=fast, fallbacks=fallbacks, roi=roi)

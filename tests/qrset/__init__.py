@@ -1,0 +1,1 @@
+"""The generated QR test set: realistic camera frames of our own codes, by category."""
