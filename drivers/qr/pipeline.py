@@ -28,12 +28,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DecodeResult:
-    """What one frame gave: the texts (empty when none), the stage that found them, and the
-    time spent on the frame in milliseconds."""
+    """What one frame gave: the texts (empty when none), the stage that found them, the time
+    spent on the frame in milliseconds, and how many decoder runs that took."""
 
     texts: tuple[str, ...]
     decoder: str | None
     ms: float
+    attempts: int = 1
 
 
 @dataclass(frozen=True)
@@ -63,26 +64,26 @@ class QrPipeline:
     def decode(self, frame: Frame) -> DecodeResult:
         start = self.clock()
         gray = preprocess.crop(preprocess.to_gray(frame), self.roi)
-        texts, stage = self._decode_gray(gray)
-        return DecodeResult(tuple(texts), stage, (self.clock() - start) * 1000.0)
+        texts, stage, attempts = self._decode_gray(gray)
+        return DecodeResult(tuple(texts), stage, (self.clock() - start) * 1000.0, attempts)
 
-    def _decode_gray(self, gray: Gray) -> tuple[list[str], str | None]:
+    def _decode_gray(self, gray: Gray) -> tuple[list[str], str | None, int]:
         texts = self.primary.decode(gray)
         if texts:
-            return _unique(texts), self.primary.name
+            return _unique(texts), self.primary.name, 1
         if not self.fallbacks:
-            return [], None
+            return [], None, 1
         presence = preprocess.detect_presence(gray, threshold=self.presence_threshold)
         if not presence.likely:
-            return [], None
+            return [], None, 1
         region = preprocess.crop(gray, presence.box)
         if preprocess.is_dim(region):
             region = preprocess.stretch_contrast(region)
-        for fallback in self.fallbacks:
+        for attempt, fallback in enumerate(self.fallbacks, start=2):
             texts = fallback.decoder.decode(fallback.prepare(region))
             if texts:
-                return _unique(texts), f"{fallback.decoder.name}+{fallback.name}"
-        return [], None
+                return _unique(texts), f"{fallback.decoder.name}+{fallback.name}", attempt
+        return [], None, 1 + len(self.fallbacks)
 
 
 def _unique(texts: list[str]) -> list[str]:

@@ -334,6 +334,12 @@ def iter_samples(
             yield make_sample(category, index, seed)
 
 
+@lru_cache(maxsize=8)
+def sample_set(per_category: int, seed: int = 0) -> tuple[Sample, ...]:
+    """The set in memory, generated once per process (tests of several modules share it)."""
+    return tuple(iter_samples(per_category, seed))
+
+
 def write_set(out: Path, per_category: int, seed: int = 0) -> dict[str, str | None]:
     """Write the set as PNG files plus labels.json; returns the labels."""
     labels: dict[str, str | None] = {}
