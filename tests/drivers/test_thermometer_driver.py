@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -18,6 +19,7 @@ from drivers.thermometer.protocol import (
     MODELS,
     TemperatureReading,
     ThermometerMode,
+    gy_frame,
 )
 from drivers.thermometer.simulator import SimThermometer, SimThermometerSettings
 
@@ -237,8 +239,9 @@ def test_spy_urls_log_the_traffic_of_a_pty_device(
     log.wait_for_type(TemperatureReading)
     assert driver.stop(2.0)
     text = capsys.readouterr().err
-    assert "A5 15 BA" in text
-    assert "5A 5A 45 04" in text
+    assert "TX   0000  A5 15 BA" in text
+    received = "".join(re.findall(r" RX +[0-9A-F]{4}  ((?:[0-9A-F]{2} )+)", text))
+    assert gy_frame(33.8, 25.0).hex(" ").upper() in received
 
 
 def test_an_unknown_url_option_fails_loudly_when_opening() -> None:
