@@ -1,0 +1,63 @@
+"""`python -m drivers.qr IMAGE...`: one JSON line per image."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+
+from tests.qrset.generate import make_sample
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "drivers.qr", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_cli_prints_one_json_line_per_image(tmp_path: Path) -> None:
+    code, empty, dark = make_sample("clean", 0), make_sample("empty", 0), make_sample("inverted", 0)
+    paths = []
+    for sample in (code, empty, dark):
+        path = tmp_path / f"{sample.category}.png"
+        cv2.imwrite(str(path), sample.frame)
+        paths.append(str(path))
+    done = run_cli(*paths)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["file"] for line in lines] == paths
+    assert [line["texts"] for line in lines] == [[code.text], [], [dark.text]]
+    assert [line["decoder"] for line in lines] == ["zxing-cpp", None, "zxing-cpp+invert"]
+    assert all(set(line) == {"file", "texts", "decoder", "ms"} for line in lines)
+    assert all(isinstance(line["ms"], float) and line["ms"] >= 0 for line in lines)
+
+
+def test_the_cli_can_run_one_bare_decoder(tmp_path: Path) -> None:
+    sample = make_sample("clean", 1)
+    path = tmp_path / "clean.png"
+    cv2.imwrite(str(path), sample.frame)
+    done = run_cli("--decoder", "pyzbar", str(path))
+    assert done.returncode == 0, done.stderr
+    line = json.loads(done.stdout)
+    assert (line["texts"], line["decoder"]) == ([sample.text], "pyzbar")
+
+
+def test_an_unreadable_file_is_reported_and_the_others_still_decoded(tmp_path: Path) -> None:
+    bad = tmp_path / "not-an-image.png"
+    bad.write_text("hello")
+    good = tmp_path / "empty.png"
+    cv2.imwrite(str(good), make_sample("empty", 1).frame)
+    done = run_cli(str(bad), str(good))
+    assert done.returncode == 2
+    assert "not-an-image.png" in done.stderr
+    assert [json.loads(line)["file"] for line in done.stdout.splitlines()] == [str(good)]
