@@ -115,6 +115,13 @@ class SimIdCardReader:
         self._rng = random.Random(self.settings.seed)  # noqa: S311 - noise, not secrets
         self._stall_until: float | None = None
         self.card_placed = threading.Event()
+        self._reads = threading.Condition(self._lock)
+        self.reads_served = 0
+
+    def wait_for_reads(self, count: int, timeout_s: float) -> bool:
+        """Block until `count` read replies have been served in all (tests, benches)."""
+        with self._reads:
+            return self._reads.wait_for(lambda: self.reads_served >= count, timeout_s)
 
     # -- the card ------------------------------------------------------------------------------
     def place_card(self, identity: IdentityRead | None = None) -> None:
@@ -151,6 +158,8 @@ class SimIdCardReader:
                     return sam_reply(SW_READ_FAILED)
                 self._card_read = True
                 self._read_at = time.monotonic()
+                self.reads_served += 1
+                self._reads.notify_all()
                 payload = encode_read_data(card)
                 if command == READ_TEXT_PHOTO_FINGERPRINT:
                     payload = payload[:4] + (0).to_bytes(2, "big") + payload[4:]
