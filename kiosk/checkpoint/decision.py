@@ -1,0 +1,142 @@
+"""The decision for one person: a pure function of what is known, the policy and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from healthcode.claims import Colour
+from healthcode.results import Rejection, VerificationResult, VerifiedCode
+from healthcode.text import LocalText
+from kiosk.checkpoint.outcome import Outcome, ReasonCode
+from kiosk.checkpoint.policy import Policy
+
+_COLOUR_REASONS = {
+    Colour.GREEN: ReasonCode.COLOUR_GREEN,
+    Colour.YELLOW: ReasonCode.COLOUR_YELLOW,
+    Colour.RED: ReasonCode.COLOUR_RED,
+}
+
+
+class IdMatch(StrEnum):
+    MATCHED = "matched"
+    MISMATCHED = "mismatched"
+    NOT_READ = "not_read"
+    NOT_BOUND = "not_bound"  # the code has no binding, or no key for it is held here
+
+
+class Action(StrEnum):
+    """What is owed after a decision, beyond showing it."""
+
+    OPEN_GATE = "open_gate"
+    REPORT_FEVER = "report_fever"
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: ReasonCode
+    detail: LocalText | None = None  # e.g. the verification's own reason, a temperature
+
+    def text(self, language: str = "zh") -> str:
+        base = self.code.text.en if language == "en" else self.code.text.zh
+        if self.detail is None:
+            return base
+        extra = self.detail.en if language == "en" else self.detail.zh
+        return f"{base}: {extra}" if language == "en" else f"{base}：{extra}"
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    code: VerificationResult | None
+    colour_applied: Colour | None  # the newest colour known (feed over code), None w/o code
+    colour_changed_by_feed: bool
+    feed_age: timedelta | None
+    temperature_celsius: float | None
+    fever_confirmed: bool
+    id_match: IdMatch
+    repeat_since: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    colour_in_code: Colour | None
+    colour_applied: Colour | None
+    actions: frozenset[Action]
+
+    @property
+    def reason_codes(self) -> tuple[ReasonCode, ...]:
+        return tuple(reason.code for reason in self.reasons)
+
+
+def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
+    """Every rule gives an outcome and a reason; the strictest outcome wins, every reason is
+    kept."""
+    verdicts: list[tuple[Outcome, Reason]] = []
+    code = inputs.code
+    colour_in_code = code.claims.colour if isinstance(code, VerifiedCode) else None
+
+    if code is None:
+        verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.NO_CODE)))
+    elif isinstance(code, Rejection):
+        verdicts.append((Outcome.DENY, Reason(ReasonCode.CODE_REJECTED, code.reason.text)))
+    else:
+        colour = inputs.colour_applied or code.claims.colour
+        verdicts.append((policy.colour_outcomes[colour], Reason(_COLOUR_REASONS[colour])))
+        if inputs.colour_changed_by_feed:
+            verdicts.append((policy.colour_outcomes[colour], Reason(ReasonCode.COLOUR_CHANGED)))
+        if colour is Colour.GREEN and policy.colour_outcomes[colour] is Outcome.PASS:
+            if inputs.feed_age is None:
+                verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.FEED_MISSING)))
+            elif inputs.feed_age > policy.max_feed_age:
+                hours = inputs.feed_age.total_seconds() / 3600
+                detail = LocalText(f"{hours:.0f} 小时前", f"{hours:.0f} hours old")
+                verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.FEED_TOO_OLD, detail)))
+
+    if inputs.temperature_celsius is not None:
+        reading = LocalText(
+            f"{inputs.temperature_celsius:.1f}℃", f"{inputs.temperature_celsius:.1f} °C"
+        )
+        if inputs.fever_confirmed:
+            verdicts.append((Outcome.REFER, Reason(ReasonCode.FEVER, reading)))
+        else:
+            verdicts.append((Outcome.PASS, Reason(ReasonCode.TEMPERATURE_NORMAL, reading)))
+    elif policy.temperature_required:
+        verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.TEMPERATURE_MISSING)))
+
+    verdicts.extend(_identity_verdicts(inputs.id_match, policy, code is not None))
+    if inputs.repeat_since is not None:
+        minutes = int(inputs.repeat_since.total_seconds() // 60)
+        detail = LocalText(f"{minutes} 分钟前", f"{minutes} min ago")
+        verdicts.append((Outcome.PASS, Reason(ReasonCode.REPEAT, detail)))
+
+    outcome = max((o for o, _ in verdicts), key=lambda o: o.severity)
+    actions: set[Action] = set()
+    if inputs.fever_confirmed:
+        actions.add(Action.REPORT_FEVER)
+    if outcome is Outcome.PASS:
+        actions.add(Action.OPEN_GATE)
+    return Decision(
+        outcome=outcome,
+        reasons=tuple(reason for _, reason in verdicts),
+        colour_in_code=colour_in_code,
+        colour_applied=inputs.colour_applied if code is not None else None,
+        actions=frozenset(actions),
+    )
+
+
+def _identity_verdicts(
+    match: IdMatch, policy: Policy, has_code: bool
+) -> list[tuple[Outcome, Reason]]:
+    if match is IdMatch.MATCHED:
+        return [(Outcome.PASS, Reason(ReasonCode.ID_MATCHED))]
+    if match is IdMatch.MISMATCHED:
+        # A code that belongs to someone else is never a pass, whatever the policy asks.
+        return [(Outcome.DENY, Reason(ReasonCode.ID_MISMATCHED))]
+    if not policy.id_match_required or not has_code:
+        return []
+    if match is IdMatch.NOT_BOUND:
+        return [(Outcome.MANUAL_CHECK, Reason(ReasonCode.ID_NOT_BOUND))]
+    return [(Outcome.MANUAL_CHECK, Reason(ReasonCode.ID_NOT_READ))]

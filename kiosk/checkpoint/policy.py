@@ -1,0 +1,219 @@
+"""What a checkpoint lets pass: policy as versioned data, with defaults per checkpoint type.
+
+A policy arrives from central as a JSON document (`Policy.from_document`); until then, and for
+anything the document leaves out, the defaults of the checkpoint's type apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from healthcode.claims import Colour
+from healthcode.text import LocalText
+from kiosk.checkpoint.outcome import Outcome
+
+DEFAULT_FEVER_THRESHOLD_CELSIUS = 37.3  # above this is abnormal (DOMAIN.md)
+
+
+class CheckpointType(StrEnum):
+    ENTERPRISE_GATE = "enterprise_gate"
+    RESIDENTIAL_COMPOUND = "residential_compound"
+    VILLAGE = "village"
+    ROAD_JUNCTION = "road_junction"
+    CLINIC = "clinic"
+    PHARMACY = "pharmacy"
+
+    @property
+    def label(self) -> LocalText:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    CheckpointType.ENTERPRISE_GATE: LocalText("企业门岗", "Enterprise gate"),
+    CheckpointType.RESIDENTIAL_COMPOUND: LocalText("居民小区", "Residential compound"),
+    CheckpointType.VILLAGE: LocalText("村庄", "Village"),
+    CheckpointType.ROAD_JUNCTION: LocalText("道路卡口", "Road junction"),
+    CheckpointType.CLINIC: LocalText("诊所", "Clinic"),
+    CheckpointType.PHARMACY: LocalText("药店", "Pharmacy"),
+}
+
+
+class PassageField(StrEnum):
+    """Fields of a passage record that staff may be asked for (Hainan 3.1)."""
+
+    DIRECTION = "direction"
+    TRIP_REASON = "trip_reason"
+    VEHICLE_PLATE = "vehicle_plate"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+    @property
+    def label(self) -> LocalText:
+        return LocalText("进", "In") if self is Direction.IN else LocalText("出", "Out")
+
+
+class TripReason(StrEnum):
+    RETURN_TO_WORK = "return_to_work"
+    RETURN_HOME = "return_home"
+    BUYING_NECESSITIES = "buying_necessities"
+    OTHER = "other"
+
+    @property
+    def label(self) -> LocalText:
+        return _TRIP_LABELS[self]
+
+
+_TRIP_LABELS = {
+    TripReason.RETURN_TO_WORK: LocalText("返岗复工", "Return to work"),
+    TripReason.RETURN_HOME: LocalText("返乡回家", "Return home"),
+    TripReason.BUYING_NECESSITIES: LocalText("购买生活用品", "Buying necessities"),
+    TripReason.OTHER: LocalText("其他", "Other"),
+}
+
+
+class PolicyError(ValueError):
+    """A policy document that cannot be used; the previous policy stays in force."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules one checkpoint decides by."""
+
+    version: int
+    checkpoint_type: CheckpointType
+    colour_outcomes: Mapping[Colour, Outcome] = field(
+        default_factory=lambda: {
+            Colour.GREEN: Outcome.PASS,
+            Colour.YELLOW: Outcome.DENY,
+            Colour.RED: Outcome.DENY,
+        }
+    )
+    fever_threshold_celsius: float = DEFAULT_FEVER_THRESHOLD_CELSIUS
+    temperature_required: bool = True
+    id_match_required: bool = False
+    max_feed_age: timedelta = timedelta(hours=24)
+    remeasure_fever: bool = True
+    passage_fields: frozenset[PassageField] = frozenset()
+    arrival_window: timedelta = timedelta(seconds=20)
+    max_reading_age: timedelta = timedelta(seconds=10)
+    repeat_window: timedelta = timedelta(minutes=30)
+
+    @property
+    def passing_colours(self) -> frozenset[Colour]:
+        return frozenset(c for c, o in self.colour_outcomes.items() if o is Outcome.PASS)
+
+    def is_fever(self, celsius: float) -> bool:
+        return celsius > self.fever_threshold_celsius
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "checkpoint_type": self.checkpoint_type.value,
+            "colour_outcomes": {c.value: o.value for c, o in self.colour_outcomes.items()},
+            "fever_threshold_celsius": self.fever_threshold_celsius,
+            "temperature_required": self.temperature_required,
+            "id_match_required": self.id_match_required,
+            "max_feed_age_s": int(self.max_feed_age.total_seconds()),
+            "remeasure_fever": self.remeasure_fever,
+            "passage_fields": sorted(f.value for f in self.passage_fields),
+            "arrival_window_s": self.arrival_window.total_seconds(),
+            "max_reading_age_s": self.max_reading_age.total_seconds(),
+            "repeat_window_s": int(self.repeat_window.total_seconds()),
+        }
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Policy:
+        """A policy from its JSON form; missing fields take the checkpoint type's defaults."""
+        try:
+            base = default_policy(CheckpointType(document["checkpoint_type"]))
+            changes: dict[str, Any] = {"version": _int(document["version"])}
+            if "colour_outcomes" in document:
+                outcomes = {
+                    Colour(c): Outcome(o) for c, o in dict(document["colour_outcomes"]).items()
+                }
+                if set(outcomes) != set(Colour):
+                    raise PolicyError("colour_outcomes must name every colour")
+                changes["colour_outcomes"] = outcomes
+            for name in ("temperature_required", "id_match_required", "remeasure_fever"):
+                if name in document:
+                    changes[name] = _bool(document[name])
+            if "fever_threshold_celsius" in document:
+                threshold = float(document["fever_threshold_celsius"])
+                if not 36.0 <= threshold <= 39.0:
+                    raise PolicyError(f"fever threshold {threshold} is outside 36-39 °C")
+                changes["fever_threshold_celsius"] = threshold
+            for name, attribute in (
+                ("max_feed_age_s", "max_feed_age"),
+                ("arrival_window_s", "arrival_window"),
+                ("max_reading_age_s", "max_reading_age"),
+                ("repeat_window_s", "repeat_window"),
+            ):
+                if name in document:
+                    seconds = float(document[name])
+                    if seconds <= 0:
+                        raise PolicyError(f"{name} must be positive")
+                    changes[attribute] = timedelta(seconds=seconds)
+            if "passage_fields" in document:
+                changes["passage_fields"] = frozenset(
+                    PassageField(f) for f in document["passage_fields"]
+                )
+            return replace(base, **changes)
+        except PolicyError:
+            raise
+        except (KeyError, ValueError, TypeError) as error:
+            raise PolicyError(f"policy document is not usable: {error}") from None
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PolicyError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise PolicyError(f"expected true or false, got {value!r}")
+    return value
+
+
+def default_policy(checkpoint_type: CheckpointType) -> Policy:
+    """Defaults per checkpoint type, version 0 (before central sends one)."""
+    base = Policy(version=0, checkpoint_type=checkpoint_type)
+    if checkpoint_type is CheckpointType.ENTERPRISE_GATE:
+        return replace(base, passage_fields=frozenset({PassageField.DIRECTION}))
+    if checkpoint_type is CheckpointType.RESIDENTIAL_COMPOUND:
+        return replace(
+            base,
+            passage_fields=frozenset({PassageField.DIRECTION, PassageField.TRIP_REASON}),
+        )
+    if checkpoint_type is CheckpointType.VILLAGE:
+        return replace(
+            base,
+            passage_fields=frozenset({PassageField.DIRECTION, PassageField.TRIP_REASON}),
+        )
+    if checkpoint_type is CheckpointType.ROAD_JUNCTION:
+        # Road checkpoints register who comes through: identity and vehicle matter.
+        return replace(
+            base,
+            id_match_required=True,
+            passage_fields=frozenset(
+                {PassageField.DIRECTION, PassageField.TRIP_REASON, PassageField.VEHICLE_PLATE}
+            ),
+        )
+    # Clinics and pharmacies serve people who may be unwell: a yellow code is not turned
+    # away but checked by staff (fever-clinic registration, medicine sales are recorded).
+    return replace(
+        base,
+        colour_outcomes={
+            Colour.GREEN: Outcome.PASS,
+            Colour.YELLOW: Outcome.MANUAL_CHECK,
+            Colour.RED: Outcome.DENY,
+        },
+    )
