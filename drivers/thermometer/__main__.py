@@ -1,0 +1,133 @@
+"""Technicians' CLI: `python -m drivers.thermometer PORT_URL --model NAME`.
+
+Prints each reading (raw and compensated) and each device state change as a JSON line.
+Exit codes: 0 done, 2 wrong port/model/options, 3 the device stayed silent (or never sent
+a frame of this model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import sys
+from collections.abc import Sequence
+
+from drivers.serialio.cli import (
+    EXIT_OK,
+    EXIT_SILENT,
+    EXIT_USAGE,
+    fail,
+    print_json,
+    state_record,
+)
+from drivers.serialio.events import DeviceFault, DeviceStateEvent
+from drivers.thermometer import open_thermometer
+from drivers.thermometer.protocol import (
+    LINE_PRESETS,
+    MODELS,
+    Compensation,
+    LinePattern,
+    TemperatureReading,
+    TemperatureUnit,
+    ThermometerMode,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m drivers.thermometer",
+        description="Read an infrared thermometer and print JSON lines.",
+    )
+    parser.add_argument("port", help="port URL: /dev/ttyUSB0, spy://..., simthermometer://...")
+    parser.add_argument("--model", required=True, choices=sorted(MODELS))
+    parser.add_argument("--baud", type=int, help="baud rate (default: the model's)")
+    parser.add_argument("--preset", choices=sorted(LINE_PRESETS), default="plain")
+    parser.add_argument("--pattern", help="ascii-line: a regex with a named group 'value'")
+    parser.add_argument("--unit", choices=[u.value for u in TemperatureUnit], default="C")
+    parser.add_argument(
+        "--mode",
+        choices=[m.value for m in ThermometerMode],
+        default="surface",
+        help="what the module measures (body-aaa5: the target it is switched to)",
+    )
+    parser.add_argument("--offset", type=float, default=Compensation.offset_celsius)
+    parser.add_argument("--gain", type=float, default=Compensation.gain)
+    parser.add_argument("--count", type=int, default=0, help="stop after N readings (0: never)")
+    parser.add_argument("--silent-timeout", type=float, default=5.0, metavar="S")
+    parser.add_argument("--poll-interval", type=float, default=0.2, metavar="S")
+    return parser
+
+
+def reading_record(reading: TemperatureReading) -> dict[str, object]:
+    return {
+        "event": "reading",
+        "raw_celsius": reading.raw_celsius,
+        "body_celsius": reading.body_celsius,
+        "mode": reading.mode.value,
+        "ambient_celsius": reading.ambient_celsius,
+        "measured_at_utc": reading.measured_at_utc,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    mode = ThermometerMode(args.mode)
+    if args.pattern:
+        pattern = LinePattern(args.pattern, TemperatureUnit(args.unit), mode)
+    else:
+        pattern = LINE_PRESETS[args.preset]
+    try:
+        pattern.compiled()
+    except (ValueError, OSError) as error:  # re.error is a ValueError
+        return fail(f"bad --pattern: {error}", EXIT_USAGE)
+    events: queue.Queue[TemperatureReading | DeviceStateEvent] = queue.Queue()
+    try:
+        driver = open_thermometer(
+            args.port,
+            model=args.model,
+            on_reading=events.put,
+            on_state=events.put,
+            baudrate=args.baud,
+            compensation=Compensation(gain=args.gain, offset_celsius=args.offset),
+            line_pattern=pattern,
+            target_mode=mode,
+            poll_interval_s=args.poll_interval,
+            response_timeout_s=args.silent_timeout,
+        )
+    except OSError as error:
+        return fail(f"{error} (check the port name and that no other program uses it)", EXIT_USAGE)
+    readings = 0
+    frames_seen = False
+    bad_frames = 0
+    try:
+        while args.count == 0 or readings < args.count:
+            item = events.get()
+            if isinstance(item, TemperatureReading):
+                readings += 1
+                frames_seen = True
+                print_json(reading_record(item))
+                continue
+            print_json(state_record(item))
+            if item.reason is DeviceFault.IMPLAUSIBLE_READING:
+                frames_seen = True
+            elif item.reason in (DeviceFault.BAD_FRAME, DeviceFault.PARTIAL_FRAME):
+                bad_frames += 1
+            elif item.reason is DeviceFault.TIMEOUT and not frames_seen:
+                hint = (
+                    f"bytes arrive but no {args.model} frame: wrong --model or --baud?"
+                    if bad_frames
+                    else "check the cable, the power, --model and --baud"
+                )
+                return fail(
+                    f"device on {args.port} silent for {args.silent_timeout:g} s: {hint}",
+                    EXIT_SILENT,
+                )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        driver.stop()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
