@@ -1,0 +1,22 @@
+"""Alembic environment: the engine comes from `central.db.migrate`, never from a config file."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from central.models import Base
+
+engine = context.config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    raise RuntimeError("run migrations through central.db.migrate(engine)")
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,49 @@
+"""Default checkpoint policies: what each type of checkpoint lets pass.
+
+The kiosk core interprets `rules`; names say their unit. Regions may override them later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.schemas import CheckpointType, Policy
+
+FEVER_THRESHOLD_CELSIUS = 37.3
+MAX_FEED_AGE_S = 24 * 3600
+
+_COMMON: dict[str, Any] = {
+    "fever_threshold_celsius": FEVER_THRESHOLD_CELSIUS,
+    "green_action": "pass",
+    "yellow_action": "deny",
+    "red_action": "deny",
+    "fever_action": "refer_for_observation",
+    "stale_feed_green_action": "manual_check",
+    "max_feed_age_s": MAX_FEED_AGE_S,
+    "require_id_card": False,
+    "record_vehicle_plate": False,
+    "record_purchase": False,
+}
+
+_BY_TYPE: dict[CheckpointType, dict[str, Any]] = {
+    CheckpointType.ENTERPRISE_GATE: {"require_id_card": True},
+    CheckpointType.RESIDENTIAL_COMPOUND: {},
+    CheckpointType.VILLAGE: {},
+    CheckpointType.ROAD_JUNCTION: {"record_vehicle_plate": True, "yellow_action": "manual_check"},
+    # People with fever or symptoms are the point of a clinic: they are registered, not sent away.
+    CheckpointType.CLINIC: {
+        "require_id_card": True,
+        "yellow_action": "pass",
+        "red_action": "manual_check",
+        "fever_action": "register",
+    },
+    CheckpointType.PHARMACY: {"require_id_card": True, "record_purchase": True},
+}
+
+
+def default_policy(checkpoint_type: CheckpointType, policy_version: int) -> Policy:
+    return Policy(
+        policy_version=policy_version,
+        checkpoint_type=checkpoint_type,
+        rules={**_COMMON, **_BY_TYPE[checkpoint_type]},
+    )

@@ -1,0 +1,65 @@
+"""Settings from the environment (`CENTRAL_*`) or a `central.env` file in the working folder.
+
+With no settings at all the service runs in the working folder: an SQLite file and a `keys`
+folder there. A secret that is still a placeholder is refused rather than used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SETTINGS_FILE = "central.env"
+DATABASE_FILE = "central.db"
+KEYS_FOLDER = "keys"
+PLACEHOLDER_SECRETS = frozenset(
+    {"changethis", "changeme", "change-me", "secret", "password", "placeholder", "xxx", "todo"}
+)
+
+
+class PlaceholderSecretError(ValueError):
+    """A secret setting still holds an example value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CENTRAL_", env_file=SETTINGS_FILE, env_file_encoding="utf-8", extra="forbid"
+    )
+
+    data_dir: Path = Field(default_factory=Path.cwd, description="Folder of the SQLite file and keys")
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL; default an SQLite file in data_dir"
+    )
+    keys_dir: Path | None = Field(default=None, description="Key hierarchy; default data_dir/keys")
+    issuer_region_code: str = Field(default="610000", pattern=r"^\d{6}$")
+    issuer_name_zh: str = "陕西省"
+    issuer_name_en: str = "Shaanxi"
+    enrollment_code_ttl_s: int = Field(default=24 * 3600, gt=0)
+    admin_setup_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
+    admin_session_ttl_s: int = Field(default=12 * 3600, gt=0)
+    signature_tolerance_s: int = Field(default=300, gt=0, description="Accepted clock skew")
+    enrollment_attempts_per_minute: int = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.database_url is not None:
+            password = urlsplit(self.database_url.get_secret_value()).password
+            if password is not None and password.lower() in PLACEHOLDER_SECRETS:
+                raise PlaceholderSecretError(
+                    "the database password in CENTRAL_DATABASE_URL is a placeholder; set a real one"
+                )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
+
+    @property
+    def resolved_keys_dir(self) -> Path:
+        return self.keys_dir if self.keys_dir is not None else self.data_dir / KEYS_FOLDER
