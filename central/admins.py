@@ -70,8 +70,10 @@ def log_in(
     session: Session, username: str, password: str, now: datetime, ttl: timedelta
 ) -> tuple[str, datetime]:
     admin = session.scalars(select(Administrator).where(Administrator.username == username)).first()
-    if admin is None or admin.password_hash is None or not verify_secret(
-        admin.password_hash, password
+    if (
+        admin is None
+        or admin.password_hash is None
+        or not verify_secret(admin.password_hash, password)
     ):
         raise AdminError("wrong user name or password")
     session.execute(
@@ -81,7 +83,9 @@ def log_in(
     )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
-        AdminSession(token_hash=token_digest(token), administrator_id=admin.id, expires_at=now + ttl)
+        AdminSession(
+            token_hash=token_digest(token), administrator_id=admin.id, expires_at=now + ttl
+        )
     )
     return token, now + ttl
 

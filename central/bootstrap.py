@@ -20,9 +20,7 @@ class Prepared:
     invitation: SetupInvitation | None
 
 
-def prepare(
-    settings: Settings, now: datetime, *, first_admin: str | None = None
-) -> Prepared:
+def prepare(settings: Settings, now: datetime, *, first_admin: str | None = None) -> Prepared:
     """Migrate, create keys when missing and, when asked and none exists, the first admin."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)

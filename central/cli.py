@@ -32,9 +32,7 @@ DEFAULT_PORT = 8000
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="central", description="The health-code central service."
-    )
+    parser = argparse.ArgumentParser(prog="central", description="The health-code central service.")
     parser.add_argument(
         "--data-dir", type=Path, help="folder of the database and keys (default: here)"
     )
@@ -113,7 +111,7 @@ def _init(settings: Settings, admin: str, url: str | None) -> int:
     print(f"  One-time setup token (until {invitation.expires_at.isoformat()}):")
     print(f"  {invitation.token}")
     print(f"  Set the password at first login: {base}/setup?token={invitation.token}")
-    print(f"  or: POST {base}/api/v1/auth/setup with {{\"token\": ..., \"password\": ...}}")
+    print(f'  or: POST {base}/api/v1/auth/setup with {{"token": ..., "password": ...}}')
     return 0
 
 
@@ -187,12 +185,12 @@ def _kiosk(settings: Settings, args: argparse.Namespace) -> int:
                 for kiosk in session.scalars(select(Kiosk).order_by(Kiosk.enrolled_at)):
                     print(json.dumps(_kiosk_json(kiosk)))
                 return 0
-            kiosk = session.get(Kiosk, args.kiosk_id)
-            if kiosk is None:
+            found = session.get(Kiosk, args.kiosk_id)
+            if found is None:
                 raise LookupError(f"no kiosk {args.kiosk_id}")
-            if kiosk.revoked_at is None:
-                kiosk.revoked_at = system_clock()
-            print(f"kiosk {kiosk.id} revoked at {kiosk.revoked_at.isoformat()}")
+            revoked_at = found.revoked_at or system_clock()
+            found.revoked_at = revoked_at
+            print(f"kiosk {found.id} revoked at {revoked_at.isoformat()}")
     finally:
         engine.dispose()
     return 0

@@ -14,7 +14,7 @@ from central.admins import administrator_of_token
 from central.clock import TokenSource
 from central.errors import ApiError
 from central.keystore import KeyStore
-from central.kiosk_auth import KioskAuthError, RequestView, Fields, verify_kiosk_request
+from central.kiosk_auth import Fields, KioskAuthError, RequestView, verify_kiosk_request
 from central.models import Administrator, Kiosk
 from central.settings import Settings
 from sync.schemas import RefusalReason

@@ -122,7 +122,9 @@ def enrollment_package(
         checkpoint=checkpoint_info(checkpoint),
         root_public_key=keys.root_public().spki(),
         trust_list=trust_list.signed,
-        policy=default_policy(CheckpointType(checkpoint.checkpoint_type), checkpoint.policy_version),
+        policy=default_policy(
+            CheckpointType(checkpoint.checkpoint_type), checkpoint.policy_version
+        ),
         binding_keys=seal(
             binding.model_dump_json().encode("utf-8"),
             kiosk.encryption_public_key,

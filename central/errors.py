@@ -18,7 +18,8 @@ class ApiError(Exception):
 
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, ApiError)
+        if not isinstance(error, ApiError):  # registered for ApiError only
+            raise error
         refusal = Refusal(
             error=error.reason, detail=error.detail, server_time=request.app.state.clock()
         )

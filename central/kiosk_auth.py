@@ -109,7 +109,8 @@ def verify_kiosk_request(
                 raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
             raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
         kiosk = keys.kiosk
-        assert kiosk is not None
+        if kiosk is None:  # the verifier resolved a key, so it found the kiosk
+            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
         created = result.parameters.get("created")
         nonce = result.parameters.get("nonce")
         if not isinstance(created, int) or not isinstance(nonce, str):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.models import RateLimitHit
-
-WINDOW = timedelta(minutes=1)
 
 
 def hit(sessions: sessionmaker[Session], bucket: str, limit: int, now: datetime) -> bool:
@@ -27,15 +25,15 @@ def hit(sessions: sessionmaker[Session], bucket: str, limit: int, now: datetime)
                 )
                 hits = result.scalar_one_or_none()
                 if hits is None:
+                    # A new window: the bucket's earlier windows count no more.
+                    session.execute(
+                        delete(RateLimitHit).where(
+                            RateLimitHit.bucket == bucket, RateLimitHit.window_start < window_start
+                        )
+                    )
                     session.add(RateLimitHit(bucket=bucket, window_start=window_start, hits=1))
                     hits = 1
                 return hits <= limit
         except IntegrityError:
             continue  # another process opened the window first: count in it
     return False
-
-
-def purge(session: Session, now: datetime) -> None:
-    session.execute(
-        RateLimitHit.__table__.delete().where(RateLimitHit.window_start < now - WINDOW)
-    )

@@ -26,7 +26,7 @@ class Login(ApiModel):
 
 class AccessToken(ApiModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: datetime
 
 

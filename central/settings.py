@@ -30,7 +30,9 @@ class Settings(BaseSettings):
         env_prefix="CENTRAL_", env_file=SETTINGS_FILE, env_file_encoding="utf-8", extra="forbid"
     )
 
-    data_dir: Path = Field(default_factory=Path.cwd, description="Folder of the SQLite file and keys")
+    data_dir: Path = Field(
+        default_factory=Path.cwd, description="Folder of the SQLite file and keys"
+    )
     database_url: SecretStr | None = Field(
         default=None, description="SQLAlchemy URL; default an SQLite file in data_dir"
     )

@@ -1,0 +1,5 @@
+"""`python -m sync`: kiosk-side commands (enroll, ping)."""
+
+from sync.cli import main
+
+raise SystemExit(main())
