@@ -75,7 +75,7 @@ def test_the_default_pipeline_works_without_zbar(
     hide_module(monkeypatch, "pyzbar.pyzbar")
     with caplog.at_level(logging.WARNING):
         pipe = default_pipeline()
-    assert [f.decoder.name for f in pipe.fallbacks] == ["zxing-cpp"] * 4
+    assert [f.decoder.name for f in pipe.fallbacks] == ["zxing-cpp"] * 3
     assert any("pyzbar skipped" in r.getMessage() for r in caplog.records)
     assert pipe.decode(flat_frame()).texts == (TEXT,)
 
