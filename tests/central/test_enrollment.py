@@ -50,9 +50,7 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
     assert kiosk["checkpoint_id"] == checkpoint_id
 
 
-def test_the_enrolled_identity_is_kept_in_the_data_folder(
-    central: Central, tmp_path: Path
-) -> None:
+def test_the_enrolled_identity_is_kept_in_the_data_folder(central: Central, tmp_path: Path) -> None:
     enrollment = enrolled_kiosk(central, tmp_path / "kiosk")
     loaded = KioskIdentity.load(tmp_path / "kiosk")
     assert loaded.kiosk_id == enrollment.identity.kiosk_id
@@ -96,9 +94,7 @@ def test_an_unknown_code_is_refused(central: Central, tmp_path: Path) -> None:
     assert refused.value.reason == "enrollment_code_unknown"
 
 
-def test_a_code_typed_in_lower_case_without_dashes_works(
-    central: Central, tmp_path: Path
-) -> None:
+def test_a_code_typed_in_lower_case_without_dashes_works(central: Central, tmp_path: Path) -> None:
     code = central.enrollment_code(central.register_checkpoint())
     enrollment = enroll(central.client, SERVER, code.replace("-", "").lower(), tmp_path / "k")
     assert enrollment.identity.kiosk_id
@@ -126,9 +122,7 @@ def test_a_kiosk_that_cannot_prove_it_holds_its_key_is_refused(central: Central)
     assert central.get("/api/v1/kiosks").json() == []
 
 
-def test_a_folder_with_an_identity_is_not_enrolled_again(
-    central: Central, tmp_path: Path
-) -> None:
+def test_a_folder_with_an_identity_is_not_enrolled_again(central: Central, tmp_path: Path) -> None:
     enrolled_kiosk(central, tmp_path / "kiosk")
     code = central.enrollment_code(central.register_checkpoint())
     with pytest.raises(EnrollmentError) as refused:

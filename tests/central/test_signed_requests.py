@@ -1,0 +1,208 @@
+"""Every kiosk request after enrollment is signed; forgeries, replays and revoked kiosks fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from central.app import create_app
+from sync.enrollment import Enrollment
+from sync.identity import KioskIdentity
+from sync.schemas import HEARTBEAT_PATH, KioskHealth
+from sync.signing import KioskAuth
+from tests.central.conftest import SERVER, Central, FakeClock, TestClient
+from tests.central.kiosks import enrolled_kiosk, signed_copy
+
+
+@pytest.fixture
+def kiosk(central: Central, tmp_path: Path) -> Enrollment:
+    return enrolled_kiosk(central, tmp_path / "kiosk")
+
+
+def _auth(identity: KioskIdentity, clock: FakeClock, **options: object) -> KioskAuth:
+    return identity.auth(clock=clock, **options)
+
+
+def _signed(auth: KioskAuth, body: bytes = b"{}") -> httpx.Request:
+    request = httpx.Request("POST", SERVER + HEARTBEAT_PATH, content=body)
+    auth.sign(request)
+    return request
+
+
+def _error(response: httpx.Response) -> str:
+    return str(response.json()["error"])
+
+
+def test_a_signed_heartbeat_is_accepted_and_answered_with_the_server_time(
+    central: Central, kiosk: Enrollment
+) -> None:
+    auth = _auth(kiosk.identity, central.clock)
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth)
+    assert response.status_code == 200, response.text
+    assert response.json()["kiosk_id"] == kiosk.identity.kiosk_id
+    assert datetime.fromisoformat(response.json()["server_time"]) == central.clock()
+
+
+def test_an_unsigned_request_is_refused(central: Central, kiosk: Enrollment) -> None:
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}")
+    assert response.status_code == 401
+    assert _error(response) == "signature_missing"
+
+
+def test_a_forged_signature_is_refused(central: Central, kiosk: Enrollment) -> None:
+    forger = KioskAuth(kiosk.identity.kiosk_id, Ed25519PrivateKey.generate(), clock=central.clock)
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", auth=forger)
+    assert response.status_code == 401
+    assert _error(response) == "signature_invalid"
+
+
+def test_a_changed_body_is_refused(central: Central, kiosk: Enrollment) -> None:
+    signed = _signed(_auth(kiosk.identity, central.clock), b'{"backlog": 1}')
+    response = central.client.post(
+        HEARTBEAT_PATH, content=b'{"backlog": 0}', headers=signed_copy(signed)
+    )
+    assert response.status_code == 401
+    assert _error(response) == "signature_invalid"
+
+
+def test_a_request_signed_for_another_path_is_refused(
+    central: Central, kiosk: Enrollment
+) -> None:
+    auth = _auth(kiosk.identity, central.clock)
+    signed = httpx.Request("POST", SERVER + "/api/v1/kiosk/other", content=b"{}")
+    auth.sign(signed)
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert response.status_code == 401
+    assert _error(response) == "signature_invalid"
+
+
+def test_a_replayed_request_is_refused(central: Central, kiosk: Enrollment) -> None:
+    signed = _signed(_auth(kiosk.identity, central.clock))
+    first = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    again = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert first.status_code == 200, first.text
+    assert again.status_code == 401
+    assert _error(again) == "replayed"
+
+
+def test_a_replay_after_the_tolerance_is_refused_for_its_age(
+    central: Central, kiosk: Enrollment
+) -> None:
+    signed = _signed(_auth(kiosk.identity, central.clock))
+    assert central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    central.clock.advance(seconds=central.settings.signature_tolerance_s + 1)
+    late = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert late.status_code == 401
+    assert _error(late) == "clock_skew"
+
+
+def test_an_unknown_kiosk_is_refused(central: Central, kiosk: Enrollment) -> None:
+    stranger = KioskAuth(
+        "00000000-0000-4000-8000-000000000000",
+        Ed25519PrivateKey.generate(),
+        clock=central.clock,
+    )
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", auth=stranger)
+    assert response.status_code == 401
+    assert _error(response) == "unknown_kiosk"
+
+
+def test_a_revoked_kiosk_is_refused_on_its_next_request(
+    central: Central, kiosk: Enrollment
+) -> None:
+    auth = _auth(kiosk.identity, central.clock)
+    assert central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth).status_code == 200
+    revoked = central.post(f"/api/v1/kiosks/{kiosk.identity.kiosk_id}/revoke")
+    assert revoked.json()["revoked_at"] is not None
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth)
+    assert response.status_code == 403
+    assert _error(response) == "kiosk_revoked"
+
+
+def test_a_kiosk_clock_an_hour_behind_learns_the_server_time_and_recovers(
+    central: Central, kiosk: Enrollment
+) -> None:
+    def kiosk_clock() -> datetime:
+        return central.clock() - timedelta(hours=1)
+
+    sent: list[httpx.Request] = []
+    auth = kiosk.identity.auth(
+        clock=kiosk_clock, health=lambda: KioskHealth(software_version="0.1.0")
+    )
+    response = central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth)
+    assert response.status_code == 200, response.text
+    assert auth.clock_offset_s == pytest.approx(3600)
+    # Later requests go through at once with the learned offset.
+    central.clock.advance(minutes=10)
+    hooks = {"request": [sent.append]}
+    with TestClient(central.app) as client:
+        client.event_hooks = hooks
+        assert client.post(HEARTBEAT_PATH, content=b"{}", auth=auth).status_code == 200
+    assert len(sent) == 1
+    health = central.get(f"/api/v1/kiosks/{kiosk.identity.kiosk_id}").json()
+    assert health["clock_offset_s"] == 3600
+
+
+def test_a_kiosk_clock_an_hour_ahead_recovers_too(central: Central, kiosk: Enrollment) -> None:
+    auth = kiosk.identity.auth(clock=lambda: central.clock() + timedelta(hours=1))
+    assert central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth).status_code == 200
+    assert auth.clock_offset_s == pytest.approx(-3600)
+
+
+def test_kiosk_health_is_recorded_from_each_signed_request(
+    central: Central, kiosk: Enrollment
+) -> None:
+    health = KioskHealth(
+        software_version="0.2.0",
+        backlog_records=17,
+        feed_age_s=420,
+        free_disk_bytes=8_000_000_000,
+        error_counts={"thermometer": 2, "camera": 0},
+    )
+    auth = _auth(kiosk.identity, central.clock, health=lambda: health)
+    central.clock.advance(minutes=5)
+    assert central.client.post(HEARTBEAT_PATH, content=b"{}", auth=auth).status_code == 200
+    record = central.get(f"/api/v1/kiosks/{kiosk.identity.kiosk_id}").json()
+    assert record["software_version"] == "0.2.0"
+    assert record["backlog_records"] == 17
+    assert record["feed_age_s"] == 420
+    assert record["free_disk_bytes"] == 8_000_000_000
+    assert record["error_counts"] == {"thermometer": 2, "camera": 0}
+    assert record["clock_offset_s"] == 0
+    assert datetime.fromisoformat(record["last_seen_at"]) == central.clock()
+
+
+@pytest.fixture
+def second_app(central: Central) -> Iterator[TestClient]:
+    with TestClient(create_app(central.settings, clock=central.clock)) as client:
+        yield client
+
+
+def test_two_app_instances_on_one_database_share_kiosks_and_spent_nonces(
+    central: Central, kiosk: Enrollment, second_app: TestClient
+) -> None:
+    auth = _auth(kiosk.identity, central.clock)
+    assert second_app.post(HEARTBEAT_PATH, content=b"{}", auth=auth).status_code == 200
+    signed = _signed(auth)
+    first = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    replay = second_app.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert first.status_code == 200
+    assert replay.status_code == 401
+    assert _error(replay) == "replayed"
+
+
+def test_a_code_used_through_one_instance_is_refused_by_the_other(
+    central: Central, second_app: TestClient, tmp_path: Path
+) -> None:
+    from sync.enrollment import EnrollmentError, enroll
+
+    code = central.enrollment_code(central.register_checkpoint())
+    enroll(central.client, SERVER, code, tmp_path / "one")
+    with pytest.raises(EnrollmentError) as refused:
+        enroll(second_app, SERVER, code, tmp_path / "two")
+    assert refused.value.reason == "enrollment_code_used"
