@@ -8,6 +8,9 @@ source .venv/bin/activate
 export QT_QPA_PLATFORM=offscreen
 
 status=0
+# A throwaway PostgreSQL (build/postgres.sh), so the central tests run on it and on SQLite.
+source build/postgres.sh
+start_test_postgres || status=1
 echo "== ruff =="
 ruff check . || status=1
 ruff format --check . || status=1

@@ -81,10 +81,17 @@ def log_in(
             AdminSession.administrator_id == admin.id, AdminSession.expires_at <= now
         )
     )
+    return open_session(session, admin.id, now, ttl)
+
+
+def open_session(
+    session: Session, administrator_id: str, now: datetime, ttl: timedelta
+) -> tuple[str, datetime]:
+    """A new bearer token for an administrator, valid for `ttl`."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(
         AdminSession(
-            token_hash=token_digest(token), administrator_id=admin.id, expires_at=now + ttl
+            token_hash=token_digest(token), administrator_id=administrator_id, expires_at=now + ttl
         )
     )
     return token, now + ttl
