@@ -12,6 +12,10 @@ from healthcode.claims import CodeKind, Colour
 from healthcode.feed import FeedEntry
 from healthcode.jkm import claims_for_person
 from healthcode.results import Rejection, RejectReason, VerifiedCode
+from kiosk.checkpoint.decision import IdMatch
+from kiosk.checkpoint.events import PassageRecord
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import Direction, TripReason
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 BINDING_KEY = bytes(range(32))
@@ -49,3 +53,41 @@ def id_factory() -> Callable[[], uuid.UUID]:
     """Predictable record ids: randomness is passed in, never patched."""
     counter = itertools.count(1)
     return lambda: uuid.UUID(int=next(counter))
+
+
+def passage(
+    at: datetime = T0,
+    *,
+    code_byte: int | None = 1,
+    outcome: Outcome = Outcome.PASS,
+    colour: Colour = Colour.GREEN,
+    fever: bool = False,
+    operator_id: str | None = "op-1",
+    name: str = "张*丰",
+    record_id: uuid.UUID | None = None,
+) -> PassageRecord:
+    """A passage as the flow would record it."""
+    return PassageRecord(
+        record_id=record_id or uuid.uuid4(),
+        at_utc=at,
+        clock_trusted=True,
+        operator_id=operator_id,
+        scheme="JKM1" if code_byte is not None else None,
+        issuer=ISSUER if code_byte is not None else None,
+        code_id=bytes([code_byte]) * 16 if code_byte is not None else None,
+        masked_name=name,
+        id_number_masked=None if code_byte is not None else "110105********002X",
+        colour_in_code=colour if code_byte is not None else None,
+        colour_applied=colour if code_byte is not None else None,
+        outcome=outcome,
+        reasons=("colour_green", "temperature_normal"),
+        rejection=None,
+        temperature_celsius=38.1 if fever else 36.5,
+        fever=fever,
+        id_match=IdMatch.NOT_READ,
+        direction=Direction.IN,
+        trip_reason=TripReason.RETURN_TO_WORK,
+        vehicle_plate="陕A12345",
+        policy_version=3,
+        repeat=False,
+    )

@@ -1,0 +1,97 @@
+"""Encryption at rest for the passage store: identifying columns under AES-GCM, lookups through a
+keyed-HMAC blind index.
+
+The keys live in their own file, created at provisioning and kept apart from the database (a
+copied database file alone yields no names, code ids or plates). Each ciphertext is bound to its
+row and column (the associated data), so values cannot be swapped between rows unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+KEY_FILE_MAGIC = b"HCKSTORE1"
+_KEY_BYTES = 32
+_NONCE_BYTES = 12
+BLIND_INDEX_BYTES = 16
+
+
+class StoreKeyError(ValueError):
+    """The key file is missing, damaged, or not the key this database was written with."""
+
+
+@dataclass(frozen=True)
+class StoreKeys:
+    data_key: bytes = field(repr=False)
+    index_key: bytes = field(repr=False)
+
+    @classmethod
+    def generate(cls) -> StoreKeys:
+        return cls(secrets.token_bytes(_KEY_BYTES), secrets.token_bytes(_KEY_BYTES))
+
+    def to_bytes(self) -> bytes:
+        return KEY_FILE_MAGIC + self.data_key + self.index_key
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StoreKeys:
+        if not data.startswith(KEY_FILE_MAGIC) or len(data) != len(KEY_FILE_MAGIC) + 2 * _KEY_BYTES:
+            raise StoreKeyError("not a store key file")
+        body = data[len(KEY_FILE_MAGIC) :]
+        return cls(body[:_KEY_BYTES], body[_KEY_BYTES:])
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> StoreKeys:
+        """The keys in `path`, created (mode 0600) the first time."""
+        if path.exists():
+            return cls.from_bytes(path.read_bytes())
+        keys = cls.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(keys.to_bytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        return keys
+
+    def fingerprint(self) -> str:
+        """Identifies the key without revealing it, so a store can refuse the wrong key."""
+        return hmac.new(self.index_key, b"fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+class FieldCipher:
+    def __init__(self, keys: StoreKeys) -> None:
+        self._aead = AESGCM(keys.data_key)
+        self._index_key = keys.index_key
+
+    def seal(self, value: str | bytes | None, row_id: str, column: str) -> bytes | None:
+        if value is None:
+            return None
+        plain = value.encode("utf-8") if isinstance(value, str) else value
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, plain, f"{column}:{row_id}".encode())
+
+    def open_bytes(self, sealed: bytes | None, row_id: str, column: str) -> bytes | None:
+        if sealed is None:
+            return None
+        nonce, body = sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:]
+        try:
+            return self._aead.decrypt(nonce, body, f"{column}:{row_id}".encode())
+        except InvalidTag:
+            raise StoreKeyError(f"cannot decrypt {column}: wrong key or damaged row") from None
+
+    def open_text(self, sealed: bytes | None, row_id: str, column: str) -> str | None:
+        plain = self.open_bytes(sealed, row_id, column)
+        return None if plain is None else plain.decode("utf-8")
+
+    def blind_index(self, kind: str, value: bytes) -> bytes:
+        """A lookup key for an identifier: equal for equal values, useless without the key."""
+        digest = hmac.new(self._index_key, kind.encode() + b"\x00" + value, hashlib.sha256)
+        return digest.digest()[:BLIND_INDEX_BYTES]

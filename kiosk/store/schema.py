@@ -1,0 +1,157 @@
+"""The passage store's schema as registered migrations, applied in order on open.
+
+The schema version is SQLite's `user_version`. Each migration runs in one transaction with the
+version bump, so a database is always at exactly one version; a database made by an older
+version of the kiosk is upgraded in place, keeping its rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when a migration runs: most starts have none to apply
+    import sqlite_utils
+
+Migration = Callable[["sqlite_utils.Database"], None]
+MIGRATIONS: list[tuple[int, str, Migration]] = []
+
+
+def migration(version: int, description: str) -> Callable[[Migration], Migration]:
+    def register(function: Migration) -> Migration:
+        if MIGRATIONS and MIGRATIONS[-1][0] != version - 1:
+            raise ValueError(f"migration {version} does not follow {MIGRATIONS[-1][0]}")
+        MIGRATIONS.append((version, description, function))
+        return function
+
+    return register
+
+
+@migration(1, "passages, outbox, status-feed copy, trust list, policy, roster, meta")
+def _initial(db: sqlite_utils.Database) -> None:
+    db.table("passages").create(
+        {
+            "id": str,  # a UUID made at the kiosk
+            "seq": int,  # per-kiosk sequence number
+            "at_ms": int,  # UTC milliseconds since the epoch
+            "clock_trusted": int,
+            "operator_id": str,
+            "scheme": str,
+            "issuer": str,
+            "code_ix": bytes,  # blind index of (issuer, code id)
+            "code_enc": bytes,
+            "name_enc": bytes,
+            "id_masked_enc": bytes,
+            "colour_in_code": str,
+            "colour_applied": str,
+            "outcome": str,
+            "reasons": str,  # JSON list of reason codes
+            "rejection": str,
+            "temperature_c": float,
+            "fever": int,
+            "id_match": str,
+            "direction": str,
+            "trip_reason": str,
+            "plate_enc": bytes,
+            "policy_version": int,
+            "repeat": int,
+            "sync_state": str,  # pending, sent, acknowledged
+        },
+        pk="id",
+        not_null={"seq", "at_ms", "outcome", "sync_state"},
+    )
+    db.table("passages").create_index(["seq"], unique=True)
+    db.table("passages").create_index(["at_ms"])
+    db.table("passages").create_index(["code_ix", "at_ms"])
+    db.table("outbox").create(
+        {
+            "id": int,
+            "record_id": str,
+            "kind": str,  # passage, fever_report, override
+            "priority": int,  # 0 goes first (fever reports)
+            "state": str,  # pending, sent, acknowledged
+            "created_ms": int,
+            "attempts": int,
+        },
+        pk="id",
+        not_null={"record_id", "kind", "priority", "state", "created_ms"},
+    )
+    db.table("outbox").create_index(["state", "priority", "id"])
+    db.table("feed_entries").create(
+        {
+            "code_ix": bytes,
+            "issuer": str,
+            "code_enc": bytes,
+            "colour": str,
+            "colour_seq": int,
+            "reason": str,
+            "at_ms": int,
+            "sequence": int,
+        },
+        pk="code_ix",
+    )
+    db.table("trust_lists").create(
+        {"sequence": int, "signed": bytes, "accepted_ms": int}, pk="sequence"
+    )
+    db.table("policies").create({"version": int, "document": str, "accepted_ms": int}, pk="version")
+    db.table("roster").create(
+        {"operator_id": str, "display_name": str, "pin_hash": str, "role": str, "active": int},
+        pk="operator_id",
+    )
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+
+
+@migration(2, "overrides, audit log, indexes for the supervisor's log filters")
+def _overrides_audit_and_log_indexes(db: sqlite_utils.Database) -> None:
+    db.table("overrides").create(
+        {
+            "id": str,
+            "passage_id": str,
+            "at_ms": int,
+            "outcome": str,
+            "reason_enc": bytes,
+            "operator_id": str,
+        },
+        pk="id",
+        foreign_keys=[("passage_id", "passages", "id")],
+    )
+    db.table("audit_log").create(
+        {"id": int, "at_ms": int, "actor": str, "action": str, "detail": str}, pk="id"
+    )
+    db.table("audit_log").create_index(["at_ms"])
+    db.table("passages").create_index(["outcome", "at_ms"])
+    db.table("passages").create_index(["colour_applied", "at_ms"])
+    db.table("passages").create_index(["operator_id", "at_ms"])
+    db.execute("CREATE INDEX idx_passages_fever_at ON passages(at_ms) WHERE fever = 1")
+
+
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(connection: sqlite3.Connection) -> int:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    return int(version)
+
+
+def migrate(connection: sqlite3.Connection, up_to: int = LATEST_VERSION) -> list[int]:
+    """Apply the migrations after the database's version, each in its own transaction; the
+    versions applied."""
+    applied: list[int] = []
+    pending = [m for m in MIGRATIONS if current_version(connection) < m[0] <= up_to]
+    if not pending:
+        return applied
+    import sqlite_utils
+
+    db = sqlite_utils.Database(connection)
+    for version, _description, function in pending:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            function(db)
+            connection.execute(f"PRAGMA user_version = {version:d}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied

@@ -1,0 +1,401 @@
+"""The passage store: a real SQLite file, durable writes through one worker, scoped reads.
+
+A passage is committed (WAL, synchronous=FULL) before its Future resolves, and the kiosk shows a
+result only after that. Identifying columns are encrypted with keys kept in a separate file.
+Records older than the retention period are deleted once acknowledged by central, never before.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from healthcode.claims import Colour
+from healthcode.feed import FeedCopy, FeedEntry
+from kiosk.checkpoint.clock import DEFAULT_TIME_ZONE, day_start_utc, local_day
+from kiosk.checkpoint.events import PassageRecord, SaveOverride
+from kiosk.store.connection import Readers, Writer, open_connection
+from kiosk.store.crypto import FieldCipher, StoreKeyError, StoreKeys
+from kiosk.store.rows import (
+    PASSAGE_COLUMNS,
+    LogFilter,
+    PassageRow,
+    code_index,
+    from_ms,
+    passage_row,
+    passage_values,
+    to_ms,
+)
+from kiosk.store.schema import migrate
+
+DEFAULT_RETENTION = timedelta(days=28)
+TRAIL_DAYS = 14
+LOW_DISK_BYTES = 200 * 1024 * 1024
+URGENT = 0
+NORMAL = 1
+
+
+@dataclass(frozen=True)
+class DiskStatus:
+    free_bytes: int
+    low: bool
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    """For the status bar: today's passages by outcome, fevers, and the upload backlog."""
+
+    today_total: int
+    today_by_outcome: dict[str, int]
+    today_fevers: int
+    upload_backlog: int
+
+
+class Store:
+    def __init__(self, path: Path, keys: StoreKeys, *, time_zone: str = DEFAULT_TIME_ZONE) -> None:
+        self.path = path
+        self.time_zone = time_zone
+        self._cipher = FieldCipher(keys)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        setup = open_connection(path)
+        try:
+            migrate(setup)
+            self._check_key(setup, keys)
+        finally:
+            setup.close()
+        self._writer = Writer(path)
+        self._readers = Readers(path)
+
+    @classmethod
+    def open(cls, path: Path, key_file: Path, **options: Any) -> Store:
+        return cls(path, StoreKeys.load_or_create(key_file), **options)
+
+    def close(self) -> None:
+        self._writer.close()
+        self._readers.close_all()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _check_key(connection: sqlite3.Connection, keys: StoreKeys) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        row = connection.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
+        if row is None:
+            connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)",
+                (keys.fingerprint(),),
+            )
+        connection.execute("COMMIT")
+        if row is not None and row[0] != keys.fingerprint():
+            raise StoreKeyError("this database was written with another key")
+
+    # ------------------------------------------------------------ writes
+
+    def record_passage(self, record: PassageRecord) -> Future[int]:
+        """Store a passage and queue it for upload (a fever report first), in one transaction.
+        The Future gives the passage's sequence number once it is durable."""
+
+        def write(connection: sqlite3.Connection) -> int:
+            seq = connection.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM passages").fetchone()[0]
+            values = passage_values(record, self._cipher, seq)
+            columns = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
+            connection.execute(
+                f"INSERT INTO passages ({columns}) VALUES ({marks})",  # noqa: S608 - our names
+                tuple(values.values()),
+            )
+            created = values["at_ms"]
+            outbox = [(str(record.record_id), "passage", NORMAL, created)]
+            if record.fever:
+                outbox.insert(0, (str(record.record_id), "fever_report", URGENT, created))
+            connection.executemany(
+                "INSERT INTO outbox (record_id, kind, priority, state, created_ms, attempts)"
+                " VALUES (?, ?, ?, 'pending', ?, 0)",
+                outbox,
+            )
+            return int(seq)
+
+        return self._writer.submit(write)
+
+    def record_override(self, override: SaveOverride) -> Future[str]:
+        override_id = str(uuid.uuid4())
+
+        def write(connection: sqlite3.Connection) -> str:
+            connection.execute(
+                "INSERT INTO overrides (id, passage_id, at_ms, outcome, reason_enc, operator_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    override_id,
+                    str(override.record_id),
+                    to_ms(override.at_utc),
+                    override.outcome.value,
+                    self._cipher.seal(override.reason, override_id, "reason"),
+                    override.operator_id,
+                ),
+            )
+            connection.execute(
+                "INSERT INTO outbox (record_id, kind, priority, state, created_ms, attempts)"
+                " VALUES (?, 'override', ?, 'pending', ?, 0)",
+                (override_id, NORMAL, to_ms(override.at_utc)),
+            )
+            _audit(
+                connection,
+                override.at_utc,
+                override.operator_id,
+                "override",
+                {"passage": str(override.record_id), "outcome": override.outcome.value},
+            )
+            return override_id
+
+        return self._writer.submit(write)
+
+    def audit(
+        self, at_utc: datetime, actor: str, action: str, detail: dict[str, Any] | None = None
+    ) -> Future[None]:
+        """Who read or changed what. `detail` must hold no name, ID number or code id."""
+        return self._writer.submit(lambda c: _audit(c, at_utc, actor, action, detail or {}))
+
+    def mark_acknowledged(self, record_ids: Iterable[str]) -> Future[int]:
+        ids = list(record_ids)
+
+        def write(connection: sqlite3.Connection) -> int:
+            marks = ", ".join("?" for _ in ids)
+            connection.execute(
+                f"UPDATE outbox SET state = 'acknowledged' WHERE record_id IN ({marks})",  # noqa: S608
+                ids,
+            )
+            cursor = connection.execute(
+                f"UPDATE passages SET sync_state = 'acknowledged' WHERE id IN ({marks})",  # noqa: S608
+                ids,
+            )
+            return cursor.rowcount
+
+        return self._writer.submit(write)
+
+    def purge(self, now: datetime, retention: timedelta = DEFAULT_RETENTION) -> Future[int]:
+        """Delete acknowledged passages older than the retention; pending ones always stay."""
+        cutoff = to_ms(now - retention)
+
+        def write(connection: sqlite3.Connection) -> int:
+            old = "SELECT id FROM passages WHERE at_ms < ? AND sync_state = 'acknowledged'"
+            connection.execute(f"DELETE FROM overrides WHERE passage_id IN ({old})", (cutoff,))  # noqa: S608
+            connection.execute(
+                f"DELETE FROM outbox WHERE state = 'acknowledged' AND record_id IN ({old})",  # noqa: S608
+                (cutoff,),
+            )
+            cursor = connection.execute(
+                "DELETE FROM passages WHERE at_ms < ? AND sync_state = 'acknowledged'", (cutoff,)
+            )
+            return cursor.rowcount
+
+        return self._writer.submit(write)
+
+    def save_feed(self, copy: FeedCopy) -> Future[None]:
+        entries = list(copy.entries())
+        last, as_of = copy.last_sequence, copy.as_of_utc
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM feed_entries")
+            connection.executemany(
+                "INSERT INTO feed_entries (code_ix, issuer, code_enc, colour, colour_seq, reason,"
+                " at_ms, sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        ix := code_index(self._cipher, e.issuer, e.code_id),
+                        e.issuer,
+                        self._cipher.seal(e.code_id, ix.hex(), "feed_code"),
+                        e.colour.value,
+                        e.colour_seq,
+                        e.reason,
+                        to_ms(e.at_utc),
+                        e.sequence,
+                    )
+                    for e in entries
+                ],
+            )
+            _set_meta(connection, "feed_last_sequence", str(last))
+            _set_meta(connection, "feed_as_of_ms", "" if as_of is None else str(to_ms(as_of)))
+
+        return self._writer.submit(write)
+
+    def set_meta(self, key: str, value: str) -> Future[None]:
+        return self._writer.submit(lambda c: _set_meta(c, key, value))
+
+    # ------------------------------------------------------------ reads
+
+    def load_feed(self) -> FeedCopy:
+        connection = self._readers.get()
+        copy = FeedCopy()
+        rows = connection.execute(
+            "SELECT code_ix, issuer, code_enc, colour, colour_seq, reason, at_ms, sequence"
+            " FROM feed_entries"
+        ).fetchall()
+        entries = []
+        for ix, issuer, code_enc, colour, colour_seq, reason, at_ms, sequence in rows:
+            code_id = self._cipher.open_bytes(code_enc, ix.hex(), "feed_code")
+            if code_id is None:
+                continue
+            entries.append(
+                FeedEntry(
+                    sequence, issuer, code_id, Colour(colour), colour_seq, reason, from_ms(at_ms)
+                )
+            )
+        last = self.meta("feed_last_sequence")
+        as_of = self.meta("feed_as_of_ms")
+        copy.restore(entries, int(last) if last else 0, from_ms(int(as_of)) if as_of else None)
+        return copy
+
+    def meta(self, key: str) -> str | None:
+        row = self._readers.get().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def passage(self, record_id: uuid.UUID) -> PassageRow | None:
+        row = (
+            self._readers.get()
+            .execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE id = ?",  # noqa: S608
+                (str(record_id),),
+            )
+            .fetchone()
+        )
+        return None if row is None else passage_row(row, self._cipher)
+
+    def passage_log(
+        self, where: LogFilter, *, limit: int = 50, before_seq: int | None = None
+    ) -> list[PassageRow]:
+        """Newest first, a page at a time: pass the last row's seq as `before_seq`."""
+        clause, values = where.where()
+        if before_seq is not None:
+            clause += " AND seq < ?"
+            values.append(before_seq)
+        order = "at_ms DESC, seq DESC" if where.from_utc or where.to_utc else "seq DESC"
+        rows = (
+            self._readers.get()
+            .execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE {clause} ORDER BY {order} LIMIT ?",  # noqa: S608
+                (*values, limit),
+            )
+            .fetchall()
+        )
+        return [passage_row(row, self._cipher) for row in rows]
+
+    def count_log(self, where: LogFilter) -> int:
+        clause, values = where.where()
+        row = (
+            self._readers.get()
+            .execute(
+                f"SELECT COUNT(*) FROM passages WHERE {clause}",  # noqa: S608
+                values,
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
+    def trail(
+        self, issuer: str, code_id: bytes, now: datetime, days: int = TRAIL_DAYS
+    ) -> list[PassageRow]:
+        """This code's passages here in the last `days` calendar days (checkpoint time zone),
+        newest first."""
+        first_day = local_day(now, self.time_zone) - timedelta(days=days - 1)
+        since = to_ms(day_start_utc(first_day, self.time_zone))
+        rows = (
+            self._readers.get()
+            .execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE code_ix = ? AND at_ms >= ?"  # noqa: S608
+                " ORDER BY at_ms DESC",
+                (code_index(self._cipher, issuer, code_id), since),
+            )
+            .fetchall()
+        )
+        return [passage_row(row, self._cipher) for row in rows]
+
+    def last_passage_at(self, issuer: str, code_id: bytes) -> datetime | None:
+        row = (
+            self._readers.get()
+            .execute(
+                "SELECT MAX(at_ms) FROM passages WHERE code_ix = ?",
+                (code_index(self._cipher, issuer, code_id),),
+            )
+            .fetchone()
+        )
+        return None if row[0] is None else from_ms(row[0])
+
+    def counts(self, now: datetime) -> StoreCounts:
+        since = to_ms(day_start_utc(local_day(now, self.time_zone), self.time_zone))
+        connection = self._readers.get()
+        by_outcome = dict(
+            connection.execute(
+                "SELECT outcome, COUNT(*) FROM passages WHERE at_ms >= ? GROUP BY outcome",
+                (since,),
+            ).fetchall()
+        )
+        fevers = connection.execute(
+            "SELECT COUNT(*) FROM passages WHERE fever = 1 AND at_ms >= ?", (since,)
+        ).fetchone()[0]
+        backlog = connection.execute(
+            "SELECT COUNT(*) FROM outbox WHERE state != 'acknowledged'"
+        ).fetchone()[0]
+        return StoreCounts(sum(by_outcome.values()), by_outcome, int(fevers), int(backlog))
+
+    def pending_outbox(self, limit: int = 100) -> list[tuple[int, str, str]]:
+        """Outbox items not yet acknowledged, urgent first: (outbox id, record id, kind)."""
+        rows = (
+            self._readers.get()
+            .execute(
+                "SELECT id, record_id, kind FROM outbox WHERE state != 'acknowledged'"
+                " ORDER BY priority, id LIMIT ?",
+                (limit,),
+            )
+            .fetchall()
+        )
+        return [(int(i), str(r), str(k)) for i, r, k in rows]
+
+    def audit_entries(self, limit: int = 100) -> list[tuple[datetime, str, str, dict[str, Any]]]:
+        rows = (
+            self._readers.get()
+            .execute(
+                "SELECT at_ms, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+            .fetchall()
+        )
+        return [
+            (from_ms(at), actor, action, json.loads(detail)) for at, actor, action, detail in rows
+        ]
+
+    def disk_status(self, low_bytes: int = LOW_DISK_BYTES) -> DiskStatus:
+        free = shutil.disk_usage(self.path.parent).free
+        return DiskStatus(free_bytes=free, low=free < low_bytes)
+
+
+def _audit(
+    connection: sqlite3.Connection,
+    at_utc: datetime,
+    actor: str,
+    action: str,
+    detail: dict[str, Any],
+) -> None:
+    connection.execute(
+        "INSERT INTO audit_log (at_ms, actor, action, detail) VALUES (?, ?, ?, ?)",
+        (to_ms(at_utc), actor, action, json.dumps(detail, ensure_ascii=False, sort_keys=True)),
+    )
+
+
+def _set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
+    connection.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
