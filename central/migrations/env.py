@@ -7,16 +7,22 @@ from sqlalchemy import Engine
 
 from central.models import Base
 
-engine = context.config.attributes.get("engine")
-if not isinstance(engine, Engine):
-    raise RuntimeError("run migrations through central.db.migrate(engine)")
 
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+def run_migrations() -> None:
+    engine = context.config.attributes.get("engine")
+    if not isinstance(engine, Engine):
+        raise RuntimeError("run migrations through central.db.migrate(engine)")
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+# Alembic runs this file; a plain import (a package walk, a test) only defines the function.
+if hasattr(context, "config"):
+    run_migrations()

@@ -38,7 +38,7 @@ with warnings.catch_warnings():
 
 POSTGRES_URL_VARIABLE = "CENTRAL_TEST_POSTGRES_URL"
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-ADMIN_PASSWORD = "a long enough test password"
+ADMIN_PASSWORD = "a long enough test password"  # noqa: S105 - a test fixture
 SERVER = "http://testserver"
 
 

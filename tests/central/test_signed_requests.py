@@ -70,9 +70,7 @@ def test_a_changed_body_is_refused(central: Central, kiosk: Enrollment) -> None:
     assert _error(response) == "signature_invalid"
 
 
-def test_a_request_signed_for_another_path_is_refused(
-    central: Central, kiosk: Enrollment
-) -> None:
+def test_a_request_signed_for_another_path_is_refused(central: Central, kiosk: Enrollment) -> None:
     auth = _auth(kiosk.identity, central.clock)
     signed = httpx.Request("POST", SERVER + "/api/v1/kiosk/other", content=b"{}")
     auth.sign(signed)

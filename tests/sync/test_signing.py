@@ -1,0 +1,91 @@
+"""The kiosk's request signatures follow the profile the server checks (RFC 9421 + RFC 9530)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.schemas import KioskHealth, Refusal, RefusalReason
+from sync.signing import KioskAuth
+
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+URL = "https://central.example/api/v1/kiosk/heartbeat"
+
+
+def _auth(**options: object) -> KioskAuth:
+    nonces = iter(["nonce-1", "nonce-2", "nonce-3"])
+    return KioskAuth(
+        "kiosk-1",
+        Ed25519PrivateKey.generate(),
+        clock=lambda: NOW,
+        nonce_source=lambda: next(nonces),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_a_signed_request_covers_method_path_digest_time_nonce_and_key_id() -> None:
+    request = httpx.Request("POST", URL, content=b'{"a": 1}')
+    _auth().sign(request)
+    assert request.headers["signature-input"] == (
+        'kiosk=("@method" "@path" "content-digest");'
+        f'created={int(NOW.timestamp())};keyid="kiosk-1";alg="ed25519";nonce="nonce-1";'
+        'tag="healthcode-kiosk"'
+    )
+    digest = base64.b64encode(hashlib.sha256(b'{"a": 1}').digest()).decode()
+    assert request.headers["content-digest"] == f"sha-256=:{digest}:"
+    assert request.headers["signature"].startswith("kiosk=:")
+
+
+def test_an_empty_body_is_covered_by_a_digest_too() -> None:
+    request = httpx.Request("POST", URL)
+    _auth().sign(request)
+    empty = base64.b64encode(hashlib.sha256(b"").digest()).decode()
+    assert request.headers["content-digest"] == f"sha-256=:{empty}:"
+
+
+def test_the_health_report_travels_in_a_covered_header_with_the_learned_offset() -> None:
+    auth = _auth(health=lambda: KioskHealth(software_version="0.1.0", backlog_records=3))
+    auth.clock_offset_s = 12.4
+    request = httpx.Request("POST", URL)
+    auth.sign(request)
+    assert '"kiosk-health")' in request.headers["signature-input"]
+    health = KioskHealth.model_validate_json(request.headers["kiosk-health"])
+    assert (health.backlog_records, health.clock_offset_s) == (3, 12)
+
+
+def test_a_clock_skew_refusal_is_answered_by_one_retry_at_the_server_time() -> None:
+    server_time = NOW + timedelta(hours=1)
+    seen: list[str] = []  # the Signature-Input of each request as it arrived
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["signature-input"])
+        if len(seen) == 1:
+            refusal = Refusal(error=RefusalReason.CLOCK_SKEW, detail="x", server_time=server_time)
+            return httpx.Response(401, content=refusal.model_dump_json())
+        return httpx.Response(200, json={})
+
+    auth = _auth()
+    with httpx.Client(transport=httpx.MockTransport(server), auth=auth) as client:
+        assert client.post(URL).status_code == 200
+    assert len(seen) == 2
+    assert auth.clock_offset_s == 3600
+    created = [int(header.split("created=")[1].split(";")[0]) for header in seen]
+    assert created[1] - created[0] == 3600
+    assert 'nonce="nonce-2"' in seen[1]
+
+
+def test_other_refusals_are_not_retried() -> None:
+    seen: list[httpx.Request] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        refusal = Refusal(error=RefusalReason.KIOSK_REVOKED, detail="x", server_time=NOW)
+        return httpx.Response(403, content=refusal.model_dump_json())
+
+    with httpx.Client(transport=httpx.MockTransport(server), auth=_auth()) as client:
+        assert client.post(URL).status_code == 403
+    assert len(seen) == 1
