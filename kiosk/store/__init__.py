@@ -3,11 +3,12 @@ in one SQLite file with identifying columns encrypted under a separate key."""
 
 from kiosk.store.crypto import StoreKeyError, StoreKeys
 from kiosk.store.rows import LogFilter, PassageRow
-from kiosk.store.store import DiskStatus, Store, StoreCounts
+from kiosk.store.store import DiskStatus, Operator, Store, StoreCounts
 
 __all__ = [
     "DiskStatus",
     "LogFilter",
+    "Operator",
     "PassageRow",
     "Store",
     "StoreCounts",

@@ -13,7 +13,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,17 @@ NORMAL = 1
 class DiskStatus:
     free_bytes: int
     low: bool
+
+
+@dataclass(frozen=True)
+class Operator:
+    """An operator allowed on this kiosk (the staff roster); PINs are kept only as hashes."""
+
+    operator_id: str
+    display_name: str
+    pin_hash: str = field(repr=False)
+    role: str
+    active: bool
 
 
 @dataclass(frozen=True)
@@ -233,6 +244,56 @@ class Store:
     def set_meta(self, key: str, value: str) -> Future[None]:
         return self._writer.submit(lambda c: _set_meta(c, key, value))
 
+    def save_trust_list(self, sequence: int, signed: bytes, at_utc: datetime) -> Future[None]:
+        """Keep a verified trust list (as signed, so it is verified again at every start)."""
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO trust_lists (sequence, signed, accepted_ms)"
+                " VALUES (?, ?, ?)",
+                (sequence, signed, to_ms(at_utc)),
+            )
+
+        return self._writer.submit(write)
+
+    def save_policy(self, document: dict[str, Any], at_utc: datetime) -> Future[None]:
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT OR REPLACE INTO policies (version, document, accepted_ms) VALUES (?, ?, ?)",
+                (int(document["version"]), json.dumps(document, sort_keys=True), to_ms(at_utc)),
+            )
+
+        return self._writer.submit(write)
+
+    def replace_roster(self, operators: Iterable[Operator]) -> Future[None]:
+        rows = [
+            (o.operator_id, o.display_name, o.pin_hash, o.role, int(o.active)) for o in operators
+        ]
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM roster")
+            connection.executemany(
+                "INSERT INTO roster (operator_id, display_name, pin_hash, role, active)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+        return self._writer.submit(write)
+
+    def raise_clock_floor(self, floor_utc: datetime) -> Future[None]:
+        """Persist the trusted-time floor; it only ever rises."""
+        value = to_ms(floor_utc)
+
+        def write(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO meta (key, value) VALUES ('clock_floor_ms', ?) ON CONFLICT(key) DO"
+                " UPDATE SET value = excluded.value WHERE CAST(excluded.value AS INTEGER) >"
+                " CAST(meta.value AS INTEGER)",
+                (str(value),),
+            )
+
+        return self._writer.submit(write)
+
     # ------------------------------------------------------------ reads
 
     def load_feed(self) -> FeedCopy:
@@ -256,6 +317,37 @@ class Store:
         as_of = self.meta("feed_as_of_ms")
         copy.restore(entries, int(last) if last else 0, from_ms(int(as_of)) if as_of else None)
         return copy
+
+    def latest_trust_list(self) -> bytes | None:
+        row = (
+            self._readers.get()
+            .execute("SELECT signed FROM trust_lists ORDER BY sequence DESC LIMIT 1")
+            .fetchone()
+        )
+        return None if row is None else bytes(row[0])
+
+    def latest_policy(self) -> dict[str, Any] | None:
+        row = (
+            self._readers.get()
+            .execute("SELECT document FROM policies ORDER BY version DESC LIMIT 1")
+            .fetchone()
+        )
+        return None if row is None else dict(json.loads(row[0]))
+
+    def roster(self) -> list[Operator]:
+        rows = (
+            self._readers.get()
+            .execute(
+                "SELECT operator_id, display_name, pin_hash, role, active FROM roster"
+                " ORDER BY operator_id"
+            )
+            .fetchall()
+        )
+        return [Operator(i, n, h, r, bool(a)) for i, n, h, r, a in rows]
+
+    def clock_floor(self) -> datetime | None:
+        value = self.meta("clock_floor_ms")
+        return None if value is None else from_ms(int(value))
 
     def meta(self, key: str) -> str | None:
         row = self._readers.get().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -14,7 +14,7 @@ from healthcode.claims import Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.store import LogFilter, Store, StoreKeyError, StoreKeys
+from kiosk.store import LogFilter, Operator, Store, StoreKeyError, StoreKeys
 from kiosk.store.connection import open_connection
 from kiosk.store.schema import LATEST_VERSION, current_version, migrate
 from tests.kiosk.checkpoint_support import ISSUER, T0, passage
@@ -244,3 +244,21 @@ def test_a_failed_write_rolls_back_whole_and_the_store_keeps_working(store: Stor
 def test_low_disk_is_reported(store: Store) -> None:
     assert store.disk_status(low_bytes=1).low is False
     assert store.disk_status(low_bytes=2**62).low is True
+
+
+def test_trust_list_policy_roster_and_clock_floor_survive_a_restart(
+    tmp_path: Path, keys: StoreKeys
+) -> None:
+    operators = [Operator("op-1", "王*", "$argon2id$x", "staff", True)]
+    with Store(tmp_path / "kiosk.db", keys) as store:
+        store.save_trust_list(1, b"old", T0).result(timeout=10)
+        store.save_trust_list(2, b"new", T0).result(timeout=10)
+        store.save_policy({"version": 3, "checkpoint_type": "village"}, T0).result(timeout=10)
+        store.replace_roster(operators).result(timeout=10)
+        store.raise_clock_floor(T0).result(timeout=10)
+        store.raise_clock_floor(T0 - timedelta(days=1)).result(timeout=10)  # never lowers
+    with Store(tmp_path / "kiosk.db", keys) as store:
+        assert store.latest_trust_list() == b"new"
+        assert store.latest_policy() == {"version": 3, "checkpoint_type": "village"}
+        assert store.roster() == operators
+        assert store.clock_floor() == T0
