@@ -3,10 +3,11 @@ library (pyzbar, zxing-cpp, OpenCV's two detectors) on the same frames in the sa
 
 Per category: the decode rate (for `empty`: the share of frames that gave no text) and the
 median and 95th-percentile milliseconds per frame, from the BGR camera frame to texts (gray
-conversion included where a library needs it). Half the frames hold no code. The frames use
+conversion included where a library needs it; for our pipeline and bare zxing-cpp the fastest
+of `--repeats` interleaved runs). Half the frames hold no code. The frames use
 another seed than the tests' floors, so the figures are not tuned to the frames they report.
 
-    python bench/qr_decode.py [--per-category N] [--seed S]
+    python bench/qr_decode.py [--per-category N] [--seed S] [--repeats R]
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from tests.qrset.generate import CATEGORIES, make_sample  # noqa: E402
 Reader = Callable[[np.ndarray], list[str]]
 OURS = "ours"
 BARE_ZXING = "zxing-cpp"
+# The two readers the time goal compares run `--repeats` times per frame, interleaved, and
+# keep their fastest run: other processes on a loaded machine then blur the ratio much less.
+TIMED_CLOSELY = frozenset({OURS, BARE_ZXING})
 
 
 def bare_readers() -> dict[str, Reader]:
@@ -73,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="QR decode rate and time per frame")
     parser.add_argument("--per-category", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
 
     pipeline = default_pipeline()
@@ -92,17 +97,26 @@ def main(argv: list[str] | None = None) -> int:
     for category, index in plan:
         sample = make_sample(category, index, args.seed)
         totals[category] += 1
-        for name, read in readers.items():
-            t0 = time.perf_counter()
-            texts = read(sample.frame)
-            ms[name][category].append((time.perf_counter() - t0) * 1000.0)
-            ok = (sample.text in texts) if sample.text else not texts
-            hits[name][category] += ok
+        best_ms: dict[str, float] = {}
+        for round_ in range(args.repeats):
+            for name, read in readers.items():
+                if round_ and name not in TIMED_CLOSELY:
+                    continue
+                t0 = time.perf_counter()
+                texts = read(sample.frame)
+                elapsed = (time.perf_counter() - t0) * 1000.0
+                best_ms[name] = min(elapsed, best_ms.get(name, elapsed))
+                if not round_:
+                    ok = (sample.text in texts) if sample.text else not texts
+                    hits[name][category] += ok
+        for name, elapsed in best_ms.items():
+            ms[name][category].append(elapsed)
 
     names = list(readers)
     print(
         f"{len(plan)} frames 1280x720 ({totals['empty']} without a code), seed {args.seed}, "
-        f"{time.perf_counter() - started:.0f} s"
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
     )
     print("rate / median ms / p95 ms per frame")
     header = f"{'category':<12}" + "".join(f"{n:>24}" for n in names)
