@@ -61,3 +61,21 @@ def test_an_unreadable_file_is_reported_and_the_others_still_decoded(tmp_path: P
     assert done.returncode == 2
     assert "not-an-image.png" in done.stderr
     assert [json.loads(line)["file"] for line in done.stdout.splitlines()] == [str(good)]
+
+
+def test_the_docs_mention_every_option_of_both_clis() -> None:
+    docs = (ROOT / "docs" / "drivers-camera-qr.md").read_text(encoding="utf-8")
+    for module in ("drivers.qr", "drivers.camera"):
+        assert f"python -m {module}" in docs
+        done = subprocess.run(
+            [sys.executable, "-m", module, "--help"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=True,
+        )
+        flags = {word.strip("[],") for word in done.stdout.split() if word.startswith("--")}
+        flags -= {"--help"}
+        assert flags
+        assert sorted(f for f in flags if f not in docs) == []
