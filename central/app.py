@@ -12,7 +12,7 @@ from central.clock import Clock, TokenSource, system_clock, system_tokens
 from central.db import make_engine, make_sessions
 from central.errors import install_error_handlers
 from central.keystore import KeyStore
-from central.routers import auth, checkpoints, enrollments, kiosks
+from central.routers import auth, checkpoints, enrollments, kiosks, setup_page
 from central.settings import Settings
 
 VERSION = "0.1.0"
@@ -45,6 +45,6 @@ def create_app(
     app.state.tokens = tokens
     app.state.keys = KeyStore(settings.resolved_keys_dir)
     install_error_handlers(app)
-    for module in (auth, checkpoints, enrollments, kiosks):
+    for module in (auth, checkpoints, enrollments, kiosks, setup_page):
         app.include_router(module.router)
     return app

@@ -51,3 +51,9 @@ def test_the_setup_token_expires(central: Central) -> None:
 def test_an_administrator_session_expires(central: Central) -> None:
     central.clock.advance(days=1, seconds=1)
     assert central.get("/api/v1/checkpoints").status_code == 401
+
+
+def test_the_setup_link_of_init_opens_a_password_form(central: Central) -> None:
+    page = central.client.get("/setup", params={"token": "anything"})
+    assert page.status_code == 200
+    assert "/api/v1/auth/setup" in page.text
