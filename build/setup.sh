@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System libraries: zbar for the pyzbar QR decoder.
-APT_PACKAGES=(libzbar0)
+# System libraries: zbar for the pyzbar QR decoder; PulseAudio's client library for Qt
+# Multimedia (the kiosk's sounds); a Chinese font for the screens.
+APT_PACKAGES=(libzbar0 libpulse0 fonts-wqy-microhei)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
