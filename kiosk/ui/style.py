@@ -1,0 +1,70 @@
+"""One look for every screen: outcome colours, big type, touch targets for gloved hands.
+
+Meaning is never carried by colour alone: every colour comes with a word and an icon glyph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont
+
+from kiosk.checkpoint.outcome import Outcome
+
+# Touch targets: at least 15 mm; at ~96 dpi that is about 60 px. Gloves need more.
+TOUCH_TARGET_PX = 88
+SPACING_PX = 16
+
+FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]
+
+
+@dataclass(frozen=True)
+class OutcomeLook:
+    background: str
+    foreground: str
+    glyph: str  # shown next to the word: shape as well as colour
+
+
+OUTCOME_LOOKS = {
+    Outcome.PASS: OutcomeLook("#1B873F", "#FFFFFF", "✔"),
+    Outcome.DENY: OutcomeLook("#C62828", "#FFFFFF", "✖"),
+    Outcome.REFER: OutcomeLook("#E65100", "#FFFFFF", "⚠"),
+    Outcome.MANUAL_CHECK: OutcomeLook("#F9A825", "#1A1A1A", "?"),
+}
+
+STATUS_OK = "#1B873F"
+STATUS_WARN = "#F9A825"
+STATUS_BAD = "#C62828"
+STATUS_OFF = "#757575"
+SURFACE = "#F4F6F8"
+TEXT = "#1A1A1A"
+
+
+def font(point_size: int, *, bold: bool = False) -> QFont:
+    chosen = QFont()
+    chosen.setFamilies(FONT_FAMILIES)
+    chosen.setPointSize(point_size)
+    chosen.setBold(bold)
+    return chosen
+
+
+# Type scale (points): the result word must read from two metres.
+RESULT_WORD_PT = 96
+RESULT_DETAIL_PT = 30
+PROMPT_PT = 40
+BODY_PT = 20
+BUTTON_PT = 22
+STATUS_PT = 14
+
+
+def colour(value: str) -> QColor:
+    return QColor(value)
+
+
+BUTTON_STYLE = (
+    f"QPushButton {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX * 2}px;"
+    f" font-size: {BUTTON_PT}pt; border-radius: 10px; padding: 8px 20px;"
+    f" background: #FFFFFF; border: 2px solid #90A4AE; color: {TEXT}; }}"
+    " QPushButton:pressed { background: #CFD8DC; }"
+    " QPushButton:disabled { color: #9E9E9E; border-color: #CFD8DC; }"
+)
