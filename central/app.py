@@ -12,7 +12,10 @@ from central.clock import Clock, TokenSource, system_clock, system_tokens
 from central.db import make_engine, make_sessions
 from central.errors import install_error_handlers
 from central.keystore import KeyStore
+from central.routers import accounts as accounts_router
+from central.routers import audit as audit_router
 from central.routers import auth, checkpoints, enrollments, kiosks, setup_page
+from central.routers import regions as regions_router
 from central.settings import Settings
 
 VERSION = "0.1.0"
@@ -46,5 +49,7 @@ def create_app(
     app.state.keys = KeyStore(settings.resolved_keys_dir)
     install_error_handlers(app)
     for module in (auth, checkpoints, enrollments, kiosks, setup_page):
+        app.include_router(module.router)
+    for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)
     return app

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from central.clock import TokenSource
 from central.models import Checkpoint, EnrollmentCode, Operator
+from central.regions import RegionCodeError, contains
 from central.security import (
     ENROLLMENT_CODE_BYTES,
     format_enrollment_code,
@@ -51,8 +52,17 @@ def register_checkpoint(
     address: str,
     enterprise: str | None,
     now: datetime,
+    area_code: str | None = None,
+    enterprise_id: str | None = None,
 ) -> Checkpoint:
     check_region_code(region_code)
+    area = area_code or region_code
+    try:
+        inside = contains(region_code, area)
+    except RegionCodeError as error:
+        raise CheckpointError(str(error)) from None
+    if not inside:
+        raise CheckpointError(f"area {area} lies outside region {region_code}")
     if checkpoint_type is CheckpointType.ENTERPRISE_GATE and not enterprise:
         raise CheckpointError("an enterprise gate names its enterprise")
     checkpoint = Checkpoint(
@@ -62,6 +72,8 @@ def register_checkpoint(
         address=address,
         enterprise=enterprise or None,
         created_at=now,
+        area_code=area,
+        enterprise_id=enterprise_id,
         policy_version=1,
         roster_version=0,
     )

@@ -31,6 +31,19 @@ class Administrator(Base):
     setup_expires_at: Mapped[datetime | None]
     region_code: Mapped[str | None] = mapped_column(String(6))
     created_at: Mapped[datetime]
+    # What the account may see and do (central/scope.py): its role and area (a region code of
+    # any level; older rows have only region_code), an industry or an enterprise for those roles.
+    role: Mapped[str] = mapped_column(
+        String(32), default="region_admin", server_default="region_admin"
+    )
+    area_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    industry: Mapped[str | None] = mapped_column(String(64))
+    enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_by_id: Mapped[str | None] = mapped_column(String(36))
+    # Failed logins since the last success, and the lockout they caused: kept in the database
+    # so every process counts the same attempts.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
 
 class AdminSession(Base):
@@ -53,6 +66,9 @@ class Checkpoint(Base):
     address: Mapped[str] = mapped_column(Text)
     enterprise: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # The region the checkpoint sits in, at any of the six levels: what scopes reads of it.
+    area_code: Mapped[str] = mapped_column(String(15), index=True, server_default="")
+    enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # Grow with every change, so a kiosk can tell a newer policy or staff roster.
     policy_version: Mapped[int] = mapped_column(Integer, default=1)
     roster_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -139,3 +155,52 @@ class TrustListRecord(Base):
 
 
 Index("ix_kiosks_last_seen_at", Kiosk.last_seen_at)
+
+
+class Region(Base):
+    """The six-level region tree (central/regions.py): GB/T 2260-style codes, 6 to 15 digits."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    parent_code: Mapped[str | None] = mapped_column(String(15), index=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+
+
+class Enterprise(Base):
+    """An enterprise, placed in a region and an industry; its accounts are scoped to it."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    area_code: Mapped[str] = mapped_column(String(15), index=True)
+    industry: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class AuditEntry(Base):
+    """Who read what: never the data itself, nor names, ID numbers or code ids.
+
+    The actor's area and enterprise are copied in, so the levels above can review the entries
+    of their area with the same prefix match as everything else.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[str] = mapped_column(String(36), index=True)
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_area: Mapped[str] = mapped_column(String(15), index=True)
+    actor_enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    object_type: Mapped[str] = mapped_column(String(32))
+    route: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(100))
+    row_count: Mapped[int] = mapped_column(Integer)

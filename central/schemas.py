@@ -41,6 +41,12 @@ class CheckpointIn(ApiModel):
     region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 region code")
     address: str = Field(min_length=1)
     enterprise: str | None = Field(default=None, max_length=200)
+    area_code: str | None = Field(
+        default=None,
+        pattern=r"^\d{6,15}$",
+        description="The region it sits in, any of the six levels; default region_code",
+    )
+    enterprise_id: str | None = Field(default=None, description="The enterprise of a gate")
 
 
 class CheckpointOut(ApiModel):
@@ -53,6 +59,8 @@ class CheckpointOut(ApiModel):
     policy_version: int
     roster_version: int
     created_at: datetime
+    area_code: str
+    enterprise_id: str | None
 
 
 class EnrollmentCodeOut(ApiModel):

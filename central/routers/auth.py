@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from central.admins import AdminError, log_in, set_first_password
-from central.deps import CurrentAdminDep, NowDep, SessionDep, SettingsDep
+from central import ratelimit
+from central.admins import AccountLockedError, AdminError, log_in, set_first_password
+from central.deps import CurrentAdminDep, NowDep, SessionDep, SessionsDep, SettingsDep
 from central.errors import ApiError
 from central.schemas import AccessToken, AdministratorOut, Login, PasswordSetup
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+LOGIN_ATTEMPTS_PER_MINUTE = 20  # per client address, on top of the per-account lockout
 
 
 @router.post("/setup")
@@ -26,7 +28,17 @@ def set_up_password(body: PasswordSetup, session: SessionDep, now: NowDep) -> Ad
 
 
 @router.post("/login")
-def login(body: Login, session: SessionDep, now: NowDep, settings: SettingsDep) -> AccessToken:
+def login(
+    body: Login,
+    request: Request,
+    session: SessionDep,
+    sessions: SessionsDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> AccessToken:
+    client = request.client.host if request.client is not None else "unknown"
+    if not ratelimit.hit(sessions, f"login:{client}", LOGIN_ATTEMPTS_PER_MINUTE, now):
+        raise ApiError(429, RefusalReason.RATE_LIMITED, "too many login attempts; wait")
     try:
         token, expires_at = log_in(
             session,
@@ -35,7 +47,10 @@ def login(body: Login, session: SessionDep, now: NowDep, settings: SettingsDep) 
             now,
             timedelta(seconds=settings.admin_session_ttl_s),
         )
+    except AccountLockedError as error:
+        raise ApiError(429, RefusalReason.RATE_LIMITED, str(error)) from None
     except AdminError as error:
+        session.commit()  # the failure count
         raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, str(error)) from None
     session.commit()
     return AccessToken(access_token=token, expires_at=expires_at)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from central.deps import CurrentAdminDep, NowDep, SessionDep, SignedKioskDep
+from central.audit import Action, AuditDep
+from central.deps import NowDep, SessionDep, SignedKioskDep
 from central.errors import ApiError
-from central.models import Kiosk
+from central.models import Checkpoint, Kiosk
 from central.schemas import KioskOut
+from central.scope import Scope, ScopeDep
 from sync.schemas import API_PREFIX, HEARTBEAT_PATH, HeartbeatAck, RefusalReason
 
 router = APIRouter(tags=["kiosks"])
@@ -36,27 +38,38 @@ def heartbeat(kiosk: SignedKioskDep, now: NowDep) -> HeartbeatAck:
     return HeartbeatAck(kiosk_id=kiosk.id, server_time=now)
 
 
+def _found(session: SessionDep, scope: Scope, kiosk_id: str) -> Kiosk | None:
+    return session.scalars(select(Kiosk).where(Kiosk.id == kiosk_id, scope.kiosk_filter())).first()
+
+
 @router.get(f"{API_PREFIX}/kiosks")
-def list_kiosks(session: SessionDep, _admin: CurrentAdminDep) -> list[KioskOut]:
-    return [kiosk_out(k) for k in session.scalars(select(Kiosk).order_by(Kiosk.enrolled_at))]
+def list_kiosks(session: SessionDep, scope: ScopeDep, audit: AuditDep) -> list[KioskOut]:
+    query = select(Kiosk).where(scope.kiosk_filter()).order_by(Kiosk.enrolled_at, Kiosk.id)
+    rows = [kiosk_out(k) for k in session.scalars(query)]
+    audit.record(Action.LIST, "kiosk", len(rows))
+    return rows
 
 
 @router.get(f"{API_PREFIX}/kiosks/{{kiosk_id}}")
-def read_kiosk(kiosk_id: str, session: SessionDep, _admin: CurrentAdminDep) -> KioskOut:
-    kiosk = session.get(Kiosk, kiosk_id)
+def read_kiosk(kiosk_id: str, session: SessionDep, scope: ScopeDep, audit: AuditDep) -> KioskOut:
+    kiosk = _found(session, scope, kiosk_id)
+    audit.record(Action.READ, "kiosk", 0 if kiosk is None else 1)
     if kiosk is None:
-        raise ApiError(404, RefusalReason.NOT_FOUND, f"no kiosk {kiosk_id}")
+        raise ApiError(404, RefusalReason.NOT_FOUND, f"no kiosk {kiosk_id} in your area")
     return kiosk_out(kiosk)
 
 
 @router.post(f"{API_PREFIX}/kiosks/{{kiosk_id}}/revoke")
-def revoke_kiosk(
-    kiosk_id: str, session: SessionDep, now: NowDep, _admin: CurrentAdminDep
-) -> KioskOut:
+def revoke_kiosk(kiosk_id: str, session: SessionDep, now: NowDep, scope: ScopeDep) -> KioskOut:
     """Effective on the kiosk's next request: every request looks the kiosk up afresh."""
-    kiosk = session.get(Kiosk, kiosk_id)
+    kiosk = _found(session, scope, kiosk_id)
     if kiosk is None:
-        raise ApiError(404, RefusalReason.NOT_FOUND, f"no kiosk {kiosk_id}")
+        raise ApiError(404, RefusalReason.NOT_FOUND, f"no kiosk {kiosk_id} in your area")
+    checkpoint = session.get(Checkpoint, kiosk.checkpoint_id)
+    if checkpoint is None or not scope.may_manage_checkpoint_at(
+        checkpoint.area_code, checkpoint.enterprise_id
+    ):
+        raise ApiError(403, RefusalReason.BAD_REQUEST, "your role does not manage kiosks")
     if kiosk.revoked_at is None:
         kiosk.revoked_at = now
         session.commit()
