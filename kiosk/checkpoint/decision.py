@@ -109,7 +109,11 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     verdicts.extend(_identity_verdicts(inputs.id_match, policy, code is not None))
     if inputs.repeat_since is not None:
         minutes = int(inputs.repeat_since.total_seconds() // 60)
-        detail = LocalText(f"{minutes} 分钟前", f"{minutes} min ago")
+        detail = (
+            LocalText(f"{minutes} 分钟前", f"{minutes} min ago")
+            if minutes
+            else LocalText("刚刚", "just now")
+        )
         verdicts.append((Outcome.PASS, Reason(ReasonCode.REPEAT, detail)))
 
     outcome = max((o for o, _ in verdicts), key=lambda o: o.severity)

@@ -7,11 +7,13 @@ as `LocalText` and are picked with `Language.code`.
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
 
+log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 TRANSLATIONS = ASSETS / "i18n"
 
@@ -40,9 +42,11 @@ class LanguageSwitch(QObject):
             self._translator = None
         if language is Language.ZH:
             translator = QTranslator(self)
-            if not translator.load(str(TRANSLATIONS / "kiosk_zh_CN.qm")):
-                raise FileNotFoundError(f"no Chinese translation in {TRANSLATIONS}")
-            app.installTranslator(translator)
-            self._translator = translator
+            if translator.load(str(TRANSLATIONS / "kiosk_zh_CN.qm")):
+                app.installTranslator(translator)
+                self._translator = translator
+            else:
+                # Domain texts still show in Chinese; only the buttons' chrome stays English.
+                log.error("no Chinese translation in %s: screens keep English labels", TRANSLATIONS)
         self.language = language
         self.changed.emit(language.value)

@@ -1,0 +1,320 @@
+"""The composition root: builds the store, the flow, the drivers, the threads and the window,
+and wires them together. The only place that knows all the parts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from drivers.camera.capture import Capture
+from drivers.camera.sources import FrameSource, open_source
+from drivers.idcard import open_id_reader
+from drivers.idcard.driver import IdCardDriver
+from drivers.qr.pipeline import default_pipeline
+from drivers.serialio.events import DeviceStateEvent
+from drivers.serialio.transport import open_url
+from drivers.thermometer.driver import ThermometerDriver
+from drivers.thermometer.protocol import Compensation, check_model
+from healthcode.identity import mask_name
+from healthcode.jkm import default_registry
+from kiosk.checkpoint.clock import TrustedClock
+from kiosk.checkpoint.flow import PassageFlow
+from kiosk.checkpoint.policy import Policy
+from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
+from kiosk.store import Store, StoreCounts
+from kiosk.ui.bridge import FlowBridge
+from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.window import KioskWindow
+from kiosk.viewstate import (
+    StatusItem,
+    StatusKind,
+    backlog_item,
+    clock_item,
+    device_item,
+    feed_item,
+    network_item,
+    sync_item,
+)
+
+log = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+PREVIEW_WIDTH = 640
+PREVIEW_INTERVAL_S = 0.12
+STATUS_INTERVAL_MS = 1000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class KioskSetup:
+    """Everything the kiosk is built from; the configuration file and demo mode fill it."""
+
+    data_dir: Path
+    policy: Policy
+    trust: TrustState
+    binding_keys: dict[str, list[bytes]] = field(default_factory=dict)
+    camera: str | FrameSource | None = None
+    camera_size: tuple[int, int] = (1280, 720)
+    camera_fps: float | None = 15.0
+    thermometer_url: str | None = None
+    thermometer_model: str = "gy-mcu90614"
+    thermometer_baudrate: int | None = None
+    compensation: Compensation = field(default_factory=Compensation)
+    id_reader_url: str | None = None
+    result_duration: timedelta = timedelta(seconds=1)
+    language: Language = Language.ZH
+    enrolled: bool = False
+    on_scan_text: Callable[[str], None] | None = None  # demo mode's director
+
+
+class _Relay(QObject):
+    """Signals that carry worker-thread results to the GUI thread."""
+
+    preview = Signal(QImage)
+    counts = Signal(object)
+    device = Signal(str, object)
+
+
+class Kiosk:
+    def __init__(
+        self,
+        setup: KioskSetup,
+        *,
+        wall_clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        gate_absent_after_s: float = 1.0,
+    ) -> None:
+        self.setup = setup
+        self._wall_clock = wall_clock
+        self._monotonic = monotonic
+        keys = setup.data_dir / "keys"
+        self.store = Store.open(setup.data_dir / "kiosk.db", keys / "store.key")
+        self.clock = TrustedClock(floor_utc=self.store.clock_floor())
+        if setup.trust.trust_list is not None:
+            self.clock.raise_floor(setup.trust.trust_list.issued_at_utc)
+        self.checker = CodeChecker(
+            default_registry(), setup.trust, last_passage=self.store.last_passage_at
+        )
+        self.flow = PassageFlow(
+            setup.policy, binding_keys=setup.binding_keys, result_duration=setup.result_duration
+        )
+        self._relay = _Relay()
+        self.thermometer: ThermometerDriver | None = None
+        self.id_reader: IdCardDriver | None = None
+        self.camera_loop: CameraScanLoop | None = None
+        self.bridge = FlowBridge(
+            self.flow,
+            self.store,
+            self.checker,
+            clock=self.clock,
+            wall_clock=wall_clock,
+            monotonic=monotonic,
+            on_result_closed=self._result_closed,
+        )
+        self.languages = LanguageSwitch()
+        self.window = KioskWindow(self.bridge, self.languages, version=VERSION)
+        self._device_states: dict[StatusKind, DeviceStateEvent | None] = {}
+        self._counts: StoreCounts | None = None
+        self._relay.preview.connect(self.window.show_frame)
+        self._relay.counts.connect(self._take_counts)
+        self._relay.device.connect(self._take_device)
+        self._status_timer = QTimer()
+        self._status_timer.setInterval(STATUS_INTERVAL_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._stop = threading.Event()
+        self._poller = threading.Thread(target=self._poll_counts, name="status", daemon=True)
+        self._last_preview_s = 0.0
+        self._preview_pending = threading.Event()
+        self._gate_absent_after_s = gate_absent_after_s
+
+    # ---------------------------------------------------------------- devices
+
+    def trusted_now(self) -> datetime:
+        return self.clock.read(self._wall_clock(), self._monotonic()).now_utc
+
+    def _state_callback(self, kind: StatusKind) -> Callable[[DeviceStateEvent], None]:
+        def relay(event: DeviceStateEvent) -> None:
+            self._relay.device.emit(kind.value, event)
+
+        return relay
+
+    def start(self) -> None:
+        setup = self.setup
+        self.languages.set_language(setup.language)
+        for kind, configured in (
+            (StatusKind.CAMERA, setup.camera is not None),
+            (StatusKind.THERMOMETER, setup.thermometer_url is not None),
+            (StatusKind.ID_READER, setup.id_reader_url is not None),
+        ):
+            if configured:
+                self._device_states[kind] = None
+        if setup.thermometer_url:
+            self._open_thermometer(setup.thermometer_url)
+        if setup.id_reader_url:
+            self._open_id_reader(setup.id_reader_url)
+        if setup.camera is not None:
+            self._open_camera(setup.camera)
+        self.bridge.start()
+        self._status_timer.start()
+        self._poller.start()
+        self.refresh_status()
+
+    def _open_thermometer(self, url: str) -> None:
+        spec = check_model(self.setup.thermometer_model)
+        rate = self.setup.thermometer_baudrate or spec.baudrate
+
+        def reopen() -> Any:
+            return open_url(url, baudrate=rate)
+
+        try:
+            transport = reopen()
+        except OSError as error:
+            log.warning("thermometer %s cannot be opened: %s", url, error)
+            transport = None
+        self.thermometer = ThermometerDriver(
+            transport,
+            model=spec.name,
+            on_reading=lambda reading: None,  # pulled by the bridge when a person needs one
+            on_state=self._state_callback(StatusKind.THERMOMETER),
+            reopen=reopen,
+            compensation=self.setup.compensation,
+            clock=self.trusted_now,
+        )
+        self.bridge.temperature = self.thermometer
+        self.thermometer.start()
+
+    def _open_id_reader(self, url: str) -> None:
+        try:
+            self.id_reader = open_id_reader(
+                url,
+                on_identity=lambda identity: self.bridge.post_identity(
+                    identity.id_number, mask_name(identity.name)
+                ),
+                on_state=self._state_callback(StatusKind.ID_READER),
+            )
+        except OSError as error:
+            log.warning("ID reader %s cannot be opened: %s", url, error)
+            self._device_states[StatusKind.ID_READER] = None
+
+    def _open_camera(self, camera: str | FrameSource) -> None:
+        width, height = self.setup.camera_size
+        source = (
+            open_source(camera, width=width, height=height, fps=self.setup.camera_fps)
+            if isinstance(camera, str)
+            else camera
+        )
+        capture = Capture(source, on_state=self._state_callback(StatusKind.CAMERA))
+        from drivers.qr.gate import ScanGate
+
+        self.camera_loop = CameraScanLoop(
+            capture,
+            default_pipeline(),
+            self.checker,
+            on_scan=self._on_camera_scan,
+            clock=self.trusted_now,
+            on_frame=self._on_frame,
+            gate=ScanGate(
+                absent_after_s=self._gate_absent_after_s,
+                last_passage=self.checker.last_passage_of_text,
+            ),
+        )
+        self.camera_loop.start()
+
+    def _on_camera_scan(self, scan: CameraScan) -> None:
+        if self.setup.on_scan_text is not None:
+            self.setup.on_scan_text(scan.event.text)
+        self.bridge.post_scan(scan)
+
+    def _on_frame(self, frame: object) -> None:
+        """On the camera thread: a small preview now and then, dropped while one is pending."""
+        now = time.monotonic()
+        if now - self._last_preview_s < PREVIEW_INTERVAL_S or self._preview_pending.is_set():
+            return
+        self._last_preview_s = now
+        image = np.asarray(frame)
+        height = int(image.shape[0] * PREVIEW_WIDTH / image.shape[1])
+        small = cv2.resize(image, (PREVIEW_WIDTH, height), interpolation=cv2.INTER_AREA)
+        if small.ndim == 2:
+            small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
+        else:
+            small = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+        qimage = QImage(
+            small.data,
+            small.shape[1],
+            small.shape[0],
+            small.strides[0],
+            QImage.Format.Format_RGB888,
+        ).copy()
+        self._preview_pending.set()
+        self._relay.preview.emit(qimage)
+
+    def _result_closed(self, now: datetime) -> None:
+        if self.camera_loop is not None:
+            self.camera_loop.result_closed(now)
+
+    # ---------------------------------------------------------------- status
+
+    def _poll_counts(self) -> None:
+        while not self._stop.wait(STATUS_INTERVAL_MS / 1000):
+            try:
+                self._relay.counts.emit(self.store.counts(self.trusted_now()))
+            except Exception:  # the status bar must never take the kiosk down
+                log.exception("status counts failed")
+
+    def _take_counts(self, counts: StoreCounts) -> None:
+        self._counts = counts
+
+    def _take_device(self, kind: str, event: DeviceStateEvent) -> None:
+        self._device_states[StatusKind(kind)] = event
+        self.refresh_status()
+
+    def status_items(self) -> tuple[StatusItem, ...]:
+        now = self.trusted_now()
+        self._preview_pending.clear()
+        items = [
+            device_item(kind, self._device_states.get(kind), kind in self._device_states)
+            for kind in (StatusKind.CAMERA, StatusKind.THERMOMETER, StatusKind.ID_READER)
+        ]
+        items.append(network_item(self.setup.enrolled, None))
+        items.append(sync_item(None))
+        backlog = self._counts.upload_backlog if self._counts else 0
+        items.append(backlog_item(backlog))
+        items.append(feed_item(self.setup.trust.feed.age(now), self.flow.policy.max_feed_age))
+        items.append(clock_item(self.bridge.clock_trusted))
+        return tuple(items)
+
+    def refresh_status(self) -> None:
+        self.window.show_status(self.status_items())
+
+    # ---------------------------------------------------------------- end
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._status_timer.stop()
+        self.bridge.stop()
+        if self.camera_loop is not None:
+            self.camera_loop.stop()
+        for driver in (self.thermometer, self.id_reader):
+            if driver is not None:
+                driver.stop()
+        if self._poller.is_alive():
+            self._poller.join(2.0)
+        floor = self.clock.floor_utc
+        if floor is not None:
+            self.store.raise_clock_floor(floor).result(timeout=5)
+        self.store.close()

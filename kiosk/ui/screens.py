@@ -1,0 +1,448 @@
+"""The screens staff look at all day: scan (preview, prompt, status bar), result, manual entry.
+
+Each renders a plain view (`kiosk.viewstate`) and emits what the person at it asked for.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthcode.identity import id_number_problem
+from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import Direction, PassageField, TripReason
+from kiosk.ui import style
+from kiosk.ui.i18n import Language
+from kiosk.viewstate import Health, PromptView, ResultView, StatusItem
+
+_HEALTH_COLOURS = {
+    Health.OK: style.STATUS_OK,
+    Health.WARN: style.STATUS_WARN,
+    Health.BAD: style.STATUS_BAD,
+    Health.OFF: style.STATUS_OFF,
+}
+
+
+def _button(text: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setStyleSheet(style.BUTTON_STYLE)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
+
+
+class StatusBar(QFrame):
+    """Each device and each piece of sync state: a glyph, a colour and a plain word."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("QFrame { background: #263238; } QLabel { color: #FFFFFF; }")
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(12, 6, 12, 6)
+        self._layout.setSpacing(18)
+        self._labels: list[QLabel] = []
+        self._items: tuple[StatusItem, ...] = ()
+        self._language = Language.ZH
+        self.version = QLabel()
+        self.version.setFont(style.font(style.STATUS_PT))
+
+    def show_items(self, items: tuple[StatusItem, ...]) -> None:
+        self._items = items
+        while len(self._labels) < len(items):
+            label = QLabel()
+            label.setFont(style.font(style.STATUS_PT))
+            self._layout.insertWidget(len(self._labels), label)
+            self._labels.append(label)
+        self._render()
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self._render()
+
+    def item_text(self, index: int) -> str:
+        return self._labels[index].text()
+
+    def _render(self) -> None:
+        lang = self._language.value
+        for label, item in zip(self._labels, self._items, strict=False):
+            colour = _HEALTH_COLOURS[item.health]
+            label.setText(
+                f"<span style='color:{colour}'>{item.health.glyph}</span> "
+                f"{item.kind.label.get(lang)}: {item.word.get(lang)}"  # type: ignore[arg-type]
+            )
+            label.setProperty("health", item.health.value)
+        if self._layout.indexOf(self.version) < 0:
+            self._layout.addStretch(1)
+            self._layout.addWidget(self.version)
+
+
+class PassageFieldBar(QWidget):
+    """Direction, trip reason and plate: one touch each, kept from one person to the next."""
+
+    changed = Signal(object)  # PassageFieldsChanged
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._direction = QButtonGroup(self)
+        self._direction_buttons: dict[Direction, QPushButton] = {}
+        for direction in Direction:
+            button = _button()
+            button.setCheckable(True)
+            self._direction.addButton(button)
+            self._direction_buttons[direction] = button
+            layout.addWidget(button)
+        self._reason = QButtonGroup(self)
+        self._reason_buttons: dict[TripReason, QPushButton] = {}
+        for reason in TripReason:
+            button = _button()
+            button.setCheckable(True)
+            self._reason.addButton(button)
+            self._reason_buttons[reason] = button
+            layout.addWidget(button)
+        self.plate = QLineEdit()
+        self.plate.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.plate.setFont(style.font(style.BUTTON_PT))
+        layout.addWidget(self.plate)
+        self._direction_buttons[Direction.IN].setChecked(True)
+        self._direction.buttonClicked.connect(self._emit)
+        self._reason.buttonClicked.connect(self._emit)
+        self.plate.editingFinished.connect(self._emit)
+        self.configure(frozenset())
+        self.retranslate(Language.ZH)
+
+    def configure(self, fields: frozenset[PassageField]) -> None:
+        for button in self._direction_buttons.values():
+            button.setVisible(PassageField.DIRECTION in fields)
+        for button in self._reason_buttons.values():
+            button.setVisible(PassageField.TRIP_REASON in fields)
+        self.plate.setVisible(PassageField.VEHICLE_PLATE in fields)
+        self.setVisible(bool(fields))
+
+    def value(self) -> PassageFieldsChanged:
+        direction = next((d for d, b in self._direction_buttons.items() if b.isChecked()), None)
+        reason = next((r for r, b in self._reason_buttons.items() if b.isChecked()), None)
+        plate = self.plate.text().strip().upper() or None
+        return PassageFieldsChanged(direction, reason, plate if self.plate.isVisible() else None)
+
+    def _emit(self, *_: object) -> None:
+        self.changed.emit(self.value())
+
+    def retranslate(self, language: Language) -> None:
+        for direction, button in self._direction_buttons.items():
+            button.setText(direction.label.get(language.value))  # type: ignore[arg-type]
+        for reason, button in self._reason_buttons.items():
+            button.setText(reason.label.get(language.value))  # type: ignore[arg-type]
+        self.plate.setPlaceholderText(self.tr("Vehicle plate"))
+
+
+class ScanScreen(QWidget):
+    """The camera preview, the prompt, and the ways around a broken camera."""
+
+    manual_requested = Signal()
+    sign_in_requested = Signal()
+    supervisor_requested = Signal()
+    language_toggled = Signal()
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 0)
+        self.prompt = QLabel()
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setFont(style.font(style.PROMPT_PT, bold=True))
+        self.prompt.setWordWrap(True)
+        self.preview = QLabel()
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(480, 270)
+        self.preview.setStyleSheet("background: #000000; border-radius: 12px; color: #B0BEC5;")
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.operator = QLabel()
+        self.operator.setFont(style.font(style.BODY_PT))
+        self.fields = PassageFieldBar()
+        buttons = QHBoxLayout()
+        self.manual_button = _button()
+        self.cancel_button = _button()
+        self.sign_in_button = _button()
+        self.supervisor_button = _button()
+        self.language_button = _button()
+        for button in (
+            self.manual_button,
+            self.cancel_button,
+            self.sign_in_button,
+            self.supervisor_button,
+            self.language_button,
+        ):
+            buttons.addWidget(button)
+        self.manual_button.clicked.connect(self.manual_requested)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        self.supervisor_button.clicked.connect(self.supervisor_requested)
+        self.language_button.clicked.connect(self.language_toggled)
+        self.status = StatusBar()
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.operator)
+        layout.addWidget(self.fields)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self._prompt = PromptView(Prompt.SCAN)
+        self._language = Language.ZH
+        self._operator_name: str | None = None
+        self.retranslate(Language.ZH)
+
+    def show_prompt(self, prompt: PromptView) -> None:
+        self._prompt = prompt
+        self._render_prompt()
+
+    def show_frame(self, image: QImage) -> None:
+        pixmap = QPixmap.fromImage(image).scaled(
+            self.preview.size(),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.FastTransformation,
+        )
+        self.preview.setPixmap(pixmap)
+
+    def show_operator(self, name: str | None) -> None:
+        self._operator_name = name
+        self._render_operator()
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.manual_button.setText(self.tr("Manual entry"))
+        self.cancel_button.setText(self.tr("Start over"))
+        self.sign_in_button.setText(self.tr("Staff sign-in"))
+        self.supervisor_button.setText(self.tr("Supervisor"))
+        self.language_button.setText("English" if language is Language.ZH else "中文")
+        if self.preview.pixmap().isNull():
+            self.preview.setText(self.tr("No camera image"))
+        self.fields.retranslate(language)
+        self.status.retranslate(language)
+        self._render_prompt()
+        self._render_operator()
+
+    def _render_prompt(self) -> None:
+        text = self._prompt.text.get(self._language.value)  # type: ignore[arg-type]
+        urgent = self._prompt.prompt is Prompt.REMEASURE
+        colour = "#E65100" if urgent else style.TEXT
+        self.prompt.setStyleSheet(f"color: {colour};")
+        self.prompt.setText(("⚠ " if urgent else "") + text)
+        self.cancel_button.setEnabled(
+            self._prompt.prompt is not Prompt.SCAN or bool(self._prompt.missing)
+        )
+
+    def _render_operator(self) -> None:
+        if self._operator_name:
+            self.operator.setText(self.tr("On duty: %1").replace("%1", self._operator_name))
+        else:
+            self.operator.setText(self.tr("No staff signed in"))
+
+
+class ResultScreen(QFrame):
+    """Full-screen colour, a large word with a glyph, and every reason: readable from 2 m."""
+
+    override_requested = Signal()
+    done = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 30, 40, 30)
+        self.word = QLabel()
+        self.word.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.word.setFont(style.font(style.RESULT_WORD_PT, bold=True))
+        self.person = QLabel()
+        self.person.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.person.setFont(style.font(style.RESULT_DETAIL_PT, bold=True))
+        self.repeat = QLabel()
+        self.repeat.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.repeat.setFont(style.font(style.RESULT_DETAIL_PT))
+        self.reasons = QLabel()
+        self.reasons.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reasons.setFont(style.font(style.BODY_PT + 2))
+        self.reasons.setWordWrap(True)
+        self.override_button = _button()
+        self.override_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.override_button.clicked.connect(self.override_requested)
+        layout.addStretch(1)
+        layout.addWidget(self.word)
+        layout.addWidget(self.person)
+        layout.addWidget(self.repeat)
+        layout.addWidget(self.reasons)
+        layout.addStretch(1)
+        layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignRight)
+        self._view: ResultView | None = None
+        self._language = Language.ZH
+
+    def show_result(self, view: ResultView) -> None:
+        self._view = view
+        self._render()
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.override_button.setText(self.tr("Change decision"))
+        self._render()
+
+    @property
+    def view(self) -> ResultView | None:
+        return self._view
+
+    def _render(self) -> None:
+        view = self._view
+        if view is None:
+            return
+        lang = self._language.value
+        look = style.OUTCOME_LOOKS[view.outcome]
+        self.setStyleSheet(
+            f"ResultScreen {{ background: {look.background}; }}"
+            f" QLabel {{ color: {look.foreground}; }}"
+        )
+        self.word.setText(f"{look.glyph} {view.word.get(lang)}")  # type: ignore[arg-type]
+        parts = []
+        if view.masked_name:
+            parts.append(view.masked_name)
+        if view.colour is not None:
+            parts.append(view.colour.label.get(lang))  # type: ignore[arg-type]
+        if view.temperature_celsius is not None:
+            parts.append(f"{view.temperature_celsius:.1f} °C")
+        self.person.setText("   ".join(parts))
+        if view.repeat_minutes is not None:
+            self.repeat.setText(
+                self.tr("Seen here %1 min ago").replace("%1", str(view.repeat_minutes))
+                if view.repeat_minutes
+                else self.tr("Seen here less than a minute ago")
+            )
+            self.repeat.show()
+        else:
+            self.repeat.hide()
+        self.reasons.setText("\n".join(r.get(lang) for r in view.reasons))  # type: ignore[arg-type]
+
+
+class ManualEntry(QWidget):
+    """For a broken camera or a person without a phone: an ID number (checked as it is typed),
+    a code text, or a temperature taken by hand."""
+
+    code_entered = Signal(str)
+    id_entered = Signal(str)
+    temperature_entered = Signal(float)
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setFont(style.font(style.BUTTON_PT))
+        # ID number
+        id_page = QWidget()
+        id_layout = QGridLayout(id_page)
+        self.id_input = QLineEdit()
+        self.id_input.setMaxLength(18)
+        self.id_input.setFont(style.font(style.PROMPT_PT))
+        self.id_input.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.id_feedback = QLabel()
+        self.id_feedback.setFont(style.font(style.BODY_PT))
+        self.id_submit = _button()
+        id_layout.addWidget(self.id_input, 0, 0)
+        id_layout.addWidget(self.id_feedback, 1, 0)
+        id_layout.addWidget(self.id_submit, 2, 0)
+        self.id_input.textChanged.connect(self._check_id)
+        self.id_submit.clicked.connect(self._submit_id)
+        # code text
+        code_page = QWidget()
+        code_layout = QVBoxLayout(code_page)
+        self.code_input = QLineEdit()
+        self.code_input.setFont(style.font(style.BODY_PT))
+        self.code_input.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.code_submit = _button()
+        code_layout.addWidget(self.code_input)
+        code_layout.addWidget(self.code_submit)
+        self.code_submit.clicked.connect(self._submit_code)
+        # temperature
+        temperature_page = QWidget()
+        temperature_layout = QVBoxLayout(temperature_page)
+        self.temperature_input = QDoubleSpinBox()
+        self.temperature_input.setRange(34.0, 43.0)
+        self.temperature_input.setDecimals(1)
+        self.temperature_input.setSingleStep(0.1)
+        self.temperature_input.setValue(36.5)
+        self.temperature_input.setFont(style.font(style.PROMPT_PT))
+        self.temperature_input.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.temperature_submit = _button()
+        temperature_layout.addWidget(self.temperature_input)
+        temperature_layout.addWidget(self.temperature_submit)
+        self.temperature_submit.clicked.connect(
+            lambda: self.temperature_entered.emit(round(self.temperature_input.value(), 1))
+        )
+        self.tabs.addTab(id_page, "")
+        self.tabs.addTab(code_page, "")
+        self.tabs.addTab(temperature_page, "")
+        self.back = _button()
+        self.back.clicked.connect(self.closed)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.back)
+        self._language = Language.ZH
+        self.retranslate(Language.ZH)
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.tabs.setTabText(0, self.tr("ID number"))
+        self.tabs.setTabText(1, self.tr("Code text"))
+        self.tabs.setTabText(2, self.tr("Temperature"))
+        self.id_input.setPlaceholderText(self.tr("18-character ID number"))
+        self.code_input.setPlaceholderText(self.tr("JKM1:..."))
+        self.id_submit.setText(self.tr("Use this ID number"))
+        self.code_submit.setText(self.tr("Check this code"))
+        self.temperature_submit.setText(self.tr("Record this temperature"))
+        self.back.setText(self.tr("Back to scanning"))
+        self._check_id(self.id_input.text())
+
+    def _check_id(self, text: str) -> None:
+        number = "".join(text.split()).upper()
+        if not number:
+            self.id_feedback.setText("")
+            self.id_submit.setEnabled(False)
+            return
+        problem = id_number_problem(number)
+        if problem is None:
+            self.id_feedback.setText("✔ " + self.tr("Valid ID number"))
+            self.id_feedback.setStyleSheet(f"color: {style.STATUS_OK};")
+        elif len(number) < 18 and problem.value == "length":
+            self.id_feedback.setText(self.tr("%1 of 18 characters").replace("%1", str(len(number))))
+            self.id_feedback.setStyleSheet(f"color: {style.TEXT};")
+        else:
+            self.id_feedback.setText("✖ " + problem.text.get(self._language.value))  # type: ignore[arg-type]
+            self.id_feedback.setStyleSheet(f"color: {style.STATUS_BAD};")
+        self.id_submit.setEnabled(problem is None)
+
+    def _submit_id(self) -> None:
+        number = "".join(self.id_input.text().split()).upper()
+        if id_number_problem(number) is None:
+            self.id_entered.emit(number)
+            self.id_input.clear()
+
+    def _submit_code(self) -> None:
+        text = self.code_input.text().strip()
+        if text:
+            self.code_entered.emit(text)
+            self.code_input.clear()
+
+
+OVERRIDE_OUTCOMES = (Outcome.PASS, Outcome.DENY, Outcome.REFER, Outcome.MANUAL_CHECK)

@@ -1,0 +1,234 @@
+"""The kiosk's main window: the screens in one stack, wired to the FlowBridge.
+
+It switches screens on the bridge's signals and forwards what staff touch; it decides nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from healthcode.text import LocalText
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import PassageField
+from kiosk.ui import style
+from kiosk.ui.bridge import FlowBridge
+from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.screens import OVERRIDE_OUTCOMES, ManualEntry, ResultScreen, ScanScreen
+from kiosk.viewstate import PromptView, ResultView, StatusItem
+
+
+class OverridePanel(QWidget):
+    """Changing a decision needs an outcome and a reason; both are recorded with the operator."""
+
+    submitted = Signal(object, str)  # Outcome, reason
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setFont(style.font(style.PROMPT_PT, bold=True))
+        row = QHBoxLayout()
+        self._group = QButtonGroup(self)
+        self._buttons: dict[Outcome, QPushButton] = {}
+        for outcome in OVERRIDE_OUTCOMES:
+            button = QPushButton()
+            button.setCheckable(True)
+            button.setStyleSheet(style.BUTTON_STYLE)
+            self._group.addButton(button)
+            self._buttons[outcome] = button
+            row.addWidget(button)
+        self.reason = QLineEdit()
+        self.reason.setFont(style.font(style.BUTTON_PT))
+        self.reason.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.message = QLabel()
+        self.message.setFont(style.font(style.BODY_PT))
+        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
+        actions = QHBoxLayout()
+        self.confirm = QPushButton()
+        self.cancel = QPushButton()
+        for button in (self.confirm, self.cancel):
+            button.setStyleSheet(style.BUTTON_STYLE)
+            actions.addWidget(button)
+        self.confirm.clicked.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled)
+        layout.addWidget(self.title)
+        layout.addLayout(row)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addLayout(actions)
+        self._language = Language.ZH
+        self.retranslate(Language.ZH)
+
+    def reset(self) -> None:
+        self.reason.clear()
+        self.message.clear()
+        self._buttons[Outcome.PASS].setChecked(True)
+
+    def show_refusal(self, why: LocalText) -> None:
+        self.message.setText(why.get(self._language.value))  # type: ignore[arg-type]
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.title.setText(self.tr("Change the decision"))
+        for outcome, button in self._buttons.items():
+            button.setText(outcome.label.get(language.value))  # type: ignore[arg-type]
+        self.reason.setPlaceholderText(self.tr("Reason (required)"))
+        self.confirm.setText(self.tr("Confirm"))
+        self.cancel.setText(self.tr("Cancel"))
+
+    def _submit(self) -> None:
+        outcome = next((o for o, b in self._buttons.items() if b.isChecked()), Outcome.PASS)
+        self.submitted.emit(outcome, self.reason.text())
+
+
+class RenderedResultScreen(ResultScreen):
+    """A result screen that reports when it has been painted (for the latency figures)."""
+
+    rendered = Signal()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        self.rendered.emit()
+
+
+class KioskWindow(QMainWindow):
+    def __init__(
+        self,
+        bridge: FlowBridge,
+        languages: LanguageSwitch,
+        *,
+        version: str,
+        extra_screens: dict[str, QWidget] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.languages = languages
+        self.stack = QStackedWidget()
+        self.scan = ScanScreen()
+        self.result = RenderedResultScreen()
+        self.manual = ManualEntry()
+        self.override = OverridePanel()
+        self.screens: dict[str, QWidget] = {
+            "scan": self.scan,
+            "result": self.result,
+            "manual": self.manual,
+            "override": self.override,
+            **(extra_screens or {}),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.scan.status.version.setText(f"v{version}")
+        self._wire()
+        self.scan.fields.configure(bridge.flow.policy.passage_fields)
+        languages.changed.connect(lambda _code: self.retranslate())
+        self.retranslate()
+
+    # ---------------------------------------------------------------- wiring
+
+    def _wire(self) -> None:
+        bridge = self.bridge
+        bridge.prompt_changed.connect(self.show_prompt)
+        bridge.result_shown.connect(self.show_result)
+        bridge.ready_for_next.connect(self._ready_for_next)
+        bridge.override_refused.connect(self._override_refused)
+        self.scan.manual_requested.connect(lambda: self.show_screen("manual"))
+        self.scan.cancel_requested.connect(bridge.cancel)
+        self.scan.language_toggled.connect(self.toggle_language)
+        self.scan.fields.changed.connect(bridge.set_passage_fields)
+        self.manual.closed.connect(lambda: self.show_screen("scan"))
+        self.manual.code_entered.connect(self._manual_code)
+        self.manual.id_entered.connect(self._manual_id)
+        self.manual.temperature_entered.connect(self._manual_temperature)
+        self.result.override_requested.connect(self._open_override)
+        self.override.submitted.connect(bridge.request_override)
+        self.override.cancelled.connect(lambda: self.show_screen("result"))
+
+    def show_screen(self, name: str) -> None:
+        self.stack.setCurrentWidget(self.screens[name])
+
+    @property
+    def current_screen(self) -> str:
+        current = self.stack.currentWidget()
+        return next(name for name, widget in self.screens.items() if widget is current)
+
+    def show_prompt(self, prompt: PromptView) -> None:
+        self.scan.show_prompt(prompt)
+        if self.current_screen in {"result", "override"}:
+            return
+        if self.current_screen != "manual":
+            self.show_screen("scan")
+
+    def show_result(self, view: ResultView) -> None:
+        self.result.show_result(view)
+        self.show_screen("result")
+
+    def show_status(self, items: tuple[StatusItem, ...]) -> None:
+        self.scan.status.show_items(items)
+
+    def show_frame(self, image: QImage) -> None:
+        self.scan.show_frame(image)
+
+    def show_operator(self, name: str | None) -> None:
+        self.scan.show_operator(name)
+
+    def configure_fields(self, fields: frozenset[PassageField]) -> None:
+        self.scan.fields.configure(fields)
+
+    def toggle_language(self) -> None:
+        other = Language.EN if self.languages.language is Language.ZH else Language.ZH
+        self.languages.set_language(other)
+
+    def retranslate(self) -> None:
+        language = self.languages.language
+        for screen in self.screens.values():
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate(language)
+        self.setWindowTitle(self.tr("Health-code checkpoint"))
+
+    # ---------------------------------------------------------------- manual entry
+
+    def _manual_code(self, text: str) -> None:
+        self.show_screen("scan")
+        self.bridge.submit_code_text(text)
+
+    def _manual_id(self, number: str) -> None:
+        self.show_screen("scan")
+        self.bridge.submit_manual_id(number)
+
+    def _manual_temperature(self, celsius: float) -> None:
+        self.show_screen("scan")
+        self.bridge.submit_manual_temperature(celsius)
+
+    def _ready_for_next(self) -> None:
+        if self.current_screen not in {"override", "manual"}:
+            self.show_screen("scan")
+
+    def _open_override(self) -> None:
+        self.override.reset()
+        self.show_screen("override")
+
+    def _override_refused(self, why: LocalText) -> None:
+        self.override.show_refusal(why)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setWindowTitle(self.tr("Health-code checkpoint"))
+        super().changeEvent(event)

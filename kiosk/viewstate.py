@@ -1,0 +1,162 @@
+"""What the screens show, as plain data: the bridge builds it from the flow's effects and the
+devices' events; widgets only render it. Qt-free, so every word is tested without a screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from drivers.serialio.events import DeviceState, DeviceStateEvent
+from healthcode.claims import Colour
+from healthcode.text import LocalText
+from kiosk.checkpoint.decision import Reason
+from kiosk.checkpoint.events import Prompt, ShowResult
+from kiosk.checkpoint.outcome import Outcome
+
+
+@dataclass(frozen=True)
+class ResultView:
+    outcome: Outcome
+    word: LocalText
+    masked_name: str | None
+    temperature_celsius: float | None
+    fever: bool
+    colour: Colour | None
+    reasons: tuple[LocalText, ...]
+    repeat_minutes: int | None
+
+
+def reason_text(reason: Reason) -> LocalText:
+    if reason.detail is None:
+        return reason.code.text
+    return LocalText(
+        f"{reason.code.text.zh}：{reason.detail.zh}", f"{reason.code.text.en}: {reason.detail.en}"
+    )
+
+
+def result_view(effect: ShowResult) -> ResultView:
+    decision, record = effect.decision, effect.record
+    repeat = effect.repeat_since
+    return ResultView(
+        outcome=decision.outcome,
+        word=decision.outcome.label,
+        masked_name=record.masked_name or record.id_number_masked,
+        temperature_celsius=record.temperature_celsius,
+        fever=record.fever,
+        colour=decision.colour_applied,
+        reasons=tuple(reason_text(r) for r in decision.reasons),
+        repeat_minutes=int(repeat.total_seconds() // 60) if repeat is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class PromptView:
+    prompt: Prompt
+    missing: tuple[Prompt, ...] = ()
+
+    @property
+    def text(self) -> LocalText:
+        zh, en = self.prompt.text
+        return LocalText(zh, en)
+
+
+class Health(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    BAD = "bad"
+    OFF = "off"
+
+    @property
+    def glyph(self) -> str:
+        return {"ok": "●", "warn": "▲", "bad": "✖", "off": "○"}[self.value]
+
+
+class StatusKind(StrEnum):
+    CAMERA = "camera"
+    THERMOMETER = "thermometer"
+    ID_READER = "id_reader"
+    SCANNER = "scanner"
+    NETWORK = "network"
+    SYNC = "sync"
+    BACKLOG = "backlog"
+    FEED = "feed"
+    CLOCK = "clock"
+
+    @property
+    def label(self) -> LocalText:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    StatusKind.CAMERA: LocalText("摄像头", "Camera"),
+    StatusKind.THERMOMETER: LocalText("测温仪", "Thermometer"),
+    StatusKind.ID_READER: LocalText("读卡器", "ID reader"),
+    StatusKind.SCANNER: LocalText("扫码枪", "Scanner"),
+    StatusKind.NETWORK: LocalText("网络", "Network"),
+    StatusKind.SYNC: LocalText("同步", "Last sync"),
+    StatusKind.BACKLOG: LocalText("待上传", "To upload"),
+    StatusKind.FEED: LocalText("状态数据", "Status data"),
+    StatusKind.CLOCK: LocalText("时钟", "Clock"),
+}
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    kind: StatusKind
+    health: Health
+    word: LocalText  # the plain word shown beside the colour: meaning never by colour alone
+
+
+def device_item(kind: StatusKind, event: DeviceStateEvent | None, configured: bool) -> StatusItem:
+    if not configured:
+        return StatusItem(kind, Health.OFF, LocalText("未配置", "not configured"))
+    if event is None:
+        return StatusItem(kind, Health.WARN, LocalText("连接中", "connecting"))
+    if event.state is DeviceState.CONNECTED:
+        return StatusItem(kind, Health.OK, LocalText("正常", "working"))
+    if event.state is DeviceState.DISCONNECTED:
+        return StatusItem(kind, Health.BAD, LocalText("已断开", "unplugged"))
+    return StatusItem(kind, Health.BAD, LocalText("故障", "fault"))
+
+
+def age_words(age: timedelta) -> LocalText:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return LocalText(f"{minutes} 分钟前", f"{minutes} min ago")
+    hours = minutes // 60
+    if hours < 48:
+        return LocalText(f"{hours} 小时前", f"{hours} h ago")
+    return LocalText(f"{hours // 24} 天前", f"{hours // 24} days ago")
+
+
+def feed_item(age: timedelta | None, max_age: timedelta) -> StatusItem:
+    if age is None:
+        return StatusItem(StatusKind.FEED, Health.BAD, LocalText("无", "none"))
+    health = Health.OK if age <= max_age else Health.BAD
+    return StatusItem(StatusKind.FEED, health, age_words(age))
+
+
+def clock_item(trusted: bool) -> StatusItem:
+    if trusted:
+        return StatusItem(StatusKind.CLOCK, Health.OK, LocalText("可信", "trusted"))
+    return StatusItem(StatusKind.CLOCK, Health.BAD, LocalText("不可信", "not trusted"))
+
+
+def backlog_item(count: int) -> StatusItem:
+    health = Health.OK if count < 100 else Health.WARN
+    return StatusItem(StatusKind.BACKLOG, health, LocalText(f"{count} 条", f"{count}"))
+
+
+def network_item(enrolled: bool, online: bool | None) -> StatusItem:
+    if not enrolled:
+        return StatusItem(StatusKind.NETWORK, Health.OFF, LocalText("未注册", "not enrolled"))
+    if online:
+        return StatusItem(StatusKind.NETWORK, Health.OK, LocalText("在线", "online"))
+    return StatusItem(StatusKind.NETWORK, Health.WARN, LocalText("离线", "offline"))
+
+
+def sync_item(age: timedelta | None) -> StatusItem:
+    if age is None:
+        return StatusItem(StatusKind.SYNC, Health.OFF, LocalText("从未", "never"))
+    return StatusItem(StatusKind.SYNC, Health.OK, age_words(age))
