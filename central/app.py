@@ -14,7 +14,7 @@ from central.errors import install_error_handlers
 from central.keystore import KeyStore
 from central.routers import accounts as accounts_router
 from central.routers import audit as audit_router
-from central.routers import auth, checkpoints, enrollments, kiosks, setup_page
+from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
 from central.routers import regions as regions_router
 from central.settings import Settings
 
@@ -48,7 +48,7 @@ def create_app(
     app.state.tokens = tokens
     app.state.keys = KeyStore(settings.resolved_keys_dir)
     install_error_handlers(app)
-    for module in (auth, checkpoints, enrollments, kiosks, setup_page):
+    for module in (auth, checkpoints, enrollments, kiosks, passages, setup_page):
         app.include_router(module.router)
     for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)

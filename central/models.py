@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from central.db import UTCDateTime
@@ -204,3 +215,88 @@ class AuditEntry(Base):
     route: Mapped[str] = mapped_column(String(200))
     scope: Mapped[str] = mapped_column(String(100))
     row_count: Mapped[int] = mapped_column(Integer)
+
+
+# ---------------------------------------------------------------- received records (issue 10)
+# Records from kiosks, stored once by the UUID the kiosk made. A code id is kept as a keyed blind
+# index (for lookups) plus its ciphertext; masked names, plates and override reasons only as
+# ciphertext (central.ingest.RecordCipher). The region and checkpoint are copied in at ingest, so
+# an area's records are found through one index without a join.
+
+
+class ReceivedPassage(Base):
+    __tablename__ = "received_passages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    checkpoint_id: Mapped[str] = mapped_column(String(36))
+    region_code: Mapped[str] = mapped_column(String(6))
+    kiosk_seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    clock_trusted: Mapped[bool] = mapped_column(Boolean)
+    operator_id: Mapped[str | None] = mapped_column(String(64))
+    scheme: Mapped[str | None] = mapped_column(String(16))
+    issuer: Mapped[str | None] = mapped_column(String(16))
+    code_ix: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    code_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_masked_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    colour_in_code: Mapped[str | None] = mapped_column(String(16))
+    colour_applied: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[str] = mapped_column(Text)  # JSON list of reason codes
+    rejection: Mapped[str | None] = mapped_column(String(64))
+    temperature_celsius: Mapped[float | None] = mapped_column(Float)
+    fever: Mapped[bool] = mapped_column(Boolean)
+    id_match: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str | None] = mapped_column(String(16))
+    trip_reason: Mapped[str | None] = mapped_column(String(32))
+    plate_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    policy_version: Mapped[int] = mapped_column(Integer)
+    repeat: Mapped[bool] = mapped_column(Boolean)
+
+
+class FeverCase(Base):
+    """A fever reported by a kiosk (above the threshold, measured twice): to be followed up."""
+
+    __tablename__ = "fever_cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the passage's record id
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    checkpoint_id: Mapped[str] = mapped_column(String(36))
+    region_code: Mapped[str] = mapped_column(String(6))
+    at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    temperature_celsius: Mapped[float | None] = mapped_column(Float)
+    issuer: Mapped[str | None] = mapped_column(String(16))
+    code_ix: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    status: Mapped[str] = mapped_column(String(16))  # open, closed
+
+
+class OverrideRecord(Base):
+    """A staff override of a kiosk decision, with its (encrypted) reason and operator."""
+
+    __tablename__ = "override_records"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    passage_id: Mapped[str] = mapped_column(String(36))
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    checkpoint_id: Mapped[str] = mapped_column(String(36))
+    region_code: Mapped[str] = mapped_column(String(6))
+    at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(32))
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    operator_id: Mapped[str | None] = mapped_column(String(64))
+
+
+Index("ix_received_passages_region_at", ReceivedPassage.region_code, ReceivedPassage.at)
+Index("ix_received_passages_checkpoint_at", ReceivedPassage.checkpoint_id, ReceivedPassage.at)
+Index("ix_received_passages_code_at", ReceivedPassage.code_ix, ReceivedPassage.at)
+Index("ix_received_passages_at", ReceivedPassage.at)
+Index("ix_received_passages_kiosk_seq", ReceivedPassage.kiosk_id, ReceivedPassage.kiosk_seq)
+Index("ix_fever_cases_region_at", FeverCase.region_code, FeverCase.at)
+Index("ix_fever_cases_code", FeverCase.code_ix)
+Index("ix_override_records_passage", OverrideRecord.passage_id)
+Index("ix_override_records_region_at", OverrideRecord.region_code, OverrideRecord.at)

@@ -5,11 +5,12 @@ Binary fields travel as standard base64 text. Times are aware UTC datetimes (ISO
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic.functional_validators import BeforeValidator
 
 from sync.b64 import decode_base64, encode_base64
@@ -165,3 +166,119 @@ POSSESSION_CONTEXT = b"healthcode-checkpoint enrollment v1\n"
 def possession_message(signing_public_key: bytes, encryption_public_key: bytes) -> bytes:
     """What a kiosk signs with its new Ed25519 key to prove it holds it, binding both keys."""
     return POSSESSION_CONTEXT + signing_public_key + encryption_public_key
+
+
+# ---------------------------------------------------------------- upload (issue 10)
+
+PASSAGES_PATH = f"{API_PREFIX}/kiosk/passages"
+TRANSFER_KEY_PATH = f"{API_PREFIX}/kiosk/transfer-key"
+MAX_UPLOAD_RECORDS = 5000
+TRANSFER_KEY_CONTEXT = b"healthcode-checkpoint transfer key v1\n"
+
+
+class RecordKind(StrEnum):
+    PASSAGE = "passage"
+    FEVER_REPORT = "fever_report"  # the passage again, urgent: opens a fever case at central
+    OVERRIDE = "override"
+
+
+class RecordStatus(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # stored before (by this kiosk): acknowledged again, not stored twice
+    REJECTED = "rejected"  # never stored; `reason` says why, and sending it again will not help
+
+
+class RejectReason(StrEnum):
+    MALFORMED = "malformed"
+    RECORD_ID_TAKEN = "record_id_taken"  # another kiosk's record has this id
+
+
+class PassageData(WireModel):
+    """A passage as the kiosk recorded it: the least data (masked name, no full ID number)."""
+
+    seq: int = Field(ge=1, description="Per-kiosk sequence; restarts after a reinstall")
+    at: datetime
+    clock_trusted: bool
+    operator_id: str | None = Field(default=None, max_length=64)
+    scheme: str | None = Field(default=None, max_length=16)
+    issuer: str | None = Field(default=None, max_length=16)
+    code_id: Base64Bytes | None = Field(default=None, max_length=64)
+    masked_name: str | None = Field(default=None, max_length=64)
+    id_number_masked: str | None = Field(default=None, max_length=32)
+    colour_in_code: str | None = Field(default=None, max_length=16)
+    colour_applied: str | None = Field(default=None, max_length=16)
+    outcome: str = Field(max_length=32)
+    reasons: list[str] = Field(default_factory=list, max_length=32)
+    rejection: str | None = Field(default=None, max_length=64)
+    temperature_celsius: float | None = None
+    fever: bool
+    id_match: str = Field(max_length=32)
+    direction: str | None = Field(default=None, max_length=16)
+    trip_reason: str | None = Field(default=None, max_length=32)
+    vehicle_plate: str | None = Field(default=None, max_length=32)
+    policy_version: int
+    repeat: bool
+
+
+class OverrideData(WireModel):
+    """A staff override of a passage's decision, with its reason and operator."""
+
+    passage_id: uuid.UUID
+    at: datetime
+    outcome: str = Field(max_length=32)
+    reason: str = Field(max_length=500)
+    operator_id: str | None = Field(default=None, max_length=64)
+
+
+class UploadRecord(WireModel):
+    """One outbox item. Passages and fever reports carry `passage`, overrides `override`."""
+
+    record_id: uuid.UUID
+    kind: RecordKind
+    passage: PassageData | None = None
+    override: OverrideData | None = None
+
+    @model_validator(mode="after")
+    def _payload_matches_kind(self) -> Self:
+        wants_override = self.kind is RecordKind.OVERRIDE
+        if wants_override != (self.override is not None) or wants_override == (
+            self.passage is not None
+        ):
+            raise ValueError(f"a {self.kind.value} record carries exactly its own payload")
+        return self
+
+
+class UploadBatch(WireModel):
+    """`POST /api/v1/kiosk/passages` (signed). The same batch may come again: the answer repeats."""
+
+    batch_id: uuid.UUID
+    records: list[UploadRecord] = Field(max_length=MAX_UPLOAD_RECORDS)
+
+
+class RecordResult(WireModel):
+    """The answer for one record; id and kind are None only for a record too damaged to name."""
+
+    record_id: uuid.UUID | None
+    kind: RecordKind | None
+    status: RecordStatus
+    reason: str | None = None
+
+
+class UploadAck(WireModel):
+    """One result per record of the batch, in the batch's order."""
+
+    batch_id: uuid.UUID
+    results: list[RecordResult]
+    server_time: datetime
+
+
+class TransferKey(WireModel):
+    """Central's X25519 key for offline outbox files, signed by a feed key of the trust list."""
+
+    public_key: Base64Bytes = Field(description="Raw X25519 public key, 32 bytes")
+    feed_kid: Base64Bytes
+    signature: Base64Bytes = Field(description="feed key's signature of transfer_key_message()")
+
+
+def transfer_key_message(public_key: bytes) -> bytes:
+    return TRANSFER_KEY_CONTEXT + public_key

@@ -16,6 +16,7 @@ from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, TripReason
 from kiosk.store.crypto import FieldCipher
+from sync.schemas import OverrideData, PassageData, RecordKind, UploadRecord
 
 CODE_INDEX_KIND = "code"
 
@@ -168,3 +169,52 @@ class LogFilter:
             clauses.append("operator_id = ?")
             values.append(self.operator_id)
         return (" AND ".join(clauses) or "1"), values
+
+
+def upload_record(row: PassageRow, kind: RecordKind) -> UploadRecord:
+    """A stored passage as the upload sends it (a fever report carries the same passage)."""
+    return UploadRecord(
+        record_id=row.record_id,
+        kind=kind,
+        passage=PassageData(
+            seq=row.seq,
+            at=row.at_utc,
+            clock_trusted=row.clock_trusted,
+            operator_id=row.operator_id,
+            scheme=row.scheme,
+            issuer=row.issuer,
+            code_id=row.code_id,
+            masked_name=row.masked_name,
+            id_number_masked=row.id_number_masked,
+            colour_in_code=None if row.colour_in_code is None else row.colour_in_code.value,
+            colour_applied=None if row.colour_applied is None else row.colour_applied.value,
+            outcome=row.outcome.value,
+            reasons=list(row.reasons),
+            rejection=row.rejection,
+            temperature_celsius=row.temperature_celsius,
+            fever=row.fever,
+            id_match=row.id_match.value,
+            direction=None if row.direction is None else row.direction.value,
+            trip_reason=None if row.trip_reason is None else row.trip_reason.value,
+            vehicle_plate=row.vehicle_plate,
+            policy_version=row.policy_version,
+            repeat=row.repeat,
+        ),
+    )
+
+
+def override_upload_record(
+    row: tuple[str, str, int, str, bytes, str | None], cipher: FieldCipher
+) -> UploadRecord:
+    override_id, passage_id, at_ms, outcome, reason_enc, operator_id = row
+    return UploadRecord(
+        record_id=uuid.UUID(override_id),
+        kind=RecordKind.OVERRIDE,
+        override=OverrideData(
+            passage_id=uuid.UUID(passage_id),
+            at=from_ms(at_ms),
+            outcome=outcome,
+            reason=cipher.open_text(reason_enc, override_id, "reason") or "",
+            operator_id=operator_id,
+        ),
+    )

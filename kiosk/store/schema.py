@@ -126,6 +126,19 @@ def _overrides_audit_and_log_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_passages_fever_at ON passages(at_ms) WHERE fever = 1")
 
 
+@migration(3, "outbox: central's reason for a rejected record, indexes for upload and settling")
+def _outbox_settlement(db: sqlite_utils.Database) -> None:
+    db.table("outbox").add_column("last_error", str)
+    db.table("outbox").create_index(["record_id"])
+    db.table("overrides").create_index(["passage_id"])
+    # The uploader's query (pending or sent, urgent first, then oldest) reads this index in
+    # order and stops at its limit, however long the acknowledged history is.
+    db.execute(
+        "CREATE INDEX idx_outbox_unsettled ON outbox(priority, id)"
+        " WHERE state IN ('pending', 'sent')"
+    )
+
+
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

@@ -11,7 +11,7 @@ import json
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,11 +30,15 @@ from kiosk.store.rows import (
     PassageRow,
     code_index,
     from_ms,
+    override_upload_record,
     passage_row,
     passage_values,
     to_ms,
+    upload_record,
 )
 from kiosk.store.schema import migrate
+from sync.outbox import OutboxItem
+from sync.schemas import RecordKind
 
 DEFAULT_RETENTION = timedelta(days=28)
 TRAIL_DAYS = 14
@@ -192,6 +196,58 @@ class Store:
                 ids,
             )
             return cursor.rowcount
+
+        return self._writer.submit(write)
+
+    def mark_sent(self, outbox_ids: Sequence[int]) -> Future[int]:
+        """Outbox items about to be sent: `sent` (and counted) until central answers."""
+        ids = json.dumps(list(outbox_ids))
+
+        def write(connection: sqlite3.Connection) -> int:
+            cursor = connection.execute(
+                "UPDATE outbox SET state = 'sent', attempts = attempts + 1"
+                " WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('pending', 'sent')",
+                (ids,),
+            )
+            connection.execute(
+                "UPDATE passages SET sync_state = 'sent' WHERE sync_state = 'pending' AND id IN"
+                " (SELECT record_id FROM outbox WHERE id IN (SELECT value FROM json_each(?))"
+                " AND kind = 'passage')",
+                (ids,),
+            )
+            return cursor.rowcount
+
+        return self._writer.submit(write)
+
+    def settle_outbox(
+        self, acknowledged: Sequence[int], rejected: Sequence[tuple[int, str]]
+    ) -> Future[int]:
+        """Central's answers, in one transaction: acknowledged items (stored or duplicate), and
+        rejected ones with the reason (never sent again). The count of items changed."""
+        acked = json.dumps(list(acknowledged))
+        refused = [(reason, outbox_id) for outbox_id, reason in rejected]
+
+        def write(connection: sqlite3.Connection) -> int:
+            changed = connection.execute(
+                "UPDATE outbox SET state = 'acknowledged', last_error = NULL"
+                " WHERE id IN (SELECT value FROM json_each(?)) AND state != 'acknowledged'",
+                (acked,),
+            ).rowcount
+            # A passage counts as acknowledged (and may be purged) only when nothing of it is
+            # left to send: not its fever report, not an override of it.
+            connection.execute(_PASSAGES_SETTLED, (acked, acked))
+            for reason, outbox_id in refused:
+                changed += connection.execute(
+                    "UPDATE outbox SET state = 'rejected', last_error = ?"
+                    " WHERE id = ? AND state != 'acknowledged'",
+                    (reason, outbox_id),
+                ).rowcount
+                connection.execute(
+                    "UPDATE passages SET sync_state = 'rejected' WHERE id = (SELECT record_id"
+                    " FROM outbox WHERE id = ? AND kind = 'passage')",
+                    (outbox_id,),
+                )
+            return changed
 
         return self._writer.submit(write)
 
@@ -454,6 +510,63 @@ class Store:
         )
         return [(int(i), str(r), str(k)) for i, r, k in rows]
 
+    def outbox_batch(self, limit: int) -> list[OutboxItem]:
+        """Up to `limit` unsettled outbox items (pending, or sent without an answer), urgent
+        first, each with its record decrypted for the upload."""
+        connection = self._readers.get()
+        items = connection.execute(
+            "SELECT id, record_id, kind FROM outbox WHERE state IN ('pending', 'sent')"
+            " ORDER BY priority, id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        passage_ids = json.dumps(sorted({r for _, r, k in items if k != "override"}))
+        override_ids = json.dumps(sorted({r for _, r, k in items if k == "override"}))
+        passages = {
+            row[0]: passage_row(row, self._cipher)
+            for row in connection.execute(
+                f"SELECT {PASSAGE_COLUMNS} FROM passages"  # noqa: S608 - our column names
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (passage_ids,),
+            )
+        }
+        overrides = {
+            row[0]: override_upload_record(row, self._cipher)
+            for row in connection.execute(
+                "SELECT id, passage_id, at_ms, outcome, reason_enc, operator_id FROM overrides"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (override_ids,),
+            )
+        }
+        batch: list[OutboxItem] = []
+        for outbox_id, record_id, kind in items:
+            if kind == "override":
+                record = overrides.get(record_id)
+            else:
+                found = passages.get(record_id)
+                record = None if found is None else upload_record(found, RecordKind(kind))
+            if record is not None:  # its row is gone (purged): nothing left to send
+                batch.append(OutboxItem(int(outbox_id), record))
+        return batch
+
+    def outbox_backlog(self) -> int:
+        row = (
+            self._readers.get()
+            .execute("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sent')")
+            .fetchone()
+        )
+        return int(row[0])
+
+    def outbox_state(self, outbox_id: int) -> tuple[str, str | None]:
+        """An outbox item's sync state and, when rejected, central's reason."""
+        row = (
+            self._readers.get()
+            .execute("SELECT state, last_error FROM outbox WHERE id = ?", (outbox_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise KeyError(outbox_id)
+        return str(row[0]), row[1]
+
     def audit_entries(self, limit: int = 100) -> list[tuple[datetime, str, str, dict[str, Any]]]:
         rows = (
             self._readers.get()
@@ -470,6 +583,25 @@ class Store:
     def disk_status(self, low_bytes: int = LOW_DISK_BYTES) -> DiskStatus:
         free = shutil.disk_usage(self.path.parent).free
         return DiskStatus(free_bytes=free, low=free < low_bytes)
+
+
+# A passage counts as acknowledged (and may be purged) only when central has its passage record
+# and nothing of it is left to send: not its fever report, not an override of it.
+_PASSAGES_SETTLED = """
+UPDATE passages SET sync_state = 'acknowledged'
+WHERE sync_state != 'acknowledged'
+  AND id IN (
+    SELECT record_id FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND kind != 'override'
+    UNION
+    SELECT v.passage_id FROM overrides v JOIN outbox o ON o.record_id = v.id
+    WHERE o.id IN (SELECT value FROM json_each(?)) AND o.kind = 'override')
+  AND EXISTS (SELECT 1 FROM outbox p
+              WHERE p.record_id = passages.id AND p.kind = 'passage' AND p.state = 'acknowledged')
+  AND NOT EXISTS (SELECT 1 FROM outbox o
+                  WHERE o.record_id = passages.id AND o.state IN ('pending', 'sent'))
+  AND NOT EXISTS (SELECT 1 FROM overrides v JOIN outbox o ON o.record_id = v.id
+                  WHERE v.passage_id = passages.id AND o.state IN ('pending', 'sent'))
+"""
 
 
 def _audit(
