@@ -1,0 +1,175 @@
+"""The whole kiosk, offscreen: image-folder camera -> decode thread -> gate -> flow -> result
+screen -> stored record, with the thermometer simulator speaking real bytes on a pty."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from drivers.serialio.events import DeviceState
+from kiosk.checkpoint.outcome import Outcome, ReasonCode
+from kiosk.checkpoint.policy import CheckpointType, default_policy
+from kiosk.store import LogFilter
+from kiosk.ui.app import Kiosk
+from kiosk.viewstate import ResultView, StatusKind
+from tests.gui.kiosk_support import build_kiosk, stale
+
+
+@pytest.fixture
+def running(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[Kiosk, list[ResultView]]]:
+    kiosk, world, thermometer = build_kiosk(tmp_path)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    kiosk.world = world  # type: ignore[attr-defined]
+    yield kiosk, results
+    kiosk.stop()
+    if thermometer is not None:
+        thermometer.close()
+
+
+def test_every_demo_code_gives_the_right_screen_words_colour_and_record(
+    running: tuple[Kiosk, list[ResultView]], qtbot: QtBot
+) -> None:
+    kiosk, results = running
+    cases = kiosk.world.cases  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(results) >= len(cases), timeout=60_000)
+    shown = results[: len(cases)]
+    assert [view.outcome.value for view in shown] == [case.expected for case in cases]
+
+    by_name = {case.name: view for case, view in zip(cases, shown, strict=True)}
+    assert by_name["green"].word.zh == "通行"
+    assert by_name["green"].masked_name == "张*丰"
+    assert by_name["green"].temperature_celsius == pytest.approx(36.8)
+    assert by_name["red"].word.zh == "禁止通行"
+    assert by_name["feed_red"].reasons[0].zh == "红码"  # the feed's colour, not the code's
+    assert any("颜色已更新" in r.zh for r in by_name["feed_red"].reasons)
+    assert any("已过期" in r.zh for r in by_name["expired"].reasons)
+    assert any("伪造" in r.zh for r in by_name["forged"].reasons)
+    assert by_name["fever"].word.zh == "请留观"
+    assert by_name["fever"].fever
+    assert by_name["repeat"].repeat_minutes == 0
+    assert by_name["green"].repeat_minutes is None
+
+    def stored() -> int:
+        return kiosk.store.count_log(LogFilter())
+
+    qtbot.waitUntil(lambda: stored() >= len(cases), timeout=10_000)
+    first = list(reversed(kiosk.store.passage_log(LogFilter(), limit=len(cases) + 20)))
+    assert [row.outcome.value for row in first[: len(cases)]] == [c.expected for c in cases]
+    fever_row = first[4]
+    assert fever_row.fever and fever_row.outcome is Outcome.REFER
+    pending = kiosk.store.pending_outbox()
+    assert pending[0][1:] == (str(fever_row.record_id), "fever_report")
+
+
+def test_the_result_screen_shows_the_outcome_in_colour_and_words(
+    running: tuple[Kiosk, list[ResultView]], qtbot: QtBot
+) -> None:
+    kiosk, results = running
+    qtbot.waitUntil(lambda: len(results) >= 2, timeout=30_000)
+    screen = kiosk.window.result
+    qtbot.waitUntil(lambda: screen.view is not None)
+    assert screen.word.text().endswith(screen.view.word.zh)  # type: ignore[union-attr]
+    assert "background" in screen.styleSheet()
+
+
+def test_a_stale_status_feed_gives_a_green_code_a_manual_check(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk, world, thermometer = build_kiosk(tmp_path, camera=False)
+    world = stale(world, timedelta(days=3))
+    kiosk.setup.trust.feed = world.feed
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+        kiosk.bridge.submit_code_text(world.case("green").text)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        assert results[0].outcome is Outcome.MANUAL_CHECK
+        assert any("过旧" in r.zh for r in results[0].reasons)
+        feed = next(i for i in kiosk.status_items() if i.kind is StatusKind.FEED)
+        assert feed.word.zh == "3 天前"
+    finally:
+        kiosk.stop()
+        if thermometer is not None:
+            thermometer.close()
+
+
+def test_an_unplugged_thermometer_shows_and_a_manual_temperature_still_records(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    # Readings taken before the unplug are never fresh enough to count for the next person.
+    policy = replace(
+        default_policy(CheckpointType.ENTERPRISE_GATE), max_reading_age=timedelta(microseconds=1)
+    )
+    kiosk, world, thermometer = build_kiosk(tmp_path, camera=False, policy=policy)
+    assert thermometer is not None
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+
+        def thermometer_state() -> DeviceState | None:
+            event = kiosk._device_states.get(StatusKind.THERMOMETER)
+            return None if event is None else event.state
+
+        qtbot.waitUntil(lambda: thermometer_state() is DeviceState.CONNECTED, timeout=10_000)
+        thermometer.pty.unplug()
+        qtbot.waitUntil(lambda: thermometer_state() is DeviceState.DISCONNECTED, timeout=10_000)
+        kiosk.refresh_status()
+        bar = kiosk.window.scan.status
+        assert "测温仪: 已断开" in bar.item_text(1)
+        assert "✖" in bar.item_text(1)  # not by colour alone
+
+        kiosk.bridge.submit_code_text(world.case("green").text)
+        kiosk.window.manual.temperature_input.setValue(36.6)
+        kiosk.window.manual.temperature_submit.click()
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        assert results[0].outcome is Outcome.PASS
+        assert results[0].temperature_celsius == pytest.approx(36.6)
+        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
+    finally:
+        kiosk.stop()
+        thermometer.close()
+
+
+def test_a_typed_id_number_alone_is_recorded_for_a_manual_check(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    # Without a code the decision waits for the arrival window: a short one keeps this quick.
+    policy = replace(
+        default_policy(CheckpointType.ENTERPRISE_GATE), arrival_window=timedelta(milliseconds=500)
+    )
+    kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False, policy=policy)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+        manual = kiosk.window.manual
+        qtbot.keyClicks(manual.id_input, "11010519491231002")
+        assert not manual.id_submit.isEnabled()
+        qtbot.keyClicks(manual.id_input, "1")  # a wrong check character
+        assert "校验位" in manual.id_feedback.text()
+        manual.id_input.clear()
+        qtbot.keyClicks(manual.id_input, "11010519491231002x")
+        assert manual.id_submit.isEnabled()
+        manual.id_submit.click()
+        kiosk.window.manual.temperature_submit.click()
+        qtbot.waitUntil(lambda: bool(results), timeout=30_000)
+        assert results[0].outcome is Outcome.MANUAL_CHECK
+        assert results[0].masked_name == "110105********002X"
+        qtbot.waitUntil(lambda: bool(kiosk.store.passage_log(LogFilter(), limit=1)))
+        row = kiosk.store.passage_log(LogFilter(), limit=1)
+        assert ReasonCode.NO_CODE.value in row[0].reasons
+    finally:
+        kiosk.stop()
