@@ -104,6 +104,12 @@ def create_account(
     if new.enterprise_id and enterprise is None:
         raise AccountError(f"no enterprise {new.enterprise_id}")
     account = check_creation(creator, new, enterprise)
+    return _make(session, account, now, ttl, created_by_id=creator.account_id)
+
+
+def _make(
+    session: Session, account: NewAccount, now: datetime, ttl: timedelta, created_by_id: str | None
+) -> tuple[Administrator, SetupInvitation]:
     if session.scalars(
         select(Administrator.id).where(Administrator.username == account.username)
     ).first():
@@ -116,20 +122,30 @@ def create_account(
     admin.region_code = account.area_code[:6] if account.area_code else None
     admin.industry = account.industry
     admin.enterprise_id = account.enterprise_id
-    admin.created_by_id = creator.account_id
+    admin.created_by_id = created_by_id
     session.flush()
     return admin, invitation
 
 
 def register_enterprise(
-    session: Session, creator: Scope, *, name: str, area_code: str, industry: str, now: datetime
+    session: Session,
+    creator: Scope | None,
+    *,
+    name: str,
+    area_code: str,
+    industry: str,
+    now: datetime,
 ) -> Enterprise:
-    """A region administrator places an enterprise in its area and an industry."""
-    if creator.role is not Role.REGION_ADMIN:
-        raise _refuse("enterprises are registered by a region administrator")
+    """A region administrator places an enterprise in its area and an industry.
+
+    `creator` None: the command line, run by whoever runs the server.
+    """
     _level(area_code)
-    if not creator.covers(area_code):
-        raise _refuse("the enterprise's region lies outside the creator's area")
+    if creator is not None:
+        if creator.role is not Role.REGION_ADMIN:
+            raise _refuse("enterprises are registered by a region administrator")
+        if not creator.covers(area_code):
+            raise _refuse("the enterprise's region lies outside the creator's area")
     if not INDUSTRY.match(industry):
         raise AccountError("an industry is a lower-case code such as manufacturing")
     enterprise = Enterprise(
@@ -137,8 +153,37 @@ def register_enterprise(
         area_code=area_code,
         industry=industry,
         created_at=now,
-        created_by_id=creator.account_id,
+        created_by_id=None if creator is None else creator.account_id,
     )
     session.add(enterprise)
     session.flush()
     return enterprise
+
+
+def provision_account(
+    session: Session, new: NewAccount, now: datetime, ttl: timedelta
+) -> tuple[Administrator, SetupInvitation]:
+    """From the command line, by whoever runs the server: any role, any area, no creator.
+
+    The fields are checked as for an account made through the API; the scope check is not.
+    """
+    area = new.area_code
+    if new.role in (Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_STAFF):
+        enterprise = session.get(Enterprise, new.enterprise_id) if new.enterprise_id else None
+        if enterprise is None:
+            raise AccountError("an enterprise account needs an existing enterprise")
+        area = enterprise.area_code
+    elif area is None:
+        raise AccountError(f"a {new.role.value} account needs an area (a region code)")
+    _level(area)
+    if new.role is Role.INDUSTRY_DEPARTMENT and not (new.industry and INDUSTRY.match(new.industry)):
+        raise AccountError("an industry department names its industry (lower-case code)")
+    enterprise_role = new.role in (Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_STAFF)
+    account = NewAccount(
+        new.username,
+        new.role,
+        area,
+        new.industry if new.role is Role.INDUSTRY_DEPARTMENT else None,
+        new.enterprise_id if enterprise_role else None,
+    )
+    return _make(session, account, now, ttl, created_by_id=None)

@@ -1,4 +1,4 @@
-"""The `central` command: init, serve, checkpoints, enrollment codes, kiosks."""
+"""The `central` command: init, serve, checkpoints, enrollment codes, kiosks, regions, accounts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from central.accounts import AccountError, NewAccount, provision_account, register_enterprise
 from central.bootstrap import prepare
 from central.checkpoints import (
     CheckpointError,
@@ -22,7 +23,9 @@ from central.checkpoints import (
 )
 from central.clock import system_clock, system_tokens
 from central.db import make_engine, make_sessions, session_scope
-from central.models import Checkpoint, Kiosk
+from central.models import Checkpoint, Kiosk, Region
+from central.regions import SAMPLE_FILE, RegionCodeError, load_region_file
+from central.scope import Role
 from central.settings import Settings
 from healthcode.claims import ClaimsError
 from sync.schemas import CheckpointType
@@ -70,7 +73,34 @@ def _parser() -> argparse.ArgumentParser:
     kiosk_commands.add_parser("list", help="list kiosks and their health as JSON lines")
     revoke = kiosk_commands.add_parser("revoke", help="revoke a kiosk (next request refused)")
     revoke.add_argument("kiosk_id")
+    _admin_parsers(commands)
     return parser
+
+
+def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Regions, enterprises and accounts (issue 12); see docs/admin.md."""
+    regions = commands.add_parser("regions", help="load and list the six-level region tree")
+    region_commands = regions.add_subparsers(dest="regions_command", required=True)
+    load = region_commands.add_parser("load", help="load a region file (CSV: code,name_zh,name_en)")
+    load.add_argument("file", type=Path, help=f"e.g. {SAMPLE_FILE}")
+    listing = region_commands.add_parser("list", help="list regions as JSON lines")
+    listing.add_argument("--parent", default=None, help="only the children of this region")
+
+    enterprise = commands.add_parser("enterprise", help="register enterprises")
+    enterprise_commands = enterprise.add_subparsers(dest="enterprise_command", required=True)
+    add_enterprise = enterprise_commands.add_parser("add", help="register an enterprise")
+    add_enterprise.add_argument("--name", required=True)
+    add_enterprise.add_argument("--area", required=True, help="region code, 6 to 15 digits")
+    add_enterprise.add_argument("--industry", required=True, help="e.g. manufacturing")
+
+    account = commands.add_parser("account", help="create accounts (prints activation tokens)")
+    account_commands = account.add_subparsers(dest="account_command", required=True)
+    add_account = account_commands.add_parser("add", help="create an account of any role")
+    add_account.add_argument("--username", required=True)
+    add_account.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add_account.add_argument("--area", default=None, help="region code of its area")
+    add_account.add_argument("--industry", default=None, help="industry departments only")
+    add_account.add_argument("--enterprise", default=None, help="enterprise id (its roles)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,8 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, args.host, args.port)
         if args.command == "checkpoint":
             return _checkpoint(settings, args)
+        if args.command in ("regions", "enterprise", "account"):
+            return _administration(settings, args)
         return _kiosk(settings, args)
-    except (CheckpointError, ClaimsError, LookupError) as error:
+    except (CheckpointError, ClaimsError, LookupError, RegionCodeError, AccountError) as error:
         print(f"central: {error}", file=sys.stderr)
         return 1
 
@@ -213,3 +245,48 @@ def _kiosk_json(kiosk: Kiosk) -> dict[str, object]:
         "free_disk_bytes": kiosk.free_disk_bytes,
         "error_counts": kiosk.error_counts,
     }
+
+
+def _administration(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with session_scope(make_sessions(engine)) as session:
+            now = system_clock()
+            if args.command == "regions" and args.regions_command == "load":
+                print(f"{load_region_file(session, args.file)} regions loaded")
+            elif args.command == "regions":
+                query = select(Region).order_by(Region.code)
+                if args.parent is not None:
+                    query = query.where(Region.parent_code == args.parent)
+                for region in session.scalars(query):
+                    row = {
+                        "code": region.code,
+                        "level": region.level,
+                        "parent_code": region.parent_code,
+                        "name_zh": region.name_zh,
+                        "name_en": region.name_en,
+                    }
+                    print(json.dumps(row, ensure_ascii=False))
+            elif args.command == "enterprise":
+                enterprise = register_enterprise(
+                    session,
+                    None,
+                    name=args.name,
+                    area_code=args.area,
+                    industry=args.industry,
+                    now=now,
+                )
+                print(enterprise.id)
+            else:
+                new = NewAccount(
+                    args.username, Role(args.role), args.area, args.industry, args.enterprise
+                )
+                admin, invitation = provision_account(
+                    session, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
+                )
+                print(f"Account {admin.username!r} ({admin.role}, {admin.area_code}) created.")
+                print(f"  One-time activation token (until {invitation.expires_at.isoformat()}):")
+                print(f"  {invitation.token}")
+    finally:
+        engine.dispose()
+    return 0

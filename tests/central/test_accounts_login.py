@@ -1,0 +1,78 @@
+"""Logins are throttled per address; an account locks after repeated failures (in the database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from central.app import create_app
+from central.routers import auth
+from tests.central.areas import load_sample_regions, region_admin
+from tests.central.conftest import ADMIN_PASSWORD, Central, TestClient
+
+LOGIN = "/api/v1/auth/login"
+
+
+@pytest.fixture
+def xian(central: Central) -> str:
+    load_sample_regions(central)
+    account = region_admin(central, central.admin_headers, "xian", "610100")
+    setup = central.client.post(
+        "/api/v1/auth/setup", json={"token": account.activation_token, "password": ADMIN_PASSWORD}
+    )
+    assert setup.status_code == 200, setup.text
+    return "xian"
+
+
+def test_an_account_locks_after_five_failed_logins_for_every_process_until_it_expires(
+    central: Central, xian: str
+) -> None:
+    wrong = {"username": xian, "password": "not the password at all"}
+    right = {"username": xian, "password": ADMIN_PASSWORD}
+    assert [central.client.post(LOGIN, json=wrong).status_code for _ in range(5)] == [401] * 5
+
+    locked = central.client.post(LOGIN, json=right)
+    assert locked.status_code == 429
+    assert "locked" in locked.json()["detail"]
+    with TestClient(create_app(central.settings, clock=central.clock)) as other_process:
+        assert other_process.post(LOGIN, json=right).status_code == 429
+
+    central.clock.advance(minutes=15, seconds=1)
+    assert central.client.post(LOGIN, json=right).status_code == 200
+
+
+def test_a_successful_login_forgets_earlier_failures(central: Central, xian: str) -> None:
+    wrong = {"username": xian, "password": "not the password at all"}
+    right = {"username": xian, "password": ADMIN_PASSWORD}
+    for _ in range(4):
+        central.client.post(LOGIN, json=wrong)
+    assert central.client.post(LOGIN, json=right).status_code == 200
+    assert central.client.post(LOGIN, json=wrong).status_code == 401
+    assert central.client.post(LOGIN, json=right).status_code == 200
+
+
+def test_logins_from_one_address_are_throttled_per_minute(
+    central: Central, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auth, "LOGIN_ATTEMPTS_PER_MINUTE", 2)
+    nobody = {"username": "nobody", "password": "whatever it is"}
+    answers = [central.client.post(LOGIN, json=nobody).status_code for _ in range(3)]
+    assert answers == [401, 401, 429]
+    central.clock.advance(minutes=1)
+    assert central.client.post(LOGIN, json=nobody).status_code == 401
+
+
+def test_a_cookie_alone_authorises_nothing_so_no_form_can_be_forged_across_sites(
+    central: Central,
+) -> None:
+    # The API authenticates by a bearer header only, which a foreign page cannot make a
+    # browser send; the session token in a cookie is ignored.
+    token = central.admin_headers["Authorization"].removeprefix("Bearer ")
+    central.client.cookies.set("access_token", token)
+    try:
+        answer = central.client.post(
+            "/api/v1/accounts",
+            json={"username": "x1", "role": "region_admin", "area_code": "610100"},
+        )
+    finally:
+        central.client.cookies.clear()
+    assert answer.status_code == 401
