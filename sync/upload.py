@@ -1,0 +1,251 @@
+"""The kiosk's uploader: drains the outbox to central in signed batches, on its own thread.
+
+At least once from a durable outbox, idempotent at central (records are keyed by the UUID the
+kiosk made), so the effect is exactly once. An item goes `pending` -> `sent` (just before its
+batch leaves) -> `acknowledged` or `rejected`, and only from central's answer; a crash or a
+failure leaves it `sent`, and it is sent again. Urgent items (fever reports) come first in
+every batch. Failures are retried with exponential back-off and jitter (tenacity); the batch
+size adapts: it doubles while batches are quick and halves on a failure or a slow answer.
+
+Time and randomness come in from outside (`sleep`, `monotonic`, `random`), so tests run with no
+real waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import random as random_module
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+import tenacity
+from pydantic import ValidationError
+
+from sync.outbox import Outbox, OutboxItem
+from sync.schemas import (
+    MAX_UPLOAD_RECORDS,
+    PASSAGES_PATH,
+    RecordStatus,
+    UploadAck,
+    UploadBatch,
+)
+from sync.signing import refusal_of
+
+log = logging.getLogger(__name__)
+
+FIRST_BATCH = 200
+MIN_BATCH = 1
+TARGET_BATCH_S = 2.0  # a batch should take about this long; bigger ones risk timeouts
+FIRST_WAIT_S = 1.0
+MAX_WAIT_S = 300.0
+IDLE_S = 30.0
+JOIN_TIMEOUT_S = 10.0
+
+
+class UploadError(Exception):
+    """A batch did not get a usable answer; it stays `sent` and is sent again."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+class ExponentialJitter(tenacity.wait.wait_base):
+    """initial * 2^(attempt - 1), capped, times a random factor in [0.5, 1): clients that failed
+    together do not come back together."""
+
+    def __init__(
+        self,
+        initial_s: float = FIRST_WAIT_S,
+        max_s: float = MAX_WAIT_S,
+        random: Callable[[], float] = random_module.random,
+    ) -> None:
+        self.initial_s = initial_s
+        self.max_s = max_s
+        self.random = random
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        exponent = min(retry_state.attempt_number - 1, 30)
+        return float(min(self.max_s, self.initial_s * 2**exponent) * (0.5 + 0.5 * self.random()))
+
+
+@dataclass
+class UploadTally:
+    batches: int = 0
+    failures: int = 0
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RecordStatus, 0))
+
+
+class Uploader:
+    """Uploads an outbox through an httpx client that signs as the kiosk (`KioskAuth`)."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: httpx.Client,
+        server_url: str,
+        *,
+        batch_size: int = FIRST_BATCH,
+        max_batch: int = MAX_UPLOAD_RECORDS,
+        target_batch_s: float = TARGET_BATCH_S,
+        wait: tenacity.wait.wait_base | None = None,
+        sleep: Callable[[float], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        batch_ids: Callable[[], uuid.UUID] = uuid.uuid4,
+        idle_s: float = IDLE_S,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.url = server_url.rstrip("/") + PASSAGES_PATH
+        self.batch_size = max(MIN_BATCH, min(batch_size, max_batch))
+        self.max_batch = max_batch
+        self.target_batch_s = target_batch_s
+        self.wait = wait if wait is not None else ExponentialJitter()
+        self.idle_s = idle_s
+        self.tally = UploadTally()
+        self._monotonic = monotonic
+        self._batch_ids = batch_ids
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._sleep = sleep if sleep is not None else self._interruptible_sleep
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ one batch
+
+    def upload_batch(self) -> int:
+        """Send the next batch and settle its items from the answer; the number of items (0
+        when the outbox is drained). Raises UploadError; the items then stay `sent`."""
+        items = self.outbox.outbox_batch(self.batch_size)
+        if not items:
+            return 0
+        self.outbox.mark_sent([item.outbox_id for item in items]).result()
+        batch = UploadBatch(batch_id=self._batch_ids(), records=[item.record for item in items])
+        started = self._monotonic()
+        try:
+            response = self.client.post(
+                self.url,
+                content=batch.model_dump_json().encode("utf-8"),
+                headers={"content-type": "application/json"},
+            )
+        except httpx.HTTPError as error:
+            raise UploadError("network", f"{type(error).__name__}: {error}") from None
+        if not response.is_success:
+            refusal = refusal_of(response)
+            reason = refusal.error.value if refusal is not None else f"http_{response.status_code}"
+            raise UploadError(reason, refusal.detail if refusal else response.text[:200])
+        acknowledged, rejected = self._settlement(items, batch, response)
+        self.outbox.settle_outbox(acknowledged, rejected).result()
+        self._adapt(self._monotonic() - started)
+        self.tally.batches += 1
+        return len(items)
+
+    def _settlement(
+        self, items: list[OutboxItem], batch: UploadBatch, response: httpx.Response
+    ) -> tuple[list[int], list[tuple[int, str]]]:
+        try:
+            ack = UploadAck.model_validate_json(response.content)
+        except ValidationError as error:
+            raise UploadError("bad_answer", f"not an upload answer: {error}") from None
+        if ack.batch_id != batch.batch_id or len(ack.results) != len(items):
+            raise UploadError("bad_answer", "the answer is for another batch")
+        acknowledged: list[int] = []
+        rejected: list[tuple[int, str]] = []
+        for item, result in zip(items, ack.results, strict=True):
+            if (result.record_id is not None and result.record_id != item.record.record_id) or (
+                result.kind is not None and result.kind is not item.record.kind
+            ):
+                raise UploadError("bad_answer", "the answers do not match the records")
+            self.tally.by_status[result.status] += 1
+            if result.status is RecordStatus.REJECTED:
+                rejected.append((item.outbox_id, result.reason or "rejected"))
+                log.warning("central rejected an upload record: %s", result.reason)
+            else:
+                acknowledged.append(item.outbox_id)
+        return acknowledged, rejected
+
+    def _adapt(self, elapsed_s: float) -> None:
+        if elapsed_s < self.target_batch_s / 2:
+            self.batch_size = min(self.max_batch, self.batch_size * 2)
+        elif elapsed_s > self.target_batch_s:
+            self.batch_size = max(MIN_BATCH, self.batch_size // 2)
+
+    def _on_failure(self, state: tenacity.RetryCallState) -> None:
+        self.tally.failures += 1
+        self.batch_size = max(MIN_BATCH, self.batch_size // 2)
+        error = state.outcome.exception() if state.outcome is not None else None
+        log.info("upload failed (%s); retrying with batches of %d", error, self.batch_size)
+
+    # ------------------------------------------------------------ draining
+
+    def drain(self, *, max_attempts: int | None = None) -> int:
+        """Upload until the outbox is empty, retrying failed batches with back-off; the items
+        settled. Stops early when the uploader is stopped; raises the last UploadError after
+        `max_attempts` failures of one batch."""
+        stop: tenacity.stop.stop_base = tenacity.stop_when_event_set(self._stop)
+        if max_attempts is not None:
+            stop = stop | tenacity.stop_after_attempt(max_attempts)
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(UploadError),
+            wait=self.wait,
+            stop=stop,
+            sleep=self._sleep,
+            before_sleep=self._on_failure,
+            reraise=True,
+        )
+        settled = 0
+        while not self._stop.is_set():
+            count = retrying(self.upload_batch)
+            if count == 0:
+                break
+            settled += count
+        return settled
+
+    # ------------------------------------------------------------ the thread
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="uploader", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """Something new is in the outbox (a fever report should not wait for the idle timer)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = JOIN_TIMEOUT_S) -> bool:
+        """Stop and join; False if the thread is still busy (a request in flight) after the
+        timeout. Whatever it was sending stays `sent` and goes again next time."""
+        self._stop.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        if thread.is_alive():
+            log.error("the uploader did not stop within %.0f s", timeout_s)
+            return False
+        return True
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._stop.wait(seconds)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except UploadError:
+                pass  # stopped while retrying
+            except Exception:
+                log.exception("the uploader failed; trying again after a pause")
+                self._stop.wait(self.idle_s)
+            self._wake.wait(self.idle_s)
+            self._wake.clear()
