@@ -210,19 +210,42 @@ class AccessControl:
     ) -> AccessResult:
         """Check a PIN at `now`. A locked pad or operator is refused before any hashing and the
         attempt is not counted. `roles`, if given, are the roles allowed in."""
+        refused = self.refusal(operator_id, now)
+        if refused is not None:
+            return refused
+        return self.conclude(operator_id, self.matches(operator_id, pin), now, roles=roles)
+
+    # The three steps of `check`, for a caller that hashes on another thread: `refusal` and
+    # `conclude` read and change the state (one thread); `matches` is slow and changes nothing.
+
+    def refusal(self, operator_id: str, now: datetime) -> AccessResult | None:
         until = self.locked_until(operator_id, now)
-        if until is not None:
-            return AccessResult(operator_id, False, Denial.LOCKED, locked_until=until)
+        if until is None:
+            return None
+        return AccessResult(operator_id, False, Denial.LOCKED, locked_until=until)
+
+    def matches(self, operator_id: str, pin: str) -> bool:
+        """Whether the PIN is this active operator's (argon2id: tens of milliseconds)."""
         entry = self._roster.get(operator_id)
-        right = (
+        return (
             entry is not None
             and entry.active
             and pin_is_well_formed(pin)
             and verify_pin(entry.pin_hash, pin, self._hasher)
         )
-        if not right:
+
+    def conclude(
+        self,
+        operator_id: str,
+        right: bool,
+        now: datetime,
+        *,
+        roles: Collection[str] | None = None,
+    ) -> AccessResult:
+        """Count the outcome of `matches` at `now`."""
+        entry = self._roster.get(operator_id)
+        if not right or entry is None:
             return self._fail(operator_id, now, known=entry is not None)
-        assert entry is not None  # noqa: S101 - for the type checker: right implies an entry
         self._counters.pop(operator_id, None)
         self._counters.pop(PAD, None)
         if roles is not None and entry.role not in roles:
