@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends
+import fastapi.routing
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -177,7 +178,19 @@ def current_scope(admin: CurrentAdminDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 
 
-def route_guard(route: APIRoute) -> str | None:
+def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
+    """Every API route of the app with its full path, routers included."""
+    contexts = getattr(fastapi.routing, "iter_route_contexts", None)
+    if contexts is None:  # FastAPI before 0.160 keeps a flat route list
+        return [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
+    return [
+        (str(context.path), context.original_route)
+        for context in contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
+def route_guard(path: str, route: APIRoute) -> str | None:
     """How a route is guarded: `scope`, `kiosk`, `public`, or None when it is not."""
     calls = set()
     pending = [route.dependant]
@@ -189,6 +202,6 @@ def route_guard(route: APIRoute) -> str | None:
         return "scope"
     if _signed_kiosk in calls:
         return "kiosk"
-    if any((method, route.path) in PUBLIC_ROUTES for method in route.methods or ()):
+    if any((method, path) in PUBLIC_ROUTES for method in route.methods or ()):
         return "public"
     return None
