@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     revoke = kiosk_commands.add_parser("revoke", help="revoke a kiosk (next request refused)")
     revoke.add_argument("kiosk_id")
     _admin_parsers(commands)
+
+    imports = commands.add_parser(
+        "import-outbox", help="import kiosks' offline outbox files (as if uploaded)"
+    )
+    imports.add_argument("files", type=Path, nargs="+", metavar="FILE")
     return parser
 
 
@@ -117,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, args.host, args.port)
         if args.command == "checkpoint":
             return _checkpoint(settings, args)
+        if args.command == "import-outbox":
+            return _import_outbox(settings, args.files)
         if args.command in ("regions", "enterprise", "account"):
             return _administration(settings, args)
         return _kiosk(settings, args)
@@ -290,3 +297,39 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     return 0
+
+
+def _import_outbox(settings: Settings, files: list[Path]) -> int:
+    from central.ingest import import_outbox_file
+    from sync.outbox_file import OutboxFileError
+
+    engine = make_engine(settings.resolved_database_url)
+    failed = 0
+    try:
+        for path in files:
+            try:
+                with session_scope(make_sessions(engine)) as session:
+                    summary = import_outbox_file(
+                        session,
+                        path.read_bytes(),
+                        keys_dir=settings.resolved_keys_dir,
+                        now=system_clock(),
+                    )
+            except (OSError, OutboxFileError) as error:
+                failed += 1
+                print(f"central: {path}: refused: {error}", file=sys.stderr)
+                continue
+            print(
+                json.dumps(
+                    {
+                        "file": str(path),
+                        "kiosk_id": summary.kiosk_id,
+                        "stored": summary.stored,
+                        "duplicate": summary.duplicate,
+                        "rejected": summary.rejected,
+                    }
+                )
+            )
+    finally:
+        engine.dispose()
+    return 1 if failed else 0

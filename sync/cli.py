@@ -11,10 +11,14 @@ import httpx
 
 from sync.enrollment import EnrollmentError, enroll
 from sync.identity import IdentityError, KioskIdentity
+from sync.outbox_file import OutboxFileError, export_outbox, fetch_transfer_key, kept_transfer_key
 from sync.schemas import HEARTBEAT_PATH, HeartbeatAck
-from sync.signing import refusal_of
+from sync.signing import refusal_of, system_clock
+from sync.upload import Uploader, UploadError
 
 TIMEOUT_S = 30.0
+STORE_FILE = "passages.db"
+STORE_KEY_FILE = "store.key"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +30,23 @@ def _parser() -> argparse.ArgumentParser:
     enroll_parser.add_argument("--data-dir", type=Path, required=True)
     ping = commands.add_parser("ping", help="send one signed heartbeat to the central service")
     ping.add_argument("--data-dir", type=Path, required=True)
+    upload = commands.add_parser("upload", help="upload the outbox now, until it is empty")
+    upload.add_argument("--data-dir", type=Path, required=True)
+    _store_options(upload)
+    export = commands.add_parser(
+        "export-outbox", help="write the outbox to a signed, encrypted file for central"
+    )
+    export.add_argument("dir", type=Path, help="folder to write the file in (a USB stick)")
+    export.add_argument("--data-dir", type=Path, required=True)
+    _store_options(export)
     return parser
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", type=Path, help="passage database (default DATA_DIR/passages.db)"
+    )
+    parser.add_argument("--store-key", type=Path, help="its key file (default DATA_DIR/store.key)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IdentityError as error:
         print(f"sync: {error}", file=sys.stderr)
         return 1
+    if args.command in ("upload", "export-outbox"):
+        return _outbox_command(args, identity)
     with httpx.Client(timeout=TIMEOUT_S, auth=identity.auth()) as client:
         try:
             answer = client.post(identity.server_url + HEARTBEAT_PATH)
@@ -60,4 +82,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     ack = HeartbeatAck.model_validate_json(answer.content)
     print(f"kiosk {ack.kiosk_id}: server time {ack.server_time.isoformat()}")
+    return 0
+
+
+def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
+    # The technician's way in until the kiosk program has its own command (`kiosk
+    # export-outbox`); the store is opened here only, so `sync` itself never loads the kiosk.
+    from kiosk.store import Store, StoreKeys
+
+    data_dir: Path = args.data_dir
+    database = args.store or data_dir / STORE_FILE
+    key_file = args.store_key or data_dir / STORE_KEY_FILE
+    with Store(database, StoreKeys.load_or_create(key_file)) as store:
+        if args.command == "export-outbox":
+            try:
+                written = export_outbox(
+                    store, identity, kept_transfer_key(data_dir), args.dir, now=system_clock()
+                )
+            except OutboxFileError as error:
+                print(f"sync: {error}", file=sys.stderr)
+                return 1
+            if written is None:
+                print("nothing to export: the outbox is empty")
+            else:
+                print(f"{written[1]} records written to {written[0]}")
+            return 0
+        with httpx.Client(timeout=TIMEOUT_S, auth=identity.auth()) as client:
+            try:
+                fetch_transfer_key(client, identity.server_url, data_dir)
+                settled = Uploader(store, client, identity.server_url).drain(max_attempts=5)
+            except (UploadError, OutboxFileError, httpx.HTTPError) as error:
+                print(f"sync: upload failed: {error}", file=sys.stderr)
+                return 1
+        print(f"{settled} records uploaded; {store.outbox_backlog()} left")
     return 0
