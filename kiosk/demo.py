@@ -27,6 +27,7 @@ from healthcode import base45, jkm
 from healthcode.claims import CodeKind, Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry, open_signed_batch
 from healthcode.keydir import KeyDir
+from healthcode.keys import PublicKey
 from healthcode.text import LocalText
 from healthcode.trust import Issuer, KeyRole, TrustAnchor, TrustList
 
@@ -49,7 +50,7 @@ class DemoWorld:
     folder: Path
     trust_list: TrustList
     trust_list_signed: bytes
-    root_public: object
+    root_public: PublicKey
     feed: FeedCopy
     binding_keys: dict[str, list[bytes]]
     cases: list[DemoCase]
@@ -70,20 +71,35 @@ def _forge(text: str) -> str:
     return jkm.PREFIX + base45.encode(bytes(raw))
 
 
-def prepare_demo(folder: Path, now: datetime) -> DemoWorld:
+def prepare_demo(
+    folder: Path,
+    now: datetime,
+    *,
+    issuer_keys: Path | None = None,
+    trust_list_signed: bytes | None = None,
+    root_public: PublicKey | None = None,
+) -> DemoWorld:
     """Create (or reuse) the demo's keys, sign a trust list and a feed batch, and render the
-    virtual camera's frames. Safe to call at every start."""
-    keys_dir = folder / "keys"
-    keydir = (
-        KeyDir(keys_dir)
-        if (keys_dir / "keyring.json").exists()
-        else KeyDir.create(keys_dir, DEMO_ISSUER, now - timedelta(days=1))
-    )
-    trust_list = keydir.trust_list(now)
-    root = keydir.root()
-    signed = trust_list.sign(root)
-    anchor = TrustAnchor(root.public)
-    anchor.accept(signed)
+    virtual camera's frames. Safe to call at every start.
+
+    With `issuer_keys` (a central service's key folder) and the trust list the kiosk received
+    at enrolment, the demo codes are signed by that issuer and checked against that list."""
+    keys_dir = issuer_keys or folder / "keys"
+    if (keys_dir / "keyring.json").exists():
+        keydir = KeyDir(keys_dir)
+    else:
+        keydir = KeyDir.create(keys_dir, DEMO_ISSUER, now - timedelta(days=1))
+    if trust_list_signed is not None and root_public is not None:
+        signed = trust_list_signed
+        anchor = TrustAnchor(root_public)
+        trust_list = anchor.accept(signed)
+    else:
+        trust_list = keydir.trust_list(now)
+        root = keydir.root()
+        signed = trust_list.sign(root)
+        anchor = TrustAnchor(root.public)
+        anchor.accept(signed)
+        root_public = root.public
     issuer_key = keydir.signing_key(KeyRole.ISSUER)
     feed_key = keydir.signing_key(KeyRole.FEED)
     binding_key = keydir.binding_key()
@@ -98,7 +114,7 @@ def prepare_demo(folder: Path, now: datetime) -> DemoWorld:
         id_number: str = "11010519491231002X",
     ) -> str:
         claims = jkm.claims_for_person(
-            issuer=DEMO_ISSUER.region_code,
+            issuer=keydir.issuer.region_code,
             code_id=_code_id(name),
             colour=colour,
             colour_seq=1,
@@ -138,14 +154,14 @@ def prepare_demo(folder: Path, now: datetime) -> DemoWorld:
     ]
     batch = FeedBatch(
         kind=BatchKind.DELTA,
-        publisher=DEMO_ISSUER.region_code,
+        publisher=keydir.issuer.region_code,
         first_sequence=1,
         last_sequence=1,
         as_of_utc=now - timedelta(minutes=5),
         entries=(
             FeedEntry(
                 1,
-                DEMO_ISSUER.region_code,
+                keydir.issuer.region_code,
                 _code_id("feed_red"),
                 Colour.RED,
                 2,
@@ -162,9 +178,9 @@ def prepare_demo(folder: Path, now: datetime) -> DemoWorld:
         folder=folder,
         trust_list=trust_list,
         trust_list_signed=signed,
-        root_public=root.public,
+        root_public=root_public,
         feed=feed,
-        binding_keys={DEMO_ISSUER.region_code: [binding_key]},
+        binding_keys={keydir.issuer.region_code: [binding_key]},
         cases=cases,
         camera_folder=camera,
     )

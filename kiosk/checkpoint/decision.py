@@ -96,17 +96,18 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
                 verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.FEED_TOO_OLD, detail)))
 
     if inputs.temperature_celsius is not None:
-        reading = LocalText(
-            f"{inputs.temperature_celsius:.1f}℃", f"{inputs.temperature_celsius:.1f} °C"
-        )
+        celsius = f"{inputs.temperature_celsius:.1f} °C"
+        reading = LocalText(celsius, celsius)
         if inputs.fever_confirmed:
             verdicts.append((Outcome.REFER, Reason(ReasonCode.FEVER, reading)))
         else:
             verdicts.append((Outcome.PASS, Reason(ReasonCode.TEMPERATURE_NORMAL, reading)))
-    elif policy.temperature_required:
+    elif policy.temperature_required and not _code_alone_denies(verdicts):
+        # A code that is turned away by itself is decided at once: nothing else is missing.
         verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.TEMPERATURE_MISSING)))
 
-    verdicts.extend(_identity_verdicts(inputs.id_match, policy, code is not None))
+    if not _code_alone_denies(verdicts) or inputs.id_match is IdMatch.MISMATCHED:
+        verdicts.extend(_identity_verdicts(inputs.id_match, policy, code is not None))
     if inputs.repeat_since is not None:
         minutes = int(inputs.repeat_since.total_seconds() // 60)
         detail = (
@@ -129,6 +130,15 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
         colour_applied=inputs.colour_applied if code is not None else None,
         actions=frozenset(actions),
     )
+
+
+def _code_alone_denies(verdicts: list[tuple[Outcome, Reason]]) -> bool:
+    return any(
+        outcome is Outcome.DENY and reason.code in _CODE_REASONS for outcome, reason in verdicts
+    )
+
+
+_CODE_REASONS = frozenset({*_COLOUR_REASONS.values(), ReasonCode.CODE_REJECTED})
 
 
 def _identity_verdicts(

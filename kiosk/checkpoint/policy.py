@@ -171,6 +171,40 @@ class Policy:
             raise PolicyError(f"policy document is not usable: {error}") from None
 
 
+_CENTRAL_ACTIONS = {
+    "pass": Outcome.PASS,
+    "deny": Outcome.DENY,
+    "manual_check": Outcome.MANUAL_CHECK,
+    "refer_for_observation": Outcome.REFER,
+}
+
+
+def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, Any]) -> Policy:
+    """The policy central sends at enrolment (`sync.schemas.Policy`): its named rules mapped
+    onto ours; rules this kiosk does not know are ignored, missing ones keep the defaults."""
+    document: dict[str, Any] = {"version": version, "checkpoint_type": checkpoint_type}
+    try:
+        if all(f"{c.value}_action" in rules for c in Colour):
+            document["colour_outcomes"] = {
+                c.value: _CENTRAL_ACTIONS[str(rules[f"{c.value}_action"])].value for c in Colour
+            }
+    except KeyError as error:
+        raise PolicyError(f"unknown action {error.args[0]!r}") from None
+    for ours, theirs in (
+        ("fever_threshold_celsius", "fever_threshold_celsius"),
+        ("max_feed_age_s", "max_feed_age_s"),
+        ("id_match_required", "require_id_card"),
+    ):
+        if theirs in rules:
+            document[ours] = rules[theirs]
+    base = default_policy(CheckpointType(checkpoint_type))
+    fields = set(base.passage_fields)
+    if rules.get("record_vehicle_plate"):
+        fields.add(PassageField.VEHICLE_PLATE)
+    document["passage_fields"] = sorted(f.value for f in fields)
+    return Policy.from_document(document)
+
+
 def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PolicyError(f"expected an integer, got {value!r}")

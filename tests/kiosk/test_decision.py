@@ -227,3 +227,12 @@ def test_every_reason_and_outcome_reads_in_both_languages() -> None:
     for outcome in Outcome:
         assert outcome.label.zh and outcome.label.en
     assert [o.label.zh for o in Outcome] == ["通行", "禁止通行", "请留观", "请人工核验"]
+
+
+def test_a_code_that_is_turned_away_by_itself_names_nothing_else_as_missing() -> None:
+    decision = decide(
+        inputs(code=verified(Colour.RED), colour_applied=Colour.RED, temperature_celsius=None),
+        ROAD,
+    )
+    assert decision.outcome is Outcome.DENY
+    assert decision.reason_codes == (R.COLOUR_RED,)

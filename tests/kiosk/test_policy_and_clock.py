@@ -15,6 +15,7 @@ from kiosk.checkpoint.policy import (
     Policy,
     PolicyError,
     default_policy,
+    policy_from_central,
 )
 from tests.kiosk.checkpoint_support import T0
 
@@ -105,3 +106,33 @@ def test_days_are_counted_in_the_checkpoint_time_zone() -> None:
     assert local_day(late_evening_utc) == date(2026, 11, 24)
     assert local_day(late_evening_utc, "UTC") == date(2026, 11, 23)
     assert day_start_utc(date(2026, 11, 24)) == T0.replace(hour=16)
+
+
+def test_the_policy_central_sends_is_understood() -> None:
+    policy = policy_from_central(
+        7,
+        "road_junction",
+        {
+            "fever_threshold_celsius": 37.5,
+            "green_action": "pass",
+            "yellow_action": "manual_check",
+            "red_action": "deny",
+            "max_feed_age_s": 7200,
+            "require_id_card": True,
+            "record_vehicle_plate": True,
+            "record_purchase": False,  # not known here: ignored
+        },
+    )
+    assert policy.version == 7
+    assert policy.colour_outcomes[Colour.YELLOW] is Outcome.MANUAL_CHECK
+    assert policy.fever_threshold_celsius == 37.5
+    assert policy.max_feed_age == timedelta(hours=2)
+    assert policy.id_match_required
+    assert PassageField.VEHICLE_PLATE in policy.passage_fields
+
+
+def test_an_unknown_action_from_central_is_refused() -> None:
+    with pytest.raises(PolicyError):
+        policy_from_central(
+            1, "village", {"green_action": "dance", "yellow_action": "deny", "red_action": "deny"}
+        )

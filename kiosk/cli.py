@@ -1,0 +1,129 @@
+"""`kiosk`: run the checkpoint kiosk, or one of its maintenance commands.
+
+    kiosk [--config FILE] [--demo] [--data-dir DIR] [--language zh|en] [--windowed]
+          [--seconds N] [--screenshots DIR]
+    kiosk --check-config FILE
+    kiosk enroll URL CODE [--config FILE | --data-dir DIR]
+
+Qt is imported only when the kiosk itself runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import (
+    ConfigError,
+    KioskConfig,
+    data_dir,
+    default_config_path,
+    load_config,
+    main_check_config,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    config: KioskConfig
+    data_dir: Path
+    demo: bool
+    language: str | None
+    windowed: bool
+    seconds: float | None
+    screenshots: Path | None
+    central_keys: Path | None
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Health-code checkpoint kiosk.")
+    parser.add_argument("--config", type=Path, help="the TOML configuration file")
+    parser.add_argument(
+        "--check-config",
+        type=Path,
+        metavar="FILE",
+        help="explain every problem in a configuration file, then exit",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="simulated camera, thermometer and ID reader with demo codes",
+    )
+    parser.add_argument("--data-dir", type=Path, help="where the database, keys and logs live")
+    parser.add_argument("--language", choices=["zh", "en"])
+    parser.add_argument("--windowed", action="store_true", help="not full screen")
+    parser.add_argument("--seconds", type=float, help="quit after this many seconds")
+    parser.add_argument(
+        "--screenshots", type=Path, help="save a PNG of every result screen into this folder"
+    )
+    parser.add_argument(
+        "--central-keys",
+        type=Path,
+        help="demo only: sign the demo codes with this central key folder",
+    )
+    return parser
+
+
+def _config(path: Path | None) -> KioskConfig:
+    if path is not None:
+        return load_config(path)
+    default = default_config_path()
+    return load_config(default) if default.exists() else KioskConfig.default()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "enroll":
+        return _enroll(args[1:])
+    parsed = _run_parser().parse_args(args)
+    if parsed.check_config is not None:
+        return main_check_config([str(parsed.check_config)])
+    try:
+        config = _config(parsed.config)
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:
+        print(f"kiosk: cannot read the configuration: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    folder = parsed.data_dir or data_dir(config).root
+    options = RunOptions(
+        config=config,
+        data_dir=folder,
+        demo=parsed.demo,
+        language=parsed.language,
+        windowed=parsed.windowed,
+        seconds=parsed.seconds,
+        screenshots=parsed.screenshots,
+        central_keys=parsed.central_keys,
+    )
+    from kiosk.ui.run import run
+
+    return run(options)
+
+
+def _enroll(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kiosk enroll", description="Enrol this kiosk with the central service."
+    )
+    parser.add_argument("url", help="address of the central service")
+    parser.add_argument("code", help="the one-time enrollment code (typed or scanned)")
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--data-dir", type=Path)
+    parsed = parser.parse_args(argv)
+    try:
+        config = _config(parsed.config)
+    except (ConfigError, OSError) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    folder = parsed.data_dir or data_dir(config).root
+    from sync.cli import main as sync_main
+
+    return sync_main(["enroll", parsed.url, parsed.code, "--data-dir", str(folder / "identity")])

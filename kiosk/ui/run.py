@@ -1,0 +1,197 @@
+"""Start the kiosk from its options: configuration or demo, enrolled state, window, sounds."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from healthcode.feed import FeedCopy
+from healthcode.keydir import load_public
+from healthcode.trust import TrustAnchor, TrustListError
+from kiosk.checkpoint.policy import Policy, PolicyError, default_policy, policy_from_central
+from kiosk.scanning import TrustState
+from kiosk.store import Operator
+from kiosk.ui.i18n import Language
+
+if TYPE_CHECKING:
+    from kiosk.cli import RunOptions
+    from kiosk.ui.app import Kiosk
+
+log = logging.getLogger(__name__)
+IDENTITY_DIR = "identity"
+
+
+class Enrolled:
+    """What enrolment left in the data folder, checked again at every start."""
+
+    def __init__(self, folder: Path) -> None:
+        from sync.identity import (
+            BINDING_KEYS_FILE,
+            POLICY_FILE,
+            ROOT_PUBLIC_FILE,
+            STAFF_ROSTER_FILE,
+            TRUST_LIST_FILE,
+            KioskIdentity,
+        )
+        from sync.schemas import Policy as WirePolicy
+        from sync.schemas import SealedBox, StaffRoster
+
+        self.identity = KioskIdentity.load(folder)
+        self.root = load_public(folder / ROOT_PUBLIC_FILE)
+        self.trust_list_signed = (folder / TRUST_LIST_FILE).read_bytes()
+        anchor = TrustAnchor(self.root)
+        self.trust_list = anchor.accept(self.trust_list_signed)
+        wire = WirePolicy.model_validate_json((folder / POLICY_FILE).read_text("utf-8"))
+        self.policy = policy_from_central(
+            wire.policy_version, wire.checkpoint_type.value, wire.rules
+        )
+        box = SealedBox.model_validate_json((folder / BINDING_KEYS_FILE).read_text("utf-8"))
+        keys = self.identity.open_binding_keys(box)
+        self.binding_keys: dict[str, list[bytes]] = {}
+        for key in keys.keys:
+            self.binding_keys.setdefault(key.issuer, []).append(key.key)
+        roster = StaffRoster.model_validate_json((folder / STAFF_ROSTER_FILE).read_text("utf-8"))
+        self.operators = [
+            Operator(member.operator_id, member.name, member.pin_hash, "staff", True)
+            for member in roster.operators
+        ]
+
+
+def _enrolled(folder: Path) -> Enrolled | None:
+    identity = folder / IDENTITY_DIR
+    if not (identity / "identity.json").exists():
+        return None
+    try:
+        return Enrolled(identity)
+    except (OSError, ValueError, TrustListError, PolicyError) as error:
+        log.error("the enrolment in %s cannot be used: %s", identity, error)
+        return None
+
+
+def build(options: RunOptions) -> tuple[Kiosk, object | None]:
+    """The kiosk for these options, not yet started; and the demo's thermometer, if any."""
+    from drivers.camera.sources import ImageFolder
+    from kiosk.demo import DEMO_FPS, DemoDirector, DemoThermometer, prepare_demo
+    from kiosk.ui.app import Kiosk, KioskSetup
+
+    config = options.config
+    folder = options.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    enrolled = _enrolled(folder)
+    policy: Policy = enrolled.policy if enrolled else default_policy(config.kiosk.checkpoint_type)
+    language = Language(options.language or config.kiosk.language)
+    setup = KioskSetup(
+        data_dir=folder,
+        policy=policy,
+        trust=TrustState(enrolled.trust_list if enrolled else None, FeedCopy()),
+        binding_keys=enrolled.binding_keys if enrolled else {},
+        camera=config.camera.source or None,
+        camera_size=(config.camera.width, config.camera.height),
+        camera_fps=config.camera.fps,
+        thermometer_url=config.thermometer.url or None,
+        thermometer_model=config.thermometer.model,
+        thermometer_baudrate=config.thermometer.baudrate or None,
+        compensation=config.thermometer.compensation(),
+        id_reader_url=config.id_reader.url or None,
+        result_duration=timedelta(seconds=config.kiosk.result_seconds),
+        language=language,
+        enrolled=enrolled is not None,
+    )
+    thermometer = None
+    if options.demo:
+        world = prepare_demo(
+            folder / "demo",
+            datetime.now(UTC),
+            issuer_keys=options.central_keys,
+            trust_list_signed=enrolled.trust_list_signed if enrolled else None,
+            root_public=enrolled.root if enrolled else None,
+        )
+        thermometer = DemoThermometer()
+        setup.trust = TrustState(world.trust_list, world.feed)
+        setup.binding_keys = {**world.binding_keys, **setup.binding_keys}
+        setup.camera = ImageFolder(world.camera_folder, fps=DEMO_FPS, loop=True)
+        setup.thermometer_url = thermometer.path
+        setup.thermometer_model = "gy-mcu90614"
+        setup.id_reader_url = "simidcard://?card=none"
+        setup.on_scan_text = DemoDirector(world, thermometer).on_scan_text
+    kiosk = Kiosk(setup)
+    if not options.demo:
+        kiosk.setup.trust.feed = kiosk.store.load_feed()
+    if enrolled is not None:
+        kiosk.store.replace_roster(enrolled.operators).result(timeout=10)
+    return kiosk, thermometer
+
+
+def run(options: RunOptions) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if "QT_QPA_PLATFORM" not in os.environ and sys.platform.startswith("linux"):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+            log.info("no display: running offscreen (use --screenshots to see the screens)")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.sound import SoundPlayer
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    kiosk, thermometer = build(options)
+    sound = SoundPlayer()
+    kiosk.bridge.sound_requested.connect(_play(sound))
+    results: list[str] = []
+
+    def on_result(view: object) -> None:
+        from kiosk.viewstate import ResultView
+
+        if not isinstance(view, ResultView):
+            return
+        line = json.dumps(
+            {
+                "outcome": view.outcome.value,
+                "word": view.word.zh,
+                "name": view.masked_name,
+                "celsius": view.temperature_celsius,
+                "reasons": [r.zh for r in view.reasons],
+            },
+            ensure_ascii=False,
+        )
+        print(line, flush=True)
+        results.append(line)
+        if options.screenshots is not None:
+            options.screenshots.mkdir(parents=True, exist_ok=True)
+            target = options.screenshots / f"result-{len(results):03d}.png"
+            QTimer.singleShot(50, lambda: kiosk.window.grab().save(str(target)))
+
+    kiosk.bridge.result_shown.connect(on_result)
+    kiosk.window.resize(1280, 800)
+    if options.windowed or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        kiosk.window.show()
+    else:
+        kiosk.window.showFullScreen()
+    kiosk.start()
+    if options.seconds is not None:
+        QTimer.singleShot(int(options.seconds * 1000), app.quit)
+    try:
+        code = app.exec()
+    finally:
+        kiosk.stop()
+        if thermometer is not None:
+            thermometer.close()  # type: ignore[attr-defined]
+    return int(code)
+
+
+def _play(sound: object) -> object:
+    from kiosk.checkpoint.events import Prompt
+    from kiosk.checkpoint.outcome import Outcome
+
+    def play(what: object) -> None:
+        if isinstance(what, Outcome):
+            sound.play_outcome(what)  # type: ignore[attr-defined]
+        elif isinstance(what, Prompt):
+            sound.play_prompt(what)  # type: ignore[attr-defined]
+
+    return play
