@@ -1,28 +1,61 @@
 #!/usr/bin/env bash
-# Demo: create demo keys, sign a trust list, issue a code and verify it, end to end, with the
-# same command-line tools an issuer and a technician use.
+# The product, end to end on one machine: the central service on SQLite, a checkpoint registered
+# there, a kiosk enrolled with its one-time code, then the kiosk in demo mode (virtual camera
+# with demo codes, the thermometer and ID-reader simulators). With a display the kiosk opens a
+# window (close it to end the demo); without one it runs offscreen for DEMO_SECONDS (default 40),
+# prints each decision and saves a picture of every result screen in demo-data/screens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash build/setup.sh
 source .venv/bin/activate
 
 demo=demo-data
+port="${DEMO_PORT:-8765}"
 rm -rf "$demo"
-echo "== 1. Create the key hierarchy of a demo issuer (Shaanxi, 610000) =="
+mkdir -p "$demo/central" "$demo/kiosk"
+root=$(pwd)
+
+echo "== 1. The signed health code, by hand: keys, a trust list, a code, verified offline =="
 python -m healthcode keys create --dir "$demo/keys" --issuer 610000 --issuer-name 陕西省 --issuer-name-en Shaanxi
-echo
-echo "== 2. Sign the trust list with the root key =="
 python -m healthcode trust-list sign --keys "$demo/keys" --out "$demo/trust-list.cose"
-echo
-echo "== 3. Issue a green app code for 张三丰 (printed as QR text and saved as a PNG) =="
 code=$(python -m healthcode issue --keys "$demo/keys" --colour green --kind app \
   --name 张三丰 --id-number 11010519491231002X --png "$demo/code.png")
 echo "$code"
-echo "(QR image: $demo/code.png)"
+python -m healthcode verify --trust "$demo/trust-list.cose" --root "$demo/keys/root.pub" "$code" | head -8
+
 echo
-echo "== 4. Verify it offline against the trust list, as a kiosk does =="
-python -m healthcode verify --trust "$demo/trust-list.cose" --root "$demo/keys/root.pub" "$code"
+echo "== 2. The central service: keys, database, first administrator =="
+(cd "$demo/central" && python -m central init)
+(cd "$demo/central" && exec python -m central serve --host 127.0.0.1 --port "$port") \
+  > "$demo/central/serve.log" 2>&1 &
+central_pid=$!
+trap 'kill $central_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/openapi.json" >/dev/null 2>&1 && break
+  python - <<'PY'
+import time; time.sleep(0.2)
+PY
+done
+curl -fsS "http://127.0.0.1:$port/openapi.json" >/dev/null || { cat "$demo/central/serve.log"; exit 1; }
+echo "central is serving on http://127.0.0.1:$port (log: $demo/central/serve.log)"
+
 echo
-echo "== 5. A forged copy (one character changed) is refused =="
-forged="${code:0:40}$( [ "${code:40:1}" = "A" ] && echo B || echo A )${code:41}"
-python -m healthcode verify --trust "$demo/trust-list.cose" --root "$demo/keys/root.pub" "$forged" || true
+echo "== 3. A checkpoint and its one-time enrollment code =="
+checkpoint=$(cd "$demo/central" && python -m central checkpoint add --name 东门 \
+  --type residential_compound --region 610113 --address 西安市雁塔区科技路1号 | tail -n 1)
+enrollment=$(cd "$demo/central" && python -m central checkpoint code "$checkpoint" | head -n 1)
+echo "checkpoint $checkpoint, enrollment code $enrollment"
+
+echo
+echo "== 4. The kiosk enrols with the code (its own keys; trust list, policy, binding keys) =="
+python -m kiosk enroll "http://127.0.0.1:$port" "$enrollment" --data-dir "$demo/kiosk"
+
+echo
+echo "== 5. The kiosk in demo mode: codes signed by central's issuer key, checked offline =="
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  python -m kiosk --demo --windowed --data-dir "$demo/kiosk" --central-keys "$root/$demo/central/keys"
+else
+  python -m kiosk --demo --data-dir "$demo/kiosk" --central-keys "$root/$demo/central/keys" \
+    --seconds "${DEMO_SECONDS:-40}" --screenshots "$demo/screens"
+  echo "(no display: pictures of the result screens are in $demo/screens)"
+fi

@@ -63,8 +63,10 @@ class Enrolled:
 
 
 def _enrolled(folder: Path) -> Enrolled | None:
+    from sync.identity import is_enrolled
+
     identity = folder / IDENTITY_DIR
-    if not (identity / "identity.json").exists():
+    if not is_enrolled(identity):
         return None
     try:
         return Enrolled(identity)
