@@ -59,3 +59,6 @@ class FaultyTransport(httpx.BaseTransport):
             if fault == "replay":
                 self.attacker_answers.append(again)
         return response
+
+    def close(self) -> None:
+        self.inner.close()
