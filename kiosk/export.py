@@ -330,25 +330,28 @@ class LogPages:
         return self._next_by_time()
 
     def _next_by_time(self) -> list[PassageRow]:
-        limit = self.page_rows
+        # Ask for as many more rows as were already given inside the boundary sliver, so a page
+        # still holds `page_rows` new ones.
+        limit = self.page_rows + len(self._given)
         while True:
             rows = self.store.passage_log(replace(self.where, to_utc=self._upper), limit=limit)
             fresh = [row for row in rows if row.record_id not in self._given]
             if fresh or len(rows) < limit:
                 break
             limit *= 2  # a whole page inside the boundary's few milliseconds: look further
-        self.exhausted = len(rows) < limit
-        if rows:
-            last = rows[-1].at_utc
+        page = fresh[: self.page_rows]
+        self.exhausted = len(rows) < limit and len(page) == len(fresh)
+        if page:
+            last = page[-1].at_utc
             # Two milliseconds above the last row's time covers it whatever the rounding; the
             # rows given in that sliver are remembered so that they are not given twice.
             upper = last + timedelta(milliseconds=2)
             if self.where.to_utc is not None:
                 upper = min(upper, self.where.to_utc)
             self._upper = upper
-            given = {**self._given, **{row.record_id: row.at_utc for row in fresh}}
+            given = {**self._given, **{row.record_id: row.at_utc for row in page}}
             self._given = {key: at for key, at in given.items() if at < upper}
-        return fresh
+        return page
 
     def __iter__(self) -> Iterator[PassageRow]:
         while not self.exhausted:

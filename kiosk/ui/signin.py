@@ -43,6 +43,9 @@ class OperatorPicker(QWidget):
         self._grid = QGridLayout(self._inner)
         self._grid.setSpacing(style.SPACING_PX)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        for column in range(NAME_COLUMNS):  # a short roster keeps button-sized buttons
+            self._grid.setColumnStretch(column, 1)
+            self._grid.setColumnMinimumWidth(column, style.TOUCH_TARGET_PX * 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)

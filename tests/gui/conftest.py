@@ -10,6 +10,9 @@ Fixtures:
   the PNG's path. Call `widget.retranslate(language)` first if the widget should show that
   language; the fixture only takes the picture. Re-saving a name overwrites the file.
 - `screens_dir`: the `artifacts/screens` folder.
+- `use_language(language)`: installs Qt's translator for `language` (as the kiosk's
+  `LanguageSwitch` does) so `self.tr()` chrome comes out in Chinese; English is restored after
+  the test. Widgets still need their own `retranslate(language)` call.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.ui.i18n import Language, LanguageSwitch
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ROOT / "artifacts" / "screens"
@@ -60,3 +65,10 @@ def save_screen(qapp: QApplication, screens_dir: Path) -> SaveScreen:
         return path
 
     return save
+
+
+@pytest.fixture
+def use_language(qapp: QApplication) -> Iterator[Callable[[Language], None]]:
+    switch = LanguageSwitch()
+    yield switch.set_language
+    switch.set_language(Language.EN)

@@ -3,7 +3,7 @@ gate and store; a lockout that shows its time, counts down and survives a restar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -183,7 +183,12 @@ def wrong_five_times(view: SignInView, gate: AccessGate, qtbot: QtBot) -> Access
 
 
 def test_five_wrong_pins_lock_the_pad_with_the_time_shown(
-    view: SignInView, gate: AccessGate, clock: FakeClock, qtbot: QtBot, save_screen: SaveScreen
+    view: SignInView,
+    gate: AccessGate,
+    clock: FakeClock,
+    qtbot: QtBot,
+    save_screen: SaveScreen,
+    use_language: Callable[[Language], None],
 ) -> None:
     result = wrong_five_times(view, gate, qtbot)
     assert result.denial is Denial.LOCKED
@@ -191,6 +196,7 @@ def test_five_wrong_pins_lock_the_pad_with_the_time_shown(
     assert "5:00" in view.pad.message_label.text()
     assert not view.pad.digit_buttons["1"].isEnabled()
     for language in Language:
+        use_language(language)
         view.retranslate(language)
         save_screen(view, "signin_pin_locked", language)
     # Another operator is locked out too: the pad is.
@@ -253,12 +259,18 @@ def test_a_new_sign_in_replaces_the_operator_on_duty(
     assert ("op-1", "sign_out", {"replaced": True}) in audit_actions(store)
 
 
-def test_screens_of_sign_in(view: SignInView, qtbot: QtBot, save_screen: SaveScreen) -> None:
+def test_screens_of_sign_in(
+    view: SignInView,
+    qtbot: QtBot,
+    save_screen: SaveScreen,
+    use_language: Callable[[Language], None],
+) -> None:
     for language in Language:
+        use_language(language)
         view.retranslate(language)
         view._back_to_names()
         save_screen(view, "signin_names", language)
         view._pick("op-1")
-        type_pin(qtbot, view.pad, "12")
+        type_pin(qtbot, view.pad, "1234")
         save_screen(view, "signin_pin", language)
         view.pad.clear()

@@ -1,0 +1,454 @@
+"""The supervisor view through the real gate and store: a personal PIN, filters, paging, a
+code's trail, exports that hold exactly the filtered rows, and an audit entry for each view,
+trail and export with no personal data in it."""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from healthcode.claims import Colour
+from kiosk import export as export_module
+from kiosk.checkpoint.access import Denial
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.export import ExportFormat, row_cells
+from kiosk.store import LogFilter, PassageRow, Store, StoreKeys
+from kiosk.ui import supervisor as supervisor_module
+from kiosk.ui.i18n import Language
+from kiosk.ui.pinpad import AccessGate
+from kiosk.ui.supervisor import SupervisorView, TimeRange, filter_summary, time_bounds
+from tests.gui.conftest import SaveScreen
+from tests.gui.staff_support import (
+    NOW,
+    OPERATOR_PIN,
+    SUPERVISOR_PIN,
+    FakeClock,
+    audit_actions,
+    audit_text,
+    fill_log,
+    personal_strings,
+    roster,
+)
+from tests.kiosk.test_export import read_csv, read_xlsx
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as opened:
+        opened.replace_roster(roster()).result(timeout=10)
+        fill_log(opened)
+        yield opened
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def gate(store: Store, clock: FakeClock) -> Iterator[AccessGate]:
+    opened = AccessGate(store, clock)
+    yield opened
+    opened.shutdown()
+
+
+@pytest.fixture
+def view(
+    store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path
+) -> Iterator[SupervisorView]:
+    supervisor = SupervisorView(store, gate, clock, export_dir=tmp_path / "exports", page_rows=5)
+    qtbot.addWidget(supervisor)
+    with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
+        supervisor.start()
+    yield supervisor
+    supervisor.shutdown()
+
+
+def unlock(view: SupervisorView, qtbot: QtBot) -> None:
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+        view.unlock("sup-1", SUPERVISOR_PIN)
+    assert view.operator_id == "sup-1"
+
+
+def show(view: SupervisorView, qtbot: QtBot, **filters: Any) -> int:
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS) as loaded:
+        view.apply_filter(**filters)
+    shown: int = loaded.args[0]
+    return shown
+
+
+def everything(store: Store, where: LogFilter) -> list[PassageRow]:
+    return store.passage_log(where, limit=10_000)
+
+
+# ------------------------------------------------------------ the PIN
+
+
+def test_only_supervisors_are_offered_and_asked_for_their_pin(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    assert {b.text() for b in view.picker.buttons.values()} == {"李主管"}
+    assert view.model.rowCount() == 0
+    qtbot.mouseClick(view.picker.buttons["sup-1"], Qt.MouseButton.LeftButton)
+    assert view.pages.currentIndex() == 1
+    for digit in SUPERVISOR_PIN:
+        qtbot.mouseClick(view.pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
+    with (
+        qtbot.waitSignal(view.unlocked, timeout=WAIT_MS),
+        qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS),
+    ):
+        qtbot.mouseClick(view.pad.ok_button, Qt.MouseButton.LeftButton)
+    assert view.pages.currentIndex() == 2
+    assert ("sup-1", "supervisor_open", {}) in audit_actions(store)
+
+
+def test_an_operator_pin_does_not_open_it(
+    view: SupervisorView, gate: AccessGate, qtbot: QtBot
+) -> None:
+    with (
+        qtbot.assertNotEmitted(view.unlocked),
+        qtbot.waitSignal(gate.checked, timeout=WAIT_MS) as checked,
+    ):
+        view.unlock("op-1", OPERATOR_PIN)
+    assert checked.args[0].denial is Denial.NOT_ALLOWED
+    assert view.operator_id is None
+    assert view.pages.currentIndex() == 1
+
+
+def test_a_wrong_pin_does_not_open_it(view: SupervisorView, gate: AccessGate, qtbot: QtBot) -> None:
+    with qtbot.assertNotEmitted(view.unlocked), qtbot.waitSignal(gate.checked, timeout=WAIT_MS):
+        view.unlock("sup-1", "000000")
+    assert view.operator_id is None
+    assert view.model.rowCount() == 0
+
+
+# ------------------------------------------------------------ the log
+
+
+def test_it_opens_on_today_a_page_at_a_time(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    today = everything(store, view.current_filter)
+    assert len(today) == 14
+    assert view.current_filter.from_utc == time_bounds(TimeRange.TODAY, NOW, store.time_zone)[0]
+    assert view.model.rows == today[:5]
+    assert view.more_button.isEnabled()
+    for shown in (10, 14):
+        with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS) as loaded:
+            qtbot.mouseClick(view.more_button, Qt.MouseButton.LeftButton)
+        assert loaded.args == [shown]
+    assert view.model.rows == today
+    assert not view.more_button.isEnabled()
+    pages = [d for _, a, d in audit_actions(store) if a == "log_view"]
+    assert [(p["page"], p["rows"], p["total"]) for p in pages] == [
+        (1, 5, 14),
+        (2, 5, 14),
+        (3, 4, 14),
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"colour": Colour.RED},
+        {"outcome": Outcome.PASS},
+        {"fever": True},
+        {"fever": False, "colour": Colour.GREEN},
+        {"operator_id": "op-1"},
+        {"time_range": TimeRange.ALL},
+        {"time_range": TimeRange.WEEK, "colour": Colour.GREEN},
+        {"time_range": TimeRange.ALL, "outcome": Outcome.REFER, "operator_id": "op-2"},
+    ],
+)
+def test_filters_show_exactly_the_matching_rows(
+    view: SupervisorView, store: Store, qtbot: QtBot, filters: dict[str, Any]
+) -> None:
+    unlock(view, qtbot)
+    show(view, qtbot, **filters)
+    while view.more_button.isEnabled():
+        with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+            view.load_more()
+    rows = view.model.rows
+    assert rows == everything(store, view.current_filter)
+    assert rows
+    for row in rows:
+        if "colour" in filters:
+            assert row.colour_applied is filters["colour"]
+        if "outcome" in filters:
+            assert row.outcome is filters["outcome"]
+        if "fever" in filters:
+            assert row.fever is filters["fever"]
+        if "operator_id" in filters:
+            assert row.operator_id == filters["operator_id"]
+    expected_total = store.count_log(view.current_filter)
+    assert str(expected_total) in view.summary_label.text()
+
+
+def test_the_table_shows_domain_words_in_the_chosen_language(
+    view: SupervisorView, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    show(view, qtbot, colour=Colour.RED, fever=False)
+    first = view.model.index(0, 1)
+    assert view.model.data(first) == "✖ 禁止通行"
+    assert view.model.data(view.model.index(0, 2)) == "红码"
+    assert view.model.data(view.model.index(0, 6)) in {"王小明", "刘芳"}
+    view.retranslate(Language.EN)
+    assert view.model.data(first) == "✖ No entry"
+    assert view.model.data(view.model.index(0, 2)) == "Red"
+    assert view.colour_combo.currentText() == "Red"
+
+
+def test_changing_a_filter_control_shows_a_new_view(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+        view.fever_combo.setCurrentIndex(1)  # fever
+    assert view.current_filter.fever is True
+    assert all(row.fever for row in view.model.rows)
+    last = [d for _, a, d in audit_actions(store) if a == "log_view"][-1]
+    assert last["filter"]["fever"] is True
+
+
+# ------------------------------------------------------------ the trail
+
+
+def test_a_codes_trail_opens_from_the_selected_row(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    assert not view.trail_button.isEnabled()
+    view.table.selectRow(1)
+    assert view.trail_button.isEnabled()
+    chosen = view.model.row_at(1)
+    with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS) as loaded:
+        qtbot.mouseClick(view.trail_button, Qt.MouseButton.LeftButton)
+    assert chosen.issuer is not None and chosen.code_id is not None
+    expected = store.trail(chosen.issuer, chosen.code_id, NOW)
+    assert loaded.args == [len(expected)]
+    assert view.trail_model.rows == expected
+    assert all(r.code_id == chosen.code_id for r in view.trail_model.rows)
+    assert view.pages.currentIndex() == 3
+    assert str(len(expected)) in view.trail_summary.text()
+    actor, action, detail = audit_actions(store)[-1]
+    assert (actor, action, detail) == (
+        "sup-1",
+        "trail_view",
+        {"passage_seq": chosen.seq, "rows": len(expected)},
+    )
+    qtbot.mouseClick(view.trail_back, Qt.MouseButton.LeftButton)
+    assert view.pages.currentIndex() == 2
+
+
+def test_a_passage_without_a_code_has_no_trail(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    from tests.kiosk.checkpoint_support import passage
+
+    store.record_passage(passage(NOW - timedelta(minutes=1), code_byte=None)).result(timeout=10)
+    unlock(view, qtbot)
+    assert view.model.row_at(0).code_id is None
+    view.table.selectRow(0)
+    assert not view.trail_button.isEnabled()
+    with qtbot.assertNotEmitted(view.trail_loaded):
+        view.open_trail(0)
+
+
+# ------------------------------------------------------------ exports
+
+
+def export_and_wait(view: SupervisorView, qtbot: QtBot, export_format: ExportFormat) -> list[Any]:
+    with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as finished:
+        button = view.csv_button if export_format is ExportFormat.CSV else view.xlsx_button
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return list(finished.args)
+
+
+@pytest.mark.parametrize("export_format", list(ExportFormat))
+def test_an_export_holds_exactly_the_filtered_rows(
+    view: SupervisorView,
+    store: Store,
+    gate: AccessGate,
+    qtbot: QtBot,
+    export_format: ExportFormat,
+) -> None:
+    unlock(view, qtbot)
+    show(view, qtbot, time_range=TimeRange.ALL, colour=Colour.GREEN)
+    assert view.model.rowCount() == 5  # one page shown; the export takes every page
+    result, path, rows = export_and_wait(view, qtbot, export_format)
+    wanted = everything(store, view.current_filter)
+    assert (result, rows) == ("done", len(wanted)) and rows > 5
+    table = read_csv(Path(path)) if export_format is ExportFormat.CSV else read_xlsx(Path(path))
+    assert len(table) == len(wanted) + 1
+    for line, row in zip(table[1:], wanted, strict=True):
+        cells = row_cells(row, operator_names=gate.operator_names())
+        assert line == ["" if c is None else str(c) for c in cells]
+    if export_format is ExportFormat.CSV:
+        assert Path(path).read_bytes().startswith(b"\xef\xbb\xbf")
+    else:
+        assert zipfile.is_zipfile(path)
+    assert view.progress.value() == view.progress.maximum() == rows
+    assert str(rows) in view.export_label.text()
+    actor, action, detail = audit_actions(store)[-1]
+    assert (actor, action) == ("sup-1", "export")
+    assert detail == {
+        "format": export_format.value,
+        "filter": filter_summary(view.current_filter),
+        "rows": rows,
+        "result": "done",
+        "file": Path(path).name,
+    }
+
+
+def test_the_export_follows_the_language_shown(view: SupervisorView, qtbot: QtBot) -> None:
+    unlock(view, qtbot)
+    view.retranslate(Language.EN)
+    _, path, _ = export_and_wait(view, qtbot, ExportFormat.CSV)
+    head, first, *_ = read_csv(Path(path))
+    assert head[0] == "Time"
+    assert first[1] in {"Pass", "No entry", "Observation", "Manual check"}
+
+
+def test_an_export_can_be_cancelled_and_leaves_no_file(
+    view: SupervisorView,
+    store: Store,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    go = threading.Event()
+    real = export_module.export_rows
+
+    def held(*args: Any, **kwargs: Any) -> int:
+        go.wait(WAIT_MS / 1000)  # the export starts once the test has pressed cancel
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(supervisor_module, "export_rows", held)
+    unlock(view, qtbot)
+    with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as finished:
+        qtbot.mouseClick(view.csv_button, Qt.MouseButton.LeftButton)
+        assert view.exporting
+        assert not view.export_bar.isHidden() and not view.cancel_export_button.isHidden()
+        assert not view.csv_button.isEnabled()
+        qtbot.mouseClick(view.cancel_export_button, Qt.MouseButton.LeftButton)
+        go.set()
+    result, path, rows = finished.args
+    assert (result, rows) == ("cancelled", 0)
+    assert not Path(path).exists()
+    assert list((tmp_path / "exports").iterdir()) == []
+    assert view.csv_button.isEnabled()
+    actor, action, detail = audit_actions(store)[-1]
+    assert (actor, action, detail["result"]) == ("sup-1", "export", "cancelled")
+
+
+def test_the_progress_bar_moves_with_the_export(
+    view: SupervisorView, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_module, "PROGRESS_EVERY", 2)
+    unlock(view, qtbot)
+    show(view, qtbot, time_range=TimeRange.ALL)
+    seen: list[tuple[int, int]] = []
+    original = view._on_progress
+
+    def spy(done: int, total: int) -> None:
+        seen.append((done, total))
+        original(done, total)
+
+    monkeypatch.setattr(view, "_on_progress", spy)
+    view._relay.progressed.disconnect()
+    view._relay.progressed.connect(spy, Qt.ConnectionType.QueuedConnection)
+    export_and_wait(view, qtbot, ExportFormat.XLSX)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == (17, 17), timeout=WAIT_MS)
+    assert [done for done, _ in seen] == [0, 2, 4, 6, 8, 10, 12, 14, 16, 17]
+
+
+# ------------------------------------------------------------ the audit and locking
+
+
+def test_the_audit_log_holds_no_personal_data(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    show(view, qtbot, time_range=TimeRange.ALL, fever=True)
+    view.table.selectRow(0)
+    with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS):
+        view.open_trail()
+    view._show_log_page()
+    export_and_wait(view, qtbot, ExportFormat.CSV)
+    export_and_wait(view, qtbot, ExportFormat.XLSX)
+    actions = [a for _, a, _ in audit_actions(store)]
+    for needed in ("pin_check", "supervisor_open", "log_view", "trail_view", "export"):
+        assert needed in actions
+    text = audit_text(store)
+    assert not [s for s in personal_strings() if s in text]
+
+
+def test_closing_locks_and_takes_the_rows_off_the_screen(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    with qtbot.waitSignal(view.closed):
+        qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+    assert view.operator_id is None
+    assert view.model.rowCount() == 0
+    assert view.pages.currentIndex() == 0
+    assert audit_actions(store)[-1] == ("sup-1", "supervisor_close", {})
+    view.refresh()  # nothing is read while locked
+    assert not view.loading
+
+
+def test_it_locks_itself_when_left_alone(
+    store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path
+) -> None:
+    view = SupervisorView(store, gate, clock, export_dir=tmp_path, idle_timeout_s=1)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
+        view.start()
+    unlock(view, qtbot)
+    with qtbot.waitSignal(view.closed, timeout=WAIT_MS):
+        pass
+    assert view.operator_id is None
+    view.shutdown()
+
+
+# ------------------------------------------------------------ pictures
+
+
+def test_screens_of_the_supervisor_view(
+    view: SupervisorView,
+    qtbot: QtBot,
+    save_screen: SaveScreen,
+    use_language: Callable[[Language], None],
+) -> None:
+    for language in Language:
+        use_language(language)
+        view.retranslate(language)
+        view.lock()
+        save_screen(view, "supervisor_names", language)
+        view._pick("sup-1")
+        for digit in "98":
+            view.pad.press(digit)
+        save_screen(view, "supervisor_pin", language)
+        unlock(view, qtbot)
+        show(view, qtbot, time_range=TimeRange.ALL)
+        view.table.selectRow(2)
+        save_screen(view, "supervisor_log", language)
+        view.table.selectRow(0)
+        with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS):
+            view.open_trail()
+        save_screen(view, "supervisor_trail", language)
+        view._show_log_page()
+        export_and_wait(view, qtbot, ExportFormat.XLSX)
+        save_screen(view, "supervisor_exported", language)
