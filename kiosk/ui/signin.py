@@ -179,7 +179,14 @@ class SignInView(QWidget):
         self.back_button.setText(self.tr("Back"))
         self.picker.retranslate(language)
         self.pad.retranslate(language)
+        if self._choosing is not None:
+            self._prompt_for(self._choosing)
         self._render_on_duty()
+
+    def _prompt_for(self, operator_id: str) -> None:
+        self.pad.set_prompt(
+            self.tr("PIN for %1").replace("%1", self._gate.display_name(operator_id))
+        )
 
     # ------------------------------------------------------------ steps
 
@@ -199,9 +206,7 @@ class SignInView(QWidget):
     def _pick(self, operator_id: str) -> None:
         self._choosing = operator_id
         self.pad.clear()
-        self.pad.set_prompt(
-            self.tr("PIN for %1").replace("%1", self._gate.display_name(operator_id))
-        )
+        self._prompt_for(operator_id)
         self.pad.show_locked(self._gate.locked_until(operator_id))
         self.pages.setCurrentIndex(1)
         self.pad.setFocus()

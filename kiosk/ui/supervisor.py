@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -76,6 +76,10 @@ PAGE_ROWS = 50
 IDLE_TIMEOUT_S = 180
 TABLE_PT = style.BODY_PT - 4
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def language_code(language: Language) -> Literal["zh", "en"]:
+    return "en" if language is Language.EN else "zh"
 
 
 class TimeRange(StrEnum):
@@ -212,7 +216,7 @@ class PassageTableModel(QAbstractTableModel):
         return None
 
     def text(self, row: PassageRow, column: int) -> str:
-        language = self._language.value
+        language = language_code(self._language)
         if column == 0:
             return row.at_utc.astimezone(self._zone).strftime("%m-%d %H:%M:%S")
         if column == 1:
@@ -632,7 +636,7 @@ class SupervisorView(QWidget):
         job = _Export(export_format, self._where, path, self._operator)
         self._export = job
         options = ExportOptions(
-            language=self._language.value,  # type: ignore[arg-type]
+            language=language_code(self._language),
             time_zone=self._store.time_zone,
             operator_names=self._gate.operator_names(),
         )
@@ -681,6 +685,8 @@ class SupervisorView(QWidget):
         self.names_hint.setText(self.tr("Touch your name, then enter your personal PIN."))
         self.names_back.setText(self.tr("Back"))
         self.pad.retranslate(language)
+        if self._choosing is not None:
+            self._prompt_for(self._choosing)
         self.log_title.setText(self.tr("Passage log"))
         self.close_button.setText(self.tr("Close"))
         captions = [self.tr("Time"), self.tr("Colour"), self.tr("Outcome"), self.tr("Fever")]
@@ -716,11 +722,14 @@ class SupervisorView(QWidget):
     def _pick(self, operator_id: str) -> None:
         self._choosing = operator_id
         self.pad.clear()
-        name = self._gate.display_name(operator_id)
-        self.pad.set_prompt(self.tr("Personal PIN for %1").replace("%1", name))
+        self._prompt_for(operator_id)
         self.pad.show_locked(self._gate.locked_until(operator_id))
         self.pages.setCurrentIndex(1)
         self.pad.setFocus()
+
+    def _prompt_for(self, operator_id: str) -> None:
+        name = self._gate.display_name(operator_id)
+        self.pad.set_prompt(self.tr("Personal PIN for %1").replace("%1", name))
 
     def _entered(self, pin: str) -> None:
         if self._choosing is None:
@@ -760,7 +769,7 @@ class SupervisorView(QWidget):
     # ------------------------------------------------------------ the log
 
     def _fill_combos(self) -> None:
-        language = self._language.value
+        language = language_code(self._language)
         ranges = [
             (self.tr("Today"), TimeRange.TODAY),
             (self.tr("Last 24 hours"), TimeRange.DAY),
@@ -769,29 +778,31 @@ class SupervisorView(QWidget):
             (self.tr("All days"), TimeRange.ALL),
         ]
         anything = self.tr("All")
-        colours = [(anything, None)] + [(c.label.get(language), c) for c in Colour]
-        outcomes = [(anything, None)] + [(o.label.get(language), o) for o in Outcome]
-        fevers = [
+        colours: list[tuple[str, object]] = [(anything, None)]
+        colours += [(c.label.get(language), c) for c in Colour]
+        outcomes: list[tuple[str, object]] = [(anything, None)]
+        outcomes += [(o.label.get(language), o) for o in Outcome]
+        fevers: list[tuple[str, object]] = [
             (anything, None),
             (LocalText("发热", "Fever").get(language), True),
             (LocalText("体温正常", "No fever").get(language), False),
         ]
-        for combo, items in [
+        filled: list[tuple[QComboBox, Sequence[tuple[str, object]]]] = [
             (self.range_combo, ranges),
             (self.colour_combo, colours),
             (self.outcome_combo, outcomes),
             (self.fever_combo, fevers),
-        ]:
+        ]
+        for combo, items in filled:
             self._refill(combo, items)
         self._fill_operator_combo()
 
     def _fill_operator_combo(self) -> None:
-        operators = [(self.tr("All"), None)] + [
-            (o.display_name, o.operator_id) for o in self._gate.operators()
-        ]
+        operators: list[tuple[str, object]] = [(self.tr("All"), None)]
+        operators += [(o.display_name, o.operator_id) for o in self._gate.operators()]
         self._refill(self.operator_combo, operators)
 
-    def _refill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+    def _refill(self, combo: QComboBox, items: Sequence[tuple[str, object]]) -> None:
         """Replace a combo's items, keeping the chosen value if it is still there. The values
         are kept here, not in Qt, so they stay Python objects."""
         current = self._value(combo)
@@ -956,7 +967,7 @@ class SupervisorView(QWidget):
         if not rows:
             self.trail_summary.setText("")
             return
-        language = self._language.value
+        language = language_code(self._language)
         latest = rows[0]
         colour = latest.colour_applied.label.get(language) if latest.colour_applied else "—"
         fevers = sum(1 for r in rows if r.fever)
