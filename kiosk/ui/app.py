@@ -22,6 +22,7 @@ from drivers.camera.capture import Capture
 from drivers.camera.sources import FrameSource, open_source
 from drivers.idcard import open_id_reader
 from drivers.idcard.driver import IdCardDriver
+from drivers.qr.gate import ScanGate
 from drivers.qr.pipeline import default_pipeline
 from drivers.serialio.events import DeviceStateEvent
 from drivers.serialio.transport import open_url
@@ -36,6 +37,7 @@ from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
 from kiosk.store import Store, StoreCounts
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.wedge import WedgeListener, listen_on
 from kiosk.ui.window import KioskWindow
 from kiosk.viewstate import (
     StatusItem,
@@ -133,6 +135,11 @@ class Kiosk:
         self._relay.preview.connect(self.window.show_frame)
         self._relay.counts.connect(self._take_counts)
         self._relay.device.connect(self._take_device)
+        self.scanner_gate = ScanGate(source="wedge", last_passage=self.checker.last_passage_of_text)
+        self.wedge = WedgeListener()
+        self.wedge.scanned.connect(self.scanner_text)
+        listen_on(self.wedge, self.window.scan)
+        listen_on(self.wedge, self.window.result)
         self._status_timer = QTimer()
         self._status_timer.setInterval(STATUS_INTERVAL_MS)
         self._status_timer.timeout.connect(self.refresh_status)
@@ -264,8 +271,21 @@ class Kiosk:
         self._relay.preview.emit(qimage)
 
     def _result_closed(self, now: datetime) -> None:
+        self.scanner_gate.result_closed(now)
         if self.camera_loop is not None:
             self.camera_loop.result_closed(now)
+
+    def scanner_text(self, text: str) -> None:
+        """A hardware scanner's line (keyboard wedge or serial): one presentation per pull."""
+        now = self.trusted_now()
+        self.checker.verify(text, now)
+        event = self.scanner_gate.scanned(text, now)
+        if event is None:
+            return
+        since = None
+        if event.repeat and event.since_last_s is not None:
+            since = timedelta(seconds=event.since_last_s)
+        self.bridge.handle(self.checker.check(text, now, since), now)
 
     # ---------------------------------------------------------------- status
 

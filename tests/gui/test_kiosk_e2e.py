@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from drivers.serialio.events import DeviceState
@@ -173,3 +174,24 @@ def test_a_typed_id_number_alone_is_recorded_for_a_manual_check(
         assert ReasonCode.NO_CODE.value in row[0].reasons
     finally:
         kiosk.stop()
+
+
+def test_a_keyboard_wedge_scanner_burst_is_a_scan(tmp_path: Path, qtbot: QtBot) -> None:
+    kiosk, world, thermometer = build_kiosk(tmp_path, camera=False)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.window.show()
+    kiosk.start()
+    try:
+        # A scanner types the whole code at machine speed, then Enter.
+        qtbot.keyClicks(kiosk.window.scan, world.case("red").text)
+        qtbot.keyClick(kiosk.window.scan, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        assert results[0].outcome is Outcome.DENY
+        assert results[0].masked_name == "王*锤"
+        assert not kiosk.window.scan.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+    finally:
+        kiosk.stop()
+        if thermometer is not None:
+            thermometer.close()
