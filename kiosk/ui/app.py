@@ -338,3 +338,4 @@ class Kiosk:
         if floor is not None:
             self.store.raise_clock_floor(floor).result(timeout=5)
         self.store.close()
+        self.languages.close()

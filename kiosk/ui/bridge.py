@@ -160,9 +160,14 @@ class FlowBridge(QObject):
         self._run(self.flow.handle(Tick(), now))
 
     def submit_code_text(self, text: str) -> None:
-        """A code typed by staff or read by a hardware scanner."""
+        """A code typed by staff: a repeat is told by the code's last passage here."""
         now = self.now()
-        self.handle(self.checker.check(text, now), now)
+        self.checker.verify(text, now)
+        last = self.checker.last_passage_of_text(text)
+        since = now - last if last is not None else None
+        if since is not None and since > self.flow.policy.repeat_window:
+            since = None
+        self.handle(self.checker.check(text, now, since), now)
 
     def submit_manual_temperature(self, celsius: float) -> None:
         now = self.now()

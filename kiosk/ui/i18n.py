@@ -50,3 +50,10 @@ class LanguageSwitch(QObject):
                 log.error("no Chinese translation in %s: screens keep English labels", TRANSLATIONS)
         self.language = language
         self.changed.emit(language.value)
+
+    def close(self) -> None:
+        """Take this switch's translator out of the application."""
+        app = QCoreApplication.instance()
+        if app is not None and self._translator is not None:
+            app.removeTranslator(self._translator)
+        self._translator = None

@@ -350,6 +350,10 @@ class ManualEntry(QWidget):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget()
         self.tabs.setFont(style.font(style.BUTTON_PT))
+        self.tabs.setStyleSheet(
+            f"QTabBar::tab {{ min-height: {style.TOUCH_TARGET_PX}px; min-width: 220px;"
+            f" font-size: {style.BUTTON_PT}pt; padding: 6px 24px; }}"
+        )
         # ID number
         id_page = QWidget()
         id_layout = QGridLayout(id_page)
