@@ -82,6 +82,7 @@ class StatusKind(StrEnum):
     BACKLOG = "backlog"
     FEED = "feed"
     CLOCK = "clock"
+    DISK = "disk"
 
     @property
     def label(self) -> LocalText:
@@ -98,6 +99,7 @@ _KIND_LABELS = {
     StatusKind.BACKLOG: LocalText("待上传", "To upload"),
     StatusKind.FEED: LocalText("状态数据", "Status data"),
     StatusKind.CLOCK: LocalText("时钟", "Clock"),
+    StatusKind.DISK: LocalText("存储", "Disk"),
 }
 
 
@@ -160,3 +162,12 @@ def sync_item(age: timedelta | None) -> StatusItem:
     if age is None:
         return StatusItem(StatusKind.SYNC, Health.OFF, LocalText("从未", "never"))
     return StatusItem(StatusKind.SYNC, Health.OK, age_words(age))
+
+
+def disk_item(free_bytes: int, low: bool) -> StatusItem:
+    """Shown only when space runs low: the kiosk keeps recording, staff should call support."""
+    megabytes = free_bytes // (1024 * 1024)
+    health = Health.BAD if low else Health.OK
+    return StatusItem(
+        StatusKind.DISK, health, LocalText(f"剩余 {megabytes} MB", f"{megabytes} MB free")
+    )

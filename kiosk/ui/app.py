@@ -34,7 +34,7 @@ from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.policy import Policy
 from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
-from kiosk.store import Store, StoreCounts
+from kiosk.store import DiskStatus, Store, StoreCounts
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.wedge import WedgeListener, listen_on
@@ -45,6 +45,7 @@ from kiosk.viewstate import (
     backlog_item,
     clock_item,
     device_item,
+    disk_item,
     feed_item,
     network_item,
     sync_item,
@@ -132,6 +133,7 @@ class Kiosk:
         self.window = KioskWindow(self.bridge, self.languages, version=VERSION)
         self._device_states: dict[StatusKind, DeviceStateEvent | None] = {}
         self._counts: StoreCounts | None = None
+        self._disk: DiskStatus | None = None
         self._relay.preview.connect(self.window.show_frame)
         self._relay.counts.connect(self._take_counts)
         self._relay.device.connect(self._take_device)
@@ -292,6 +294,7 @@ class Kiosk:
     def _poll_counts(self) -> None:
         while not self._stop.wait(STATUS_INTERVAL_MS / 1000):
             try:
+                self._disk = self.store.disk_status()
                 self._relay.counts.emit(self.store.counts(self.trusted_now()))
             except Exception:  # the status bar must never take the kiosk down
                 log.exception("status counts failed")
@@ -316,6 +319,9 @@ class Kiosk:
         items.append(backlog_item(backlog))
         items.append(feed_item(self.setup.trust.feed.age(now), self.flow.policy.max_feed_age))
         items.append(clock_item(self.bridge.clock_trusted))
+        disk = self._disk
+        if disk is not None and disk.low:
+            items.append(disk_item(disk.free_bytes, disk.low))
         return tuple(items)
 
     def refresh_status(self) -> None:
