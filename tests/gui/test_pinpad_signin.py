@@ -23,6 +23,7 @@ from tests.gui.staff_support import (
     FakeClock,
     audit_actions,
     audit_text,
+    flush,
     personal_strings,
     roster,
 )
@@ -230,6 +231,7 @@ def test_a_lockout_survives_a_restart(
     keys: StoreKeys,
 ) -> None:
     wrong_five_times(view, gate, qtbot)
+    flush(store)  # the state is kept without waiting for the disk
     assert store.meta(ACCESS_META_KEY) is not None
     gate.shutdown()
     store.close()
