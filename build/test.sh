@@ -18,4 +18,8 @@ echo "== mypy (strict on the Qt-free core) =="
 mypy || status=1
 echo "== pytest =="
 python -m pytest "$@" || status=1
+echo "== kiosk bundle (PyInstaller build + bundled --self-test offscreen, simulated devices) =="
+bundle_started=$(date +%s)
+bash build/build_bundle.sh || status=1
+echo "kiosk bundle: $(( $(date +%s) - bundle_started )) s"
 exit $status

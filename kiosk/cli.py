@@ -3,6 +3,8 @@
     kiosk [--config FILE] [--demo] [--data-dir DIR] [--language zh|en] [--windowed]
           [--seconds N] [--screenshots DIR]
     kiosk --check-config FILE
+    kiosk --self-test [--config FILE] [--data-dir DIR] [--demo]
+    kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
 
 Qt is imported only when the kiosk itself runs.
@@ -40,6 +42,7 @@ class RunOptions:
     seconds: float | None
     screenshots: Path | None
     central_keys: Path | None
+    exit_when_ready: bool = False  # print `ready <ms>` once the scan screen shows, then quit
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -64,6 +67,23 @@ def _run_parser() -> argparse.ArgumentParser:
         "--screenshots", type=Path, help="save a PNG of every result screen into this folder"
     )
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check configuration, database, devices and QR decoding, then exit (0: all ok)",
+    )
+    parser.add_argument(
+        "--diagnostics",
+        nargs="?",
+        const="",
+        metavar="OUT",
+        help="write a support archive (no personal data) to OUT (a .zip or a folder), then exit",
+    )
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="print `ready <ms>` when the scan screen is ready, then quit (bench/startup.py)",
+    )
+    parser.add_argument(
         "--central-keys",
         type=Path,
         help="demo only: sign the demo codes with this central key folder",
@@ -85,6 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed = _run_parser().parse_args(args)
     if parsed.check_config is not None:
         return main_check_config([str(parsed.check_config)])
+    if parsed.self_test:
+        from kiosk.selftest import main_self_test
+
+        return main_self_test(parsed.config, parsed.data_dir, demo=parsed.demo)
+    if parsed.diagnostics is not None:
+        from kiosk.diagnostics import main_diagnostics
+
+        return main_diagnostics(parsed.config, parsed.data_dir, parsed.diagnostics or None)
     try:
         config = _config(parsed.config)
     except ConfigError as error:
@@ -103,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds=parsed.seconds,
         screenshots=parsed.screenshots,
         central_keys=parsed.central_keys,
+        exit_when_ready=parsed.exit_when_ready,
     )
     from kiosk.ui.run import run
 
