@@ -91,6 +91,7 @@ class _Relay(QObject):
     preview = Signal(QImage)
     counts = Signal(object)
     device = Signal(str, object)
+    crashed = Signal()
 
 
 class Kiosk:
@@ -137,6 +138,7 @@ class Kiosk:
         self._relay.preview.connect(self.window.show_frame)
         self._relay.counts.connect(self._take_counts)
         self._relay.device.connect(self._take_device)
+        self._relay.crashed.connect(self._back_to_scanning)
         self.scanner_gate = ScanGate(source="wedge", last_passage=self.checker.last_passage_of_text)
         self.wedge = WedgeListener()
         self.wedge.scanned.connect(self.scanner_text)
@@ -326,6 +328,16 @@ class Kiosk:
 
     def refresh_status(self) -> None:
         self.window.show_status(self.status_items())
+
+    # ---------------------------------------------------------------- crashes
+
+    def recover_after_crash(self) -> None:
+        """From any thread, after an unhandled error was logged: back to the scan screen."""
+        self._relay.crashed.emit()
+
+    def _back_to_scanning(self) -> None:
+        self.bridge.cancel()
+        self.window.show_screen("scan")
 
     # ---------------------------------------------------------------- end
 

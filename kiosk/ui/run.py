@@ -148,6 +148,9 @@ def run(options: RunOptions) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     kiosk, thermometer = build(options)
+    from kiosk.crash import install_crash_handler
+
+    install_crash_handler(kiosk.recover_after_crash)
     sound = SoundPlayer()
     kiosk.bridge.sound_requested.connect(_play(sound))
     results: list[str] = []

@@ -3,6 +3,7 @@ screen -> stored record, with the thermometer simulator speaking real bytes on a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -195,3 +196,19 @@ def test_a_keyboard_wedge_scanner_burst_is_a_scan(tmp_path: Path, qtbot: QtBot) 
         kiosk.stop()
         if thermometer is not None:
             thermometer.close()
+
+
+def test_after_a_crash_the_kiosk_returns_to_the_scan_screen(tmp_path: Path, qtbot: QtBot) -> None:
+    kiosk, world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+        kiosk.bridge.submit_code_text(world.case("green").text)
+        kiosk.window.show_screen("manual")
+        worker = threading.Thread(target=kiosk.recover_after_crash)  # as the handler would
+        worker.start()
+        worker.join(5)
+        qtbot.waitUntil(lambda: kiosk.window.current_screen == "scan", timeout=5_000)
+        assert kiosk.flow.state.value == "idle"
+    finally:
+        kiosk.stop()
