@@ -6,6 +6,7 @@ Exit codes: 0 success (a valid code), 1 a rejected code or a failed operation, 2
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import secrets
 import sys
@@ -109,6 +110,24 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("id-check", help="check a GB 11643 ID number")
     check.add_argument("number")
+
+    conformance = commands.add_parser(
+        "conformance",
+        help="check the EU DCC verifier against a folder of the dgc-testdata layout",
+        description="Walk every case of DIR (the layout of the EU DCC test corpus), check each "
+        "expected flag at the case's VALIDATIONCLOCK with its certificate, and print a table "
+        "per flag. Exit 0 only when every case outside tests/known_issues.csv agrees.",
+    )
+    conformance.add_argument("dir", type=Path, help="the corpus folder (e.g. dgc-testdata)")
+    conformance.add_argument(
+        "--picture-decoder",
+        metavar="MODULE:FUNCTION",
+        help="a function taking PNG bytes and returning the QR texts; without it the picture "
+        "flag is reported as not checked (healthcode has no QR decoder of its own)",
+    )
+    conformance.add_argument(
+        "--details", action="store_true", help="also list every disagreement and known issue"
+    )
     return parser
 
 
@@ -137,6 +156,8 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
         return _issue(args, now)
     if args.command == "verify":
         return _verify(args, now)
+    if args.command == "conformance":
+        return _conformance(args)
     return _id_check(args.number, now)
 
 
@@ -219,3 +240,24 @@ def _id_check(number: str, now: datetime) -> int:
     }
     print(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from healthcode import conformance  # here: jsonschema loads only for this command
+
+    if not args.dir.is_dir():
+        print(f"error: {args.dir} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    decoder = None
+    if args.picture_decoder:
+        module_name, _, function_name = args.picture_decoder.partition(":")
+        try:
+            decoder = getattr(importlib.import_module(module_name), function_name)
+        except (ImportError, AttributeError, ValueError) as error:
+            print(f"error: cannot load {args.picture_decoder}: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    report = conformance.run(args.dir, decoder)
+    print(report.table())
+    if args.details and report.details():
+        print(report.details())
+    return EXIT_OK if report.ok else EXIT_REJECTED

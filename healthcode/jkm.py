@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from healthcode import base45, cose
 from healthcode.claims import ClaimsError, CodeKind, Colour, HealthCodeClaims
@@ -15,6 +16,9 @@ from healthcode.keys import SigningKey
 from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
 from healthcode.schemes import SchemeRegistry, VerifyContext
 from healthcode.trust import KeyRole
+
+if TYPE_CHECKING:
+    from healthcode.dcc import DccTrustList
 
 FAMILY = "JKM"
 VERSION = 1
@@ -111,6 +115,13 @@ def _reject(reason: RejectReason, detail: str) -> Rejection:
     return Rejection(reason, detail, scheme=SCHEME_NAME)
 
 
-def default_registry() -> SchemeRegistry:
-    """Every scheme this build verifies."""
-    return SchemeRegistry([JkmScheme()])
+def default_registry(dcc_trust: DccTrustList | None = None) -> SchemeRegistry:
+    """Our own scheme, and with a DCC trust list also the EU DCC (`HC1:`, mutual recognition).
+
+    A DCC verifies to a `VerifiedCode` with `foreign` set and no `claims`: a caller that passes
+    `dcc_trust` must check `foreign` first (see `healthcode.dcc.decide_foreign`)."""
+    if dcc_trust is None:
+        return SchemeRegistry([JkmScheme()])
+    from healthcode.dcc import DccScheme  # here: jsonschema loads only when needed
+
+    return SchemeRegistry([JkmScheme(), DccScheme(dcc_trust)])
