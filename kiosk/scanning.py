@@ -77,15 +77,18 @@ class CodeChecker:
         result = self._recent.get(text)
         if not isinstance(result, VerifiedCode) or self._last_passage is None:
             return None
+        if result.foreign is not None:
+            return self._last_passage(result.foreign.issuing_country, result.foreign.code_id)
         return self._last_passage(result.claims.issuer, result.claims.code_id)
 
     def check(self, text: str, now: datetime, since_last: timedelta | None = None) -> CodeScanned:
         result = self._recent.get(text) or self.verify(text, now)
-        if isinstance(result, VerifiedCode) and result.claims.not_before_utc > now:
+        own = isinstance(result, VerifiedCode) and not result.is_foreign
+        if own and isinstance(result, VerifiedCode) and result.claims.not_before_utc > now:
             result = self.verify(text, now)  # the memo is from another time: verify afresh
         feed = self.state.feed
         entry = None
-        if isinstance(result, VerifiedCode):
+        if isinstance(result, VerifiedCode) and not result.is_foreign:
             entry = feed.latest(result.claims.issuer, result.claims.code_id)
         return CodeScanned(
             result=result, feed_entry=entry, feed_age=feed.age(now), repeat_since=since_last

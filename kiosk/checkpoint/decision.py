@@ -7,6 +7,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
+from healthcode.dcc import ForeignDecision, ForeignVerdict
 from healthcode.results import Rejection, VerificationResult, VerifiedCode
 from healthcode.text import LocalText
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
@@ -56,6 +57,7 @@ class DecisionInputs:
     fever_confirmed: bool
     id_match: IdMatch
     repeat_since: timedelta | None = None
+    foreign: ForeignDecision | None = None  # for a recognised foreign certificate
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,15 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     kept."""
     verdicts: list[tuple[Outcome, Reason]] = []
     code = inputs.code
-    colour_in_code = code.claims.colour if isinstance(code, VerifiedCode) else None
+    own = isinstance(code, VerifiedCode) and not code.is_foreign
+    colour_in_code = code.claims.colour if own and isinstance(code, VerifiedCode) else None
 
     if code is None:
         verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.NO_CODE)))
     elif isinstance(code, Rejection):
         verdicts.append((Outcome.DENY, Reason(ReasonCode.CODE_REJECTED, code.reason.text)))
+    elif code.foreign is not None:
+        verdicts.extend(_foreign_verdicts(code, inputs.foreign))
     else:
         colour = inputs.colour_applied or code.claims.colour
         verdicts.append((policy.colour_outcomes[colour], Reason(_COLOUR_REASONS[colour])))
@@ -132,13 +137,51 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     )
 
 
+_FOREIGN_OUTCOMES = {
+    ForeignVerdict.MANUAL_CHECK: Outcome.MANUAL_CHECK,
+    ForeignVerdict.PASS: Outcome.PASS,
+    ForeignVerdict.DENY: Outcome.DENY,
+}
+
+
+def _foreign_verdicts(
+    code: VerifiedCode, decision: ForeignDecision | None
+) -> list[tuple[Outcome, Reason]]:
+    certificate = code.foreign
+    if certificate is None:
+        return []
+    kind = certificate.certificate_type.label
+    # Shown to staff for the check, never stored: the record keeps only the reason code.
+    when = (
+        certificate.vaccination_date
+        or certificate.test_sampled_at_utc
+        or certificate.recovery_valid_until
+        or certificate.issued_at_utc
+    )
+    day = when.isoformat()[:10]
+    holder = certificate.holder_name
+    country = certificate.issuing_country
+    summary = LocalText(
+        f"{kind.zh}（{country}）{holder}，{day}", f"{kind.en} ({country}) {holder}, {day}"
+    )
+    verdict = decision.verdict if decision is not None else ForeignVerdict.MANUAL_CHECK
+    outcome = _FOREIGN_OUTCOMES[verdict]
+    verdicts = [(outcome, Reason(ReasonCode.FOREIGN_CERTIFICATE, summary))]
+    if decision is not None:
+        for text in (*decision.reasons, *decision.notes):
+            verdicts.append((outcome, Reason(ReasonCode.FOREIGN_RULE, text)))
+    return verdicts
+
+
 def _code_alone_denies(verdicts: list[tuple[Outcome, Reason]]) -> bool:
     return any(
         outcome is Outcome.DENY and reason.code in _CODE_REASONS for outcome, reason in verdicts
     )
 
 
-_CODE_REASONS = frozenset({*_COLOUR_REASONS.values(), ReasonCode.CODE_REJECTED})
+_CODE_REASONS = frozenset(
+    {*_COLOUR_REASONS.values(), ReasonCode.CODE_REJECTED, ReasonCode.FOREIGN_CERTIFICATE}
+)
 
 
 def _identity_verdicts(

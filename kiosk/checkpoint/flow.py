@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
+from healthcode.dcc import ForeignDecision, ForeignVerdict, decide_foreign
 from healthcode.identity import binding_matches, mask_id_number
 from healthcode.results import Rejection, VerifiedCode
 from healthcode.text import LocalText
@@ -87,6 +88,7 @@ class PassageFlow:
         self._clock_trusted = True
         self._showing_until: datetime | None = None
         self._last: tuple[PassageRecord, Decision] | None = None
+        self._now: datetime | None = None
 
     # ------------------------------------------------------------ public
 
@@ -106,6 +108,10 @@ class PassageFlow:
         self._binding_keys = dict(binding_keys)
 
     def handle(self, event: Event, now: datetime) -> list[Effect]:
+        self._now = now
+        return self._handle(event, now)
+
+    def _handle(self, event: Event, now: datetime) -> list[Effect]:
         if isinstance(event, Tick):
             return self._tick(now)
         if isinstance(event, CodeScanned):
@@ -217,6 +223,8 @@ class PassageFlow:
         code = person.code.result if person.code else None
         if not isinstance(code, VerifiedCode):
             return True  # a card may still help: ask for it until the code says otherwise
+        if code.is_foreign:
+            return False  # a foreign certificate is checked against the passport by staff
         return code.claims.id_binding is not None and code.claims.issuer in self._binding_keys
 
     def _progress(self, now: datetime) -> list[Effect]:
@@ -231,6 +239,9 @@ class PassageFlow:
     def _code_alone_denies(self, scanned: CodeScanned) -> bool:
         if isinstance(scanned.result, Rejection):
             return True
+        if scanned.result.is_foreign:
+            foreign = self._foreign_decision(scanned, scanned_at=None)
+            return foreign is not None and foreign.verdict is ForeignVerdict.DENY
         colour, _ = self._applied_colour(scanned)
         return self.policy.colour_outcomes[colour] is Outcome.DENY
 
@@ -243,12 +254,23 @@ class PassageFlow:
             return entry.colour, entry.colour != claims.colour
         return claims.colour, False
 
+    def _foreign_decision(
+        self, scanned: CodeScanned, scanned_at: datetime | None
+    ) -> ForeignDecision | None:
+        result = scanned.result
+        if not isinstance(result, VerifiedCode) or result.foreign is None:
+            return None
+        moment = scanned_at or self._now or result.foreign.issued_at_utc
+        return decide_foreign(result.foreign, moment, self.policy.foreign)
+
     def _id_match(self, person: _Person) -> IdMatch:
         if person.card is None:
             return IdMatch.NOT_READ
         code = person.code.result if person.code else None
         if not isinstance(code, VerifiedCode):
             return IdMatch.NOT_READ
+        if code.is_foreign:
+            return IdMatch.NOT_BOUND
         binding = code.claims.id_binding
         keys = self._binding_keys.get(code.claims.issuer, ())
         if binding is None or not keys:
@@ -266,7 +288,8 @@ class PassageFlow:
             return [ShowPrompt(Prompt.SCAN)]
         colour: Colour | None = None
         changed = False
-        if scanned is not None and isinstance(scanned.result, VerifiedCode):
+        verified = scanned.result if scanned is not None else None
+        if isinstance(verified, VerifiedCode) and not verified.is_foreign and scanned:
             colour, changed = self._applied_colour(scanned)
         inputs = DecisionInputs(
             code=scanned.result if scanned else None,
@@ -277,6 +300,7 @@ class PassageFlow:
             fever_confirmed=person.fever_confirmed,
             id_match=self._id_match(person),
             repeat_since=scanned.repeat_since if scanned else None,
+            foreign=self._foreign_decision(scanned, now) if scanned else None,
         )
         decision = decide(inputs, self.policy)
         record = self._record(person, decision, inputs, now)
@@ -295,6 +319,8 @@ class PassageFlow:
         result = person.code.result if person.code else None
         verified = result if isinstance(result, VerifiedCode) else None
         card = person.card
+        if verified is not None and verified.foreign is not None:
+            return self._foreign_record(person, verified, decision, inputs, now)
         return PassageRecord(
             record_id=self._new_id(),
             at_utc=now,
@@ -310,6 +336,44 @@ class PassageFlow:
             outcome=decision.outcome,
             reasons=tuple(code.value for code in decision.reason_codes),
             rejection=result.reason.value if isinstance(result, Rejection) else None,
+            temperature_celsius=person.temperature_celsius,
+            fever=person.fever_confirmed,
+            id_match=inputs.id_match,
+            direction=self._fields.direction,
+            trip_reason=self._fields.trip_reason,
+            vehicle_plate=self._fields.vehicle_plate,
+            policy_version=self.policy.version,
+            repeat=inputs.repeat_since is not None,
+        )
+
+    def _foreign_record(
+        self,
+        person: _Person,
+        verified: VerifiedCode,
+        decision: Decision,
+        inputs: DecisionInputs,
+        now: datetime,
+    ) -> PassageRecord:
+        """A foreign certificate keeps no more than our own codes: type and country as the
+        scheme and issuer, a masked name and a 16-byte id hashed from its identifier."""
+        certificate = verified.foreign
+        if certificate is None:
+            raise TypeError("not a foreign certificate")
+        return PassageRecord(
+            record_id=self._new_id(),
+            at_utc=now,
+            clock_trusted=self._clock_trusted,
+            operator_id=self._operator_id,
+            scheme=verified.scheme,
+            issuer=certificate.issuing_country,
+            code_id=certificate.code_id,
+            masked_name=certificate.masked_name,
+            id_number_masked=None,
+            colour_in_code=None,
+            colour_applied=None,
+            outcome=decision.outcome,
+            reasons=tuple(code.value for code in decision.reason_codes),
+            rejection=None,
             temperature_celsius=person.temperature_celsius,
             fever=person.fever_confirmed,
             id_match=inputs.id_match,

@@ -52,6 +52,8 @@ class ReasonCode(StrEnum):
     ID_NOT_BOUND = "id_not_bound"  # the code carries no ID binding this kiosk can check
     REPEAT = "repeat"
     OVERRIDDEN = "overridden"
+    FOREIGN_CERTIFICATE = "foreign_certificate"  # a recognised foreign certificate (EU DCC)
+    FOREIGN_RULE = "foreign_rule"  # a rule of the checkpoint's foreign policy
 
     @property
     def text(self) -> LocalText:
@@ -84,4 +86,6 @@ _REASON_TEXT = {
     ),
     ReasonCode.REPEAT: LocalText("此码近期已在本处通行", "This code passed here recently"),
     ReasonCode.OVERRIDDEN: LocalText("工作人员已改判", "Decision changed by staff"),
+    ReasonCode.FOREIGN_CERTIFICATE: LocalText("境外健康证明", "Foreign health certificate"),
+    ReasonCode.FOREIGN_RULE: LocalText("境外证明规则", "Foreign certificate rule"),
 }

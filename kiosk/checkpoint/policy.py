@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from healthcode.claims import Colour
+from healthcode.dcc import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from healthcode.text import LocalText
 from kiosk.checkpoint.outcome import Outcome
 
@@ -104,6 +105,8 @@ class Policy:
     arrival_window: timedelta = timedelta(seconds=20)
     max_reading_age: timedelta = timedelta(seconds=10)
     repeat_window: timedelta = timedelta(minutes=30)
+    # Recognised foreign certificates: staff check each one unless rules say otherwise.
+    foreign: ForeignPolicy = DEFAULT_FOREIGN_POLICY
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
