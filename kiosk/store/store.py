@@ -423,20 +423,23 @@ class Store:
     def passage_log(
         self, where: LogFilter, *, limit: int = 50, before_seq: int | None = None
     ) -> list[PassageRow]:
-        """Newest first, a page at a time: pass the last row's seq as `before_seq`."""
+        """Newest first by time (then by sequence), a page at a time: pass the last row's seq as
+        `before_seq` for the next page. Paging follows the same order, so a clock that jumped
+        neither skips nor repeats rows."""
         clause, values = where.where()
+        connection = self._readers.get()
         if before_seq is not None:
-            clause += " AND seq < ?"
-            values.append(before_seq)
-        order = "at_ms DESC, seq DESC" if where.from_utc or where.to_utc else "seq DESC"
-        rows = (
-            self._readers.get()
-            .execute(
-                f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE {clause} ORDER BY {order} LIMIT ?",  # noqa: S608
-                (*values, limit),
-            )
-            .fetchall()
-        )
+            row = connection.execute(
+                "SELECT at_ms FROM passages WHERE seq = ?", (before_seq,)
+            ).fetchone()
+            if row is not None:
+                clause += " AND (at_ms < ? OR (at_ms = ? AND seq < ?))"
+                values += [row[0], row[0], before_seq]
+        rows = connection.execute(
+            f"SELECT {PASSAGE_COLUMNS} FROM passages WHERE {clause}"  # noqa: S608
+            " ORDER BY at_ms DESC, seq DESC LIMIT ?",
+            (*values, limit),
+        ).fetchall()
         return [passage_row(row, self._cipher) for row in rows]
 
     def count_log(self, where: LogFilter) -> int:
@@ -599,8 +602,10 @@ WHERE sync_state != 'acknowledged'
               WHERE p.record_id = passages.id AND p.kind = 'passage' AND p.state = 'acknowledged')
   AND NOT EXISTS (SELECT 1 FROM outbox o
                   WHERE o.record_id = passages.id AND o.state IN ('pending', 'sent'))
-  AND NOT EXISTS (SELECT 1 FROM overrides v JOIN outbox o ON o.record_id = v.id
-                  WHERE v.passage_id = passages.id AND o.state IN ('pending', 'sent'))
+  AND NOT EXISTS (SELECT 1 FROM overrides v
+                  WHERE v.passage_id = passages.id
+                    AND EXISTS (SELECT 1 FROM outbox o
+                                WHERE o.record_id = v.id AND o.state IN ('pending', 'sent')))
 """
 
 

@@ -262,3 +262,17 @@ def test_trust_list_policy_roster_and_clock_floor_survive_a_restart(
         assert store.latest_policy() == {"version": 3, "checkpoint_type": "village"}
         assert store.roster() == operators
         assert store.clock_floor() == T0
+
+
+def test_paging_follows_time_even_when_the_clock_jumped(store: Store) -> None:
+    hours = [5, 1, 7, 3, 3, 2, 6, 4]  # written in this order: the clock went back and forth
+    for hour in hours:
+        store.record_passage(passage(T0 + timedelta(hours=hour))).result(timeout=10)
+    seen: list[int] = []
+    before = None
+    while page := store.passage_log(LogFilter(), limit=2, before_seq=before):
+        seen += [row.seq for row in page]
+        before = page[-1].seq
+    assert sorted(seen) == list(range(1, 9))  # nothing skipped, nothing twice
+    times = [store.passage_log(LogFilter(), limit=8)[i].at_utc for i in range(8)]
+    assert times == sorted(times, reverse=True)
