@@ -37,6 +37,9 @@ from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
 from kiosk.store import DiskStatus, Store, StoreCounts
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.pinpad import AccessGate
+from kiosk.ui.signin import SignInView
+from kiosk.ui.supervisor import SupervisorView
 from kiosk.ui.wedge import WedgeListener, listen_on
 from kiosk.ui.window import KioskWindow
 from kiosk.viewstate import (
@@ -83,6 +86,7 @@ class KioskSetup:
     language: Language = Language.ZH
     enrolled: bool = False
     on_scan_text: Callable[[str], None] | None = None  # demo mode's director
+    export_dir: Path | None = None  # where supervisors' exports go (e.g. a USB stick)
 
 
 class _Relay(QObject):
@@ -131,7 +135,22 @@ class Kiosk:
             on_result_closed=self._result_closed,
         )
         self.languages = LanguageSwitch()
-        self.window = KioskWindow(self.bridge, self.languages, version=VERSION)
+        self.gate = AccessGate(self.store, self.trusted_now)
+        self.signin = SignInView(self.gate, self.trusted_now, language=setup.language)
+        self.supervisor = SupervisorView(
+            self.store,
+            self.gate,
+            self.trusted_now,
+            export_dir=setup.export_dir or setup.data_dir / "exports",
+            language=setup.language,
+        )
+        self.window = KioskWindow(
+            self.bridge,
+            self.languages,
+            version=VERSION,
+            extra_screens={"signin": self.signin, "supervisor": self.supervisor},
+        )
+        self._wire_staff()
         self._device_states: dict[StatusKind, DeviceStateEvent | None] = {}
         self._counts: StoreCounts | None = None
         self._disk: DiskStatus | None = None
@@ -152,6 +171,34 @@ class Kiosk:
         self._last_preview_s = 0.0
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
+
+    # ---------------------------------------------------------------- staff
+
+    def _wire_staff(self) -> None:
+        window = self.window
+        window.scan.sign_in_requested.connect(self._open_sign_in)
+        window.scan.supervisor_requested.connect(self._open_supervisor)
+        self.signin.signed_in.connect(self._signed_in)
+        self.signin.signed_out.connect(self._signed_out)
+        self.signin.closed.connect(lambda: window.show_screen("scan"))
+        self.supervisor.closed.connect(lambda: window.show_screen("scan"))
+
+    def _open_sign_in(self) -> None:
+        self.window.show_screen("signin")
+        self.signin.start()
+
+    def _open_supervisor(self) -> None:
+        self.window.show_screen("supervisor")
+        self.supervisor.start()
+
+    def _signed_in(self, operator_id: str) -> None:
+        self.bridge.sign_in(operator_id)
+        self.window.show_operator(self.gate.display_name(operator_id))
+        self.window.show_screen("scan")
+
+    def _signed_out(self) -> None:
+        self.bridge.sign_in(None)
+        self.window.show_operator(None)
 
     # ---------------------------------------------------------------- devices
 
@@ -180,6 +227,7 @@ class Kiosk:
             self._open_id_reader(setup.id_reader_url)
         if setup.camera is not None:
             self._open_camera(setup.camera)
+        self.gate.load()
         self.bridge.start()
         self._status_timer.start()
         self._poller.start()
@@ -352,6 +400,8 @@ class Kiosk:
                 driver.stop()
         if self._poller.is_alive():
             self._poller.join(2.0)
+        self.supervisor.shutdown()
+        self.gate.shutdown()
         floor = self.clock.floor_utc
         if floor is not None:
             self.store.raise_clock_floor(floor).result(timeout=5)

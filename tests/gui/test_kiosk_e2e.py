@@ -20,6 +20,8 @@ from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk
 from kiosk.viewstate import ResultView, StatusKind
 from tests.gui.kiosk_support import build_kiosk, stale
+from tests.gui.staff_support import OPERATOR_PIN, roster
+from tests.gui.test_pinpad_signin import type_pin
 
 
 @pytest.fixture
@@ -210,5 +212,40 @@ def test_after_a_crash_the_kiosk_returns_to_the_scan_screen(tmp_path: Path, qtbo
         worker.join(5)
         qtbot.waitUntil(lambda: kiosk.window.current_screen == "scan", timeout=5_000)
         assert kiosk.flow.state.value == "idle"
+    finally:
+        kiosk.stop()
+
+
+def test_the_operator_who_signs_in_is_on_every_record_and_the_supervisor_opens(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk, world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
+    kiosk.store.replace_roster(roster()).result(timeout=10)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    with qtbot.waitSignal(kiosk.gate.roster_loaded, timeout=10_000):
+        kiosk.start()
+    try:
+        qtbot.mouseClick(kiosk.window.scan.sign_in_button, Qt.MouseButton.LeftButton)
+        assert kiosk.window.current_screen == "signin"
+        qtbot.mouseClick(kiosk.signin.picker.buttons["op-1"], Qt.MouseButton.LeftButton)
+        type_pin(qtbot, kiosk.signin.pad, OPERATOR_PIN)
+        with qtbot.waitSignal(kiosk.signin.signed_in, timeout=10_000):
+            qtbot.mouseClick(kiosk.signin.pad.ok_button, Qt.MouseButton.LeftButton)
+        assert kiosk.window.current_screen == "scan"
+        assert "王小明" in kiosk.window.scan.operator.text()
+
+        kiosk.bridge.submit_code_text(world.case("green").text)
+        kiosk.bridge.submit_manual_temperature(36.5)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
+        assert kiosk.store.passage_log(LogFilter(), limit=1)[0].operator_id == "op-1"
+
+        kiosk.window.show_screen("scan")
+        qtbot.mouseClick(kiosk.window.scan.supervisor_button, Qt.MouseButton.LeftButton)
+        assert kiosk.window.current_screen == "supervisor"
+        kiosk.supervisor.close_view()
+        assert kiosk.window.current_screen == "scan"
     finally:
         kiosk.stop()
