@@ -214,6 +214,15 @@ def _owners(session: Session, table: Table, ids: Iterable[str]) -> dict[str, str
     return {str(i): str(k) for i, k in rows}
 
 
+@dataclass(frozen=True)
+class Rows:
+    """The rows a batch would add, by table, keyed by record id (first of each id wins)."""
+
+    passages: dict[str, dict[str, Any]]
+    fevers: dict[str, dict[str, Any]]
+    overrides: dict[str, dict[str, Any]]
+
+
 def ingest(
     session: Session,
     sender: Sender,
@@ -223,6 +232,18 @@ def ingest(
     now: datetime,
 ) -> list[RecordResult | Rejected]:
     """Store what is new, in the caller's transaction; one answer per record, in order."""
+    rows = rows_of(sender, records, cipher=cipher, now=now)
+    return _store(session, sender, records, rows)
+
+
+def rows_of(
+    sender: Sender,
+    records: Sequence[UploadRecord | Rejected],
+    *,
+    cipher: RecordCipher,
+    now: datetime,
+) -> Rows:
+    """The rows of a batch: identifying values encrypted, code ids blind-indexed."""
     passages: dict[str, dict[str, Any]] = {}
     fevers: dict[str, dict[str, Any]] = {}
     overrides: dict[str, dict[str, Any]] = {}
@@ -292,16 +313,26 @@ def ingest(
                 "reason_enc": cipher.seal(override.reason, record_id, "reason"),
                 "operator_id": override.operator_id,
             }
-    tables: dict[RecordKind, tuple[Table, dict[str, dict[str, Any]]]] = {
-        RecordKind.PASSAGE: (cast(Table, ReceivedPassage.__table__), passages),
-        RecordKind.FEVER_REPORT: (cast(Table, FeverCase.__table__), fevers),
-        RecordKind.OVERRIDE: (cast(Table, OverrideRecord.__table__), overrides),
+    return Rows(passages, fevers, overrides)
+
+
+def tables_of(rows: Rows) -> dict[RecordKind, tuple[Table, dict[str, dict[str, Any]]]]:
+    return {
+        RecordKind.PASSAGE: (cast(Table, ReceivedPassage.__table__), rows.passages),
+        RecordKind.FEVER_REPORT: (cast(Table, FeverCase.__table__), rows.fevers),
+        RecordKind.OVERRIDE: (cast(Table, OverrideRecord.__table__), rows.overrides),
     }
+
+
+def _store(
+    session: Session, sender: Sender, records: Sequence[UploadRecord | Rejected], rows: Rows
+) -> list[RecordResult | Rejected]:
+    tables = tables_of(rows)
     stored: dict[RecordKind, set[str]] = {}
     owners: dict[RecordKind, dict[str, str]] = {}
-    for kind, (table, rows) in tables.items():
-        stored[kind] = _insert(session, table, list(rows.values()))
-        owners[kind] = _owners(session, table, rows.keys() - stored[kind])
+    for kind, (table, by_id) in tables.items():
+        stored[kind] = _insert(session, table, list(by_id.values()))
+        owners[kind] = _owners(session, table, by_id.keys() - stored[kind])
     answers: list[RecordResult | Rejected] = []
     answered: set[tuple[RecordKind, str]] = set()
     for record in records:

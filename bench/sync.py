@@ -1,0 +1,255 @@
+# ruff: noqa: E402 - the path is fixed before the imports (see below)
+"""Upload: a 100,000-record backlog from the real kiosk store to a real central process on
+loopback (SQLite), against the server's own bulk insert of the same rows into the same schema.
+
+Upload: `sync.upload.Uploader.drain()` (adaptive batches, signed requests, JSON, per-record
+answers, outbox settled in the kiosk store) to `python -m central serve` on 127.0.0.1, timed
+from the first read of the outbox to the last settlement. Reference, measured in the same run:
+the very rows central stored (encrypted, blind-indexed), inserted in batches of the same size
+into a fresh database migrated to the same schema, one `executemany` INSERT and one commit per
+batch, through the same engine settings.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as `python bench/sync.py`, this file's folder comes first on the path and its name would
+# hide the `sync` package: look in the repository instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import random
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import tenacity
+from sqlalchemy import insert
+
+from central.db import make_engine, migrate
+from central.ingest import RecordCipher, Sender, rows_of, tables_of
+from healthcode.claims import Colour
+from kiosk.checkpoint.decision import IdMatch
+from kiosk.checkpoint.events import PassageRecord
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import Direction, TripReason
+from kiosk.store import Store, StoreKeys
+from kiosk.store.connection import open_connection
+from kiosk.store.crypto import FieldCipher
+from kiosk.store.rows import passage_values
+from kiosk.store.schema import migrate as migrate_store
+from sync.enrollment import enroll
+from sync.schemas import MAX_UPLOAD_RECORDS
+from sync.upload import Uploader
+
+BACKLOG = 100_000
+FEVER_EVERY = 100
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + 60
+    with httpx.Client(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(url + "/openapi.json").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            try:
+                process.wait(timeout=0.1)
+            except subprocess.TimeoutExpired:
+                continue
+            raise SystemExit(f"the server exited with {process.returncode}")
+    raise SystemExit("the server did not answer within 60 s")
+
+
+def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str) -> str:
+    met = measured <= target if op == "<=" else measured >= target
+    verdict = "met" if met else "missed"
+    return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
+
+
+def record(rng: random.Random, at: datetime, fever: bool) -> PassageRecord:
+    return PassageRecord(
+        record_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+        at_utc=at,
+        clock_trusted=True,
+        operator_id="op-1",
+        scheme="JKM1",
+        issuer="610000",
+        code_id=rng.randbytes(16),
+        masked_name="张*丰",
+        id_number_masked=None,
+        colour_in_code=Colour.GREEN,
+        colour_applied=Colour.GREEN,
+        outcome=Outcome.REFER if fever else Outcome.PASS,
+        reasons=("colour_green", "temperature_normal"),
+        rejection=None,
+        temperature_celsius=38.2 if fever else round(rng.uniform(36.0, 37.2), 1),
+        fever=fever,
+        id_match=IdMatch.NOT_READ,
+        direction=Direction.IN,
+        trip_reason=TripReason.RETURN_TO_WORK,
+        vehicle_plate="陕A12345" if rng.random() < 0.2 else None,
+        policy_version=1,
+        repeat=False,
+    )
+
+
+def backlog_store(folder: Path) -> tuple[Path, StoreKeys]:
+    """A kiosk store holding the backlog, written in one transaction (the store's own rows)."""
+    rng = random.Random(10)
+    keys = StoreKeys.generate()
+    path = folder / "passages.db"
+    connection = open_connection(path)
+    migrate_store(connection)
+    cipher = FieldCipher(keys)
+    connection.execute("BEGIN")
+    outbox = []
+    for seq in range(1, BACKLOG + 1):
+        fever = seq % FEVER_EVERY == 0
+        item = record(rng, NOW - timedelta(seconds=BACKLOG - seq), fever)
+        values = passage_values(item, cipher, seq)
+        if seq == 1:
+            columns = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
+            statement = f"INSERT INTO passages ({columns}) VALUES ({marks})"  # noqa: S608
+        connection.execute(statement, tuple(values.values()))
+        if fever:
+            outbox.append((values["id"], "fever_report", 0, values["at_ms"]))
+        outbox.append((values["id"], "passage", 1, values["at_ms"]))
+    connection.executemany(
+        "INSERT INTO outbox (record_id, kind, priority, state, created_ms, attempts)"
+        " VALUES (?, ?, ?, 'pending', ?, 0)",
+        outbox,
+    )
+    connection.execute("COMMIT")
+    connection.close()
+    return path, keys
+
+
+def run(args: list[str], folder: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=folder, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    server_dir = folder / "central"
+    server_dir.mkdir()
+    run(["central", "init"], server_dir)
+    checkpoint = run(
+        ["central", "checkpoint", "add", "--name", "北门", "--type", "enterprise_gate",
+         "--region", "610102", "--address", "西安市", "--enterprise", "某厂"],
+        server_dir,
+    ).strip()  # fmt: skip
+    code = run(["central", "checkpoint", "code", checkpoint], server_dir).strip()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=server_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_ready(server, url)
+        with httpx.Client(timeout=30.0) as client:
+            kiosk = enroll(client, url, code, folder / "kiosk")
+        started = time.perf_counter()
+        database, keys = backlog_store(folder)
+        print(f"backlog: {BACKLOG:,} passages ({BACKLOG // FEVER_EVERY:,} with fever reports)"
+              f" written in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        with (
+            Store(database, keys) as store,
+            httpx.Client(auth=kiosk.identity.auth(), timeout=60.0) as client,
+        ):
+            items = store.outbox_backlog()
+            uploader = Uploader(
+                store, client, url, batch_size=1000, wait=tenacity.wait_exponential(0.1, max=2)
+            )
+            started = time.perf_counter()
+            settled = uploader.drain(max_attempts=10)
+            upload_s = time.perf_counter() - started
+            assert settled == items and store.outbox_backlog() == 0
+            final_batch = uploader.batch_size
+            sample = [item.record for item in store.outbox_batch(0)]
+            del sample
+        upload_rate = items / upload_s
+        stored = (
+            sqlite3.connect(server_dir / "central.db")
+            .execute("SELECT COUNT(*) FROM received_passages")
+            .fetchone()[0]
+        )
+        assert stored == BACKLOG, stored
+    finally:
+        server.terminate()
+        server.wait(30)
+    print(f"upload: {items:,} outbox items in {upload_s:.1f} s = {upload_rate:,.0f} records/s"
+          f" (batches grew to {final_batch}; {uploader.tally.batches} batches,"
+          f" {uploader.tally.failures} failures)")  # fmt: skip
+
+    bulk_rate = bulk_insert(folder, database, keys)
+    ratio = upload_rate / bulk_rate
+    print(f"server bulk insert of the same rows: {bulk_rate:,.0f} records/s;"
+          f" upload / bulk insert = {ratio:.2f}")  # fmt: skip
+    print(goal("upload_rate", upload_rate, "records/s", ">=", 5000, ",.0f"))
+    print(goal("upload_vs_bulk_insert", ratio, "ratio", ">=", 0.3, ".2f"))
+
+
+def bulk_insert(folder: Path, database: Path, keys: StoreKeys) -> float:
+    """The same records as rows central stores, inserted straight into a fresh database."""
+    with Store(database, keys) as store:
+        connection = store._readers.get()
+        connection.execute("UPDATE outbox SET state = 'pending'")  # read them all again
+        records = [item.record for item in store.outbox_batch(BACKLOG * 2)]
+    sender = Sender("bench-kiosk", "bench-checkpoint", "610102")
+    cipher = RecordCipher(bytes(32), bytes(range(32)))
+    batches = []
+    for start in range(0, len(records), MAX_UPLOAD_RECORDS):
+        rows = rows_of(sender, records[start : start + MAX_UPLOAD_RECORDS], cipher=cipher, now=NOW)
+        batches.append([(table, list(by_id.values())) for table, by_id in tables_of(rows).values()])
+    engine = make_engine(f"sqlite:///{folder / 'bulk.db'}")
+    migrate(engine)
+    with engine.begin() as connection:  # the same kiosk and checkpoint rows as the upload's
+        connection.exec_driver_sql(
+            "INSERT INTO checkpoints (id, name, checkpoint_type, region_code, address, created_at,"
+            " policy_version, roster_version) VALUES ('bench-checkpoint', 'b', 'village', '610102',"
+            " 'a', '2026-11-23 08:00:00', 1, 0)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO kiosks (id, checkpoint_id, signing_public_key, encryption_public_key,"
+            " enrolled_at) VALUES ('bench-kiosk', 'bench-checkpoint', x'00', x'00',"
+            " '2026-11-23 08:00:00')"
+        )
+    started = time.perf_counter()
+    for batch in batches:
+        with engine.begin() as connection:
+            for table, rows in batch:
+                if rows:
+                    connection.execute(insert(table), rows)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    items = sum(len(rows) for batch in batches for _table, rows in batch)
+    return items / elapsed
+
+
+if __name__ == "__main__":
+    main()
