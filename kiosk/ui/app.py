@@ -28,6 +28,7 @@ from drivers.serialio.events import DeviceStateEvent
 from drivers.serialio.transport import open_url
 from drivers.thermometer.driver import ThermometerDriver
 from drivers.thermometer.protocol import Compensation, check_model
+from healthcode.dcc import DccTrustList
 from healthcode.identity import mask_name
 from healthcode.jkm import default_registry
 from kiosk.checkpoint.clock import TrustedClock
@@ -87,6 +88,7 @@ class KioskSetup:
     enrolled: bool = False
     on_scan_text: Callable[[str], None] | None = None  # demo mode's director
     export_dir: Path | None = None  # where supervisors' exports go (e.g. a USB stick)
+    dcc_trust: DccTrustList | None = None  # recognised EU DCC signers (mutual recognition)
 
 
 class _Relay(QObject):
@@ -116,7 +118,7 @@ class Kiosk:
         if setup.trust.trust_list is not None:
             self.clock.raise_floor(setup.trust.trust_list.issued_at_utc)
         self.checker = CodeChecker(
-            default_registry(), setup.trust, last_passage=self.store.last_passage_at
+            default_registry(setup.dcc_trust), setup.trust, last_passage=self.store.last_passage_at
         )
         self.flow = PassageFlow(
             setup.policy, binding_keys=setup.binding_keys, result_duration=setup.result_duration

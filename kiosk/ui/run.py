@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from healthcode.dcc import DccTrustList
 from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.trust import TrustAnchor, TrustListError
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()
 IDENTITY_DIR = "identity"
+DCC_TRUST_FILE = "dcc-trust.json"  # recognised EU DCC signing certificates (healthcode.dcc)
 
 
 class Enrolled:
@@ -77,6 +79,18 @@ def _enrolled(folder: Path) -> Enrolled | None:
         return None
 
 
+def _dcc_trust(path: Path) -> DccTrustList | None:
+    """The EU DCC signers this kiosk recognises, if a list was installed; a list that cannot
+    be used is refused whole (and logged), and foreign codes are then not recognised."""
+    if not path.exists():
+        return None
+    try:
+        return DccTrustList.load(path)
+    except (OSError, ValueError) as error:
+        log.error("the DCC trust list %s is refused: %s", path, error)
+        return None
+
+
 def build(options: RunOptions) -> tuple[Kiosk, object | None]:
     """The kiosk for these options, not yet started; and the demo's thermometer, if any."""
     from drivers.camera.sources import ImageFolder
@@ -106,6 +120,7 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         language=language,
         enrolled=enrolled is not None,
     )
+    setup.dcc_trust = _dcc_trust(folder / DCC_TRUST_FILE)
     thermometer = None
     if options.demo:
         world = prepare_demo(

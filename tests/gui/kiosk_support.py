@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from drivers.camera.sources import ImageFolder
+from healthcode.dcc import DccTrustList
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
 from kiosk.demo import DemoDirector, DemoThermometer, DemoWorld, prepare_demo, render_camera_folder
 from kiosk.scanning import TrustState
@@ -29,6 +30,7 @@ def build_kiosk(
     policy: Policy | None = None,
     world: DemoWorld | None = None,
     language: Language = Language.ZH,
+    dcc_trust: DccTrustList | None = None,
 ) -> tuple[Kiosk, DemoWorld, DemoThermometer | None]:
     world = world or prepare_demo(folder / "world", datetime.now(UTC))
     demo_thermometer = DemoThermometer() if thermometer else None
@@ -47,6 +49,7 @@ def build_kiosk(
         result_duration=timedelta(milliseconds=200),
         language=language,
         on_scan_text=director.on_scan_text if director else None,
+        dcc_trust=dcc_trust,
     )
     kiosk = Kiosk(setup, gate_absent_after_s=0.15)
     return kiosk, world, demo_thermometer

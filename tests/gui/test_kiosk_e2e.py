@@ -18,10 +18,12 @@ from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk
+from kiosk.ui.run import _dcc_trust
 from kiosk.viewstate import ResultView, StatusKind
 from tests.gui.kiosk_support import build_kiosk, stale
 from tests.gui.staff_support import OPERATOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
+from tests.unit.test_dcc import VACCINATION, Signer
 
 
 @pytest.fixture
@@ -249,3 +251,34 @@ def test_the_operator_who_signs_in_is_on_every_record_and_the_supervisor_opens(
         assert kiosk.window.current_screen == "scan"
     finally:
         kiosk.stop()
+
+
+def test_an_eu_certificate_from_a_recognised_signer_gets_a_manual_check_with_its_details(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    signer = Signer()
+    (tmp_path / "dcc-trust.json").write_text(signer.trust().to_json(), encoding="utf-8")
+    trust = _dcc_trust(tmp_path / "dcc-trust.json")
+    assert trust is not None
+    kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False, dcc_trust=trust)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+        kiosk.bridge.submit_code_text(signer.code(VACCINATION))
+        kiosk.bridge.submit_manual_temperature(36.5)
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        assert results[0].outcome is Outcome.MANUAL_CHECK
+        assert "Gabriele Musterfrau" in results[0].reasons[0].en
+        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
+        row = kiosk.store.passage_log(LogFilter(), limit=1)[0]
+        assert (row.scheme, row.issuer) == ("HC1", "AT")
+        assert row.masked_name is not None and "Musterfrau" not in row.masked_name
+    finally:
+        kiosk.stop()
+
+
+def test_a_damaged_dcc_trust_file_is_refused_whole(tmp_path: Path) -> None:
+    (tmp_path / "dcc-trust.json").write_text('[{"certificate": "bm90IGEgY2VydA=="}]', "utf-8")
+    assert _dcc_trust(tmp_path / "dcc-trust.json") is None
