@@ -15,6 +15,7 @@ from central.keystore import KeyStore
 from central.routers import accounts as accounts_router
 from central.routers import audit as audit_router
 from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
+from central.routers import issuance as issuance_router
 from central.routers import regions as regions_router
 from central.settings import Settings
 
@@ -52,4 +53,5 @@ def create_app(
         app.include_router(module.router)
     for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)
+    app.include_router(issuance_router.router)  # issue 13
     return app

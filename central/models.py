@@ -300,3 +300,122 @@ Index("ix_fever_cases_region_at", FeverCase.region_code, FeverCase.at)
 Index("ix_fever_cases_code", FeverCase.code_ix)
 Index("ix_override_records_passage", OverrideRecord.passage_id)
 Index("ix_override_records_region_at", OverrideRecord.region_code, OverrideRecord.at)
+
+
+# ---------------------------------------------------------------- issuance (issue 13)
+# People who hold a code of this issuer. Full name, ID number and phone only as ciphertext
+# (central.issuance.people.PeopleCipher, a key outside the database); ID number and phone are
+# found through keyed blind indexes. `facts` is what the colour rules look at.
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    issuer: Mapped[str] = mapped_column(String(6))
+    id_ix: Mapped[bytes] = mapped_column(LargeBinary(16))
+    phone_ix: Mapped[bytes | None] = mapped_column(LargeBinary(16), index=True)
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    workplace_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_type: Mapped[str] = mapped_column(String(16))
+    holder: Mapped[str] = mapped_column(String(16))  # self, guardian, community
+    residence_area: Mapped[str] = mapped_column(String(15), index=True)
+    ruleset: Mapped[str] = mapped_column(String(32))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The code: one id per person and issuer; the colour sequence grows with each change.
+    code_id: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    code_ix: Mapped[bytes] = mapped_column(LargeBinary(16), index=True)  # ingest's blind index
+    code_kind: Mapped[str] = mapped_column(String(8))
+    colour: Mapped[str] = mapped_column(String(8))
+    colour_seq: Mapped[int] = mapped_column(Integer)
+    colour_reason: Mapped[str] = mapped_column(String(64))
+    review_at: Mapped[datetime | None] = mapped_column(index=True)
+    holder_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PersonArea(Base):
+    """The areas a person's colour depends on: who to recompute when an area's level changes."""
+
+    __tablename__ = "person_areas"
+
+    area_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class AreaRisk(Base):
+    __tablename__ = "area_risks"
+
+    area_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8))
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class RecomputeJob(Base):
+    """A background recomputation, done in batches by whichever process holds its lease."""
+
+    __tablename__ = "recompute_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    area_code: Mapped[str] = mapped_column(String(15), index=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, running, done
+    # Where the next batch starts: "area code|person id" of the last (area, person) done.
+    cursor: Mapped[str] = mapped_column(String(64), default="")
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class StatusFeedEntry(Base):
+    """The status feed, append-only: numbered by `feed_head` so numbers commit in order."""
+
+    __tablename__ = "status_feed"
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    issuer: Mapped[str] = mapped_column(String(6))
+    code_id: Mapped[bytes] = mapped_column(LargeBinary(16))
+    colour: Mapped[str] = mapped_column(String(8))
+    colour_seq: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(36))  # an account id, "holder" or "system"
+
+
+class FeedHead(Base):
+    """One row: the last feed sequence handed out. Its row lock orders concurrent appends."""
+
+    __tablename__ = "feed_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class SmsChallenge(Base):
+    """A code sent by SMS to verify a phone number: kept hashed, tried a few times at most."""
+
+    __tablename__ = "sms_challenges"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    phone_ix: Mapped[bytes] = mapped_column(LargeBinary(16), index=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None]
+
+
+Index("ix_people_issuer_id", Person.issuer, Person.id_ix, unique=True)
+Index("ix_status_feed_code", StatusFeedEntry.issuer, StatusFeedEntry.code_id)

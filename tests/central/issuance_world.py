@@ -1,0 +1,90 @@
+"""Helpers for the issuance tests: valid ID numbers, an SMS sender that keeps the codes,
+and a declaration through the real API."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from central.issuance.people import IssuerKeys, issuer_keys
+from healthcode.identity import check_character
+from tests.central.conftest import Central
+
+API = "/api/v1/issuance"
+
+
+def id_number(serial: int, birth: str = "19800101", area: str = "610102") -> str:
+    first = f"{area}{birth}{serial % 1000:03d}"
+    return first + check_character(first)
+
+
+@dataclass
+class KeptSms:
+    sent: list[tuple[str, str]] = field(default_factory=list)
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+    def last_code(self, phone: str) -> str:
+        text = next(t for p, t in reversed(self.sent) if p == phone)
+        found = re.search(r"\d{6}", text)
+        assert found is not None
+        return found.group()
+
+
+def sms_of(central: Central) -> KeptSms:
+    sender = getattr(central.app.state, "sms_sender", None)
+    if not isinstance(sender, KeptSms):
+        sender = central.app.state.sms_sender = KeptSms()
+    return sender
+
+
+def keys_of(central: Central) -> IssuerKeys:
+    return issuer_keys(central.settings.resolved_keys_dir)
+
+
+def declaration(serial: int = 1, **changes: Any) -> dict[str, Any]:
+    phone = f"139{serial:08d}"
+    return {
+        "full_name": "张三丰",
+        "id_type": "resident_id",
+        "id_number": id_number(serial),
+        "residence": "610102001001",
+        "workplace": "秦川机床厂",
+        "phone": phone,
+        "travel": [],
+        "contacts": [],
+        "symptoms": [],
+        "temperature_celsius": 36.5,
+    } | changes
+
+
+def declare(central: Central, body: dict[str, Any], expect: int = 201) -> dict[str, Any]:
+    sms = sms_of(central)
+    phone = body["phone"]
+    central.clock.advance(seconds=61)  # one SMS code a minute per phone
+    asked = central.client.post(f"{API}/sms-codes", json={"phone": phone})
+    assert asked.status_code == 202, asked.text
+    answer = central.client.post(
+        f"{API}/declarations", json=body | {"sms_code": sms.last_code(phone)}
+    )
+    assert answer.status_code == expect, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def holder(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def long_session(central: Central, account_id: str) -> dict[str, str]:
+    """A session that outlives the simulated days of a test."""
+    from datetime import timedelta
+
+    from central.admins import open_session
+    from central.db import session_scope
+
+    with session_scope(central.app.state.sessions) as session:
+        token, _ = open_session(session, account_id, central.clock(), timedelta(days=120))
+    return {"Authorization": f"Bearer {token}"}
