@@ -264,6 +264,30 @@
             <translation>关闭</translation>
         </message>
         <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <source>Kiosk settings</source>
+            <translation>终端设置</translation>
+        </message>
+        <message>
+            <source>Mute all sounds</source>
+            <translation>关闭所有声音</translation>
+        </message>
+        <message>
+            <source>Spoken prompts after the tone</source>
+            <translation>提示音后播放语音</translation>
+        </message>
+        <message>
+            <source>Seconds a result stays on screen</source>
+            <translation>结果显示时长（秒）</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
             <source>Time</source>
             <translation>时间</translation>
         </message>

@@ -104,6 +104,9 @@ class PassageFlow:
         """A new policy applies from the next person on."""
         self.policy = policy
 
+    def set_result_duration(self, duration: timedelta) -> None:
+        self._result_duration = duration
+
     def set_binding_keys(self, binding_keys: Mapping[str, Sequence[bytes]]) -> None:
         self._binding_keys = dict(binding_keys)
 

@@ -35,6 +35,8 @@ from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.policy import Policy
 from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
+from kiosk.settings import META_KEY as SETTINGS_KEY
+from kiosk.settings import KioskSettings
 from kiosk.store import DiskStatus, Store, StoreCounts
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
@@ -173,6 +175,8 @@ class Kiosk:
         self._last_preview_s = 0.0
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
+        self.sound: Any = None  # the SoundPlayer, attached by run()
+        self.settings = KioskSettings()
 
     # ---------------------------------------------------------------- staff
 
@@ -184,6 +188,15 @@ class Kiosk:
         self.signin.signed_out.connect(self._signed_out)
         self.signin.closed.connect(lambda: window.show_screen("scan"))
         self.supervisor.closed.connect(lambda: window.show_screen("scan"))
+        self.supervisor.settings_changed.connect(self.apply_settings)
+
+    def apply_settings(self, settings: KioskSettings) -> None:
+        """Settings a supervisor saved: sounds and how long results stay up, at once."""
+        self.settings = settings
+        self.flow.set_result_duration(timedelta(seconds=settings.result_seconds))
+        if self.sound is not None:
+            self.sound.set_muted(settings.muted)
+            self.sound.set_voice(settings.voice)
 
     def _open_sign_in(self) -> None:
         self.window.show_screen("signin")
@@ -230,6 +243,7 @@ class Kiosk:
         if setup.camera is not None:
             self._open_camera(setup.camera)
         self.gate.load()
+        self.apply_settings(KioskSettings.from_json(self.store.meta(SETTINGS_KEY)))
         self.bridge.start()
         self._status_timer.start()
         self._poller.start()

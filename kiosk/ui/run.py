@@ -167,6 +167,7 @@ def run(options: RunOptions) -> int:
 
     install_crash_handler(kiosk.recover_after_crash)
     sound = SoundPlayer()
+    kiosk.sound = sound
     kiosk.bridge.sound_requested.connect(_play(sound))
     results: list[str] = []
 

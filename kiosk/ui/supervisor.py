@@ -31,7 +31,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -61,6 +63,8 @@ from kiosk.export import (
     export_rows,
     log_rows,
 )
+from kiosk.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
+from kiosk.settings import META_KEY as SETTINGS_KEY
 from kiosk.store import LogFilter, PassageRow, Store
 from kiosk.ui import style
 from kiosk.ui.background import Background
@@ -80,6 +84,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def language_code(language: Language) -> Literal["zh", "en"]:
     return "en" if language is Language.EN else "zh"
+
+
+_LOG_PAGE = 2
+_SETTINGS_PAGE = 4
 
 
 class TimeRange(StrEnum):
@@ -260,6 +268,7 @@ class SupervisorView(QWidget):
     log_loaded = Signal(int)  # rows now shown (after every page)
     trail_loaded = Signal(int)  # rows in the trail
     export_finished = Signal(str, str, int)  # result ("done", "cancelled", "failed"), path, rows
+    settings_changed = Signal(object)  # KioskSettings, already saved and audited
 
     def __init__(
         self,
@@ -306,6 +315,7 @@ class SupervisorView(QWidget):
         self.pages.addWidget(self._build_pin_page())
         self.pages.addWidget(self._build_log_page())
         self.pages.addWidget(self._build_trail_page())
+        self.pages.addWidget(self._build_settings_page())
         outer = QVBoxLayout(self)
         outer.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 8)
         outer.addWidget(self.pages)
@@ -382,11 +392,14 @@ class SupervisorView(QWidget):
         self.supervisor_label.setFont(style.font(style.BODY_PT - 2))
         self.close_button = self._button()
         self.close_button.clicked.connect(self.close_view)
+        self.settings_button = self._button()
+        self.settings_button.clicked.connect(self.open_settings)
         top = QHBoxLayout()
         top.addWidget(self.log_title)
         top.addSpacing(style.SPACING_PX)
         top.addWidget(self.supervisor_label)
         top.addStretch(1)
+        top.addWidget(self.settings_button)
         top.addWidget(self.close_button)
 
         self.range_combo = self._combo()
@@ -679,6 +692,75 @@ class SupervisorView(QWidget):
         self.cancel_export()
         self._background.shutdown()
 
+    def _build_settings_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.settings_title = self._title()
+        self.mute_box = QCheckBox()
+        self.voice_box = QCheckBox()
+        for box in (self.mute_box, self.voice_box):
+            box.setFont(style.font(style.BUTTON_PT))
+            box.setStyleSheet(
+                f"QCheckBox::indicator {{ width: {style.TOUCH_TARGET_PX // 2}px;"
+                f" height: {style.TOUCH_TARGET_PX // 2}px; }}"
+                f" QCheckBox {{ min-height: {style.TOUCH_TARGET_PX}px; }}"
+            )
+        self.result_caption = QLabel()
+        self.result_caption.setFont(style.font(style.BODY_PT))
+        self.result_spin = QDoubleSpinBox()
+        self.result_spin.setRange(MIN_RESULT_S, MAX_RESULT_S)
+        self.result_spin.setSingleStep(0.5)
+        self.result_spin.setDecimals(1)
+        self.result_spin.setFont(style.font(style.BUTTON_PT))
+        self.result_spin.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.settings_save = self._button()
+        self.settings_back = self._button()
+        self.settings_save.clicked.connect(self.save_settings)
+        self.settings_back.clicked.connect(lambda: self.pages.setCurrentIndex(_LOG_PAGE))
+        layout.addWidget(self.settings_title)
+        layout.addWidget(self.mute_box)
+        layout.addWidget(self.voice_box)
+        layout.addWidget(self.result_caption)
+        layout.addWidget(self.result_spin)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.settings_save)
+        row.addWidget(self.settings_back)
+        layout.addLayout(row)
+        return page
+
+    def open_settings(self) -> None:
+        """Behind the same PIN as the log: only an unlocked supervisor gets here."""
+        if self._operator is None:
+            return
+        current = KioskSettings.from_json(self._store.meta(SETTINGS_KEY))
+        self.mute_box.setChecked(current.muted)
+        self.voice_box.setChecked(current.voice)
+        self.result_spin.setValue(current.result_seconds)
+        self.pages.setCurrentIndex(_SETTINGS_PAGE)
+
+    def save_settings(self) -> None:
+        if self._operator is None:
+            return
+        settings = KioskSettings(
+            muted=self.mute_box.isChecked(),
+            voice=self.voice_box.isChecked(),
+            result_seconds=round(self.result_spin.value(), 1),
+        )
+        self._store.set_meta(SETTINGS_KEY, settings.to_json())
+        self._store.audit(
+            self._clock(),
+            self._operator,
+            "settings_change",
+            {
+                "muted": settings.muted,
+                "voice": settings.voice,
+                "result_seconds": settings.result_seconds,
+            },
+        )
+        self.settings_changed.emit(settings)
+        self.pages.setCurrentIndex(_LOG_PAGE)
+
     def retranslate(self, language: Language) -> None:
         self._language = language
         self.names_title.setText(self.tr("Supervisor"))
@@ -689,6 +771,13 @@ class SupervisorView(QWidget):
             self._prompt_for(self._choosing)
         self.log_title.setText(self.tr("Passage log"))
         self.close_button.setText(self.tr("Close"))
+        self.settings_button.setText(self.tr("Settings"))
+        self.settings_title.setText(self.tr("Kiosk settings"))
+        self.mute_box.setText(self.tr("Mute all sounds"))
+        self.voice_box.setText(self.tr("Spoken prompts after the tone"))
+        self.result_caption.setText(self.tr("Seconds a result stays on screen"))
+        self.settings_save.setText(self.tr("Save"))
+        self.settings_back.setText(self.tr("Back"))
         captions = [self.tr("Time"), self.tr("Colour"), self.tr("Outcome"), self.tr("Fever")]
         for label, text in zip(self.filter_captions, [*captions, self.tr("Operator")], strict=True):
             label.setText(text)

@@ -21,7 +21,7 @@ from kiosk.ui.app import Kiosk
 from kiosk.ui.run import _dcc_trust
 from kiosk.viewstate import ResultView, StatusKind
 from tests.gui.kiosk_support import build_kiosk, stale
-from tests.gui.staff_support import OPERATOR_PIN, roster
+from tests.gui.staff_support import OPERATOR_PIN, SUPERVISOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
 from tests.unit.test_dcc import VACCINATION, Signer
 
@@ -282,3 +282,40 @@ def test_an_eu_certificate_from_a_recognised_signer_gets_a_manual_check_with_its
 def test_a_damaged_dcc_trust_file_is_refused_whole(tmp_path: Path) -> None:
     (tmp_path / "dcc-trust.json").write_text('[{"certificate": "bm90IGEgY2VydA=="}]', "utf-8")
     assert _dcc_trust(tmp_path / "dcc-trust.json") is None
+
+
+def test_settings_behind_the_supervisor_pin_change_sounds_and_result_time(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
+    kiosk.store.replace_roster(roster()).result(timeout=10)
+    qtbot.addWidget(kiosk.window)
+    with qtbot.waitSignal(kiosk.gate.roster_loaded, timeout=10_000):
+        kiosk.start()
+    try:
+        view = kiosk.supervisor
+        qtbot.mouseClick(kiosk.window.scan.supervisor_button, Qt.MouseButton.LeftButton)
+        view.open_settings()
+        assert view.pages.currentWidget() is not view.settings_title.parentWidget()  # locked
+        with qtbot.waitSignal(view.unlocked, timeout=10_000):
+            view.unlock("sup-1", SUPERVISOR_PIN)
+        view.open_settings()
+        assert view.pages.currentWidget() is view.settings_title.parentWidget()
+        view.mute_box.setChecked(True)
+        view.result_spin.setValue(2.5)
+        with qtbot.waitSignal(view.settings_changed, timeout=5_000):
+            qtbot.mouseClick(view.settings_save, Qt.MouseButton.LeftButton)
+        assert kiosk.settings.muted and kiosk.settings.result_seconds == 2.5
+        assert kiosk.flow._result_duration.total_seconds() == 2.5
+        qtbot.waitUntil(
+            lambda: any(a == "settings_change" for _, _, a, _ in kiosk.store.audit_entries()),
+            timeout=5_000,
+        )
+    finally:
+        kiosk.stop()
+    kiosk2, _w, _ = build_kiosk(tmp_path, camera=False, thermometer=False, world=_world)
+    kiosk2.start()
+    try:
+        assert kiosk2.settings.muted  # kept across a restart
+    finally:
+        kiosk2.stop()
