@@ -32,11 +32,13 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cbor2
 from cryptography import x509
-from jsonschema import Draft202012Validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 from healthcode import base45, cose
 from healthcode.identity import mask_name
@@ -446,6 +448,10 @@ def schema() -> Mapping[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # Imported here: jsonschema costs a fifth of a second at start-up, and most kiosks never
+    # see a foreign certificate.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema())
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,32 +128,12 @@ def prepare_demo(
         )
         return jkm.issue(claims, issuer_key)
 
-    issued = now - timedelta(minutes=30)
-    green = code("green", "张三丰", Colour.GREEN, issued=issued)
-    # The order matters to the thermometer's fever switch (see DemoDirector): the cases just
-    # before and after the fever case are decided without a temperature.
-    cases = [
-        DemoCase("green", green, "pass"),
-        DemoCase("yellow", code("yellow", "李小龙", Colour.YELLOW, issued=issued), "deny"),
-        DemoCase("red", code("red", "王大锤", Colour.RED, issued=issued), "deny"),
-        DemoCase("feed_red", code("feed_red", "杨过", Colour.GREEN, issued=issued), "deny"),
-        DemoCase(
-            "fever", code("fever", "小龙女", Colour.GREEN, issued=issued), "refer", fever=True
-        ),
-        DemoCase(
-            "expired",
-            code(
-                "expired",
-                "赵敏",
-                Colour.GREEN,
-                issued=now - timedelta(days=15),
-                kind=CodeKind.PAPER,
-            ),
-            "deny",
-        ),
-        DemoCase("forged", _forge(code("forged", "周芷若", Colour.GREEN, issued=issued)), "deny"),
-        DemoCase("repeat", green, "pass"),
-    ]
+    cached = _cached_cases(folder, issuer_key.kid, now)
+    if cached is None:
+        cases = _make_cases(code, now)
+        _save_cases(folder, issuer_key.kid, now, cases)
+    else:
+        cases = cached
     batch = FeedBatch(
         kind=BatchKind.DELTA,
         publisher=keydir.issuer.region_code,
@@ -173,7 +155,6 @@ def prepare_demo(
     feed = FeedCopy()
     feed.apply(open_signed_batch(batch.sign(feed_key), trust_list))
     camera = folder / "camera"
-    render_camera_folder(camera, [case.text for case in cases])
     return DemoWorld(
         folder=folder,
         trust_list=trust_list,
@@ -184,6 +165,68 @@ def prepare_demo(
         cases=cases,
         camera_folder=camera,
     )
+
+
+CASES_FILE = "cases.json"
+CASES_REUSED_FOR = timedelta(hours=12)  # app codes live 24 h: half of that is still fresh
+
+
+def _make_cases(code: Callable[..., str], now: datetime) -> list[DemoCase]:
+    issued = now - timedelta(minutes=30)
+    green = code("green", "张三丰", Colour.GREEN, issued=issued)
+    # The order matters to the thermometer's fever switch (see DemoDirector): the cases just
+    # before and after the fever case are decided without a temperature.
+    return [
+        DemoCase("green", green, "pass"),
+        DemoCase("yellow", code("yellow", "李小龙", Colour.YELLOW, issued=issued), "deny"),
+        DemoCase("red", code("red", "王大锤", Colour.RED, issued=issued), "deny"),
+        DemoCase("feed_red", code("feed_red", "杨过", Colour.GREEN, issued=issued), "deny"),
+        DemoCase(
+            "fever", code("fever", "小龙女", Colour.GREEN, issued=issued), "refer", fever=True
+        ),
+        DemoCase(
+            "expired",
+            code(
+                "expired",
+                "赵敏",
+                Colour.GREEN,
+                issued=now - timedelta(days=15),
+                kind=CodeKind.PAPER,
+            ),
+            "deny",
+        ),
+        DemoCase("forged", _forge(code("forged", "周芷若", Colour.GREEN, issued=issued)), "deny"),
+        DemoCase("repeat", green, "pass"),
+    ]
+
+
+def _cached_cases(folder: Path, kid: bytes, now: datetime) -> list[DemoCase] | None:
+    """Cases signed at an earlier start, while still fresh: re-signing and re-rendering the
+    camera frames is most of demo mode's start-up."""
+    path = folder / CASES_FILE
+    camera = folder / "camera"
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        created = datetime.fromisoformat(saved["created"])
+        if saved["kid"] != kid.hex() or not 0 <= (now - created).total_seconds() < (
+            CASES_REUSED_FOR.total_seconds()
+        ):
+            return None
+        if not any(camera.glob("frame-*.png")):
+            return None
+        return [DemoCase(c["name"], c["text"], c["expected"], c["fever"]) for c in saved["cases"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_cases(folder: Path, kid: bytes, now: datetime, cases: list[DemoCase]) -> None:
+    render_camera_folder(folder / "camera", [case.text for case in cases])
+    document = {
+        "created": now.isoformat(),
+        "kid": kid.hex(),
+        "cases": [dataclasses.asdict(case) for case in cases],
+    }
+    (folder / CASES_FILE).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
 def code_frame(text: str | None, *, module_px: int = 4) -> np.ndarray:
