@@ -187,8 +187,9 @@ def declare(
     holder_token = secrets.token_urlsafe(HOLDER_TOKEN_BYTES) if new_holder_token else None
 
     def work(session: Session) -> IssuedCode:
-        levels = risk_levels(session)
+        # The row lock first: reading before it would make SQLite refuse the later write.
         person = lock_person(session, (Person.issuer == keys.issuer) & (Person.id_ix == id_ix))
+        levels = risk_levels(session)
         created = person is None
         if person is None:
             person_id = new_id()

@@ -1,0 +1,336 @@
+"""Issuance figures: declarations to signed codes per second through HTTP, against bare signing in
+the same run; the time to recompute colours after an area turns high risk, for a million people,
+on SQLite and on PostgreSQL.
+
+    python bench/issuance.py [--people 1000000] [--http-seconds 8]
+
+The people fixture is built once and cached in bench/.cache (an SQLite file and a CSV that
+PostgreSQL loads with COPY); each run recomputes a copy. PostgreSQL comes from
+CENTRAL_TEST_POSTGRES_URL (build/postgres.sh); without it the goal is printed as missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
+
+from central.admins import open_session  # noqa: E402
+from central.app import create_app  # noqa: E402
+from central.bootstrap import prepare  # noqa: E402
+from central.db import make_engine, make_sessions, migrate, session_scope  # noqa: E402
+from central.issuance import changes  # noqa: E402
+from central.issuance.people import issuer_keys  # noqa: E402
+from central.issuance.rules import Facts, RiskLevel  # noqa: E402
+from central.models import Administrator, Person, PersonArea  # noqa: E402
+from central.settings import Settings  # noqa: E402
+from healthcode import jkm  # noqa: E402
+from healthcode.claims import CodeKind, Colour  # noqa: E402
+from healthcode.identity import check_character  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+AREA = "610113001001"
+CHANGED_AREA = "610113"
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+FIXTURE_VERSION = 1
+
+
+def goal(name: str, value: float, unit: str, target: str, met: bool, why: str = "") -> None:
+    suffix = f" ({why})" if why else ""
+    print(f"goal {name}: {value:.0f}{unit} (target {target}) {'met' if met else 'missed'}{suffix}")
+
+
+# ---------------------------------------------------------------- signing and HTTP
+
+
+def bare_signing_rate(keys_dir: Path, seconds: float = 2.0) -> float:
+    keys = issuer_keys(keys_dir)
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        claims = jkm.claims_for_person(
+            issuer=keys.issuer,
+            code_id=secrets.token_bytes(16),
+            colour=Colour.GREEN,
+            colour_seq=1,
+            kind=CodeKind.PROXY,
+            full_name="张三丰",
+            id_number=_id_number(count),
+            binding_key=keys.binding_key,
+            now=NOW,
+        )
+        jkm.issue(claims, keys.signing_key)
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def _id_number(serial: int) -> str:
+    first = f"610102{19500101 + serial % 28:08d}{serial % 1000:03d}"
+    return first + check_character(first)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def http_rate(work: Path, seconds: float, clients: int = 8) -> tuple[float, float]:
+    settings = Settings(data_dir=work, _env_file=None)  # type: ignore[call-arg]
+    prepare(settings, datetime.now(UTC), first_admin="admin")
+    app = create_app(settings)
+    with session_scope(app.state.sessions) as session:
+        admin = session.query(Administrator).first()
+        assert admin is not None
+        token, _ = open_session(session, admin.id, datetime.now(UTC), timedelta(days=1))
+    bare = bare_signing_rate(settings.resolved_keys_dir)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            serial = index * 1_000_000
+            while time.perf_counter() < stop:
+                serial += 1
+                answer = http.post(
+                    "/api/v1/issuance/proxy-declarations",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={
+                        "full_name": "张三丰",
+                        "id_number": _id_number(serial),
+                        "residence": "610102001001",
+                        "temperature_celsius": 36.5,
+                    },
+                )
+                if answer.status_code == 201:
+                    done[index] += 1
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    server.should_exit = True
+    thread.join(timeout=10)
+    return sum(done) / elapsed, bare
+
+
+# ---------------------------------------------------------------- the million-people fixture
+
+
+def _rows(people: int, issuer: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    facts = Facts(residence=AREA).to_json()
+    persons, areas = [], []
+    for serial in range(people):
+        person_id = f"{serial:08d}-0000-4000-8000-000000000000"
+        persons.append(
+            {
+                "id": person_id,
+                "issuer": issuer,
+                "id_ix": serial.to_bytes(16, "big"),
+                "name_enc": b"-",
+                "id_number_enc": b"-",
+                "id_type": "resident_id",
+                "holder": "self",
+                "residence_area": AREA,
+                "ruleset": "shaanxi",
+                "facts": facts,
+                "code_id": secrets.token_bytes(16),
+                "code_ix": secrets.token_bytes(16),
+                "code_kind": "app",
+                "colour": "green",
+                "colour_seq": 1,
+                "colour_reason": "declaration",
+                "lock_version": 0,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+        areas.append({"area_code": AREA, "person_id": person_id})
+    return persons, areas
+
+
+def sqlite_fixture(people: int) -> Path:
+    path = CACHE / f"issuance_{people}_v{FIXTURE_VERSION}.db"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{partial}")
+    migrate(engine)
+    step = 50_000
+    with engine.begin() as connection:
+        for first in range(0, people, step):
+            persons, areas = _rows(min(step, people - first), "610000")
+            for offset, person in enumerate(persons):
+                person["id"] = f"{first + offset:08d}-0000-4000-8000-000000000000"
+                person["id_ix"] = (first + offset).to_bytes(16, "big")
+                areas[offset]["person_id"] = person["id"]
+            connection.execute(insert(Person), persons)
+            connection.execute(insert(PersonArea), areas)
+    engine.dispose()
+    partial.rename(path)
+    return path
+
+
+def _csv_fixture(sqlite_path: Path) -> Path:
+    """The people table as CSV for PostgreSQL's COPY, made once from the SQLite fixture."""
+    path = sqlite_path.with_suffix(".people.csv")
+    if path.exists():
+        return path
+    import sqlite3
+
+    partial = path.with_suffix(".partial")
+    with sqlite3.connect(sqlite_path) as db, partial.open("w", newline="") as out:
+        writer = csv.writer(out)
+        for row in db.execute(
+            "SELECT id, issuer, id_ix, code_id, code_ix, facts FROM people ORDER BY id"
+        ):
+            writer.writerow(
+                [
+                    row[0],
+                    row[1],
+                    "\\x" + row[2].hex(),
+                    "\\x" + row[3].hex(),
+                    "\\x" + row[4].hex(),
+                    row[5],
+                ]
+            )
+    partial.rename(path)
+    return path
+
+
+def recompute(url: str) -> tuple[float, int]:
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    clock = lambda: NOW  # noqa: E731
+    started = time.perf_counter()
+    job_id = changes.set_area_risk(sessions, CHANGED_AREA, RiskLevel.HIGH, NOW, actor="bench")
+    changes.run_job(sessions, job_id, clock, owner="bench", batch_size=5000)
+    elapsed = time.perf_counter() - started
+    with engine.connect() as connection:
+        changed = int(connection.execute(text("SELECT changed FROM recompute_jobs")).scalar_one())
+    engine.dispose()
+    return elapsed, changed
+
+
+def recompute_sqlite(people: int) -> tuple[float, int]:
+    fixture = sqlite_fixture(people)
+    with tempfile.TemporaryDirectory() as work:
+        copy = Path(work) / "central.db"
+        shutil.copyfile(fixture, copy)
+        return recompute(f"sqlite:///{copy}")
+
+
+def recompute_postgres(people: int, base: str) -> tuple[float, int]:
+    rows = _csv_fixture(sqlite_fixture(people))
+    name = f"bench_issuance_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = make_engine(url)
+        migrate(engine)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(
+                "CREATE TEMP TABLE load (id text, issuer text, id_ix bytea, code_id bytea,"
+                " code_ix bytea, facts json)"
+            )
+            with (
+                rows.open() as source,
+                cursor.copy("COPY load FROM STDIN WITH (FORMAT csv)") as copy,
+            ):  # type: ignore[attr-defined]
+                while chunk := source.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute(
+                "INSERT INTO people (id, issuer, id_ix, name_enc, id_number_enc, id_type, holder,"
+                " residence_area, ruleset, facts, code_id, code_ix, code_kind, colour, colour_seq,"
+                " colour_reason, lock_version, created_at, updated_at)"
+                " SELECT id, issuer, id_ix, '\\x2d', '\\x2d', 'resident_id', 'self', %s, 'shaanxi',"
+                " facts, code_id, code_ix, 'app', 'green', 1, 'declaration', 0, %s, %s FROM load",
+                (AREA, NOW, NOW),
+            )
+            cursor.execute("INSERT INTO person_areas SELECT %s, id FROM load", (AREA,))
+            cursor.execute("ANALYZE")
+            raw.commit()
+        finally:
+            raw.close()
+        engine.dispose()
+        return recompute(url)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--http-seconds", type=float, default=8.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        rate, bare = http_rate(Path(work), args.http_seconds)
+    print(
+        f"bare signing: {bare:.0f} codes/s; through HTTP: {rate:.0f} codes/s "
+        f"({rate / bare:.2f} of bare signing)"
+    )
+    goal("issuance_http_rate", rate, " codes/s", ">= 1000", rate >= 1000)
+
+    built = time.perf_counter()
+    sqlite_fixture(args.people)
+    print(f"fixture: {args.people} people ready in {time.perf_counter() - built:.1f} s")
+    seconds, changed = recompute_sqlite(args.people)
+    print(f"recompute sqlite: {changed} colours changed in {seconds:.1f} s")
+    print(
+        f"goal recompute_sqlite: {seconds:.1f} s (target <= 60) "
+        f"{'met' if seconds <= 60 else 'missed'}"
+    )
+
+    base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
+    if not base:
+        print(
+            "goal recompute_postgres: 0 s (target <= 60) missed (no PostgreSQL: "
+            "set CENTRAL_TEST_POSTGRES_URL, e.g. source build/postgres.sh)"
+        )
+        return
+    try:
+        seconds, changed = recompute_postgres(args.people, base)
+    except Exception as error:  # the server went away mid-run: say so on the goal line
+        print(f"goal recompute_postgres: 0 s (target <= 60) missed ({type(error).__name__})")
+        return
+    print(f"recompute postgres: {changed} colours changed in {seconds:.1f} s")
+    print(
+        f"goal recompute_postgres: {seconds:.1f} s (target <= 60) "
+        f"{'met' if seconds <= 60 else 'missed'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
