@@ -222,10 +222,12 @@ def bulk_insert(folder: Path, database: Path, keys: StoreKeys) -> float:
         records = [item.record for item in store.outbox_batch(BACKLOG * 2)]
     sender = Sender("bench-kiosk", "bench-checkpoint", "610102")
     cipher = RecordCipher(bytes(32), bytes(range(32)))
-    batches = []
-    for start in range(0, len(records), MAX_UPLOAD_RECORDS):
-        rows = rows_of(sender, records[start : start + MAX_UPLOAD_RECORDS], cipher=cipher, now=NOW)
-        batches.append([(table, list(by_id.values())) for table, by_id in tables_of(rows).values()])
+    rows = rows_of(sender, records, cipher=cipher, now=NOW)
+    batches = [
+        [(table, list(by_id.values())[start : start + MAX_UPLOAD_RECORDS])]
+        for table, by_id in tables_of(rows).values()
+        for start in range(0, len(by_id), MAX_UPLOAD_RECORDS)
+    ]
     engine = make_engine(f"sqlite:///{folder / 'bulk.db'}")
     migrate(engine)
     with engine.begin() as connection:  # the same kiosk and checkpoint rows as the upload's
