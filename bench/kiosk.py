@@ -158,7 +158,6 @@ def main() -> None:
     kiosk.window.close()
     kiosk.window.deleteLater()
     app.processEvents()
-    del kiosk
     gc.collect()
 
     # A fever is measured twice: its result waits for the person's second measurement, which
