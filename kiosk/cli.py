@@ -6,6 +6,7 @@
     kiosk --self-test [--config FILE] [--data-dir DIR] [--demo]
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
+    kiosk import-bundle FILE [--config FILE | --data-dir DIR]
 
 Qt is imported only when the kiosk itself runs.
 """
@@ -102,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "enroll":
         return _enroll(args[1:])
+    if args and args[0] == "export-outbox":
+        return _export_outbox(args[1:])
+    if args and args[0] == "import-bundle":
+        return _import_bundle(args[1:])
     parsed = _run_parser().parse_args(args)
     if parsed.check_config is not None:
         return main_check_config([str(parsed.check_config)])
@@ -156,3 +161,89 @@ def _enroll(argv: Sequence[str]) -> int:
     from sync.cli import main as sync_main
 
     return sync_main(["enroll", parsed.url, parsed.code, "--data-dir", str(folder / "identity")])
+
+
+def _import_bundle(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kiosk import-bundle",
+        description="Apply an offline bundle (central export-bundle), with the download checks.",
+    )
+    parser.add_argument("file", type=Path, help="the bundle file")
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--data-dir", type=Path)
+    parsed = parser.parse_args(argv)
+    try:
+        config = _config(parsed.config)
+    except (ConfigError, OSError) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    from kiosk.download_sink import main_import_bundle
+
+    return main_import_bundle(parsed.data_dir or data_dir(config).root, parsed.file)
+
+
+def _export_outbox(argv: Sequence[str]) -> int:
+    """For a site with no network: the records not yet acknowledged, signed by this kiosk and
+    sealed to central's transfer key, in one file (e.g. on a USB stick) for `central
+    import-outbox`."""
+    parser = argparse.ArgumentParser(
+        prog="kiosk export-outbox", description="Write the upload backlog to a file for central."
+    )
+    parser.add_argument("dir", type=Path, help="the folder to write the file into")
+    parser.add_argument("--config", type=Path)
+    parser.add_argument("--data-dir", type=Path)
+    parsed = parser.parse_args(argv)
+    try:
+        config = _config(parsed.config)
+    except (ConfigError, OSError) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    folder = parsed.data_dir or data_dir(config).root
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from kiosk.store import Store, StoreKeys
+    from sync.identity import IdentityError, KioskIdentity
+    from sync.outbox_file import (
+        OutboxFileError,
+        export_outbox,
+        fetch_transfer_key,
+        kept_transfer_key,
+    )
+
+    identity_dir = folder / "identity"
+    try:
+        identity = KioskIdentity.load(identity_dir)
+    except IdentityError as error:
+        print(f"kiosk: not enrolled: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        transfer_key = kept_transfer_key(identity_dir)
+    except (OSError, OutboxFileError):
+        try:  # never fetched: one signed request, if the network happens to be there
+            with httpx.Client(timeout=15.0, auth=identity.auth()) as client:
+                transfer_key = fetch_transfer_key(client, identity.server_url, identity_dir)
+        except (httpx.HTTPError, OutboxFileError) as error:
+            print(
+                f"kiosk: central's transfer key is not known yet ({error}); upload once "
+                "with the network, then export",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    paths = data_dir(config) if parsed.data_dir is None else None
+    database = paths.database if paths else folder / "kiosk.db"
+    key_file = paths.store_key if paths else folder / "keys" / "store.key"
+    with Store(database, StoreKeys.load_or_create(key_file)) as store:
+        try:
+            written = export_outbox(
+                store, identity, transfer_key, parsed.dir, now=datetime.now(UTC)
+            )
+        except OutboxFileError as error:
+            print(f"kiosk: {error}", file=sys.stderr)
+            return EXIT_FAILED
+    if written is None:
+        print("nothing to export: every record is acknowledged")
+    else:
+        print(f"{written[1]} records written to {written[0]}")
+    return EXIT_OK

@@ -176,6 +176,10 @@ class Kiosk:
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
         self.sound: Any = None  # the SoundPlayer, attached by run()
+        self.uploader: Any = None  # sync.upload.Uploader, attached when the kiosk is enrolled
+        self._upload_seen = (0, 0)  # (batches, failures) at the last status look
+        self._online: bool | None = None
+        self._last_sync_at: datetime | None = None
         self.settings = KioskSettings()
 
     # ---------------------------------------------------------------- staff
@@ -379,8 +383,10 @@ class Kiosk:
             device_item(kind, self._device_states.get(kind), kind in self._device_states)
             for kind in (StatusKind.CAMERA, StatusKind.THERMOMETER, StatusKind.ID_READER)
         ]
-        items.append(network_item(self.setup.enrolled, None))
-        items.append(sync_item(None))
+        self._follow_uploads(now)
+        items.append(network_item(self.setup.enrolled, self._online))
+        last = self._last_sync_at
+        items.append(sync_item(now - last if last is not None else None))
         backlog = self._counts.upload_backlog if self._counts else 0
         items.append(backlog_item(backlog))
         items.append(feed_item(self.setup.trust.feed.age(now), self.flow.policy.max_feed_age))
@@ -389,6 +395,31 @@ class Kiosk:
         if disk is not None and disk.low:
             items.append(disk_item(disk.free_bytes, disk.low))
         return tuple(items)
+
+    def _follow_uploads(self, now: datetime) -> None:
+        """The network's state as the uploads found it: a batch through is online, a failure
+        offline; nothing sent yet says nothing."""
+        uploader = self.uploader
+        if uploader is None:
+            return
+        seen = (uploader.tally.batches, uploader.tally.failures)
+        batches, failures = seen
+        if failures > self._upload_seen[1]:
+            self._online = False
+        elif batches > self._upload_seen[0]:
+            self._online = True
+            self._last_sync_at = now
+        self._upload_seen = seen
+
+    def attach_uploader(self, uploader: Any) -> None:
+        """Start uploading in the background; a fever report wakes it at once."""
+        self.uploader = uploader
+        self.bridge.passage_saved.connect(self._nudge_uploader)
+        uploader.start()
+
+    def _nudge_uploader(self, fever: bool) -> None:
+        if fever and self.uploader is not None:
+            self.uploader.nudge()
 
     def refresh_status(self) -> None:
         self.window.show_status(self.status_items())
@@ -418,6 +449,9 @@ class Kiosk:
             self._poller.join(2.0)
         self.supervisor.shutdown()
         self.gate.shutdown()
+        if self.uploader is not None:
+            self.uploader.stop()
+            self.uploader.client.close()
         floor = self.clock.floor_utc
         if floor is not None:
             self.store.raise_clock_floor(floor).result(timeout=5)

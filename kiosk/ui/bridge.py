@@ -75,6 +75,7 @@ class FlowBridge(QObject):
     override_refused = Signal(object)  # LocalText
     device_changed = Signal(object)  # DeviceStateEvent
     save_failed = Signal(str)
+    passage_saved = Signal(bool)  # durable; True for a fever (its report waits in the outbox)
     sound_requested = Signal(object)  # Outcome or Prompt
 
     _event_posted = Signal(object)
@@ -227,16 +228,22 @@ class FlowBridge(QObject):
             if isinstance(effect, SavePassage):
                 future = self.store.record_passage(effect.record)
                 rest = list(effects[index + 1 :])
-                future.add_done_callback(lambda done, rest=rest: self._saved.emit(done, rest))
+                fever = effect.record.fever
+                future.add_done_callback(
+                    lambda done, rest=rest, fever=fever: self._saved.emit(done, (rest, fever))
+                )
                 return  # the rest waits for the write to be durable
             self._apply(effect)
 
     @Slot(object, object)
-    def _after_save(self, future: Future[int], rest: list[Effect]) -> None:
+    def _after_save(self, future: Future[int], after: tuple[list[Effect], bool]) -> None:
+        rest, fever = after
         error = future.exception()
         if error is not None:
             log.error("a passage could not be stored: %s", type(error).__name__)
             self.save_failed.emit(type(error).__name__)
+        else:
+            self.passage_saved.emit(fever)
         self._run(rest)
 
     def _apply(self, effect: Effect) -> None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()
 IDENTITY_DIR = "identity"
+UPLOAD_TIMEOUT_S = 30.0
 DCC_TRUST_FILE = "dcc-trust.json"  # recognised EU DCC signing certificates (healthcode.dcc)
 
 
@@ -143,7 +144,18 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         kiosk.setup.trust.feed = kiosk.store.load_feed()
     if enrolled is not None:
         kiosk.store.replace_roster(enrolled.operators).result(timeout=10)
+        kiosk.attach_uploader(make_uploader(kiosk.store, enrolled.identity))
     return kiosk, thermometer
+
+
+def make_uploader(store: object, identity: object) -> object:
+    """The background uploader of an enrolled kiosk: signed requests to its central service."""
+    import httpx
+
+    from sync.upload import Uploader
+
+    client = httpx.Client(timeout=UPLOAD_TIMEOUT_S, auth=identity.auth())  # type: ignore[attr-defined]
+    return Uploader(store, client, identity.server_url)  # type: ignore[arg-type, attr-defined]
 
 
 def run(options: RunOptions) -> int:
