@@ -1,0 +1,216 @@
+"""The kiosk's one sync thread: upload, then download, on a schedule; back off when central
+cannot be reached; stop promptly on request.
+
+Upload is `sync.upload.Uploader.drain` (its own retries, a few attempts per round); download is
+`sync.download.Downloader.download`. A round that reached central waits `interval_s` for the
+next; a failed one waits an exponentially growing, jittered time (`ExponentialJitter`).
+`status()` is a consistent snapshot for the status bar, safe to read from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import tenacity
+
+from healthcode.feed import FeedCopy
+from healthcode.keydir import load_public
+from healthcode.keys import PublicKey
+from healthcode.trust import TrustList
+from sync.download import Downloader, DownloadError, DownloadReport, DownloadSink, KioskCopies
+from sync.download import Refused as Refused
+from sync.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
+from sync.outbox import Outbox
+from sync.schemas import Policy, StaffRoster
+from sync.signing import HealthSource
+from sync.upload import ExponentialJitter, Uploader, UploadError
+
+log = logging.getLogger(__name__)
+
+INTERVAL_S = 60.0
+UPLOAD_ATTEMPTS = 3
+JOIN_TIMEOUT_S = 10.0
+REQUEST_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """For the status bar: `online` is None before the first round; `last_sync_utc` is when a
+    round last reached central; `refusal` the newest refused download (cleared when a later
+    round refuses nothing)."""
+
+    online: bool | None = None
+    last_sync_utc: datetime | None = None
+    refusal: Refused | None = None
+    error: str | None = None
+
+
+class _RefusalTap:
+    """Passes everything to the kiosk's sink, remembering refusals for the status."""
+
+    def __init__(self, sink: DownloadSink) -> None:
+        self.sink = sink
+        self.refusals: list[Refused] = []
+
+    def trust_list_accepted(self, signed: bytes, trust_list: TrustList, root: PublicKey) -> None:
+        self.sink.trust_list_accepted(signed, trust_list, root)
+
+    def feed_applied(self, feed: FeedCopy) -> None:
+        self.sink.feed_applied(feed)
+
+    def policy_accepted(self, policy: Policy, signed: bytes) -> None:
+        self.sink.policy_accepted(policy, signed)
+
+    def roster_accepted(self, roster: StaffRoster, signed: bytes) -> None:
+        self.sink.roster_accepted(roster, signed)
+
+    def refused(self, refusal: Refused) -> None:
+        self.refusals.append(refusal)
+        self.sink.refused(refusal)
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        downloader: Downloader,
+        uploader: Uploader | None = None,
+        *,
+        interval_s: float = INTERVAL_S,
+        wait: tenacity.wait.wait_base | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.downloader = downloader
+        self.uploader = uploader
+        self.interval_s = interval_s
+        self.wait = wait if wait is not None else ExponentialJitter()
+        self._clock = clock
+        self._tap = _RefusalTap(downloader.copies.sink)
+        downloader.copies.sink = self._tap
+        self._status = SyncStatus()
+        self._failures = 0
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_report: DownloadReport | None = None
+
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def run_once(self) -> float:
+        """One round; the seconds to wait before the next."""
+        error: str | None = None
+        if self.uploader is not None:
+            try:
+                self.uploader.drain(max_attempts=UPLOAD_ATTEMPTS)
+            except UploadError as failed:
+                error = f"upload: {failed}"
+        self._tap.refusals.clear()
+        try:
+            self.last_report = self.downloader.download()
+        except DownloadError as failed:
+            error = f"download: {failed}"
+        refusal = self._tap.refusals[-1] if self._tap.refusals else None
+        if error is None:
+            self._failures = 0
+            self._status = SyncStatus(True, self._clock(), refusal, None)
+            return self.interval_s
+        self._failures += 1
+        log.info("sync round failed (%s); attempt %d", error, self._failures)
+        previous = self._status
+        self._status = SyncStatus(False, previous.last_sync_utc, refusal or previous.refusal, error)
+        state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
+        state.attempt_number = self._failures
+        return float(min(self.wait(state), self.interval_s * 5))
+
+    # ------------------------------------------------------------ the thread
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """Sync now (a fever report waiting, or the network came back)."""
+        if self.uploader is not None:
+            self.uploader.nudge()
+        self._wake.set()
+
+    def stop(self, timeout_s: float = JOIN_TIMEOUT_S) -> bool:
+        self._stop.set()
+        self._wake.set()
+        if self.uploader is not None:
+            self.uploader.stop(timeout_s)  # ends its retry waits (it has no thread of its own)
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        if thread.is_alive():
+            log.error("the sync thread did not stop within %.0f s", timeout_s)
+            return False
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                pause = self.run_once()
+            except Exception:  # the sync thread must not die silently
+                log.exception("the sync round failed")
+                pause = self.interval_s
+            self._wake.wait(pause)
+            self._wake.clear()
+
+
+def start_sync(
+    identity_dir: Path,
+    sink: DownloadSink,
+    *,
+    feed: FeedCopy,
+    trust_list: TrustList | None,
+    trust_list_signed: bytes | None = None,
+    policy_version: int,
+    roster_version: int,
+    outbox: Outbox | None = None,
+    health: HealthSource | None = None,
+    interval_s: float = INTERVAL_S,
+    start: bool = True,
+) -> SyncWorker:
+    """The kiosk's sync thread for an enrolled identity folder, started.
+
+    `feed`, `trust_list`, the versions: what the kiosk decides with now; `sink` persists and
+    swaps in what is verified later; `outbox` is the store (uploads); `health` the report sent
+    with every request. Call `stop()` on the result when the kiosk stops.
+    """
+    identity = KioskIdentity.load(identity_dir)
+    root = load_public(identity_dir / ROOT_PUBLIC_FILE)
+    signed = trust_list_signed
+    if signed is None and (identity_dir / TRUST_LIST_FILE).exists():
+        signed = (identity_dir / TRUST_LIST_FILE).read_bytes()
+    copies = KioskCopies(
+        sink,
+        root=root,
+        checkpoint_id=identity.checkpoint.checkpoint_id,
+        trust_list=trust_list,
+        trust_list_signed=signed,
+        feed=feed,
+        policy_version=policy_version,
+        roster_version=roster_version,
+    )
+    client = httpx.Client(
+        auth=identity.auth(health=health) if health is not None else identity.auth(),
+        timeout=REQUEST_TIMEOUT_S,
+    )
+    uploader = Uploader(outbox, client, identity.server_url) if outbox is not None else None
+    worker = SyncWorker(
+        Downloader(copies, client, identity.server_url), uploader, interval_s=interval_s
+    )
+    if start:
+        worker.start()
+    return worker
