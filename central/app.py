@@ -15,6 +15,7 @@ from central.keystore import KeyStore
 from central.routers import accounts as accounts_router
 from central.routers import audit as audit_router
 from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
+from central.routers import distribution as distribution_router
 from central.routers import issuance as issuance_router
 from central.routers import regions as regions_router
 from central.settings import Settings
@@ -54,4 +55,5 @@ def create_app(
     for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)
     app.include_router(issuance_router.router)  # issue 13
+    app.include_router(distribution_router.router)  # issue 11
     return app

@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         "import-outbox", help="import kiosks' offline outbox files (as if uploaded)"
     )
     imports.add_argument("files", type=Path, nargs="+", metavar="FILE")
+
+    bundle = commands.add_parser(
+        "export-bundle", help="write a checkpoint's signed offline bundle (issue 11)"
+    )
+    bundle.add_argument("out", type=Path, metavar="OUT")
+    bundle.add_argument("--checkpoint", required=True, help="the checkpoint's id")
     return parser
 
 
@@ -124,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _checkpoint(settings, args)
         if args.command == "import-outbox":
             return _import_outbox(settings, args.files)
+        if args.command == "export-bundle":
+            return _export_bundle(settings, args.out, args.checkpoint)
         if args.command in ("regions", "enterprise", "account"):
             return _administration(settings, args)
         return _kiosk(settings, args)
@@ -333,3 +341,17 @@ def _import_outbox(settings: Settings, files: list[Path]) -> int:
     finally:
         engine.dispose()
     return 1 if failed else 0
+
+
+def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
+    from central.bundle import export_bundle
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with session_scope(make_sessions(engine)) as session:
+            data = export_bundle(session, checkpoint_id, settings.resolved_keys_dir, system_clock())
+    finally:
+        engine.dispose()
+    out.write_bytes(data)
+    print(json.dumps({"file": str(out), "checkpoint_id": checkpoint_id, "bytes": len(data)}))
+    return 0
