@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import secrets
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,17 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
 
-from central.admins import open_session  # noqa: E402
-from central.app import create_app  # noqa: E402
 from central.bootstrap import prepare  # noqa: E402
-from central.db import make_engine, make_sessions, migrate, session_scope  # noqa: E402
+from central.db import make_engine, make_sessions, migrate  # noqa: E402
 from central.issuance import changes  # noqa: E402
 from central.issuance.people import issuer_keys  # noqa: E402
 from central.issuance.rules import Facts, RiskLevel  # noqa: E402
-from central.models import Administrator, Person, PersonArea  # noqa: E402
+from central.models import Person, PersonArea, SmsChallenge, new_id  # noqa: E402
 from central.settings import Settings  # noqa: E402
 from healthcode import jkm  # noqa: E402
 from healthcode.claims import CodeKind, Colour  # noqa: E402
@@ -90,52 +89,110 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def http_rate(work: Path, seconds: float, clients: int = 8) -> tuple[float, float]:
+def _phone(serial: int) -> str:
+    return f"139{serial:08d}"
+
+
+SMS_CODE = "246810"
+
+
+def _seed_sms_codes(settings: Settings, serials: list[int]) -> None:
+    """The setup phase: one unused SMS code per phone the clients will declare with (as if each
+    person had asked for one; the SMS round trip and its rate limits are not what is measured)."""
+    keys = issuer_keys(settings.resolved_keys_dir)
+    engine = make_engine(settings.resolved_database_url)
+    rows = [
+        {
+            "id": new_id(),
+            "phone_ix": keys.cipher.phone_index(_phone(serial)),
+            "code_hash": hashlib.sha256(SMS_CODE.encode()).digest(),
+            "created_at": datetime.now(UTC),
+            "expires_at": datetime.now(UTC) + timedelta(hours=1),
+            "attempts": 0,
+        }
+        for serial in serials
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(SmsChallenge), rows)
+    engine.dispose()
+
+
+def http_rate(
+    work: Path, seconds: float, clients: int = 16, workers: int = 2
+) -> tuple[float, float, float]:
+    """Self-declarations (phone + SMS code) through `central serve --workers N`, a separate
+    process as in production; the answers carry the QR text (`?svg=false`). Returns the rate,
+    the bare signing rate and the number of server processes."""
     settings = Settings(data_dir=work, _env_file=None)  # type: ignore[call-arg]
     prepare(settings, datetime.now(UTC), first_admin="admin")
-    app = create_app(settings)
-    with session_scope(app.state.sessions) as session:
-        admin = session.query(Administrator).first()
-        assert admin is not None
-        token, _ = open_session(session, admin.id, datetime.now(UTC), timedelta(days=1))
     bare = bare_signing_rate(settings.resolved_keys_dir)
+    per_client = 40_000
+    serials = [i * per_client + n for i in range(clients) for n in range(per_client // 4)]
+    _seed_sms_codes(settings, serials)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    done = [0] * clients
-    stop = time.perf_counter() + seconds
+    env = {**os.environ, "CENTRAL_DATA_DIR": str(work)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v1/issuance/rulesets").is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("central serve did not start")
+            time.sleep(0.2)
+        done = [0] * clients
+        failed = [0] * clients
+        next_serial = [i * per_client for i in range(clients)]  # each SMS code is used once
 
-    def client(index: int) -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            serial = index * 1_000_000
-            while time.perf_counter() < stop:
-                serial += 1
-                answer = http.post(
-                    "/api/v1/issuance/proxy-declarations",
-                    headers={"Authorization": f"Bearer {token}"},
-                    json={
-                        "full_name": "张三丰",
-                        "id_number": _id_number(serial),
-                        "residence": "610102001001",
-                        "temperature_celsius": 36.5,
-                    },
-                )
-                if answer.status_code == 201:
-                    done[index] += 1
+        def client(index: int, until: float) -> None:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+                while time.perf_counter() < until:
+                    serial = next_serial[index]
+                    next_serial[index] += 1
+                    answer = http.post(
+                        "/api/v1/issuance/declarations?svg=false",
+                        json={
+                            "full_name": "张三丰",
+                            "id_number": _id_number(serial),
+                            "phone": _phone(serial),
+                            "sms_code": SMS_CODE,
+                            "residence": "610102001001",
+                            "temperature_celsius": 36.5,
+                        },
+                    )
+                    if answer.status_code == 201 and answer.json()["code"]["qr_text"]:
+                        done[index] += 1
+                    else:
+                        failed[index] += 1
+                        if not failed[index] > 1:
+                            print(f"refused: {answer.status_code} {answer.text[:200]}")
 
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    server.should_exit = True
-    thread.join(timeout=10)
-    return sum(done) / elapsed, bare
+        def run(duration: float) -> float:
+            until = time.perf_counter() + duration
+            started = time.perf_counter()
+            threads = [threading.Thread(target=client, args=(i, until)) for i in range(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            return time.perf_counter() - started
+
+        run(1.0)  # warm-up: connections, imports, the first batches
+        before = sum(done)
+        elapsed = run(seconds)
+        if sum(failed):
+            print(f"http: {sum(failed)} declarations refused")
+        return (sum(done) - before) / elapsed, bare, float(workers)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 # ---------------------------------------------------------------- the million-people fixture
@@ -294,14 +351,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--http-seconds", type=float, default=8.0)
+    parser.add_argument("--workers", type=int, default=2, help="central serve processes")
+    parser.add_argument("--skip-recompute", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        rate, bare = http_rate(Path(work), args.http_seconds)
+        rate, bare, workers = http_rate(Path(work), args.http_seconds, workers=args.workers)
     print(
-        f"bare signing: {bare:.0f} codes/s; through HTTP: {rate:.0f} codes/s "
-        f"({rate / bare:.2f} of bare signing)"
+        f"bare signing: {bare:.0f} codes/s; through HTTP (self-declarations with SMS codes, "
+        f"{workers:.0f} server processes): {rate:.0f} codes/s ({rate / bare:.2f} of bare signing)"
     )
     goal("issuance_http_rate", rate, " codes/s", ">= 1000", rate >= 1000)
+    if args.skip_recompute:
+        return
 
     built = time.perf_counter()
     sqlite_fixture(args.people)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes (they share the database)"
+    )
 
     checkpoint = commands.add_parser("checkpoint", help="register and list checkpoints")
     checkpoint_commands = checkpoint.add_subparsers(dest="checkpoint_command", required=True)
@@ -125,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _init(settings, args.admin, args.url)
         if args.command == "serve":
-            return _serve(settings, args.host, args.port)
+            return _serve(settings, args.host, args.port, args.workers)
         if args.command == "checkpoint":
             return _checkpoint(settings, args)
         if args.command == "import-outbox":
@@ -162,12 +166,30 @@ def _init(settings: Settings, admin: str, url: str | None) -> int:
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def app_from_environment() -> object:
+    """The app of each `central serve --workers N` process: settings from the environment."""
+    from central.app import create_app
+
+    return create_app(Settings())
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn  # heavy, and only this command needs it
 
     from central.app import create_app
 
     prepare(settings, system_clock())
+    if workers > 1:  # each worker builds its app from the same settings (environment, folder)
+        os.environ["CENTRAL_DATA_DIR"] = str(settings.data_dir.resolve())
+        uvicorn.run(
+            "central.cli:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+        return 0
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
 

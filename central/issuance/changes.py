@@ -13,6 +13,7 @@ index range read per batch.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from collections import defaultdict
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Text, and_, cast, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.issuance import feed
@@ -351,7 +352,7 @@ _PERSON_COLUMNS = (
     Person.issuer,
     Person.code_id,
     Person.ruleset,
-    Person.facts,
+    cast(Person.facts, Text).label("facts_text"),  # decoded only when not seen before
     Person.colour,
     Person.colour_seq,
     Person.review_at,
@@ -432,26 +433,28 @@ def recompute_people(
     reviews: dict[datetime | None, list[str]] = defaultdict(list)
     changes: list[feed.Change] = []
     rulesets: dict[str, RuleSet] = {}
+    # The same rule set, facts, levels and time give the same colour: people with identical
+    # facts (a village's residents who went nowhere) are evaluated once per batch.
+    assessed: dict[tuple[str, str], tuple[Colour, datetime | None]] = {}
     for row in rows:
-        ruleset = rulesets.get(row.ruleset) or rulesets.setdefault(
-            row.ruleset, load_ruleset(row.ruleset)
-        )
-        assessment = evaluate(ruleset, Facts.from_json(row.facts), levels, now)
-        if assessment.colour.value != row.colour:
-            groups[(assessment.colour.value, assessment.review_at)].append(row.id)
+        key = (row.ruleset, row.facts_text)
+        outcome = assessed.get(key)
+        if outcome is None:
+            ruleset = rulesets.get(row.ruleset) or rulesets.setdefault(
+                row.ruleset, load_ruleset(row.ruleset)
+            )
+            assessment = evaluate(ruleset, Facts.from_json(json.loads(row.facts_text)), levels, now)
+            outcome = assessed[key] = (assessment.colour, assessment.review_at)
+        new_colour, review_at = outcome
+        if new_colour.value != row.colour:
+            groups[(new_colour.value, review_at)].append(row.id)
             changes.append(
                 feed.Change(
-                    row.issuer,
-                    row.code_id,
-                    assessment.colour,
-                    row.colour_seq + 1,
-                    reason,
-                    now,
-                    actor,
+                    row.issuer, row.code_id, new_colour, row.colour_seq + 1, reason, now, actor
                 )
             )
-        elif assessment.review_at != row.review_at:
-            reviews[assessment.review_at].append(row.id)
+        elif review_at != row.review_at:
+            reviews[review_at].append(row.id)
     for (colour, review_at), members in groups.items():
         session.execute(
             update(Person)

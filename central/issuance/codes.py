@@ -51,6 +51,10 @@ class PersonNotFoundError(LookupError):
     pass
 
 
+class NotVerifiedError(PermissionError):
+    """The declaration's `verify` check (the SMS code) refused it."""
+
+
 @dataclass(frozen=True)
 class IssuedCode:
     person_id: str
@@ -178,15 +182,24 @@ def declare(
     *,
     actor: str = "holder",
     new_holder_token: bool = True,
+    verify: Callable[[Session], bool] | None = None,
+    grouped: bool = False,
 ) -> IssuedCode:
-    """Accept a declaration (validated here), assign the colour and sign the code."""
+    """Accept a declaration (validated here), assign the colour and sign the code.
+
+    `verify` runs first in the same transaction (the SMS code is used up with the declaration,
+    or its failed try is counted and `NotVerifiedError` raised). `grouped` shares the
+    transaction and its commit with concurrent declarations of this process
+    (`central.issuance.batching`)."""
     declaration = checked(declaration, now)
     ruleset = load_ruleset(declaration.ruleset or DEFAULT_RULESET)
     cipher = keys.cipher
     id_ix = cipher.id_index(declaration.id_type.value, declaration.id_number)
     holder_token = secrets.token_urlsafe(HOLDER_TOKEN_BYTES) if new_holder_token else None
 
-    def work(session: Session) -> IssuedCode:
+    def work(session: Session) -> IssuedCode | None:
+        if verify is not None and not verify(session):
+            return None  # committed: the failed try counts
         # The row lock first: reading before it would make SQLite refuse the later write.
         person = lock_person(session, (Person.issuer == keys.issuer) & (Person.id_ix == id_ix))
         levels = risk_levels(session)
@@ -246,7 +259,15 @@ def declare(
             holder_token=holder_token if declaration.holder is not Holder.COMMUNITY else None,
         )
 
-    return retrying(sessions, work)
+    if grouped:
+        from central.issuance.batching import committer
+
+        issued = committer(sessions).run(work)
+    else:
+        issued = retrying(sessions, work)
+    if issued is None:
+        raise NotVerifiedError("wrong or expired code")
+    return issued
 
 
 def person_of_token(session: Session, token: str) -> Person | None:
