@@ -83,6 +83,7 @@ class StatusKind(StrEnum):
     FEED = "feed"
     CLOCK = "clock"
     DISK = "disk"
+    DOWNLOAD = "download"
 
     @property
     def label(self) -> LocalText:
@@ -100,6 +101,7 @@ _KIND_LABELS = {
     StatusKind.FEED: LocalText("状态数据", "Status data"),
     StatusKind.CLOCK: LocalText("时钟", "Clock"),
     StatusKind.DISK: LocalText("存储", "Disk"),
+    StatusKind.DOWNLOAD: LocalText("下载", "Download"),
 }
 
 
@@ -171,3 +173,8 @@ def disk_item(free_bytes: int, low: bool) -> StatusItem:
     return StatusItem(
         StatusKind.DISK, health, LocalText(f"剩余 {megabytes} MB", f"{megabytes} MB free")
     )
+
+
+def refused_item(text: LocalText) -> StatusItem:
+    """A download that failed verification: the old copy is in use; the reason is shown."""
+    return StatusItem(StatusKind.DOWNLOAD, Health.BAD, text)

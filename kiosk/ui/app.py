@@ -31,6 +31,7 @@ from drivers.thermometer.protocol import Compensation, check_model
 from healthcode.dcc import DccTrustList
 from healthcode.identity import mask_name
 from healthcode.jkm import default_registry
+from healthcode.text import LocalText
 from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.policy import Policy
@@ -54,8 +55,10 @@ from kiosk.viewstate import (
     disk_item,
     feed_item,
     network_item,
+    refused_item,
     sync_item,
 )
+from sync.schemas import KioskHealth
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,8 @@ class _Relay(QObject):
     counts = Signal(object)
     device = Signal(str, object)
     crashed = Signal()
+    policy = Signal(object)
+    refused = Signal(object)
 
 
 class Kiosk:
@@ -162,6 +167,8 @@ class Kiosk:
         self._relay.counts.connect(self._take_counts)
         self._relay.device.connect(self._take_device)
         self._relay.crashed.connect(self._back_to_scanning)
+        self._relay.policy.connect(self._take_policy)
+        self._relay.refused.connect(self._take_refusal)
         self.scanner_gate = ScanGate(source="wedge", last_passage=self.checker.last_passage_of_text)
         self.wedge = WedgeListener()
         self.wedge.scanned.connect(self.scanner_text)
@@ -176,10 +183,8 @@ class Kiosk:
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
         self.sound: Any = None  # the SoundPlayer, attached by run()
-        self.uploader: Any = None  # sync.upload.Uploader, attached when the kiosk is enrolled
-        self._upload_seen = (0, 0)  # (batches, failures) at the last status look
-        self._online: bool | None = None
-        self._last_sync_at: datetime | None = None
+        self.sync: Any = None  # sync.worker.SyncWorker, attached when the kiosk is enrolled
+        self._refusal: LocalText | None = None  # the newest refused download, for the bar
         self.settings = KioskSettings()
 
     # ---------------------------------------------------------------- staff
@@ -383,43 +388,61 @@ class Kiosk:
             device_item(kind, self._device_states.get(kind), kind in self._device_states)
             for kind in (StatusKind.CAMERA, StatusKind.THERMOMETER, StatusKind.ID_READER)
         ]
-        self._follow_uploads(now)
-        items.append(network_item(self.setup.enrolled, self._online))
-        last = self._last_sync_at
+        status = self.sync.status() if self.sync is not None else None
+        items.append(network_item(self.setup.enrolled, status.online if status else None))
+        last = status.last_sync_utc if status else None
         items.append(sync_item(now - last if last is not None else None))
         backlog = self._counts.upload_backlog if self._counts else 0
         items.append(backlog_item(backlog))
-        items.append(feed_item(self.setup.trust.feed.age(now), self.flow.policy.max_feed_age))
+        items.append(feed_item(self.checker.state.feed.age(now), self.flow.policy.max_feed_age))
         items.append(clock_item(self.bridge.clock_trusted))
         disk = self._disk
         if disk is not None and disk.low:
             items.append(disk_item(disk.free_bytes, disk.low))
+        if self._refusal is not None:
+            items.append(refused_item(self._refusal))
         return tuple(items)
 
-    def _follow_uploads(self, now: datetime) -> None:
-        """The network's state as the uploads found it: a batch through is online, a failure
-        offline; nothing sent yet says nothing."""
-        uploader = self.uploader
-        if uploader is None:
-            return
-        seen = (uploader.tally.batches, uploader.tally.failures)
-        batches, failures = seen
-        if failures > self._upload_seen[1]:
-            self._online = False
-        elif batches > self._upload_seen[0]:
-            self._online = True
-            self._last_sync_at = now
-        self._upload_seen = seen
+    def attach_sync(self, worker: Any) -> None:
+        """The sync thread (uploads, then downloads) of an enrolled kiosk; a fever report
+        wakes it at once."""
+        self.sync = worker
+        self.bridge.passage_saved.connect(self._nudge_sync)
 
-    def attach_uploader(self, uploader: Any) -> None:
-        """Start uploading in the background; a fever report wakes it at once."""
-        self.uploader = uploader
-        self.bridge.passage_saved.connect(self._nudge_uploader)
-        uploader.start()
+    def _nudge_sync(self, fever: bool) -> None:
+        if fever and self.sync is not None:
+            self.sync.nudge()
 
-    def _nudge_uploader(self, fever: bool) -> None:
-        if fever and self.uploader is not None:
-            self.uploader.nudge()
+    def policy_downloaded(self, policy: Policy) -> None:
+        """From the sync thread: a verified newer policy (applies from the next person on)."""
+        self._relay.policy.emit(policy)
+
+    def download_refused(self, text: LocalText) -> None:
+        """From the sync thread: a download failed verification; the old copy stays."""
+        self._relay.refused.emit(text)
+
+    def _take_policy(self, policy: Policy) -> None:
+        self.flow.set_policy(policy)
+        self.window.configure_fields(policy.passage_fields)
+
+    def _take_refusal(self, text: LocalText) -> None:
+        self._refusal = text
+        self.refresh_status()
+
+    def health(self) -> KioskHealth:
+        """What central learns of this kiosk with every request (no personal data)."""
+        now = self.trusted_now()
+        age = self.checker.state.feed.age(now)
+        counts, disk = self._counts, self._disk
+        return KioskHealth(
+            software_version=VERSION,
+            backlog_records=counts.upload_backlog if counts else None,
+            feed_age_s=int(age.total_seconds()) if age is not None else None,
+            clock_offset_s=int(
+                self.clock.read(self._wall_clock(), self._monotonic()).offset.total_seconds()
+            ),
+            free_disk_bytes=disk.free_bytes if disk else None,
+        )
 
     def refresh_status(self) -> None:
         self.window.show_status(self.status_items())
@@ -449,9 +472,8 @@ class Kiosk:
             self._poller.join(2.0)
         self.supervisor.shutdown()
         self.gate.shutdown()
-        if self.uploader is not None:
-            self.uploader.stop()
-            self.uploader.client.close()
+        if self.sync is not None:
+            self.sync.stop()
         floor = self.clock.floor_utc
         if floor is not None:
             self.store.raise_clock_floor(floor).result(timeout=5)

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()
 IDENTITY_DIR = "identity"
-UPLOAD_TIMEOUT_S = 30.0
 DCC_TRUST_FILE = "dcc-trust.json"  # recognised EU DCC signing certificates (healthcode.dcc)
 
 
@@ -144,18 +143,46 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         kiosk.setup.trust.feed = kiosk.store.load_feed()
     if enrolled is not None:
         kiosk.store.replace_roster(enrolled.operators).result(timeout=10)
-        kiosk.attach_uploader(make_uploader(kiosk.store, enrolled.identity))
+        kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR))
     return kiosk, thermometer
 
 
-def make_uploader(store: object, identity: object) -> object:
-    """The background uploader of an enrolled kiosk: signed requests to its central service."""
-    import httpx
+def make_sync(kiosk: Kiosk, identity_dir: Path) -> object:
+    """The sync thread of an enrolled kiosk: uploads its outbox, then downloads and verifies
+    the trust list, the status feed, the policy and the roster, swapping in what verifies."""
+    from kiosk.download_sink import KioskDownloadSink, current_copies
+    from sync.worker import start_sync
 
-    from sync.upload import Uploader
+    current = current_copies(identity_dir, kiosk.store)
 
-    client = httpx.Client(timeout=UPLOAD_TIMEOUT_S, auth=identity.auth())  # type: ignore[attr-defined]
-    return Uploader(store, client, identity.server_url)  # type: ignore[arg-type, attr-defined]
+    def policy_arrived(policy: object) -> None:
+        wire = policy
+        kiosk.policy_downloaded(
+            policy_from_central(
+                wire.policy_version,  # type: ignore[attr-defined]
+                wire.checkpoint_type.value,  # type: ignore[attr-defined]
+                wire.rules,  # type: ignore[attr-defined]
+            )
+        )
+
+    sink = KioskDownloadSink(
+        kiosk.store,
+        identity_dir,
+        holder=kiosk.checker,
+        on_policy=policy_arrived,
+        on_refused=lambda refusal: kiosk.download_refused(refusal.text),
+    )
+    return start_sync(
+        identity_dir,
+        sink,
+        feed=kiosk.checker.state.feed,
+        trust_list=current.trust_list,
+        trust_list_signed=current.trust_list_signed,
+        policy_version=current.policy_version,
+        roster_version=current.roster_version,
+        outbox=kiosk.store,
+        health=kiosk.health,
+    )
 
 
 def run(options: RunOptions) -> int:

@@ -1,5 +1,6 @@
-"""The kiosk program against a real central process: its passages upload by themselves, and
-`kiosk export-outbox` hands the backlog over on a file when there is no network."""
+"""The kiosk program against a real central process: its passages upload by themselves, its
+status feed arrives verified, and `kiosk export-outbox` hands the backlog over on a file when
+there is no network."""
 
 from __future__ import annotations
 
@@ -39,12 +40,14 @@ def test_an_enrolled_kiosk_uploads_its_passages_by_itself(
     try:
         kiosk.bridge.submit_code_text("JKM1:NOT-A-REAL-CODE")  # denied at once, still recorded
         qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=10_000)
-        kiosk.uploader.nudge()
+        kiosk.sync.nudge()
         qtbot.waitUntil(lambda: _received(server) == 1, timeout=60_000)
         qtbot.waitUntil(lambda: kiosk.store.outbox_backlog() == 0, timeout=30_000)
+        qtbot.waitUntil(lambda: kiosk.sync.status().online is True, timeout=30_000)
+        # A new kiosk starts its status-feed copy from central's signed snapshot.
+        qtbot.waitUntil(lambda: kiosk.checker.state.feed.as_of_utc is not None, timeout=30_000)
         kiosk.refresh_status()
-        network = kiosk.window.scan.status.item_text(3)
-        assert "在线" in network
+        assert "在线" in kiosk.window.scan.status.item_text(3)
     finally:
         kiosk.stop()
 
