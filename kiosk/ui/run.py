@@ -143,11 +143,13 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         kiosk.setup.trust.feed = kiosk.store.load_feed()
     if enrolled is not None:
         kiosk.store.replace_roster(enrolled.operators).result(timeout=10)
-        kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR))
+        # Demo mode keeps its own status feed on screen (its feed case is signed locally), so
+        # what central sends is kept in the store but not swapped in while the demo runs.
+        kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR, swap_in=not options.demo))
     return kiosk, thermometer
 
 
-def make_sync(kiosk: Kiosk, identity_dir: Path) -> object:
+def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> object:
     """The sync thread of an enrolled kiosk: uploads its outbox, then downloads and verifies
     the trust list, the status feed, the policy and the roster, swapping in what verifies."""
     from kiosk.download_sink import KioskDownloadSink, current_copies
@@ -168,8 +170,8 @@ def make_sync(kiosk: Kiosk, identity_dir: Path) -> object:
     sink = KioskDownloadSink(
         kiosk.store,
         identity_dir,
-        holder=kiosk.checker,
-        on_policy=policy_arrived,
+        holder=kiosk.checker if swap_in else None,
+        on_policy=policy_arrived if swap_in else None,
         on_refused=lambda refusal: kiosk.download_refused(refusal.text),
     )
     return start_sync(
