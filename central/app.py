@@ -16,6 +16,8 @@ from central.routers import accounts as accounts_router
 from central.routers import audit as audit_router
 from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
 from central.routers import distribution as distribution_router
+from central.routers import employees as employees_router
+from central.routers import enterprises as enterprises_router
 from central.routers import issuance as issuance_router
 from central.routers import regions as regions_router
 from central.settings import Settings
@@ -54,6 +56,8 @@ def create_app(
         app.include_router(module.router)
     for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)
+    app.include_router(enterprises_router.router)  # issue 12: self-registration
+    app.include_router(employees_router.router)  # issue 12: rosters
     app.include_router(issuance_router.router)  # issue 13
     app.include_router(distribution_router.router)  # issue 11
     return app

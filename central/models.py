@@ -419,3 +419,30 @@ class SmsChallenge(Base):
 
 Index("ix_people_issuer_id", Person.issuer, Person.id_ix, unique=True)
 Index("ix_status_feed_code", StatusFeedEntry.issuer, StatusFeedEntry.code_id)
+
+
+# ---------------------------------------------------------------- employee rosters (issue 12)
+# An enterprise's employees (central/employees.py). Name and phone only as ciphertext, the name
+# also as a keyed blind index for lookups; the ID number never in full: a keyed blind index
+# (one employee once per enterprise) and its masked form, itself encrypted. The keys are
+# keys/records.key (central.ingest.RecordCipher).
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    enterprise_id: Mapped[str] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    name_ix: Mapped[bytes] = mapped_column(LargeBinary(16))
+    id_ix: Mapped[bytes] = mapped_column(LargeBinary(16))
+    id_masked_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    department: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[str | None] = mapped_column(String(36))
+
+
+Index("ix_employees_enterprise_id_ix", Employee.enterprise_id, Employee.id_ix, unique=True)
+Index("ix_employees_enterprise_name_ix", Employee.enterprise_id, Employee.name_ix)
+Index("ix_employees_enterprise_department", Employee.enterprise_id, Employee.department)

@@ -45,6 +45,7 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", f"{API_PREFIX}/auth/login"): "logging in (throttled, with lockout)",
     ("GET", f"{API_PREFIX}/auth/me"): "the caller's own account name, nothing else",
     ("GET", "/setup"): "the password form; it shows no data",
+    ("POST", "/setup"): "the password form's post: the setup token and a CSRF token",
     ("POST", ENROLLMENTS_PATH): "a kiosk, authorised by its one-time enrollment code",
 }
 

@@ -59,6 +59,7 @@ class RefusalReason(StrEnum):
     NOT_AUTHENTICATED = "not_authenticated"
     NOT_FOUND = "not_found"
     BAD_REQUEST = "bad_request"
+    FORBIDDEN = "forbidden"  # authenticated, but the account may not do this
 
 
 class Refusal(WireModel):

@@ -90,7 +90,9 @@ def enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
 
 
 def _refusal(error: AccountError) -> ApiError:
-    return ApiError(403 if error.forbidden else 400, RefusalReason.BAD_REQUEST, str(error))
+    if error.forbidden:
+        return ApiError(403, RefusalReason.FORBIDDEN, str(error))
+    return ApiError(400, RefusalReason.BAD_REQUEST, str(error))
 
 
 @router.post("/accounts", status_code=201)

@@ -54,7 +54,7 @@ def _found(session: SessionDep, scope: Scope, checkpoint_id: str) -> Checkpoint:
 def _managed(session: SessionDep, scope: Scope, checkpoint_id: str) -> Checkpoint:
     checkpoint = _found(session, scope, checkpoint_id)
     if not scope.may_manage_checkpoint_at(checkpoint.area_code, checkpoint.enterprise_id):
-        raise ApiError(403, RefusalReason.BAD_REQUEST, "your role does not manage checkpoints")
+        raise ApiError(403, RefusalReason.FORBIDDEN, "your role does not manage checkpoints")
     return checkpoint
 
 
@@ -72,7 +72,7 @@ def register(
         fields["enterprise"] = fields["enterprise"] or enterprise.name
     if not scope.may_manage_checkpoint_at(body.area_code or body.region_code, body.enterprise_id):
         raise ApiError(
-            403, RefusalReason.BAD_REQUEST, "you may register checkpoints in your own area only"
+            403, RefusalReason.FORBIDDEN, "you may register checkpoints in your own area only"
         )
     try:
         checkpoint = register_checkpoint(session, **fields, now=now)

@@ -69,7 +69,7 @@ def revoke_kiosk(kiosk_id: str, session: SessionDep, now: NowDep, scope: ScopeDe
     if checkpoint is None or not scope.may_manage_checkpoint_at(
         checkpoint.area_code, checkpoint.enterprise_id
     ):
-        raise ApiError(403, RefusalReason.BAD_REQUEST, "your role does not manage kiosks")
+        raise ApiError(403, RefusalReason.FORBIDDEN, "your role does not manage kiosks")
     if kiosk.revoked_at is None:
         kiosk.revoked_at = now
         session.commit()

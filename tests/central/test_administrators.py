@@ -56,4 +56,5 @@ def test_an_administrator_session_expires(central: Central) -> None:
 def test_the_setup_link_of_init_opens_a_password_form(central: Central) -> None:
     page = central.client.get("/setup", params={"token": "anything"})
     assert page.status_code == 200
-    assert "/api/v1/auth/setup" in page.text
+    assert '<form method="post" action="/setup">' in page.text
+    assert 'name="csrf"' in page.text  # tests/central/test_csrf.py

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from central.scope import PUBLIC_ROUTES, api_routes, route_guard
+from healthcode.identity import check_character
 from sync.enrollment import enroll
 from tests.central.areas import (
     audit_count,
@@ -35,6 +36,7 @@ PARAMETER_KINDS = {
     "account_id": "account",
     "enterprise_id": "enterprise",
     "region_code": "region",
+    "employee_id": "employee",
 }
 
 
@@ -68,6 +70,13 @@ def _kiosk(central: Central, headers: dict[str, str], checkpoint_id: str, folder
     )
     assert response.status_code == 201, response.text
     return enroll(central.client, SERVER, response.json()["code"], folder).response.kiosk_id
+
+
+def _employee(central: Central, headers: dict[str, str], name: str, digits: str) -> str:
+    body = {"name": name, "id_number": digits + check_character(digits), "phone": "13800000000"}
+    response = central.client.post("/api/v1/employees", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["employee_id"])
 
 
 def _world(central: Central, tmp_path: Path) -> list[Viewer]:
@@ -114,6 +123,8 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
         central, baoji.headers, name="经二路社区", region_code="610302", area_code="610302001001"
     )
     cp_city = register_checkpoint(central, xian.headers, name="西安站", region_code="610100")
+    emp_a = _employee(central, ent_a_admin.headers, "张三", "61010219900101001")
+    emp_b = _employee(central, ent_b_admin.headers, "李四", "61010219900101002")
     kiosk_b = _kiosk(central, ent_b_admin.headers, cp_b, tmp_path / "b")
     kiosk_yanta = _kiosk(central, yanta.headers, cp_yanta, tmp_path / "yanta")
     kiosk_baoji = _kiosk(central, baoji_tech.headers, cp_baoji, tmp_path / "baoji")
@@ -130,6 +141,7 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "account": [baoji.account_id, baoji_tech.account_id, province_id],
                 "enterprise": [ent_baoji],
                 "region": ["610300", "610302", "610302001001", "610000"],
+                "employee": [emp_a, emp_b],  # a roster is its enterprise's alone
             },
             {cp_yanta, cp_a, kiosk_yanta, yanta.account_id, ent_yanta, "610113001001"},
         ),
@@ -142,6 +154,7 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "account": [yanta.account_id, xian.account_id, province_id, baoji.account_id],
                 "enterprise": [ent_yanta, ent_baoji],
                 "region": ["610113", "610100", "610000", "610113001"],
+                "employee": [emp_a, emp_b],
             },
             {cp_a, cp_b, kiosk_b, ent_a_admin.account_id, ent_a, "610102001001001"},
         ),
@@ -154,8 +167,9 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "account": [ent_b_admin.account_id, xincheng.account_id, yanta.account_id],
                 "enterprise": [ent_b, ent_yanta],
                 "region": ["610102004", "610102", "610113"],
+                "employee": [emp_b],
             },
-            {cp_a, ent_a, ent_a_admin.account_id},
+            {cp_a, ent_a, ent_a_admin.account_id, emp_a},
         ),
     ]
 
