@@ -203,6 +203,9 @@ def run(options: RunOptions) -> int:
     from kiosk.ui.sound import SoundPlayer
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from kiosk.ui.style import load_bundled_fonts
+
+    load_bundled_fonts()
     kiosk, thermometer = build(options)
     from kiosk.crash import install_crash_handler
 

@@ -6,8 +6,9 @@ Meaning is never carried by colour alone: every colour comes with a word and an 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontDatabase
 
 from kiosk.checkpoint.outcome import Outcome
 
@@ -68,3 +69,17 @@ BUTTON_STYLE = (
     " QPushButton:pressed { background: #CFD8DC; }"
     " QPushButton:disabled { color: #9E9E9E; border-color: #CFD8DC; }"
 )
+
+
+FONTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+
+
+def load_bundled_fonts(folder: Path = FONTS_DIR) -> list[str]:
+    """Register the fonts that travel with the kiosk (the bundle carries a Chinese font), so
+    Chinese shows even on a box without one installed; the families loaded."""
+    families: list[str] = []
+    for path in sorted(folder.glob("*.tt[cf]")) if folder.is_dir() else []:
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families += QFontDatabase.applicationFontFamilies(font_id)
+    return families

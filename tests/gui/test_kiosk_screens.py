@@ -69,3 +69,14 @@ def test_every_screen_is_drawn_in_each_language(
         save_screen(window, "override", language)
     finally:
         kiosk.stop()
+
+
+def test_fonts_that_travel_with_the_kiosk_are_registered(tmp_path: Path, qapp: object) -> None:
+    import shutil
+
+    from kiosk.ui.style import load_bundled_fonts
+
+    system_font = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    shutil.copy(system_font, tmp_path / "wqy-microhei.ttc")
+    assert "WenQuanYi Micro Hei" in load_bundled_fonts(tmp_path)
+    assert load_bundled_fonts(tmp_path / "none") == []
