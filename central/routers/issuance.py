@@ -10,7 +10,8 @@ it, and decides the fever cases of its checkpoints. Every read of stored data is
 from __future__ import annotations
 
 import io
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,7 +27,7 @@ from central.audit import Action, AuditDep
 from central.deps import NowDep, SessionDep, SessionsDep, SettingsDep
 from central.errors import ApiError
 from central.issuance import changes, codes, paper, sms
-from central.issuance.codes import IssuedCode, PersonNotFoundError
+from central.issuance.codes import IssuedCode, NotVerifiedError, PersonNotFoundError
 from central.issuance.declarations import (
     Declaration,
     DeclarationError,
@@ -134,7 +135,7 @@ class CodeOut(BaseModel):
     issued_at: str
     expires_at: str
     rule_ids: list[str] = Field(default_factory=list)
-    svg: str
+    svg: str | None = Field(description="the QR as SVG; null when asked with ?svg=false")
 
 
 class IssuedOut(BaseModel):
@@ -211,7 +212,7 @@ def _svg(text: str) -> str:
     return out.getvalue().decode()
 
 
-def _code_out(issued: IssuedCode) -> CodeOut:
+def _code_out(issued: IssuedCode, svg: bool = True) -> CodeOut:
     return CodeOut(
         qr_text=issued.qr_text,
         colour=issued.colour.value,
@@ -222,7 +223,7 @@ def _code_out(issued: IssuedCode) -> CodeOut:
         issued_at=issued.issued_at.isoformat(),
         expires_at=issued.expires_at.isoformat(),
         rule_ids=list(issued.rule_ids),
-        svg=_svg(issued.qr_text),
+        svg=_svg(issued.qr_text) if svg else None,
     )
 
 
@@ -252,13 +253,20 @@ def _declare(
     sessions: sessionmaker[Session],
     keys: IssuerKeys,
     declaration: Declaration,
-    now: object,
+    now: datetime,
     actor: str,
+    verify: Callable[[Session], bool] | None = None,
 ) -> IssuedCode:
     try:
         if declaration.ruleset is not None:
             load_ruleset(declaration.ruleset)
-        return codes.declare(sessions, keys, declaration, now, actor=actor)  # type: ignore[arg-type]
+        return codes.declare(
+            sessions, keys, declaration, now, actor=actor, verify=verify, grouped=True
+        )
+    except NotVerifiedError:
+        raise ApiError(
+            401, RefusalReason.NOT_AUTHENTICATED, "sms_code: wrong or expired code"
+        ) from None
     except DeclarationError as error:
         raise _bad(error, error.field) from None
     except ValueError as error:
@@ -268,7 +276,7 @@ def _declare(
 def _community_worker(scope: Scope, area_code: str) -> None:
     """Region administrators (down to the community level) act for people living in their area."""
     if scope.role is not Role.REGION_ADMIN or not scope.covers(area_code):
-        raise ApiError(403, RefusalReason.BAD_REQUEST, "only a region administrator of this area")
+        raise ApiError(403, RefusalReason.FORBIDDEN, "only a region administrator of this area")
 
 
 def _area(code: str) -> str:
@@ -321,20 +329,31 @@ def sms_code(
     return {"status": "sent"}
 
 
+SvgQuery = Annotated[
+    bool, Query(description="render the QR as SVG in the answer (false: the QR text only)")
+]
+
+
 @router.post(f"{PREFIX}/declarations", status_code=201)
 def declare(
-    body: SelfDeclarationIn, sessions: SessionsDep, keys: KeysDep, now: NowDep
+    body: SelfDeclarationIn,
+    sessions: SessionsDep,
+    keys: KeysDep,
+    now: NowDep,
+    svg: SvgQuery = True,
 ) -> IssuedOut:
+    """Declare with the phone's SMS code: the code is used up in the declaration's transaction."""
     try:
         phone = sms.check_phone(body.phone)
     except sms.SmsError as error:
         raise _bad(error, "phone") from None
-    with sessions() as session, session.begin():
-        verified = sms.verify_code(session, keys.cipher, phone, body.sms_code, now)
-    if not verified:
-        raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, "sms_code: wrong or expired code")
-    issued = _declare(sessions, keys, _declaration(body, Holder(body.holder), phone), now, "holder")
-    return IssuedOut(holder_token=issued.holder_token, code=_code_out(issued))
+
+    def verified(session: Session) -> bool:
+        return sms.verify_code(session, keys.cipher, phone, body.sms_code, now)
+
+    declaration = _declaration(body, Holder(body.holder), phone)
+    issued = _declare(sessions, keys, declaration, now, "holder", verify=verified)
+    return IssuedOut(holder_token=issued.holder_token, code=_code_out(issued, svg))
 
 
 def _refreshed(
@@ -408,13 +427,18 @@ def check_in(
 
 @router.post(f"{PREFIX}/proxy-declarations", status_code=201)
 def proxy_declaration(
-    body: DeclarationIn, scope: ScopeDep, sessions: SessionsDep, keys: KeysDep, now: NowDep
+    body: DeclarationIn,
+    scope: ScopeDep,
+    sessions: SessionsDep,
+    keys: KeysDep,
+    now: NowDep,
+    svg: SvgQuery = True,
 ) -> IssuedOut:
     """A community worker applies for a person without a phone; print the code on paper."""
     _community_worker(scope, _area(body.residence))
     declaration = _declaration(body, Holder.COMMUNITY, None)
     issued = _declare(sessions, keys, declaration, now, scope.account_id)
-    return IssuedOut(holder_token=None, code=_code_out(issued))
+    return IssuedOut(holder_token=None, code=_code_out(issued, svg))
 
 
 @router.post(f"{PREFIX}/paper-batch", response_class=Response)
@@ -466,7 +490,7 @@ def clinic_event(
     if person is None or not found:
         raise ApiError(404, RefusalReason.NOT_FOUND, "no such person in your area")
     if scope.role is not Role.REGION_ADMIN:
-        raise ApiError(403, RefusalReason.BAD_REQUEST, "only a region administrator of this area")
+        raise ApiError(403, RefusalReason.FORBIDDEN, "only a region administrator of this area")
     try:
         colour = changes.record_event(sessions, person.id, body.event, now, actor=scope.account_id)
     except changes.EventRefusedError as error:
@@ -598,7 +622,7 @@ def decide_fever_case(
     if visible is None:
         raise ApiError(404, RefusalReason.NOT_FOUND, "no such fever case in your area")
     if scope.role not in _DECIDERS:
-        raise ApiError(403, RefusalReason.BAD_REQUEST, "your role does not decide fever cases")
+        raise ApiError(403, RefusalReason.FORBIDDEN, "your role does not decide fever cases")
     try:
         colour = changes.decide_fever_case(
             sessions, case_id, body.decision, keys.issuer, now, actor=scope.account_id
