@@ -304,6 +304,7 @@ class SupervisorView(QWidget):
         self._background = Background(self, threads=2)
         self._relay = _Relay(self)
         self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._shut_down = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_timeout_s * 1000)
@@ -688,7 +689,12 @@ class SupervisorView(QWidget):
             self.cancel_export_button.setEnabled(False)
 
     def shutdown(self) -> None:
-        """Stop the export and wait for the workers (before the store closes)."""
+        """Stop the export, the idle lock and the workers (before the store closes): nothing
+        of this view may touch the store afterwards."""
+        self._idle.stop()
+        if not self._shut_down:
+            self._idle.timeout.disconnect(self._on_idle)
+            self._shut_down = True
         self.cancel_export()
         self._background.shutdown()
 

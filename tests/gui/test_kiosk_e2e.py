@@ -319,3 +319,19 @@ def test_settings_behind_the_supervisor_pin_change_sounds_and_result_time(
         assert kiosk2.settings.muted  # kept across a restart
     finally:
         kiosk2.stop()
+
+
+def test_a_stopped_kiosk_leaves_no_timer_that_touches_its_closed_store(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
+    kiosk.store.replace_roster(roster()).result(timeout=10)
+    qtbot.addWidget(kiosk.window)
+    with qtbot.waitSignal(kiosk.gate.roster_loaded, timeout=10_000):
+        kiosk.start()
+    with qtbot.waitSignal(kiosk.supervisor.unlocked, timeout=10_000):
+        kiosk.supervisor.unlock("sup-1", SUPERVISOR_PIN)
+    kiosk.stop()
+    idle = kiosk.supervisor._idle
+    assert not idle.isActive()
+    idle.timeout.emit()  # even if it fired now, nothing would reach the closed store
