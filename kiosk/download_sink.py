@@ -99,6 +99,11 @@ class KioskDownloadSink:
             self.holder.state = TrustState(trust_list, old.feed, old.recognised_issuers)
 
     def feed_applied(self, feed: FeedCopy) -> None:
+        # Bounded as healthcode defines it: entries older than the longest validity (plus the
+        # clock tolerance) can no longer change any valid code's colour.
+        dropped = feed.compact(self.clock())
+        if dropped:
+            log.info("status feed: %d entries past the horizon compacted away", dropped)
         self.store.save_feed(feed).result(WRITE_TIMEOUT_S)
         if feed.as_of_utc is not None:
             self.store.raise_clock_floor(feed.as_of_utc)

@@ -1,0 +1,48 @@
+"""What a verified download does to a running kiosk: the feed copy swapped in whole and kept in
+the store, compacted past the horizon; the trust list kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from healthcode.claims import LONGEST_VALIDITY, Colour
+from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
+from kiosk.download_sink import KioskDownloadSink
+from kiosk.scanning import TrustState
+from kiosk.store import Store, StoreKeys
+from tests.kiosk.checkpoint_support import ISSUER, T0
+
+
+class Holder:
+    def __init__(self) -> None:
+        self.state = TrustState(None, FeedCopy())
+
+
+def entry(sequence: int, at_days_ago: float) -> FeedEntry:
+    return FeedEntry(
+        sequence,
+        ISSUER,
+        bytes([sequence]) * 16,
+        Colour.RED,
+        2,
+        "rule",
+        T0 - timedelta(days=at_days_ago),
+    )
+
+
+def test_an_applied_feed_is_compacted_swapped_in_and_kept(tmp_path: Path) -> None:
+    copy = FeedCopy()
+    entries = (entry(1, 30), entry(2, 20), entry(3, 1))
+    copy.apply(FeedBatch(BatchKind.DELTA, ISSUER, 1, 3, T0, entries))
+    holder = Holder()
+    with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as store:
+        sink = KioskDownloadSink(store, tmp_path, holder=holder, clock=lambda: T0)
+        sink.feed_applied(copy)
+        assert holder.state.feed is copy
+        # Only what could still change a valid code's colour is kept.
+        assert [e.sequence for e in copy.entries()] == [3]
+        assert all(T0 - e.at_utc < LONGEST_VALIDITY for e in copy.entries())
+        assert store.load_feed().latest(ISSUER, bytes([3]) * 16) is not None
+        store.set_meta("flush", "1").result(timeout=10)  # the writer keeps the order
+        assert store.clock_floor() == T0
