@@ -18,7 +18,7 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import ValidationError
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Dialect, Table, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from central.models import Checkpoint, FeverCase, Kiosk, OverrideRecord, ReceivedPassage
@@ -195,13 +195,70 @@ def parse_records(raw: Sequence[Any]) -> list[UploadRecord | Rejected]:
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[str]:
-    """One statement: insert the rows whose id is new; the ids inserted."""
+    """Insert the rows whose id is new, in one statement per table (on SQLite one per chunk of
+    the driver's parameter limit); the ids inserted."""
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-    return set(session.connection().execute(statement, rows).scalars())
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return _insert_sqlite(connection, table, rows)
+    statement = (
+        postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    )
+    return set(connection.execute(statement, rows).scalars())
+
+
+_SQLITE_MAX_PARAMETERS = 32_766  # SQLite 3.32+ (SQLITE_MAX_VARIABLE_NUMBER)
+
+
+def _insert_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> set[str]:
+    """`INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING RETURNING id` through the
+    driver: the same statement SQLAlchemy's insertmanyvalues sends, without its per-value
+    overhead. Values go through each column type's bind processor, so they are stored exactly
+    as SQLAlchemy stores them (datetimes as its text form)."""
+    columns = list(rows[0])
+    processors = _bind_processors(connection.dialect, table, tuple(columns))
+    per_statement = max(1, _SQLITE_MAX_PARAMETERS // len(columns))
+    inserted: set[str] = set()
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        values: list[Any] = []
+        extend = values.extend
+        for row in chunk:
+            extend([row[column] for column in columns])
+        width = len(columns)
+        for position, process in processors:
+            # Each distinct value once (a batch's `received_at` is one time for every row).
+            column = values[position::width]
+            bound = {value: process(value) for value in set(column)}
+            values[position::width] = [bound[value] for value in column]
+        result = connection.exec_driver_sql(
+            _sqlite_insert_sql(table.name, tuple(columns), len(chunk)), tuple(values)
+        )
+        inserted.update(str(found[0]) for found in result)
+    return inserted
+
+
+@lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, column in enumerate(columns):
+        process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((position, process))
+    return processors
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES {", ".join([marks] * count)}'  # noqa: S608
+        ' ON CONFLICT (id) DO NOTHING RETURNING "id"'
+    )
 
 
 def _owners(session: Session, table: Table, ids: Iterable[str]) -> dict[str, str]:
@@ -281,7 +338,7 @@ def rows_of(
                     "colour_in_code": data.colour_in_code,
                     "colour_applied": data.colour_applied,
                     "outcome": data.outcome,
-                    "reasons": json.dumps(data.reasons),
+                    "reasons": _reasons_json(tuple(data.reasons)),
                     "rejection": data.rejection,
                     "temperature_celsius": data.temperature_celsius,
                     "fever": data.fever,
@@ -314,6 +371,12 @@ def rows_of(
                 "operator_id": override.operator_id,
             }
     return Rows(passages, fevers, overrides)
+
+
+@lru_cache(maxsize=1024)
+def _reasons_json(reasons: tuple[str, ...]) -> str:
+    """Reason codes come from a small vocabulary: each list is encoded once."""
+    return json.dumps(list(reasons))
 
 
 def tables_of(rows: Rows) -> dict[RecordKind, tuple[Table, dict[str, dict[str, Any]]]]:

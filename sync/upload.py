@@ -18,13 +18,16 @@ import random as random_module
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import httpx
 import tenacity
 from pydantic import ValidationError
 
+from sync.gc_pause import paused_gc
 from sync.outbox import Outbox, OutboxItem
 from sync.schemas import (
     MAX_UPLOAD_RECORDS,
@@ -44,6 +47,13 @@ FIRST_WAIT_S = 1.0
 MAX_WAIT_S = 300.0
 IDLE_S = 30.0
 JOIN_TIMEOUT_S = 10.0
+
+
+@runtime_checkable
+class SkippingOutbox(Protocol):
+    """An outbox that can read the batch after the one in flight (the kiosk store can)."""
+
+    def outbox_batch_skipping(self, limit: int, skip: Sequence[int]) -> list[OutboxItem]: ...
 
 
 class UploadError(Exception):
@@ -111,37 +121,58 @@ class Uploader:
         self._batch_ids = batch_ids
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._urgent = threading.Event()
         self._sleep = sleep if sleep is not None else self._interruptible_sleep
         self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._upcoming: Future[list[OutboxItem]] | None = None
 
     # ------------------------------------------------------------ one batch
 
     def upload_batch(self) -> int:
         """Send the next batch and settle its items from the answer; the number of items (0
         when the outbox is drained). Raises UploadError; the items then stay `sent`."""
-        items = self.outbox.outbox_batch(self.batch_size)
+        count, _upcoming = self._send(self.outbox.outbox_batch(self.batch_size), pool=None)
+        return count
+
+    def _send(
+        self, items: list[OutboxItem], pool: ThreadPoolExecutor | None
+    ) -> tuple[int, Future[list[OutboxItem]] | None]:
+        """One batch; with a pool (and an outbox that can skip items), the next batch is read
+        and decrypted while this one is in flight. The read-ahead is dropped if this batch
+        fails, so a retry reads the outbox again in order."""
         if not items:
-            return 0
-        self.outbox.mark_sent([item.outbox_id for item in items]).result()
+            return 0, None
+        ids = [item.outbox_id for item in items]
+        self.outbox.mark_sent(ids).result()
         batch = UploadBatch(batch_id=self._batch_ids(), records=[item.record for item in items])
+        body = batch.model_dump_json().encode("utf-8")
+        upcoming: Future[list[OutboxItem]] | None = None
+        if pool is not None and isinstance(self.outbox, SkippingOutbox):
+            upcoming = pool.submit(self.outbox.outbox_batch_skipping, self.batch_size, ids)
         started = self._monotonic()
         try:
-            response = self.client.post(
-                self.url,
-                content=batch.model_dump_json().encode("utf-8"),
-                headers={"content-type": "application/json"},
-            )
-        except httpx.HTTPError as error:
-            raise UploadError("network", f"{type(error).__name__}: {error}") from None
-        if not response.is_success:
-            refusal = refusal_of(response)
-            reason = refusal.error.value if refusal is not None else f"http_{response.status_code}"
-            raise UploadError(reason, refusal.detail if refusal else response.text[:200])
-        acknowledged, rejected = self._settlement(items, batch, response)
-        self.outbox.settle_outbox(acknowledged, rejected).result()
+            try:
+                response = self.client.post(
+                    self.url, content=body, headers={"content-type": "application/json"}
+                )
+            except httpx.HTTPError as error:
+                raise UploadError("network", f"{type(error).__name__}: {error}") from None
+            if not response.is_success:
+                refusal = refusal_of(response)
+                reason = (
+                    refusal.error.value if refusal is not None else f"http_{response.status_code}"
+                )
+                raise UploadError(reason, refusal.detail if refusal else response.text[:200])
+            acknowledged, rejected = self._settlement(items, batch, response)
+            self.outbox.settle_outbox(acknowledged, rejected).result()
+        except BaseException:
+            if upcoming is not None:
+                upcoming.cancel()
+            raise
         self._adapt(self._monotonic() - started)
         self.tally.batches += 1
-        return len(items)
+        return len(items), upcoming
 
     def _settlement(
         self, items: list[OutboxItem], batch: UploadBatch, response: httpx.Response
@@ -197,12 +228,40 @@ class Uploader:
             reraise=True,
         )
         settled = 0
-        while not self._stop.is_set():
-            count = retrying(self.upload_batch)
-            if count == 0:
-                break
-            settled += count
+        pool = self._reader_pool()
+        self._upcoming = None
+        try:
+            while not self._stop.is_set():
+                count = retrying(self._next_batch, pool)
+                if count == 0:
+                    break
+                settled += count
+        finally:
+            self._upcoming = None
         return settled
+
+    def _reader_pool(self) -> ThreadPoolExecutor | None:
+        """One reading thread for the uploader's life (the store keeps a connection per
+        thread); none for an outbox that cannot read ahead."""
+        if not isinstance(self.outbox, SkippingOutbox):
+            return None
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="outbox-read-ahead")
+        return self._pool
+
+    def _next_batch(self, pool: ThreadPoolExecutor | None) -> int:
+        with paused_gc():
+            return self._next_batch_unpaused(pool)
+
+    def _next_batch_unpaused(self, pool: ThreadPoolExecutor | None) -> int:
+        upcoming, self._upcoming = self._upcoming, None
+        if upcoming is not None and not self._urgent.is_set():
+            items = upcoming.result()
+        else:  # nothing read ahead, or something urgent came in since: read in order now
+            self._urgent.clear()
+            items = self.outbox.outbox_batch(self.batch_size)
+        count, self._upcoming = self._send(items, pool)
+        return count
 
     # ------------------------------------------------------------ the thread
 
@@ -215,6 +274,7 @@ class Uploader:
 
     def nudge(self) -> None:
         """Something new is in the outbox (a fever report should not wait for the idle timer)."""
+        self._urgent.set()
         self._wake.set()
 
     def stop(self, timeout_s: float = JOIN_TIMEOUT_S) -> bool:
@@ -223,6 +283,9 @@ class Uploader:
         self._stop.set()
         self._wake.set()
         thread, self._thread = self._thread, None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
         if thread is None:
             return True
         thread.join(timeout_s)

@@ -16,7 +16,7 @@ from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, TripReason
 from kiosk.store.crypto import FieldCipher
-from sync.schemas import OverrideData, PassageData, RecordKind, UploadRecord
+from sync.schemas import OverrideData, RecordKind, UploadRecord
 
 CODE_INDEX_KIND = "code"
 
@@ -171,36 +171,48 @@ class LogFilter:
         return (" AND ".join(clauses) or "1"), values
 
 
-def upload_record(row: PassageRow, kind: RecordKind) -> UploadRecord:
-    """A stored passage as the upload sends it (a fever report carries the same passage)."""
-    return UploadRecord(
-        record_id=row.record_id,
-        kind=kind,
-        passage=PassageData(
-            seq=row.seq,
-            at=row.at_utc,
-            clock_trusted=row.clock_trusted,
-            operator_id=row.operator_id,
-            scheme=row.scheme,
-            issuer=row.issuer,
-            code_id=row.code_id,
-            masked_name=row.masked_name,
-            id_number_masked=row.id_number_masked,
-            colour_in_code=None if row.colour_in_code is None else row.colour_in_code.value,
-            colour_applied=None if row.colour_applied is None else row.colour_applied.value,
-            outcome=row.outcome.value,
-            reasons=list(row.reasons),
-            rejection=row.rejection,
-            temperature_celsius=row.temperature_celsius,
-            fever=row.fever,
-            id_match=row.id_match.value,
-            direction=None if row.direction is None else row.direction.value,
-            trip_reason=None if row.trip_reason is None else row.trip_reason.value,
-            vehicle_plate=row.vehicle_plate,
-            policy_version=row.policy_version,
-            repeat=row.repeat,
-        ),
-    )
+UPLOAD_PASSAGE_COLUMNS = (
+    "id, seq, at_ms, clock_trusted, operator_id, scheme, issuer, code_enc, name_enc, "
+    "id_masked_enc, colour_in_code, colour_applied, outcome, reasons, rejection, temperature_c, "
+    "fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat"
+)
+
+
+def upload_passage(row: sqlite3.Row | tuple[Any, ...], cipher: FieldCipher) -> dict[str, Any]:
+    """A stored passage (`UPLOAD_PASSAGE_COLUMNS`) as the upload's `PassageData` fields, straight
+    from the row: no read model in between (a fever report carries the same passage)."""
+    (row_id, seq, at_ms, clock_trusted, operator_id, scheme, issuer, code_enc, name_enc,
+     id_masked_enc, colour_in_code, colour_applied, outcome, reasons, rejection, temperature,
+     fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat) = row  # fmt: skip
+    return {
+        "seq": seq,
+        "at": from_ms(at_ms),
+        "clock_trusted": bool(clock_trusted),
+        "operator_id": operator_id,
+        "scheme": scheme,
+        "issuer": issuer,
+        "code_id": cipher.open_bytes(code_enc, row_id, "code"),
+        "masked_name": cipher.open_text(name_enc, row_id, "name"),
+        "id_number_masked": cipher.open_text(id_masked_enc, row_id, "id_masked"),
+        "colour_in_code": colour_in_code or None,
+        "colour_applied": colour_applied or None,
+        "outcome": outcome,
+        "reasons": json.loads(reasons),
+        "rejection": rejection,
+        "temperature_celsius": temperature,
+        "fever": bool(fever),
+        "id_match": id_match,
+        "direction": direction or None,
+        "trip_reason": trip_reason or None,
+        "vehicle_plate": cipher.open_text(plate_enc, row_id, "plate"),
+        "policy_version": policy_version,
+        "repeat": bool(repeat),
+    }
+
+
+def upload_record(record_id: str, kind: str, passage: dict[str, Any]) -> UploadRecord:
+    """A passage or fever report as the upload sends it (validated like any wire record)."""
+    return UploadRecord.model_validate({"record_id": record_id, "kind": kind, "passage": passage})
 
 
 def override_upload_record(

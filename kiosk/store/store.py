@@ -26,6 +26,7 @@ from kiosk.store.connection import Readers, Writer, open_connection
 from kiosk.store.crypto import FieldCipher, StoreKeyError, StoreKeys
 from kiosk.store.rows import (
     PASSAGE_COLUMNS,
+    UPLOAD_PASSAGE_COLUMNS,
     LogFilter,
     PassageRow,
     code_index,
@@ -34,11 +35,11 @@ from kiosk.store.rows import (
     passage_row,
     passage_values,
     to_ms,
+    upload_passage,
     upload_record,
 )
 from kiosk.store.schema import migrate
 from sync.outbox import OutboxItem
-from sync.schemas import RecordKind
 
 DEFAULT_RETENTION = timedelta(days=28)
 TRAIL_DAYS = 14
@@ -516,18 +517,23 @@ class Store:
     def outbox_batch(self, limit: int) -> list[OutboxItem]:
         """Up to `limit` unsettled outbox items (pending, or sent without an answer), urgent
         first, each with its record decrypted for the upload."""
+        return self.outbox_batch_skipping(limit, ())
+
+    def outbox_batch_skipping(self, limit: int, skip: Sequence[int]) -> list[OutboxItem]:
+        """`outbox_batch`, leaving out the items `skip` (a batch in flight): the uploader reads
+        the next batch while the current one is on its way."""
         connection = self._readers.get()
         items = connection.execute(
             "SELECT id, record_id, kind FROM outbox WHERE state IN ('pending', 'sent')"
-            " ORDER BY priority, id LIMIT ?",
-            (limit,),
+            " AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY priority, id LIMIT ?",
+            (json.dumps(list(skip)), limit),
         ).fetchall()
         passage_ids = json.dumps(sorted({r for _, r, k in items if k != "override"}))
         override_ids = json.dumps(sorted({r for _, r, k in items if k == "override"}))
         passages = {
-            row[0]: passage_row(row, self._cipher)
+            row[0]: upload_passage(row, self._cipher)
             for row in connection.execute(
-                f"SELECT {PASSAGE_COLUMNS} FROM passages"  # noqa: S608 - our column names
+                f"SELECT {UPLOAD_PASSAGE_COLUMNS} FROM passages"  # noqa: S608 - our column names
                 " WHERE id IN (SELECT value FROM json_each(?))",
                 (passage_ids,),
             )
@@ -546,7 +552,7 @@ class Store:
                 record = overrides.get(record_id)
             else:
                 found = passages.get(record_id)
-                record = None if found is None else upload_record(found, RecordKind(kind))
+                record = None if found is None else upload_record(record_id, kind, found)
             if record is not None:  # its row is gone (purged): nothing left to send
                 batch.append(OutboxItem(int(outbox_id), record))
         return batch
