@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System libraries: zbar for the pyzbar QR decoder; PulseAudio's client library for Qt
-# Multimedia (the kiosk's sounds); a Chinese font for the screens.
-APT_PACKAGES=(libzbar0 libpulse0 fonts-wqy-microhei)
+# Multimedia (the kiosk's sounds); a Chinese font for the screens; Debian's chromium, in which
+# tests/central/test_issuance_page.py drives the self-declaration page (through playwright).
+APT_PACKAGES=(libzbar0 libpulse0 fonts-wqy-microhei chromium)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
