@@ -13,13 +13,16 @@ from central.db import make_engine, make_sessions
 from central.errors import install_error_handlers
 from central.keystore import KeyStore
 from central.routers import accounts as accounts_router
+from central.routers import alerts as alerts_router
 from central.routers import audit as audit_router
 from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
 from central.routers import distribution as distribution_router
 from central.routers import employees as employees_router
 from central.routers import enterprises as enterprises_router
+from central.routers import fleet as fleet_router
 from central.routers import issuance as issuance_router
 from central.routers import regions as regions_router
+from central.routers import reports as reports_router
 from central.settings import Settings
 
 VERSION = "0.1.0"
@@ -60,4 +63,6 @@ def create_app(
     app.include_router(employees_router.router)  # issue 12: rosters
     app.include_router(issuance_router.router)  # issue 13
     app.include_router(distribution_router.router)  # issue 11
+    for module in (alerts_router, fleet_router, reports_router):  # issue 14
+        app.include_router(module.router)
     return app

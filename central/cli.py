@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     bundle.add_argument("out", type=Path, metavar="OUT")
     bundle.add_argument("--checkpoint", required=True, help="the checkpoint's id")
+
+    reports = commands.add_parser("reports", help="the daily push for the upper platform")
+    report_commands = reports.add_subparsers(dest="reports_command", required=True)
+    push = report_commands.add_parser("push-daily", help="write a day's push file (CSV)")
+    push.add_argument("--day", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
+    push.add_argument("--out", type=Path, required=True, metavar="DIR")
+    push.add_argument("--time-zone", default="Asia/Shanghai")
     return parser
 
 
@@ -136,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import_outbox(settings, args.files)
         if args.command == "export-bundle":
             return _export_bundle(settings, args.out, args.checkpoint)
+        if args.command == "reports":
+            return _push_daily(settings, args.day, args.out, args.time_zone)
         if args.command in ("regions", "enterprise", "account"):
             return _administration(settings, args)
         return _kiosk(settings, args)
@@ -262,6 +271,23 @@ def _kiosk(settings: Settings, args: argparse.Namespace) -> int:
             print(f"kiosk {found.id} revoked at {revoked_at.isoformat()}")
     finally:
         engine.dispose()
+    return 0
+
+
+def _push_daily(settings: Settings, day: date | None, out: Path, time_zone: str) -> int:
+    """Issue 14: see docs/reports.md. Prints the file and its record count, nothing personal."""
+    from central.ingest import record_cipher
+    from central.reports import previous_day, push_daily
+
+    chosen = day or previous_day(system_clock(), time_zone)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with session_scope(make_sessions(engine)) as session:
+            cipher = record_cipher(settings.resolved_keys_dir)
+            path, count = push_daily(session, cipher, chosen, out, time_zone)
+    finally:
+        engine.dispose()
+    print(f"{path}: {count} records of {chosen.isoformat()}")
     return 0
 
 
