@@ -1,4 +1,5 @@
-"""The `central` command: init, serve, checkpoints, enrollment codes, kiosks, regions, accounts."""
+"""The `central` command: init, serve, checkpoints, enrollment codes, kiosks, regions, accounts,
+background jobs."""
 
 from __future__ import annotations
 
@@ -90,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("out", type=Path, metavar="OUT")
     bundle.add_argument("--checkpoint", required=True, help="the checkpoint's id")
 
+    jobs = commands.add_parser("jobs", help="background work (recompute jobs, colour sweep)")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_commands.add_parser("run-once", help="run the due work once (skips if another runs it)")
+
     reports = commands.add_parser("reports", help="the daily push for the upper platform")
     report_commands = reports.add_subparsers(dest="reports_command", required=True)
     push = report_commands.add_parser("push-daily", help="write a day's push file (CSV)")
@@ -143,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import_outbox(settings, args.files)
         if args.command == "export-bundle":
             return _export_bundle(settings, args.out, args.checkpoint)
+        if args.command == "jobs":
+            return _jobs_run_once(settings)
         if args.command == "reports":
             return _push_daily(settings, args.day, args.out, args.time_zone)
         if args.command in ("regions", "enterprise", "account"):
@@ -178,8 +185,10 @@ def _init(settings: Settings, admin: str, url: str | None) -> int:
 def app_from_environment() -> object:
     """The app of each `central serve --workers N` process: settings from the environment."""
     from central.app import create_app
+    from central.jobs import with_job_runner
 
-    return create_app(Settings())
+    settings = Settings()
+    return with_job_runner(create_app(settings), settings.jobs_interval_s)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
@@ -199,7 +208,23 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
             log_level="info",
         )
         return 0
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    from central.jobs import with_job_runner
+
+    app = with_job_runner(create_app(settings), settings.jobs_interval_s)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+    return 0
+
+
+def _jobs_run_once(settings: Settings) -> int:
+    """`central jobs run-once`: the due background work now (central/jobs.py), as JSON."""
+    from central.jobs import run_once
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        result = run_once(make_sessions(engine), system_clock)
+    finally:
+        engine.dispose()
+    print(json.dumps({"ran": result.ran, "jobs": result.jobs, "swept": result.swept}))
     return 0
 
 

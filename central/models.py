@@ -403,6 +403,18 @@ class FeedHead(Base):
     last_sequence: Mapped[int] = mapped_column(BigInteger)
 
 
+class JobLease(Base):
+    """Who runs the periodic background work (central/jobs.py) until when, and when it last ran:
+    the row's conditional update is the lock, so any number of processes may try."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_run_at: Mapped[datetime | None]
+
+
 class SmsChallenge(Base):
     """A code sent by SMS to verify a phone number: kept hashed, tried a few times at most."""
 

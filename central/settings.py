@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     admin_session_ttl_s: int = Field(default=12 * 3600, gt=0)
     signature_tolerance_s: int = Field(default=300, gt=0, description="Accepted clock skew")
     enrollment_attempts_per_minute: int = Field(default=30, gt=0)
+    jobs_interval_s: int = Field(
+        default=60, ge=0, description="central serve runs due background jobs this often; 0: never"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

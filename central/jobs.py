@@ -1,0 +1,164 @@
+"""Periodic background work: recompute jobs still pending, and the time-based colour sweep.
+
+`run_once` takes the "periodic" row of `job_leases` with one conditional UPDATE (the first
+write of its transaction: SQLite's write lock, PostgreSQL's row lock), works what is due
+(`changes.run_pending`: area-risk recompute jobs not done whose own lease is free or lapsed;
+`changes.sweep_due`: people whose colour may have changed by time alone), then releases the
+row with the time it ran. A process that finds the lease held, or the work run by another
+process within `min_interval`, skips its turn. Nothing assumes one process: the lease spares
+duplicate effort, and correctness does not even rest on it, because each recompute job keeps
+its own lease per batch and the sweep re-reads the rows it locks; a runner that dies holding
+the lease holds it only until `LEASE` has passed.
+
+`central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
+thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.issuance import changes
+from central.models import JobLease
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "periodic"
+LEASE = timedelta(minutes=10)
+STOP_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    ran: bool  # False: another process holds the lease, or ran the work moments ago
+    jobs: int = 0  # recompute jobs worked
+    swept: int = 0  # colour changes made by the time-based sweep
+
+
+def take_lease(
+    sessions: sessionmaker[Session], owner: str, now: datetime, min_interval: timedelta
+) -> bool:
+    """Take the lease when it is free (or lapsed) and the work was not run within
+    `min_interval`; False otherwise. The row is created on first use."""
+    for _attempt in range(3):
+        try:
+            with sessions() as session, session.begin():
+                taken = session.execute(
+                    update(JobLease)
+                    .where(
+                        JobLease.name == LEASE_NAME,
+                        or_(
+                            JobLease.owner.is_(None),
+                            JobLease.owner == owner,
+                            JobLease.lease_until < now,
+                        ),
+                        or_(
+                            JobLease.last_run_at.is_(None),
+                            JobLease.last_run_at <= now - min_interval,
+                        ),
+                    )
+                    .values(owner=owner, lease_until=now + LEASE)
+                    .returning(JobLease.name)
+                    .execution_options(synchronize_session=False)
+                ).scalar_one_or_none()
+                if taken is not None:
+                    return True
+                if session.get(JobLease, LEASE_NAME) is not None:
+                    return False
+                session.add(JobLease(name=LEASE_NAME, owner=owner, lease_until=now + LEASE))
+                return True
+        except IntegrityError:
+            continue  # another process created the row first: try its lease
+    return False
+
+
+def release_lease(sessions: sessionmaker[Session], owner: str, now: datetime) -> None:
+    with sessions() as session, session.begin():
+        session.execute(
+            update(JobLease)
+            .where(JobLease.name == LEASE_NAME, JobLease.owner == owner)
+            .values(owner=None, lease_until=None, last_run_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def run_once(
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    *,
+    owner: str | None = None,
+    min_interval: timedelta = timedelta(0),
+) -> RunResult:
+    """Run the due background work under the lease; what was done."""
+    me = owner or changes.worker_name()
+    if not take_lease(sessions, me, clock(), min_interval):
+        return RunResult(ran=False)
+    try:
+        jobs = changes.run_pending(sessions, clock, me)
+        swept = changes.sweep_due(sessions, clock())
+    finally:
+        release_lease(sessions, me, clock())
+    if jobs or swept:
+        log.info("periodic jobs: %d recompute jobs worked, %d colours changed by time", jobs, swept)
+    return RunResult(ran=True, jobs=jobs, swept=swept)
+
+
+class JobRunner:
+    """A thread that calls `run_once` every `interval_s` seconds until stopped."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], datetime], interval_s: float
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._interval_s = interval_s
+        self._owner = changes.worker_name()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="central-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to stop; a run in progress finishes its current work first (bounded:
+        a run cut off by exit leaves a lease that lapses, and batches that are redone)."""
+        self._stopping.set()
+        self._thread.join(timeout=STOP_TIMEOUT_S)
+
+    def _loop(self) -> None:
+        # Half the interval: processes whose ticks drift apart do not skip every other turn.
+        min_interval = timedelta(seconds=self._interval_s / 2)
+        while not self._stopping.wait(self._interval_s):
+            try:
+                run_once(self._sessions, self._clock, owner=self._owner, min_interval=min_interval)
+            except Exception:  # the next tick tries again; the server keeps serving
+                log.exception("periodic jobs failed; trying again in %s s", self._interval_s)
+
+
+def with_job_runner(app: FastAPI, interval_s: int) -> FastAPI:
+    """Run the periodic work in this app's process while it serves (interval 0: never)."""
+    if interval_s <= 0:
+        return app
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: FastAPI) -> AsyncIterator[None]:
+        async with inner(served):  # the app's own lifespan yields no state
+            runner = JobRunner(served.state.sessions, served.state.clock, interval_s)
+            runner.start()
+            try:
+                yield
+            finally:
+                runner.stop()
+
+    app.router.lifespan_context = lifespan
+    return app
