@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Dialect, Table, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from central.keyfiles import create_once
 from central.models import Checkpoint, FeverCase, Kiosk, OverrideRecord, ReceivedPassage
 from healthcode.keydir import KeyDir
 from healthcode.trust import KeyRole
@@ -59,24 +60,6 @@ BLIND_INDEX_BYTES = 16
 # ---------------------------------------------------------------- keys
 
 
-def _create_once(path: Path, data: bytes) -> bytes:
-    """Write a private file unless it exists; whoever wins a race, every process reads one key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-    return path.read_bytes()
-
-
 class RecordCipher:
     """Central's encryption of identifying columns and blind index of code ids."""
 
@@ -89,7 +72,7 @@ class RecordCipher:
         path = keys_dir / RECORDS_KEY_FILE
         data = path.read_bytes() if path.exists() else b""
         if not data:
-            data = _create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
+            data = create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
         if len(data) != 2 * _KEY_BYTES:
             raise ValueError(f"{path} is not a records key file")
         return cls(data[:_KEY_BYTES], data[_KEY_BYTES:])
@@ -117,7 +100,7 @@ def load_transfer_key(keys_dir: Path) -> X25519PrivateKey:
     path = keys_dir / TRANSFER_KEY_FILE
     pem = path.read_bytes() if path.exists() else b""
     if not pem:
-        pem = _create_once(
+        pem = create_once(
             path,
             X25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM,

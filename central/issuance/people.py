@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from central.ingest import record_cipher
+from central.keyfiles import create_once
 from healthcode.identity import normalise_id_number
 from healthcode.keydir import KeyDir
 from healthcode.keys import SigningKey
@@ -27,24 +28,6 @@ PEOPLE_KEY_FILE = "people.key"
 _KEY_BYTES = 32
 _NONCE_BYTES = 12
 INDEX_BYTES = 16
-
-
-def _create_once(path: Path, data: bytes) -> bytes:
-    """Write a private key file unless it exists; every racing process ends with one key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
-    return path.read_bytes()
 
 
 class PeopleCipher:
@@ -57,7 +40,7 @@ class PeopleCipher:
         path = keys_dir / PEOPLE_KEY_FILE
         data = path.read_bytes() if path.exists() else b""
         if not data:
-            data = _create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
+            data = create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
         if len(data) != 2 * _KEY_BYTES:
             raise ValueError(f"{path} is not a people key file")
         return cls(data[:_KEY_BYTES], data[_KEY_BYTES:])
