@@ -19,11 +19,14 @@ from central.routers import auth, checkpoints, enrollments, kiosks, passages, se
 from central.routers import distribution as distribution_router
 from central.routers import employees as employees_router
 from central.routers import enterprises as enterprises_router
+from central.routers import exports as exports_router
 from central.routers import fleet as fleet_router
 from central.routers import issuance as issuance_router
 from central.routers import regions as regions_router
+from central.routers import releases as releases_router
 from central.routers import reports as reports_router
 from central.settings import Settings
+from central.web import router as web_router
 
 VERSION = "0.1.0"
 
@@ -63,6 +66,8 @@ def create_app(
     app.include_router(employees_router.router)  # issue 12: rosters
     app.include_router(issuance_router.router)  # issue 13
     app.include_router(distribution_router.router)  # issue 11
-    for module in (alerts_router, fleet_router, reports_router):  # issue 14
+    for module in (alerts_router, fleet_router, reports_router, exports_router):  # issue 14
         app.include_router(module.router)
+    app.include_router(web_router)  # issue 14: the administration pages
+    app.include_router(releases_router.router)  # issue 15: signed kiosk releases
     return app
