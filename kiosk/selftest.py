@@ -97,9 +97,12 @@ def check_data_dir(paths: DataPaths) -> str:
 
 def check_database(paths: DataPaths) -> str:
     from kiosk.store import Store
-    from kiosk.store.schema import LATEST_VERSION
+    from kiosk.store.schema import LATEST_VERSION, NewerDatabaseError
 
-    store = Store.open(paths.database, paths.store_key)
+    try:
+        store = Store.open(paths.database, paths.store_key)
+    except NewerDatabaseError as error:  # issue 15: an older kiosk on a newer database
+        raise CheckFailedError(str(error)) from error
     store.close()
     connection = sqlite3.connect(f"{paths.database.as_uri()}?mode=ro", uri=True)
     try:

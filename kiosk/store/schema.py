@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported when a migration runs: most starts have none to apply
@@ -142,14 +143,50 @@ def _outbox_settlement(db: sqlite_utils.Database) -> None:
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 
+class NewerDatabaseError(Exception):
+    """The database was written by a newer kiosk (its schema is past this version's newest).
+    Opening it is refused before anything is written, so the newer kiosk can still use it."""
+
+    def __init__(self, found: int, supported: int = LATEST_VERSION, path: str = "") -> None:
+        self.found = found
+        self.supported = supported
+        where = f"{path}: " if path else ""
+        super().__init__(
+            f"{where}the database is at schema version {found}, newer than this kiosk knows "
+            f"(up to {supported}); it was written by a newer kiosk version. It is left "
+            "untouched: run the newer version (or restore a matching backup) instead"
+        )
+
+
 def current_version(connection: sqlite3.Connection) -> int:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     return int(version)
 
 
+def refuse_newer(connection: sqlite3.Connection, path: str = "") -> int:
+    """The database's version; NewerDatabaseError when it is newer than this kiosk's."""
+    version = current_version(connection)
+    if version > LATEST_VERSION:
+        raise NewerDatabaseError(version, LATEST_VERSION, path)
+    return version
+
+
+def refuse_newer_file(path: Path) -> None:
+    """Before the store opens `path` for writing (which may set its journal mode): read its
+    version through a read-only connection and refuse a newer database."""
+    if not path.is_file():
+        return
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        refuse_newer(connection, str(path))
+    finally:
+        connection.close()
+
+
 def migrate(connection: sqlite3.Connection, up_to: int = LATEST_VERSION) -> list[int]:
     """Apply the migrations after the database's version, each in its own transaction; the
-    versions applied."""
+    versions applied. A database newer than this kiosk is refused, unchanged."""
+    refuse_newer(connection)
     applied: list[int] = []
     pending = [m for m in MIGRATIONS if current_version(connection) < m[0] <= up_to]
     if not pending:

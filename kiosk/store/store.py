@@ -38,7 +38,7 @@ from kiosk.store.rows import (
     upload_passage,
     upload_record,
 )
-from kiosk.store.schema import migrate
+from kiosk.store.schema import migrate, refuse_newer_file
 from sync.outbox import OutboxItem
 
 DEFAULT_RETENTION = timedelta(days=28)
@@ -81,6 +81,7 @@ class Store:
         self.time_zone = time_zone
         self._cipher = FieldCipher(keys)
         path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_newer_file(path)  # issue 15: read-only, before anything may write to it
         setup = open_connection(path)
         try:
             migrate(setup)
