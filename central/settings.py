@@ -6,6 +6,7 @@ folder there. A secret that is still a placeholder is refused rather than used.
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Self
 from urllib.parse import urlsplit
@@ -48,6 +49,24 @@ class Settings(BaseSettings):
     jobs_interval_s: int = Field(
         default=60, ge=0, description="central serve runs due background jobs this often; 0: never"
     )
+    # Issue 14: exports and the scheduled push (docs/reports.md).
+    exports_dir: Path | None = Field(
+        default=None, description="Export files; default data_dir/exports"
+    )
+    export_inline_max_rows: int = Field(
+        default=5000,
+        ge=0,
+        description="Exports up to this many rows are made at once; larger ones by the jobs runner",
+    )
+    export_batch_rows: int = Field(default=1000, gt=0, description="Rows per progress step")
+    export_ttl_days: int = Field(default=7, gt=0, description="Export files are deleted after this")
+    push_time: time = Field(default=time(10, 0), description="Local time of the daily push")
+    push_time_zone: str = "Asia/Shanghai"
+    push_dir: Path | None = Field(default=None, description="Push files; default data_dir/push")
+    push_url: str | None = Field(
+        default=None, description="The upper platform: each push file is POSTed here too"
+    )
+    push_attempts: int = Field(default=3, gt=0, description="POST tries per run, with backoff")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -68,3 +87,11 @@ class Settings(BaseSettings):
     @property
     def resolved_keys_dir(self) -> Path:
         return self.keys_dir if self.keys_dir is not None else self.data_dir / KEYS_FOLDER
+
+    @property
+    def resolved_exports_dir(self) -> Path:
+        return self.exports_dir if self.exports_dir is not None else self.data_dir / "exports"
+
+    @property
+    def resolved_push_dir(self) -> Path:
+        return self.push_dir if self.push_dir is not None else self.data_dir / "push"
