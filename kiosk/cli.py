@@ -7,6 +7,9 @@
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
     kiosk import-bundle FILE [--config FILE | --data-dir DIR]
+    kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.launcher: updates, rollback)
+    kiosk update install ARCHIVE --manifest FILE --root DIR   (offline: a USB stick)
+    kiosk update status --root DIR
 
 Qt is imported only when the kiosk itself runs.
 """
@@ -31,6 +34,7 @@ from kiosk.config import (
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_NEWER_DATABASE = 3  # the database was written by a newer kiosk: refused, left untouched
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,27 @@ def _config(path: Path | None) -> KioskConfig:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    from kiosk.store.schema import NewerDatabaseError
+
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except NewerDatabaseError as error:
+        print(f"kiosk: refused to start: {error}", file=sys.stderr)
+        print(
+            f"kiosk: 拒绝启动：数据库版本 {error.found} 高于本程序支持的 {error.supported}，"
+            "数据库未被改动",
+            file=sys.stderr,
+        )
+        return EXIT_NEWER_DATABASE
+
+
+def _main(args: list[str]) -> int:
+    if args and args[0] == "launch":
+        from kiosk.launcher import main as launch
+
+        return launch(args[1:])
+    if args and args[0] == "update":
+        return _update(args[1:])
     if args and args[0] == "enroll":
         return _enroll(args[1:])
     if args and args[0] == "export-outbox":
@@ -246,4 +270,34 @@ def _export_outbox(argv: Sequence[str]) -> int:
         print("nothing to export: every record is acknowledged")
     else:
         print(f"{written[1]} records written to {written[0]}")
+    return EXIT_OK
+
+
+def _update(argv: Sequence[str]) -> int:
+    """Install a release from a file (no network at the site), or show the install state."""
+    parser = argparse.ArgumentParser(prog="kiosk update", description="Kiosk versions.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    install = commands.add_parser("install", help="stage a signed release from files")
+    install.add_argument("archive", type=Path)
+    install.add_argument("--manifest", type=Path, required=True, help="the signed manifest")
+    install.add_argument("--root", type=Path, required=True, help="the install root")
+    status = commands.add_parser("status", help="current, previous, staged and refused versions")
+    status.add_argument("--root", type=Path, required=True)
+    parsed = parser.parse_args(argv)
+    from kiosk.update import InstallRoot
+    from sync.releases import ReleaseError
+
+    root = InstallRoot(parsed.root)
+    if parsed.command == "status":
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(root.state()), indent=2, sort_keys=True))
+        return EXIT_OK
+    try:
+        version = root.stage(parsed.manifest.read_bytes(), parsed.archive, root.state().current)
+    except (ReleaseError, OSError) as error:
+        print(f"kiosk update: refused: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"kiosk {version} staged: it is installed and self-tested at the next start")
     return EXIT_OK
