@@ -67,5 +67,21 @@ def is_valid(
     return hmac.compare_digest(_token(cipher, purpose, nonce, binding), submitted)
 
 
+def session_form_token(cipher: RecordCipher, session_token: str) -> str:
+    """The form token of every page behind a login: bound to the session token, which the
+    browser already holds in an HttpOnly, SameSite=Strict cookie, so no nonce cookie is needed.
+    Another site can neither read the session cookie nor compute this MAC of it."""
+    return _token(cipher, "session", "", session_token)
+
+
+def is_valid_for_session(
+    cipher: RecordCipher, session_token: str | None, submitted: str | None
+) -> bool:
+    """True when a logged-in form's token belongs to the session the request carries."""
+    if not session_token or not submitted:
+        return False
+    return hmac.compare_digest(session_form_token(cipher, session_token), submitted)
+
+
 def forget(response: Response, *, purpose: str, path: str) -> None:
     response.delete_cookie(cookie_name(purpose), path=path)

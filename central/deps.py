@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,6 +78,24 @@ def _current_admin(
 
 
 CurrentAdminDep = Annotated[Administrator, Depends(_current_admin)]
+
+# The administration pages (central/web) carry the same session token in a cookie instead of a
+# header; their forms are guarded by central.csrf, so the cookie is never enough on its own.
+SESSION_COOKIE = "central_session"
+LOGIN_PAGE = "/admin/login"
+
+
+def _page_admin(request: Request, session: SessionDep, now: NowDep) -> Administrator:
+    token = request.cookies.get(SESSION_COOKIE)
+    admin = administrator_of_token(session, token, now) if token else None
+    if admin is None:
+        if request.method == "GET":  # a page: off to the login form
+            raise HTTPException(303, "log in", headers={"Location": LOGIN_PAGE})
+        raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, "log in as an administrator")
+    return admin
+
+
+PageAdminDep = Annotated[Administrator, Depends(_page_admin)]
 
 
 async def _body(request: Request) -> bytes:

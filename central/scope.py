@@ -19,8 +19,16 @@ from fastapi.routing import APIRoute
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from central.deps import CurrentAdminDep, _signed_kiosk
-from central.models import Administrator, AuditEntry, Checkpoint, Enterprise, Kiosk, Region
+from central.deps import CurrentAdminDep, PageAdminDep, _signed_kiosk
+from central.models import (
+    Administrator,
+    AuditEntry,
+    Checkpoint,
+    Enterprise,
+    Kiosk,
+    Person,
+    Region,
+)
 from central.regions import RegionCodeError, contains, prefix_of
 from sync.schemas import API_PREFIX, ENROLLMENTS_PATH
 
@@ -47,6 +55,9 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/setup"): "the password form; it shows no data",
     ("POST", "/setup"): "the password form's post: the setup token and a CSRF token",
     ("POST", ENROLLMENTS_PATH): "a kiosk, authorised by its one-time enrollment code",
+    ("GET", "/admin/login"): "the administration pages' login form; it shows no data",
+    ("POST", "/admin/login"): "logging in (throttled and locked out as the API's login)",
+    ("GET", "/admin/admin.css"): "the administration pages' style sheet",
 }
 
 
@@ -147,6 +158,13 @@ class Scope:
     def region_filter(self) -> ColumnElement[bool]:
         return self._area(Region.code)
 
+    def person_filter(self) -> ColumnElement[bool]:
+        """Code holders by where they live: a region administrator's area (its community
+        workers issue their codes); nobody else."""
+        if self.role is not Role.REGION_ADMIN:
+            return false()
+        return self._area(Person.residence_area)
+
     # ---------------------------------------------------------------- what the account may do
 
     def may_manage_checkpoint_at(self, area_code: str, enterprise_id: str | None = None) -> bool:
@@ -179,6 +197,14 @@ def current_scope(admin: CurrentAdminDep) -> Scope:
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 
 
+def page_scope(admin: PageAdminDep) -> Scope:
+    """The same scope for the administration pages, whose session travels in a cookie."""
+    return scope_of(admin)
+
+
+PageScopeDep = Annotated[Scope, Depends(page_scope)]
+
+
 def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
     """Every API route of the app with its full path, routers included."""
     contexts = getattr(fastapi.routing, "iter_route_contexts", None)
@@ -199,7 +225,7 @@ def route_guard(path: str, route: APIRoute) -> str | None:
         dependant = pending.pop()
         calls.add(dependant.call)
         pending.extend(dependant.dependencies)
-    if current_scope in calls:
+    if current_scope in calls or page_scope in calls:
         return "scope"
     if _signed_kiosk in calls:
         return "kiosk"

@@ -1,7 +1,16 @@
-"""The server-rendered administration pages (issue 14): Chinese first, phone and desktop."""
+"""The server-rendered administration pages (issue 14): Chinese first, phone and desktop.
+
+Plain HTML forms, no script: every page behind the login reads through the account's scope and
+is audited exactly as the JSON API (the pages call the API's router functions); every form
+carries a CSRF token bound to the session (`central.csrf`). See docs/admin.md, "Web pages".
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from central.web import admin_pages, fleet_pages, login, report_pages
+
 router = APIRouter(include_in_schema=False)
+for _module in (login, admin_pages, fleet_pages, report_pages):
+    router.include_router(_module.router)

@@ -1,0 +1,273 @@
+"""The dashboard of an area, accounts, enterprises and an enterprise's staff.
+
+Every read and write goes through the JSON API's router functions (`central.routers.*`), called
+with the page's scope and auditor: the same rules, the same refusals, the same audit entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from central.alerts import DEFAULT_SILENT_AFTER, DEFAULT_TRAVEL_MINUTES, AlertSettings, load_alerts
+from central.audit import Action
+from central.errors import ApiError
+from central.models import Person
+from central.routers import accounts as accounts_api
+from central.routers import employees as employees_api
+from central.routers import fleet as fleet_api
+from central.routers import regions as regions_api
+from central.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
+from central.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
+from central.web.render import FormDep, Viewer, ViewerDep, aware, language_of
+from sync.schemas import RefusalReason
+
+router = APIRouter(include_in_schema=False)
+
+COLOURS = ("green", "yellow", "red")
+# What a region administrator may create here (epidemic staff come from the staff page).
+CREATABLE_ROLES = (
+    Role.REGION_ADMIN,
+    Role.TECHNICIAN,
+    Role.SUPERVISOR,
+    Role.INDUSTRY_DEPARTMENT,
+    Role.ENTERPRISE_ADMIN,
+)
+
+
+def _bad_input(viewer: Viewer, error: ValidationError, *, nav: str) -> HTMLResponse:
+    fields = ", ".join(str(e["loc"][-1]) for e in error.errors() if e.get("loc"))
+    return viewer.refusal(ApiError(400, RefusalReason.BAD_REQUEST, fields), nav=nav)
+
+
+def _activation_link(viewer: Viewer, created: CreatedAccount) -> str:
+    return f"{viewer.request.base_url}setup?token={created.activation_token}"
+
+
+# ------------------------------------------------------------------------------- dashboard
+
+
+@router.get("/admin")
+def dashboard(
+    viewer: ViewerDep, area: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None
+) -> HTMLResponse:
+    """One area's figures: the account's own, or an area inside it (the picker)."""
+    scope = viewer.scope
+    if area is not None and area != scope.area:
+        if scope.role not in AREA_ROLES or not scope.covers(area):
+            return viewer.refusal(
+                ApiError(404, RefusalReason.NOT_FOUND, "no such area"), nav="nav_dashboard"
+            )
+        scope = replace(scope, area=area)
+    audit = viewer.auditor_for(scope)
+    session = viewer.session
+    fleet = fleet_api.list_fleet(session, scope, audit)
+    kiosks = [k for c in fleet for k in c.kiosks if k.revoked_at is None]
+    online_since = viewer.now - DEFAULT_SILENT_AFTER
+    online = [k for k in kiosks if k.last_seen_at and aware(k.last_seen_at) >= online_since]
+    found = load_alerts(session, scope, viewer.now, AlertSettings())
+    alert_count = len(found.shared_screenshots) + len(found.kiosks)
+    audit.record(Action.LIST, "alert", len(found.fevers_today) + alert_count)
+    colours: dict[str, int] | None = None
+    if scope.role is Role.REGION_ADMIN:
+        counted = session.execute(
+            select(Person.colour, func.count()).where(scope.person_filter()).group_by(Person.colour)
+        )
+        colours = {colour: 0 for colour in COLOURS} | {c: int(n) for c, n in counted}
+        audit.record(Action.LIST, "person", sum(colours.values()))
+    children = []
+    area_name = ""
+    if scope.role in AREA_ROLES and scope.area is not None:
+        children = regions_api.list_regions(session, scope, audit, parent=scope.area)
+        try:
+            region = regions_api.read_region(scope.area, session, scope, audit)
+            english = language_of(viewer.request) == "en" and region.name_en
+            area_name = region.name_en if english and region.name_en else region.name_zh
+        except ApiError:
+            area_name = ""
+    return viewer.page(
+        "dashboard.html",
+        nav="nav_dashboard",
+        area=scope.area or "",
+        area_name=area_name,
+        own_area=viewer.scope.area or "",
+        children=children,
+        colours=colours,
+        fevers_today=sum(found.fevers_today.values()),
+        kiosks_online=len(online),
+        kiosks_total=len(kiosks),
+        backlog=sum(k.backlog_records or 0 for k in kiosks),
+        alert_count=alert_count,
+        travel_minutes=DEFAULT_TRAVEL_MINUTES,
+    )
+
+
+# -------------------------------------------------------------------------------- accounts
+
+
+def _accounts_page(
+    viewer: Viewer,
+    *,
+    created: CreatedAccount | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    session, scope, audit = viewer.session, viewer.scope, viewer.audit
+    accounts = accounts_api.list_accounts(session, scope, audit, viewer.now)
+    may_create = scope.role is Role.REGION_ADMIN
+    enterprises = accounts_api.list_enterprises(session, scope, audit) if may_create else []
+    return viewer.page(
+        "accounts.html",
+        nav="nav_accounts",
+        status_code=status_code,
+        accounts=accounts,
+        may_create=may_create,
+        roles=CREATABLE_ROLES,
+        enterprises=enterprises,
+        created=created,
+        activation_link=_activation_link(viewer, created) if created else "",
+    )
+
+
+@router.get("/admin/accounts")
+def accounts_page(viewer: ViewerDep) -> HTMLResponse:
+    return _accounts_page(viewer)
+
+
+@router.post("/admin/accounts")
+def create_account(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_accounts")
+    try:
+        body = AccountIn(
+            username=form.get("username", ""),
+            role=Role(form.get("role", "")),
+            area_code=form.get("area_code") or None,
+            industry=form.get("industry") or None,
+            enterprise_id=form.get("enterprise_id") or None,
+        )
+    except ValidationError as error:
+        return _bad_input(viewer, error, nav="nav_accounts")
+    except ValueError:
+        return viewer.refusal(ApiError(400, RefusalReason.BAD_REQUEST, "role"), nav="nav_accounts")
+    try:
+        created = accounts_api.create(
+            body, viewer.session, viewer.scope, viewer.now, viewer.settings
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_accounts")
+    return _accounts_page(viewer, created=created, status_code=201)
+
+
+# ----------------------------------------------------------------------------- enterprises
+
+
+def _enterprises_page(
+    viewer: Viewer, *, created_name: str = "", status_code: int = 200
+) -> HTMLResponse:
+    enterprises = accounts_api.list_enterprises(viewer.session, viewer.scope, viewer.audit)
+    return viewer.page(
+        "enterprises.html",
+        nav="nav_enterprises",
+        status_code=status_code,
+        enterprises=enterprises,
+        may_create=viewer.scope.role is Role.REGION_ADMIN,
+        created_name=created_name,
+    )
+
+
+@router.get("/admin/enterprises")
+def enterprises_page(viewer: ViewerDep) -> HTMLResponse:
+    return _enterprises_page(viewer)
+
+
+@router.post("/admin/enterprises")
+def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_enterprises")
+    try:
+        body = EnterpriseIn(
+            name=form.get("name", ""),
+            area_code=form.get("area_code", ""),
+            industry=form.get("industry", ""),
+        )
+    except ValidationError as error:
+        return _bad_input(viewer, error, nav="nav_enterprises")
+    try:
+        created = accounts_api.create_enterprise(body, viewer.session, viewer.scope, viewer.now)
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_enterprises")
+    return _enterprises_page(viewer, created_name=created.name, status_code=201)
+
+
+# ------------------------------------------------------------------- an enterprise's staff
+
+
+def _staff_page(
+    viewer: Viewer, *, created: CreatedAccount | None = None, status_code: int = 200
+) -> HTMLResponse:
+    scope = viewer.scope
+    if scope.role not in ENTERPRISE_ROLES or scope.enterprise_id is None:
+        return viewer.page(
+            "staff.html",
+            nav="nav_staff",
+            status_code=status_code,
+            enterprise=None,
+            staff=[],
+            roster=[],
+            may_add=False,
+            created=None,
+            activation_link="",
+        )
+    session, audit = viewer.session, viewer.audit
+    enterprise = accounts_api.read_enterprise(scope.enterprise_id, session, scope, audit)
+    staff = [
+        a
+        for a in accounts_api.list_accounts(session, scope, audit, viewer.now)
+        if a.role is Role.EPIDEMIC_STAFF
+    ]
+    roster = employees_api.list_employees(
+        session, scope, audit, viewer.cipher, department=None, limit=500, offset=0
+    )
+    return viewer.page(
+        "staff.html",
+        nav="nav_staff",
+        status_code=status_code,
+        enterprise=enterprise,
+        staff=staff,
+        roster=roster,
+        may_add=scope.role is Role.ENTERPRISE_ADMIN,
+        created=created,
+        activation_link=_activation_link(viewer, created) if created else "",
+    )
+
+
+@router.get("/admin/staff")
+def staff_page(viewer: ViewerDep) -> HTMLResponse:
+    return _staff_page(viewer)
+
+
+@router.post("/admin/staff")
+def add_staff(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    """An enterprise administrator adds an epidemic-staff member by mobile number."""
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_staff")
+    try:
+        body = AccountIn(
+            username=form.get("mobile", ""),
+            role=Role.EPIDEMIC_STAFF,
+            enterprise_id=viewer.scope.enterprise_id,
+        )
+    except ValidationError as error:
+        return _bad_input(viewer, error, nav="nav_staff")
+    try:
+        created = accounts_api.create(
+            body, viewer.session, viewer.scope, viewer.now, viewer.settings
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_staff")
+    return _staff_page(viewer, created=created, status_code=201)

@@ -1,0 +1,136 @@
+"""The kiosk fleet (checkpoints, kiosks' health, enrollment codes, revoking) and the alerts.
+
+Reads and writes are the JSON API's router functions, called with the page's scope and auditor.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from central.alerts import DEFAULT_REENTRY_WINDOW, DEFAULT_SILENT_AFTER, DEFAULT_TRAVEL_MINUTES
+from central.errors import ApiError
+from central.routers import alerts as alerts_api
+from central.routers import checkpoints as checkpoints_api
+from central.routers import fleet as fleet_api
+from central.routers import kiosks as kiosks_api
+from central.schemas import CheckpointIn, EnrollmentCodeOut
+from central.scope import ENTERPRISE_ROLES, Role
+from central.web.render import FormDep, Viewer, ViewerDep
+from sync.schemas import CheckpointType, RefusalReason
+
+router = APIRouter(include_in_schema=False)
+
+MANAGERS = frozenset({Role.REGION_ADMIN, Role.TECHNICIAN, Role.ENTERPRISE_ADMIN})
+
+
+def _fleet_page(
+    viewer: Viewer,
+    *,
+    code: EnrollmentCodeOut | None = None,
+    notice_key: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
+    names = {c.checkpoint_id: c.name for c in fleet}
+    return viewer.page(
+        "fleet.html",
+        nav="nav_fleet",
+        status_code=status_code,
+        fleet=fleet,
+        may_manage=viewer.scope.role in MANAGERS,
+        may_register=viewer.scope.role in (Role.REGION_ADMIN, Role.TECHNICIAN),
+        checkpoint_types=list(CheckpointType),
+        own_area=viewer.scope.area or "",
+        code=code,
+        code_checkpoint=names.get(code.checkpoint_id, "") if code else "",
+        qr_data=base64.b64encode(code.qr_png).decode() if code else "",
+        notice_key=notice_key,
+    )
+
+
+@router.get("/admin/fleet")
+def fleet_page(viewer: ViewerDep) -> HTMLResponse:
+    return _fleet_page(viewer)
+
+
+@router.post("/admin/fleet/checkpoints")
+def register_checkpoint(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_fleet")
+    area = form.get("area_code", "")
+    try:
+        body = CheckpointIn(
+            name=form.get("name", ""),
+            checkpoint_type=CheckpointType(form.get("checkpoint_type", "")),
+            region_code=area[:6],
+            address=form.get("address", ""),
+            area_code=area or None,
+            enterprise_id=viewer.scope.enterprise_id
+            if viewer.scope.role in ENTERPRISE_ROLES
+            else None,
+        )
+    except (ValidationError, ValueError):
+        return viewer.refusal(
+            ApiError(400, RefusalReason.BAD_REQUEST, "name, type, area, address"), nav="nav_fleet"
+        )
+    try:
+        checkpoints_api.register(body, viewer.session, viewer.now, viewer.scope)
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_fleet")
+    return _fleet_page(viewer, notice_key="checkpoint_created", status_code=201)
+
+
+@router.post("/admin/fleet/checkpoints/{checkpoint_id}/enrollment-code")
+def create_enrollment_code(checkpoint_id: str, viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    """The code is shown once, on this answer only (with its QR and expiry)."""
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_fleet")
+    tokens = viewer.request.app.state.tokens
+    try:
+        code = checkpoints_api.create_enrollment_code(
+            checkpoint_id, viewer.session, viewer.now, tokens, viewer.settings, viewer.scope
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_fleet")
+    return _fleet_page(viewer, code=code, status_code=201)
+
+
+@router.get("/admin/fleet/kiosks/{kiosk_id}/revoke")
+def confirm_revoke(kiosk_id: str, viewer: ViewerDep) -> HTMLResponse:
+    try:
+        kiosk = kiosks_api.read_kiosk(kiosk_id, viewer.session, viewer.scope, viewer.audit)
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_fleet")
+    return viewer.page("revoke.html", nav="nav_fleet", kiosk=kiosk)
+
+
+@router.post("/admin/fleet/kiosks/{kiosk_id}/revoke")
+def revoke_kiosk(kiosk_id: str, viewer: ViewerDep, form: FormDep) -> HTMLResponse:
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_fleet")
+    try:
+        kiosks_api.revoke_kiosk(kiosk_id, viewer.session, viewer.now, viewer.scope)
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_fleet")
+    return _fleet_page(viewer, notice_key="kiosk_revoked")
+
+
+@router.get("/admin/alerts")
+def alerts_page(viewer: ViewerDep) -> HTMLResponse:
+    found = alerts_api.list_alerts(
+        viewer.session,
+        viewer.scope,
+        viewer.audit,
+        viewer.now,
+        travel_minutes=DEFAULT_TRAVEL_MINUTES,
+        reentry_hours=int(DEFAULT_REENTRY_WINDOW.total_seconds() // 3600),
+        silent_minutes=int(DEFAULT_SILENT_AFTER.total_seconds() // 60),
+    )
+    # Checkpoint names for the alerts: the fleet as this account sees it (audited as a read).
+    fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
+    names = {c.checkpoint_id: c.name for c in fleet}
+    return viewer.page("alerts.html", nav="nav_alerts", alerts=found, names=names)

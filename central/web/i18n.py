@@ -1,0 +1,191 @@
+"""The pages' words: Chinese first, English on request (`?lang=en`, kept in a cookie).
+
+One table, key -> (Chinese, English). A key missing from it fails the render (KeyError), and
+tests/central/test_web_rules.py renders every page in both languages, so no label is left
+untranslated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+LANGUAGE_COOKIE = "lang"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+TEXT: Mapping[str, tuple[str, str]] = {
+    # layout
+    "site": ("健康码管理", "Health-code administration"),
+    "switch_language": ("English", "中文"),
+    "logout": ("退出", "Log out"),
+    "nav_dashboard": ("概览", "Dashboard"),
+    "nav_accounts": ("账户", "Accounts"),
+    "nav_enterprises": ("企业", "Enterprises"),
+    "nav_staff": ("防疫人员", "Staff"),
+    "nav_fleet": ("卡口设备", "Fleet"),
+    "nav_alerts": ("告警", "Alerts"),
+    "nav_reports": ("报表", "Reports"),
+    "signed_in_as": ("当前账户", "Signed in as"),
+    "none": ("无", "None"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "submit": ("提交", "Submit"),
+    "create": ("创建", "Create"),
+    "show": ("查看", "Show"),
+    "back": ("返回", "Back"),
+    "cancel": ("取消", "Cancel"),
+    # login
+    "login_title": ("管理员登录", "Administrator login"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "login": ("登录", "Log in"),
+    "login_failed": ("用户名或密码错误", "Wrong user name or password"),
+    "login_locked": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
+    "form_expired": ("表单已失效，请刷新页面后重试", "The form expired: reload the page and retry"),
+    "logged_out": ("已退出", "Logged out"),
+    # errors
+    "not_found": ("不存在或不在您的辖区内", "Not found, or not in your area"),
+    "forbidden": ("您的账户无权执行此操作", "Your account may not do this"),
+    "bad_request": ("输入有误", "Please check the input"),
+    # dashboard
+    "dashboard_title": ("辖区概览", "Area dashboard"),
+    "area": ("辖区", "Area"),
+    "choose_area": ("选择下级辖区", "Choose an area below"),
+    "whole_area": ("整个辖区", "Whole area"),
+    "colour_counts": ("赋码人数（按颜色）", "People with a code, by colour"),
+    "green": ("绿码", "Green"),
+    "yellow": ("黄码", "Yellow"),
+    "red": ("红码", "Red"),
+    "fevers_today": ("今日发热", "Fevers today"),
+    "kiosks_online": ("在线设备", "Kiosks online"),
+    "upload_backlog": ("待上传记录", "Upload backlog"),
+    "alerts_count": ("告警", "Alerts"),
+    "see_details": ("详情", "Details"),
+    "people_not_shown": ("仅区域管理员可见", "Shown to region administrators only"),
+    # accounts
+    "accounts_title": ("账户", "Accounts"),
+    "role": ("角色", "Role"),
+    "active": ("已激活", "Active"),
+    "locked": ("已锁定", "Locked"),
+    "created_at": ("创建时间", "Created"),
+    "new_account": ("新建账户", "New account"),
+    "area_code": ("区划代码", "Region code"),
+    "industry": ("行业", "Industry"),
+    "enterprise": ("企业", "Enterprise"),
+    "activation_link": ("激活链接（仅显示一次）", "Activation link (shown once)"),
+    "activation_hint": (
+        "请将此链接交给新用户，用于设置密码；有效期至",
+        "Give this link to the new user to set a password; valid until",
+    ),
+    "account_created": ("账户已创建", "Account created"),
+    "role_region_admin": ("区域管理员", "Region administrator"),
+    "role_industry_department": ("行业主管部门", "Industry department"),
+    "role_enterprise_admin": ("企业管理员", "Enterprise administrator"),
+    "role_epidemic_staff": ("企业防疫人员", "Epidemic staff"),
+    "role_technician": ("技术人员", "Technician"),
+    "role_supervisor": ("督导", "Supervisor"),
+    # enterprises and staff
+    "enterprises_title": ("企业", "Enterprises"),
+    "name": ("名称", "Name"),
+    "new_enterprise": ("登记企业", "Register an enterprise"),
+    "enterprise_created": ("企业已登记", "Enterprise registered"),
+    "staff_title": ("防疫人员与员工名册", "Epidemic staff and roster"),
+    "staff_accounts": ("防疫人员账户", "Epidemic staff accounts"),
+    "add_staff": ("添加防疫人员", "Add epidemic staff"),
+    "mobile": ("手机号", "Mobile number"),
+    "staff_added": ("防疫人员已添加", "Staff member added"),
+    "roster": ("员工名册", "Employee roster"),
+    "person_name": ("姓名", "Name"),
+    "id_masked": ("证件号（脱敏）", "ID number (masked)"),
+    "phone": ("电话", "Phone"),
+    "department": ("部门", "Department"),
+    "no_enterprise": ("您的账户尚未关联企业", "Your account has no enterprise yet"),
+    # fleet
+    "fleet_title": ("卡口与设备", "Checkpoints and kiosks"),
+    "checkpoint": ("卡口", "Checkpoint"),
+    "kiosk": ("设备", "Kiosk"),
+    "last_seen": ("最后联系", "Last seen"),
+    "version": ("版本", "Version"),
+    "backlog": ("待上传", "Backlog"),
+    "feed_age": ("状态库时效", "Feed age"),
+    "clock_offset": ("时钟偏差", "Clock offset"),
+    "revoked": ("已停用", "Revoked"),
+    "revoke": ("停用", "Revoke"),
+    "revoke_title": ("停用设备", "Revoke a kiosk"),
+    "revoke_confirm": (
+        "停用后该设备的所有请求都将被拒绝，且无法恢复。确定停用？",
+        "Every request of this kiosk will be refused from now on; this cannot be undone. Revoke?",
+    ),
+    "kiosk_revoked": ("设备已停用", "Kiosk revoked"),
+    "no_kiosks": ("尚无设备", "No kiosks yet"),
+    "never": ("从未", "never"),
+    "new_checkpoint": ("新建卡口", "New checkpoint"),
+    "checkpoint_type": ("卡口类型", "Type"),
+    "address": ("地址", "Address"),
+    "checkpoint_created": ("卡口已创建", "Checkpoint created"),
+    "enrollment_code": ("设备注册码", "Enrollment code"),
+    "new_enrollment_code": ("生成注册码", "New enrollment code"),
+    "enrollment_code_hint": (
+        "在设备上输入或扫描此码完成注册；仅可使用一次，有效期至",
+        "Type or scan this code on the kiosk; usable once, valid until",
+    ),
+    "type_enterprise_gate": ("企业门岗", "Enterprise gate"),
+    "type_residential_compound": ("小区", "Residential compound"),
+    "type_village": ("村口", "Village"),
+    "type_road_junction": ("道口", "Road junction"),
+    "type_clinic": ("诊所", "Clinic"),
+    "type_pharmacy": ("药店", "Pharmacy"),
+    "seconds": ("秒", "s"),
+    "minutes": ("分钟", "min"),
+    "hours": ("小时", "h"),
+    # alerts
+    "alerts_title": ("告警", "Alerts"),
+    "shared_screenshots": ("疑似截图共用", "Shared screenshots"),
+    "impossible_travel": ("短时间内异地通行", "Impossible travel"),
+    "entered_twice": ("重复进入未离开", "Entered twice"),
+    "kiosk_alerts": ("设备告警", "Kiosk alerts"),
+    "kiosk_silent": ("设备失联", "Kiosk silent"),
+    "stale_feed": ("状态库过期", "Stale feed"),
+    "first_seen": ("第一次", "First"),
+    "second_seen": ("第二次", "Second"),
+    "kind": ("类型", "Kind"),
+    "count": ("人数", "Count"),
+    "no_alerts": ("暂无告警", "No alerts"),
+    # reports
+    "reports_title": ("报表", "Reports"),
+    "day": ("日期", "Day"),
+    "daily_figures": ("当日通行统计", "Passages of the day"),
+    "passages": ("通行", "Passages"),
+    "outcome_pass": ("放行", "Passed"),
+    "outcome_deny": ("拒绝", "Denied"),
+    "outcome_other": ("人工核验", "Referred"),
+    "fevers": ("发热", "Fevers"),
+    "download_daily": ("下载当日推送文件（CSV）", "Download the day's push file (CSV)"),
+    "weekly_figures": ("近七日", "Last seven days"),
+}
+
+
+@dataclass(frozen=True)
+class Translator:
+    language: str
+
+    def __call__(self, key: str) -> str:
+        zh, en = TEXT[key]
+        return en if self.language == "en" else zh
+
+    @property
+    def html_lang(self) -> str:
+        return HTML_LANG[self.language]
+
+    @property
+    def other(self) -> str:
+        return "en" if self.language == "zh" else "zh"
+
+
+def choose_language(query: str | None, cookie: str | None) -> str:
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return DEFAULT_LANGUAGE

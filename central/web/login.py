@@ -1,0 +1,135 @@
+"""Logging in and out of the administration pages, and their style sheet.
+
+The login form posts to the API's own login (`central.routers.auth.login`: the same per-address
+throttle, per-account lockout and session token); the token goes into an HttpOnly,
+SameSite=Strict cookie (Secure over HTTPS). The login form itself carries a double-submit CSRF
+token (a page elsewhere must not log a browser into an account of its choosing).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from central import csrf
+from central.admins import administrator_of_token
+from central.deps import (
+    SESSION_COOKIE,
+    NowDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+)
+from central.errors import ApiError
+from central.models import AdminSession
+from central.routers.auth import login as api_login
+from central.schemas import Login
+from central.security import token_digest
+from central.web.render import HEADERS, STATIC, CipherDep, FormDep, ViewerDep, render
+from sync.schemas import RefusalReason
+
+router = APIRouter(include_in_schema=False)
+
+LOGIN_PATH = "/admin/login"
+LOGIN_PURPOSE = "login"
+LOGIN_BINDING = "administration login"  # the form is bound to its nonce cookie only
+HOME = "/admin"
+
+
+def _login_form(
+    request: Request, cipher: CipherDep, *, message_key: str = "", status_code: int = 200
+) -> HTMLResponse:
+    nonce, token = csrf.issue(cipher, purpose=LOGIN_PURPOSE, binding=LOGIN_BINDING)
+    response = render(
+        request,
+        "login.html",
+        status_code=status_code,
+        nav="",
+        viewer=None,
+        csrf_token=token,
+        message_key=message_key,
+    )
+    csrf.set_cookie(
+        response,
+        nonce,
+        purpose=LOGIN_PURPOSE,
+        path=LOGIN_PATH,
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.get(LOGIN_PATH)
+def login_page(request: Request, cipher: CipherDep) -> HTMLResponse:
+    return _login_form(request, cipher)
+
+
+@router.post(LOGIN_PATH)
+def log_in(
+    request: Request,
+    form: FormDep,
+    cipher: CipherDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    if not csrf.is_valid(
+        cipher,
+        request.cookies,
+        form.get("csrf"),
+        purpose=LOGIN_PURPOSE,
+        binding=LOGIN_BINDING,
+    ):
+        return _login_form(request, cipher, message_key="form_expired", status_code=403)
+    body = Login(username=form.get("username", ""), password=form.get("password", ""))
+    try:
+        token = api_login(body, request, session, sessions, now, settings)
+    except ApiError as error:
+        locked = error.reason is RefusalReason.RATE_LIMITED
+        return _login_form(
+            request,
+            cipher,
+            message_key="login_locked" if locked else "login_failed",
+            status_code=error.status_code,
+        )
+    response = RedirectResponse(HOME, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token.access_token,
+        max_age=settings.admin_session_ttl_s,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    csrf.forget(response, purpose=LOGIN_PURPOSE, path=LOGIN_PATH)
+    return response
+
+
+@router.post("/admin/logout")
+def log_out(viewer: ViewerDep, form: FormDep) -> Response:
+    """Ends the session on the server too: the token stops working everywhere."""
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="")
+    token = viewer.request.cookies.get(SESSION_COOKIE, "")
+    if administrator_of_token(viewer.session, token, viewer.now) is not None:
+        found = viewer.session.get(AdminSession, token_digest(token))
+        if found is not None:
+            viewer.session.delete(found)
+            viewer.session.commit()
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/admin/admin.css")
+def style_sheet() -> Response:
+    return Response(
+        (STATIC / "admin.css").read_bytes(),
+        media_type="text/css; charset=utf-8",
+        headers={
+            "Cache-Control": "max-age=3600",
+            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
+        },
+    )

@@ -1,0 +1,198 @@
+"""What every administration page shares: templates, strict headers, the viewer and its forms.
+
+A logged-in page takes `ViewerDep`: the account's scope (`central.scope.page_scope`, the same
+rules as the API's bearer scope, from the session cookie), an auditor bound to the page's route,
+the language, and the session's CSRF form token. Pages read through the same router functions
+the JSON API runs, so scope and audit are the API's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+
+from central import csrf
+from central.audit import Auditor
+from central.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
+from central.errors import ApiError
+from central.ingest import RecordCipher, record_cipher
+from central.models import Administrator
+from central.scope import PageScopeDep, Scope
+from central.settings import Settings
+from central.web.i18n import LANGUAGE_COOKIE, Translator, choose_language
+from sync.schemas import RefusalReason
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+MAX_FORM_BYTES = 16_384
+HEADERS = {
+    "Cache-Control": "no-store",  # every page behind the login shows data of some area
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+STATUS_OF_REASON = {
+    RefusalReason.NOT_FOUND: "not_found",
+    RefusalReason.FORBIDDEN: "forbidden",
+}
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return aware(moment).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
+
+
+@cache
+def environment() -> Environment:
+    """Built once: the templates are files of the package and never change while serving."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    return env
+
+
+def language_of(request: Request) -> str:
+    return choose_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """The page in the request's language, with the strict headers; `?lang=` is remembered."""
+    t = Translator(language_of(request))
+    html = environment().get_template(template).render(t=t, path=request.url.path, **values)
+    response = HTMLResponse(html, status_code=status_code, headers=HEADERS)
+    chosen = request.query_params.get("lang")
+    if chosen in ("zh", "en"):
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    raw = await request.body()
+    parsed = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"), max_num_fields=30)
+    return {name: values[0].strip() for name, values in parsed.items()}
+
+
+FormDep = Annotated[dict[str, str], Depends(_form)]
+
+
+def _cipher(keys: KeysDep) -> RecordCipher:
+    return record_cipher(keys.path)
+
+
+CipherDep = Annotated[RecordCipher, Depends(_cipher)]
+
+
+@dataclass
+class Viewer:
+    """One logged-in request: who, through which scope, in which language, with which forms."""
+
+    request: Request
+    session: Session
+    admin: Administrator
+    scope: Scope
+    now: datetime
+    cipher: RecordCipher
+    settings: Settings
+
+    @property
+    def audit(self) -> Auditor:
+        route = self.request.scope.get("route")
+        template = getattr(route, "path_format", None) or self.request.url.path
+        return Auditor(self.session, self.scope, self.now, f"{self.request.method} {template}")
+
+    def auditor_for(self, scope: Scope) -> Auditor:
+        """The same route's auditor for a narrower scope (a dashboard of one sub-area)."""
+        audit = self.audit
+        return Auditor(audit.session, scope, audit.now, audit.route)
+
+    @property
+    def csrf_token(self) -> str:
+        return csrf.session_form_token(self.cipher, self.request.cookies.get(SESSION_COOKIE, ""))
+
+    def form_is_genuine(self, form: dict[str, str]) -> bool:
+        return csrf.is_valid_for_session(
+            self.cipher, self.request.cookies.get(SESSION_COOKIE), form.get("csrf")
+        )
+
+    def page(
+        self, template: str, *, nav: str, status_code: int = 200, **values: Any
+    ) -> HTMLResponse:
+        return render(
+            self.request,
+            template,
+            status_code=status_code,
+            nav=nav,
+            viewer=self,
+            csrf_token=self.csrf_token,
+            **values,
+        )
+
+    def refusal(self, error: ApiError, *, nav: str) -> HTMLResponse:
+        """A refusal of the API's rules, as a page: 404 and 403 say nothing more."""
+        key = STATUS_OF_REASON.get(error.reason)
+        return self.page(
+            "message.html",
+            nav=nav,
+            status_code=error.status_code,
+            message_key=key or "bad_request",
+            detail="" if key else error.detail,
+        )
+
+    def expired_form(self, *, nav: str) -> HTMLResponse:
+        return self.page(
+            "message.html", nav=nav, status_code=403, message_key="form_expired", detail=""
+        )
+
+
+def _viewer(
+    request: Request,
+    session: SessionDep,
+    admin: PageAdminDep,
+    scope: PageScopeDep,
+    now: NowDep,
+    cipher: CipherDep,
+    settings: SettingsDep,
+) -> Viewer:
+    return Viewer(request, session, admin, scope, now, cipher, settings)
+
+
+ViewerDep = Annotated[Viewer, Depends(_viewer)]

@@ -1,0 +1,304 @@
+"""The administration pages' rules, in process (no browser): login and its cookie, CSRF on every
+form, scope and audit as in the API, strict headers, and every page in both languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from central.admins import open_session
+from central.db import session_scope
+from central.deps import SESSION_COOKIE
+from central.models import Administrator, AdminSession, Kiosk
+from central.security import token_digest
+from central.web.i18n import TEXT
+from tests.central.areas import (
+    audit_count,
+    create_enterprise,
+    load_sample_regions,
+    region_admin,
+    register_checkpoint,
+)
+from tests.central.conftest import ADMIN_PASSWORD, Central
+from tests.central.received import add_checkpoint_and_kiosk
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+PAGES = [
+    "/admin",
+    "/admin/accounts",
+    "/admin/enterprises",
+    "/admin/staff",
+    "/admin/fleet",
+    "/admin/alerts",
+    "/admin/reports",
+]
+
+
+def _web_token(central: Central, account_id: str) -> str:
+    with session_scope(central.app.state.sessions) as session:
+        token, _ = open_session(session, account_id, central.clock(), timedelta(days=1))
+    return token
+
+
+def _browser(central: Central, account_id: str) -> httpx.Client:
+    """The app's test client with a page session cookie (login itself is tested apart)."""
+    central.client.cookies.clear()
+    central.client.cookies.set(SESSION_COOKIE, _web_token(central, account_id))
+    return central.client
+
+
+def _csrf(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no form token"
+    return found[1]
+
+
+def _id_of(central: Central, username: str) -> str:
+    with session_scope(central.app.state.sessions) as session:
+        return session.scalars(
+            select(Administrator.id).where(Administrator.username == username)
+        ).one()
+
+
+def _county(central: Central) -> str:
+    """The Xincheng district administrator (made top-down: province, Xi'an, Xincheng)."""
+    load_sample_regions(central)
+    xian = region_admin(central, central.admin_headers, "xian", "610100")
+    return region_admin(central, xian.headers, "xincheng", "610102").account_id
+
+
+def test_logging_in_sets_a_strict_http_only_session_cookie_and_opens_the_dashboard(
+    central: Central,
+) -> None:
+    assert central.invitation is not None
+    setup = {"token": central.invitation.token, "password": ADMIN_PASSWORD}
+    assert central.client.post("/api/v1/auth/setup", json=setup).status_code == 200
+    form = central.client.get("/admin/login")
+    assert form.status_code == 200
+    answer = central.client.post(
+        "/admin/login",
+        data={"csrf": _csrf(form.text), "username": "admin", "password": ADMIN_PASSWORD},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin"
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    dashboard = central.client.get("/admin")
+    assert dashboard.status_code == 200
+    assert "辖区概览" in dashboard.text and ">admin<" in dashboard.text
+
+
+def test_a_wrong_password_or_a_login_form_without_its_token_opens_no_session(
+    central: Central,
+) -> None:
+    assert central.invitation is not None
+    setup = {"token": central.invitation.token, "password": ADMIN_PASSWORD}
+    central.client.post("/api/v1/auth/setup", json=setup)
+    form = central.client.get("/admin/login")
+    wrong = central.client.post(
+        "/admin/login",
+        data={"csrf": _csrf(form.text), "username": "admin", "password": "not the password"},
+    )
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
+    forged = central.client.post(
+        "/admin/login",
+        data={"csrf": "forged", "username": "admin", "password": ADMIN_PASSWORD},
+    )
+    assert forged.status_code == 403
+    assert SESSION_COOKIE not in forged.headers.get("set-cookie", "")
+    central.client.cookies.clear()
+    assert central.client.get("/admin", follow_redirects=False).headers["location"] == (
+        "/admin/login"
+    )
+
+
+def test_a_logged_out_browser_is_sent_to_the_login_page_and_its_posts_are_refused(
+    central: Central,
+) -> None:
+    central.client.cookies.clear()
+    for page in PAGES:
+        answer = central.client.get(page, follow_redirects=False)
+        assert answer.status_code == 303, page
+        assert answer.headers["location"] == "/admin/login"
+    refused = central.client.post("/admin/accounts", data={"username": "x"})
+    assert refused.status_code == 401
+
+
+def test_a_form_without_its_session_token_or_with_another_sessions_token_changes_nothing(
+    central: Central,
+) -> None:
+    county = _county(central)
+    other_session_page = _browser(central, county).get("/admin/accounts").text
+    client = _browser(central, county)  # a new session: the old page's token is not its own
+    body = {"username": "xiyilu", "role": "region_admin", "area_code": "610102001"}
+    for token in (None, "forged", _csrf(other_session_page)):
+        data = body if token is None else body | {"csrf": token}
+        answer = client.post("/admin/accounts", data=data)
+        assert answer.status_code == 403, token
+        assert "表单已失效" in answer.text
+    with session_scope(central.app.state.sessions) as session:
+        assert (
+            session.scalars(select(Administrator).where(Administrator.username == "xiyilu")).first()
+            is None
+        )
+
+
+def test_a_county_administrator_creates_a_town_account_and_sees_its_activation_link_once(
+    central: Central,
+) -> None:
+    client = _browser(central, _county(central))
+    page = client.get("/admin/accounts")
+    before = audit_count(central)
+    created = client.post(
+        "/admin/accounts",
+        data={
+            "csrf": _csrf(page.text),
+            "username": "xiyilu",
+            "role": "region_admin",
+            "area_code": "610102001",
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert "http://testserver/setup?token=" in created.text
+    assert audit_count(central) > before  # the list under the form is a read, and audited
+    again = client.get("/admin/accounts")
+    assert "xiyilu" in again.text and "setup?token=" not in again.text
+    skipping = client.post(
+        "/admin/accounts",
+        data={
+            "csrf": _csrf(page.text),
+            "username": "dongxinjie",
+            "role": "region_admin",
+            "area_code": "610102001001",
+        },
+    )
+    assert skipping.status_code == 403 and "无权" in skipping.text
+
+
+def test_a_town_administrator_cannot_open_another_towns_dashboard_or_kiosks(
+    central: Central,
+) -> None:
+    county = _county(central)
+    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
+    xiyilu = region_admin(central, county_headers, "xiyilu", "610102001")
+    add_checkpoint_and_kiosk(
+        central, "cp-other-town", "k-other-town", region="610102004", name="韩森寨"
+    )
+    client = _browser(central, xiyilu.account_id)
+    assert client.get("/admin?area=610102004").status_code == 404
+    assert client.get("/admin?area=610102").status_code == 404
+    assert client.get("/admin?area=610102001001").status_code == 200
+    before = audit_count(central)
+    refused = client.get("/admin/fleet/kiosks/k-other-town/revoke")
+    assert refused.status_code == 404 and "韩森寨" not in refused.text
+    assert audit_count(central) == before + 1  # the refused read is logged too
+    token = _csrf(client.get("/admin/fleet").text)
+    assert "韩森寨" not in client.get("/admin/fleet").text
+    code = client.post(
+        "/admin/fleet/checkpoints/cp-other-town/enrollment-code", data={"csrf": token}
+    )
+    assert code.status_code == 404
+    revoke = client.post("/admin/fleet/kiosks/k-other-town/revoke", data={"csrf": token})
+    assert revoke.status_code == 404
+    with session_scope(central.app.state.sessions) as session:
+        kiosk = session.get(Kiosk, "k-other-town")
+        assert kiosk is not None and kiosk.revoked_at is None
+
+
+def test_a_technician_revokes_a_kiosk_after_confirming(central: Central) -> None:
+    county = _county(central)
+    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
+    add_checkpoint_and_kiosk(central, "cp-1", "k-1", region="610102001", name="东关")
+    technician = _id_of_new(central, county_headers, "tech", "technician", "610102")
+    client = _browser(central, technician)
+    confirm = client.get("/admin/fleet/kiosks/k-1/revoke")
+    assert confirm.status_code == 200 and "无法恢复" in confirm.text
+    done = client.post("/admin/fleet/kiosks/k-1/revoke", data={"csrf": _csrf(confirm.text)})
+    assert done.status_code == 200 and "设备已停用" in done.text
+    with session_scope(central.app.state.sessions) as session:
+        kiosk = session.get(Kiosk, "k-1")
+        assert kiosk is not None and kiosk.revoked_at is not None
+
+
+def _id_of_new(
+    central: Central, creator: dict[str, str], username: str, role: str, area: str
+) -> str:
+    body = {"username": username, "role": role, "area_code": area}
+    answer = central.client.post("/api/v1/accounts", json=body, headers=creator)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["account"]["account_id"])
+
+
+def test_an_enterprise_administrator_adds_epidemic_staff_by_mobile_number(
+    central: Central,
+) -> None:
+    county = _county(central)
+    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
+    enterprise = create_enterprise(
+        central, county_headers, "秦川机床厂", "610102001", "manufacturing"
+    )
+    answer = central.client.post(
+        "/api/v1/accounts",
+        json={"username": "qinchuan", "role": "enterprise_admin", "enterprise_id": enterprise},
+        headers=county_headers,
+    )
+    client = _browser(central, answer.json()["account"]["account_id"])
+    page = client.get("/admin/staff")
+    assert page.status_code == 200 and "秦川机床厂" in page.text
+    bad = client.post("/admin/staff", data={"csrf": _csrf(page.text), "mobile": "12345"})
+    assert bad.status_code == 400
+    added = client.post("/admin/staff", data={"csrf": _csrf(page.text), "mobile": "13912345678"})
+    assert added.status_code == 201 and "setup?token=" in added.text
+    with session_scope(central.app.state.sessions) as session:
+        staff = session.scalars(
+            select(Administrator).where(Administrator.username == "13912345678")
+        ).one()
+        assert staff.role == "epidemic_staff" and staff.enterprise_id == enterprise
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_page_renders_in_both_languages_with_strict_headers(
+    central: Central, language: str
+) -> None:
+    county = _county(central)
+    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
+    register_checkpoint(
+        central, county_headers, name="东关北门", region_code="610102", area_code="610102001"
+    )
+    client = _browser(central, county)
+    first = client.get(f"/admin?lang={language}")
+    assert "HttpOnly" in first.headers["set-cookie"]
+    for page in PAGES:
+        answer = client.get(page)  # the language cookie carries over
+        assert answer.status_code == 200, (page, answer.text)
+        expected = "zh-CN" if language == "zh" else "en"
+        assert f'<html lang="{expected}">' in answer.text, page
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "script-src" not in answer.headers["content-security-policy"]
+        assert "<script" not in answer.text
+        if language == "en":
+            assert "Log out" in answer.text and "退出" not in answer.text, page
+
+
+def test_every_label_has_chinese_and_english() -> None:
+    for key, (zh, en) in TEXT.items():
+        assert zh and en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh) or zh == "English", key
+
+
+def test_logging_out_ends_the_session_on_the_server(central: Central) -> None:
+    county = _county(central)
+    client = _browser(central, county)
+    token = client.cookies[SESSION_COOKIE]
+    page = client.get("/admin")
+    answer = client.post("/admin/logout", data={"csrf": _csrf(page.text)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin/login"
+    with session_scope(central.app.state.sessions) as session:
+        assert session.get(AdminSession, token_digest(token)) is None
+    client.cookies.set(SESSION_COOKIE, token)
+    assert client.get("/admin", follow_redirects=False).status_code == 303
