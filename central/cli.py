@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from central.clock import system_clock, system_tokens
 from central.db import make_engine, make_sessions, session_scope
 from central.models import Checkpoint, Kiosk, Region
 from central.regions import SAMPLE_FILE, RegionCodeError, load_region_file
+from central.releases import RELEASE_PUBLIC_FILE, PublishedRelease
 from central.scope import Role
 from central.settings import Settings
 from healthcode.claims import ClaimsError
@@ -101,7 +103,26 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--day", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
     push.add_argument("--out", type=Path, required=True, metavar="DIR")
     push.add_argument("--time-zone", default="Asia/Shanghai")
+    _release_parsers(commands)
     return parser
+
+
+def _release_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Kiosk releases (issue 15); see docs/bundle.md, "Updates"."""
+    from sync.releases import current_platform
+
+    releases = commands.add_parser("releases", help="publish and list signed kiosk releases")
+    release_commands = releases.add_subparsers(dest="releases_command", required=True)
+    publish = release_commands.add_parser("publish", help="sign and publish a kiosk archive")
+    publish.add_argument("archive", type=Path, help="the kiosk folder as .tar.gz or .zip")
+    publish.add_argument("--version", required=True, help="PEP 440, newer than the last one")
+    publish.add_argument("--notes", default="", help="release notes shown to technicians")
+    publish.add_argument("--platform", default=current_platform(), help="e.g. linux-x86_64")
+    publish.add_argument("--entry", default="kiosk/kiosk", help="the program in the archive")
+    publish.add_argument(
+        "--min-store-schema", type=int, default=1, help="oldest kiosk database it migrates"
+    )
+    release_commands.add_parser("list", help="list releases as JSON lines, newest first")
 
 
 def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -152,15 +173,50 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _jobs_run_once(settings)
         if args.command == "reports":
             return _push_daily(settings, args.day, args.out, args.time_zone)
+        if args.command == "releases":
+            return _releases(settings, args)
         if args.command in ("regions", "enterprise", "account"):
             return _administration(settings, args)
         return _kiosk(settings, args)
     except (CheckpointError, ClaimsError, LookupError, RegionCodeError, AccountError) as error:
         print(f"central: {error}", file=sys.stderr)
         return 1
+    except UnknownRevisionError as error:
+        print(f"central: refused: {error}", file=sys.stderr)
+        return 3
+
+
+class UnknownRevisionError(Exception):
+    """The database's schema revision is not one of this version's migrations: a newer central
+    wrote it. Nothing is migrated or started, so the newer version can still use it."""
+
+
+def refuse_unknown_revision(settings: Settings) -> None:
+    """Before `init` or `serve` migrate: the database's Alembic revision must be known."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from central.db import alembic_config
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            found = MigrationContext.configure(connection).get_current_heads()
+        scripts = ScriptDirectory.from_config(alembic_config(engine))
+        known = {script.revision for script in scripts.walk_revisions()}
+        unknown = [revision for revision in found if revision not in known]
+        if unknown:
+            raise UnknownRevisionError(
+                f"the database is at schema revision {', '.join(unknown)}, which this version "
+                f"of central does not know (its newest is {scripts.get_current_head()}); a "
+                "newer central wrote it. It was left untouched: run the newer version."
+            )
+    finally:
+        engine.dispose()
 
 
 def _init(settings: Settings, admin: str, url: str | None) -> int:
+    refuse_unknown_revision(settings)
     prepared = prepare(settings, system_clock(), first_admin=admin)
     keys = settings.resolved_keys_dir
     if prepared.keys_created:
@@ -196,6 +252,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
     from central.app import create_app
 
+    refuse_unknown_revision(settings)
     prepare(settings, system_clock())
     if workers > 1:  # each worker builds its app from the same settings (environment, folder)
         os.environ["CENTRAL_DATA_DIR"] = str(settings.data_dir.resolve())
@@ -217,14 +274,22 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
 
 def _jobs_run_once(settings: Settings) -> int:
     """`central jobs run-once`: the due background work now (central/jobs.py), as JSON."""
-    from central.jobs import run_once
+    import httpx
+
+    from central.jobs import PUSH_TIMEOUT_S, ReportWork, run_once
 
     engine = make_engine(settings.resolved_database_url)
+    client = httpx.Client(timeout=PUSH_TIMEOUT_S) if settings.push_url else None
     try:
-        result = run_once(make_sessions(engine), system_clock)
+        reports = ReportWork(settings, client)
+        result = run_once(make_sessions(engine), system_clock, reports=reports)
     finally:
         engine.dispose()
-    print(json.dumps({"ran": result.ran, "jobs": result.jobs, "swept": result.swept}))
+        if client is not None:
+            client.close()
+    done = {"ran": result.ran, "jobs": result.jobs, "swept": result.swept}
+    pushes = {"pushes": result.pushes, "delivered": result.delivered, "failed": result.failed}
+    print(json.dumps(done | {"exports": result.exports} | pushes))
     return 0
 
 
@@ -428,3 +493,50 @@ def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
     out.write_bytes(data)
     print(json.dumps({"file": str(out), "checkpoint_id": checkpoint_id, "bytes": len(data)}))
     return 0
+
+
+def _releases(settings: Settings, args: argparse.Namespace) -> int:
+    """`central releases publish|list` (issue 15): sign with keys/release.key (made if
+    missing), keep the archive under <data_dir>/releases."""
+    from central.releases import RELEASES_FOLDER, publish_release, releases_of
+    from sync.releases import ReleaseError
+
+    prepare(settings, system_clock())  # a release needs the migrated database
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with session_scope(make_sessions(engine)) as session:
+            if args.releases_command == "list":
+                for row in releases_of(session):
+                    print(json.dumps(_release_json(PublishedRelease.of(row)), ensure_ascii=False))
+                return 0
+            if not args.archive.is_file():
+                print(f"central: {args.archive}: no such file", file=sys.stderr)
+                return 1
+            try:
+                published = publish_release(
+                    session,
+                    args.archive,
+                    version=args.version,
+                    platform=args.platform,
+                    notes=args.notes,
+                    keys_dir=settings.resolved_keys_dir,
+                    releases_dir=settings.data_dir / RELEASES_FOLDER,
+                    now=system_clock(),
+                    min_store_schema=args.min_store_schema,
+                    entry=args.entry,
+                )
+            except ReleaseError as error:
+                print(f"central: refused: {error.detail}", file=sys.stderr)
+                return 1
+    finally:
+        engine.dispose()
+    print(json.dumps(_release_json(published), ensure_ascii=False))
+    public = settings.resolved_keys_dir / RELEASE_PUBLIC_FILE
+    print(f"signed with the release key; kiosks trust its public half, {public}", file=sys.stderr)
+    return 0
+
+
+def _release_json(release: PublishedRelease) -> dict[str, object]:
+    fields = asdict(release)
+    fields["created_at_utc"] = release.created_at_utc.isoformat()
+    return fields

@@ -499,3 +499,28 @@ class PushDelivery(Base):
     delivered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+# ---------------------------------------------------------------- kiosk releases (issue 15)
+# A published kiosk version (central/releases.py): the signed manifest exactly as kiosks get it,
+# and the archive's file name under <data_dir>/releases (named by its SHA-256).
+
+
+class KioskRelease(Base):
+    __tablename__ = "kiosk_releases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    version: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    archive_file: Mapped[str] = mapped_column(String(200))
+    archive_sha256: Mapped[str] = mapped_column(String(64))
+    archive_size_bytes: Mapped[int] = mapped_column(BigInteger)
+    manifest_signed: Mapped[bytes] = mapped_column(LargeBinary)
+    release_key_id: Mapped[str] = mapped_column(String(16))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+Index(
+    "ix_kiosk_releases_platform_version", KioskRelease.platform, KioskRelease.version, unique=True
+)
