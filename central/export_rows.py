@@ -291,7 +291,8 @@ class RegionNames:
     """Region names, read once per export: '陕西省西安市雁塔区' for 610113."""
 
     def __init__(self, session: Session) -> None:
-        self._names = dict(session.execute(select(Region.code, Region.name_zh)).tuples().all())
+        rows = session.execute(select(Region.code, Region.name_zh))
+        self._names: dict[str, str] = {code: name for code, name in rows}
 
     def full(self, code: str) -> str:
         names: list[str] = []

@@ -287,9 +287,11 @@ def open_export_file(
 ) -> ExportFile:
     """The finished file; ExportNotFoundError, or ExportGoneError when there is none (yet)."""
     job = _visible(session, scope, export_id)
-    status = _status(job, now)
-    if not status.downloadable or job.file_path is None or not Path(job.file_path).exists():
-        raise ExportGoneError(status.state.value if not status.downloadable else "expired")
+    if job.status != ExportState.DONE.value:
+        raise ExportGoneError(job.status)
+    expired = job.expires_at is not None and job.expires_at <= now
+    if expired or job.file_path is None or not Path(job.file_path).exists():
+        raise ExportGoneError("expired")
     stamp = local_stamp(job.finished_at or job.created_at)
     kind = ExportKind(job.kind)
     return ExportFile(

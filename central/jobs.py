@@ -10,6 +10,10 @@ duplicate effort, and correctness does not even rest on it, because each recompu
 its own lease per batch and the sweep re-reads the rows it locks; a runner that dies holding
 the lease holds it only until `LEASE` has passed.
 
+With `ReportWork` (issue 14) the same run, under the same lease, also works the queued exports
+(central/exports.py), deletes expired export files, and makes and delivers the scheduled pushes
+(central/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly statistics on Mondays).
+
 `central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
 thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
 """
@@ -18,23 +22,29 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.exports import purge_expired_exports, run_due_exports
 from central.issuance import changes
 from central.models import JobLease
+from central.pushes import run_pushes
+from central.settings import Settings
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "periodic"
 LEASE = timedelta(minutes=10)
 STOP_TIMEOUT_S = 30.0
+PUSH_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,20 @@ class RunResult:
     ran: bool  # False: another process holds the lease, or ran the work moments ago
     jobs: int = 0  # recompute jobs worked
     swept: int = 0  # colour changes made by the time-based sweep
+    exports: int = 0  # exports worked
+    pushes: tuple[str, ...] = ()  # pushes made ("daily:2026-11-22", "weekly:2026-W47")
+    delivered: tuple[str, ...] = ()  # pushes accepted by the upper platform
+    failed: tuple[str, ...] = ()  # pushes not accepted (tried again next run)
+
+
+@dataclass(frozen=True)
+class ReportWork:
+    """Exports and scheduled pushes: the settings, the upper platform's client (when
+    `settings.push_url` is set) and how to pause between its tries."""
+
+    settings: Settings
+    client: httpx.Client | None = None
+    sleep: Callable[[float], None] = field(default=time.sleep)
 
 
 def take_lease(
@@ -97,6 +121,7 @@ def run_once(
     *,
     owner: str | None = None,
     min_interval: timedelta = timedelta(0),
+    reports: ReportWork | None = None,
 ) -> RunResult:
     """Run the due background work under the lease; what was done."""
     me = owner or changes.worker_name()
@@ -105,19 +130,48 @@ def run_once(
     try:
         jobs = changes.run_pending(sessions, clock, me)
         swept = changes.sweep_due(sessions, clock())
+        result = RunResult(ran=True, jobs=jobs, swept=swept)
+        if reports is not None:
+            result = _report_work(sessions, clock, me, reports, result)
     finally:
         release_lease(sessions, me, clock())
     if jobs or swept:
         log.info("periodic jobs: %d recompute jobs worked, %d colours changed by time", jobs, swept)
-    return RunResult(ran=True, jobs=jobs, swept=swept)
+    return result
+
+
+def _report_work(
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    owner: str,
+    reports: ReportWork,
+    result: RunResult,
+) -> RunResult:
+    exports = run_due_exports(sessions, reports.settings, clock, owner)
+    purge_expired_exports(sessions, clock())
+    pushed = run_pushes(sessions, reports.settings, reports.client, clock, reports.sleep)
+    return RunResult(
+        ran=True,
+        jobs=result.jobs,
+        swept=result.swept,
+        exports=exports,
+        pushes=pushed.made,
+        delivered=pushed.delivered,
+        failed=pushed.failed,
+    )
 
 
 class JobRunner:
     """A thread that calls `run_once` every `interval_s` seconds until stopped."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Callable[[], datetime], interval_s: float
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        interval_s: float,
+        reports: ReportWork | None = None,
     ) -> None:
+        self._reports = reports
         self._sessions = sessions
         self._clock = clock
         self._interval_s = interval_s
@@ -139,7 +193,13 @@ class JobRunner:
         min_interval = timedelta(seconds=self._interval_s / 2)
         while not self._stopping.wait(self._interval_s):
             try:
-                run_once(self._sessions, self._clock, owner=self._owner, min_interval=min_interval)
+                run_once(
+                    self._sessions,
+                    self._clock,
+                    owner=self._owner,
+                    min_interval=min_interval,
+                    reports=self._reports,
+                )
             except Exception:  # the next tick tries again; the server keeps serving
                 log.exception("periodic jobs failed; trying again in %s s", self._interval_s)
 
@@ -153,12 +213,17 @@ def with_job_runner(app: FastAPI, interval_s: int) -> FastAPI:
     @asynccontextmanager
     async def lifespan(served: FastAPI) -> AsyncIterator[None]:
         async with inner(served):  # the app's own lifespan yields no state
-            runner = JobRunner(served.state.sessions, served.state.clock, interval_s)
+            settings: Settings = served.state.settings
+            client = httpx.Client(timeout=PUSH_TIMEOUT_S) if settings.push_url else None
+            reports = ReportWork(settings, client)
+            runner = JobRunner(served.state.sessions, served.state.clock, interval_s, reports)
             runner.start()
             try:
                 yield
             finally:
                 runner.stop()
+                if client is not None:
+                    client.close()
 
     app.router.lifespan_context = lifespan
     return app

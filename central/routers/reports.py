@@ -1,4 +1,5 @@
-"""Reports: the daily push file of one day, for the caller's scope, as a download."""
+"""Reports: the daily push file of one day and the weekly usage statistics, for the caller's
+scope, as downloads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from central.audit import Action, AuditDep
 from central.deps import KeysDep, NowDep, SessionDep
+from central.errors import ApiError
 from central.ingest import record_cipher
 from central.models import ReceivedPassage
 from central.reports import (
@@ -19,7 +21,8 @@ from central.reports import (
     render_push_csv,
 )
 from central.scope import ScopeDep
-from sync.schemas import API_PREFIX
+from central.usage import WeekError, previous_week, render_usage_csv, usage_file_name, weekly_usage
+from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/reports", tags=["reports"])
 
@@ -48,4 +51,32 @@ def daily_report(
         render_push_csv(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{push_file_name(chosen)}"'},
+    )
+
+
+@router.get("/weekly", response_class=Response)
+def weekly_report(
+    session: SessionDep,
+    scope: ScopeDep,
+    audit: AuditDep,
+    now: NowDep,
+    week: Annotated[
+        str | None, Query(description="ISO week, e.g. 2026-W47 (default: last week)")
+    ] = None,
+) -> Response:
+    """Weekly usage statistics (docs/reports.md) of the caller's checkpoints, as CSV."""
+    chosen = week or previous_week(now)
+    try:
+        rows = weekly_usage(
+            session,
+            chosen,
+            where=ReceivedPassage.checkpoint_id.in_(scope.visible_checkpoint_ids()),
+        )
+    except WeekError as error:
+        raise ApiError(422, RefusalReason.BAD_REQUEST, str(error)) from None
+    audit.record(Action.EXPORT, "usage", len(rows))
+    return Response(
+        render_usage_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{usage_file_name(chosen)}"'},
     )

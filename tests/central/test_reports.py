@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
 from central.cli import main
 from central.db import session_scope
 from central.ingest import record_cipher
+from central.jobs import ReportWork, run_once
+from central.models import PushDelivery
 from central.reports import next_push_at, previous_day, push_daily
 from tests.central.areas import audit_count, load_sample_regions, region_admin
-from tests.central.conftest import Central
+from tests.central.conftest import Central, FakeClock
 from tests.central.received import add_checkpoint_and_kiosk, add_passage
 
 EXPECTED = Path(__file__).parent / "data" / "push-daily-2026-11-22.csv"
@@ -157,3 +161,151 @@ def test_the_push_reports_the_previous_local_day() -> None:
     assert previous_day(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) == date(2026, 11, 22)
     # 23:30 UTC on the 22nd is already 07:30 on the 23rd in Shanghai.
     assert previous_day(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == date(2026, 11, 22)
+
+
+# ---------------------------------------------------------------- weekly usage statistics
+
+
+WEEK_47_TUESDAY = SHANGHAI_MIDNIGHT - timedelta(days=4)  # 2026-11-18 00:00 local, in W47
+
+
+def _a_week_of_passages(central: Central) -> None:
+    _a_day_of_passages(central)  # Sunday 2026-11-22, the last day of W47
+    add_checkpoint_and_kiosk(central, "cp-west", "k-west", region="610102", name="西门")
+    add_passage(
+        central,
+        "00000000-0000-4000-8000-000000000020",
+        "k-west",
+        "cp-west",
+        WEEK_47_TUESDAY + timedelta(hours=7),
+        region="610102",
+        code_ix=b"d" * 16,
+        outcome="deny",
+        colour_applied="red",
+    )
+    add_passage(  # Monday of W48: not in W47
+        central,
+        "00000000-0000-4000-8000-000000000021",
+        "k-west",
+        "cp-west",
+        SHANGHAI_MIDNIGHT + timedelta(days=1, hours=1),
+        region="610102",
+    )
+
+
+def test_the_weekly_statistics_count_per_area_and_checkpoint_against_the_reference(
+    central: Central,
+) -> None:
+    _a_week_of_passages(central)
+    answer = central.get("/api/v1/reports/weekly?week=2026-W47")
+    assert answer.status_code == 200, answer.text
+    assert 'filename="usage-2026-W47.csv"' in answer.headers["content-disposition"]
+    assert answer.content == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
+
+
+def test_the_weekly_statistics_are_scoped_audited_and_refuse_a_bad_week(
+    central: Central,
+) -> None:
+    load_sample_regions(central)
+    xian = region_admin(central, central.admin_headers, "xian", "610100")
+    yanta = region_admin(central, xian.headers, "yanta", "610113")
+    _a_week_of_passages(central)
+    before = audit_count(central)
+    answer = central.client.get("/api/v1/reports/weekly?week=2026-W47", headers=yanta.headers)
+    lines = answer.content.decode("utf-8-sig").splitlines()
+    assert [line.split(",")[2] for line in lines[1:]] == ["610113", "610113"]
+    assert audit_count(central) == before + 1
+    for bad in ("2026-47", "2026-W54", "2025-W53"):
+        refused = central.get(f"/api/v1/reports/weekly?week={bad}")
+        assert refused.status_code == 422, bad
+        assert "YYYY-Www" in refused.text or "has no week" in refused.text
+
+
+# ---------------------------------------------------------------- the scheduled push
+
+
+UPPER = "https://upper.example.cn/healthcode/push"
+
+
+def _runner(
+    central: Central, tmp_path: Path, client: httpx.Client | None = None, **settings: object
+) -> tuple[ReportWork, list[float]]:
+    changed = central.settings.model_copy(update={"push_dir": tmp_path / "push"} | settings)
+    pauses: list[float] = []
+    return ReportWork(changed, client, pauses.append), pauses
+
+
+def test_the_push_runs_on_its_own_once_at_ten_and_a_second_runner_does_nothing(
+    central: Central, tmp_path: Path
+) -> None:
+    _a_week_of_passages(central)
+    sessions = central.app.state.sessions
+    work, _ = _runner(central, tmp_path)
+    clock = FakeClock(datetime(2026, 11, 23, 1, 59, tzinfo=UTC))  # Monday 09:59 local
+    assert run_once(sessions, clock, owner="a", reports=work).pushes == ()
+    assert not (tmp_path / "push").exists()
+    clock.advance(minutes=1)  # 10:00
+    made = run_once(sessions, clock, owner="a", reports=work)
+    assert made.pushes == ("daily:2026-11-22", "weekly:2026-W47")
+    assert (tmp_path / "push" / "passages-2026-11-22.csv").read_bytes() == EXPECTED.read_bytes()
+    weekly = (tmp_path / "push" / "usage-2026-W47.csv").read_bytes()
+    assert weekly == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
+    other = run_once(sessions, clock, owner="b", reports=work)
+    assert other.ran and other.pushes == ()
+    clock.advance(hours=5)
+    assert run_once(sessions, clock, owner="b", reports=work).pushes == ()
+    clock.advance(hours=19)  # Tuesday 10:00: the daily push only
+    assert run_once(sessions, clock, owner="b", reports=work).pushes == ("daily:2026-11-23",)
+
+
+def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twice(
+    central: Central, tmp_path: Path
+) -> None:
+    _a_day_of_passages(central)
+    received: list[httpx.Request] = []
+    up = {"value": False}
+
+    def platform(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(200 if up["value"] else 503)
+
+    client = httpx.Client(transport=httpx.MockTransport(platform))
+    work, pauses = _runner(central, tmp_path, client, push_url=UPPER, push_attempts=3)
+    sessions = central.app.state.sessions
+    clock = FakeClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))  # Tuesday 10:00 local
+    first = run_once(sessions, clock, owner="a", reports=work)
+    assert first.pushes == ("daily:2026-11-23", "weekly:2026-W47")
+    assert first.delivered == () and first.failed == first.pushes
+    assert len(received) == 6 and pauses == [1.0, 2.0, 1.0, 2.0]  # backoff between tries
+    with session_scope(sessions) as session:
+        rows = session.scalars(select(PushDelivery).order_by(PushDelivery.kind)).all()
+        assert [(r.attempts, r.last_error, r.delivered_at) for r in rows] == [
+            (3, "HTTP 503", None),
+            (3, "HTTP 503", None),
+        ]
+    up["value"] = True
+    clock.advance(minutes=1)
+    second = run_once(sessions, clock, owner="b", reports=work)
+    assert second.pushes == () and second.delivered == ("daily:2026-11-23", "weekly:2026-W47")
+    accepted = received[-2:]
+    assert [r.headers["Idempotency-Key"] for r in accepted] == [
+        "daily:2026-11-23",
+        "weekly:2026-W47",
+    ]
+    assert accepted[0].content == (tmp_path / "push" / "passages-2026-11-23.csv").read_bytes()
+    clock.advance(minutes=1)
+    assert run_once(sessions, clock, owner="a", reports=work).delivered == ()
+    assert len(received) == 8
+
+
+def test_without_an_upper_platform_the_folder_is_the_delivery(
+    central: Central, tmp_path: Path
+) -> None:
+    work, _ = _runner(central, tmp_path)
+    clock = FakeClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))
+    result = run_once(central.app.state.sessions, clock, owner="a", reports=work)
+    assert result.delivered == () and result.failed == ()
+    with session_scope(central.app.state.sessions) as session:
+        assert all(r.delivered_at == clock() for r in session.scalars(select(PushDelivery)))
+    header = (tmp_path / "push" / "passages-2026-11-23.csv").read_bytes().splitlines()
+    assert len(header) == 1  # a day without passages is still pushed: the header alone
