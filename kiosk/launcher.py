@@ -20,20 +20,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.update import InstallRoot, UpdateError
+from kiosk.update import (
+    EXIT_RESTART_FOR_UPDATE,
+    INSTALL_ROOT_VARIABLE,
+    VERSION_VARIABLE,
+    InstallRoot,
+    UpdateError,
+)
 from sync.releases import ReleaseError
 
 log = logging.getLogger(__name__)
 
-EXIT_RESTART_FOR_UPDATE = 75  # the kiosk asks to be started again (an update is staged)
 EXIT_NOTHING_TO_RUN = 78
 SELF_TEST_TIMEOUT_S = 300.0
 BACKUP_DIR = "database-backups"
@@ -48,17 +54,23 @@ class Started:
     output: str
 
 
-Runner = Callable[[Sequence[str], float | None], Started]
+Runner = Callable[[Sequence[str], float | None, Mapping[str, str]], Started]
 
 
-def run_program(command: Sequence[str], timeout_s: float | None) -> Started:
-    """Run a program (the kiosk) as a subprocess; a self-test that hangs counts as failed."""
+def run_program(
+    command: Sequence[str], timeout_s: float | None, environment: Mapping[str, str]
+) -> Started:
+    """Run a program (the kiosk) as a subprocess with `environment` added to ours; a self-test
+    that hangs counts as failed."""
+    env = os.environ | dict(environment)
     try:
         if timeout_s is None:  # the kiosk itself: its output goes to the service's log
             # the program is a verified release's entry, run without a shell
-            return Started(subprocess.run(list(command), check=False).returncode, "")  # noqa: S603
+            code = subprocess.run(list(command), check=False, env=env).returncode  # noqa: S603
+            return Started(code, "")
         done = subprocess.run(  # noqa: S603 - as above
             list(command),
+            env=env,
             check=False,
             capture_output=True,
             text=True,
@@ -156,7 +168,8 @@ class Launcher:
                 self.out("no kiosk version can run: install one under versions/")
                 return EXIT_NOTHING_TO_RUN
             self.out(f"starting kiosk {version}")
-            started = self.runner([str(self.root.entry(version)), *self.kiosk_args], None)
+            command = [str(self.root.entry(version)), *self.kiosk_args]
+            started = self.runner(command, None, self._environment(version))
             if started.code != EXIT_RESTART_FOR_UPDATE:
                 return started.code
 
@@ -166,7 +179,11 @@ class Launcher:
         except (OSError, ReleaseError) as error:
             return Started(126, f"cannot use version {version}: {error}")
         command = [str(program), "--self-test", *self._maintenance_args()]
-        return self.runner(command, self.self_test_timeout_s)
+        return self.runner(command, self.self_test_timeout_s, self._environment(version))
+
+    def _environment(self, version: str) -> dict[str, str]:
+        """Tells the kiosk where it is installed, as which version (its update check)."""
+        return {INSTALL_ROOT_VARIABLE: str(self.root.path.resolve()), VERSION_VARIABLE: version}
 
     def _maintenance_args(self) -> list[str]:
         """The kiosk arguments the self-test understands (--config, --data-dir, --demo)."""

@@ -28,9 +28,10 @@ import secrets
 import shutil
 import tarfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from healthcode.keys import PublicKey
 from sync.releases import (
@@ -52,6 +53,11 @@ VERSIONS_DIR = "versions"
 KEYS_DIR = "release-keys"
 DOWNLOADS_DIR = "downloads"
 MANIFEST_FILE = "release.json"  # the signed manifest, kept next to each unpacked version
+# Set by the launcher for the kiosk it starts: where it is installed and as which version.
+INSTALL_ROOT_VARIABLE = "KIOSK_INSTALL_ROOT"
+VERSION_VARIABLE = "KIOSK_RELEASE_VERSION"
+EXIT_RESTART_FOR_UPDATE = 75  # the kiosk asks the launcher to start it again (update staged)
+IDLE_POLL_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -290,3 +296,67 @@ class Updater:
         if self.on_staged is not None:
             self.on_staged(version)
         return CheckResult(staged=version)
+
+    def staged_version(self) -> str | None:
+        """For the sync thread (`SyncWorker.after_round`): check, and answer what is staged."""
+        return self.check().staged
+
+
+def updater_for(sync: Any, environment: Mapping[str, str]) -> Updater | None:
+    """The update check for a kiosk the launcher started (it names the install root and the
+    version in the environment), asking central through the sync thread's signed client;
+    None when the kiosk runs without the launcher (from source, the demo)."""
+    root, version = environment.get(INSTALL_ROOT_VARIABLE), environment.get(VERSION_VARIABLE)
+    downloader = getattr(sync, "downloader", None)
+    if not root or not version or downloader is None:
+        return None
+    return Updater(
+        InstallRoot(Path(root)),
+        ReleaseClient(downloader.client, downloader.base),
+        installed=version,
+    )
+
+
+def watch_for_updates(
+    kiosk: Any,
+    sync: Any,
+    environment: Mapping[str, str] = os.environ,
+    *,
+    restart: Callable[[int], None] | None = None,
+    poll_ms: int = IDLE_POLL_MS,
+) -> Callable[[], None] | None:
+    """The running kiosk's side (called once, on the GUI thread, when the sync thread is
+    attached): the sync thread checks for releases after each round; when one is staged and
+    the kiosk is idle (no person in the flow, the scan screen showing), the kiosk quits with
+    `EXIT_RESTART_FOR_UPDATE` and the launcher installs and self-tests the new version.
+    The idle check, which also runs every `poll_ms`; None when there are no updates to watch."""
+    updater = updater_for(sync, environment)
+    if updater is None:
+        return None
+    sync.after_round = updater.staged_version
+    from PySide6.QtCore import QTimer  # the running kiosk has Qt loaded already
+
+    from kiosk.checkpoint.flow import FlowState
+
+    def quit_application(code: int) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        application = QApplication.instance()
+        if application is not None:
+            application.exit(code)
+
+    def restart_when_idle() -> None:
+        status = sync.status()
+        if status.update_staged is None:
+            return
+        if kiosk.flow.state is not FlowState.IDLE or kiosk.window.current_screen != "scan":
+            return
+        timer.stop()
+        log.info("release %s staged and the kiosk is idle: restarting", status.update_staged)
+        (restart or quit_application)(EXIT_RESTART_FOR_UPDATE)
+
+    timer = QTimer(kiosk.window)
+    timer.setInterval(poll_ms)
+    timer.timeout.connect(restart_when_idle)
+    timer.start()
+    return restart_when_idle

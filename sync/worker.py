@@ -49,6 +49,7 @@ class SyncStatus:
     last_sync_utc: datetime | None = None
     refusal: Refused | None = None
     error: str | None = None
+    update_staged: str | None = None  # a verified kiosk release waiting for an idle moment
 
 
 class _RefusalTap:
@@ -98,6 +99,10 @@ class SyncWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_report: DownloadReport | None = None
+        # issue 15: the update check (kiosk.update), run after a round that reached central;
+        # it answers the version staged, if any
+        self.after_round: Callable[[], str | None] | None = None
+        self._update_staged: str | None = None
 
     def status(self) -> SyncStatus:
         return self._status
@@ -118,15 +123,26 @@ class SyncWorker:
         refusal = self._tap.refusals[-1] if self._tap.refusals else None
         if error is None:
             self._failures = 0
-            self._status = SyncStatus(True, self._clock(), refusal, None)
+            self._check_for_update()
+            self._status = SyncStatus(True, self._clock(), refusal, None, self._update_staged)
             return self.interval_s
         self._failures += 1
         log.info("sync round failed (%s); attempt %d", error, self._failures)
         previous = self._status
-        self._status = SyncStatus(False, previous.last_sync_utc, refusal or previous.refusal, error)
+        self._status = SyncStatus(
+            False, previous.last_sync_utc, refusal or previous.refusal, error, self._update_staged
+        )
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = self._failures
         return float(min(self.wait(state), self.interval_s * 5))
+
+    def _check_for_update(self) -> None:
+        if self.after_round is None:
+            return
+        try:
+            self._update_staged = self.after_round()
+        except Exception:  # an update problem must not stop uploads and downloads
+            log.exception("the update check failed")
 
     # ------------------------------------------------------------ the thread
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from central.cli import UnknownRevisionError, main, refuse_unknown_revision
@@ -24,7 +25,15 @@ from central.releases import (
 from central.settings import Settings
 from healthcode.keys import SigningKey
 from kiosk.launcher import Launcher
-from kiosk.update import KEYS_DIR, InstallRoot, Updater
+from kiosk.update import (
+    EXIT_RESTART_FOR_UPDATE,
+    INSTALL_ROOT_VARIABLE,
+    KEYS_DIR,
+    VERSION_VARIABLE,
+    InstallRoot,
+    Updater,
+    watch_for_updates,
+)
 from sync.enrollment import Enrollment
 from sync.releases import (
     ARCHIVE_SHA256_HEADER,
@@ -34,6 +43,7 @@ from sync.releases import (
     current_platform,
     verify_manifest,
 )
+from sync.worker import SyncWorker
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.test_update import build_archive
@@ -195,3 +205,34 @@ def test_central_releases_publish_signs_with_the_release_key_and_lists_it(
     assert main(["--data-dir", str(folder), "releases", "list"]) == 0
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 1 and '"version": "3.1.0"' in listed[0] and "夜间模式" in listed[0]
+
+
+def test_a_running_kiosk_checks_on_the_sync_thread_and_restarts_for_the_update_once_idle(
+    central: Central, tmp_path: Path, qtbot: QtBot
+) -> None:
+    from tests.gui.kiosk_support import build_kiosk
+    from tests.sync.download_world import kiosk_world
+
+    world = kiosk_world(central, tmp_path / "kiosk")
+    worker = SyncWorker(world.downloader)
+    root = _install_root(central, tmp_path)
+    _publish(central, tmp_path, "1.1.0")
+    kiosk, _world, _thermometer = build_kiosk(tmp_path / "gui", camera=False, thermometer=False)
+    try:
+        restarts: list[int] = []
+        launched_as = {INSTALL_ROOT_VARIABLE: str(root.path), VERSION_VARIABLE: "1.0.0"}
+        idle_check = watch_for_updates(
+            kiosk, worker, launched_as, restart=restarts.append, poll_ms=20
+        )
+        assert idle_check is not None
+        assert watch_for_updates(kiosk, worker, {}) is None  # not started by the launcher
+        kiosk.window.show_screen("signin")  # someone is using the kiosk
+        worker.run_once()  # the sync round, then the update check
+        assert worker.status().update_staged == "1.1.0"
+        assert root.state().staged == "1.1.0"
+        idle_check()
+        assert restarts == []
+        kiosk.window.show_screen("scan")
+        qtbot.waitUntil(lambda: restarts == [EXIT_RESTART_FOR_UPDATE], timeout=5000)
+    finally:
+        kiosk.stop()

@@ -268,7 +268,9 @@ def test_the_kiosk_asking_for_a_restart_gets_the_staged_update(
         def __init__(self) -> None:
             self.runs = 0
 
-        def __call__(self, command: list[str], timeout_s: float | None) -> object:
+        def __call__(
+            self, command: list[str], timeout_s: float | None, env: dict[str, str]
+        ) -> object:
             from kiosk.launcher import run_program
 
             if timeout_s is None:
@@ -277,7 +279,7 @@ def test_the_kiosk_asking_for_a_restart_gets_the_staged_update(
                     root.save(replace(root.state(), staged="1.0.1"))
                 else:  # the new version: exit normally this time
                     command = [c for c in command if c != str(EXIT_RESTART_FOR_UPDATE)][:-1]
-            return run_program(command, timeout_s)
+            return run_program(command, timeout_s, env)
 
     launcher = Launcher(root, args, runner=StageWhileRunning(), out=lambda _l: None)  # type: ignore[arg-type]
     assert launcher.run() == 0
