@@ -408,6 +408,9 @@ class Kiosk:
         wakes it at once."""
         self.sync = worker
         self.bridge.passage_saved.connect(self._nudge_sync)
+        from kiosk.update import watch_for_updates  # issue 15 hook: update, restart when idle
+
+        watch_for_updates(self, worker)
 
     def _nudge_sync(self, fever: bool) -> None:
         if fever and self.sync is not None:
