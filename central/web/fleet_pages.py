@@ -11,7 +11,14 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from central.alerts import DEFAULT_REENTRY_WINDOW, DEFAULT_SILENT_AFTER, DEFAULT_TRAVEL_MINUTES
+from central.alerts import (
+    DEFAULT_REENTRY_WINDOW,
+    DEFAULT_SILENT_AFTER,
+    DEFAULT_TRAVEL_MINUTES,
+    AlertKind,
+    KioskHealth,
+    kiosk_alerts,
+)
 from central.errors import ApiError
 from central.routers import alerts as alerts_api
 from central.routers import checkpoints as checkpoints_api
@@ -36,8 +43,18 @@ def _fleet_page(
 ) -> HTMLResponse:
     fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
     names = {c.checkpoint_id: c.name for c in fleet}
+    # The same thresholds as the alerts (central.alerts), marked on the kiosks' rows.
+    health = [
+        KioskHealth(k.kiosk_id, k.checkpoint_id, k.last_seen_at, k.enrolled_at, k.feed_age_s)
+        for c in fleet
+        for k in c.kiosks
+        if k.revoked_at is None
+    ]
+    flagged = kiosk_alerts(health, viewer.now)
     return viewer.page(
         "fleet.html",
+        silent={a.kiosk_id for a in flagged if a.kind is AlertKind.KIOSK_SILENT},
+        stale={a.kiosk_id for a in flagged if a.kind is AlertKind.STALE_FEED},
         nav="nav_fleet",
         status_code=status_code,
         fleet=fleet,

@@ -1,5 +1,10 @@
-"""Reports: a day's figures and the week before it, for the account's checkpoints, and the
-day's push file as a download (`central.routers.reports.daily_report`, audited as an export)."""
+"""Reports: a day's figures and the week before it, for the account's checkpoints; the day's
+push file and the week's usage statistics as downloads (`central.routers.reports`); and
+filtered exports (`central.routers.exports`, made in the background with progress).
+
+A filtered export is a POST (the person filter is an ID number: never in a URL); its progress
+page refreshes itself (no script) until the file is ready, then offers the download.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,25 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from central.audit import Action
+from central.errors import ApiError
+from central.exports import ExportFormat, ExportKind, ExportState
 from central.models import ReceivedPassage
 from central.reports import day_bounds, previous_day
+from central.routers import accounts as accounts_api
+from central.routers import exports as exports_api
 from central.routers import reports as reports_api
-from central.web.render import LOCAL_ZONE, Viewer, ViewerDep, aware
+from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, aware
+from healthcode.claims import Colour
+from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)
 WEEK_DAYS = 7
+REFRESH_S = 2  # the progress page reloads itself this often until the file is ready
 
 
 @dataclass(frozen=True)
@@ -62,14 +75,29 @@ def _figures(viewer: Viewer, last_day: date, days: int) -> list[DayFigures]:
 
 @router.get("/admin/reports")
 def reports_page(viewer: ViewerDep, day: Annotated[date | None, Query()] = None) -> HTMLResponse:
-    chosen = day or previous_day(viewer.now)
+    return _reports_page(viewer, day or previous_day(viewer.now))
+
+
+def _reports_page(
+    viewer: Viewer, chosen: date, *, error: str = "", status_code: int = 200
+) -> HTMLResponse:
     week = _figures(viewer, chosen, WEEK_DAYS)
+    session, scope, audit = viewer.session, viewer.scope, viewer.audit
+    iso = chosen.isocalendar()
     return viewer.page(
         "reports.html",
         nav="nav_reports",
+        status_code=status_code,
         day=chosen,
+        iso_week=f"{iso.year}-W{iso.week:02d}",
         today=week[0],
         week=week,
+        enterprises=accounts_api.list_enterprises(session, scope, audit),
+        exports=exports_api.exports_list(session, scope, audit, viewer.now),
+        colours=list(Colour),
+        kinds=list(ExportKind),
+        formats=list(ExportFormat),
+        error=error,
     )
 
 
@@ -78,5 +106,80 @@ def daily_push_file(viewer: ViewerDep, day: Annotated[date | None, Query()] = No
     response = reports_api.daily_report(
         viewer.session, viewer.scope, viewer.audit, viewer.request.app.state.keys, viewer.now, day
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/admin/reports/weekly.csv")
+def weekly_usage_file(
+    viewer: ViewerDep, week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None
+) -> Response:
+    try:
+        response = reports_api.weekly_report(
+            viewer.session, viewer.scope, viewer.audit, viewer.now, week
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_reports")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/admin/reports/exports")
+def start_export(viewer: ViewerDep, form: FormDep) -> Response:
+    if not viewer.form_is_genuine(form):
+        return viewer.expired_form(nav="nav_reports")
+    try:
+        body = exports_api.ExportIn(
+            kind=ExportKind(form.get("kind") or ExportKind.PASSAGES.value),
+            format=ExportFormat(form.get("format") or ExportFormat.CSV.value),
+            filters=exports_api.FiltersIn(
+                region_code=form.get("region_code") or None,
+                colour=Colour(form["colour"]) if form.get("colour") else None,
+                enterprise_id=form.get("enterprise_id") or None,
+                id_number=form.get("id_number") or None,
+                first_day=date.fromisoformat(form["first_day"]) if form.get("first_day") else None,
+                last_day=date.fromisoformat(form["last_day"]) if form.get("last_day") else None,
+                fever_only=form.get("fever_only") == "1",
+            ),
+        )
+    except (ValidationError, ValueError):
+        return viewer.refusal(
+            ApiError(400, RefusalReason.BAD_REQUEST, "kind, format, colour, days"),
+            nav="nav_reports",
+        )
+    try:
+        started = exports_api.create_export(
+            body, viewer.session, viewer.scope, viewer.settings, viewer.now
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_reports")
+    return RedirectResponse(f"/admin/reports/exports/{started.export_id}", status_code=303)
+
+
+@router.get("/admin/reports/exports/{export_id}")
+def export_progress(export_id: str, viewer: ViewerDep) -> HTMLResponse:
+    """Reloads itself every few seconds while the export is worked (no script)."""
+    try:
+        found = exports_api.export_progress(export_id, viewer.session, viewer.scope, viewer.now)
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_reports")
+    working = found.status in (ExportState.QUEUED, ExportState.RUNNING)
+    return viewer.page(
+        "export.html",
+        nav="nav_reports",
+        export=found,
+        percent=int(found.progress * 100),
+        refresh_s=REFRESH_S if working else 0,
+    )
+
+
+@router.get("/admin/reports/exports/{export_id}/download")
+def export_download(export_id: str, viewer: ViewerDep) -> Response:
+    try:
+        response = exports_api.export_download(
+            export_id, viewer.session, viewer.scope, viewer.audit, viewer.now
+        )
+    except ApiError as error:
+        return viewer.refusal(error, nav="nav_reports")
     response.headers["Cache-Control"] = "no-store"
     return response

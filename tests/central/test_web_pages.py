@@ -1,0 +1,411 @@
+"""The administration pages in Debian's headless Chromium, driven by playwright, against the app
+served by uvicorn on loopback (SQLite in a temporary folder, the system clock).
+
+Each account logs in through the login form (argon2, the API's throttle), then works the pages as
+a user would: a county administrator creates a town account and downloads a day's report, an
+enterprise administrator adds a staff member, a technician creates an enrollment code and
+revokes a kiosk, the city sees a shared screenshot, a town administrator is refused another
+town's data, and a tampered form is refused. Every page is saved as a screenshot at phone and
+desktop size into artifacts/web/ and checked for sideways overflow.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from central.accounts import NewAccount, provision_account, register_enterprise
+from central.admins import set_first_password
+from central.app import create_app
+from central.bootstrap import prepare
+from central.db import session_scope
+from central.exports import run_due_exports
+from central.models import Administrator
+from central.regions import SAMPLE_FILE, load_region_file
+from central.scope import Role
+from central.settings import Settings
+from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
+from tests.central.received import add_checkpoint_and_kiosk, add_passage
+from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
+from tests.central.test_server_process import _free_port
+
+VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 768)}
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
+READY_TIMEOUT_S = 30.0
+SHARED_CODE = b"s" * 16
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
+)
+
+
+@dataclass
+class World:
+    url: str
+    central: Central  # the app's sessions, settings and a clock for the row helpers
+    enterprise_id: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _account(session: Any, username: str, role: Role, **fields: Any) -> None:
+    """An account with its password set (as its user would, with the activation token)."""
+    now = datetime.now(UTC)
+    _admin, invitation = provision_account(
+        session, NewAccount(username, role, **fields), now, timedelta(days=1)
+    )
+    set_first_password(session, invitation.token, ADMIN_PASSWORD, now)
+
+
+def _seed(central: Central) -> str:
+    now = datetime.now(UTC)
+    with session_scope(central.app.state.sessions) as session:
+        load_region_file(session, SAMPLE_FILE)
+        enterprise = register_enterprise(
+            session,
+            None,
+            name="秦川机床厂",
+            area_code="610102001",
+            industry="manufacturing",
+            now=now,
+        )
+        _account(session, "xian", Role.REGION_ADMIN, area_code="610100")
+        _account(session, "xincheng", Role.REGION_ADMIN, area_code="610102")
+        _account(session, "xiyilu", Role.REGION_ADMIN, area_code="610102001")
+        _account(session, "tech", Role.TECHNICIAN, area_code="610102")
+        _account(session, "qinchuan", Role.ENTERPRISE_ADMIN, enterprise_id=enterprise.id)
+        enterprise_id = enterprise.id
+    add_checkpoint_and_kiosk(
+        central,
+        "cp-dongguan",
+        "k-dongguan-1",
+        region="610102001",
+        name="东关社区北门",
+        last_seen_at=now - timedelta(minutes=2),
+        software_version="1.4.2",
+        backlog_records=17,
+        feed_age_s=1800,
+        clock_offset_s=-3,
+    )
+    add_checkpoint_and_kiosk(
+        central,
+        "cp-hansenzhai",
+        "k-hansenzhai-1",
+        region="610102004",
+        name="韩森寨社区南门",
+        last_seen_at=now - timedelta(hours=3),
+        software_version="1.4.1",
+        backlog_records=230,
+        feed_age_s=30 * 3600,
+        clock_offset_s=95,
+    )
+    add_checkpoint_and_kiosk(
+        central, "cp-yanta", "k-yanta-1", region="610113001", name="长延堡社区", feed_age_s=600
+    )
+    # One screenshot shown at two checkpoints in two counties six minutes apart.
+    add_passage(
+        central,
+        "p-shared-1",
+        "k-dongguan-1",
+        "cp-dongguan",
+        now - timedelta(minutes=40),
+        region="610102",
+        code_ix=SHARED_CODE,
+    )
+    add_passage(
+        central,
+        "p-shared-2",
+        "k-yanta-1",
+        "cp-yanta",
+        now - timedelta(minutes=34),
+        region="610113",
+        code_ix=SHARED_CODE,
+    )
+    add_passage(
+        central,
+        "p-fever",
+        "k-dongguan-1",
+        "cp-dongguan",
+        now - timedelta(seconds=5),
+        region="610102",
+        fever=True,
+        temperature_celsius=38.2,
+        code_ix=b"f" * 16,
+    )
+    return enterprise_id
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    folder = tmp_path_factory.mktemp("central-web")
+    settings = Settings(
+        data_dir=folder,
+        export_inline_max_rows=1,  # so an export of two rows goes through the background
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    prepare(settings, datetime.now(UTC), first_admin="admin")
+    app = create_app(settings)
+    clock = FakeClock(datetime.now(UTC))
+    central = Central(app, None, {}, settings, clock)  # type: ignore[arg-type]
+    enterprise_id = _seed(central)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        threading.Event().wait(0.05)
+    try:
+        yield World(f"http://127.0.0.1:{port}", central, enterprise_id)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=READY_TIMEOUT_S)
+        app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _page(browser: object, viewport: str) -> Any:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
+    )
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    return context.new_page()
+
+
+def _log_in(page: Any, world: World, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(world.url + "/admin/login")
+    expect(page.locator("h1")).to_have_text("管理员登录")
+    page.fill("#username", username)
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("#login")
+    page.wait_for_url(world.url + "/admin")
+    expect(page.locator("h1")).to_contain_text("辖区概览")
+
+
+def _shot(page: Any, name: str, viewport: str) -> None:
+    """Save the page, after checking that nothing is wider than the window."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name} is wider than the {viewport} window by {overflow}px"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_county_administrator_creates_a_town_account_and_downloads_a_days_report(
+    world: World, browser: object, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, viewport)
+    try:
+        page.goto(world.url + "/admin/login")
+        _shot(page, "login", viewport)
+        _log_in(page, world, "xincheng")
+        expect(page.locator("#kiosks")).to_have_text("1 / 2")  # Hansenzhai is silent
+        expect(page.locator("#backlog")).to_have_text("247")
+        expect(page.locator("#fevers")).to_have_text("1")
+        _shot(page, "dashboard", viewport)
+        page.select_option("#area-select", "610102001")
+        page.locator("#area-picker button").click()
+        expect(page.locator("#area")).to_contain_text("西一路街道")
+        expect(page.locator("#backlog")).to_have_text("17")
+        page.click("nav >> text=账户")
+        town = f"town-{viewport}"
+        page.fill("#new-username", town)
+        page.select_option("#new-role", "region_admin")
+        page.fill("#new-area", "610102002")
+        page.click("#create-account")
+        expect(page.locator("#created")).to_contain_text(town)
+        expect(page.locator("#activation-link")).to_contain_text("/setup?token=")
+        expect(page.locator("#accounts")).to_contain_text(town)
+        _shot(page, "accounts-created", viewport)
+        page.click("nav >> text=企业")
+        expect(page.locator("#enterprises")).to_contain_text("秦川机床厂")
+        _shot(page, "enterprises", viewport)
+        page.click("nav >> text=报表")
+        local_today = (datetime.now(UTC) + timedelta(hours=8)).date().isoformat()
+        page.fill("#day", local_today)
+        page.locator("#report-day button").click()
+        expect(page.locator("#day-fevers")).to_have_text("1")
+        _shot(page, "reports", viewport)
+        with page.expect_download() as download_info:
+            page.click("#download-daily")
+        download = download_info.value
+        assert download.suggested_filename.startswith("passages-")
+        content = Path(download.path()).read_bytes()
+        assert content.startswith(b"\xef\xbb\xbf") and "东关社区北门".encode() in content
+        assert "长延堡".encode() not in content  # Yanta is another county's
+        # A filtered export: larger than this server makes at once, so it is queued.
+        page.fill("#export-region", "610102")
+        page.select_option("#export-colour", "green")
+        page.fill("#export-first-day", local_today)
+        page.fill("#export-last-day", local_today)
+        page.click("#start-export")
+        expect(page.locator("#export-state")).to_contain_text("排队中")
+        _shot(page, "export-progress", viewport)
+        # The jobs runner's work; the page reloads itself until the file is there.
+        central = world.central
+        assert run_due_exports(central.app.state.sessions, central.settings, _now, "test") >= 1
+        expect(page.locator("#download-export")).to_be_visible()
+        expect(page.locator("#export-state")).to_contain_text("2 / 2")
+        _shot(page, "export-ready", viewport)
+        with page.expect_download() as download_info:
+            page.click("#download-export")
+        exported = Path(download_info.value.path()).read_bytes()
+        assert exported.startswith(b"\xef\xbb\xbf") and "东关社区北门".encode() in exported
+        assert "长延堡".encode() not in exported
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_an_enterprise_administrator_adds_an_epidemic_staff_member(
+    world: World, browser: object, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, viewport)
+    mobile = "13900000001" if viewport == "phone" else "13900000002"
+    try:
+        _log_in(page, world, "qinchuan")
+        page.click("nav >> text=防疫人员")
+        expect(page.locator("h1")).to_contain_text("秦川机床厂")
+        page.fill("#staff-mobile", mobile)
+        page.click("#add-staff-button")
+        expect(page.locator("#created")).to_contain_text(mobile)
+        expect(page.locator("#staff")).to_contain_text(mobile)
+        _shot(page, "staff", viewport)
+    finally:
+        page.context.close()
+    with session_scope(world.central.app.state.sessions) as session:
+        staff = session.scalars(select(Administrator).where(Administrator.username == mobile))
+        assert staff.one().enterprise_id == world.enterprise_id
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_technician_creates_an_enrollment_code_and_sees_it_once(
+    world: World, browser: object, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, viewport)
+    try:
+        _log_in(page, world, "tech")
+        page.click("nav >> text=卡口设备")
+        expect(page.locator("#checkpoint-cp-dongguan")).to_contain_text("1.4.2")
+        page.locator("#checkpoint-cp-dongguan .new-code").click()
+        code = page.locator("#code").inner_text()
+        assert len(code) == 19 and code.count("-") == 3
+        expect(page.locator("#code-expires")).not_to_be_empty()
+        _shot(page, "fleet-enrollment-code", viewport)
+        page.goto(world.url + "/admin/fleet")
+        expect(page.locator("#enrollment-code")).to_have_count(0)  # shown once only
+        expect(page.locator("body")).not_to_contain_text(code)
+        page.locator("#kiosk-k-hansenzhai-1 .revoke").click()
+        expect(page.locator("#confirm-revoke")).to_be_visible()
+        _shot(page, "revoke-confirm", viewport)
+        page.click("text=取消")
+        expect(page.locator("#kiosk-k-hansenzhai-1")).not_to_contain_text("已停用")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_city_sees_an_alert_for_a_shared_screenshot(
+    world: World, browser: object, viewport: str
+) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, viewport)
+    try:
+        _log_in(page, world, "xian")
+        expect(page.locator("#alerts")).not_to_have_text("0")
+        page.click("nav >> text=告警")
+        row = page.locator("#screenshots .screenshot")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("短时间内异地通行")
+        expect(row).to_contain_text("东关社区北门")
+        expect(row).to_contain_text("长延堡社区")
+        expect(page.locator("#kiosk-alerts")).to_contain_text("韩森寨社区南门")
+        _shot(page, "alerts", viewport)
+        page.goto(world.url + "/admin/alerts?lang=en")
+        expect(page.locator("#screenshots")).to_contain_text("Impossible travel")
+        _shot(page, "alerts-en", viewport)
+        page.goto(world.url + "/admin?lang=en")
+        expect(page.locator("h1")).to_contain_text("Area dashboard")
+        _shot(page, "dashboard-en", viewport)
+    finally:
+        page.context.close()
+
+
+def test_a_town_administrator_is_refused_another_towns_data(world: World, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    for viewport in VIEWPORTS:
+        page = _page(browser, viewport)
+        try:
+            _log_in(page, world, "xiyilu")
+            page.click("nav >> text=卡口设备")
+            expect(page.locator("body")).not_to_contain_text("韩森寨")
+            answer = page.goto(world.url + "/admin/fleet/kiosks/k-hansenzhai-1/revoke")
+            assert answer is not None and answer.status == 404
+            expect(page.locator("#message")).to_have_text("不存在或不在您的辖区内")
+            _shot(page, "refused", viewport)
+            answer = page.goto(world.url + "/admin?area=610102004")
+            assert answer is not None and answer.status == 404
+        finally:
+            page.context.close()
+
+
+def test_a_form_whose_token_was_tampered_with_is_refused(world: World, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, "desktop")
+    try:
+        _log_in(page, world, "xincheng")
+        page.click("nav >> text=账户")
+        page.fill("#new-username", "tampered")
+        page.fill("#new-area", "610102003")
+        # What a page elsewhere would have to guess: the form token of this session.
+        page.evaluate("document.querySelector('#new-account [name=csrf]').value = 'guessed'")
+        page.click("#create-account")
+        expect(page.locator("#message")).to_contain_text("表单已失效")
+        _shot(page, "form-expired", "desktop")
+        page.click("nav >> text=账户")
+        expect(page.locator("#accounts")).not_to_contain_text("tampered")
+    finally:
+        page.context.close()
