@@ -161,11 +161,16 @@ def exports_list(
 
 
 @router.get("/{export_id}")
-def export_progress(export_id: str, session: SessionDep, scope: ScopeDep, now: NowDep) -> ExportOut:
+def export_progress(
+    export_id: str, session: SessionDep, scope: ScopeDep, audit: AuditDep, now: NowDep
+) -> ExportOut:
     try:
-        return _out(export_status(session, scope, export_id, now))
+        status = export_status(session, scope, export_id, now)
     except ExportNotFoundError:
+        audit.record(Action.READ, "export", 0)
         raise _not_found() from None
+    audit.record(Action.READ, "export", 1)
+    return _out(status)
 
 
 @router.get("/{export_id}/download", response_class=Response)
@@ -180,8 +185,10 @@ def export_download(
     try:
         found = open_export_file(session, scope, export_id, now=now)
     except ExportNotFoundError:
+        audit.record(Action.EXPORT, "export_file", 0)
         raise _not_found() from None
     except ExportGoneError as error:
+        audit.record(Action.EXPORT, "export_file", 0)
         raise ApiError(
             409 if str(error) != "expired" else 410,
             RefusalReason.NOT_FOUND,

@@ -37,6 +37,7 @@ PARAMETER_KINDS = {
     "enterprise_id": "enterprise",
     "region_code": "region",
     "employee_id": "employee",
+    "export_id": "export",
 }
 
 
@@ -77,6 +78,12 @@ def _employee(central: Central, headers: dict[str, str], name: str, digits: str)
     response = central.client.post("/api/v1/employees", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["employee_id"])
+
+
+def _export(central: Central, headers: dict[str, str]) -> str:
+    response = central.client.post("/api/v1/exports", json={"kind": "passages"}, headers=headers)
+    assert response.status_code == 202, response.text
+    return str(response.json()["export_id"])
 
 
 def _world(central: Central, tmp_path: Path) -> list[Viewer]:
@@ -131,6 +138,8 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
     for account in (xian, baoji, xincheng, yanta, baoji_tech, ent_a_admin, ent_b_admin):
         assert central.client.get("/api/v1/checkpoints", headers=account.headers).status_code == 200
     province_id = province_account_id(central)
+    export_baoji = _export(central, baoji.headers)
+    export_yanta = _export(central, yanta.headers)
     return [
         Viewer(
             "city administrator of Xi'an",
@@ -142,6 +151,7 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "enterprise": [ent_baoji],
                 "region": ["610300", "610302", "610302001001", "610000"],
                 "employee": [emp_a, emp_b],  # a roster is its enterprise's alone
+                "export": [export_baoji],
             },
             {cp_yanta, cp_a, kiosk_yanta, yanta.account_id, ent_yanta, "610113001001"},
         ),
@@ -155,6 +165,7 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "enterprise": [ent_yanta, ent_baoji],
                 "region": ["610113", "610100", "610000", "610113001"],
                 "employee": [emp_a, emp_b],
+                "export": [export_baoji, export_yanta],
             },
             {cp_a, cp_b, kiosk_b, ent_a_admin.account_id, ent_a, "610102001001001"},
         ),
@@ -168,6 +179,7 @@ def _world(central: Central, tmp_path: Path) -> list[Viewer]:
                 "enterprise": [ent_b, ent_yanta],
                 "region": ["610102004", "610102", "610113"],
                 "employee": [emp_b],
+                "export": [export_baoji, export_yanta],
             },
             {cp_a, ent_a, ent_a_admin.account_id, emp_a},
         ),
