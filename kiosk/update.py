@@ -210,8 +210,14 @@ class InstallRoot:
         return state.previous
 
 
-def check_offer(manifest: ReleaseManifest, installed: str | None, state: InstallState) -> None:
-    """A verified manifest this kiosk may install: its platform, newer, not refused before."""
+def check_offer(
+    manifest: ReleaseManifest,
+    installed: str | None,
+    state: InstallState,
+    store_schema: int | None = None,
+) -> None:
+    """A verified manifest this kiosk may install: its platform, newer, not refused before,
+    and able to migrate this kiosk's database (`store_schema`, when known) forward."""
     if manifest.platform != current_platform():
         raise ReleaseError(
             "wrong_platform", f"release for {manifest.platform}, this kiosk is {current_platform()}"
@@ -219,6 +225,13 @@ def check_offer(manifest: ReleaseManifest, installed: str | None, state: Install
     if installed is not None and not is_newer(manifest.version, installed):
         raise ReleaseError(
             "downgrade", f"release {manifest.version} is not newer than {installed}, installed"
+        )
+    if store_schema is not None and store_schema < manifest.min_store_schema:
+        raise ReleaseError(
+            "store_too_old",
+            f"release {manifest.version} migrates databases from schema "
+            f"{manifest.min_store_schema} on; this kiosk's is {store_schema}: install an "
+            "intermediate release first",
         )
     if manifest.version in state.refused:
         raise ReleaseError(
@@ -264,9 +277,11 @@ class Updater:
         *,
         installed: str,
         platform: str | None = None,
+        store_schema: int | None = None,
         on_staged: Callable[[str], None] | None = None,
     ) -> None:
         self.root = root
+        self.store_schema = store_schema
         self.client = client
         self.installed = installed
         self.platform = platform or current_platform()
@@ -281,7 +296,7 @@ class Updater:
             manifest = verify_manifest(signed, self.root.trusted_keys())
             if manifest.version == self.installed or manifest.version == state.staged:
                 return CheckResult(staged=state.staged)
-            check_offer(manifest, self.installed, state)
+            check_offer(manifest, self.installed, state, self.store_schema)
             downloads = self.root.path / DOWNLOADS_DIR
             downloads.mkdir(parents=True, exist_ok=True)
             archive = downloads / manifest.archive_name.replace("/", "_")
@@ -310,10 +325,13 @@ def updater_for(sync: Any, environment: Mapping[str, str]) -> Updater | None:
     downloader = getattr(sync, "downloader", None)
     if not root or not version or downloader is None:
         return None
+    from kiosk.store.schema import LATEST_VERSION  # the running kiosk migrated its store to it
+
     return Updater(
         InstallRoot(Path(root)),
         ReleaseClient(downloader.client, downloader.base),
         installed=version,
+        store_schema=LATEST_VERSION,
     )
 
 

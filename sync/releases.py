@@ -57,6 +57,7 @@ def archive_path(version: str) -> str:
 class ReleaseError(Exception):
     """A release that must not be installed. `reason` is a stable code: `bad_format`,
     `unknown_key`, `bad_signature`, `wrong_platform`, `downgrade`, `refused_before`,
+    `store_too_old`,
     `size_mismatch`, `digest_mismatch`, `bad_archive`, `network`, `http_<status>`."""
 
     def __init__(self, reason: str, detail: str) -> None:

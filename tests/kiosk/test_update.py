@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from healthcode.keys import SigningKey
 from kiosk.launcher import EXIT_RESTART_FOR_UPDATE, Launcher
-from kiosk.update import KEYS_DIR, InstallRoot
+from kiosk.update import KEYS_DIR, InstallRoot, check_offer
 from sync.releases import (
     ReleaseError,
     ReleaseManifest,
@@ -334,3 +334,17 @@ def test_kiosk_launch_runs_as_a_program_and_rolls_back_a_failing_first_start(
     assert "kiosk 1.1.0: self-test FAILED, rolling back" in launched.stdout
     assert ran(tmp_path) == ["1.0.0"]
     assert root.state().current == "1.0.0"
+
+
+def test_a_release_that_cannot_migrate_this_kiosks_database_is_refused(
+    root: InstallRoot, release_key: SigningKey, tmp_path: Path
+) -> None:
+    archive = build_archive(tmp_path / "published", "3.0.0")
+    manifest = manifest_of(archive, "3.0.0", min_store_schema=5)
+    signed = sign_manifest(manifest, release_key)
+    verified = verify_manifest(signed, root.trusted_keys())
+    with pytest.raises(ReleaseError) as refused:
+        check_offer(verified, "2.0.0", root.state(), store_schema=3)
+    assert refused.value.reason == "store_too_old"
+    assert "intermediate release" in refused.value.detail
+    check_offer(verified, "2.0.0", root.state(), store_schema=5)
