@@ -351,7 +351,6 @@ def roster_cells(
     cipher: PeopleCipher,
     regions: RegionNames,
     returned: ReturnToWork | None,
-    time_zone: str = DEFAULT_TIME_ZONE,
 ) -> list[str]:
     facts = Facts.from_json(person.facts)
     home_city = person.residence_area[:4]
@@ -378,7 +377,6 @@ def roster_cells(
         city,
         arrival,
     ]
-    del time_zone  # days are written as declared; kept for a uniform signature
     return [escape_cell(cell) for cell in cells]
 
 

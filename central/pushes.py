@@ -187,6 +187,9 @@ def deliver_pending(
         )
         for push in pending:
             name = f"{push.kind}:{push.period}"
+            if not Path(push.file_path).exists():  # removed by hand: made again, not lost
+                path, push.rows = _write(session, push.kind, push.period, settings)
+                push.file_path = str(path)
             error, tries = _post(client, settings.push_url, push, settings.push_attempts, sleep)
             push.attempts += tries
             if error is None:

@@ -27,7 +27,7 @@ from central.exports import (
     start_export,
 )
 from central.issuance.people import PeopleCipher
-from central.models import Administrator, AuditEntry, Checkpoint, ExportJob, Person
+from central.models import Administrator, AuditEntry, Checkpoint, Enterprise, ExportJob, Person
 from central.scope import Scope, scope_of
 from tests.central.areas import bearer, load_sample_regions, province_account_id, region_admin
 from tests.central.conftest import Central
@@ -79,7 +79,15 @@ def _world(central: Central) -> dict[str, bytes]:
     with session_scope(central.app.state.sessions) as session:
         south = session.get(Checkpoint, "cp-south")
         assert south is not None
-        south.enterprise = "雁塔电子厂"
+        factory = Enterprise(
+            name="雁塔电子厂",
+            area_code="610113",
+            industry="electronics",
+            created_at=central.clock(),
+        )
+        session.add(factory)
+        session.flush()
+        south.enterprise_id = factory.id
     at = SHANGHAI_MIDNIGHT
     add_passage(
         central,
@@ -202,7 +210,7 @@ def test_the_download_is_named_in_chinese_with_an_ascii_fallback(central: Centra
     assert unquote(encoded).startswith("花名册-20261123-")
 
 
-def test_filters_narrow_the_rows_colour_fever_enterprise_region_person_and_days(
+def test_filters_narrow_the_rows_by_enterprise_colour_fever_region_person_and_days(
     central: Central,
 ) -> None:
     codes = _world(central)
@@ -215,6 +223,10 @@ def test_filters_narrow_the_rows_colour_fever_enterprise_region_person_and_days(
         return [line.split(",")[0] for line in text.decode("utf-8-sig").splitlines()[1:]]
 
     two = "00000000-0000-4000-8000-000000000002"
+    with session_scope(central.app.state.sessions) as session:
+        factory = session.scalars(select(Enterprise.id)).one()
+    assert rows({"enterprise_id": factory}) == [two]
+    assert rows({"enterprise_id": factory}, "roster") == ["'=李四"]
     assert rows({"colour": "yellow"}) == [two]
     assert rows({"fever_only": True}) == [two]
     assert rows({"region_code": "610113"}) == [two]

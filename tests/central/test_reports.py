@@ -298,6 +298,28 @@ def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twi
     assert len(received) == 8
 
 
+def test_a_push_file_removed_before_delivery_is_made_again_and_delivered(
+    central: Central, tmp_path: Path
+) -> None:
+    _a_day_of_passages(central)
+    received: list[bytes] = []
+
+    def platform(request: httpx.Request) -> httpx.Response:
+        received.append(request.content)
+        return httpx.Response(503 if len(received) == 1 else 204)
+
+    client = httpx.Client(transport=httpx.MockTransport(platform))
+    work, _ = _runner(central, tmp_path, client, push_url=UPPER, push_attempts=1)
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    sessions = central.app.state.sessions
+    first = run_once(sessions, clock, owner="a", reports=work)
+    assert first.failed == ("daily:2026-11-22",) and first.delivered == ("weekly:2026-W47",)
+    (tmp_path / "push" / "passages-2026-11-22.csv").unlink()
+    again = run_once(sessions, clock, owner="a", reports=work)
+    assert again.delivered == ("daily:2026-11-22",)
+    assert received[-1] == EXPECTED.read_bytes()
+
+
 def test_without_an_upper_platform_the_folder_is_the_delivery(
     central: Central, tmp_path: Path
 ) -> None:
