@@ -122,6 +122,9 @@ def _release_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParse
     publish.add_argument(
         "--min-store-schema", type=int, default=1, help="oldest kiosk database it migrates"
     )
+    publish.add_argument(
+        "--manifest-out", type=Path, help="also write the signed manifest (kiosk update install)"
+    )
     release_commands.add_parser("list", help="list releases as JSON lines, newest first")
 
 
@@ -498,7 +501,7 @@ def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
 def _releases(settings: Settings, args: argparse.Namespace) -> int:
     """`central releases publish|list` (issue 15): sign with keys/release.key (made if
     missing), keep the archive under <data_dir>/releases."""
-    from central.releases import RELEASES_FOLDER, publish_release, releases_of
+    from central.releases import RELEASES_FOLDER, find_release, publish_release, releases_of
     from sync.releases import ReleaseError
 
     prepare(settings, system_clock())  # a release needs the migrated database
@@ -528,6 +531,10 @@ def _releases(settings: Settings, args: argparse.Namespace) -> int:
             except ReleaseError as error:
                 print(f"central: refused: {error.detail}", file=sys.stderr)
                 return 1
+            if args.manifest_out is not None:
+                added = find_release(session, published.platform, published.version)
+                if added is not None:  # it is: added in this transaction
+                    args.manifest_out.write_bytes(added.manifest_signed)
     finally:
         engine.dispose()
     print(json.dumps(_release_json(published), ensure_ascii=False))

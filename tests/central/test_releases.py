@@ -195,10 +195,16 @@ def test_central_releases_publish_signs_with_the_release_key_and_lists_it(
     folder = tmp_path / "central"
     archive = build_archive(tmp_path / "build", "3.1.0")
     command = ["--data-dir", str(folder), "releases", "publish", str(archive)]
-    assert main([*command, "--version", "3.1.0", "--notes", "夜间模式"]) == 0
+    manifest = tmp_path / "release.json"
+    published = [*command, "--version", "3.1.0", "--notes", "夜间模式", "--manifest-out"]
+    assert main([*published, str(manifest)]) == 0
     keys = folder / "keys"
     assert (keys / "release.key").stat().st_mode & 0o077 == 0
     assert (keys / RELEASE_PUBLIC_FILE).is_file()
+    kiosk = InstallRoot(tmp_path / "install")
+    (kiosk.path / KEYS_DIR).mkdir(parents=True)
+    (kiosk.path / KEYS_DIR / "central.pem").write_bytes((keys / RELEASE_PUBLIC_FILE).read_bytes())
+    assert kiosk.stage(manifest.read_bytes(), archive, "3.0.0") == "3.1.0"  # the offline way
     capsys.readouterr()
     assert main([*command, "--version", "3.0.0"]) == 1
     assert "already has release 3.1.0" in capsys.readouterr().err
