@@ -40,6 +40,7 @@ from sync.releases import (
     ReleaseManifest,
     check_archive,
     current_platform,
+    installed_manifest,
     is_newer,
     parse_version,
     trusted_keys,
@@ -127,8 +128,10 @@ class InstallRoot:
         return trusted_keys(path.read_bytes() for path in files)
 
     def manifest(self, version: str) -> ReleaseManifest:
+        """An installed version's manifest (verified when it was staged, not again: retiring
+        a release key must not stop the versions it signed from starting)."""
         signed = (self.version_dir(version) / MANIFEST_FILE).read_bytes()
-        return verify_manifest(signed, self.trusted_keys())
+        return installed_manifest(signed)
 
     def entry(self, version: str) -> Path:
         """The program to start for `version`."""

@@ -143,6 +143,27 @@ def sign_manifest(manifest: ReleaseManifest, key: SigningKey) -> bytes:
 
 def verify_manifest(signed: bytes, trusted: Sequence[PublicKey]) -> ReleaseManifest:
     """The manifest, if one of the `trusted` release keys signed it; ReleaseError otherwise."""
+    payload, signature, key_id = _open_envelope(signed)
+    keys = [key for key in trusted if key.kid == key_id and key.algorithm is Algorithm.EDDSA]
+    if not keys:
+        known = ", ".join(key.kid.hex() for key in trusted) or "none"
+        raise ReleaseError(
+            "unknown_key",
+            f"signed by key {key_id.hex()}, which is not a trusted release key (trusted: {known})",
+        )
+    if not keys[0].verify(signature, payload):
+        raise ReleaseError("bad_signature", f"the signature by key {key_id.hex()} does not verify")
+    return ReleaseManifest.from_bytes(payload)
+
+
+def installed_manifest(signed: bytes) -> ReleaseManifest:
+    """The manifest of a version verified when it was staged, read again without checking the
+    signature: an installed version keeps starting after its release key is retired."""
+    return ReleaseManifest.from_bytes(_open_envelope(signed)[0])
+
+
+def _open_envelope(signed: bytes) -> tuple[bytes, bytes, bytes]:
+    """(manifest bytes, signature, key id) of a signed manifest, unverified."""
     if len(signed) > MAX_MANIFEST_BYTES:
         raise ReleaseError("bad_format", f"the signed manifest is over {MAX_MANIFEST_BYTES} bytes")
     try:
@@ -154,16 +175,7 @@ def verify_manifest(signed: bytes, trusted: Sequence[PublicKey]) -> ReleaseManif
         key_id = bytes.fromhex(str(envelope["key_id"]))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ReleaseError("bad_format", f"not a signed release manifest: {error}") from None
-    keys = [key for key in trusted if key.kid == key_id and key.algorithm is Algorithm.EDDSA]
-    if not keys:
-        known = ", ".join(key.kid.hex() for key in trusted) or "none"
-        raise ReleaseError(
-            "unknown_key",
-            f"signed by key {key_id.hex()}, which is not a trusted release key (trusted: {known})",
-        )
-    if not keys[0].verify(signature, payload):
-        raise ReleaseError("bad_signature", f"the signature by key {key_id.hex()} does not verify")
-    return ReleaseManifest.from_bytes(payload)
+    return payload, signature, key_id
 
 
 def file_sha256(path: Path) -> str:

@@ -348,3 +348,13 @@ def test_a_release_that_cannot_migrate_this_kiosks_database_is_refused(
     assert refused.value.reason == "store_too_old"
     assert "intermediate release" in refused.value.detail
     check_offer(verified, "2.0.0", root.state(), store_schema=5)
+
+
+def test_an_installed_version_keeps_starting_after_its_release_key_is_retired(
+    root: InstallRoot, release_key: SigningKey, tmp_path: Path
+) -> None:
+    installed(root, tmp_path, release_key, "1.0.0")
+    for pem in (root.path / KEYS_DIR).glob("*.pem"):
+        pem.unlink()  # rotated: the kiosk now trusts only the new key
+    assert Launcher(root, ["--data-dir", str(tmp_path / "data")], out=lambda _l: None).run() == 0
+    assert ran(tmp_path) == ["1.0.0"]
