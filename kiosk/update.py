@@ -190,6 +190,24 @@ class InstallRoot:
         state = self.state()
         if state.awaiting_self_test == version:
             self.save(replace(state, awaiting_self_test=None))
+        self.prune()
+
+    def prune(self) -> list[str]:
+        """Remove the unpacked versions other than current, previous and staged (a bundle is
+        some 440 MB), and unpacking leftovers of an interrupted stage; the versions removed."""
+        state = self.state()
+        keep = {
+            self.version_dir(version).name
+            for version in (state.current, state.previous, state.staged)
+            if version is not None
+        }
+        removed: list[str] = []
+        for folder in sorted(self.versions.iterdir()) if self.versions.is_dir() else []:
+            if folder.is_dir() and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+                if not folder.name.startswith("."):
+                    removed.append(folder.name)
+        return removed
 
     def roll_back(self, why: str) -> str | None:
         """The current version failed: record why and make the previous one current again;

@@ -358,3 +358,12 @@ def test_an_installed_version_keeps_starting_after_its_release_key_is_retired(
         pem.unlink()  # rotated: the kiosk now trusts only the new key
     assert Launcher(root, ["--data-dir", str(tmp_path / "data")], out=lambda _l: None).run() == 0
     assert ran(tmp_path) == ["1.0.0"]
+
+
+def test_only_the_current_and_previous_versions_are_kept_on_disk(
+    root: InstallRoot, release_key: SigningKey, tmp_path: Path
+) -> None:
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        installed(root, tmp_path / version, release_key, version)
+    assert sorted(p.name for p in root.versions.iterdir()) == ["1.1.0", "1.2.0"]
+    assert (root.state().current, root.state().previous) == ("1.2.0", "1.1.0")
