@@ -93,7 +93,7 @@ def _reports_page(
         today=week[0],
         week=week,
         enterprises=accounts_api.list_enterprises(session, scope, audit),
-        exports=exports_api.exports_list(session, scope, audit, viewer.now),
+        exports=exports_api.exports_list(session=session, scope=scope, audit=audit, now=viewer.now),
         colours=list(Colour),
         kinds=list(ExportKind),
         formats=list(ExportFormat),
@@ -104,7 +104,12 @@ def _reports_page(
 @router.get("/admin/reports/daily.csv")
 def daily_push_file(viewer: ViewerDep, day: Annotated[date | None, Query()] = None) -> Response:
     response = reports_api.daily_report(
-        viewer.session, viewer.scope, viewer.audit, viewer.request.app.state.keys, viewer.now, day
+        session=viewer.session,
+        scope=viewer.scope,
+        audit=viewer.audit,
+        keys=viewer.request.app.state.keys,
+        now=viewer.now,
+        day=day,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -116,7 +121,11 @@ def weekly_usage_file(
 ) -> Response:
     try:
         response = reports_api.weekly_report(
-            viewer.session, viewer.scope, viewer.audit, viewer.now, week
+            session=viewer.session,
+            scope=viewer.scope,
+            audit=viewer.audit,
+            now=viewer.now,
+            week=week,
         )
     except ApiError as error:
         return viewer.refusal(error, nav="nav_reports")
@@ -149,7 +158,11 @@ def start_export(viewer: ViewerDep, form: FormDep) -> Response:
         )
     try:
         started = exports_api.create_export(
-            body, viewer.session, viewer.scope, viewer.settings, viewer.now
+            body=body,
+            session=viewer.session,
+            scope=viewer.scope,
+            settings=viewer.settings,
+            now=viewer.now,
         )
     except ApiError as error:
         return viewer.refusal(error, nav="nav_reports")
@@ -160,7 +173,13 @@ def start_export(viewer: ViewerDep, form: FormDep) -> Response:
 def export_progress(export_id: str, viewer: ViewerDep) -> HTMLResponse:
     """Reloads itself every few seconds while the export is worked (no script)."""
     try:
-        found = exports_api.export_progress(export_id, viewer.session, viewer.scope, viewer.now)
+        found = exports_api.export_progress(
+            export_id=export_id,
+            session=viewer.session,
+            scope=viewer.scope,
+            audit=viewer.audit,
+            now=viewer.now,
+        )
     except ApiError as error:
         return viewer.refusal(error, nav="nav_reports")
     working = found.status in (ExportState.QUEUED, ExportState.RUNNING)
@@ -177,7 +196,11 @@ def export_progress(export_id: str, viewer: ViewerDep) -> HTMLResponse:
 def export_download(export_id: str, viewer: ViewerDep) -> Response:
     try:
         response = exports_api.export_download(
-            export_id, viewer.session, viewer.scope, viewer.audit, viewer.now
+            export_id=export_id,
+            session=viewer.session,
+            scope=viewer.scope,
+            audit=viewer.audit,
+            now=viewer.now,
         )
     except ApiError as error:
         return viewer.refusal(error, nav="nav_reports")

@@ -34,9 +34,10 @@ from central.regions import SAMPLE_FILE, load_region_file
 from central.scope import Role
 from central.settings import Settings
 from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
-from tests.central.received import add_checkpoint_and_kiosk, add_passage
+from tests.central.received import add_passage
 from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
 from tests.central.test_server_process import _free_port
+from tests.central.test_web_rules import checkpoint_with_kiosk
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 768)}
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
@@ -87,11 +88,11 @@ def _seed(central: Central) -> str:
         _account(session, "tech", Role.TECHNICIAN, area_code="610102")
         _account(session, "qinchuan", Role.ENTERPRISE_ADMIN, enterprise_id=enterprise.id)
         enterprise_id = enterprise.id
-    add_checkpoint_and_kiosk(
+    checkpoint_with_kiosk(
         central,
         "cp-dongguan",
         "k-dongguan-1",
-        region="610102001",
+        area="610102001",
         name="东关社区北门",
         last_seen_at=now - timedelta(minutes=2),
         software_version="1.4.2",
@@ -99,11 +100,11 @@ def _seed(central: Central) -> str:
         feed_age_s=1800,
         clock_offset_s=-3,
     )
-    add_checkpoint_and_kiosk(
+    checkpoint_with_kiosk(
         central,
         "cp-hansenzhai",
         "k-hansenzhai-1",
-        region="610102004",
+        area="610102004",
         name="韩森寨社区南门",
         last_seen_at=now - timedelta(hours=3),
         software_version="1.4.1",
@@ -111,8 +112,8 @@ def _seed(central: Central) -> str:
         feed_age_s=30 * 3600,
         clock_offset_s=95,
     )
-    add_checkpoint_and_kiosk(
-        central, "cp-yanta", "k-yanta-1", region="610113001", name="长延堡社区", feed_age_s=600
+    checkpoint_with_kiosk(
+        central, "cp-yanta", "k-yanta-1", area="610113001", name="长延堡社区", feed_age_s=600
     )
     # One screenshot shown at two checkpoints in two counties six minutes apart.
     add_passage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from central.admins import open_session
 from central.db import session_scope
 from central.deps import SESSION_COOKIE
-from central.models import Administrator, AdminSession, Kiosk
+from central.models import Administrator, AdminSession, Checkpoint, Kiosk
 from central.security import token_digest
 from central.web.i18n import TEXT
 from tests.central.areas import (
@@ -62,6 +63,17 @@ def _id_of(central: Central, username: str) -> str:
         return session.scalars(
             select(Administrator.id).where(Administrator.username == username)
         ).one()
+
+
+def checkpoint_with_kiosk(
+    central: Central, checkpoint_id: str, kiosk_id: str, *, area: str, name: str, **kiosk: Any
+) -> None:
+    """A checkpoint in `area` (any level) with one kiosk, rows put straight in."""
+    add_checkpoint_and_kiosk(central, checkpoint_id, kiosk_id, region=area[:6], name=name, **kiosk)
+    with session_scope(central.app.state.sessions) as session:
+        checkpoint = session.get(Checkpoint, checkpoint_id)
+        assert checkpoint is not None
+        checkpoint.area_code = area
 
 
 def _county(central: Central) -> str:
@@ -185,9 +197,7 @@ def test_a_town_administrator_cannot_open_another_towns_dashboard_or_kiosks(
     county = _county(central)
     county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
     xiyilu = region_admin(central, county_headers, "xiyilu", "610102001")
-    add_checkpoint_and_kiosk(
-        central, "cp-other-town", "k-other-town", region="610102004", name="韩森寨"
-    )
+    checkpoint_with_kiosk(central, "cp-other-town", "k-other-town", area="610102004", name="韩森寨")
     client = _browser(central, xiyilu.account_id)
     assert client.get("/admin?area=610102004").status_code == 404
     assert client.get("/admin?area=610102").status_code == 404
@@ -212,7 +222,7 @@ def test_a_town_administrator_cannot_open_another_towns_dashboard_or_kiosks(
 def test_a_technician_revokes_a_kiosk_after_confirming(central: Central) -> None:
     county = _county(central)
     county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
-    add_checkpoint_and_kiosk(central, "cp-1", "k-1", region="610102001", name="东关")
+    checkpoint_with_kiosk(central, "cp-1", "k-1", area="610102001", name="东关")
     technician = _id_of_new(central, county_headers, "tech", "technician", "610102")
     client = _browser(central, technician)
     confirm = client.get("/admin/fleet/kiosks/k-1/revoke")
