@@ -116,6 +116,8 @@ class KioskConfig:
     id_reader: IdReaderSection = field(default_factory=IdReaderSection)
     scanner: ScannerSection = field(default_factory=ScannerSection)
     central: CentralSection = field(default_factory=CentralSection)
+    # The file this was read from ("": the defaults, no file): where provisioning saves.
+    path: str = field(default="", compare=False)
 
     @classmethod
     def default(cls) -> KioskConfig:
@@ -680,7 +682,7 @@ def load_config(path: Path | str) -> KioskConfig:
     config, problems = _read(Path(path))
     if config is None:
         raise ConfigError(Path(path), problems)
-    return config
+    return dataclasses.replace(config, path=str(Path(path).resolve()))
 
 
 # -------------------------------------------------------------------------------------- command

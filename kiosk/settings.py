@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from kiosk.checkpoint.policy import PassageField
+
 META_KEY = "kiosk_settings"
+PASSAGE_FIELDS_KEY = "passage_fields"  # the technician's choice; absent: the policy's fields
 MIN_RESULT_S = 0.5
 MAX_RESULT_S = 5.0
 
@@ -39,3 +42,18 @@ class KioskSettings:
             )
         except (ValueError, TypeError, AttributeError):
             return cls()
+
+
+def fields_to_json(fields: frozenset[PassageField]) -> str:
+    return json.dumps(sorted(f.value for f in fields))
+
+
+def fields_from_json(text: str | None) -> frozenset[PassageField] | None:
+    """The passage fields the technician chose for this checkpoint; None (the policy decides)
+    when none were chosen or the stored value is unreadable."""
+    if not text:
+        return None
+    try:
+        return frozenset(PassageField(value) for value in json.loads(text))
+    except (ValueError, TypeError):
+        return None

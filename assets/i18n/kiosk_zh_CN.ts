@@ -2,6 +2,272 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
     <context>
+        <name>DevicesPage</name>
+        <message>
+            <source>Serial ports</source>
+            <translation>串口</translation>
+        </message>
+        <message>
+            <source>Cameras</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>端口</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <source>VID:PID</source>
+            <translation>VID:PID</translation>
+        </message>
+        <message>
+            <source>Camera</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Search again</source>
+            <translation>重新搜索</translation>
+        </message>
+        <message>
+            <source>Thermometer</source>
+            <translation>测温仪</translation>
+        </message>
+        <message>
+            <source>ID-card reader</source>
+            <translation>身份证读卡器</translation>
+        </message>
+        <message>
+            <source>Test</source>
+            <translation>测试</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <source>Camera preview</source>
+            <translation>摄像头预览</translation>
+        </message>
+        <message>
+            <source>Cannot list the devices: %1</source>
+            <translation>无法列出设备：%1</translation>
+        </message>
+        <message>
+            <source>Testing…</source>
+            <translation>正在测试…</translation>
+        </message>
+        <message>
+            <source>The test failed: %1</source>
+            <translation>测试失败：%1</translation>
+        </message>
+        <message>
+            <source>Cannot open it: is it plugged in? (%1)</source>
+            <translation>无法打开：设备是否已插好？（%1）</translation>
+        </message>
+        <message>
+            <source>Bytes arrive but make no sense: wrong model or speed? (%1)</source>
+            <translation>收到的数据无法识别：型号或波特率是否有误？（%1）</translation>
+        </message>
+        <message>
+            <source>No answer in time. (%1)</source>
+            <translation>设备未及时应答。（%1）</translation>
+        </message>
+        <message>
+            <source>The reader answers, but no card was put on it.</source>
+            <translation>读卡器有应答，但没有放上身份证。</translation>
+        </message>
+        <message>
+            <source>It went away during the test: unplugged? (%1)</source>
+            <translation>测试中设备断开：是否被拔出？（%1）</translation>
+        </message>
+        <message>
+            <source>Pick the thermometer's port first.</source>
+            <translation>请先选择测温仪的端口。</translation>
+        </message>
+        <message>
+            <source>%1 °C (measured %2 °C)</source>
+            <translation>%1 °C（实测 %2 °C）</translation>
+        </message>
+        <message>
+            <source>Pick the reader's port first.</source>
+            <translation>请先选择读卡器的端口。</translation>
+        </message>
+        <message>
+            <source>Put an ID card on the reader…</source>
+            <translation>请将身份证放在读卡器上…</translation>
+        </message>
+        <message>
+            <source>Card read: %1</source>
+            <translation>已读卡：%1</translation>
+        </message>
+        <message>
+            <source>Pick the camera first.</source>
+            <translation>请先选择摄像头。</translation>
+        </message>
+        <message>
+            <source>Picture ok, a QR code was decoded.</source>
+            <translation>画面正常，已识别二维码。</translation>
+        </message>
+        <message>
+            <source>Picture ok, but no QR code was decoded: hold one up and test again.</source>
+            <translation>画面正常，但未识别到二维码：请出示二维码后再测试。</translation>
+        </message>
+        <message>
+            <source>Saved to %1</source>
+            <translation>已保存到 %1</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>未保存：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>EnrollmentPage</name>
+        <message>
+            <source>Central service address</source>
+            <translation>中心服务地址</translation>
+        </message>
+        <message>
+            <source>Enrollment code</source>
+            <translation>注册码</translation>
+        </message>
+        <message>
+            <source>Type the code, or scan its QR code</source>
+            <translation>输入注册码，或扫描其二维码</translation>
+        </message>
+        <message>
+            <source>Scan with the camera</source>
+            <translation>用摄像头扫描</translation>
+        </message>
+        <message>
+            <source>Enroll</source>
+            <translation>注册</translation>
+        </message>
+        <message>
+            <source>This kiosk is enrolled as</source>
+            <translation>本终端已注册为</translation>
+        </message>
+        <message>
+            <source>Reset (de-enroll)…</source>
+            <translation>重置（注销）…</translation>
+        </message>
+        <message>
+            <source>Reset this kiosk? It forgets its checkpoint and deletes the passages central has received.</source>
+            <translation>确定重置本终端？它将忘记所属卡口，并删除中心已收到的通行记录。</translation>
+        </message>
+        <message>
+            <source>Yes, reset</source>
+            <translation>确定重置</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Not enrolled.</source>
+            <translation>未注册。</translation>
+        </message>
+        <message>
+            <source>Enterprise gate</source>
+            <translation>企业门岗</translation>
+        </message>
+        <message>
+            <source>Residential compound</source>
+            <translation>住宅小区</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村庄</translation>
+        </message>
+        <message>
+            <source>Road junction</source>
+            <translation>道路卡口</translation>
+        </message>
+        <message>
+            <source>Clinic</source>
+            <translation>诊所</translation>
+        </message>
+        <message>
+            <source>Pharmacy</source>
+            <translation>药店</translation>
+        </message>
+        <message>
+            <source>Pick a camera on the Devices page first.</source>
+            <translation>请先在“设备”页选择摄像头。</translation>
+        </message>
+        <message>
+            <source>Hold the enrollment QR code in front of the camera…</source>
+            <translation>请将注册二维码对准摄像头…</translation>
+        </message>
+        <message>
+            <source>No QR code seen. Hold it closer and scan again.</source>
+            <translation>未识别到二维码，请靠近后重新扫描。</translation>
+        </message>
+        <message>
+            <source>Code scanned.</source>
+            <translation>已扫描注册码。</translation>
+        </message>
+        <message>
+            <source>The camera cannot be used: %1</source>
+            <translation>摄像头无法使用：%1</translation>
+        </message>
+        <message>
+            <source>Type central's address, starting with https://</source>
+            <translation>请输入中心服务地址，以 https:// 开头</translation>
+        </message>
+        <message>
+            <source>Type or scan the enrollment code.</source>
+            <translation>请输入或扫描注册码。</translation>
+        </message>
+        <message>
+            <source>Enrolling…</source>
+            <translation>正在注册…</translation>
+        </message>
+        <message>
+            <source>Enrolled.</source>
+            <translation>注册成功。</translation>
+        </message>
+        <message>
+            <source>Central cannot be reached: check the address and the network.</source>
+            <translation>无法连接中心服务：请检查地址和网络。</translation>
+        </message>
+        <message>
+            <source>Central refused the code (%1): ask for a new one.</source>
+            <translation>中心拒绝了该注册码（%1）：请申请新的注册码。</translation>
+        </message>
+        <message>
+            <source>Enrollment failed: %1</source>
+            <translation>注册失败：%1</translation>
+        </message>
+        <message numerus="yes">
+            <source>Reset: %n passage(s) deleted. The kiosk is not enrolled.</source>
+            <translation>
+                <numerusform>已重置：删除了 %n 条通行记录。本终端已注销。</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>Not reset: %n record(s) are not uploaded yet. Connect the network and wait for the upload (or export the backlog), then reset.</source>
+            <translation>
+                <numerusform>未重置：还有 %n 条记录尚未上传。请连接网络等待上传完成（或导出积压记录）后再重置。</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Reset failed: %1</source>
+            <translation>重置失败：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>KioskWindow</name>
         <message>
             <source>Health-code checkpoint</source>
@@ -161,6 +427,53 @@
         </message>
     </context>
     <context>
+        <name>ProvisioningView</name>
+        <message>
+            <source>Technician</source>
+            <translation>技术员</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Leave the kiosk application</source>
+            <translation>退出核验终端程序</translation>
+        </message>
+        <message>
+            <source>Devices</source>
+            <translation>设备</translation>
+        </message>
+        <message>
+            <source>Enrollment</source>
+            <translation>注册</translation>
+        </message>
+        <message>
+            <source>Staff and passage fields</source>
+            <translation>人员与通行登记项</translation>
+        </message>
+        <message>
+            <source>Technician PIN</source>
+            <translation>技术员 PIN 码</translation>
+        </message>
+        <message>
+            <source>First start: choose the technician PIN (4-12 digits)</source>
+            <translation>首次启动：请设置技术员 PIN 码（4-12 位数字）</translation>
+        </message>
+        <message>
+            <source>Enter the new technician PIN again</source>
+            <translation>请再次输入新的技术员 PIN 码</translation>
+        </message>
+        <message>
+            <source>The two PINs differ. Choose it again.</source>
+            <translation>两次输入的 PIN 码不一致，请重新设置。</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>未保存：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>ResultScreen</name>
         <message>
             <source>Change decision</source>
@@ -234,6 +547,77 @@
         </message>
     </context>
     <context>
+        <name>StaffPage</name>
+        <message>
+            <source>Supervisors on this kiosk</source>
+            <translation>本终端的主管</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>New PIN (4-12 digits)</source>
+            <translation>新 PIN 码（4-12 位数字）</translation>
+        </message>
+        <message>
+            <source>Save supervisor PIN</source>
+            <translation>保存主管 PIN 码</translation>
+        </message>
+        <message>
+            <source>Technician PIN (4-12 digits)</source>
+            <translation>技术员 PIN 码（4-12 位数字）</translation>
+        </message>
+        <message>
+            <source>Change technician PIN</source>
+            <translation>修改技术员 PIN 码</translation>
+        </message>
+        <message>
+            <source>Passage fields asked at this checkpoint</source>
+            <translation>本卡口登记的通行信息</translation>
+        </message>
+        <message>
+            <source>Direction (in / out)</source>
+            <translation>方向（进/出）</translation>
+        </message>
+        <message>
+            <source>Reason for the trip</source>
+            <translation>出行事由</translation>
+        </message>
+        <message>
+            <source>Vehicle plate</source>
+            <translation>车牌号</translation>
+        </message>
+        <message>
+            <source>Save passage fields</source>
+            <translation>保存通行登记项</translation>
+        </message>
+        <message>
+            <source>+ New supervisor</source>
+            <translation>+ 新增主管</translation>
+        </message>
+        <message>
+            <source>PIN saved for %1.</source>
+            <translation>已保存 %1 的 PIN 码。</translation>
+        </message>
+        <message>
+            <source>A PIN is 4 to 12 digits, and a name is needed.</source>
+            <translation>PIN 码须为 4 到 12 位数字，并需填写姓名。</translation>
+        </message>
+        <message>
+            <source>Not saved: %1</source>
+            <translation>未保存：%1</translation>
+        </message>
+        <message>
+            <source>Technician</source>
+            <translation>技术员</translation>
+        </message>
+        <message>
+            <source>Passage fields saved.</source>
+            <translation>通行登记项已保存。</translation>
+        </message>
+    </context>
+    <context>
         <name>SupervisorView</name>
         <message>
             <source>Reading…</source>
@@ -254,6 +638,10 @@
         <message>
             <source>Back</source>
             <translation>返回</translation>
+        </message>
+        <message>
+            <source>Technician</source>
+            <translation>技术员</translation>
         </message>
         <message>
             <source>Passage log</source>

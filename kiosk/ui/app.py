@@ -4,18 +4,21 @@ and wires them together. The only place that knows all the parts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import cv2
+import httpx
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from drivers.camera.capture import Capture
@@ -34,14 +37,17 @@ from healthcode.jkm import default_registry
 from healthcode.text import LocalText
 from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.flow import PassageFlow
-from kiosk.checkpoint.policy import Policy
+from kiosk.checkpoint.policy import PassageField, Policy
+from kiosk.config import KioskConfig, default_config_path
+from kiosk.devices import discover
 from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
 from kiosk.settings import META_KEY as SETTINGS_KEY
-from kiosk.settings import KioskSettings
+from kiosk.settings import PASSAGE_FIELDS_KEY, KioskSettings, fields_from_json
 from kiosk.store import DiskStatus, Store, StoreCounts
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.pinpad import AccessGate
+from kiosk.ui.provisioning import ProvisioningView
 from kiosk.ui.signin import SignInView
 from kiosk.ui.supervisor import SupervisorView
 from kiosk.ui.wedge import WedgeListener, listen_on
@@ -94,6 +100,10 @@ class KioskSetup:
     on_scan_text: Callable[[str], None] | None = None  # demo mode's director
     export_dir: Path | None = None  # where supervisors' exports go (e.g. a USB stick)
     dcc_trust: DccTrustList | None = None  # recognised EU DCC signers (mutual recognition)
+    config: KioskConfig | None = None  # the file's settings: what provisioning shows and saves
+    lock: bool = False  # the kiosk lock ([kiosk] lock; off in demo mode)
+    demo: bool = False  # provisioning offers the simulators
+    camera_folders: tuple[Path, ...] = ()  # image folders provisioning offers as cameras
 
 
 class _Relay(QObject):
@@ -115,6 +125,9 @@ class Kiosk:
         wall_clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         gate_absent_after_s: float = 1.0,
+        central_client: Callable[[], AbstractContextManager[httpx.Client]] | None = None,
+        on_enrolled: Callable[[Kiosk], None] | None = None,
+        on_exit: Callable[[], None] | None = None,
     ) -> None:
         self.setup = setup
         self._wall_clock = wall_clock
@@ -153,13 +166,35 @@ class Kiosk:
             export_dir=setup.export_dir or setup.data_dir / "exports",
             language=setup.language,
         )
+        config = setup.config or KioskConfig.default()
+        self.provisioning = ProvisioningView(
+            self.store,
+            self.gate,
+            self.trusted_now,
+            config=config,
+            config_path=Path(config.path) if config.path else default_config_path(),
+            identity_dir=setup.data_dir / "identity",
+            discover=lambda: discover(demo=setup.demo, camera_folders=setup.camera_folders),
+            client=central_client or (lambda: httpx.Client(timeout=15.0)),
+            stop_sync=self._stop_sync,
+            language=setup.language,
+        )
         self.window = KioskWindow(
             self.bridge,
             self.languages,
             version=VERSION,
-            extra_screens={"signin": self.signin, "supervisor": self.supervisor},
+            extra_screens={
+                "signin": self.signin,
+                "supervisor": self.supervisor,
+                "provisioning": self.provisioning,
+            },
         )
+        self.window.set_locked(setup.lock)
+        self._on_enrolled = on_enrolled or adopt_enrollment
+        self._on_exit = on_exit or QCoreApplication.quit
+        self._local_fields: frozenset[PassageField] | None = None
         self._wire_staff()
+        self._wire_provisioning()
         self._device_states: dict[StatusKind, DeviceStateEvent | None] = {}
         self._counts: StoreCounts | None = None
         self._disk: DiskStatus | None = None
@@ -198,6 +233,86 @@ class Kiosk:
         self.signin.closed.connect(lambda: window.show_screen("scan"))
         self.supervisor.closed.connect(lambda: window.show_screen("scan"))
         self.supervisor.settings_changed.connect(self.apply_settings)
+
+    def _wire_provisioning(self) -> None:
+        view = self.provisioning
+        self.supervisor.technician_requested.connect(self.open_provisioning)
+        self.window.close_requested.connect(self.open_provisioning)
+        view.closed.connect(self._provisioning_closed)
+        view.exit_requested.connect(self._leave)
+        view.devices.saved.connect(self._take_config)
+        view.enrollment.enrolled.connect(lambda _as: self._on_enrolled(self))
+        view.enrollment.reset_done.connect(self._enrollment_reset)
+        view.staff.fields_changed.connect(self.apply_passage_fields)
+        view.staff.changed.connect(lambda _what: self.gate.load())
+
+    def open_provisioning(self) -> None:
+        """The technician's screen (behind the technician's PIN); also where a locked kiosk
+        goes when someone tries to close it."""
+        if self.window.current_screen == "provisioning":
+            return
+        self.bridge.cancel()
+        self._release_devices()  # nobody passes meanwhile; the tests need the ports
+        self.window.show_screen("provisioning")
+        self.provisioning.start()
+        self.provisioning.staff.load(self.flow.policy.passage_fields)
+
+    def _provisioning_closed(self) -> None:
+        self._reopen_devices()
+        self.window.show_screen("scan")
+
+    def _leave(self) -> None:
+        self.window.allow_close()
+        self.window.close()
+        self._on_exit()
+
+    def _take_config(self, config: KioskConfig) -> None:
+        """Saved devices: opened when the technician's screen closes."""
+        setup = self.setup
+        setup.config = config
+        setup.thermometer_url = config.thermometer.url or None
+        setup.thermometer_model = config.thermometer.model
+        setup.thermometer_baudrate = config.thermometer.baudrate or None
+        setup.compensation = config.thermometer.compensation()
+        setup.id_reader_url = config.id_reader.url or None
+        setup.camera = config.camera.source or None
+        setup.camera_size = (config.camera.width, config.camera.height)
+        setup.camera_fps = config.camera.fps
+
+    def _release_devices(self) -> None:
+        """Stop the drivers so that the technician's tests can open the ports."""
+        if self.camera_loop is not None:
+            self.camera_loop.stop()
+            self.camera_loop = None
+        for driver in (self.thermometer, self.id_reader):
+            if driver is not None:
+                driver.stop()
+        self.thermometer = self.id_reader = None
+        self.bridge.temperature = None
+        self._device_states.clear()
+
+    def _reopen_devices(self) -> None:
+        self._release_devices()
+        self._open_devices()
+        self.refresh_status()
+
+    def _stop_sync(self) -> None:
+        """From the reset's worker thread: no upload or download while de-enrolling."""
+        worker, self.sync = self.sync, None
+        if worker is not None:
+            worker.stop()
+
+    def _enrollment_reset(self) -> None:
+        self.setup.enrolled = False
+        self.gate.load()
+        self.refresh_status()
+
+    def apply_passage_fields(self, fields: frozenset[PassageField] | None) -> None:
+        """The technician's passage fields replace the policy's (None: the policy's)."""
+        self._local_fields = fields
+        if fields is not None:
+            self.flow.set_policy(replace(self.flow.policy, passage_fields=fields))
+        self.window.configure_fields(self.flow.policy.passage_fields)
 
     def apply_settings(self, settings: KioskSettings) -> None:
         """Settings a supervisor saved: sounds and how long results stay up, at once."""
@@ -238,6 +353,19 @@ class Kiosk:
     def start(self) -> None:
         setup = self.setup
         self.languages.set_language(setup.language)
+        self._open_devices()
+        self.gate.load()
+        self.apply_settings(KioskSettings.from_json(self.store.meta(SETTINGS_KEY)))
+        fields = fields_from_json(self.store.meta(PASSAGE_FIELDS_KEY))
+        if fields is not None:
+            self.apply_passage_fields(fields)
+        self.bridge.start()
+        self._status_timer.start()
+        self._poller.start()
+        self.refresh_status()
+
+    def _open_devices(self) -> None:
+        setup = self.setup
         for kind, configured in (
             (StatusKind.CAMERA, setup.camera is not None),
             (StatusKind.THERMOMETER, setup.thermometer_url is not None),
@@ -251,12 +379,6 @@ class Kiosk:
             self._open_id_reader(setup.id_reader_url)
         if setup.camera is not None:
             self._open_camera(setup.camera)
-        self.gate.load()
-        self.apply_settings(KioskSettings.from_json(self.store.meta(SETTINGS_KEY)))
-        self.bridge.start()
-        self._status_timer.start()
-        self._poller.start()
-        self.refresh_status()
 
     def _open_thermometer(self, url: str) -> None:
         spec = check_model(self.setup.thermometer_model)
@@ -425,6 +547,8 @@ class Kiosk:
         self._relay.refused.emit(text)
 
     def _take_policy(self, policy: Policy) -> None:
+        if self._local_fields is not None:
+            policy = replace(policy, passage_fields=self._local_fields)
         self.flow.set_policy(policy)
         self.window.configure_fields(policy.passage_fields)
 
@@ -471,9 +595,13 @@ class Kiosk:
         for driver in (self.thermometer, self.id_reader):
             if driver is not None:
                 driver.stop()
+        # A scan or reading the devices posted just before they stopped must not reach the
+        # flow once the store is closed.
+        QCoreApplication.removePostedEvents(self.bridge)
         if self._poller.is_alive():
             self._poller.join(2.0)
         self.supervisor.shutdown()
+        self.provisioning.shutdown()
         self.gate.shutdown()
         if self.sync is not None:
             self.sync.stop()
@@ -482,3 +610,23 @@ class Kiosk:
             self.store.raise_clock_floor(floor).result(timeout=5)
         self.store.close()
         self.languages.close()
+
+
+def adopt_enrollment(kiosk: Kiosk) -> None:
+    """Just enrolled from the technician's screen: the roster, trust list, policy and binding
+    keys central sent are used at once, and the sync thread starts."""
+    from kiosk.ui.run import IDENTITY_DIR, _enrolled, make_sync
+
+    folder = kiosk.setup.data_dir
+    enrolled = _enrolled(folder)
+    if enrolled is None:
+        return
+    kiosk.setup.enrolled = True
+    kiosk.store.replace_roster(enrolled.operators)
+    old = kiosk.checker.state
+    kiosk.checker.state = TrustState(enrolled.trust_list, old.feed, old.recognised_issuers)
+    kiosk.flow.set_binding_keys({**kiosk.setup.binding_keys, **enrolled.binding_keys})
+    kiosk.policy_downloaded(enrolled.policy)
+    kiosk.gate.load()
+    with contextlib.suppress(OSError):
+        kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR))

@@ -293,7 +293,10 @@ class AccessGate(QObject):
         """Read the roster and the lockout state from the store (off the GUI thread)."""
 
         def read() -> tuple[list[Operator], str | None]:
-            return self._store.roster(), self._store.meta(ACCESS_META_KEY)
+            from kiosk.staff import local_staff  # the technician and local supervisors
+
+            staff = self._store.roster() + local_staff(self._store)
+            return staff, self._store.meta(ACCESS_META_KEY)
 
         self._background.run(read, self._on_loaded, self._on_load_failed)
 

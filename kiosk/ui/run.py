@@ -119,6 +119,9 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         result_duration=timedelta(seconds=config.kiosk.result_seconds),
         language=language,
         enrolled=enrolled is not None,
+        config=config,
+        lock=config.kiosk.lock and not options.demo,  # demo mode is never locked
+        demo=options.demo,
     )
     setup.dcc_trust = _dcc_trust(folder / DCC_TRUST_FILE)
     thermometer = None
@@ -134,6 +137,7 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         setup.trust = TrustState(world.trust_list, world.feed)
         setup.binding_keys = {**world.binding_keys, **setup.binding_keys}
         setup.camera = ImageFolder(world.camera_folder, fps=DEMO_FPS, loop=True)
+        setup.camera_folders = (world.camera_folder,)
         setup.thermometer_url = thermometer.path
         setup.thermometer_model = "gy-mcu90614"
         setup.id_reader_url = "simidcard://?card=none"
@@ -239,7 +243,9 @@ def run(options: RunOptions) -> int:
 
     kiosk.bridge.result_shown.connect(on_result)
     kiosk.window.resize(1280, 800)
-    if options.windowed or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    if kiosk.window.locked and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        kiosk.window.showFullScreen()  # the lock wins over --windowed
+    elif options.windowed or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         kiosk.window.show()
     else:
         kiosk.window.showFullScreen()

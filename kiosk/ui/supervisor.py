@@ -264,6 +264,7 @@ class SupervisorView(QWidget):
     after `idle_timeout_s` without a touch."""
 
     closed = Signal()
+    technician_requested = Signal()  # the technician's screen (its own PIN)
     unlocked = Signal(str)  # supervisor's operator id
     log_loaded = Signal(int)  # rows now shown (after every page)
     trail_loaded = Signal(int)  # rows in the trail
@@ -349,11 +350,14 @@ class SupervisorView(QWidget):
         self.picker.picked.connect(self._pick)
         self.names_back = self._button()
         self.names_back.clicked.connect(self.close_view)
+        self.technician_button = self._button()
+        self.technician_button.clicked.connect(self.technician_requested)
         layout = QVBoxLayout(page)
         layout.addWidget(self.names_title)
         layout.addWidget(self.names_hint)
         layout.addWidget(self.picker, 1)
         row = QHBoxLayout()
+        row.addWidget(self.technician_button)
         row.addStretch(1)
         row.addWidget(self.names_back)
         layout.addLayout(row)
@@ -772,6 +776,7 @@ class SupervisorView(QWidget):
         self.names_title.setText(self.tr("Supervisor"))
         self.names_hint.setText(self.tr("Touch your name, then enter your personal PIN."))
         self.names_back.setText(self.tr("Back"))
+        self.technician_button.setText(self.tr("Technician"))
         self.pad.retranslate(language)
         if self._choosing is not None:
             self._prompt_for(self._choosing)

@@ -5,9 +5,10 @@ It switches screens on the bridge's signals and forwards what staff touch; it de
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
-from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -106,7 +107,17 @@ class RenderedResultScreen(ResultScreen):
         self.rendered.emit()
 
 
+def is_quit_key(event: QKeyEvent) -> bool:
+    """Ctrl+Q and Alt+F4 (which arrive as keys where no window manager takes them)."""
+    modifiers = event.modifiers()
+    if event.key() == Qt.Key.Key_Q and modifiers & Qt.KeyboardModifier.ControlModifier:
+        return True
+    return event.key() == Qt.Key.Key_F4 and bool(modifiers & Qt.KeyboardModifier.AltModifier)
+
+
 class KioskWindow(QMainWindow):
+    close_requested = Signal()  # locked: someone tried to close the window or quit
+
     def __init__(
         self,
         bridge: FlowBridge,
@@ -139,6 +150,49 @@ class KioskWindow(QMainWindow):
         self.scan.fields.configure(bridge.flow.policy.passage_fields)
         languages.changed.connect(lambda _code: self.retranslate())
         self.retranslate()
+        self._locked = False
+        self._may_close = False
+
+    # ---------------------------------------------------------------- the kiosk lock
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    def set_locked(self, locked: bool) -> None:
+        """Locked: no frame, above other windows, and no way to close it or quit (Alt+F4, the
+        window's close, Ctrl+Q) except `allow_close()`, which only the technician's screen
+        calls after the technician's PIN. Escape never closes the main window."""
+        self._locked = locked
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, locked)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, locked)
+        app = QApplication.instance()
+        if app is not None:
+            if locked:
+                app.installEventFilter(self)
+            else:
+                app.removeEventFilter(self)
+
+    def allow_close(self) -> None:
+        self._may_close = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._locked and not self._may_close:
+            event.ignore()
+            self.close_requested.emit()
+            return
+        super().closeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            self._locked
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and is_quit_key(event)
+        ):
+            self.close_requested.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     # ---------------------------------------------------------------- wiring
 

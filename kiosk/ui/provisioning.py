@@ -1,0 +1,259 @@
+"""The technician's screen, behind the technician's PIN: devices, enrollment, staff and passage
+fields, and the only way out of a locked kiosk.
+
+On a kiosk that has no technician yet (first start) the screen asks for a new technician PIN,
+twice, instead. While it is unlocked the kiosk's own drivers are stopped (`unlocked`), so the
+tests here can open the ports; `closed` re-opens them with whatever was saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk import staff
+from kiosk.checkpoint.access import AccessResult
+from kiosk.config import KioskConfig
+from kiosk.devices import Inventory
+from kiosk.store import Store
+from kiosk.ui import style
+from kiosk.ui.background import Background
+from kiosk.ui.i18n import Language
+from kiosk.ui.pinpad import AccessGate, PinPad
+from kiosk.ui.provisioning_devices import TECH_BUTTON_STYLE, DevicesPage
+from kiosk.ui.provisioning_enroll import EnrollmentPage, StaffPage
+
+TECHNICIAN = "technician"  # the purpose written to the audit log
+PIN_PAGE, MAIN_PAGE = 0, 1
+
+
+class ProvisioningView(QWidget):
+    unlocked = Signal(str)  # operator id of the technician
+    closed = Signal()
+    exit_requested = Signal()  # leave the kiosk application (the lock's only way out)
+
+    def __init__(
+        self,
+        store: Store,
+        gate: AccessGate,
+        clock: Callable[[], datetime],
+        *,
+        config: KioskConfig,
+        config_path: Path,
+        identity_dir: Path,
+        discover: Callable[[], Inventory],
+        client: Callable[[], AbstractContextManager[httpx.Client]],
+        stop_sync: Callable[[], None],
+        language: Language = Language.ZH,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._gate = gate
+        self._clock = clock
+        self._operator: str | None = None
+        self._first_pin: str | None = None  # first start: the new PIN typed once so far
+        self._choosing_new = False
+        self._language = language
+        self._background = Background(self, threads=3)
+        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+
+        self.pad = PinPad(clock, language=language)
+        self.pad.setMaximumWidth(560)
+        self.pad.entered.connect(self._entered)
+        self.pad.cancelled.connect(self.close_view)
+        pin_page = QWidget()
+        centred = QHBoxLayout(pin_page)
+        centred.addStretch(1)
+        centred.addWidget(self.pad, 2)
+        centred.addStretch(1)
+
+        self.devices = DevicesPage(self._background, config, config_path, discover)
+        self.enrollment = EnrollmentPage(
+            self._background,
+            store,
+            identity_dir,
+            clock,
+            client,
+            config.central.url,
+            camera_source=lambda: str(self.devices.camera_combo.currentData() or ""),
+            stop_sync=stop_sync,
+        )
+        self.staff = StaffPage(self._background, store)
+        self.tabs = QTabWidget()
+        self.tabs.setFont(style.font(style.STATUS_PT))
+        self.tabs.setStyleSheet(
+            f"QTabBar::tab {{ min-height: {style.TOUCH_TARGET_PX - 24}px; padding: 0 24px; }}"
+        )
+        for page in (self.devices, self.enrollment, self.staff):
+            self.tabs.addTab(page, "")
+        self.title = QLabel()
+        self.title.setFont(style.font(style.PROMPT_PT - 12, bold=True))
+        self.close_button = QPushButton()
+        self.exit_button = QPushButton()
+        self.close_button.setStyleSheet(TECH_BUTTON_STYLE)
+        self.exit_button.setStyleSheet(
+            TECH_BUTTON_STYLE + f" QPushButton {{ background: {style.STATUS_BAD}; color: white; }}"
+        )
+        self.close_button.clicked.connect(self.close_view)
+        self.exit_button.clicked.connect(self.leave_application)
+        main_page = QWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.exit_button)
+        top.addWidget(self.close_button)
+        main = QVBoxLayout(main_page)
+        main.addLayout(top)
+        main.addWidget(self.tabs, 1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(pin_page)
+        self.pages.addWidget(main_page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 8)
+        outer.addWidget(self.pages)
+        gate.roster_loaded.connect(self._roster_loaded)
+        gate.checked.connect(self._on_checked)
+        self.retranslate(language)
+
+    # ------------------------------------------------------------ public
+
+    @property
+    def operator_id(self) -> str | None:
+        return self._operator
+
+    @property
+    def first_start(self) -> bool:
+        """No technician yet: the PIN typed (twice) becomes the technician's."""
+        return not self._gate.operators(staff.TECHNICIAN_ROLES)
+
+    def start(self) -> None:
+        """Lock and ask for the technician's PIN (reloading the staff): call when shown."""
+        self.lock()
+        self._gate.load()
+
+    def lock(self) -> None:
+        if self._operator is not None:
+            self._gate.audit(self._operator, "technician_close", {})
+        self._operator = None
+        self._first_pin = None
+        self.pad.clear()
+        self.pages.setCurrentIndex(PIN_PAGE)
+        self._prompt()
+        self.pad.setFocus()
+
+    def unlock(self, pin: str) -> None:
+        """Enter a PIN as if typed on the pad."""
+        self._entered(pin)
+
+    def close_view(self) -> None:
+        self.lock()
+        self.closed.emit()
+
+    def leave_application(self) -> None:
+        """Only an unlocked technician gets here."""
+        if self._operator is None:
+            return
+        self._gate.audit(self._operator, "application_exit", {})
+        self.exit_requested.emit()
+
+    def shutdown(self) -> None:
+        self._background.shutdown()
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.pad.retranslate(language)
+        self._prompt()
+        self.title.setText(self.tr("Technician"))
+        self.close_button.setText(self.tr("Close"))
+        self.exit_button.setText(self.tr("Leave the kiosk application"))
+        self.tabs.setTabText(0, self.tr("Devices"))
+        self.tabs.setTabText(1, self.tr("Enrollment"))
+        self.tabs.setTabText(2, self.tr("Staff and passage fields"))
+        self.devices.retranslate(language)
+        self.enrollment.retranslate(language)
+        self.staff.retranslate(language)
+
+    # ------------------------------------------------------------ unlocking
+
+    def _prompt(self) -> None:
+        if not self._gate.loaded:
+            self.pad.set_prompt(self.tr("Technician PIN"))
+        elif self.first_start and self._first_pin is None:
+            self.pad.set_prompt(self.tr("First start: choose the technician PIN (4-12 digits)"))
+        elif self.first_start:
+            self.pad.set_prompt(self.tr("Enter the new technician PIN again"))
+        else:
+            self.pad.set_prompt(self.tr("Technician PIN"))
+            self.pad.show_locked(self._gate.locked_until(staff.TECHNICIAN_ID))
+
+    def _roster_loaded(self) -> None:
+        if self._operator is None:
+            self._prompt()
+
+    def _entered(self, pin: str) -> None:
+        if not self._gate.loaded:
+            return
+        if not self.first_start:
+            self.pad.set_busy(True)
+            self._gate.check(staff.TECHNICIAN_ID, pin, TECHNICIAN, staff.TECHNICIAN_ROLES)
+            return
+        if self._first_pin is None:
+            self._first_pin = pin
+            self._prompt()
+            return
+        if pin != self._first_pin:
+            self._first_pin = None
+            self._prompt()
+            self.pad.message_label.setText(self.tr("The two PINs differ. Choose it again."))
+            return
+        self.pad.set_busy(True)
+        store, name = self._store, self.tr("Technician")
+
+        def keep() -> None:
+            staff.set_pin(store, staff.TECHNICIAN_ID, name, staff.TECHNICIAN_ROLE, pin).result(10)
+
+        self._background.run(keep, lambda _: self._technician_created(), self._create_failed)
+
+    def _technician_created(self) -> None:
+        self.pad.set_busy(False)
+        self._gate.audit(staff.TECHNICIAN_ID, "technician_pin_set", {"first": True})
+        self._gate.load()
+        self._open(staff.TECHNICIAN_ID)
+
+    def _create_failed(self, error: BaseException) -> None:
+        self.pad.set_busy(False)
+        self._first_pin = None
+        self._prompt()
+        self.pad.message_label.setText(self.tr("Not saved: %1").replace("%1", str(error)))
+
+    def _on_checked(self, result: AccessResult, purpose: str) -> None:
+        if purpose != TECHNICIAN:
+            return
+        self.pad.show_result(result)
+        if result.granted:
+            self._open(result.operator_id)
+
+    def _open(self, operator_id: str) -> None:
+        self._operator = operator_id
+        self._gate.audit(operator_id, "technician_open", {})
+        self.pages.setCurrentIndex(MAIN_PAGE)
+        self.tabs.setCurrentIndex(0)
+        self.enrollment.show_current()
+        self.unlocked.emit(operator_id)
+        self.devices.refresh()

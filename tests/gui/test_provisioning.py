@@ -1,0 +1,466 @@
+"""The technician's screen on a whole kiosk: the real store, the drivers against the simulators
+(pyserial URL handlers) and the demo camera folder, a TOML file on disk, and central in process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from central.settings import Settings
+from drivers.idcard.simulator import SAMPLE_RESIDENT
+from healthcode.identity import mask_id_number
+from kiosk import staff
+from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
+from kiosk.config import load_config
+from kiosk.demo import DemoWorld, prepare_demo, render_camera_folder
+from kiosk.scanning import TrustState
+from kiosk.store import LogFilter
+from kiosk.ui.app import Kiosk, KioskSetup
+from kiosk.ui.i18n import Language
+from kiosk.ui.provisioning import MAIN_PAGE, PIN_PAGE
+from kiosk.viewstate import StatusKind
+from tests.central.conftest import SERVER, Central, FakeClock, start_central
+from tests.gui.conftest import SaveScreen
+from tests.gui.staff_support import FAST, flush
+from tests.kiosk.checkpoint_support import passage
+
+TECHNICIAN_PIN = "2468"
+THERMOMETER = "simthermometer://?model=gy-mcu90614"
+READER = "simidcard://?card=resident"
+INSTALLER_FILE = '# written by the installer\n[kiosk]\nlanguage = "zh"  # Chinese first\n'
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> DemoWorld:
+    demo = prepare_demo(tmp_path_factory.mktemp("world"), datetime.now(UTC))
+    render_camera_folder(demo.camera_folder, [c.text for c in demo.cases], frames_per_shot=3)
+    return demo
+
+
+class Harness:
+    """A kiosk with its configuration file, and what it asked the application to do."""
+
+    def __init__(self, folder: Path, world: DemoWorld, *, lock: bool, central: Central | None):
+        self.folder = folder
+        self.config_file = folder / "kiosk.toml"
+        if not self.config_file.exists():
+            self.config_file.write_text(INSTALLER_FILE, encoding="utf-8")
+        self.exits: list[bool] = []
+        self.enrolled: list[Kiosk] = []
+        setup = KioskSetup(
+            data_dir=folder / "data",
+            policy=default_policy(CheckpointType.ENTERPRISE_GATE),
+            trust=TrustState(world.trust_list, world.feed),
+            binding_keys=world.binding_keys,
+            result_duration=timedelta(milliseconds=200),
+            language=Language.EN,  # the assertions read English; the pictures are in both
+            config=load_config(self.config_file),
+            lock=lock,
+            demo=True,
+            camera_folders=(world.camera_folder,),
+        )
+        client = None if central is None else (lambda: contextlib.nullcontext(central.client))
+        self.kiosk = Kiosk(
+            setup,
+            central_client=client,  # type: ignore[arg-type]
+            on_enrolled=self.enrolled.append,
+            on_exit=lambda: self.exits.append(True),
+        )
+
+    @property
+    def view(self):  # type: ignore[no-untyped-def]
+        return self.kiosk.provisioning
+
+    def add_technician(self) -> None:
+        staff.set_pin(
+            self.kiosk.store, staff.TECHNICIAN_ID, "技术员", "technician", TECHNICIAN_PIN, FAST
+        ).result(timeout=10)
+
+    def open(self, qtbot: QtBot, pin: str = TECHNICIAN_PIN) -> None:
+        self.kiosk.open_provisioning()
+        qtbot.waitUntil(lambda: self.kiosk.gate.loaded, timeout=WAIT_MS)
+        self.view.unlock(pin)
+        qtbot.waitUntil(lambda: self.view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: "discovery" not in self.view.devices.busy, timeout=WAIT_MS)
+
+
+@pytest.fixture
+def make(tmp_path: Path, world: DemoWorld, qapp: QApplication) -> Iterator[object]:
+    made: list[Harness] = []
+
+    def build(*, lock: bool = False, central: Central | None = None, technician: bool = True):
+        harness = Harness(tmp_path, world, lock=lock, central=central)
+        if technician:
+            harness.add_technician()
+        harness.kiosk.start()
+        made.append(harness)
+        return harness
+
+    yield build
+    for harness in made:
+        harness.kiosk.window.allow_close()
+        harness.kiosk.window.close()
+        harness.kiosk.stop()
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator[Central]:
+    settings = Settings(
+        data_dir=tmp_path / "central",
+        database_url=f"sqlite:///{tmp_path / 'central.db'}",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    yield from start_central(settings, FakeClock(datetime.now(UTC)))
+
+
+# ------------------------------------------------------------------------------- the PIN
+
+
+def test_first_start_asks_for_a_new_technician_pin_twice_then_opens(make, qtbot: QtBot) -> None:
+    harness = make(technician=False)
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    assert harness.view.first_start
+    harness.view.unlock("1357")
+    harness.view.unlock("9999")  # a typo: start again
+    assert harness.view.pages.currentIndex() == PIN_PAGE
+    assert harness.view.pad.message_label.text()
+    harness.view.unlock("1357")
+    harness.view.unlock("1357")
+    qtbot.waitUntil(lambda: harness.view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
+    assert [o.role for o in staff.local_staff(harness.kiosk.store)] == ["technician"]
+    harness.view.close_view()
+    qtbot.waitUntil(lambda: not harness.view.first_start, timeout=WAIT_MS)
+    harness.kiosk.open_provisioning()
+    harness.view.unlock("1357")
+    qtbot.waitUntil(lambda: harness.view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
+
+
+def test_a_wrong_technician_pin_keeps_the_screen_shut(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    harness.view.unlock("0000")
+    qtbot.waitUntil(lambda: "PIN" in harness.view.pad.message_label.text(), timeout=WAIT_MS)
+    assert harness.view.pages.currentIndex() == PIN_PAGE
+    assert harness.view.operator_id is None
+
+
+def test_supervisors_screen_leads_to_the_technicians_screen(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.kiosk.window.scan.supervisor_requested.emit()
+    harness.kiosk.supervisor.technician_button.click()
+    assert harness.kiosk.window.current_screen == "provisioning"
+    assert harness.view.pages.currentIndex() == PIN_PAGE
+
+
+# ------------------------------------------------------------------------------- devices
+
+
+def test_the_devices_found_are_listed_with_the_simulators_in_demo_mode(
+    make, qtbot: QtBot, world: DemoWorld
+) -> None:
+    harness = make()
+    harness.open(qtbot)
+    devices = harness.view.devices
+    ports = [devices.ports_table.item(r, 0).text() for r in range(devices.ports_table.rowCount())]
+    assert THERMOMETER in ports
+    assert READER in ports
+    cameras = [
+        devices.cameras_table.item(r, 0).text() for r in range(devices.cameras_table.rowCount())
+    ]
+    assert str(world.camera_folder) in cameras
+    # the reader's list offers no simulated thermometer, and the other way round
+    reader_choices = [devices.reader_port.itemData(i) for i in range(devices.reader_port.count())]
+    assert THERMOMETER not in reader_choices
+
+
+def test_the_thermometer_test_shows_a_body_temperature_in_celsius(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    devices = harness.view.devices
+    devices.choose(thermometer="simthermometer://?model=body-aaa5")
+    assert devices.thermometer_model.currentData() == "body-aaa5"  # the simulator's model
+    devices.thermometer_test.click()
+    qtbot.waitUntil(lambda: "thermometer" not in devices.busy, timeout=WAIT_MS)
+    assert "36.8 °C" in devices.thermometer_result.text()
+
+
+def test_an_unplugged_thermometer_says_so_and_the_screen_stays_usable(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    devices = harness.view.devices
+    devices.choose(thermometer="/dev/ttyUSB-not-there", reader=READER)
+    devices.thermometer_test.click()
+    devices.reader_test.click()  # the GUI thread is free while the thermometer fails
+    qtbot.waitUntil(lambda: not devices.busy, timeout=WAIT_MS)
+    assert "plugged in" in devices.thermometer_result.text()
+    assert "Card read" in devices.reader_result.text()
+
+
+def test_the_reader_test_shows_the_masked_id_number_only(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    devices = harness.view.devices
+    devices.choose(reader=READER)
+    devices.reader_test.click()
+    qtbot.waitUntil(lambda: "reader" not in devices.busy, timeout=WAIT_MS)
+    shown = devices.reader_result.text()
+    assert mask_id_number(SAMPLE_RESIDENT.id_number) in shown
+    assert SAMPLE_RESIDENT.id_number not in shown
+
+
+def test_the_camera_test_shows_a_preview_and_whether_a_qr_was_decoded(
+    make, qtbot: QtBot, world: DemoWorld
+) -> None:
+    harness = make()
+    harness.open(qtbot)
+    devices = harness.view.devices
+    devices.choose(camera=str(world.camera_folder))
+    devices.camera_test.click()
+    qtbot.waitUntil(lambda: "camera" not in devices.busy, timeout=WAIT_MS)
+    assert "QR code was decoded" in devices.camera_result.text()
+    assert not devices.preview.pixmap().isNull()
+
+
+def test_saving_writes_the_configuration_file_and_reopens_the_devices(
+    make, qtbot: QtBot, world: DemoWorld
+) -> None:
+    harness = make()
+    harness.open(qtbot)
+    assert harness.kiosk.thermometer is None  # released for the technician's tests
+    devices = harness.view.devices
+    devices.choose(thermometer=THERMOMETER, reader=READER, camera=str(world.camera_folder))
+    devices.save_button.click()
+    qtbot.waitUntil(lambda: "save" not in devices.busy, timeout=WAIT_MS)
+    text = harness.config_file.read_text(encoding="utf-8")
+    assert text.startswith("# written by the installer")  # the installer's comments stay
+    assert 'language = "zh"  # Chinese first' in text
+    config = load_config(harness.config_file)
+    assert config.thermometer.url == THERMOMETER
+    assert config.id_reader.url == READER
+    assert config.camera.source == str(world.camera_folder)
+    harness.view.close_view()
+    assert harness.kiosk.window.current_screen == "scan"
+    assert harness.kiosk.thermometer is not None
+    assert harness.kiosk.id_reader is not None
+    assert harness.kiosk.camera_loop is not None
+    thermometer, now = harness.kiosk.thermometer, harness.kiosk.trusted_now
+    qtbot.waitUntil(lambda: thermometer.latest(now(), 60.0) is not None, timeout=WAIT_MS)
+
+
+# ------------------------------------------------------------------------------- enrollment
+
+
+def test_enrolling_from_a_scanned_code_shows_the_checkpoint(
+    make, qtbot: QtBot, central: Central, tmp_path: Path
+) -> None:
+    checkpoint = central.register_checkpoint(name="东关社区北门")
+    code = central.enrollment_code(checkpoint)
+    card = tmp_path / "code-card"
+    render_camera_folder(card, [f"{SERVER} {code}"], frames_per_shot=3)
+    harness = make(central=central)
+    harness.open(qtbot)
+    harness.view.devices.choose(camera=str(card))
+    page = harness.view.enrollment
+    assert page.enrolled_label.text() == "Not enrolled."
+    page.scan_button.click()
+    qtbot.waitUntil(lambda: "scan" not in page.busy, timeout=WAIT_MS)
+    assert page.code_edit.text() == code
+    assert page.url_edit.text() == SERVER
+    page.enroll_button.click()
+    qtbot.waitUntil(lambda: "enroll" not in page.busy, timeout=WAIT_MS)
+    assert page.enrolled_label.text() == "东关社区北门 (Residential compound)"
+    assert harness.enrolled == [harness.kiosk]
+    assert not page.enroll_button.isEnabled()
+
+
+def test_a_refused_enrollment_code_says_so(make, qtbot: QtBot, central: Central) -> None:
+    harness = make(central=central)
+    harness.open(qtbot)
+    page = harness.view.enrollment
+    page.url_edit.setText(SERVER)
+    page.code_edit.setText("AAAA-BBBB-CCCC-DDDD")
+    page.enroll_button.click()
+    qtbot.waitUntil(lambda: "enroll" not in page.busy, timeout=WAIT_MS)
+    assert "refused" in page.message.text() or "failed" in page.message.text()
+    assert page.enrolled_label.text() == "Not enrolled."
+
+
+def test_reset_refuses_while_records_wait_and_wipes_once_they_are_uploaded(
+    make, qtbot: QtBot, central: Central
+) -> None:
+    harness = make(central=central)
+    store = harness.kiosk.store
+    for minutes in range(3):
+        store.record_passage(passage(datetime.now(UTC) - timedelta(minutes=minutes))).result(10)
+    harness.open(qtbot)
+    page = harness.view.enrollment
+    page.url_edit.setText(SERVER)
+    page.code_edit.setText(central.enrollment_code(central.register_checkpoint()))
+    page.enroll_button.click()
+    qtbot.waitUntil(lambda: "enroll" not in page.busy, timeout=WAIT_MS)
+    page.reset_button.click()
+    assert page.confirm_panel.isVisibleTo(page)
+    page.confirm_button.click()
+    qtbot.waitUntil(lambda: "reset" not in page.busy, timeout=WAIT_MS)
+    assert "3 record(s) are not uploaded" in page.message.text()
+    assert store.count_log(LogFilter()) == 3
+    assert page.current is not None  # still enrolled
+    store.settle_outbox([item for item, _, _ in store.pending_outbox()], []).result(10)
+    page.reset_button.click()
+    page.confirm_button.click()
+    qtbot.waitUntil(lambda: "reset" not in page.busy, timeout=WAIT_MS)
+    assert "3 passage(s) deleted" in page.message.text()
+    assert store.count_log(LogFilter()) == 0
+    assert page.enrolled_label.text() == "Not enrolled."
+    assert not (harness.folder / "data" / "identity" / "kiosk.json").exists()
+
+
+# ------------------------------------------------------------------------------- staff
+
+
+def test_a_supervisor_pin_set_here_opens_the_supervisors_screen(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    page = harness.view.staff
+    page.supervisor_list.setCurrentRow(0)  # "+ New supervisor"
+    page.name_edit.setText("李主管")
+    page.pin_edit.setText("864200")
+    page.save_supervisor.click()
+    qtbot.waitUntil(lambda: page.supervisor_list.count() == 2, timeout=WAIT_MS)
+    stored = staff.local_staff(harness.kiosk.store)
+    assert all("864200" not in o.pin_hash for o in stored)
+    harness.view.close_view()
+    supervisor = harness.kiosk.supervisor
+    qtbot.waitUntil(lambda: bool(harness.kiosk.gate.operators({"supervisor"})), timeout=WAIT_MS)
+    (person,) = harness.kiosk.gate.operators({"supervisor"})
+    supervisor.start()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    supervisor.unlock(person.operator_id, "864200")
+    qtbot.waitUntil(lambda: supervisor.operator_id == person.operator_id, timeout=WAIT_MS)
+
+
+def test_a_short_supervisor_pin_is_refused_with_a_reason(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    page = harness.view.staff
+    page.name_edit.setText("李主管")
+    page.pin_edit.setText("12")
+    page.save_supervisor.click()
+    qtbot.waitUntil(lambda: "4 to 12 digits" in page.message.text(), timeout=WAIT_MS)
+    assert staff.local_staff(harness.kiosk.store)[0].role == "technician"
+
+
+def test_passage_fields_chosen_here_are_asked_on_the_scan_screen(make, qtbot: QtBot) -> None:
+    harness = make()
+    harness.open(qtbot)
+    page = harness.view.staff
+    page.field_boxes[PassageField.VEHICLE_PLATE].setChecked(True)
+    page.save_fields_button.click()
+    assert PassageField.VEHICLE_PLATE in harness.kiosk.flow.policy.passage_fields
+    harness.view.close_view()
+    assert harness.kiosk.window.scan.fields.plate.isVisibleTo(harness.kiosk.window.scan)
+
+
+# ------------------------------------------------------------------------------- the lock
+
+
+def test_a_locked_kiosk_refuses_to_close_without_the_technicians_pin(make, qtbot: QtBot) -> None:
+    harness = make(lock=True)
+    window = harness.kiosk.window
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert not window.close()  # the window's close button, Alt+F4 through a window manager
+    assert window.isVisible()
+    assert window.current_screen == "provisioning"
+    harness.view.close_view()
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert window.isVisible()
+    assert window.current_screen == "provisioning"
+    harness.view.close_view()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier)
+    assert window.isVisible()
+    assert harness.exits == []
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    harness.view.unlock(TECHNICIAN_PIN)
+    qtbot.waitUntil(lambda: harness.view.operator_id is not None, timeout=WAIT_MS)
+    harness.view.exit_button.click()
+    assert harness.exits == [True]
+    assert not window.isVisible()
+
+
+def test_without_the_lock_the_kiosk_closes_as_any_window(make, qtbot: QtBot) -> None:
+    harness = make(lock=False)
+    window = harness.kiosk.window
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert window.close()
+
+
+def test_a_kiosk_restarted_after_a_crash_shows_the_same_backlog(
+    tmp_path: Path, world: DemoWorld, qtbot: QtBot
+) -> None:
+    crashed = Harness(tmp_path, world, lock=True, central=None)
+    for minutes in range(4):
+        crashed.kiosk.store.record_passage(passage(datetime.now(UTC) - timedelta(minutes=minutes)))
+    flush(crashed.kiosk.store)
+    # The process dies here: nothing is stopped or written at the end. The service manager
+    # starts a new kiosk on the same data folder.
+    restarted = Harness(tmp_path, world, lock=True, central=None)
+    restarted.kiosk.start()
+    try:
+        bar = restarted.kiosk.window.scan.status
+
+        def backlog_shown() -> bool:
+            items = [i.kind for i in restarted.kiosk.status_items()]
+            return bar.item_text(items.index(StatusKind.BACKLOG)).endswith(": 4")
+
+        qtbot.waitUntil(backlog_shown, timeout=WAIT_MS)
+        assert restarted.kiosk.window.current_screen == "scan"
+        assert restarted.kiosk.window.locked
+    finally:
+        restarted.kiosk.window.allow_close()
+        restarted.kiosk.stop()
+        crashed.kiosk.store.close()
+
+
+# ------------------------------------------------------------------------------- pictures
+
+
+@pytest.mark.parametrize("language", [Language.ZH, Language.EN])
+def test_screens_of_the_technicians_screen(
+    make, qtbot: QtBot, save_screen: SaveScreen, language: Language, world
+) -> None:
+    harness = make()
+    harness.kiosk.languages.set_language(language)  # as the kiosk's language button does
+    view = harness.view
+    window = harness.kiosk.window
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    save_screen(window, "provisioning-pin", language)
+    harness.open(qtbot)
+    devices = view.devices
+    devices.choose(thermometer=THERMOMETER, reader=READER, camera=str(world.camera_folder))
+    for button in (devices.thermometer_test, devices.reader_test, devices.camera_test):
+        button.click()
+    qtbot.waitUntil(lambda: not devices.busy, timeout=WAIT_MS)
+    save_screen(window, "provisioning-devices", language)
+    view.tabs.setCurrentIndex(1)
+    view.enrollment.ask_reset()
+    save_screen(window, "provisioning-enrollment", language)
+    view.tabs.setCurrentIndex(2)
+    save_screen(window, "provisioning-staff", language)
