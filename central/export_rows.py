@@ -193,37 +193,55 @@ def passage_batch(
     time_zone: str = DEFAULT_TIME_ZONE,
 ) -> tuple[list[list[str]], tuple[datetime, str] | None]:
     """The next `limit` rows in time order after the key `after`, and the key of the last."""
+    p = ReceivedPassage
+    # Columns, not ORM objects: a large export builds no identity map.
     query = (
-        select(ReceivedPassage, Checkpoint.name)
-        .join(Checkpoint, Checkpoint.id == ReceivedPassage.checkpoint_id)
+        select(
+            p.id,
+            p.at,
+            p.region_code,
+            p.checkpoint_id,
+            Checkpoint.name,
+            p.name_enc,
+            p.id_masked_enc,
+            p.colour_in_code,
+            p.colour_applied,
+            p.outcome,
+            p.temperature_celsius,
+            p.fever,
+            p.direction,
+            p.trip_reason,
+            p.clock_trusted,
+        )
+        .join(Checkpoint, Checkpoint.id == p.checkpoint_id)
         .where(passage_condition(scope, filters))
-        .order_by(ReceivedPassage.at, ReceivedPassage.id)
+        .order_by(p.at, p.id)
         .limit(limit)
     )
     if after is not None:
-        query = query.where(tuple_(ReceivedPassage.at, ReceivedPassage.id) > tuple_(*after))
+        query = query.where(tuple_(p.at, p.id) > tuple_(*after))
     rows: list[list[str]] = []
     last = after
-    for passage, checkpoint_name in session.execute(query):
+    for found in session.execute(query):
         row = PushRow(
-            record_id=passage.id,
-            at=passage.at,
-            region_code=passage.region_code,
-            checkpoint_id=passage.checkpoint_id,
-            checkpoint_name=checkpoint_name,
-            masked_name=_text(cipher.open(passage.name_enc, passage.id, "name")),
-            masked_id_number=_text(cipher.open(passage.id_masked_enc, passage.id, "id_masked")),
-            colour_in_code=passage.colour_in_code,
-            colour_applied=passage.colour_applied,
-            outcome=passage.outcome,
-            temperature_celsius=passage.temperature_celsius,
-            fever=passage.fever,
-            direction=passage.direction,
-            trip_reason=passage.trip_reason,
-            clock_trusted=passage.clock_trusted,
+            record_id=found.id,
+            at=found.at,
+            region_code=found.region_code,
+            checkpoint_id=found.checkpoint_id,
+            checkpoint_name=found.name,
+            masked_name=_text(cipher.open(found.name_enc, found.id, "name")),
+            masked_id_number=_text(cipher.open(found.id_masked_enc, found.id, "id_masked")),
+            colour_in_code=found.colour_in_code,
+            colour_applied=found.colour_applied,
+            outcome=found.outcome,
+            temperature_celsius=found.temperature_celsius,
+            fever=found.fever,
+            direction=found.direction,
+            trip_reason=found.trip_reason,
+            clock_trusted=found.clock_trusted,
         )
         rows.append(row_cells(row, time_zone))
-        last = (passage.at, passage.id)
+        last = (found.at, found.id)
     return rows, last
 
 
