@@ -8,7 +8,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from central.clock import system_clock, system_tokens
 from central.db import make_engine, make_sessions, session_scope
 from central.models import Checkpoint, Kiosk, Region
 from central.regions import SAMPLE_FILE, RegionCodeError, load_region_file
-from central.releases import RELEASE_PUBLIC_FILE, PublishedRelease
+from central.releases_cli import add_release_commands, run_release_command
 from central.scope import Role
 from central.settings import Settings
 from healthcode.claims import ClaimsError
@@ -103,29 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--day", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
     push.add_argument("--out", type=Path, required=True, metavar="DIR")
     push.add_argument("--time-zone", default="Asia/Shanghai")
-    _release_parsers(commands)
+    add_release_commands(commands)  # issue 15
     return parser
-
-
-def _release_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Kiosk releases (issue 15); see docs/bundle.md, "Updates"."""
-    from sync.releases import current_platform
-
-    releases = commands.add_parser("releases", help="publish and list signed kiosk releases")
-    release_commands = releases.add_subparsers(dest="releases_command", required=True)
-    publish = release_commands.add_parser("publish", help="sign and publish a kiosk archive")
-    publish.add_argument("archive", type=Path, help="the kiosk folder as .tar.gz or .zip")
-    publish.add_argument("--version", required=True, help="PEP 440, newer than the last one")
-    publish.add_argument("--notes", default="", help="release notes shown to technicians")
-    publish.add_argument("--platform", default=current_platform(), help="e.g. linux-x86_64")
-    publish.add_argument("--entry", default="kiosk/kiosk", help="the program in the archive")
-    publish.add_argument(
-        "--min-store-schema", type=int, default=1, help="oldest kiosk database it migrates"
-    )
-    publish.add_argument(
-        "--manifest-out", type=Path, help="also write the signed manifest (kiosk update install)"
-    )
-    release_commands.add_parser("list", help="list releases as JSON lines, newest first")
 
 
 def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -177,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "reports":
             return _push_daily(settings, args.day, args.out, args.time_zone)
         if args.command == "releases":
-            return _releases(settings, args)
+            return run_release_command(settings, args)
         if args.command in ("regions", "enterprise", "account"):
             return _administration(settings, args)
         return _kiosk(settings, args)
@@ -496,54 +474,3 @@ def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
     out.write_bytes(data)
     print(json.dumps({"file": str(out), "checkpoint_id": checkpoint_id, "bytes": len(data)}))
     return 0
-
-
-def _releases(settings: Settings, args: argparse.Namespace) -> int:
-    """`central releases publish|list` (issue 15): sign with keys/release.key (made if
-    missing), keep the archive under <data_dir>/releases."""
-    from central.releases import RELEASES_FOLDER, find_release, publish_release, releases_of
-    from sync.releases import ReleaseError
-
-    prepare(settings, system_clock())  # a release needs the migrated database
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        with session_scope(make_sessions(engine)) as session:
-            if args.releases_command == "list":
-                for row in releases_of(session):
-                    print(json.dumps(_release_json(PublishedRelease.of(row)), ensure_ascii=False))
-                return 0
-            if not args.archive.is_file():
-                print(f"central: {args.archive}: no such file", file=sys.stderr)
-                return 1
-            try:
-                published = publish_release(
-                    session,
-                    args.archive,
-                    version=args.version,
-                    platform=args.platform,
-                    notes=args.notes,
-                    keys_dir=settings.resolved_keys_dir,
-                    releases_dir=settings.data_dir / RELEASES_FOLDER,
-                    now=system_clock(),
-                    min_store_schema=args.min_store_schema,
-                    entry=args.entry,
-                )
-            except ReleaseError as error:
-                print(f"central: refused: {error.detail}", file=sys.stderr)
-                return 1
-            if args.manifest_out is not None:
-                added = find_release(session, published.platform, published.version)
-                if added is not None:  # it is: added in this transaction
-                    args.manifest_out.write_bytes(added.manifest_signed)
-    finally:
-        engine.dispose()
-    print(json.dumps(_release_json(published), ensure_ascii=False))
-    public = settings.resolved_keys_dir / RELEASE_PUBLIC_FILE
-    print(f"signed with the release key; kiosks trust its public half, {public}", file=sys.stderr)
-    return 0
-
-
-def _release_json(release: PublishedRelease) -> dict[str, object]:
-    fields = asdict(release)
-    fields["created_at_utc"] = release.created_at_utc.isoformat()
-    return fields
