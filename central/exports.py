@@ -27,6 +27,7 @@ import csv
 import io
 import logging
 import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -329,7 +330,8 @@ class _XlsxSink:
 @contextmanager
 def _sink(path: Path, file_format: ExportFormat, title: str) -> Iterator[RowSink]:
     """Rows go to a temporary file beside `path`, renamed when complete."""
-    temporary = path.with_name(f".{path.name}.part")
+    # Unique: a worker whose lease lapsed may still be writing the same export.
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
         if file_format is ExportFormat.CSV:
             with temporary.open("w", encoding="utf-8-sig", newline="") as file:
@@ -351,9 +353,10 @@ def _work(
     scope: Scope,
     settings: Settings,
     clock: Callable[[], datetime],
-    owner: str | None = None,
+    owner: str = "inline",
 ) -> None:
-    """Make the file in batches, committing progress after each; records failure."""
+    """Make the file in batches, committing progress after each, under a lease that each batch
+    extends (so no runner takes over an export still being made); records failure."""
     kind = ExportKind(job.kind)
     file_format = ExportFormat(job.format)
     filters = ExportFilters.from_json(job.filters)
@@ -362,6 +365,7 @@ def _work(
     path = folder / f"{job.id}.{file_format.value}"
     batch = settings.export_batch_rows
     job.status, job.rows_done = ExportState.RUNNING.value, 0
+    job.lease_owner, job.lease_until = owner, clock() + EXPORT_LEASE
     session.commit()
     try:
         with _sink(path, file_format, FILE_TITLES[kind]) as sink:
@@ -371,7 +375,7 @@ def _work(
                 key: tuple[datetime, str] | None = None
                 while True:
                     rows, key = passage_batch(session, cipher, scope, filters, key, batch)
-                    if not _step(session, job, sink, rows, clock, owner):
+                    if not _step(session, job, sink, rows, clock):
                         break
             else:
                 sink.write(list(ROSTER_COLUMNS))
@@ -382,7 +386,7 @@ def _work(
                     rows, after = roster_batch(
                         session, people, scope, filters, regions, after, batch
                     )
-                    if not _step(session, job, sink, rows, clock, owner):
+                    if not _step(session, job, sink, rows, clock):
                         break
     except Exception as error:
         session.rollback()
@@ -407,7 +411,6 @@ def _step(
     sink: RowSink,
     rows: list[list[str]],
     clock: Callable[[], datetime],
-    owner: str | None,
 ) -> bool:
     """Write one batch and record the progress; False when there was nothing left."""
     for row in rows:
@@ -416,8 +419,7 @@ def _step(
         return False
     job.rows_done += len(rows)
     job.rows_total = max(job.rows_total, job.rows_done)
-    if owner is not None:
-        job.lease_until = clock() + EXPORT_LEASE
+    job.lease_until = clock() + EXPORT_LEASE
     session.commit()
     return True
 
@@ -433,8 +435,7 @@ def _claim(sessions: sessionmaker[Session], export_id: str, owner: str, now: dat
                 ExportJob.id == export_id,
                 or_(
                     ExportJob.status == ExportState.QUEUED.value,
-                    (ExportJob.status == ExportState.RUNNING.value)
-                    & or_(ExportJob.lease_until.is_(None), ExportJob.lease_until < now),
+                    (ExportJob.status == ExportState.RUNNING.value) & (ExportJob.lease_until < now),
                 ),
             )
             .values(lease_owner=owner, lease_until=now + EXPORT_LEASE)
@@ -460,7 +461,7 @@ def run_due_exports(
                     or_(
                         ExportJob.status == ExportState.QUEUED.value,
                         (ExportJob.status == ExportState.RUNNING.value)
-                        & or_(ExportJob.lease_until.is_(None), ExportJob.lease_until < now),
+                        & (ExportJob.lease_until < now),
                     )
                 )
                 .order_by(ExportJob.created_at)

@@ -328,3 +328,29 @@ def test_an_export_file_expires_after_the_set_days(central: Central) -> None:
     assert answer.status_code == 410
     assert purge_expired_exports(central.app.state.sessions, central.clock()) == 1
     assert not list(central.settings.resolved_exports_dir.glob("*.csv"))
+
+
+def test_an_export_being_made_is_left_alone_until_its_workers_lease_lapses(
+    central: Central,
+) -> None:
+    _world(central)
+    settings = central.settings.model_copy(update={"export_inline_max_rows": 0})
+    sessions = central.app.state.sessions
+    request = ExportRequest(
+        ExportKind.ROSTER, ExportFormat.XLSX, build_filters(settings, central.clock())
+    )
+    with sessions() as session:
+        queued = start_export(
+            session, _province_scope(central), request, settings=settings, now=central.clock()
+        )
+    with session_scope(sessions) as session:
+        job = session.get(ExportJob, queued.export_id)
+        assert job is not None
+        job.status, job.lease_owner = "running", "a process that stopped"
+        job.lease_until = central.clock() + timedelta(minutes=5)
+    assert run_due_exports(sessions, settings, central.clock, "runner") == 0
+    central.clock.advance(minutes=5, seconds=1)
+    assert run_due_exports(sessions, settings, central.clock, "runner") == 1
+    with sessions() as session:
+        done = export_status(session, _province_scope(central), queued.export_id)
+    assert done.state is ExportState.DONE and done.rows_done == 3
