@@ -14,7 +14,7 @@ from sqlalchemy import select
 from central.admins import open_session
 from central.db import session_scope
 from central.deps import SESSION_COOKIE
-from central.models import Administrator, AdminSession, Checkpoint, Kiosk
+from central.models import Administrator, AdminSession, AuditEntry, Checkpoint, Kiosk
 from central.security import token_digest
 from central.web.i18n import TEXT
 from tests.central.areas import (
@@ -312,3 +312,58 @@ def test_logging_out_ends_the_session_on_the_server(central: Central) -> None:
         assert session.get(AdminSession, token_digest(token)) is None
     client.cookies.set(SESSION_COOKIE, token)
     assert client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_a_dashboard_read_is_audited_with_the_page_route_and_the_narrowed_area(
+    central: Central,
+) -> None:
+    county = _county(central)
+    client = _browser(central, county)
+    before = audit_count(central)
+    assert client.get("/admin?area=610102001").status_code == 200
+    with session_scope(central.app.state.sessions) as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > before).order_by(AuditEntry.id)
+        ).all()
+    assert entries, "the dashboard's reads leave no audit entry"
+    assert {e.route for e in entries} == {"GET /admin"}
+    assert {e.actor_id for e in entries} == {county}
+    assert {e.scope for e in entries} == {"area:610102001"}
+    assert {"kiosk", "alert", "person", "region"} <= {e.object_type for e in entries}
+
+
+def test_the_login_page_locks_an_account_after_five_wrong_passwords_like_the_api(
+    central: Central,
+) -> None:
+    assert central.invitation is not None
+    setup = {"token": central.invitation.token, "password": ADMIN_PASSWORD}
+    central.client.post("/api/v1/auth/setup", json=setup)
+    form = central.client.get("/admin/login")
+    for _attempt in range(5):  # each answer is a fresh form, with a fresh token
+        form = central.client.post(
+            "/admin/login",
+            data={"csrf": _csrf(form.text), "username": "admin", "password": "wrong one"},
+        )
+        assert form.status_code == 401
+    right = central.client.post(
+        "/admin/login",
+        data={"csrf": _csrf(form.text), "username": "admin", "password": ADMIN_PASSWORD},
+    )
+    assert right.status_code == 429 and "尝试次数过多" in right.text
+    assert SESSION_COOKIE not in right.headers.get("set-cookie", "")
+
+
+def test_over_https_the_session_cookie_is_secure(central: Central) -> None:
+    assert central.invitation is not None
+    setup = {"token": central.invitation.token, "password": ADMIN_PASSWORD}
+    central.client.post("/api/v1/auth/setup", json=setup)
+    form = central.client.get("https://testserver/admin/login")
+    assert "Secure" in form.headers["set-cookie"]
+    answer = central.client.post(
+        "https://testserver/admin/login",
+        data={"csrf": _csrf(form.text), "username": "admin", "password": ADMIN_PASSWORD},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE))
+    assert "Secure" in cookie and "HttpOnly" in cookie
