@@ -173,6 +173,9 @@ class DevicesPage(QWidget):
     @staticmethod
     def _combo() -> QComboBox:
         combo = QComboBox()
+        # Long device paths must not widen the window: the list shows them in full.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(18)
         combo.setFont(style.font(style.STATUS_PT))
         combo.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
         combo.setStyleSheet("QComboBox { background: #FFFFFF; padding: 2px 8px; }")

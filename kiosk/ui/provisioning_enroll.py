@@ -264,7 +264,7 @@ class EnrollmentPage(QWidget):
     # ------------------------------------------------------------ reset
 
     def ask_reset(self) -> None:
-        self.confirm_panel.setVisible(True)
+        self.confirm_panel.setVisible(self.current is not None)
 
     def cancel_reset(self) -> None:
         self.confirm_panel.setVisible(False)
@@ -332,6 +332,10 @@ class StaffPage(QWidget):
         self.field_boxes = {field: QCheckBox() for field in PassageField}
         for box in self.field_boxes.values():
             box.setFont(style.font(style.STATUS_PT))
+            box.setStyleSheet(
+                "QCheckBox::indicator { width: 36px; height: 36px; }"
+                " QCheckBox { min-height: 56px; }"
+            )
         self.save_fields_button = _button(self.save_fields)
         self.message = _label()
         self._supervisors: list[str] = []

@@ -448,19 +448,17 @@ def test_screens_of_the_technicians_screen(
     harness = make()
     harness.kiosk.languages.set_language(language)  # as the kiosk's language button does
     view = harness.view
-    window = harness.kiosk.window
     harness.kiosk.open_provisioning()
     qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
-    save_screen(window, "provisioning-pin", language)
+    save_screen(harness.kiosk.window, "provisioning-pin", language)
     harness.open(qtbot)
     devices = view.devices
     devices.choose(thermometer=THERMOMETER, reader=READER, camera=str(world.camera_folder))
     for button in (devices.thermometer_test, devices.reader_test, devices.camera_test):
         button.click()
     qtbot.waitUntil(lambda: not devices.busy, timeout=WAIT_MS)
-    save_screen(window, "provisioning-devices", language)
+    save_screen(harness.kiosk.window, "provisioning-devices", language)
     view.tabs.setCurrentIndex(1)
-    view.enrollment.ask_reset()
-    save_screen(window, "provisioning-enrollment", language)
+    save_screen(harness.kiosk.window, "provisioning-enrollment", language)
     view.tabs.setCurrentIndex(2)
-    save_screen(window, "provisioning-staff", language)
+    save_screen(harness.kiosk.window, "provisioning-staff", language)
