@@ -72,6 +72,9 @@ VERSION = "0.1.0"
 PREVIEW_WIDTH = 640
 PREVIEW_INTERVAL_S = 0.12
 STATUS_INTERVAL_MS = 1000
+# The exit status when a technician leaves the application on purpose: the service manager
+# does not restart the kiosk for it (systemd RestartPreventExitStatus=, build/kiosk.service).
+EXIT_LEFT_BY_TECHNICIAN = 64
 
 
 def utc_now() -> datetime:
@@ -191,7 +194,7 @@ class Kiosk:
         )
         self.window.set_locked(setup.lock)
         self._on_enrolled = on_enrolled or adopt_enrollment
-        self._on_exit = on_exit or QCoreApplication.quit
+        self._on_exit = on_exit or (lambda: QCoreApplication.exit(EXIT_LEFT_BY_TECHNICIAN))
         self._local_fields: frozenset[PassageField] | None = None
         self._wire_staff()
         self._wire_provisioning()

@@ -462,3 +462,22 @@ def test_screens_of_the_technicians_screen(
     save_screen(harness.kiosk.window, "provisioning-enrollment", language)
     view.tabs.setCurrentIndex(2)
     save_screen(harness.kiosk.window, "provisioning-staff", language)
+
+
+def test_the_service_examples_restart_the_kiosk_unless_the_technician_left_it() -> None:
+    from configparser import ConfigParser
+    from xml.etree import ElementTree
+
+    from kiosk.ui.app import EXIT_LEFT_BY_TECHNICIAN
+
+    build = Path(__file__).resolve().parents[2] / "build"
+    unit = ConfigParser(strict=False, interpolation=None)
+    unit.read(build / "kiosk.service", encoding="utf-8")
+    assert unit["Service"]["Restart"] == "always"
+    assert unit["Service"]["RestartPreventExitStatus"] == str(EXIT_LEFT_BY_TECHNICIAN)
+    assert "graphical-session.target" in unit["Unit"]["After"]
+    task = ElementTree.parse(build / "kiosk-task.xml").getroot()  # noqa: S314 - our own file
+    ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
+    assert task.find("t:Triggers/t:LogonTrigger", ns) is not None
+    arguments = task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=ns) or ""
+    assert f"-ne {EXIT_LEFT_BY_TECHNICIAN}" in arguments
