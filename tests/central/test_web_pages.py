@@ -28,12 +28,15 @@ from central.admins import set_first_password
 from central.app import create_app
 from central.bootstrap import prepare
 from central.db import session_scope
+from central.employees import NewEmployee, add_employee
 from central.exports import run_due_exports
+from central.ingest import record_cipher
 from central.models import Administrator
 from central.regions import SAMPLE_FILE, load_region_file
 from central.scope import Role
 from central.settings import Settings
 from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
+from tests.central.issuance_world import id_number
 from tests.central.received import add_passage
 from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
 from tests.central.test_server_process import _free_port
@@ -88,6 +91,12 @@ def _seed(central: Central) -> str:
         _account(session, "tech", Role.TECHNICIAN, area_code="610102")
         _account(session, "qinchuan", Role.ENTERPRISE_ADMIN, enterprise_id=enterprise.id)
         enterprise_id = enterprise.id
+        cipher = record_cipher(central.settings.resolved_keys_dir)
+        for serial, (name, department) in enumerate(
+            [("王建国", "机加工车间"), ("李秀英", "质检部")]
+        ):
+            employee = NewEmployee(name, id_number(serial + 1), f"1380000000{serial}", department)
+            add_employee(session, cipher, enterprise_id, employee, now, None)
     checkpoint_with_kiosk(
         central,
         "cp-dongguan",
@@ -309,6 +318,10 @@ def test_an_enterprise_administrator_adds_an_epidemic_staff_member(
         page.click("#add-staff-button")
         expect(page.locator("#created")).to_contain_text(mobile)
         expect(page.locator("#staff")).to_contain_text(mobile)
+        roster = page.locator("#roster")
+        expect(roster).to_contain_text("王建国")
+        expect(roster).to_contain_text("610102********0015")  # masked; never in full
+        expect(roster).not_to_contain_text(id_number(1))
         _shot(page, "staff", viewport)
     finally:
         page.context.close()
