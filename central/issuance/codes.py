@@ -19,9 +19,9 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,35 +143,220 @@ def sync_areas(session: Session, person_id: str, facts: Facts) -> None:
     )
 
 
+# Built once with bound parameters: the declaration path runs them thousands of times a second,
+# and a statement rebuilt from literal values costs more to compile-cache than to run.
+# Core on the tables (not the ORM entities, whose bulk paths cost more than the statements),
+# run on the session's connection, in its transaction.
+_PEOPLE = cast(Table, Person.__table__)
+_INSERT_PERSON = insert(_PEOPLE)
+_INSERT_PERSON_AREA = insert(cast(Table, PersonArea.__table__))
+_LOCK_BY_ID_IX = (
+    update(_PEOPLE)
+    .where(_PEOPLE.c.issuer == bindparam("of_issuer"), _PEOPLE.c.id_ix == bindparam("of_id_ix"))
+    .values(lock_version=_PEOPLE.c.lock_version + 1)
+    .returning(_PEOPLE.c.id)
+)
+
+
 def sign(
     person: Person, keys: IssuerKeys, now: datetime, kind: CodeKind | None = None
 ) -> IssuedCode:
     """A new token for the person's code at its current colour."""
-    name = keys.cipher.open(person.name_enc, person.id, "name")
-    number = keys.cipher.open(person.id_number_enc, person.id, "id_number")
-    code_kind = kind or CodeKind(person.code_kind)
-    claims = jkm.claims_for_person(
-        issuer=person.issuer,
+    return _signed(
+        keys,
+        person_id=person.id,
         code_id=person.code_id,
         colour=Colour(person.colour),
         colour_seq=person.colour_seq,
-        kind=code_kind,
-        full_name=name,
-        id_number=number if person.id_type == "resident_id" else None,
-        binding_key=keys.binding_key if person.id_type == "resident_id" else None,
+        kind=kind or CodeKind(person.code_kind),
+        full_name=keys.cipher.open(person.name_enc, person.id, "name"),
+        id_number=(
+            keys.cipher.open(person.id_number_enc, person.id, "id_number")
+            if person.id_type == "resident_id"
+            else None
+        ),
+        now=now,
+    )
+
+
+def _signed(
+    keys: IssuerKeys,
+    *,
+    person_id: str,
+    code_id: bytes,
+    colour: Colour,
+    colour_seq: int,
+    kind: CodeKind,
+    full_name: str,
+    id_number: str | None,
+    now: datetime,
+) -> IssuedCode:
+    """Sign from values in clear (a declaration has them: nothing to decrypt)."""
+    claims = jkm.claims_for_person(
+        issuer=keys.issuer,
+        code_id=code_id,
+        colour=colour,
+        colour_seq=colour_seq,
+        kind=kind,
+        full_name=full_name,
+        id_number=id_number,
+        binding_key=keys.binding_key if id_number is not None else None,
         now=now,
     )
     return IssuedCode(
-        person_id=person.id,
+        person_id=person_id,
         qr_text=jkm.issue(claims, keys.signing_key),
         colour=claims.colour,
         colour_seq=claims.colour_seq,
-        kind=code_kind,
+        kind=kind,
         masked_name=claims.masked_name,
         issued_at=claims.issued_at_utc,
         expires_at=claims.expires_at_utc,
         rule_ids=(),
     )
+
+
+DeclarationWork = Callable[[Session], "IssuedCode | None"]
+
+
+def declaration_work(
+    keys: IssuerKeys,
+    declaration: Declaration,
+    now: datetime,
+    *,
+    actor: str = "holder",
+    new_holder_token: bool = True,
+    verify: Callable[[Session], bool] | None = None,
+) -> DeclarationWork:
+    """Validate a declaration (raises DeclarationError) and return the transaction's work:
+    it assigns the colour, stores the person and signs the code; None when `verify` (the SMS
+    code, used up in the same transaction) refused it.
+
+    Everything that needs no database is done here, before the transaction: the checks, the
+    blind index, and for a person not seen before the sealed fields and the first assessment
+    inputs, so the writer holds its lock only for the statements."""
+    declaration = checked(declaration, now)
+    ruleset = load_ruleset(declaration.ruleset or DEFAULT_RULESET)
+    cipher = keys.cipher
+    id_ix = cipher.id_index(declaration.id_type.value, declaration.id_number)
+    holds_token = new_holder_token and declaration.holder is not Holder.COMMUNITY
+    holder_token = secrets.token_urlsafe(HOLDER_TOKEN_BYTES) if holds_token else None
+    id_number = declaration.id_number if declaration.id_type.value == "resident_id" else None
+    new_person_id = new_id()
+    new_code_id = secrets.token_bytes(16)
+    new_facts = facts_after(None, declaration, ruleset, now)
+    new_row: dict[str, Any] = {
+        "id": new_person_id,
+        "issuer": keys.issuer,
+        "id_ix": id_ix,
+        "id_type": declaration.id_type.value,
+        "name_enc": cipher.seal(declaration.full_name, new_person_id, "name"),
+        "id_number_enc": cipher.seal(declaration.id_number, new_person_id, "id_number"),
+        "phone_ix": cipher.phone_index(declaration.phone) if declaration.phone else None,
+        "phone_enc": (
+            cipher.seal(declaration.phone, new_person_id, "phone") if declaration.phone else None
+        ),
+        "workplace_enc": (
+            cipher.seal(declaration.workplace, new_person_id, "workplace")
+            if declaration.workplace
+            else None
+        ),
+        "holder": declaration.holder.value,
+        "residence_area": declaration.residence,
+        "ruleset": ruleset.id,
+        "facts": new_facts.to_json(),
+        "code_id": new_code_id,
+        "code_ix": keys.code_index(new_code_id),
+        "code_kind": declaration.kind.value,
+        "colour_seq": 1,
+        "colour_reason": "declaration",
+        "holder_token_hash": token_hash(holder_token) if holder_token is not None else None,
+        "lock_version": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+    def created(session: Session) -> IssuedCode:
+        assessment = evaluate(ruleset, new_facts, cached_risk_levels(session), now)
+        connection = session.connection()
+        connection.execute(
+            _INSERT_PERSON,
+            {**new_row, "colour": assessment.colour.value, "review_at": assessment.review_at},
+        )
+        connection.execute(
+            _INSERT_PERSON_AREA,
+            [{"area_code": a, "person_id": new_person_id} for a in sorted(new_facts.areas())],
+        )
+        issued = _signed(
+            keys,
+            person_id=new_person_id,
+            code_id=new_code_id,
+            colour=assessment.colour,
+            colour_seq=1,
+            kind=declaration.kind,
+            full_name=declaration.full_name,
+            id_number=id_number,
+            now=now,
+        )
+        return replace(issued, rule_ids=assessment.rule_ids, holder_token=holder_token)
+
+    def updated(session: Session, person: Person) -> IssuedCode:
+        facts = facts_after(Facts.from_json(person.facts), declaration, ruleset, now)
+        person.name_enc = cipher.seal(declaration.full_name, person.id, "name")
+        if declaration.phone:
+            person.phone_ix = new_row["phone_ix"]
+            person.phone_enc = cipher.seal(declaration.phone, person.id, "phone")
+        if declaration.workplace:
+            person.workplace_enc = cipher.seal(declaration.workplace, person.id, "workplace")
+        person.holder = declaration.holder.value
+        person.residence_area = declaration.residence
+        person.ruleset = ruleset.id
+        person.code_kind = declaration.kind.value
+        if holder_token is not None:
+            person.holder_token_hash = new_row["holder_token_hash"]
+        assessment = evaluate(ruleset, facts, cached_risk_levels(session), now)
+        person.facts = facts.to_json()
+        person.review_at = assessment.review_at
+        person.updated_at = now
+        change = _recolour(person, assessment, now, "declaration", actor)
+        session.flush()
+        sync_areas(session, person.id, facts)
+        if change is not None:
+            feed.append_change(session, change)
+        issued = _signed(
+            keys,
+            person_id=person.id,
+            code_id=person.code_id,
+            colour=Colour(person.colour),
+            colour_seq=person.colour_seq,
+            kind=declaration.kind,
+            full_name=declaration.full_name,
+            id_number=id_number,
+            now=now,
+        )
+        return replace(issued, rule_ids=assessment.rule_ids, holder_token=holder_token)
+
+    def work(session: Session) -> IssuedCode | None:
+        if verify is not None and not verify(session):
+            return None  # committed: the failed try counts
+        # The row lock first: reading before it would make SQLite refuse the later write.
+        found = session.connection().execute(
+            _LOCK_BY_ID_IX, {"of_issuer": keys.issuer, "of_id_ix": id_ix}
+        )
+        person_id = found.scalar_one_or_none()
+        if person_id is None:
+            return created(session)
+        return updated(session, session.get_one(Person, person_id, populate_existing=True))
+
+    return work
+
+
+def cached_risk_levels(session: Session) -> dict[str, RiskLevel]:
+    """The area levels, read once per transaction (declarations sharing one read them once)."""
+    levels: dict[str, RiskLevel] | None = session.info.get("risk_levels")
+    if levels is None:
+        levels = session.info["risk_levels"] = risk_levels(session)
+    return levels
 
 
 def declare(
@@ -191,74 +376,9 @@ def declare(
     or its failed try is counted and `NotVerifiedError` raised). `grouped` shares the
     transaction and its commit with concurrent declarations of this process
     (`central.issuance.batching`)."""
-    declaration = checked(declaration, now)
-    ruleset = load_ruleset(declaration.ruleset or DEFAULT_RULESET)
-    cipher = keys.cipher
-    id_ix = cipher.id_index(declaration.id_type.value, declaration.id_number)
-    holder_token = secrets.token_urlsafe(HOLDER_TOKEN_BYTES) if new_holder_token else None
-
-    def work(session: Session) -> IssuedCode | None:
-        if verify is not None and not verify(session):
-            return None  # committed: the failed try counts
-        # The row lock first: reading before it would make SQLite refuse the later write.
-        person = lock_person(session, (Person.issuer == keys.issuer) & (Person.id_ix == id_ix))
-        levels = risk_levels(session)
-        created = person is None
-        if person is None:
-            person_id = new_id()
-            code_id = secrets.token_bytes(16)
-            person = Person(
-                id=person_id,
-                issuer=keys.issuer,
-                id_ix=id_ix,
-                id_type=declaration.id_type.value,
-                name_enc=b"",
-                id_number_enc=cipher.seal(declaration.id_number, person_id, "id_number"),
-                code_id=code_id,
-                code_ix=keys.code_index(code_id),
-                colour=Colour.GREEN.value,
-                colour_seq=0,
-                colour_reason="declaration",
-                lock_version=0,
-                created_at=now,
-                facts={},
-            )
-        previous = None if created else Facts.from_json(person.facts)
-        facts = facts_after(previous, declaration, ruleset, now)
-        person.name_enc = cipher.seal(declaration.full_name, person.id, "name")
-        if declaration.phone:
-            person.phone_ix = cipher.phone_index(declaration.phone)
-            person.phone_enc = cipher.seal(declaration.phone, person.id, "phone")
-        if declaration.workplace:
-            person.workplace_enc = cipher.seal(declaration.workplace, person.id, "workplace")
-        person.holder = declaration.holder.value
-        person.residence_area = declaration.residence
-        person.ruleset = ruleset.id
-        person.code_kind = declaration.kind.value
-        if holder_token is not None and declaration.holder is not Holder.COMMUNITY:
-            person.holder_token_hash = token_hash(holder_token)
-        assessment = evaluate(ruleset, facts, levels, now)
-        person.facts = facts.to_json()
-        person.review_at = assessment.review_at
-        person.updated_at = now
-        change = None
-        if created:
-            person.colour = assessment.colour.value
-            person.colour_seq = 1
-            session.add(person)
-        else:
-            change = _recolour(person, assessment, now, "declaration", actor)
-        session.flush()
-        sync_areas(session, person.id, facts)
-        if change is not None:
-            feed.append_change(session, change)
-        issued = sign(person, keys, now)
-        return replace(
-            issued,
-            rule_ids=assessment.rule_ids,
-            holder_token=holder_token if declaration.holder is not Holder.COMMUNITY else None,
-        )
-
+    work = declaration_work(
+        keys, declaration, now, actor=actor, new_holder_token=new_holder_token, verify=verify
+    )
     if grouped:
         from central.issuance.batching import committer
 

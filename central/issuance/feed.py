@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -68,6 +68,54 @@ def append_changes(session: Session, changes: Sequence[Change]) -> list[int]:
     # Core executemany (not the ORM's bulk insert): a recompute appends a million of these.
     session.connection().execute(insert(_FEED_TABLE), rows)
     return list(range(first, first + len(rows)))
+
+
+def append_bulk(
+    session: Session,
+    codes: Sequence[tuple[str, bytes, str, int]],
+    reason: str,
+    at: datetime,
+    actor: str,
+) -> None:
+    """Append many changes of one cause, (issuer, code id, colour, colour sequence) each, in
+    the caller's transaction: what a recompute appends, a million rows at a time. PostgreSQL
+    gets them by COPY; SQLite by the driver's executemany (no per-row type processing)."""
+    if not codes:
+        return
+    last = session.execute(
+        update(FeedHead)
+        .where(FeedHead.id == 1)
+        .values(last_sequence=FeedHead.last_sequence + len(codes))
+        .returning(FeedHead.last_sequence)
+    ).scalar_one()
+    first = int(last) - len(codes) + 1
+    reason, actor = reason[:MAX_REASON_LENGTH], actor[:36]
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection  # psycopg's, in this transaction
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY status_feed ({_COLUMNS}) FROM STDIN") as copy,
+        ):
+            for offset, (issuer, code_id, colour, colour_seq) in enumerate(codes):
+                copy.write_row(
+                    (first + offset, issuer, code_id, colour, colour_seq, reason, at, actor)
+                )
+        return
+    processor = _FEED_TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    stored_at = processor(at) if processor is not None else at
+    connection.exec_driver_sql(
+        _SQLITE_INSERT,
+        [
+            (first + offset, issuer, code_id, colour, colour_seq, reason, stored_at, actor)
+            for offset, (issuer, code_id, colour, colour_seq) in enumerate(codes)
+        ],
+    )
+
+
+_COLUMNS = "sequence, issuer, code_id, colour, colour_seq, reason, at, actor"
+_SQLITE_INSERT = f"INSERT INTO status_feed ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 
 
 def append_change(session: Session, change: Change) -> int:

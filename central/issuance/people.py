@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from central.ingest import record_cipher
+from central.ingest import RecordCipher, record_cipher
 from central.keyfiles import create_once
 from healthcode.identity import normalise_id_number
 from healthcode.keydir import KeyDir
@@ -77,10 +77,11 @@ class IssuerKeys:
     feed_key: SigningKey
     cipher: PeopleCipher
     keys_dir: Path
+    records: RecordCipher  # ingest's, for the code index
 
     def code_index(self, code_id: bytes) -> bytes:
         """The same blind index ingest keeps for a code seen at a kiosk (fever cases)."""
-        return record_cipher(self.keys_dir).code_index(self.issuer, code_id)
+        return self.records.code_index(self.issuer, code_id)
 
 
 @lru_cache(maxsize=8)
@@ -95,4 +96,5 @@ def issuer_keys(keys_dir: Path) -> IssuerKeys:
         feed_key=keydir.signing_key(KeyRole.FEED),
         cipher=PeopleCipher.load_or_create(keys_dir),
         keys_dir=keys_dir,
+        records=record_cipher(keys_dir),
     )

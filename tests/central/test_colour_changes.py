@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import insert, select
 
 from central.db import session_scope
 from central.issuance import changes, feed
-from central.issuance.rules import Facts
+from central.issuance.rules import (
+    ClinicalStatus,
+    Facts,
+    Flag,
+    FlagKind,
+    Stop,
+    china_day,
+    evaluate,
+    load_ruleset,
+)
 from central.models import Checkpoint, FeverCase, Kiosk, Person, PersonArea, new_id
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import Central
@@ -195,6 +205,82 @@ def test_an_area_risk_change_recomputes_everyone_it_affects_in_batches(central: 
         entries = feed.entries_since(session, 1200, 5000)
     assert {e.colour_seq for e in entries} == {3}
     assert entries[0].reason == "area_risk:610113:low"
+
+
+def _world(central: Central) -> dict[str, Facts]:
+    """People with varied facts living in or travelling through the area about to change:
+    residents, visitors, cases, flagged people, other rule sets; their facts by person id."""
+    keys = keys_of(central)
+    now = central.clock()
+    today = china_day(now)
+    choices = [
+        Facts(residence="610113001001"),
+        Facts(residence="610113002001"),
+        Facts(residence="610102001001"),
+        Facts(residence="610102001001", travel=(Stop("610113001001", False, today),)),
+        Facts(
+            residence="610102001001",
+            travel=(Stop("610113002001", False, today - timedelta(days=20)),),
+        ),
+        Facts(residence="610113001001", contacts=frozenset({"fever"})),
+        Facts(residence="610113001001", clinical=ClinicalStatus.CONFIRMED, clinical_at=now),
+        Facts(residence="610102001001", flags=(Flag(FlagKind.ABNORMAL, now),)),
+        Facts(residence="610113001001", travel=(Stop(None, True, today),)),
+    ]
+    world: dict[str, Facts] = {}
+    with session_scope(central.app.state.sessions) as session:
+        for serial in range(90):
+            facts = choices[serial % len(choices)]
+            person_id, code_id = new_id(), secrets.token_bytes(16)
+            ruleset = ("shaanxi", "nanning", "hainan")[serial % 3]
+            assessment = evaluate(load_ruleset(ruleset), facts, {}, now)
+            session.execute(
+                insert(Person).values(
+                    id=person_id, issuer=keys.issuer, id_ix=secrets.token_bytes(16),
+                    name_enc=b"x", id_number_enc=b"x", id_type="resident_id", holder="self",
+                    residence_area=facts.residence, ruleset=ruleset, facts=facts.to_json(),
+                    code_id=code_id, code_ix=secrets.token_bytes(16), code_kind="app",
+                    colour=assessment.colour.value, colour_seq=1, colour_reason="declaration",
+                    review_at=assessment.review_at, lock_version=0, created_at=now,
+                    updated_at=now,
+                )
+            )  # fmt: skip
+            session.execute(
+                insert(PersonArea),
+                [{"area_code": a, "person_id": person_id} for a in sorted(facts.areas())],
+            )
+            world[person_id] = facts
+    return world
+
+
+def test_a_recompute_gives_everyone_the_colour_the_rules_give_them_one_by_one(
+    central: Central,
+) -> None:
+    world = _world(central)
+    sessions = central.app.state.sessions
+    now = central.clock()
+    job_id = changes.set_area_risk(sessions, "610113", changes.RiskLevel.HIGH, now, actor="t")
+    changes.run_job(sessions, job_id, central.clock, owner="w", batch_size=7)
+    levels = {"610113": changes.RiskLevel.HIGH}
+    with session_scope(sessions) as session:
+        people = {p.id: p for p in session.scalars(select(Person))}
+        entries = feed.entries_since(session, 0, 5000)
+    expected = {
+        person_id: evaluate(load_ruleset(people[person_id].ruleset), facts, levels, now)
+        for person_id, facts in world.items()
+    }
+    assert {i: p.colour for i, p in people.items()} == {
+        i: e.colour.value for i, e in expected.items()
+    }
+    assert {i: p.review_at for i, p in people.items()} == {
+        i: e.review_at for i, e in expected.items()
+    }
+    moved = {p.code_id: p for p in people.values() if p.colour_seq == 2}
+    assert 0 < len(moved) < len(people)  # the rules moved some, not all
+    assert {e.code_id: (e.colour.value, e.colour_seq) for e in entries} == {
+        code_id: (p.colour, 2) for code_id, p in moved.items()
+    }
+    assert all(e.reason == "area_risk:610113:high" for e in entries)
 
 
 def _fever_case(central: Central, code_ix: bytes | None, issuer: str) -> tuple[str, str]:

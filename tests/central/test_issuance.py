@@ -191,6 +191,42 @@ def test_community_workers_issue_proxy_codes_and_print_them_in_batches(central: 
     )
 
 
+def test_a_community_worker_issues_codes_for_a_list_of_people_in_one_request(
+    central: Central,
+) -> None:
+    load_sample_regions(central)
+    xian = region_admin(central, central.admin_headers, "xian", "610100")
+    community = region_admin(central, xian.headers, "xincheng", "610102")
+    people = [declaration(serial) | {"residence": "610102001001"} for serial in (21, 22, 23)]
+    for person in people:
+        person.pop("phone")
+    people[1]["id_number"] = "610102198001010000"  # a wrong check character
+    people.append(people[0] | {"temperature_celsius": 38.5})  # the first person again, feverish
+    answer = central.client.post(
+        f"{API}/proxy-declarations/batch", json={"people": people}, headers=community.headers
+    )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert [r["index"] for r in result["refused"]] == [1]
+    assert result["refused"][0]["detail"].startswith("id_number:")
+    issued = {r["index"]: r["code"] for r in result["issued"]}
+    assert sorted(issued) == [0, 2, 3]
+    first, again = verified(central, issued[0]["qr_text"]), verified(central, issued[3]["qr_text"])
+    assert first.claims.kind is CodeKind.PROXY and first.claims.colour is Colour.GREEN
+    assert again.claims.code_id == first.claims.code_id  # one person, one code id
+    assert again.claims.colour is Colour.YELLOW and issued[3]["svg"] is None
+    with session_scope(central.app.state.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 2
+
+    outside = [people[0] | {"residence": "610113001001"}, people[2]]
+    refused = central.client.post(
+        f"{API}/proxy-declarations/batch", json={"people": outside}, headers=community.headers
+    )
+    assert refused.status_code == 403 and "people[0]" in refused.text
+    with session_scope(central.app.state.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 2  # nothing issued
+
+
 def _audit_count(central: Central) -> int:
     with session_scope(central.app.state.sessions) as session:
         return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
