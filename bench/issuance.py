@@ -181,7 +181,7 @@ def _drive(
     return (sum(done) - before) / elapsed
 
 
-def http_rate(work: Path, seconds: float, clients: int = 16, workers: int = 2) -> HttpFigures:
+def http_rate(work: Path, seconds: float, clients: int = 16, workers: int = 1) -> HttpFigures:
     """Declarations through `central serve --workers N`, a separate process as in production:
     self-declarations one per request (`?svg=false`: the answer carries the QR text), then
     proxy declarations in batches of BATCH_PEOPLE, by the province's region administrator."""
@@ -408,7 +408,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--http-seconds", type=float, default=8.0)
-    parser.add_argument("--workers", type=int, default=2, help="central serve processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="central serve processes (SQLite has one writer: one process batches best)",
+    )
     parser.add_argument("--skip-recompute", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
