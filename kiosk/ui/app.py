@@ -601,6 +601,7 @@ class Kiosk:
         # A scan or reading the devices posted just before they stopped must not reach the
         # flow once the store is closed.
         QCoreApplication.removePostedEvents(self.bridge)
+        QCoreApplication.removePostedEvents(self._relay)
         if self._poller.is_alive():
             self._poller.join(2.0)
         self.supervisor.shutdown()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -110,6 +110,8 @@ def make(tmp_path: Path, world: DemoWorld, qapp: QApplication) -> Iterator[objec
         harness.kiosk.window.allow_close()
         harness.kiosk.window.close()
         harness.kiosk.stop()
+        harness.kiosk.window.deleteLater()  # its screens go with it, now, not at exit
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
@@ -435,7 +437,7 @@ def test_a_kiosk_restarted_after_a_crash_shows_the_same_backlog(
     finally:
         restarted.kiosk.window.allow_close()
         restarted.kiosk.stop()
-        crashed.kiosk.store.close()
+        crashed.kiosk.stop()  # only now, for the test process's own sake
 
 
 # ------------------------------------------------------------------------------- pictures
