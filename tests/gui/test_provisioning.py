@@ -478,8 +478,10 @@ def test_the_service_examples_restart_the_kiosk_unless_the_technician_left_it() 
     assert unit["Service"]["Restart"] == "always"
     assert unit["Service"]["RestartPreventExitStatus"] == str(EXIT_LEFT_BY_TECHNICIAN)
     assert "graphical-session.target" in unit["Unit"]["After"]
+    assert " launch --root " in unit["Service"]["ExecStart"]  # updates and rollback need it
     task = ElementTree.parse(build / "kiosk-task.xml").getroot()  # noqa: S314 - our own file
     ns = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
     assert task.find("t:Triggers/t:LogonTrigger", ns) is not None
     arguments = task.findtext("t:Actions/t:Exec/t:Arguments", namespaces=ns) or ""
     assert f"-ne {EXIT_LEFT_BY_TECHNICIAN}" in arguments
+    assert "'launch', '--root'" in arguments
