@@ -28,8 +28,8 @@
             <translation>摄像头</translation>
         </message>
         <message>
-            <source>Name</source>
-            <translation>姓名</translation>
+            <source>Device name</source>
+            <translation>设备名称</translation>
         </message>
         <message>
             <source>Search again</source>

@@ -202,7 +202,7 @@ class DevicesPage(QWidget):
             [self.tr("Port"), self.tr("Description"), self.tr("VID:PID")]
         )
         self.cameras_table.setHorizontalHeaderLabels(
-            [self.tr("Camera"), self.tr("Name"), self.tr("VID:PID")]
+            [self.tr("Camera"), self.tr("Device name"), self.tr("VID:PID")]
         )
         self.refresh_button.setText(self.tr("Search again"))
         self.thermometer_caption.setText(self.tr("Thermometer"))
