@@ -9,6 +9,7 @@ Who may create whom:
 |----------------------------|---------------------------------------------------------------|
 | region administrator, level L, area A | region administrators of level L+1 inside A;       |
 |                            | industry departments, technicians, supervisors in A or inside;|
+|                            | community workers for a town or community (level 4-5) in A;  |
 |                            | the administrator of an enterprise placed in A               |
 | enterprise administrator   | epidemic staff of its own enterprise, named by phone number   |
 | anyone else                | nobody                                                        |
@@ -28,6 +29,8 @@ from central.models import Administrator, Enterprise
 from central.regions import Level, RegionCodeError, level_of
 from central.scope import Role, Scope
 
+# A community worker serves a town or street (level 4) or a village or community (level 5).
+COMMUNITY_LEVELS = frozenset({Level.TOWN, Level.VILLAGE})
 PHONE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 INDUSTRY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
@@ -60,6 +63,14 @@ def _level(code: str) -> Level:
         raise AccountError(str(error)) from None
 
 
+def _check_community_area(new: NewAccount, level: Level) -> None:
+    if new.role is Role.COMMUNITY_WORKER and level not in COMMUNITY_LEVELS:
+        raise AccountError(
+            "a community worker's area is a town or street (9 digits, level 4) or a village or "
+            f"community (12 digits, level 5), not a level {int(level)} region"
+        )
+
+
 def check_creation(creator: Scope, new: NewAccount, enterprise: Enterprise | None) -> NewAccount:
     """The account as it will be made (area filled in for enterprise roles), or AccountError."""
     if creator.role is Role.ENTERPRISE_ADMIN:
@@ -84,6 +95,7 @@ def check_creation(creator: Scope, new: NewAccount, enterprise: Enterprise | Non
     if new.area_code is None:
         raise AccountError(f"a {new.role.value} account needs an area (a region code)")
     new_level = _level(new.area_code)
+    _check_community_area(new, new_level)
     if not creator.covers(new.area_code):
         raise _refuse("the new account's area lies outside the creator's area")
     if new.role is Role.REGION_ADMIN and new_level != creator_level + 1:
@@ -175,7 +187,7 @@ def provision_account(
         area = enterprise.area_code
     elif area is None:
         raise AccountError(f"a {new.role.value} account needs an area (a region code)")
-    _level(area)
+    _check_community_area(new, _level(area))
     if new.role is Role.INDUSTRY_DEPARTMENT and not (new.industry and INDUSTRY.match(new.industry)):
         raise AccountError("an industry department names its industry (lower-case code)")
     enterprise_role = new.role in (Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_STAFF)

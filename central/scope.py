@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from central.deps import CurrentAdminDep, PageAdminDep, _signed_kiosk
+from central.errors import ApiError
 from central.models import (
     Administrator,
     AuditEntry,
@@ -30,7 +31,7 @@ from central.models import (
     Region,
 )
 from central.regions import RegionCodeError, contains, prefix_of
-from sync.schemas import API_PREFIX, ENROLLMENTS_PATH
+from sync.schemas import API_PREFIX, ENROLLMENTS_PATH, RefusalReason
 
 
 class Role(StrEnum):
@@ -40,11 +41,21 @@ class Role(StrEnum):
     EPIDEMIC_STAFF = "epidemic_staff"  # its enterprise's checkpoints
     TECHNICIAN = "technician"  # enrolls kiosks in its area
     SUPERVISOR = "supervisor"  # reviews the records of its area
+    # Issues proxy and paper codes for the residents of its town or community; nothing else.
+    COMMUNITY_WORKER = "community_worker"
 
 
 AREA_ROLES = frozenset(
-    {Role.REGION_ADMIN, Role.INDUSTRY_DEPARTMENT, Role.TECHNICIAN, Role.SUPERVISOR}
+    {
+        Role.REGION_ADMIN,
+        Role.INDUSTRY_DEPARTMENT,
+        Role.TECHNICIAN,
+        Role.SUPERVISOR,
+        Role.COMMUNITY_WORKER,
+    }
 )
+# Who issues proxy codes for the people living in its area (central/routers/issuance.py).
+ISSUING_ROLES = frozenset({Role.REGION_ADMIN, Role.COMMUNITY_WORKER})
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_STAFF})
 
 # Routes that need no scope, and why. Everything else takes ScopeDep or a signed kiosk request.
@@ -112,6 +123,8 @@ class Scope:
     # ---------------------------------------------------------------- filters, one per kind
 
     def enterprise_filter(self) -> ColumnElement[bool]:
+        if self.role is Role.COMMUNITY_WORKER:
+            return false()
         if self.role in ENTERPRISE_ROLES:
             return false() if self.enterprise_id is None else Enterprise.id == self.enterprise_id
         condition = self._area(Enterprise.area_code)
@@ -123,6 +136,8 @@ class Scope:
         return select(Enterprise.id).where(self.enterprise_filter())
 
     def checkpoint_filter(self) -> ColumnElement[bool]:
+        if self.role is Role.COMMUNITY_WORKER:
+            return false()
         if self.role in ENTERPRISE_ROLES:
             if self.enterprise_id is None:
                 return false()
@@ -159,9 +174,9 @@ class Scope:
         return self._area(Region.code)
 
     def person_filter(self) -> ColumnElement[bool]:
-        """Code holders by where they live: a region administrator's area (its community
-        workers issue their codes); nobody else."""
-        if self.role is not Role.REGION_ADMIN:
+        """Code holders by where they live: a region administrator's or a community worker's
+        area; nobody else."""
+        if self.role not in ISSUING_ROLES:
             return false()
         return self._area(Person.residence_area)
 
@@ -190,16 +205,35 @@ def scope_of(admin: Administrator) -> Scope:
     )
 
 
+def _not_issuing_only(scope: Scope) -> Scope:
+    if scope.role is Role.COMMUNITY_WORKER:
+        raise ApiError(
+            403, RefusalReason.FORBIDDEN, "a community worker issues proxy and paper codes only"
+        )
+    return scope
+
+
 def current_scope(admin: CurrentAdminDep) -> Scope:
-    return scope_of(admin)
+    """The scope of every administrator's route; a community worker is refused (403) here, so
+    a route admits one only by asking for `IssuingScopeDep` instead."""
+    return _not_issuing_only(scope_of(admin))
 
 
 ScopeDep = Annotated[Scope, Depends(current_scope)]
 
 
+def issuing_scope(admin: CurrentAdminDep) -> Scope:
+    """The scope of the issuance routes a community worker may use (proxy and paper codes);
+    each such route still checks the role and the residence (central/routers/issuance.py)."""
+    return scope_of(admin)
+
+
+IssuingScopeDep = Annotated[Scope, Depends(issuing_scope)]
+
+
 def page_scope(admin: PageAdminDep) -> Scope:
     """The same scope for the administration pages, whose session travels in a cookie."""
-    return scope_of(admin)
+    return _not_issuing_only(scope_of(admin))
 
 
 PageScopeDep = Annotated[Scope, Depends(page_scope)]
@@ -225,7 +259,7 @@ def route_guard(path: str, route: APIRoute) -> str | None:
         dependant = pending.pop()
         calls.add(dependant.call)
         pending.extend(dependant.dependencies)
-    if current_scope in calls or page_scope in calls:
+    if current_scope in calls or page_scope in calls or issuing_scope in calls:
         return "scope"
     if _signed_kiosk in calls:
         return "kiosk"

@@ -2,9 +2,12 @@
 
 Holders authenticate with the holder token their declaration returned (`Authorization:
 Bearer`); those routes are on the public allow-list, each with its reason. Administrators'
-routes take the scope: a community worker (a region administrator) issues and prints codes
-for people living in its area, records clinic events for them, sets area risk levels inside
-it, and decides the fever cases of its checkpoints. Every read of stored data is audited.
+routes take the scope: a region administrator issues and prints codes for people living in
+its area, records clinic events for them, sets area risk levels inside it, and decides the
+fever cases of its checkpoints. A `community_worker` account (a town or community) does the
+proxy declarations and paper codes of its residents and nothing else: those three routes take
+`IssuingScopeDep`, every other route refuses it. Every read of stored data and every proxy
+issuance is audited.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.audit import Action, AuditDep
+from central.audit import Action, AuditDep, Auditor, _route_template
 from central.deps import NowDep, SessionDep, SessionsDep, SettingsDep
 from central.errors import ApiError
 from central.issuance import changes, codes, paper, sms
@@ -41,7 +44,7 @@ from central.issuance.people import IssuerKeys, issuer_keys
 from central.issuance.rules import RiskLevel, available_rulesets, load_ruleset
 from central.models import AreaRisk, FeverCase, Person, RecomputeJob
 from central.regions import RegionCodeError, level_of, prefix_of
-from central.scope import PUBLIC_ROUTES, Role, Scope, ScopeDep
+from central.scope import ISSUING_ROLES, PUBLIC_ROUTES, IssuingScopeDep, Role, Scope, ScopeDep
 from healthcode.claims import CodeKind
 from sync.schemas import API_PREFIX, RefusalReason
 
@@ -276,9 +279,28 @@ def _declare(
 
 
 def _community_worker(scope: Scope, area_code: str) -> None:
-    """Region administrators (down to the community level) act for people living in their area."""
+    """Region administrators and community workers act for people living in their area."""
+    if scope.role not in ISSUING_ROLES or not scope.covers(area_code):
+        raise ApiError(
+            403,
+            RefusalReason.FORBIDDEN,
+            "only a region administrator or community worker of this area",
+        )
+
+
+def _region_admin(scope: Scope, area_code: str) -> None:
     if scope.role is not Role.REGION_ADMIN or not scope.covers(area_code):
         raise ApiError(403, RefusalReason.FORBIDDEN, "only a region administrator of this area")
+
+
+def _issuing_auditor(
+    request: Request, session: SessionDep, scope: IssuingScopeDep, now: NowDep
+) -> Auditor:
+    """The audit log for the routes a community worker may use (`AuditDep` refuses one)."""
+    return Auditor(session, scope, now, _route_template(request))
+
+
+IssuingAuditDep = Annotated[Auditor, Depends(_issuing_auditor)]
 
 
 def _area(code: str) -> str:
@@ -443,16 +465,18 @@ def check_in(
 @router.post(f"{PREFIX}/proxy-declarations", status_code=201)
 def proxy_declaration(
     body: DeclarationIn,
-    scope: ScopeDep,
+    scope: IssuingScopeDep,
     sessions: SessionsDep,
     keys: KeysDep,
     now: NowDep,
+    audit: IssuingAuditDep,
     svg: SvgQuery = True,
 ) -> IssuedOut:
     """A community worker applies for a person without a phone; print the code on paper."""
     _community_worker(scope, _area(body.residence))
     declaration = _declaration(body, Holder.COMMUNITY, None)
     issued = _declare(sessions, keys, declaration, now, scope.account_id)
+    audit.record(Action.EXPORT, "proxy_code", 1)
     return IssuedOut(holder_token=None, code=_code_out(issued, svg))
 
 
@@ -480,7 +504,12 @@ class ProxyBatchOut(BaseModel):
 
 @router.post(f"{PREFIX}/proxy-declarations/batch")
 def proxy_declaration_batch(
-    body: ProxyBatchIn, scope: ScopeDep, sessions: SessionsDep, keys: KeysDep, now: NowDep
+    body: ProxyBatchIn,
+    scope: IssuingScopeDep,
+    sessions: SessionsDep,
+    keys: KeysDep,
+    now: NowDep,
+    audit: IssuingAuditDep,
 ) -> ProxyBatchOut:
     """A community worker issues codes for a list of people (up to 500) in one request: every
     residence must be in the worker's area (else nothing is issued); each person is checked
@@ -514,17 +543,18 @@ def proxy_declaration_batch(
             issued.append(BatchIssuedOut(index=index, code=_code_out(outcome, svg=False)))
         else:
             refused.append(BatchRefusedOut(index=index, detail="could not be stored; try again"))
+    audit.record(Action.EXPORT, "proxy_code", len(issued))
     return ProxyBatchOut(issued=issued, refused=sorted(refused, key=lambda r: r.index))
 
 
 @router.post(f"{PREFIX}/paper-batch", response_class=Response)
 def paper_batch(
     body: PaperBatchIn,
-    scope: ScopeDep,
+    scope: IssuingScopeDep,
     session: SessionDep,
     keys: KeysDep,
     now: NowDep,
-    audit: AuditDep,
+    audit: IssuingAuditDep,
 ) -> Response:
     """Paper codes (14 days) of the people living in a community, six to an A4 page."""
     _community_worker(scope, _area(body.area_code))
@@ -584,7 +614,7 @@ def set_area_risk(
     background: BackgroundTasks,
 ) -> dict[str, str]:
     """Set a level; everyone it may affect is recomputed in the background (see the job)."""
-    _community_worker(scope, _area(body.area_code))
+    _region_admin(scope, _area(body.area_code))
     job_id = changes.set_area_risk(
         sessions, body.area_code, body.level, now, actor=scope.account_id
     )
