@@ -321,6 +321,8 @@ class Person(Base):
     workplace_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     id_type: Mapped[str] = mapped_column(String(16))
     holder: Mapped[str] = mapped_column(String(16))  # self, guardian, community
+    # The account that made a community (proxy) declaration: it reads those codes back.
+    issued_by_id: Mapped[str | None] = mapped_column(String(36), index=True)
     residence_area: Mapped[str] = mapped_column(String(15), index=True)
     ruleset: Mapped[str] = mapped_column(String(32))
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -262,6 +262,7 @@ def declaration_work(
             else None
         ),
         "holder": declaration.holder.value,
+        "issued_by_id": actor if declaration.holder is Holder.COMMUNITY else None,
         "residence_area": declaration.residence,
         "ruleset": ruleset.id,
         "facts": new_facts.to_json(),
@@ -309,6 +310,7 @@ def declaration_work(
         if declaration.workplace:
             person.workplace_enc = cipher.seal(declaration.workplace, person.id, "workplace")
         person.holder = declaration.holder.value
+        person.issued_by_id = actor if declaration.holder is Holder.COMMUNITY else None
         person.residence_area = declaration.residence
         person.ruleset = ruleset.id
         person.code_kind = declaration.kind.value

@@ -5,7 +5,7 @@ Bearer`); those routes are on the public allow-list, each with its reason. Admin
 routes take the scope: a region administrator issues and prints codes for people living in
 its area, records clinic events for them, sets area risk levels inside it, and decides the
 fever cases of its checkpoints. A `community_worker` account (a town or community) does the
-proxy declarations and paper codes of its residents and nothing else: those three routes take
+proxy declarations and paper codes of its residents and nothing else: those four routes take
 `IssuingScopeDep`, every other route refuses it. Every read of stored data and every proxy
 issuance is audited.
 """
@@ -574,6 +574,38 @@ def paper_batch(
         for issued, _name in codes.paper_codes(session, keys, people, now)
     ]
     return Response(paper.render(printed), media_type="application/pdf")
+
+
+@router.get(f"{PREFIX}/proxy-codes")
+def proxy_codes(
+    scope: IssuingScopeDep,
+    session: SessionDep,
+    keys: KeysDep,
+    now: NowDep,
+    audit: IssuingAuditDep,
+) -> list[CodeOut]:
+    """The proxy codes the reader issued for people still living in its area (up to 600),
+    signed again with the same code ids and 14 days of validity; QR text only, no SVG."""
+    prefix = scope.prefix
+    people = (
+        session.scalars(
+            select(Person)
+            .where(
+                Person.issued_by_id == scope.account_id,
+                Person.residence_area.startswith(prefix),
+                Person.issuer == keys.issuer,
+            )
+            .order_by(Person.residence_area, Person.created_at)
+            .limit(600)
+        ).all()
+        if prefix
+        else []
+    )
+    audit.record(Action.LIST, "proxy_code", len(people))
+    return [
+        _code_out(issued, svg=False)
+        for issued, _name in codes.paper_codes(session, keys, people, now)
+    ]
 
 
 @router.post(f"{PREFIX}/clinic-events")

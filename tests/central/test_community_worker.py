@@ -93,7 +93,7 @@ def test_a_county_administrator_creates_a_community_worker_for_a_town_or_communi
 def test_a_community_worker_issues_proxy_codes_singly_and_in_batches_for_its_residents(
     central: Central,
 ) -> None:
-    _xincheng, worker = _worker(central)
+    xincheng, worker = _worker(central)
     made = central.client.post(
         f"{API}/proxy-declarations", json=_resident(31), headers=worker.headers
     )
@@ -114,6 +114,15 @@ def test_a_community_worker_issues_proxy_codes_singly_and_in_batches_for_its_res
         f"{API}/paper-batch", json={"area_code": COMMUNITY}, headers=worker.headers
     )
     assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+
+    read_back = central.client.get(f"{API}/proxy-codes", headers=worker.headers)
+    assert read_back.status_code == 200, read_back.text
+    first_qr = made.json()["code"]["qr_text"]
+    assert len(read_back.json()) == 3 and all(c["kind"] == "proxy" for c in read_back.json())
+    assert first_qr in {c["qr_text"] for c in read_back.json()}  # the same code, same clock
+    # The county administrator issued none itself: it reads back none of the worker's.
+    county = central.client.get(f"{API}/proxy-codes", headers=xincheng.headers)
+    assert county.status_code == 200 and county.json() == []
 
 
 def test_a_resident_outside_the_workers_area_is_refused_and_nothing_is_issued(
@@ -136,6 +145,8 @@ def test_a_resident_outside_the_workers_area_is_refused_and_nothing_is_issued(
     assert paper.status_code == 403
     assert _people(central) == 0
     assert _proxy_audits(central, worker.account_id) == []
+    read_back = central.client.get(f"{API}/proxy-codes", headers=worker.headers)
+    assert read_back.status_code == 200 and read_back.json() == []
 
 
 def test_a_community_worker_cannot_list_accounts_passages_or_anything_else(
@@ -187,6 +198,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
             checked += 1
     assert sorted(admitted) == [
         f"{API}/paper-batch",
+        f"{API}/proxy-codes",
         f"{API}/proxy-declarations",
         f"{API}/proxy-declarations/batch",
     ]
