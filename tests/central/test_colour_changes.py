@@ -5,10 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import insert, select, update
 
 from central.db import session_scope
-from central.issuance import changes, feed
+from central.issuance import changes, feed, recompute
 from central.issuance.rules import (
     ClinicalStatus,
     Facts,
@@ -353,3 +354,41 @@ def test_a_fever_case_turns_the_holder_yellow_only_when_staff_confirm_it(central
         central.clock.advance(days=1)
         colour = check_in(central, issued["holder_token"])
     assert colour == "green"
+
+
+def test_someone_changed_while_a_recompute_batch_worked_gets_the_colour_of_their_new_facts(
+    central: Central,
+) -> None:
+    sessions = central.app.state.sessions
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("on SQLite a batch holds the write lock: nobody writes between")
+    _people(central, 3, "610113001001")
+    now = central.clock()
+    changes.set_area_risk(sessions, "610113", changes.RiskLevel.HIGH, now, actor="t")
+    with session_scope(sessions) as session:
+        read = [tuple(row) for row in session.execute(select(*recompute._PERSON_COLUMNS))]
+    moved_away = read[0][0]
+    with session_scope(sessions) as session:  # another writer, as codes.lock_person does
+        session.execute(
+            update(Person)
+            .where(Person.id == moved_away)
+            .values(
+                lock_version=Person.lock_version + 1,
+                residence_area="610102001001",
+                facts=Facts(residence="610102001001").to_json(),
+            )
+        )
+        session.execute(
+            update(PersonArea)
+            .where(PersonArea.person_id == moved_away)
+            .values(area_code="610102001001")
+        )
+    with session_scope(sessions) as session:
+        changed = recompute.reassess(session, read, now, "area_risk:610113:high", "t")
+    with session_scope(sessions) as session:
+        colours = dict(session.execute(select(Person.id, Person.colour)).all())
+        entries = feed.entries_since(session, 0, 100)
+    assert changed == 2
+    assert colours.pop(moved_away) == "green"
+    assert set(colours.values()) == {"red"}
+    assert len(entries) == 2
