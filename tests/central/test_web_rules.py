@@ -291,6 +291,8 @@ def test_every_page_renders_in_both_languages_with_strict_headers(
         assert answer.headers["x-frame-options"] == "DENY"
         assert "script-src" not in answer.headers["content-security-policy"]
         assert "<script" not in answer.text
+        title = answer.text.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert "<" not in title and "csrf" not in title, page  # a plain title, no form in it
         if language == "en":
             assert "Log out" in answer.text and "退出" not in answer.text, page
 
