@@ -182,6 +182,21 @@ class Drive:
     client_ms_per_code: float  # load generator CPU per code (this process)
 
 
+def _measured(
+    run: Callable[[float], float], done: list[int], seconds: float, server_pid: int
+) -> Drive:
+    """`run(duration)` once for a second to warm up (connections, imports, the first batches),
+    then for `seconds`: codes per second from the `done` counts, and each side's CPU per code."""
+    run(1.0)
+    before = sum(done)
+    server_before, client_before = _process_cpu_seconds(server_pid), time.process_time()
+    elapsed = run(seconds)
+    codes = max(sum(done) - before, 1)
+    server_cpu = _process_cpu_seconds(server_pid) - server_before
+    client_cpu = time.process_time() - client_before
+    return Drive(codes / elapsed, 1000 * server_cpu / codes, 1000 * client_cpu / codes)
+
+
 def _drive(
     clients: int,
     seconds: float,
@@ -208,14 +223,7 @@ def _drive(
             thread.join()
         return time.perf_counter() - started
 
-    run(1.0)  # warm-up: connections, imports, the first batches
-    before = sum(done)
-    server_before, client_before = _process_cpu_seconds(server_pid), time.process_time()
-    elapsed = run(seconds)
-    codes = max(sum(done) - before, 1)
-    server_cpu = _process_cpu_seconds(server_pid) - server_before
-    client_cpu = time.process_time() - client_before
-    return Drive(codes / elapsed, 1000 * server_cpu / codes, 1000 * client_cpu / codes)
+    return _measured(run, done, seconds, server_pid)
 
 
 def _raw_drive(
@@ -257,14 +265,7 @@ def _raw_drive(
         asyncio.run(all_clients(started + duration))
         return time.perf_counter() - started
 
-    run(1.0)  # warm-up
-    before = sum(done)
-    server_before, client_before = _process_cpu_seconds(server_pid), time.process_time()
-    elapsed = run(seconds)
-    codes = max(sum(done) - before, 1)
-    server_cpu = _process_cpu_seconds(server_pid) - server_before
-    client_cpu = time.process_time() - client_before
-    return Drive(codes / elapsed, 1000 * server_cpu / codes, 1000 * client_cpu / codes)
+    return _measured(run, done, seconds, server_pid)
 
 
 def _post(port: int, path: str, body: object) -> bytes:
