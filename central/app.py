@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,6 +30,22 @@ from central.settings import Settings
 from central.web import router as web_router
 
 VERSION = "0.1.0"
+
+# A serving process's collector: the young generation is collected after this many new
+# container objects (Python's default is 700). One request allocates thousands; at the default
+# a busy server spent about 15% of its time in the collector (measured on self-declarations).
+SERVING_GC_THRESHOLDS = (10_000, 50, 100)
+
+
+def tune_gc_for_serving() -> None:
+    """For the process that serves the app, once it is built: everything alive now (modules,
+    routes, models, the app) lives as long as the process, so it is moved out of the
+    collector's sight (`gc.freeze`), and young collections are made rarer. Self-declarations
+    through HTTP went from about 1,200 to 1,500 a second (bench/issuance.py). Not done by
+    `create_app`: a test process builds many apps and keeps its own collector settings."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*SERVING_GC_THRESHOLDS)
 
 
 def create_app(

@@ -221,17 +221,19 @@ def _init(settings: Settings, admin: str, url: str | None) -> int:
 
 def app_from_environment() -> object:
     """The app of each `central serve --workers N` process: settings from the environment."""
-    from central.app import create_app
+    from central.app import create_app, tune_gc_for_serving
     from central.jobs import with_job_runner
 
     settings = Settings()
-    return with_job_runner(create_app(settings), settings.jobs_interval_s)
+    app = with_job_runner(create_app(settings), settings.jobs_interval_s)
+    tune_gc_for_serving()
+    return app
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn  # heavy, and only this command needs it
 
-    from central.app import create_app
+    from central.app import create_app, tune_gc_for_serving
 
     refuse_unknown_revision(settings)
     prepare(settings, system_clock())
@@ -249,6 +251,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     from central.jobs import with_job_runner
 
     app = with_job_runner(create_app(settings), settings.jobs_interval_s)
+    tune_gc_for_serving()
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0
 

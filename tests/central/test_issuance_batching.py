@@ -3,15 +3,17 @@ answers only after the commit, and one caller's failure never becomes another's.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import session_scope
 from central.issuance import codes
-from central.issuance.batching import GroupCommitter
+from central.issuance.batching import GroupCommitter, LoopGroupCommitter
 from central.issuance.declarations import Declaration, IdType
 from central.models import Person, StatusFeedEntry
 from tests.central.conftest import Central
@@ -112,3 +114,40 @@ def test_the_sms_code_is_used_up_in_the_declaration_transaction(central: Central
     assert first.json()["code"]["svg"] is None and first.json()["code"]["qr_text"]
     again = central.client.post(f"{API}/declarations", json={**body, "sms_code": code})
     assert again.status_code == 401  # used up
+
+
+def test_on_the_event_loop_a_batch_refused_at_its_commit_is_redone_one_by_one(
+    central: Central,
+) -> None:
+    """The loop's committer runs the statements on the loop and the COMMIT in its own thread;
+    a batch the database refuses only at COMMIT (a deferred foreign key) is rolled back, every
+    work runs again alone, and only the faulty one fails."""
+    sessions = central.app.state.sessions
+    with session_scope(sessions) as session:
+        session.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+        session.execute(
+            text(
+                "CREATE TABLE child (v INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id)"
+                " DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
+
+    def insert(value: int) -> Any:
+        def work(session: Session) -> int:
+            parent = 99 if value == 3 else None  # no parent 99: refused at COMMIT
+            session.execute(text("INSERT INTO child VALUES (:v, :p)"), {"v": value, "p": parent})
+            return value
+
+        return work
+
+    async def declare_all() -> tuple[list[Any], LoopGroupCommitter]:
+        committer = LoopGroupCommitter(sessions)
+        runs = (committer.run(insert(value)) for value in range(6))
+        return await asyncio.gather(*runs, return_exceptions=True), committer
+
+    outcomes, committer = asyncio.run(declare_all())
+    assert isinstance(outcomes[3], IntegrityError)
+    assert [outcomes[v] for v in (0, 1, 2, 4, 5)] == [0, 1, 2, 4, 5]
+    assert (committer.batches, committer.items) == (1, 6)  # they had shared one transaction
+    with session_scope(sessions) as session:
+        assert sorted(session.scalars(text("SELECT v FROM child"))) == [0, 1, 2, 4, 5]
