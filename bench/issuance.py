@@ -44,7 +44,13 @@ from central.db import make_engine, make_sessions, migrate, session_scope  # noq
 from central.issuance import changes  # noqa: E402
 from central.issuance.people import issuer_keys  # noqa: E402
 from central.issuance.rules import Facts, RiskLevel  # noqa: E402
-from central.models import Administrator, Person, PersonArea, SmsChallenge, new_id  # noqa: E402
+from central.models import (  # noqa: E402
+    Administrator,
+    PersonArea,
+    SmsChallenge,
+    insert_people,
+    new_id,
+)
 from central.settings import Settings  # noqa: E402
 from healthcode import jkm  # noqa: E402
 from healthcode.claims import CodeKind, Colour  # noqa: E402
@@ -54,7 +60,7 @@ CACHE = ROOT / "bench" / ".cache"
 AREA = "610113001001"
 CHANGED_AREA = "610113"
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-FIXTURE_VERSION = 1
+FIXTURE_VERSION = 2  # 2: colours in person_colours (migration 0010)
 
 
 def goal(name: str, value: float, unit: str, target: str, met: bool, why: str = "") -> None:
@@ -406,7 +412,7 @@ def sqlite_fixture(people: int) -> Path:
                 person["id"] = f"{first + offset:08d}-0000-4000-8000-000000000000"
                 person["id_ix"] = (first + offset).to_bytes(16, "big")
                 areas[offset]["person_id"] = person["id"]
-            connection.execute(insert(Person), persons)
+            insert_people(connection, persons)
             connection.execute(insert(PersonArea), areas)
     engine.dispose()
     partial.rename(path)
@@ -493,11 +499,15 @@ def recompute_postgres(people: int, base: str, profile: bool = False) -> tuple[f
                     copy.write(chunk)
             cursor.execute(
                 "INSERT INTO people (id, issuer, id_ix, name_enc, id_number_enc, id_type, holder,"
-                " residence_area, ruleset, facts, code_id, code_ix, code_kind, colour, colour_seq,"
-                " colour_reason, lock_version, created_at, updated_at)"
+                " residence_area, ruleset, facts, code_id, code_ix, code_kind, created_at,"
+                " updated_at)"
                 " SELECT id, issuer, id_ix, '\\x2d', '\\x2d', 'resident_id', 'self', %s, 'shaanxi',"
-                " facts, code_id, code_ix, 'app', 'green', 1, 'declaration', 0, %s, %s FROM load",
+                " facts, code_id, code_ix, 'app', %s, %s FROM load",
                 (AREA, NOW, NOW),
+            )
+            cursor.execute(
+                "INSERT INTO person_colours (person_id, colour, colour_seq, colour_reason,"
+                " lock_version) SELECT id, 'green', 1, 'declaration', 0 FROM load"
             )
             cursor.execute("INSERT INTO person_areas SELECT %s, id FROM load", (AREA,))
             cursor.execute("ANALYZE")

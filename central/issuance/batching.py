@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.issuance import new_people
 from central.issuance.codes import retrying
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,7 @@ class LoopGroupCommitter:
             try:
                 session.begin()
                 outcomes = [work(session) for work in works]
+                new_people.insert_now(session)  # here: statements stay on the loop
                 session.flush()
                 committed = self._commits.submit(session.commit)
                 try:

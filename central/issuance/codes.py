@@ -5,10 +5,11 @@ code id and the current colour, so screenshots and paper codes keep working unti
 and a colour change reaches them through the status feed. The colour sequence grows with
 each change; the first issue has sequence 1 and needs no feed entry (the code carries it).
 
-Concurrency: a person's row is locked by an `UPDATE ... RETURNING` before it is read (a row
-lock on PostgreSQL, the write lock on SQLite), so concurrent declarations or events for one
-person apply one after the other; a first declaration racing another inserts once and the
-loser retries as an update. The feed is appended last, in the same transaction.
+Concurrency: a person is locked by an `UPDATE ... RETURNING` of its `person_colours` row
+(bumping `lock_version`) before it is read (a row lock on PostgreSQL, the write lock on
+SQLite), so concurrent declarations or events for one person apply one after the other; a
+first declaration racing another inserts once and the loser retries as an update. The feed is
+appended last, in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Update, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.issuance import feed
+from central.issuance import feed, new_people
 from central.issuance.declarations import Declaration, Holder, checked, facts_after
 from central.issuance.people import IssuerKeys
 from central.issuance.rules import (
@@ -93,15 +94,9 @@ def retrying(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T
     raise AssertionError("unreachable")
 
 
-def lock_person(session: Session, condition: object) -> Person | None:
+def lock_person(session: Session, condition: ColumnElement[bool]) -> Person | None:
     """Take the person's row lock first, then read it (see the module docstring)."""
-    person_id = session.execute(
-        update(Person)
-        .where(condition)  # type: ignore[arg-type]
-        .values(lock_version=Person.lock_version + 1)
-        .returning(Person.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
+    person_id = session.execute(_lock(condition)).scalar_one_or_none()
     return None if person_id is None else session.get(Person, person_id, populate_existing=True)
 
 
@@ -147,14 +142,26 @@ def sync_areas(session: Session, person_id: str, facts: Facts) -> None:
 # and a statement rebuilt from literal values costs more to compile-cache than to run.
 # Core on the tables (not the ORM entities, whose bulk paths cost more than the statements),
 # run on the session's connection, in its transaction.
-_PEOPLE = cast(Table, Person.__table__)
-_INSERT_PERSON = insert(_PEOPLE)
-_INSERT_PERSON_AREA = insert(cast(Table, PersonArea.__table__))
-_LOCK_BY_ID_IX = (
-    update(_PEOPLE)
-    .where(_PEOPLE.c.issuer == bindparam("of_issuer"), _PEOPLE.c.id_ix == bindparam("of_id_ix"))
-    .values(lock_version=_PEOPLE.c.lock_version + 1)
-    .returning(_PEOPLE.c.id)
+_PEOPLE_TABLE = Person.people_table
+_COLOURS_TABLE = Person.colours_table
+
+
+def _lock(person_condition: ColumnElement[bool]) -> Update:
+    """The row lock: every writer of a person bumps `lock_version` of its `person_colours` row
+    first (a recompute's guarded write skips anyone bumped since it read them)."""
+    return (
+        update(_COLOURS_TABLE)
+        .where(_COLOURS_TABLE.c.person_id.in_(select(_PEOPLE_TABLE.c.id).where(person_condition)))
+        .values(lock_version=_COLOURS_TABLE.c.lock_version + 1)
+        .returning(_COLOURS_TABLE.c.person_id)
+    )
+
+
+_LOCK_BY_ID_IX = _lock(
+    and_(
+        _PEOPLE_TABLE.c.issuer == bindparam("of_issuer"),
+        _PEOPLE_TABLE.c.id_ix == bindparam("of_id_ix"),
+    )
 )
 
 
@@ -269,23 +276,24 @@ def declaration_work(
         "code_id": new_code_id,
         "code_ix": keys.code_index(new_code_id),
         "code_kind": declaration.kind.value,
-        "colour_seq": 1,
-        "colour_reason": "declaration",
         "holder_token_hash": token_hash(holder_token) if holder_token is not None else None,
-        "lock_version": 0,
         "created_at": now,
         "updated_at": now,
     }
 
     def created(session: Session) -> IssuedCode:
         assessment = evaluate(ruleset, new_facts, cached_risk_levels(session), now)
-        connection = session.connection()
-        connection.execute(
-            _INSERT_PERSON,
-            {**new_row, "colour": assessment.colour.value, "review_at": assessment.review_at},
-        )
-        connection.execute(
-            _INSERT_PERSON_AREA,
+        new_people.add(
+            session,
+            new_row,
+            {
+                "person_id": new_person_id,
+                "colour": assessment.colour.value,
+                "colour_seq": 1,
+                "colour_reason": "declaration",
+                "review_at": assessment.review_at,
+                "lock_version": 0,
+            },
             [{"area_code": a, "person_id": new_person_id} for a in sorted(new_facts.areas())],
         )
         issued = _signed(
@@ -341,6 +349,8 @@ def declaration_work(
     def work(session: Session) -> IssuedCode | None:
         if verify is not None and not verify(session):
             return None  # committed: the failed try counts
+        if new_people.is_new(session, keys.issuer, id_ix):
+            new_people.insert_now(session)  # declared twice in one transaction: update it
         # The row lock first: reading before it would make SQLite refuse the later write.
         found = session.connection().execute(
             _LOCK_BY_ID_IX, {"of_issuer": keys.issuer, "of_id_ix": id_ix}

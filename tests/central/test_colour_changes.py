@@ -20,7 +20,15 @@ from central.issuance.rules import (
     evaluate,
     load_ruleset,
 )
-from central.models import Checkpoint, FeverCase, Kiosk, Person, PersonArea, new_id
+from central.models import (
+    Checkpoint,
+    FeverCase,
+    Kiosk,
+    Person,
+    PersonArea,
+    insert_people,
+    new_id,
+)
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import Central
 from tests.central.issuance_world import (
@@ -155,7 +163,7 @@ def _people(central: Central, count: int, area: str) -> None:
         )
         areas.append({"area_code": area, "person_id": person_id})
     with session_scope(central.app.state.sessions) as session:
-        session.execute(insert(Person), people)
+        insert_people(session, people)
         session.execute(insert(PersonArea), areas)
 
 
@@ -235,17 +243,15 @@ def _world(central: Central) -> dict[str, Facts]:
             person_id, code_id = new_id(), secrets.token_bytes(16)
             ruleset = ("shaanxi", "nanning", "hainan")[serial % 3]
             assessment = evaluate(load_ruleset(ruleset), facts, {}, now)
-            session.execute(
-                insert(Person).values(
-                    id=person_id, issuer=keys.issuer, id_ix=secrets.token_bytes(16),
-                    name_enc=b"x", id_number_enc=b"x", id_type="resident_id", holder="self",
-                    residence_area=facts.residence, ruleset=ruleset, facts=facts.to_json(),
-                    code_id=code_id, code_ix=secrets.token_bytes(16), code_kind="app",
-                    colour=assessment.colour.value, colour_seq=1, colour_reason="declaration",
-                    review_at=assessment.review_at, lock_version=0, created_at=now,
-                    updated_at=now,
-                )
-            )  # fmt: skip
+            insert_people(session, [dict(
+                id=person_id, issuer=keys.issuer, id_ix=secrets.token_bytes(16),
+                name_enc=b"x", id_number_enc=b"x", id_type="resident_id", holder="self",
+                residence_area=facts.residence, ruleset=ruleset, facts=facts.to_json(),
+                code_id=code_id, code_ix=secrets.token_bytes(16), code_kind="app",
+                colour=assessment.colour.value, colour_seq=1, colour_reason="declaration",
+                review_at=assessment.review_at, lock_version=0, created_at=now,
+                updated_at=now,
+            )])  # fmt: skip
             session.execute(
                 insert(PersonArea),
                 [{"area_code": a, "person_id": person_id} for a in sorted(facts.areas())],
@@ -369,14 +375,16 @@ def test_someone_changed_while_a_recompute_batch_worked_gets_the_colour_of_their
         read = [tuple(row) for row in session.execute(select(*recompute._PERSON_COLUMNS))]
     moved_away = read[0][0]
     with session_scope(sessions) as session:  # another writer, as codes.lock_person does
+        colours, people = Person.colours_table, Person.people_table
         session.execute(
-            update(Person)
-            .where(Person.id == moved_away)
-            .values(
-                lock_version=Person.lock_version + 1,
-                residence_area="610102001001",
-                facts=Facts(residence="610102001001").to_json(),
-            )
+            update(colours)
+            .where(colours.c.person_id == moved_away)
+            .values(lock_version=colours.c.lock_version + 1)
+        )
+        session.execute(
+            update(people)
+            .where(people.c.id == moved_away)
+            .values(residence_area="610102001001", facts=Facts(residence="610102001001").to_json())
         )
         session.execute(
             update(PersonArea)

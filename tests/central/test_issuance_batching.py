@@ -15,7 +15,7 @@ from central.db import session_scope
 from central.issuance import codes
 from central.issuance.batching import GroupCommitter, LoopGroupCommitter
 from central.issuance.declarations import Declaration, IdType
-from central.models import Person, StatusFeedEntry
+from central.models import Person, PersonArea, StatusFeedEntry
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, id_number, keys_of, sms_of
 
@@ -151,3 +151,35 @@ def test_on_the_event_loop_a_batch_refused_at_its_commit_is_redone_one_by_one(
     assert (committer.batches, committer.items) == (1, 6)  # they had shared one transaction
     with session_scope(sessions) as session:
         assert sorted(session.scalars(text("SELECT v FROM child"))) == [0, 1, 2, 4, 5]
+
+
+def test_new_people_queued_in_a_transaction_land_at_its_commit_and_not_after_a_rollback(
+    central: Central,
+) -> None:
+    keys = keys_of(central)
+    sessions = central.app.state.sessions
+    now = central.clock()
+    works = [
+        codes.declaration_work(keys, _declaration(serial, phone=f"139{serial:08d}"), now)
+        for serial in (51, 52)
+    ]
+
+    def people() -> int:
+        with session_scope(sessions) as session:
+            return int(session.scalar(select(func.count()).select_from(Person)) or 0)
+
+    with sessions() as session:
+        session.begin()
+        works[0](session)
+        session.rollback()  # the rows queued by the first declaration go with it
+        with session.begin():
+            issued = works[1](session)
+    assert issued is not None
+    assert people() == 1
+    with session_scope(sessions) as session:
+        person = session.get_one(Person, issued.person_id)
+        assert (person.colour, person.colour_seq) == (issued.colour.value, 1)
+        areas = session.scalars(
+            select(PersonArea.area_code).where(PersonArea.person_id == person.id)
+        )
+        assert list(areas) == ["610102001001"]

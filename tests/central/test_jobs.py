@@ -23,7 +23,14 @@ from central.clock import system_clock
 from central.db import make_engine, make_sessions, session_scope
 from central.issuance import changes, feed
 from central.issuance.rules import Facts, RiskLevel
-from central.models import Person, PersonArea, RecomputeJob, StatusFeedEntry, new_id
+from central.models import (
+    Person,
+    PersonArea,
+    RecomputeJob,
+    StatusFeedEntry,
+    insert_people,
+    new_id,
+)
 from central.settings import Settings
 from tests.central.conftest import Central
 from tests.central.test_server_process import (
@@ -71,7 +78,7 @@ def _people(
         )
         areas.append({"area_code": area, "person_id": person_id})
     with session_scope(sessions) as session:
-        session.execute(insert(Person), people)
+        insert_people(session, people)
         session.execute(insert(PersonArea), areas)
     return [p["id"] for p in people]
 
@@ -170,7 +177,9 @@ def test_run_once_on_the_command_line_works_pending_jobs_and_the_colour_sweep(
     due = _people(sessions, 1, "610102001001", now, colour="red")
     with session_scope(sessions) as session:
         session.execute(
-            update(Person).where(Person.id.in_(due)).values(review_at=now - timedelta(minutes=1))
+            update(Person.colours_table)
+            .where(Person.colours_table.c.person_id.in_(due))
+            .values(review_at=now - timedelta(minutes=1))
         )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CENTRAL_DATABASE_URL", database_url)
