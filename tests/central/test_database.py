@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import ValidationError
+from sqlalchemy import bindparam, text
 
 from central import ratelimit
-from central.db import make_engine, make_sessions, migrate
-from central.models import Base
+from central.db import (
+    UTCDateTime,
+    alembic_config,
+    make_engine,
+    make_sessions,
+    migrate,
+    session_scope,
+)
+from central.models import Base, Person
 from central.settings import Settings
 from tests.central.conftest import START
 
@@ -77,3 +86,66 @@ def test_settings_are_read_from_the_settings_file_in_the_working_folder(
     monkeypatch.delenv("CENTRAL_ENROLLMENT_CODE_TTL_S", raising=False)
     (tmp_path / "central.env").write_text("CENTRAL_ENROLLMENT_CODE_TTL_S=600\n")
     assert Settings().enrollment_code_ttl_s == 600
+
+
+def test_people_keep_their_colours_when_the_colours_move_to_their_own_table(
+    database_url: str,
+) -> None:
+    """Migration 0010 moves colour, sequence, reason, review time and lock version from
+    `people` to `person_colours`: a person written before it reads the same after it, and
+    going back restores the columns."""
+    engine = make_engine(database_url)
+    review_at = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+    person = {
+        "id": "00000000-0000-4000-8000-000000000001",
+        "issuer": "610000",
+        "id_ix": b"i" * 16,
+        "name_enc": b"n",
+        "id_number_enc": b"d",
+        "id_type": "resident_id",
+        "holder": "self",
+        "residence_area": "610102001001",
+        "ruleset": "shaanxi",
+        "facts": "{}",
+        "code_id": b"c" * 16,
+        "code_ix": b"x" * 16,
+        "code_kind": "app",
+        "colour": "yellow",
+        "colour_seq": 3,
+        "colour_reason": "check_in",
+        "review_at": review_at,
+        "lock_version": 7,
+        "created_at": START,
+        "updated_at": START,
+    }
+    columns = ", ".join(person)
+    values = ", ".join(f":{name}" for name in person)
+    try:
+        migrate(engine, "0009_community_worker")
+        with engine.begin() as connection:
+            connection.execute(
+                text(f"INSERT INTO people ({columns}) VALUES ({values})").bindparams(  # noqa: S608
+                    bindparam("review_at", type_=UTCDateTime()),
+                    bindparam("created_at", type_=UTCDateTime()),
+                    bindparam("updated_at", type_=UTCDateTime()),
+                ),
+                person,
+            )
+        migrate(engine)
+        with session_scope(make_sessions(engine)) as session:
+            moved = session.get_one(Person, person["id"])
+            assert (moved.colour, moved.colour_seq, moved.colour_reason) == (
+                "yellow",
+                3,
+                "check_in",
+            )
+            assert (moved.review_at, moved.lock_version) == (review_at, 7)
+            assert moved.code_id == b"c" * 16
+        command.downgrade(alembic_config(engine), "0009_community_worker")
+        with engine.connect() as connection:
+            back = connection.execute(
+                text("SELECT colour, colour_seq, colour_reason, lock_version FROM people")
+            ).one()
+        assert tuple(back) == ("yellow", 3, "check_in", 7)
+    finally:
+        engine.dispose()
