@@ -170,5 +170,17 @@ def load_regions(session: Session, rows: Iterable[RegionRow]) -> int:
     return count
 
 
+def names_of(session: Session, codes: Iterable[str], *, english: bool = False) -> dict[str, str]:
+    """The loaded regions' names by code (English where asked and known, else Chinese); codes
+    not loaded are left out, so a page shows the bare code for them."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Region.code, Region.name_zh, Region.name_en).where(Region.code.in_(wanted))
+    )
+    return {code: (name_en if english and name_en else name_zh) for code, name_zh, name_en in rows}
+
+
 def load_region_file(session: Session, path: Path) -> int:
     return load_regions(session, parse_regions(path.read_text(encoding="utf-8")))

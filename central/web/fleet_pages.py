@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from central import regions
 from central.alerts import (
     DEFAULT_REENTRY_WINDOW,
     DEFAULT_SILENT_AFTER,
@@ -26,7 +27,7 @@ from central.routers import fleet as fleet_api
 from central.routers import kiosks as kiosks_api
 from central.schemas import CheckpointIn, EnrollmentCodeOut
 from central.scope import ENTERPRISE_ROLES, Role
-from central.web.render import FormDep, Viewer, ViewerDep
+from central.web.render import FormDep, Viewer, ViewerDep, language_of
 from sync.schemas import CheckpointType, RefusalReason
 
 router = APIRouter(include_in_schema=False)
@@ -150,4 +151,9 @@ def alerts_page(viewer: ViewerDep) -> HTMLResponse:
     # Checkpoint names for the alerts: the fleet as this account sees it (audited as a read).
     fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
     names = {c.checkpoint_id: c.name for c in fleet}
-    return viewer.page("alerts.html", nav="nav_alerts", alerts=found, names=names)
+    # The fevers' areas by name: region names are public reference data, not a personal read.
+    english = language_of(viewer.request) == "en"
+    area_names = regions.names_of(viewer.session, found.fevers_today, english=english)
+    return viewer.page(
+        "alerts.html", nav="nav_alerts", alerts=found, names=names, area_names=area_names
+    )

@@ -375,9 +375,11 @@ def test_the_city_sees_an_alert_for_a_shared_screenshot(
         expect(row).to_contain_text("东关社区北门")
         expect(row).to_contain_text("长延堡社区")
         expect(page.locator("#kiosk-alerts")).to_contain_text("韩森寨社区南门")
+        expect(page.locator("#fevers")).to_contain_text("新城区")  # the area by name
         _shot(page, "alerts", viewport)
         page.goto(world.url + "/admin/alerts?lang=en")
         expect(page.locator("#screenshots")).to_contain_text("Impossible travel")
+        expect(page.locator("#fevers")).to_contain_text("Xincheng District")
         _shot(page, "alerts-en", viewport)
         page.goto(world.url + "/admin?lang=en")
         expect(page.locator("h1")).to_contain_text("Area dashboard")
