@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,6 +28,7 @@ from central.db import make_engine, make_sessions, session_scope
 from central.models import Checkpoint, Kiosk, Region
 from central.regions import SAMPLE_FILE, RegionCodeError, load_region_file
 from central.releases_cli import add_release_commands, run_release_command
+from central.reports_cli import add_report_commands, run_report_command
 from central.scope import Role
 from central.settings import Settings
 from healthcode.claims import ClaimsError
@@ -96,12 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run-once", help="run the due work once (skips if another runs it)")
 
-    reports = commands.add_parser("reports", help="the daily push for the upper platform")
-    report_commands = reports.add_subparsers(dest="reports_command", required=True)
-    push = report_commands.add_parser("push-daily", help="write a day's push file (CSV)")
-    push.add_argument("--day", type=date.fromisoformat, help="YYYY-MM-DD (default: yesterday)")
-    push.add_argument("--out", type=Path, required=True, metavar="DIR")
-    push.add_argument("--time-zone", default="Asia/Shanghai")
+    add_report_commands(commands)  # issue 14
     add_release_commands(commands)  # issue 15
     return parser
 
@@ -153,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "jobs":
             return _jobs_run_once(settings)
         if args.command == "reports":
-            return _push_daily(settings, args.day, args.out, args.time_zone)
+            return run_report_command(settings, args)
         if args.command == "releases":
             return run_release_command(settings, args)
         if args.command in ("regions", "enterprise", "account"):
@@ -345,23 +341,6 @@ def _kiosk(settings: Settings, args: argparse.Namespace) -> int:
             print(f"kiosk {found.id} revoked at {revoked_at.isoformat()}")
     finally:
         engine.dispose()
-    return 0
-
-
-def _push_daily(settings: Settings, day: date | None, out: Path, time_zone: str) -> int:
-    """Issue 14: see docs/reports.md. Prints the file and its record count, nothing personal."""
-    from central.ingest import record_cipher
-    from central.reports import previous_day, push_daily
-
-    chosen = day or previous_day(system_clock(), time_zone)
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        with session_scope(make_sessions(engine)) as session:
-            cipher = record_cipher(settings.resolved_keys_dir)
-            path, count = push_daily(session, cipher, chosen, out, time_zone)
-    finally:
-        engine.dispose()
-    print(f"{path}: {count} records of {chosen.isoformat()}")
     return 0
 
 

@@ -33,7 +33,7 @@ from central.ingest import record_cipher
 from central.models import AuditEntry, PushDelivery
 from central.reports import previous_day, push_daily, push_file_name
 from central.settings import Settings
-from central.usage import render_usage_csv, usage_file_name, week_of, weekly_usage
+from central.usage import push_weekly, usage_file_name, week_of
 
 log = logging.getLogger(__name__)
 DAILY = "daily"
@@ -70,12 +70,7 @@ def _write(session: Session, kind: str, period: str, settings: Settings) -> tupl
         cipher = record_cipher(settings.resolved_keys_dir)
         day = datetime.fromisoformat(period).date()
         return push_daily(session, cipher, day, folder, settings.push_time_zone)
-    rows = weekly_usage(session, period, settings.push_time_zone)
-    path = folder / usage_file_name(period)
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_bytes(render_usage_csv(rows))
-    temporary.replace(path)
-    return path, len(rows)
+    return push_weekly(session, period, folder, settings.push_time_zone)
 
 
 def make_due_pushes(

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, case, func, select, true
@@ -162,3 +163,17 @@ def render_usage_csv(rows: Iterable[UsageRow]) -> bytes:
 
 def usage_file_name(week: str) -> str:
     return f"usage-{week}.csv"
+
+
+def push_weekly(
+    session: Session, week: str, folder: Path, time_zone: str = DEFAULT_TIME_ZONE
+) -> tuple[Path, int]:
+    """Write the week's usage statistics (`usage-YYYY-Www.csv`) into `folder`, whole or not at
+    all (a temporary file renamed); the path and its number of rows."""
+    rows = weekly_usage(session, week, time_zone)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / usage_file_name(week)
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_bytes(render_usage_csv(rows))
+    temporary.replace(path)
+    return path, len(rows)

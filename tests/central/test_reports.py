@@ -203,6 +203,25 @@ def test_the_weekly_statistics_count_per_area_and_checkpoint_against_the_referen
     assert answer.content == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
 
 
+def test_the_weekly_push_command_writes_the_weeks_file_and_refuses_a_bad_week(
+    central: Central,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _a_week_of_passages(central)
+    monkeypatch.setenv("CENTRAL_DATABASE_URL", central.settings.resolved_database_url)
+    out = tmp_path / "push"
+    argv = ["--data-dir", str(central.settings.data_dir), "reports", "push-weekly"]
+    assert main([*argv, "--week", "2026-W47", "--out", str(out)]) == 0
+    written = (out / "usage-2026-W47.csv").read_bytes()
+    assert written == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
+    assert "rows of 2026-W47" in capsys.readouterr().out
+    assert main([*argv, "--week", "2026-W54", "--out", str(tmp_path / "bad")]) == 2
+    assert "has no week 54" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_the_weekly_statistics_are_scoped_audited_and_refuse_a_bad_week(
     central: Central,
 ) -> None:
