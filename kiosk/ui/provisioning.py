@@ -4,6 +4,10 @@ fields, and the only way out of a locked kiosk.
 On a kiosk that has no technician yet (first start) the screen asks for a new technician PIN,
 twice, instead. While it is unlocked the kiosk's own drivers are stopped (`unlocked`), so the
 tests here can open the ports; `closed` re-opens them with whatever was saved.
+
+Left alone (no touch, click or key for `IDLE_TIMEOUT_S`) it closes itself as "Close" would, so a
+technician called away does not leave the kiosk's settings and its way out open at the gate;
+it waits for a device test, a save or an enrollment under way to end first.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -39,6 +44,15 @@ from kiosk.ui.provisioning_enroll import EnrollmentPage, StaffPage
 
 TECHNICIAN = "technician"  # the purpose written to the audit log
 PIN_PAGE, MAIN_PAGE = 0, 1
+IDLE_TIMEOUT_S = 300
+_INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.KeyPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.Wheel,
+    }
+)
 
 
 class ProvisioningView(QWidget):
@@ -59,9 +73,15 @@ class ProvisioningView(QWidget):
         client: Callable[[], AbstractContextManager[httpx.Client]],
         stop_sync: Callable[[], None],
         language: Language = Language.ZH,
+        idle_timeout_s: float = IDLE_TIMEOUT_S,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(int(idle_timeout_s * 1000))
+        self._idle.timeout.connect(self._on_idle)
+        self._watching_input = False
         self._store = store
         self._gate = gate
         self._clock = clock
@@ -148,6 +168,7 @@ class ProvisioningView(QWidget):
         self._gate.load()
 
     def lock(self) -> None:
+        self._stop_idle_watch()
         if self._operator is not None:
             self._gate.audit(self._operator, "technician_close", {})
         self._operator = None
@@ -173,7 +194,12 @@ class ProvisioningView(QWidget):
         self.exit_requested.emit()
 
     def shutdown(self) -> None:
+        self._stop_idle_watch()
         self._background.shutdown()
+
+    def set_idle_timeout(self, seconds: float) -> None:
+        """How long the unlocked screen waits for a touch before it closes itself."""
+        self._idle.setInterval(int(seconds * 1000))
 
     def retranslate(self, language: Language) -> None:
         self._language = language
@@ -252,8 +278,44 @@ class ProvisioningView(QWidget):
     def _open(self, operator_id: str) -> None:
         self._operator = operator_id
         self._gate.audit(operator_id, "technician_open", {})
+        self._start_idle_watch()
         self.pages.setCurrentIndex(MAIN_PAGE)
         self.tabs.setCurrentIndex(0)
         self.enrollment.show_current()
         self.unlocked.emit(operator_id)
         self.devices.refresh()
+
+    # ------------------------------------------------------------ left alone
+
+    def _start_idle_watch(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._watching_input:
+            app.installEventFilter(self)  # a touch anywhere on the screen counts
+            self._watching_input = True
+        self._idle.start()
+
+    def _stop_idle_watch(self) -> None:
+        self._idle.stop()
+        app = QApplication.instance()
+        if app is not None and self._watching_input:
+            app.removeEventFilter(self)
+        self._watching_input = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if self._operator is not None and event.type() in _INPUT_EVENTS:
+            self._idle.start()  # the countdown starts again
+        return False
+
+    def _on_idle(self) -> None:
+        if self._operator is None:
+            return
+        if self._busy():
+            self._idle.start()  # never close under a device test, a save or an enrollment
+            return
+        self._gate.audit(self._operator, "technician_idle", {})
+        self.close_view()
+
+    def _busy(self) -> bool:
+        """A test, save, scan or enrollment under way: every page's work runs on this pool, and
+        each is bounded (a reading, 60 camera frames, one request)."""
+        return self._background.busy

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ from kiosk.ui.provisioning import MAIN_PAGE, PIN_PAGE
 from kiosk.viewstate import StatusKind
 from tests.central.conftest import SERVER, Central, FakeClock, start_central
 from tests.gui.conftest import SaveScreen
-from tests.gui.staff_support import FAST, flush
+from tests.gui.staff_support import FAST, audit_actions, flush
 from tests.kiosk.checkpoint_support import passage
 
 TECHNICIAN_PIN = "2468"
@@ -163,6 +164,42 @@ def test_supervisors_screen_leads_to_the_technicians_screen(make, qtbot: QtBot) 
     harness.kiosk.supervisor.technician_button.click()
     assert harness.kiosk.window.current_screen == "provisioning"
     assert harness.view.pages.currentIndex() == PIN_PAGE
+
+
+def test_left_alone_the_technicians_screen_closes_itself_back_to_the_scan_screen(
+    make, qtbot: QtBot
+) -> None:
+    harness = make()
+    harness.open(qtbot)
+    harness.view.set_idle_timeout(0.5)  # five minutes in service
+    with qtbot.waitSignal(harness.view.closed, timeout=WAIT_MS):
+        pass
+    assert harness.view.operator_id is None
+    assert harness.view.pages.currentIndex() == PIN_PAGE
+    assert harness.kiosk.window.current_screen == "scan"
+    actions = [action for _, action, _ in audit_actions(harness.kiosk.store)]
+    assert actions[-2:] == ["technician_idle", "technician_close"]
+
+
+def test_the_technicians_screen_waits_for_work_under_way_and_a_touch_restarts_the_wait(
+    make, qtbot: QtBot
+) -> None:
+    harness = make()
+    harness.open(qtbot)
+    view = harness.view
+    release = threading.Event()
+    view._background.run(lambda: release.wait(WAIT_MS / 1000), lambda _: None)  # a test running
+    view._idle.timeout.emit()  # the time is up while it runs
+    assert view.operator_id is not None
+    assert view._idle.isActive()  # it waits again
+    release.set()
+    qtbot.waitUntil(lambda: not view._background.busy, timeout=WAIT_MS)
+    view._idle.stop()
+    qtbot.mouseClick(view.tabs.tabBar(), Qt.MouseButton.LeftButton)  # the technician touches it
+    assert view._idle.isActive()
+    view._idle.timeout.emit()
+    assert view.operator_id is None
+    assert harness.kiosk.window.current_screen == "scan"
 
 
 # ------------------------------------------------------------------------------- devices
