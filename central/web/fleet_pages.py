@@ -21,6 +21,7 @@ from central.alerts import (
     kiosk_alerts,
 )
 from central.errors import ApiError
+from central.routers import accounts as accounts_api
 from central.routers import alerts as alerts_api
 from central.routers import checkpoints as checkpoints_api
 from central.routers import fleet as fleet_api
@@ -52,6 +53,14 @@ def _fleet_page(
         if k.revoked_at is None
     ]
     flagged = kiosk_alerts(health, viewer.now)
+    may_register = viewer.scope.role in (Role.REGION_ADMIN, Role.TECHNICIAN)
+    # An enterprise's gate is registered under it (its administrator then sees and manages it):
+    # the enterprises of the area to pick from (a list read, audited).
+    enterprises = (
+        accounts_api.list_enterprises(viewer.session, viewer.scope, viewer.audit)
+        if may_register
+        else []
+    )
     return viewer.page(
         "fleet.html",
         silent={a.kiosk_id for a in flagged if a.kind is AlertKind.KIOSK_SILENT},
@@ -60,7 +69,8 @@ def _fleet_page(
         status_code=status_code,
         fleet=fleet,
         may_manage=viewer.scope.role in MANAGERS,
-        may_register=viewer.scope.role in (Role.REGION_ADMIN, Role.TECHNICIAN),
+        may_register=may_register,
+        enterprises=enterprises,
         checkpoint_types=list(CheckpointType),
         own_area=viewer.scope.area or "",
         code=code,
@@ -89,7 +99,7 @@ def register_checkpoint(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
             area_code=area or None,
             enterprise_id=viewer.scope.enterprise_id
             if viewer.scope.role in ENTERPRISE_ROLES
-            else None,
+            else form.get("enterprise_id") or None,
         )
     except (ValidationError, ValueError):
         return viewer.refusal(

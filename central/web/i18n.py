@@ -122,6 +122,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "no_kiosks": ("尚无设备", "No kiosks yet"),
     "never": ("从未", "never"),
     "new_checkpoint": ("新建卡口", "New checkpoint"),
+    "checkpoint_enterprise": ("所属企业（企业卡口）", "Enterprise (for its gate)"),
+    "not_an_enterprise_gate": ("无（非企业卡口）", "None (not an enterprise gate)"),
     "checkpoint_type": ("卡口类型", "Type"),
     "address": ("地址", "Address"),
     "checkpoint_created": ("卡口已创建", "Checkpoint created"),

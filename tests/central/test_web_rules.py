@@ -270,6 +270,45 @@ def test_an_enterprise_administrator_adds_epidemic_staff_by_mobile_number(
         assert staff.role == "epidemic_staff" and staff.enterprise_id == enterprise
 
 
+def test_a_county_registers_an_enterprises_gate_on_the_fleet_page_and_the_enterprise_sees_it(
+    central: Central,
+) -> None:
+    county = _county(central)
+    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
+    enterprise = create_enterprise(
+        central, county_headers, "秦川机床厂", "610102001", "manufacturing"
+    )
+    client = _browser(central, county)
+    page = client.get("/admin/fleet")
+    assert f'<option value="{enterprise}">秦川机床厂</option>' in page.text
+    form = {
+        "csrf": _csrf(page.text),
+        "name": "秦川机床厂东门",
+        "checkpoint_type": "enterprise_gate",
+        "area_code": "610102001",
+        "address": "西一路1号",
+        "enterprise_id": enterprise,
+    }
+    created = client.post("/admin/fleet/checkpoints", data=form)
+    assert created.status_code == 201, created.text
+    with session_scope(central.app.state.sessions) as session:
+        gate = session.scalars(select(Checkpoint).where(Checkpoint.name == "秦川机床厂东门")).one()
+        assert (gate.enterprise_id, gate.enterprise) == (enterprise, "秦川机床厂")
+    other = {**form, "name": "别家门", "enterprise_id": "00000000-0000-4000-8000-000000000000"}
+    refused = client.post("/admin/fleet/checkpoints", data=other)
+    assert refused.status_code == 400  # not an enterprise of this area: nothing registered
+    with session_scope(central.app.state.sessions) as session:
+        found = session.scalars(select(Checkpoint).where(Checkpoint.name == "别家门")).first()
+        assert found is None
+    answer = central.client.post(
+        "/api/v1/accounts",
+        json={"username": "qinchuan", "role": "enterprise_admin", "enterprise_id": enterprise},
+        headers=county_headers,
+    )
+    own = _browser(central, answer.json()["account"]["account_id"]).get("/admin/fleet")
+    assert "秦川机床厂东门" in own.text
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_every_page_renders_in_both_languages_with_strict_headers(
     central: Central, language: str
