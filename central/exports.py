@@ -16,9 +16,10 @@ again when the export is worked, so a narrowed account exports the narrower set)
 export writes one audit entry: who, which filters, how many rows. Files are deleted
 `settings.export_ttl_days` after they are finished (`purge_expired_exports`).
 
-CSV files are UTF-8 with a BOM and CRLF line ends; XLSX files are written by openpyxl in
-write-only mode. In both, a cell starting with = + - @, a tab or a carriage return is defused
-(`central.reports.escape_cell`).
+CSV files are UTF-8 with a BOM and CRLF line ends; XLSX files are written by xlsxwriter in
+constant-memory mode (rows go to disk as they come), every cell as a string, never a formula,
+number or link. In both, a cell starting with = + - @, a tab or a carriage return is defused
+(`central.reports.escape_cell`) as well, for whatever reads the file next.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from openpyxl import Workbook
+import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -319,12 +320,23 @@ class _CsvSink:
 
 
 class _XlsxSink:
-    def __init__(self, title: str) -> None:
-        self.book = Workbook(write_only=True)
-        self._sheet = self.book.create_sheet(title)
+    def __init__(self, path: Path, title: str) -> None:
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._sheet = self.book.add_worksheet(title)
+        self._row = 0
 
     def write(self, row: list[str]) -> None:
-        self._sheet.append(row)
+        for column, cell in enumerate(row):
+            self._sheet.write_string(self._row, column, cell)
+        self._row += 1
 
 
 @contextmanager
@@ -339,9 +351,11 @@ def _sink(path: Path, file_format: ExportFormat, title: str) -> Iterator[RowSink
                 file.flush()
                 os.fsync(file.fileno())
         else:
-            sink = _XlsxSink(title)
-            yield sink
-            sink.book.save(temporary)
+            sink = _XlsxSink(temporary, title)
+            try:
+                yield sink
+            finally:
+                sink.book.close()  # also on failure: its own temporary files go
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
