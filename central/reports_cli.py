@@ -13,9 +13,8 @@ from pathlib import Path
 
 from central.clock import system_clock
 from central.db import make_engine, make_sessions, session_scope
+from central.reports import DEFAULT_TIME_ZONE
 from central.settings import Settings
-
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

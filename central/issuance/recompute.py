@@ -437,11 +437,11 @@ def sweep_due(sessions: sessionmaker[Session], now: datetime, batch_size: int = 
     total = 0
     while True:
         with sessions() as session, session.begin():
-            ids = list(
+            ids = list(  # the narrow table alone: its `review_at` index gives the order
                 session.scalars(
-                    select(Person.id)
-                    .where(Person.review_at <= now)
-                    .order_by(Person.review_at)
+                    select(_COLOURS.c.person_id)
+                    .where(_COLOURS.c.review_at <= now)
+                    .order_by(_COLOURS.c.review_at)
                     .limit(batch_size)
                 )
             )

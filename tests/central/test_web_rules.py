@@ -243,20 +243,31 @@ def _id_of_new(
     return str(answer.json()["account"]["account_id"])
 
 
-def test_an_enterprise_administrator_adds_epidemic_staff_by_mobile_number(
-    central: Central,
-) -> None:
+def _county_and_factory(central: Central) -> tuple[str, dict[str, str], str]:
+    """The Xincheng administrator's id and API headers, and the factory it registered."""
     county = _county(central)
     county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
     enterprise = create_enterprise(
         central, county_headers, "秦川机床厂", "610102001", "manufacturing"
     )
+    return county, county_headers, enterprise
+
+
+def _enterprise_admin(central: Central, creator: dict[str, str], enterprise: str) -> str:
     answer = central.client.post(
         "/api/v1/accounts",
         json={"username": "qinchuan", "role": "enterprise_admin", "enterprise_id": enterprise},
-        headers=county_headers,
+        headers=creator,
     )
-    client = _browser(central, answer.json()["account"]["account_id"])
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["account"]["account_id"])
+
+
+def test_an_enterprise_administrator_adds_epidemic_staff_by_mobile_number(
+    central: Central,
+) -> None:
+    _county, county_headers, enterprise = _county_and_factory(central)
+    client = _browser(central, _enterprise_admin(central, county_headers, enterprise))
     page = client.get("/admin/staff")
     assert page.status_code == 200 and "秦川机床厂" in page.text
     bad = client.post("/admin/staff", data={"csrf": _csrf(page.text), "mobile": "12345"})
@@ -273,11 +284,7 @@ def test_an_enterprise_administrator_adds_epidemic_staff_by_mobile_number(
 def test_a_county_registers_an_enterprises_gate_on_the_fleet_page_and_the_enterprise_sees_it(
     central: Central,
 ) -> None:
-    county = _county(central)
-    county_headers = {"Authorization": f"Bearer {_web_token(central, county)}"}
-    enterprise = create_enterprise(
-        central, county_headers, "秦川机床厂", "610102001", "manufacturing"
-    )
+    county, county_headers, enterprise = _county_and_factory(central)
     client = _browser(central, county)
     page = client.get("/admin/fleet")
     assert f'<option value="{enterprise}">秦川机床厂</option>' in page.text
@@ -300,13 +307,9 @@ def test_a_county_registers_an_enterprises_gate_on_the_fleet_page_and_the_enterp
     with session_scope(central.app.state.sessions) as session:
         found = session.scalars(select(Checkpoint).where(Checkpoint.name == "别家门")).first()
         assert found is None
-    answer = central.client.post(
-        "/api/v1/accounts",
-        json={"username": "qinchuan", "role": "enterprise_admin", "enterprise_id": enterprise},
-        headers=county_headers,
-    )
-    own = _browser(central, answer.json()["account"]["account_id"]).get("/admin/fleet")
-    assert "秦川机床厂东门" in own.text
+    own = _browser(central, _enterprise_admin(central, county_headers, enterprise))
+    own_page = own.get("/admin/fleet")
+    assert "秦川机床厂东门" in own_page.text
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
