@@ -21,11 +21,14 @@ python -m healthcode trust-list sign --keys "$demo/keys" --out "$demo/trust-list
 code=$(python -m healthcode issue --keys "$demo/keys" --colour green --kind app \
   --name 张三丰 --id-number 11010519491231002X --png "$demo/code.png")
 echo "$code"
-python -m healthcode verify --trust "$demo/trust-list.cose" --root "$demo/keys/root.pub" "$code" | head -8
+python -m healthcode verify --trust "$demo/trust-list.cose" --root "$demo/keys/root.pub" "$code" \
+  > "$demo/verified.json"
+head -n 8 "$demo/verified.json"
 
 echo
 echo "== 2. The central service: keys, database, first administrator =="
-(cd "$demo/central" && python -m central init)
+base="http://127.0.0.1:$port"
+(cd "$demo/central" && python -m central init --url "$base") | tee "$demo/central/init.txt"
 (cd "$demo/central" && exec python -m central serve --host 127.0.0.1 --port "$port") \
   > "$demo/central/serve.log" 2>&1 &
 central_pid=$!
@@ -36,8 +39,15 @@ for _ in $(seq 1 100); do
 import time; time.sleep(0.2)
 PY
 done
-curl -fsS "http://127.0.0.1:$port/openapi.json" >/dev/null || { cat "$demo/central/serve.log"; exit 1; }
-echo "central is serving on http://127.0.0.1:$port (log: $demo/central/serve.log)"
+curl -fsS "$base/openapi.json" >/dev/null || { cat "$demo/central/serve.log"; exit 1; }
+# The first administrator's password, set here with the one-time token `central init` printed,
+# so the administration pages can be opened with a login that works.
+token=$(sed -n 's/.*setup?token=\([^ ]*\).*/\1/p' "$demo/central/init.txt" | head -n 1)
+password="demo-$(python -c 'import secrets; print(secrets.token_hex(4))')"
+curl -fsS -X POST "$base/api/v1/auth/setup" -H 'content-type: application/json' \
+  -d "{\"token\": \"$token\", \"password\": \"$password\"}" >/dev/null
+echo "central is serving on $base (log: $demo/central/serve.log)"
+echo "administration pages: $base/admin  (user admin, password $password)"
 
 echo
 echo "== 3. A checkpoint and its one-time enrollment code =="
@@ -48,7 +58,7 @@ echo "checkpoint $checkpoint, enrollment code $enrollment"
 
 echo
 echo "== 4. The kiosk enrols with the code (its own keys; trust list, policy, binding keys) =="
-python -m kiosk enroll "http://127.0.0.1:$port" "$enrollment" --data-dir "$demo/kiosk"
+python -m kiosk enroll "$base" "$enrollment" --data-dir "$demo/kiosk"
 
 echo
 echo "== 5. The kiosk in demo mode: codes signed by central's issuer key, checked offline =="
@@ -58,4 +68,12 @@ else
   python -m kiosk --demo --data-dir "$demo/kiosk" --central-keys "$root/$demo/central/keys" \
     --seconds "${DEMO_SECONDS:-40}" --screenshots "$demo/screens"
   echo "(no display: pictures of the result screens are in $demo/screens)"
+fi
+
+# With someone there to look (a display or a terminal), central keeps serving until Ctrl-C so the
+# administration pages can be opened; run by a script (CI, a pipe), the demo ends here.
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || { [ -t 0 ] && [ -t 1 ]; }; then
+  echo
+  echo "== central keeps serving: $base/admin  (user admin, password $password); Ctrl-C stops it =="
+  wait "$central_pid" || true
 fi

@@ -1,6 +1,8 @@
 """`python -m healthcode`: keys, trust lists, issuing and verifying codes from the shell.
 
-Exit codes: 0 success (a valid code), 1 a rejected code or a failed operation, 2 usage error.
+Exit codes: 0 success (a valid code), 1 a rejected code or a failed operation, 2 usage error,
+3 a file could not be read or written. A reader that closes standard output early (`| head`)
+changes nothing: the status is still the verdict's.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -33,6 +36,7 @@ from healthcode.trust import Issuer, KeyRole, TrustAnchor, TrustListError
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_IO = 3
 QR_ERROR_LEVEL = "m"
 
 
@@ -136,9 +140,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     now: datetime = args.now or datetime.now(UTC)
     try:
         return _run(args, now)
-    except (KeyDirError, KeyFormatError, ClaimsError, TrustListError, OSError) as error:
+    except (KeyDirError, KeyFormatError, ClaimsError, TrustListError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_IO
+
+
+def _say(text: str) -> None:
+    """Print a line of the answer. A reader that has closed standard output (`| head -8`) wanted
+    no more of it, which is not a failure of the command: the rest is dropped and the exit status
+    stays the verdict's, so a script can tell a rejected code from a short read."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Later writes, and the interpreter's flush at exit, go nowhere instead of failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _run(args: argparse.Namespace, now: datetime) -> int:
@@ -150,7 +170,7 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
             keydir.prepare_root_rotation()
         trust_list = keydir.trust_list(now)
         args.out.write_bytes(trust_list.sign(keydir.root()))
-        print(f"trust list {trust_list.sequence} with {len(trust_list.keys)} keys -> {args.out}")
+        _say(f"trust list {trust_list.sequence} with {len(trust_list.keys)} keys -> {args.out}")
         return EXIT_OK
     if args.command == "issue":
         return _issue(args, now)
@@ -166,21 +186,21 @@ def _keys(args: argparse.Namespace, now: datetime) -> int:
         issuer = Issuer(args.issuer, LocalText(args.issuer_name, args.issuer_name_en))
         algorithm = Algorithm.ES256 if args.algorithm == "es256" else Algorithm.EDDSA
         KeyDir.create(args.dir, issuer, now, algorithm)
-        print(f"keys of issuer {args.issuer} in {args.dir}; keep root.key offline")
+        _say(f"keys of issuer {args.issuer} in {args.dir}; keep root.key offline")
         return EXIT_OK
     keydir = KeyDir(args.dir)
     if args.keys_command == "add":
         key = keydir.add_key(KeyRole(args.role), now)
-        print(f"new {args.role} key {key.kid.hex()}")
+        _say(f"new {args.role} key {key.kid.hex()}")
     elif args.keys_command == "retire":
         keydir.retire(args.kid, now)
-        print(f"key {args.kid} signs nothing after {now.isoformat()}")
+        _say(f"key {args.kid} signs nothing after {now.isoformat()}")
     elif args.keys_command == "revoke":
         keydir.revoke(args.kid, now)
-        print(f"key {args.kid} revoked: every code it signed will be rejected")
+        _say(f"key {args.kid} revoked: every code it signed will be rejected")
     else:
         keydir.promote_next_root()
-        print("the next root is now the root; keep the new root.key offline")
+        _say("the next root is now the root; keep the new root.key offline")
     return EXIT_OK
 
 
@@ -207,7 +227,7 @@ def _issue(args: argparse.Namespace, now: datetime) -> int:
     text = jkm.issue(claims, keydir.signing_key(KeyRole.ISSUER))
     if args.png:
         segno.make(text, error=QR_ERROR_LEVEL, micro=False).save(args.png, scale=6, border=4)
-    print(text)
+    _say(text)
     return EXIT_OK
 
 
@@ -219,7 +239,7 @@ def _verify(args: argparse.Namespace, now: datetime) -> int:
         trust=trust_list, now=now, clock_tolerance=timedelta(seconds=args.tolerance_s)
     )
     result = jkm.default_registry().verify(text, context)
-    print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    _say(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     return EXIT_OK if result.ok else EXIT_REJECTED
 
 
@@ -228,7 +248,7 @@ def _id_check(number: str, now: datetime) -> int:
         valid = validate_id_number(number, today=now.date())
     except IdNumberError as error:
         result = {"valid": False, "problem": error.problem.value, **error.problem.text.as_dict()}
-        print(json.dumps(result, ensure_ascii=False))
+        _say(json.dumps(result, ensure_ascii=False))
         return EXIT_REJECTED
     facts = id_number_facts(valid)
     result = {
@@ -238,7 +258,7 @@ def _id_check(number: str, now: datetime) -> int:
         "birth_date": facts.birth_date.isoformat(),
         "sex": "male" if facts.is_male else "female",
     }
-    print(json.dumps(result, ensure_ascii=False))
+    _say(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -257,7 +277,7 @@ def _conformance(args: argparse.Namespace) -> int:
             print(f"error: cannot load {args.picture_decoder}: {error}", file=sys.stderr)
             return EXIT_USAGE
     report = conformance.run(args.dir, decoder)
-    print(report.table())
+    _say(report.table())
     if args.details and report.details():
-        print(report.details())
+        _say(report.details())
     return EXIT_OK if report.ok else EXIT_REJECTED

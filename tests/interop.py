@@ -1,4 +1,5 @@
-"""Where the shared interop test data lives: the `shared/` folder beside the repository."""
+"""The public interop test data, kept in the repository under `tests/data/` (see its README for
+where each corpus comes from, at which commit, and its licence)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-
-def _find_shared() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "interop"
-        if candidate.is_dir():
-            return candidate
-    raise RuntimeError("shared/interop not found beside the repository; the tests need it")
-
-
-INTEROP = _find_shared()
+INTEROP = Path(__file__).resolve().parent / "data"
 DCC_TESTDATA = INTEROP / "dgc-testdata"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,58 @@ def test_id_check_explains_a_wrong_number_in_both_languages() -> None:
     right = run("id-check", "11010519491231002x")
     assert right.returncode == 0
     assert json.loads(right.stdout)["masked"] == "110105********002X"
+
+
+def _verify_into_a_closed_pipe(issuer: Path, text: str) -> subprocess.CompletedProcess[bytes]:
+    """`verify ... | head -1` where head has already gone: every write meets a closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [
+                *(sys.executable, "-m", "healthcode", "--now", NOW, "verify"),
+                *(
+                    "--trust",
+                    str(issuer / "trust.cose"),
+                    "--root",
+                    str(issuer / "keys" / "root.pub"),
+                ),
+                text,
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+
+
+def test_a_reader_closing_the_pipe_early_leaves_a_valid_code_valid(issuer: Path) -> None:
+    result = _verify_into_a_closed_pipe(issuer, issue(issuer))
+    assert result.returncode == 0
+    assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr
+
+
+def test_a_reader_closing_the_pipe_early_leaves_a_rejected_code_rejected(issuer: Path) -> None:
+    text = issue(issuer)
+    result = _verify_into_a_closed_pipe(
+        issuer, text[:-4] + ("AAAA" if text[-4:] != "AAAA" else "BBBB")
+    )
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+
+
+def test_a_file_that_cannot_be_read_is_an_io_error_not_a_rejected_code(
+    issuer: Path, tmp_path: Path
+) -> None:
+    result = run(
+        "verify",
+        "--trust",
+        tmp_path / "absent.cose",
+        "--root",
+        issuer / "keys" / "root.pub",
+        issue(issuer),
+    )
+    assert result.returncode == 3
+    assert "absent.cose" in result.stderr
