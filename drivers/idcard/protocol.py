@@ -16,7 +16,6 @@ from operator import xor
 
 from drivers.serialio.events import DeviceFault
 from drivers.serialio.framing import FrameDecodeError, FrameError, FrameProblem
-from healthcode.identity import mask_id_number, mask_name
 
 BAUDRATE = 115200
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
@@ -373,10 +372,10 @@ class UnsupportedCardError(ValueError):
 
 @dataclass(frozen=True)
 class IdentityRead:
-    """The text of an ID card. The WLT photo stays in memory only, and out of repr.
+    """The text of an ID card as read. The WLT photo stays in memory only.
 
-    repr() masks the name and the ID number and leaves out the address, so a logged
-    object leaks nothing.
+    repr() shows the card type only, so a logged object leaks nothing; whoever
+    displays a card (the kiosk, the CLI) masks the name and number itself.
     """
 
     name: str
@@ -392,10 +391,7 @@ class IdentityRead:
     photo_wlt: bytes = field(default=b"", repr=False, compare=False)
 
     def __repr__(self) -> str:
-        return (
-            f"IdentityRead(name={mask_name(self.name)!r}, "
-            f"id_number={mask_id_number(self.id_number)!r}, card_type={self.card_type.value})"
-        )
+        return f"IdentityRead(card_type={self.card_type.value}, personal fields not shown)"
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
