@@ -1,4 +1,4 @@
-"""ID-card readers: SAM serial readers (USB or Bluetooth SPP), NFC serial numbers, manual entry.
+"""ID-card readers: SAM serial readers (USB or Bluetooth SPP) and NFC serial numbers.
 
 `open_id_reader(url)` opens any pyserial URL (a device path, an RFCOMM port, `spy://`, or the
 simulator `simidcard://?card=resident`) and returns a started `IdCardDriver` that reconnects

@@ -23,7 +23,6 @@ from drivers.serialio.cli import (
     state_record,
 )
 from drivers.serialio.events import DeviceFault, DeviceState, DeviceStateEvent
-from healthcode.identity import mask_id_number, mask_name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,12 +38,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def masked_name(name: str) -> str:
+    """张三丰 -> 张*丰, 张三 -> 张*: the kiosk's masking (healthcode.identity.mask_name), kept
+    here so this diagnostics tool prints no full name without importing what runs above it."""
+    name = name.strip()
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def masked_id_number(number: str) -> str:
+    """110105********002X, as the kiosk shows it (healthcode.identity.mask_id_number);
+    anything not 18 characters long shows at most its last two."""
+    number = "".join(number.split()).upper()
+    if len(number) == 18:
+        return number[:6] + "*" * 8 + number[-4:]
+    shown = 2 if len(number) > 6 else 0
+    return "*" * (len(number) - shown) + number[len(number) - shown :]
+
+
 def identity_record(identity: IdentityRead, *, show_full: bool) -> dict[str, object]:
     return {
         "event": "identity",
         "card_type": identity.card_type.value,
-        "name": identity.name if show_full else mask_name(identity.name),
-        "id_number": identity.id_number if show_full else mask_id_number(identity.id_number),
+        "name": identity.name if show_full else masked_name(identity.name),
+        "id_number": identity.id_number if show_full else masked_id_number(identity.id_number),
         "gender": identity.gender.label,
         "nation": identity.nation,
         "birth_date": identity.birth_date if show_full else None,

@@ -15,8 +15,12 @@ from functools import reduce
 from operator import xor
 
 from drivers.serialio.events import DeviceFault
-from drivers.serialio.framing import FrameDecodeError, FrameError, FrameProblem
-from healthcode.identity import mask_id_number, mask_name
+from drivers.serialio.framing import (
+    FrameDecodeError,
+    FrameLayout,
+    FrameProblem,
+    LayoutDeframer,
+)
 
 BAUDRATE = 115200
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
@@ -60,6 +64,11 @@ def checksum(body: bytes) -> int:
     return reduce(xor, body, 0)
 
 
+def frame_checksum(frame: bytes) -> int:
+    """CHK of a whole frame."""
+    return checksum(frame[5:-1])
+
+
 def _frame(head: bytes, data: bytes) -> bytes:
     length = (len(head) + len(data) + 1).to_bytes(2, "big")
     body = length + head + data
@@ -85,7 +94,7 @@ def _body(frame: bytes) -> bytes:
         raise FrameDecodeError(
             FrameProblem.LENGTH, f"LEN {length} but {len(frame) - 7} bytes follow it"
         )
-    if checksum(frame[5:-1]) != frame[-1]:
+    if frame_checksum(frame) != frame[-1]:
         raise FrameDecodeError(FrameProblem.CHECKSUM, "bad checksum")
     return frame[7:-1]
 
@@ -116,58 +125,24 @@ def parse_reply(frame: bytes) -> SamReply:
     return SamReply(body[0], body[1], body[2], body[3:])
 
 
-class SamDeframer:
+SAM_LAYOUT = FrameLayout(
+    name="SAM",
+    header=PREAMBLE,
+    length_offset=5,
+    length_size=2,
+    overhead=7,  # preamble and LEN
+    checksum=frame_checksum,
+    min_length=_MIN_LENGTH,
+    max_length=MAX_LENGTH,
+    shown_bytes=14,  # a read reply's text (the holder's name) starts at byte 14
+)
+
+
+class SamDeframer(LayoutDeframer):
     """Finds SAM frames in a stream, skipping garbage and surviving split reads."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self.discarded_bytes = 0
-
-    @property
-    def pending(self) -> int:
-        return len(self._buffer)
-
-    def reset(self) -> None:
-        self._buffer.clear()
-
-    def feed(self, data: bytes) -> list[bytes | FrameError]:
-        buffer = self._buffer
-        buffer += data
-        out: list[bytes | FrameError] = []
-        while True:
-            start = buffer.find(PREAMBLE)
-            if start < 0:
-                keep = _preamble_prefix_length(buffer)
-                self.discarded_bytes += len(buffer) - keep
-                del buffer[: len(buffer) - keep]
-                return out
-            self.discarded_bytes += start
-            del buffer[:start]
-            if len(buffer) < 7:
-                return out
-            length = int.from_bytes(buffer[5:7], "big")
-            if not _MIN_LENGTH <= length <= MAX_LENGTH:
-                out.append(FrameError(FrameProblem.LENGTH, f"LEN {length}", bytes(buffer[:7])))
-                del buffer[0]
-                continue
-            total = 7 + length
-            if len(buffer) < total:
-                return out
-            frame = bytes(buffer[:total])
-            if checksum(frame[5:-1]) != frame[-1]:
-                out.append(FrameError(FrameProblem.CHECKSUM, "bad checksum", frame[:16]))
-                del buffer[0]  # a real frame may start inside this one
-                continue
-            out.append(frame)
-            del buffer[:total]
-
-
-def _preamble_prefix_length(buffer: bytearray) -> int:
-    """How many trailing bytes could be the start of a preamble (kept for the next read)."""
-    for size in range(min(len(PREAMBLE) - 1, len(buffer)), 0, -1):
-        if buffer.endswith(PREAMBLE[:size]):
-            return size
-    return 0
+        super().__init__(SAM_LAYOUT)
 
 
 # --------------------------------------------------------------------------- statuses
@@ -373,10 +348,10 @@ class UnsupportedCardError(ValueError):
 
 @dataclass(frozen=True)
 class IdentityRead:
-    """The text of an ID card. The WLT photo stays in memory only, and out of repr.
+    """The text of an ID card as read. The WLT photo stays in memory only.
 
-    repr() masks the name and the ID number and leaves out the address, so a logged
-    object leaks nothing.
+    repr() shows the card type only, so a logged object leaks nothing; whoever
+    displays a card (the kiosk, the CLI) masks the name and number itself.
     """
 
     name: str
@@ -392,10 +367,7 @@ class IdentityRead:
     photo_wlt: bytes = field(default=b"", repr=False, compare=False)
 
     def __repr__(self) -> str:
-        return (
-            f"IdentityRead(name={mask_name(self.name)!r}, "
-            f"id_number={mask_id_number(self.id_number)!r}, card_type={self.card_type.value})"
-        )
+        return f"IdentityRead(card_type={self.card_type.value}, personal fields not shown)"
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -2,7 +2,9 @@
 
 Each line holds `file`, `texts` (list), `decoder` (the stage that read them, or null) and `ms`.
 `--decoder NAME` runs one bare library instead of the default pipeline. Exit status 0 when
-every image was read as an image (whether or not it held a code), 2 otherwise.
+every image was read as an image (whether or not it held a code), 2 when one could not be
+read or held a code whose bytes are not text (each named on stderr; the others are still
+decoded).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ms": round(result.ms, 2),
         }
         print(json.dumps(line, ensure_ascii=False), flush=True)
+        for problem in result.problems:
+            print(f"error: {path!r}: {problem}", file=sys.stderr)
+            status = 2
     return status
 
 

@@ -17,6 +17,7 @@ from drivers.qr.decoders import (
     Decoder,
     DecoderUnavailableError,
     Gray,
+    QrTextError,
     ZbarDecoder,
     ZxingDecoder,
     available_decoders,
@@ -29,12 +30,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class DecodeResult:
     """What one frame gave: the texts (empty when none), the stage that found them, the time
-    spent on the frame in milliseconds, and how many decoder runs that took."""
+    spent on the frame in milliseconds, how many decoder runs that took, and what made a
+    found code unreadable as text."""
 
     texts: tuple[str, ...]
     decoder: str | None
     ms: float
     attempts: int = 1
+    problems: tuple[str, ...] = ()  # codes found whose bytes are not text (QrTextError)
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,22 @@ class QrPipeline:
     def decode(self, frame: Frame) -> DecodeResult:
         start = self.clock()
         gray = preprocess.crop(preprocess.to_gray(frame), self.roi)
-        texts, stage, attempts = self._decode_gray(gray)
-        return DecodeResult(tuple(texts), stage, (self.clock() - start) * 1000.0, attempts)
+        problems: list[str] = []
+        texts, stage, attempts = self._decode_gray(gray, problems)
+        ms = (self.clock() - start) * 1000.0
+        return DecodeResult(tuple(texts), stage, ms, attempts, tuple(problems))
 
-    def _decode_gray(self, gray: Gray) -> tuple[list[str], str | None, int]:
-        texts = self.primary.decode(gray)
+    @staticmethod
+    def _run(decoder: Decoder, gray: Gray, problems: list[str]) -> list[str]:
+        try:
+            return decoder.decode(gray)
+        except QrTextError as error:  # one unreadable code must not lose the frame
+            log.warning("%s", error)
+            problems.append(str(error))
+            return list(error.texts)
+
+    def _decode_gray(self, gray: Gray, problems: list[str]) -> tuple[list[str], str | None, int]:
+        texts = self._run(self.primary, gray, problems)
         if texts:
             return _unique(texts), self.primary.name, 1
         if not self.fallbacks:
@@ -80,7 +94,7 @@ class QrPipeline:
         if preprocess.is_dim(region):
             region = preprocess.stretch_contrast(region)
         for attempt, fallback in enumerate(self.fallbacks, start=2):
-            texts = fallback.decoder.decode(fallback.prepare(region))
+            texts = self._run(fallback.decoder, fallback.prepare(region), problems)
             if texts:
                 return _unique(texts), f"{fallback.decoder.name}+{fallback.name}", attempt
         return [], None, 1 + len(self.fallbacks)

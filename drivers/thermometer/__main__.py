@@ -1,8 +1,8 @@
 """Technicians' CLI: `python -m drivers.thermometer PORT_URL --model NAME`.
 
 Prints each reading (raw and compensated) and each device state change as a JSON line.
-Exit codes: 0 done, 2 wrong port/model/options, 3 the device stayed silent (or never sent
-a frame of this model).
+Exit codes: 0 done, 2 wrong port/model/options, 3 no reading accepted for --silent-timeout
+seconds (the device stayed silent, sent no frame of this model, or only implausible values).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import queue
 import sys
+import time
 from collections.abc import Sequence
 
 from drivers.serialio.cli import (
@@ -25,6 +26,8 @@ from drivers.thermometer import open_thermometer
 from drivers.thermometer.protocol import (
     LINE_PRESETS,
     MODELS,
+    PLAUSIBLE_MAX_CELSIUS,
+    PLAUSIBLE_MIN_CELSIUS,
     Compensation,
     LinePattern,
     TemperatureReading,
@@ -69,6 +72,34 @@ def reading_record(reading: TemperatureReading) -> dict[str, object]:
     }
 
 
+class Silence:
+    """Why no reading was accepted lately: silence is counted from the last accepted reading,
+    so a device that sends only refused readings or bad frames is silent too."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.implausible = False
+        self.bad_frames = False
+
+    def saw(self, reason: DeviceFault) -> None:
+        if reason is DeviceFault.IMPLAUSIBLE_READING:
+            self.implausible = True
+        elif reason in (DeviceFault.BAD_FRAME, DeviceFault.PARTIAL_FRAME):
+            self.bad_frames = True
+
+    @property
+    def hint(self) -> str:
+        if self.implausible:
+            return (
+                f"readings arrive but are outside {PLAUSIBLE_MIN_CELSIUS:g}-"
+                f"{PLAUSIBLE_MAX_CELSIUS:g} °C after compensation: nobody in front of the "
+                "sensor, or check --offset and --gain"
+            )
+        if self.bad_frames:
+            return f"bytes arrive but no {self.model} frame: wrong --model or --baud?"
+        return "check the cable, the power, --model and --baud"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     mode = ThermometerMode(args.mode)
@@ -97,31 +128,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         return fail(f"{error} (check the port name and that no other program uses it)", EXIT_USAGE)
     readings = 0
-    frames_seen = False
-    bad_frames = 0
+    silence = Silence(args.model)
+    deadline = time.monotonic() + args.silent_timeout
     try:
         while args.count == 0 or readings < args.count:
-            item = events.get()
+            remaining_s = deadline - time.monotonic()
+            if remaining_s <= 0:  # checked between events too: a flood of bad frames is silence
+                return fail(
+                    f"device on {args.port} silent for {args.silent_timeout:g} s: {silence.hint}",
+                    EXIT_SILENT,
+                )
+            try:
+                item = events.get(timeout=remaining_s)
+            except queue.Empty:
+                continue
             if isinstance(item, TemperatureReading):
                 readings += 1
-                frames_seen = True
+                silence = Silence(args.model)
+                deadline = time.monotonic() + args.silent_timeout
                 print_json(reading_record(item))
                 continue
             print_json(state_record(item))
-            if item.reason is DeviceFault.IMPLAUSIBLE_READING:
-                frames_seen = True
-            elif item.reason in (DeviceFault.BAD_FRAME, DeviceFault.PARTIAL_FRAME):
-                bad_frames += 1
-            elif item.reason is DeviceFault.TIMEOUT and not frames_seen:
-                hint = (
-                    f"bytes arrive but no {args.model} frame: wrong --model or --baud?"
-                    if bad_frames
-                    else "check the cable, the power, --model and --baud"
-                )
-                return fail(
-                    f"device on {args.port} silent for {args.silent_timeout:g} s: {hint}",
-                    EXIT_SILENT,
-                )
+            silence.saw(item.reason)
     except KeyboardInterrupt:
         pass
     finally:

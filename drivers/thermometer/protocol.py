@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from drivers.serialio.framing import FrameDecodeError, FrameError, FrameProblem
+from drivers.serialio.framing import (
+    FrameDecodeError,
+    FrameError,
+    FrameLayout,
+    FrameProblem,
+    LayoutDeframer,
+)
 
 
 class ThermometerMode(StrEnum):
@@ -56,6 +62,11 @@ GY_QUERY = gy_command(GY_CMD_QUERY)
 GY_CONTINUOUS = gy_command(GY_CMD_CONTINUOUS)
 
 
+def gy_checksum(frame: bytes) -> int:
+    """SUM: the low byte of the sum of every byte before it."""
+    return sum(frame[:-1]) & 0xFF
+
+
 def gy_frame(object_celsius: float, ambient_celsius: float) -> bytes:
     """The reply frame a module sends for these temperatures (used by the simulator)."""
     body = bytes([0x5A, 0x5A, GY_TYPE_TEMPERATURE, GY_TEMPERATURE_LENGTH])
@@ -72,57 +83,28 @@ def parse_gy_frame(frame: bytes) -> RawTemperature:
         raise FrameDecodeError(FrameProblem.CONTENT, f"unexpected frame type {frame[2]:02x}")
     if frame[3] != GY_TEMPERATURE_LENGTH or len(frame) != 5 + GY_TEMPERATURE_LENGTH:
         raise FrameDecodeError(FrameProblem.LENGTH, f"bad length in {frame.hex()}")
-    if sum(frame[:-1]) & 0xFF != frame[-1]:
+    if gy_checksum(frame) != frame[-1]:
         raise FrameDecodeError(FrameProblem.CHECKSUM, f"bad checksum in {frame.hex()}")
     object_c = int.from_bytes(frame[4:6], "big", signed=True) / 100
     ambient_c = int.from_bytes(frame[6:8], "big", signed=True) / 100
     return RawTemperature(object_c, ThermometerMode.SURFACE, ambient_c)
 
 
-class GyDeframer:
+GY_LAYOUT = FrameLayout(
+    name="GY",
+    header=GY_REPLY_HEADER,
+    length_offset=3,  # 5A 5A TYPE LEN
+    overhead=5,  # 5A 5A TYPE LEN ... SUM
+    checksum=gy_checksum,
+    max_length=_GY_MAX_LENGTH,
+)
+
+
+class GyDeframer(LayoutDeframer):
     """Finds `5A 5A TYPE LEN data SUM` frames in a stream."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self.discarded_bytes = 0
-
-    @property
-    def pending(self) -> int:
-        return len(self._buffer)
-
-    def reset(self) -> None:
-        self._buffer.clear()
-
-    def feed(self, data: bytes) -> list[bytes | FrameError]:
-        buffer = self._buffer
-        buffer += data
-        out: list[bytes | FrameError] = []
-        while True:
-            start = buffer.find(GY_REPLY_HEADER)
-            if start < 0:
-                keep = 1 if buffer[-1:] == b"\x5a" else 0
-                self.discarded_bytes += len(buffer) - keep
-                del buffer[: len(buffer) - keep]
-                return out
-            self.discarded_bytes += start
-            del buffer[:start]
-            if len(buffer) < 4:
-                return out
-            length = buffer[3]
-            if length > _GY_MAX_LENGTH:
-                out.append(FrameError(FrameProblem.LENGTH, f"length {length}", bytes(buffer[:4])))
-                del buffer[0]
-                continue
-            total = 5 + length
-            if len(buffer) < total:
-                return out
-            frame = bytes(buffer[:total])
-            if sum(frame[:-1]) & 0xFF != frame[-1]:
-                out.append(FrameError(FrameProblem.CHECKSUM, "bad checksum", frame))
-                del buffer[0]  # the real frame may start inside this one
-                continue
-            out.append(frame)
-            del buffer[:total]
+        super().__init__(GY_LAYOUT)
 
 
 # --------------------------------------------------------------------------- body-aaa5
@@ -139,6 +121,11 @@ AAA5_ACK_OK = 0x00
 _AAA5_MIN_LENGTH = 3  # LEN, CMD, SUM
 _AAA5_MAX_LENGTH = 32
 _AAA5_MEASURE_ARGS = 5
+
+
+def aaa5_checksum(frame: bytes) -> int:
+    """SUM of a whole frame: the low byte of LEN + CMD + ARGS."""
+    return sum(frame[2:-2]) & 0xFF
 
 
 def aaa5_frame(cmd: int, args: bytes = b"") -> bytes:
@@ -175,7 +162,7 @@ def split_aaa5_frame(frame: bytes) -> tuple[int, bytes]:
         raise FrameDecodeError(FrameProblem.LENGTH, f"length {length} in {frame.hex()}")
     if frame[-1] != AAA5_TAIL:
         raise FrameDecodeError(FrameProblem.FRAMING, f"no 55 tail in {frame.hex()}")
-    if sum(frame[2:-2]) & 0xFF != frame[-2]:
+    if aaa5_checksum(frame) != frame[-2]:
         raise FrameDecodeError(FrameProblem.CHECKSUM, f"bad checksum in {frame.hex()}")
     return frame[3], frame[4:-2]
 
@@ -195,52 +182,24 @@ def parse_aaa5_measure(args: bytes) -> RawTemperature:
     return RawTemperature(celsius, mode, ambient)
 
 
-class Aaa5Deframer:
+AAA5_LAYOUT = FrameLayout(
+    name="AA A5",
+    header=AAA5_HEADER,
+    length_offset=2,  # AA A5 LEN
+    overhead=3,  # LEN counts LEN through SUM: add AA A5 and the tail
+    checksum=aaa5_checksum,
+    min_length=_AAA5_MIN_LENGTH,
+    max_length=_AAA5_MAX_LENGTH,
+    checksum_offset=-2,
+    trailer=bytes([AAA5_TAIL]),
+)
+
+
+class Aaa5Deframer(LayoutDeframer):
     """Finds `AA A5 LEN ... SUM 55` frames in a stream."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self.discarded_bytes = 0
-
-    @property
-    def pending(self) -> int:
-        return len(self._buffer)
-
-    def reset(self) -> None:
-        self._buffer.clear()
-
-    def feed(self, data: bytes) -> list[bytes | FrameError]:
-        buffer = self._buffer
-        buffer += data
-        out: list[bytes | FrameError] = []
-        while True:
-            start = buffer.find(AAA5_HEADER)
-            if start < 0:
-                keep = 1 if buffer[-1:] == b"\xaa" else 0
-                self.discarded_bytes += len(buffer) - keep
-                del buffer[: len(buffer) - keep]
-                return out
-            self.discarded_bytes += start
-            del buffer[:start]
-            if len(buffer) < 3:
-                return out
-            length = buffer[2]
-            if not _AAA5_MIN_LENGTH <= length <= _AAA5_MAX_LENGTH:
-                out.append(FrameError(FrameProblem.LENGTH, f"length {length}", bytes(buffer[:3])))
-                del buffer[0]
-                continue
-            total = length + 3
-            if len(buffer) < total:
-                return out
-            frame = bytes(buffer[:total])
-            try:
-                split_aaa5_frame(frame)
-            except FrameDecodeError as error:
-                out.append(FrameError(error.problem, str(error), frame))
-                del buffer[0]
-                continue
-            out.append(frame)
-            del buffer[:total]
+        super().__init__(AAA5_LAYOUT)
 
 
 # --------------------------------------------------------------------------- ascii-line

@@ -54,6 +54,7 @@ class SimThermometerSettings:
     partial: bool = False  # every frame in two writes, `partial_gap_s` apart
     partial_gap_s: float = 0.02
     truncated: bool = False  # every other frame cut short (its tail never comes)
+    corrupt: bool = False  # every frame with a bad checksum (a line: its digits unreadable)
     stall_after: int | None = None  # go silent after this many frames ...
     stall_s: float = math.inf  # ... for this long
     disconnect_after: int | None = None  # unplug in the middle of frame number N + 1
@@ -116,6 +117,8 @@ class SimThermometer:
             if now < self._stall_until:
                 return
         self.frames_sent += 1
+        if s.corrupt:
+            frame = self._corrupted(frame)
         if s.garbage:
             count = self._rng.randint(1, 7)
             port.write(bytes(self._rng.choice(_NOISE_BYTES) for _ in range(count)))
@@ -131,6 +134,14 @@ class SimThermometer:
             port.write(frame[half:])
         else:
             port.write(frame)
+
+    def _corrupted(self, frame: bytes) -> bytes:
+        checksum_at = {"gy-mcu90614": -1, "body-aaa5": -2}.get(self.settings.model)
+        if checksum_at is None:
+            return bytes(ord("?") if chr(b).isdigit() else b for b in frame)
+        out = bytearray(frame)
+        out[checksum_at] ^= 0xFF
+        return bytes(out)
 
     # -- per model ---------------------------------------------------------------------------
     def serve(self, port: SimPort, stop: threading.Event) -> None:

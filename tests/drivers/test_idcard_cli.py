@@ -6,6 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from drivers.idcard.__main__ import masked_id_number, masked_name
+from healthcode.identity import mask_id_number, mask_name
+
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -45,3 +50,31 @@ def test_a_silent_reader_is_reported_as_silent() -> None:
     result = run("simidcard://?stall_after=0", "--silent-timeout", "0.3")
     assert result.returncode == 3
     assert "silent for 0.3 s" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "王", "王明", "王小明", "欧阳娜娜", " 王小明 ", "John Smith", "阿卜杜热合曼·买买提"],
+)
+def test_the_cli_masks_a_name_as_the_kiosk_does(name: str) -> None:
+    assert masked_name(name) == mask_name(name)
+    if len(name.strip()) > 1:
+        assert masked_name(name) != name.strip()
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "11010519491231002X",
+        "11010519491231002x",
+        " 110105 1949 1231 002X ",
+        "810000199408230021",
+        "1234567",
+        "123456",
+        "12",
+        "",
+        "1101051949123100212",
+    ],
+)
+def test_the_cli_masks_a_number_as_the_kiosk_does(number: str) -> None:
+    assert masked_id_number(number) == mask_id_number(number)

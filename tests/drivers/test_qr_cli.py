@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import cv2
+import segno
 
 from tests.qrset.generate import make_sample
 
@@ -79,3 +80,36 @@ def test_the_docs_mention_every_option_of_both_clis() -> None:
         flags -= {"--help"}
         assert flags
         assert sorted(f for f in flags if f not in docs) == []
+
+
+def segno_png(path: Path, content: str | bytes, **options: object) -> str:
+    """A code made by segno (any mode, encoding or ECI), saved as a PNG."""
+    segno.make_qr(content, **options).save(str(path), scale=10, border=4)  # type: ignore[arg-type]
+    return str(path)
+
+
+def test_opencv_reads_a_shift_jis_code_and_names_one_that_is_not_text(tmp_path: Path) -> None:
+    first = segno_png(tmp_path / "first.png", "JKM1:first")
+    kanji = segno_png(tmp_path / "kanji.png", "健康診断", encoding="shift_jis")  # kanji mode
+    sjis = segno_png(tmp_path / "sjis.png", "こんにちは", encoding="shift_jis", eci=True)
+    bad = segno_png(
+        tmp_path / "bad.png", b"\xff\xfe\x80ab", mode="byte", encoding="utf-8", eci=True
+    )
+    last = segno_png(tmp_path / "last.png", "JKM1:last")
+    paths = [first, kanji, sjis, bad, last]
+    done = run_cli("--decoder", "opencv", *paths)
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["file"] for line in lines] == paths, done.stderr
+    assert [line["texts"] for line in lines] == [
+        ["JKM1:first"],
+        ["健康診断"],
+        ["こんにちは"],
+        [],
+        ["JKM1:last"],
+    ]
+    assert done.returncode == 2
+    assert (
+        f"error: {bad!r}: opencv: a QR code holds 5 bytes that are not utf-8 text, as its "
+        "ECI 26 declares; they start ff fe 80 61 62"
+    ) in done.stderr
+    assert "Traceback" not in done.stderr

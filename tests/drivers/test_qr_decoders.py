@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
+import segno
 
 from drivers.qr import decoders, pipeline, preprocess
 from drivers.qr.decoders import available_decoders, make_decoder
@@ -206,3 +208,106 @@ def test_frames_of_any_channel_count_become_one_gray_channel(frame: np.ndarray) 
 def test_the_pipeline_reads_a_colour_frame() -> None:
     frame = cv2.cvtColor(flat_frame(), cv2.COLOR_GRAY2BGR)
     assert default_pipeline().decode(frame).texts == (TEXT,)
+
+
+# --------------------------------------------------------------------------- the code's own text
+def segno_frame(content: str | bytes, **options: Any) -> np.ndarray:
+    """A code made by segno (any mode, encoding, ECI), 10 px per module, as a gray frame."""
+    matrix = np.array(segno.make_qr(content, **options).matrix, dtype=np.uint8)
+    code = np.kron(np.where(matrix == 1, 0, 255).astype(np.uint8), np.ones((10, 10), np.uint8))
+    return cv2.copyMakeBorder(code, 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255)
+
+
+CONTROL_TEXT = "JKM1:\x01A\x1dB\x04C\x7f\tD\r\nE\x00F"
+
+
+@pytest.mark.parametrize("name", sorted(decoders.DECODERS))
+def test_each_decoder_returns_control_characters_as_they_are(name: str) -> None:
+    # zxing-cpp's default text mode would give "JKM1:<SOH>A<GS>B<EOT>C<DEL>..."
+    assert make_decoder(name).decode(segno_frame(CONTROL_TEXT, encoding="utf-8")) == [CONTROL_TEXT]
+
+
+SHIFT_JIS_CODES = {
+    "kanji mode": segno_frame("健康診断", encoding="shift_jis"),
+    "ECI 20": segno_frame("こんにちは", encoding="shift_jis", eci=True),
+}
+
+
+@pytest.mark.parametrize("name", ["zxing-cpp", "pyzbar", "opencv"])
+@pytest.mark.parametrize("code", SHIFT_JIS_CODES, ids=SHIFT_JIS_CODES.keys())
+def test_a_shift_jis_code_reads_as_its_text(name: str, code: str) -> None:
+    expected = "健康診断" if code == "kanji mode" else "こんにちは"
+    assert make_decoder(name).decode(SHIFT_JIS_CODES[code]) == [expected]
+
+
+def test_a_detector_that_cannot_tell_the_encoding_names_the_code_it_cannot_read() -> None:
+    with pytest.raises(decoders.QrTextError, match=r"not UTF-8 text .*they start 8c 92 8d 4e"):
+        make_decoder("opencv-aruco").decode(SHIFT_JIS_CODES["kanji mode"])
+
+
+@pytest.mark.parametrize(
+    ("found", "message"),
+    [
+        ([(b"\xff\xfeab", 26)], "4 bytes that are not utf-8 text, as its ECI 26 declares"),
+        ([(b"\x82\xff", 20)], "not shift_jis text, as its ECI 20 declares"),
+        ([(b"ab", 899)], "not text in an encoding read here (its ECI 899 is not one)"),
+        ([(b"\xff", None)], "not UTF-8 text (this decoder tells no other encoding)"),
+    ],
+)
+def test_bytes_that_are_not_text_in_their_encoding_are_named(
+    found: list[tuple[bytes, int | None]], message: str
+) -> None:
+    with pytest.raises(decoders.QrTextError, match=re.escape(message)):
+        decoders.texts_of("opencv", [(b"JKM1:ok", 0), *found])
+
+
+@pytest.mark.parametrize(
+    ("data", "eci", "text"),
+    [
+        (b"caf\xe9", 3, "café"),
+        ("健康码".encode("gb18030"), 29, "健康码"),
+        ("健康".encode("big5"), 28, "健康"),
+        ("こんにちは".encode("shift_jis"), 20, "こんにちは"),
+        ("健康码".encode(), 26, "健康码"),
+        (b"JKM1:\x01", 0, "JKM1:\x01"),
+    ],
+)
+def test_bytes_are_read_in_the_encoding_their_eci_declares(
+    data: bytes, eci: int, text: str
+) -> None:
+    assert decoders.texts_of("opencv", [(data, eci)]) == [text]
+
+
+def test_an_unreadable_code_keeps_the_other_codes_of_the_frame() -> None:
+    with pytest.raises(decoders.QrTextError) as caught:
+        decoders.texts_of("opencv", [(b"JKM1:a", 26), (b"\xff", 26), (b"JKM1:b", 0)])
+    assert caught.value.texts == ["JKM1:a", "JKM1:b"]
+
+
+class NotTextDecoder:
+    name = "fake"
+
+    def decode(self, gray: np.ndarray) -> list[str]:
+        raise decoders.QrTextError("fake", b"\xff\xfe", "UTF-8 text", ["JKM1:other"])
+
+
+def test_the_pipeline_reports_a_code_that_is_not_text_and_keeps_the_rest() -> None:
+    result = QrPipeline(NotTextDecoder()).decode(flat_frame())
+    assert result.texts == ("JKM1:other",)
+    assert result.problems == (
+        "fake: a QR code holds 2 bytes that are not UTF-8 text; they start ff fe",
+    )
+
+
+class TextOnlyDetector:
+    """An OpenCV before the bytes API: its text API raises inside on non-UTF-8 bytes."""
+
+    def detectAndDecodeMulti(self, gray: np.ndarray) -> tuple[bool, tuple[str, ...], None, None]:  # noqa: N802
+        raise UnicodeDecodeError("utf-8", b"\x8a\xbf", 0, 1, "invalid start byte")
+
+
+def test_an_older_opencv_without_the_bytes_api_names_the_code_too() -> None:
+    decoder = decoders.OpenCvDecoder()
+    decoder._detector = TextOnlyDetector()
+    with pytest.raises(decoders.QrTextError, match="2 bytes that are not utf-8 text"):
+        decoder.decode(flat_frame())

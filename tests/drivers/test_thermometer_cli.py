@@ -14,7 +14,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "drivers.thermometer", *args],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=20,
         check=False,
     )
 
@@ -65,3 +65,50 @@ def test_a_silent_device_or_one_of_another_model_is_reported_as_silent(url: str)
     result = run(url, "--model", "gy-mcu90614", "--silent-timeout", "0.3")
     assert result.returncode == 3
     assert "silent for 0.3 s" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "simthermometer://?no_reading=1",  # nobody in front: the room, rejected as implausible
+        "simthermometer://?celsius=50",  # 53 °C after compensation: rejected too
+        "simthermometer://?model=ascii-line&no_reading=1&interval_ms=20",
+    ],
+)
+def test_a_device_sending_only_rejected_readings_is_reported_as_silent(url: str) -> None:
+    model = "ascii-line" if "ascii-line" in url else "gy-mcu90614"
+    result = run(url, "--model", model, "--silent-timeout", "0.3", "--poll-interval", "0.02")
+    assert result.returncode == 3, result.stderr
+    assert "silent for 0.3 s" in result.stderr
+    assert "30-45 °C" in result.stderr  # the hint names why the readings were refused
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert not [r for r in records if r["event"] == "reading"]
+    assert any(r.get("reason") == "implausible_reading" for r in records)
+
+
+@pytest.mark.parametrize("model", ["gy-mcu90614", "body-aaa5", "ascii-line"])
+def test_a_device_sending_only_bad_checksums_is_reported_as_silent(model: str) -> None:
+    url = f"simthermometer://?model={model}&corrupt=1&interval_ms=20"
+    result = run(url, "--model", model, "--silent-timeout", "0.3", "--poll-interval", "0.02")
+    assert result.returncode == 3, result.stderr
+    assert "silent for 0.3 s" in result.stderr
+    assert f"no {model} frame" in result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert not [r for r in records if r["event"] == "reading"]
+    assert any(r.get("reason") == "bad_frame" for r in records)
+
+
+def test_silence_counts_from_the_last_accepted_reading() -> None:
+    result = run(
+        "simthermometer://?stall_after=2",
+        "--model",
+        "gy-mcu90614",
+        "--silent-timeout",
+        "0.3",
+        "--poll-interval",
+        "0.02",
+    )
+    assert result.returncode == 3, result.stderr
+    assert "silent for 0.3 s" in result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len([r for r in records if r["event"] == "reading"]) == 2

@@ -1,7 +1,7 @@
 """`simthermometer://?model=gy-mcu90614&fever=1`: a simulated thermometer as a serial port.
 
 Options (all optional): model (gy-mcu90614, body-aaa5, ascii-line), celsius (surface value
-sent), ambient, fever, no_reading, garbage, partial, truncated, stall_after, stall_s,
+sent), ambient, fever, no_reading, garbage, partial, truncated, corrupt, stall_after, stall_s,
 disconnect_after, interval_ms, preset (ascii-line format), seed, pace (send at the model's
 baud rate). Flags take 1/0 (or a bare name for 1).
 """
@@ -33,6 +33,7 @@ def settings_from_options(options: dict[str, str]) -> tuple[SimThermometerSettin
         garbage=flag(options, "garbage"),
         partial=flag(options, "partial"),
         truncated=flag(options, "truncated"),
+        corrupt=flag(options, "corrupt"),
         stall_after=_count(options, "stall_after"),
         stall_s=number(options, "stall_s", math.inf) or 0.0,
         disconnect_after=_count(options, "disconnect_after"),
