@@ -119,7 +119,8 @@ def default_registry(dcc_trust: DccTrustList | None = None) -> SchemeRegistry:
     """Our own scheme, and with a DCC trust list also the EU DCC (`HC1:`, mutual recognition).
 
     A DCC verifies to a `VerifiedCode` with `foreign` set and no `claims`: a caller that passes
-    `dcc_trust` must check `foreign` first (see `healthcode.dcc.decide_foreign`)."""
+    `dcc_trust` must check `foreign` first (the kiosk's checkpoint decides on it in
+    `kiosk/checkpoint/foreign.py`)."""
     if dcc_trust is None:
         return SchemeRegistry([JkmScheme()])
     from healthcode.dcc import DccScheme  # here: jsonschema loads only when needed

@@ -7,9 +7,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
-from healthcode.dcc import ForeignDecision, ForeignVerdict
 from healthcode.results import Rejection, VerificationResult, VerifiedCode
 from healthcode.text import LocalText
+from kiosk.checkpoint.foreign import ForeignDecision, ForeignVerdict
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import Policy
 

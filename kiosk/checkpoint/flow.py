@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
-from healthcode.dcc import ForeignDecision, ForeignVerdict, decide_foreign
 from healthcode.identity import binding_matches, mask_id_number
 from healthcode.results import Rejection, VerifiedCode
 from healthcode.text import LocalText
@@ -44,6 +43,7 @@ from kiosk.checkpoint.events import (
     TemperatureRead,
     Tick,
 )
+from kiosk.checkpoint.foreign import ForeignDecision, ForeignVerdict, decide_foreign
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import Policy
 

@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from healthcode.claims import Colour
-from healthcode.dcc import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from healthcode.text import LocalText
+from kiosk.checkpoint.foreign import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from kiosk.checkpoint.outcome import Outcome
 
 DEFAULT_FEVER_THRESHOLD_CELSIUS = 37.3  # above this is abnormal (DOMAIN.md)

@@ -1,5 +1,6 @@
-"""The EU DCC scheme (`HC1:`): signed test certificates of our own making, the trust file, the
-staff decision, and the corpus's valid cases through the whole scheme."""
+"""The EU DCC scheme (`HC1:`): signed test certificates of our own making, the trust file, and
+the corpus's valid cases through the whole scheme (the staff decision is the checkpoint's:
+tests/kiosk/test_foreign.py)."""
 
 from __future__ import annotations
 
@@ -291,57 +292,6 @@ def test_a_trust_file_with_a_bad_entry_is_refused_whole(
 ) -> None:
     with pytest.raises(dcc.DccTrustError, match=complaint):
         dcc.DccTrustList.from_json(json.dumps({"certificates": [GOOD_ENTRY, entry]}))
-
-
-def test_by_default_every_foreign_certificate_goes_to_a_manual_check(signer: Signer) -> None:
-    for payload in (VACCINATION, TEST):
-        result = verify(signer.code(payload), signer.trust())
-        assert isinstance(result, VerifiedCode) and result.foreign is not None
-        decision = dcc.decide_foreign(result.foreign, NOW)
-        assert decision.verdict is dcc.ForeignVerdict.MANUAL_CHECK
-        assert decision.reasons == ()
-
-
-def test_a_positive_test_is_pointed_out_to_staff_and_denied_by_a_stricter_policy(
-    signer: Signer,
-) -> None:
-    positive = {**TEST, "t": [{**TEST["t"][0], "tr": dcc.TEST_DETECTED}]}
-    result = verify(signer.code(positive), signer.trust())
-    assert isinstance(result, VerifiedCode) and result.foreign is not None
-    default = dcc.decide_foreign(result.foreign, NOW)
-    assert default.verdict is dcc.ForeignVerdict.MANUAL_CHECK
-    assert [note.en for note in default.notes] == ["Test result: detected"]
-    strict = dcc.decide_foreign(result.foreign, NOW, dcc.ForeignPolicy(deny_detected_tests=True))
-    assert strict.verdict is dcc.ForeignVerdict.DENY
-
-
-def test_a_policy_with_rules_passes_only_what_keeps_them_all(signer: Signer) -> None:
-    policy = dcc.ForeignPolicy(
-        test_max_age=timedelta(hours=48),
-        deny_detected_tests=True,
-        vaccination_complete_series=True,
-        vaccination_max_age=timedelta(days=270),
-        pass_when_rules_hold=True,
-    )
-    for payload, now, verdict in (
-        (TEST, NOW, dcc.ForeignVerdict.PASS),
-        (TEST, NOW + timedelta(days=3), dcc.ForeignVerdict.DENY),
-        (VACCINATION, NOW, dcc.ForeignVerdict.PASS),
-    ):
-        result = verify(signer.code(payload), signer.trust(), NOW)
-        assert isinstance(result, VerifiedCode) and result.foreign is not None
-        assert dcc.decide_foreign(result.foreign, now, policy).verdict is verdict
-    incomplete = {**VACCINATION, "v": [{**VACCINATION["v"][0], "dn": 1}]}
-    result = verify(signer.code(incomplete), signer.trust())
-    assert isinstance(result, VerifiedCode) and result.foreign is not None
-    assert dcc.decide_foreign(result.foreign, NOW, policy).verdict is dcc.ForeignVerdict.DENY
-
-
-def test_a_type_the_checkpoint_does_not_accept_is_denied(signer: Signer) -> None:
-    result = verify(signer.code(TEST), signer.trust())
-    assert isinstance(result, VerifiedCode) and result.foreign is not None
-    policy = dcc.ForeignPolicy(accepted_types=frozenset({ForeignCertificateType.VACCINATION}))
-    assert dcc.decide_foreign(result.foreign, NOW, policy).verdict is dcc.ForeignVerdict.DENY
 
 
 def test_what_may_be_stored_is_no_more_than_our_own_codes_keep(signer: Signer) -> None:
