@@ -2,7 +2,8 @@
 
 `python bench/run.py [NAME ...]` runs the named benchmarks (file stems) or all of them. Each runs
 as its own process with this interpreter. A missed goal is reported, not hidden; the exit code
-is non-zero only when a benchmark itself failed to run.
+is non-zero only when a benchmark itself failed to run. A file whose name starts with `_` is a
+part of a benchmark (e.g. `_issuance_load.py`), not a benchmark.
 """
 
 from __future__ import annotations
