@@ -7,7 +7,7 @@
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
     kiosk import-bundle FILE [--config FILE | --data-dir DIR]
-    kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.launcher: updates, rollback)
+    kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.ops.launcher: updates, rollback)
     kiosk update install ARCHIVE --manifest FILE --root DIR   (offline: a USB stick)
     kiosk update status --root DIR
 
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     if args and args[0] == "launch":
-        from kiosk.launcher import main as launch
+        from kiosk.ops.launcher import main as launch
 
         return launch(args[1:])
     if args and args[0] == "update":
@@ -135,11 +135,11 @@ def _main(args: list[str]) -> int:
     if parsed.check_config is not None:
         return main_check_config([str(parsed.check_config)])
     if parsed.self_test:
-        from kiosk.selftest import main_self_test
+        from kiosk.ops.selftest import main_self_test
 
         return main_self_test(parsed.config, parsed.data_dir, demo=parsed.demo)
     if parsed.diagnostics is not None:
-        from kiosk.diagnostics import main_diagnostics
+        from kiosk.ops.diagnostics import main_diagnostics
 
         return main_diagnostics(parsed.config, parsed.data_dir, parsed.diagnostics or None)
     try:
@@ -284,7 +284,7 @@ def _update(argv: Sequence[str]) -> int:
     status = commands.add_parser("status", help="current, previous, staged and refused versions")
     status.add_argument("--root", type=Path, required=True)
     parsed = parser.parse_args(argv)
-    from kiosk.update import InstallRoot
+    from kiosk.ops.update import InstallRoot
     from sync.releases import ReleaseError
 
     root = InstallRoot(parsed.root)

@@ -99,7 +99,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_report: DownloadReport | None = None
-        # issue 15: the update check (kiosk.update), run after a round that reached central;
+        # issue 15: the update check (kiosk.ops.update), run after a round that reached central;
         # it answers the version staged, if any
         self.after_round: Callable[[], str | None] | None = None
         self._update_staged: str | None = None

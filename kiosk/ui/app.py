@@ -533,7 +533,7 @@ class Kiosk:
         wakes it at once."""
         self.sync = worker
         self.bridge.passage_saved.connect(self._nudge_sync)
-        from kiosk.update import watch_for_updates  # issue 15 hook: update, restart when idle
+        from kiosk.ui.update_timer import watch_for_updates  # updates: restart when idle
 
         watch_for_updates(self, worker)
 

@@ -192,8 +192,8 @@ def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> obje
 
 
 def run(options: RunOptions) -> int:
-    from kiosk.crash import enable_fault_log
-    from kiosk.logs import setup_logging
+    from kiosk.ops.crash import enable_fault_log
+    from kiosk.ops.logs import setup_logging
 
     setup_logging(options.data_dir / "logs")  # rotating, scrubbed of personal data
     fault_log = enable_fault_log(options.data_dir / "logs")  # noqa: F841 - open for the process
@@ -211,7 +211,7 @@ def run(options: RunOptions) -> int:
 
     load_bundled_fonts()
     kiosk, thermometer = build(options)
-    from kiosk.crash import install_crash_handler
+    from kiosk.ops.crash import install_crash_handler
 
     install_crash_handler(kiosk.recover_after_crash)
     sound = SoundPlayer()

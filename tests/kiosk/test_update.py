@@ -19,8 +19,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from healthcode.keys import SigningKey
-from kiosk.launcher import EXIT_RESTART_FOR_UPDATE, Launcher
-from kiosk.update import KEYS_DIR, InstallRoot, check_offer
+from kiosk.ops.launcher import EXIT_RESTART_FOR_UPDATE, Launcher
+from kiosk.ops.update import KEYS_DIR, InstallRoot, check_offer
 from sync.releases import (
     ReleaseError,
     ReleaseManifest,
@@ -271,7 +271,7 @@ def test_the_kiosk_asking_for_a_restart_gets_the_staged_update(
         def __call__(
             self, command: list[str], timeout_s: float | None, env: dict[str, str]
         ) -> object:
-            from kiosk.launcher import run_program
+            from kiosk.ops.launcher import run_program
 
             if timeout_s is None:
                 self.runs += 1

@@ -1,4 +1,4 @@
-"""`kiosk launch` / `python -m kiosk.launcher`: start the current kiosk version, safely.
+"""`kiosk launch` / `python -m kiosk.ops.launcher`: start the current kiosk version, safely.
 
     kiosk launch --root DIR [--self-test-timeout S] [-- KIOSK ARGUMENTS...]
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.update import (
+from kiosk.ops.update import (
     EXIT_RESTART_FOR_UPDATE,
     INSTALL_ROOT_VARIABLE,
     VERSION_VARIABLE,
@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _database_of(kiosk_args: Sequence[str]) -> Path | None:
     """The kiosk's database for these arguments (as the kiosk would find it), or None."""
     from kiosk.config import ConfigError
-    from kiosk.selftest import load_for_maintenance
+    from kiosk.ops.selftest import load_for_maintenance
 
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--config", type=Path)
