@@ -87,7 +87,7 @@ def run_program(
 def database_version(path: Path) -> int | None:
     if not path.is_file():
         return None
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         return int(connection.execute("PRAGMA user_version").fetchone()[0])
     finally:
@@ -100,7 +100,7 @@ def back_up_database(database: Path, into: Path) -> Path | None:
     if not database.is_file():
         return None
     into.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(into)
     try:
         source.backup(target)
@@ -227,10 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--self-test-timeout", type=float, default=SELF_TEST_TIMEOUT_S)
     parsed = parser.parse_args(arguments)
     logging.basicConfig(level=logging.INFO)
+    # Absolute from here on: the kiosk's entry, backups and file URIs must not depend on
+    # where the launcher was started from (`--root install` from its parent folder).
+    database = _database_of(kiosk_args)
     launcher = Launcher(
-        InstallRoot(parsed.root),
+        InstallRoot(parsed.root.resolve()),
         kiosk_args,
-        database=_database_of(kiosk_args),
+        database=database.resolve() if database is not None else None,
         self_test_timeout_s=parsed.self_test_timeout,
         out=lambda line: print(f"kiosk launch: {line}", flush=True),
     )
