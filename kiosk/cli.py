@@ -2,7 +2,7 @@
 
     kiosk [--config FILE] [--demo] [--data-dir DIR] [--language zh|en] [--windowed]
           [--seconds N] [--screenshots DIR]
-    kiosk --check-config FILE
+    kiosk --check-config FILE [--language zh|en]
     kiosk --self-test [--config FILE] [--data-dir DIR] [--demo]
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
@@ -133,7 +133,8 @@ def _main(args: list[str]) -> int:
         return _import_bundle(args[1:])
     parsed = _run_parser().parse_args(args)
     if parsed.check_config is not None:
-        return main_check_config([str(parsed.check_config)])
+        language = ["--language", parsed.language] if parsed.language else []
+        return main_check_config([str(parsed.check_config), *language])
     if parsed.self_test:
         from kiosk.ops.selftest import main_self_test
 
