@@ -183,7 +183,7 @@ def _enroll(argv: Sequence[str]) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_FAILED
     folder = parsed.data_dir or data_dir(config).root
-    from sync.cli import main as sync_main
+    from kiosk.client.cli import main as sync_main
 
     return sync_main(["enroll", parsed.url, parsed.code, "--data-dir", str(folder / "identity")])
 
@@ -228,14 +228,10 @@ def _export_outbox(argv: Sequence[str]) -> int:
 
     import httpx
 
+    from kiosk.client.identity import IdentityError, KioskIdentity
+    from kiosk.client.transfer import export_outbox, fetch_transfer_key, kept_transfer_key
     from kiosk.store import Store, StoreKeys
-    from sync.identity import IdentityError, KioskIdentity
-    from sync.outbox_file import (
-        OutboxFileError,
-        export_outbox,
-        fetch_transfer_key,
-        kept_transfer_key,
-    )
+    from sync.outbox_file import OutboxFileError
 
     identity_dir = folder / "identity"
     try:

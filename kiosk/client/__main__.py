@@ -1,5 +1,5 @@
-"""`python -m sync`: kiosk-side commands (enroll, ping)."""
+"""`python -m kiosk.client`: the kiosk's client commands (enroll, ping, upload, export-outbox)."""
 
-from sync.cli import main
+from kiosk.client.cli import main
 
 raise SystemExit(main())

@@ -1,10 +1,11 @@
 """The kiosk's one sync thread: upload, then download, on a schedule; back off when central
 cannot be reached; stop promptly on request.
 
-Upload is `sync.upload.Uploader.drain` (its own retries, a few attempts per round); download is
-`sync.download.Downloader.download`. A round that reached central waits `interval_s` for the
-next; a failed one waits an exponentially growing, jittered time (`ExponentialJitter`).
-`status()` is a consistent snapshot for the status bar, safe to read from any thread.
+Upload is `kiosk.client.upload.Uploader.drain` (its own retries, a few attempts per round);
+download is `kiosk.client.download.Downloader.download`. A round that reached central waits
+`interval_s` for the next; a failed one waits an exponentially growing, jittered time
+(`ExponentialJitter`). `status()` is a consistent snapshot for the status bar, safe to read
+from any thread.
 """
 
 from __future__ import annotations
@@ -23,13 +24,19 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustList
-from sync.download import Downloader, DownloadError, DownloadReport, DownloadSink, KioskCopies
-from sync.download import Refused as Refused
-from sync.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
-from sync.outbox import Outbox
+from kiosk.client.download import (
+    Downloader,
+    DownloadError,
+    DownloadReport,
+    DownloadSink,
+    KioskCopies,
+)
+from kiosk.client.download import Refused as Refused
+from kiosk.client.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
+from kiosk.client.outbox import Outbox
+from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
 from sync.schemas import Policy, StaffRoster
 from sync.signing import HealthSource
-from sync.upload import ExponentialJitter, Uploader, UploadError
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +232,9 @@ def start_sync(
     )
     uploader = Uploader(outbox, client, identity.server_url) if outbox is not None else None
     worker = SyncWorker(
-        Downloader(copies, client, identity.server_url), uploader, interval_s=interval_s
+        Downloader(copies, client, identity.server_url),
+        uploader,
+        interval_s=interval_s,
     )
     if start:
         worker.start()

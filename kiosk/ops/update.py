@@ -34,8 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from healthcode.keys import PublicKey
+from kiosk.client.releases import ReleaseClient
 from sync.releases import (
-    ReleaseClient,
     ReleaseError,
     ReleaseManifest,
     check_archive,

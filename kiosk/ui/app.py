@@ -221,7 +221,7 @@ class Kiosk:
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
         self.sound: Any = None  # the SoundPlayer, attached by run()
-        self.sync: Any = None  # sync.worker.SyncWorker, attached when the kiosk is enrolled
+        self.sync: Any = None  # kiosk.client.worker.SyncWorker, attached when the kiosk is enrolled
         self._refusal: LocalText | None = None  # the newest refused download, for the bar
         self.settings = KioskSettings()
 

@@ -24,6 +24,9 @@ from central.releases import (
 )
 from central.settings import Settings
 from healthcode.keys import SigningKey
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.releases import ReleaseClient
+from kiosk.client.worker import SyncWorker
 from kiosk.ops.launcher import Launcher
 from kiosk.ops.update import (
     EXIT_RESTART_FOR_UPDATE,
@@ -33,16 +36,13 @@ from kiosk.ops.update import (
     InstallRoot,
     Updater,
 )
-from sync.enrollment import Enrollment
 from sync.releases import (
     ARCHIVE_SHA256_HEADER,
     LATEST_PATH,
-    ReleaseClient,
     archive_path,
     current_platform,
     verify_manifest,
 )
-from sync.worker import SyncWorker
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.test_update import build_archive
