@@ -34,7 +34,9 @@ from kiosk.client.download import (
 from kiosk.client.download import Refused as Refused
 from kiosk.client.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
 from kiosk.client.outbox import Outbox
+from kiosk.client.transfer import fetch_transfer_key
 from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
+from sync.outbox_file import OutboxFileError
 from sync.schemas import Policy, StaffRoster
 from sync.signing import HealthSource
 
@@ -92,6 +94,7 @@ class SyncWorker:
         interval_s: float = INTERVAL_S,
         wait: tenacity.wait.wait_base | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        transfer_key_dir: Path | None = None,
     ) -> None:
         self.downloader = downloader
         self.uploader = uploader
@@ -110,6 +113,10 @@ class SyncWorker:
         # it answers the version staged, if any
         self.after_round: Callable[[], str | None] | None = None
         self._update_staged: str | None = None
+        # central's transfer key, kept in the identity folder once per run of the kiosk, so
+        # `kiosk export-outbox` works when the network is later gone
+        self.transfer_key_dir = transfer_key_dir
+        self._transfer_key_kept = False
 
     def status(self) -> SyncStatus:
         return self._status
@@ -130,6 +137,7 @@ class SyncWorker:
         refusal = self._tap.refusals[-1] if self._tap.refusals else None
         if error is None:
             self._failures = 0
+            self._keep_transfer_key()
             self._check_for_update()
             self._status = SyncStatus(True, self._clock(), refusal, None, self._update_staged)
             return self.interval_s
@@ -142,6 +150,16 @@ class SyncWorker:
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = self._failures
         return float(min(self.wait(state), self.interval_s * 5))
+
+    def _keep_transfer_key(self) -> None:
+        if self.transfer_key_dir is None or self._transfer_key_kept:
+            return
+        try:
+            fetch_transfer_key(self.downloader.client, self.downloader.base, self.transfer_key_dir)
+        except (OutboxFileError, OSError, httpx.HTTPError) as failed:
+            log.warning("central's transfer key not kept (tried again next round): %s", failed)
+            return
+        self._transfer_key_kept = True
 
     def _check_for_update(self) -> None:
         if self.after_round is None:
@@ -235,6 +253,7 @@ def start_sync(
         Downloader(copies, client, identity.server_url),
         uploader,
         interval_s=interval_s,
+        transfer_key_dir=identity_dir,
     )
     if start:
         worker.start()
