@@ -4,7 +4,7 @@ Central: `central.issuance.feed.signed_snapshot` on a SQLite file holding a mill
 (one per code, all within the compaction horizon), timed from the query to the signed bytes.
 Kiosk: the snapshot verified (`open_signed_batch`) and applied to a new `FeedCopy` (what the
 checker reads), then two 5,000-entry deltas (10,000 entries) verified and applied to a copy of
-it, as `sync.download` does; persisting the copy in the kiosk store (`Store.save_feed`,
+it, as `kiosk.client.download` does; persisting the copy in the kiosk store (`Store.save_feed`,
 encrypted rows) is reported beside, not in the goal. Lookup: `FeedCopy.latest` per code against
 a bare SQLite primary-key lookup of the same codes in a table of the same million, same run.
 
@@ -34,8 +34,8 @@ from healthcode.feed import FeedCopy, open_signed_batch
 from healthcode.keys import SigningKey
 from healthcode.text import LocalText
 from healthcode.trust import Issuer, KeyRole, TrustedKey, TrustList
+from kiosk.client.download import clone_feed
 from kiosk.store import Store, StoreKeys
-from sync.download import clone_feed
 
 ENTRIES = 1_000_000
 DELTA = 10_000

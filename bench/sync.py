@@ -2,7 +2,7 @@
 """Upload: a 100,000-record backlog from the real kiosk store to a real central process on
 loopback (SQLite), against the server's own bulk insert of the same rows into the same schema.
 
-Upload: `sync.upload.Uploader.drain()` (adaptive batches, signed requests, JSON, per-record
+Upload: `kiosk.client.upload.Uploader.drain()` (adaptive batches, signed requests, JSON, per-record
 answers, outbox settled in the kiosk store) to `python -m central serve` on 127.0.0.1, timed
 from the first read of the outbox to the last settlement. Reference, measured in the same run:
 the very rows central stored (encrypted, blind-indexed), inserted in batches of the same size
@@ -42,14 +42,14 @@ from kiosk.checkpoint.decision import IdMatch
 from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, TripReason
+from kiosk.client.enrollment import enroll
+from kiosk.client.upload import Uploader
 from kiosk.store import Store, StoreKeys
 from kiosk.store.connection import open_connection
 from kiosk.store.crypto import FieldCipher
 from kiosk.store.rows import passage_values
 from kiosk.store.schema import migrate as migrate_store
-from sync.enrollment import enroll
 from sync.schemas import MAX_UPLOAD_RECORDS
-from sync.upload import Uploader
 
 BACKLOG = 100_000
 FEVER_EVERY = 100

@@ -1,2 +1,4 @@
-"""The checkpoint kiosk: configuration, the passage flow (`kiosk.checkpoint`), the passage store
-(`kiosk.store`) and, in `kiosk.ui` only, the PySide6 screens."""
+"""The checkpoint kiosk: configuration (`kiosk.config`), the passage flow (`kiosk.checkpoint`),
+the passage store (`kiosk.store`), its client of central (`kiosk.client`), its operations
+(`kiosk.ops`: self-test, diagnostics, updates, launcher, crash handling, logs) and, in
+`kiosk.ui` only, the PySide6 screens."""

@@ -2,12 +2,12 @@
 
     kiosk [--config FILE] [--demo] [--data-dir DIR] [--language zh|en] [--windowed]
           [--seconds N] [--screenshots DIR]
-    kiosk --check-config FILE
+    kiosk --check-config FILE [--language zh|en]
     kiosk --self-test [--config FILE] [--data-dir DIR] [--demo]
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
     kiosk enroll URL CODE [--config FILE | --data-dir DIR]
     kiosk import-bundle FILE [--config FILE | --data-dir DIR]
-    kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.launcher: updates, rollback)
+    kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.ops.launcher: updates, rollback)
     kiosk update install ARCHIVE --manifest FILE --root DIR   (offline: a USB stick)
     kiosk update status --root DIR
 
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     if args and args[0] == "launch":
-        from kiosk.launcher import main as launch
+        from kiosk.ops.launcher import main as launch
 
         return launch(args[1:])
     if args and args[0] == "update":
@@ -133,13 +133,14 @@ def _main(args: list[str]) -> int:
         return _import_bundle(args[1:])
     parsed = _run_parser().parse_args(args)
     if parsed.check_config is not None:
-        return main_check_config([str(parsed.check_config)])
+        language = ["--language", parsed.language] if parsed.language else []
+        return main_check_config([str(parsed.check_config), *language])
     if parsed.self_test:
-        from kiosk.selftest import main_self_test
+        from kiosk.ops.selftest import main_self_test
 
         return main_self_test(parsed.config, parsed.data_dir, demo=parsed.demo)
     if parsed.diagnostics is not None:
-        from kiosk.diagnostics import main_diagnostics
+        from kiosk.ops.diagnostics import main_diagnostics
 
         return main_diagnostics(parsed.config, parsed.data_dir, parsed.diagnostics or None)
     try:
@@ -182,7 +183,7 @@ def _enroll(argv: Sequence[str]) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_FAILED
     folder = parsed.data_dir or data_dir(config).root
-    from sync.cli import main as sync_main
+    from kiosk.client.cli import main as sync_main
 
     return sync_main(["enroll", parsed.url, parsed.code, "--data-dir", str(folder / "identity")])
 
@@ -227,14 +228,10 @@ def _export_outbox(argv: Sequence[str]) -> int:
 
     import httpx
 
+    from kiosk.client.identity import IdentityError, KioskIdentity
+    from kiosk.client.transfer import export_outbox, fetch_transfer_key, kept_transfer_key
     from kiosk.store import Store, StoreKeys
-    from sync.identity import IdentityError, KioskIdentity
-    from sync.outbox_file import (
-        OutboxFileError,
-        export_outbox,
-        fetch_transfer_key,
-        kept_transfer_key,
-    )
+    from sync.outbox_file import OutboxFileError
 
     identity_dir = folder / "identity"
     try:
@@ -284,7 +281,7 @@ def _update(argv: Sequence[str]) -> int:
     status = commands.add_parser("status", help="current, previous, staged and refused versions")
     status.add_argument("--root", type=Path, required=True)
     parsed = parser.parse_args(argv)
-    from kiosk.update import InstallRoot
+    from kiosk.ops.update import InstallRoot
     from sync.releases import ReleaseError
 
     root = InstallRoot(parsed.root)

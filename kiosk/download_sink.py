@@ -24,16 +24,16 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustAnchor, TrustList, TrustListError
-from kiosk.scanning import TrustState
-from kiosk.store import Operator, Store
-from sync.download import Item, KioskCopies, Outcome, Refused
-from sync.identity import (
+from kiosk.client.download import Item, KioskCopies, Outcome, Refused
+from kiosk.client.identity import (
     POLICY_FILE,
     ROOT_PUBLIC_FILE,
     STAFF_ROSTER_FILE,
     TRUST_LIST_FILE,
     KioskIdentity,
 )
+from kiosk.scanning import TrustState
+from kiosk.store import Operator, Store
 from sync.schemas import Policy, StaffRoster
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class KioskDownloadSink:
 @dataclass(frozen=True)
 class CurrentCopies:
     """What an enrolled kiosk decides with now, read from its identity folder and store: the
-    arguments `sync.worker.start_sync` and `KioskCopies` want."""
+    arguments `kiosk.client.worker.start_sync` and `KioskCopies` want."""
 
     root: PublicKey
     checkpoint_id: str
@@ -181,7 +181,7 @@ def current_copies(identity_dir: Path, store: Store) -> CurrentCopies:
 
 def main_import_bundle(data_dir: Path, bundle_file: Path) -> int:
     """`kiosk import-bundle FILE`: 0 when everything in it was taken or already held."""
-    from sync.bundle_import import import_bundle
+    from kiosk.client.bundle_import import import_bundle
 
     identity_dir = data_dir / "identity"
     try:

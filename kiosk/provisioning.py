@@ -195,8 +195,8 @@ def parse_enrollment_text(text: str) -> tuple[str | None, str]:
 def enroll_kiosk(
     client: httpx.Client, server_url: str, code: str, identity_dir: Path
 ) -> EnrolledAs:
-    """Enroll with central (sync.enrollment); EnrollmentError when central refuses."""
-    from sync.enrollment import enroll
+    """Enroll with central (kiosk.client.enrollment); EnrollmentError when central refuses."""
+    from kiosk.client.enrollment import enroll
 
     done = enroll(client, server_url, code, identity_dir)
     checkpoint = done.response.checkpoint
@@ -208,7 +208,7 @@ def enroll_kiosk(
 
 
 def enrolled_as(identity_dir: Path) -> EnrolledAs | None:
-    from sync.identity import IdentityError, KioskIdentity, is_enrolled
+    from kiosk.client.identity import IdentityError, KioskIdentity, is_enrolled
 
     if not is_enrolled(identity_dir):
         return None

@@ -9,29 +9,23 @@ signature)`: header (kiosk id, creation time, record count, transfer key id) and
 Central checks the signature against the kiosk's enrolled key (unknown and revoked kiosks are
 refused, as for an upload), opens the box, and ingests the records as an upload: by record id,
 so importing a file twice, or a file and an upload of the same records, stores each record once.
+
+The kiosk's side (keeping central's transfer key, writing the file) is `kiosk.client.transfer`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from datetime import datetime
-from pathlib import Path
 
-import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import Field, ValidationError
 
-from healthcode.keydir import load_public
-from healthcode.keys import KeyFormatError
-from healthcode.trust import KeyRole, TrustList, TrustListError, open_signed_trust_list
-from sync.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
-from sync.outbox import Outbox
+from healthcode.trust import KeyRole, TrustList
 from sync.schemas import (
-    TRANSFER_KEY_PATH,
     Base64Bytes,
     SealedBox,
     TransferKey,
@@ -138,11 +132,6 @@ def open_outbox_file(
     return content
 
 
-# ---------------------------------------------------------------- the kiosk's side
-
-TRANSFER_KEY_FILE = "central-transfer-key.json"
-
-
 def verify_transfer_key(key: TransferKey, trust_list: TrustList) -> bytes:
     """The raw X25519 key, if a usable feed key of the (root-verified) trust list signed it."""
     signer = trust_list.key(key.feed_kid)
@@ -153,76 +142,3 @@ def verify_transfer_key(key: TransferKey, trust_list: TrustList) -> bytes:
     ):
         raise OutboxFileError("the transfer key's signature does not verify")
     return key.public_key
-
-
-def _pinned_trust_list(data_dir: Path) -> TrustList:
-    try:
-        root = load_public(data_dir / ROOT_PUBLIC_FILE)
-        trust_list, _signer = open_signed_trust_list(
-            (data_dir / TRUST_LIST_FILE).read_bytes(), [root]
-        )
-    except (OSError, KeyFormatError, TrustListError) as error:
-        raise OutboxFileError(f"no verified trust list in {data_dir}: {error}") from None
-    return trust_list
-
-
-def fetch_transfer_key(client: httpx.Client, server_url: str, data_dir: Path) -> bytes:
-    """Ask central (signed request) for its transfer key, check it and keep it for exports."""
-    answer = client.get(server_url.rstrip("/") + TRANSFER_KEY_PATH)
-    if not answer.is_success:
-        raise OutboxFileError(f"central did not give its transfer key: HTTP {answer.status_code}")
-    try:
-        key = TransferKey.model_validate_json(answer.content)
-    except ValidationError as error:
-        raise OutboxFileError(f"not a transfer key: {error}") from None
-    public = verify_transfer_key(key, _pinned_trust_list(data_dir))
-    (data_dir / TRANSFER_KEY_FILE).write_text(key.model_dump_json(indent=2), "utf-8")
-    return public
-
-
-def kept_transfer_key(data_dir: Path) -> bytes:
-    """The transfer key fetched earlier, checked again against the pinned trust list."""
-    try:
-        key = TransferKey.model_validate_json((data_dir / TRANSFER_KEY_FILE).read_bytes())
-    except (OSError, ValidationError) as error:
-        raise OutboxFileError(
-            f"no central transfer key in {data_dir} (the kiosk gets it at its first upload or"
-            f" with `python -m sync upload`): {error}"
-        ) from None
-    return verify_transfer_key(key, _pinned_trust_list(data_dir))
-
-
-def export_outbox(
-    outbox: Outbox,
-    identity: KioskIdentity,
-    transfer_public_key: bytes,
-    out_dir: Path,
-    *,
-    now: datetime,
-    limit: int = 1_000_000,
-) -> tuple[Path, int] | None:
-    """Write the unsettled outbox items (what the next uploads would send, nothing more) to a
-    new file in `out_dir`; None when there is nothing to send. The items become `sent`: they
-    stay in the outbox until central answers for them (an upload after the import is answered
-    `duplicate` and settles them)."""
-    items = outbox.outbox_batch(limit)
-    if not items:
-        return None
-    data = make_outbox_file(
-        [item.record for item in items],
-        kiosk_id=identity.kiosk_id,
-        signing_key=identity.signing_key,
-        transfer_public_key=transfer_public_key,
-        created_at=now,
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    path = out_dir / f"outbox-{identity.kiosk_id}-{stamp}{FILE_SUFFIX}"
-    temporary = path.with_name(path.name + ".part")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    outbox.mark_sent([item.outbox_id for item in items]).result()
-    return path, len(items)

@@ -1,4 +1,5 @@
-"""Signed kiosk releases (issue 15): the manifest, its signature, and the download client.
+"""Signed kiosk releases (issue 15): the manifest and its signature
+(the kiosk's download client is `kiosk.client.releases`).
 
 A release is an archive (a `.tar.gz` or `.zip` of the kiosk folder) and a **manifest** that
 names it: version (PEP 440), platform, the archive's SHA-256 and size, when it was made, the
@@ -32,13 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from packaging.version import InvalidVersion, Version
 
 from healthcode.keys import Algorithm, PublicKey, SigningKey
 from sync.b64 import decode_base64, encode_base64
 from sync.schemas import API_PREFIX
-from sync.signing import refusal_of
 
 RELEASES_PATH = f"{API_PREFIX}/releases"
 LATEST_PATH = f"{RELEASES_PATH}/latest"
@@ -201,62 +200,6 @@ def check_archive(path: Path, manifest: ReleaseManifest) -> None:
             f"{path.name} has SHA-256 {actual[:16]}..., the manifest says "
             f"{manifest.archive_sha256[:16]}...",
         )
-
-
-class ReleaseClient:
-    """Asks central for the newest release and downloads archives, through a kiosk-signed
-    httpx client (`KioskIdentity.auth()`)."""
-
-    def __init__(self, client: httpx.Client, server_url: str) -> None:
-        self.client = client
-        self.base = server_url.rstrip("/")
-
-    def latest(self, platform: str) -> bytes | None:
-        """The newest signed manifest for `platform`, unverified; None when central has none."""
-        response = self._get(LATEST_PATH, platform)
-        if response.status_code == 404:
-            return None
-        return response.content
-
-    def download(self, manifest: ReleaseManifest, destination: Path) -> Path:
-        """The archive into `destination` (a file), stopped as soon as it is longer than the
-        manifest says; size and digest are checked by the caller (`check_archive`)."""
-        url = self.base + archive_path(manifest.version)
-        limit = min(manifest.archive_size_bytes, MAX_ARCHIVE_BYTES)
-        try:
-            with (
-                self.client.stream("GET", url, params={"platform": manifest.platform}) as response,
-                destination.open("wb") as out,
-            ):
-                if response.status_code != 200:
-                    response.read()
-                    raise self._refused(response)
-                written = 0
-                for chunk in response.iter_bytes(CHUNK_BYTES):
-                    written += len(chunk)
-                    if written > limit:
-                        raise ReleaseError(
-                            "size_mismatch", f"the archive is longer than {limit} bytes"
-                        )
-                    out.write(chunk)
-        except httpx.HTTPError as error:
-            raise ReleaseError("network", f"{type(error).__name__}: {error}") from None
-        return destination
-
-    def _get(self, path: str, platform: str) -> httpx.Response:
-        try:
-            response = self.client.get(self.base + path, params={"platform": platform})
-        except httpx.HTTPError as error:
-            raise ReleaseError("network", f"{type(error).__name__}: {error}") from None
-        if response.status_code not in (200, 404):
-            raise self._refused(response)
-        return response
-
-    @staticmethod
-    def _refused(response: httpx.Response) -> ReleaseError:
-        refusal = refusal_of(response)
-        reason = refusal.error.value if refusal is not None else f"http_{response.status_code}"
-        return ReleaseError(reason, refusal.detail if refusal else response.text[:200])
 
 
 def trusted_keys(pems: Iterable[bytes]) -> list[PublicKey]:

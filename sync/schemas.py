@@ -75,7 +75,7 @@ class EnrollmentRequest(WireModel):
     signing_public_key: Base64Bytes = Field(description="Raw Ed25519 public key, 32 bytes")
     encryption_public_key: Base64Bytes = Field(description="Raw X25519 public key, 32 bytes")
     possession_signature: Base64Bytes = Field(
-        description="Ed25519 signature of sync.enrollment.possession_message(...)"
+        description="Ed25519 signature of kiosk.client.enrollment.possession_message(...)"
     )
     software_version: str = Field(max_length=64)
 

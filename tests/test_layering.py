@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-QT_FREE = ["healthcode", "drivers", "sync", "central"]
+QT_FREE = ["healthcode", "drivers", "sync", "central", "kiosk.ops", "kiosk.client", "kiosk.config"]
 OURS = ["healthcode", "drivers", "kiosk", "sync", "central"]
 
 PROBE = """

@@ -22,6 +22,7 @@ from healthcode.claims import Colour
 from healthcode.feed import FeedCopy, FeedEntry
 from kiosk.checkpoint.clock import DEFAULT_TIME_ZONE, day_start_utc, local_day
 from kiosk.checkpoint.events import PassageRecord, SaveOverride
+from kiosk.client.outbox import OutboxItem
 from kiosk.store.connection import Readers, Writer, open_connection
 from kiosk.store.crypto import FieldCipher, StoreKeyError, StoreKeys
 from kiosk.store.rows import (
@@ -39,7 +40,6 @@ from kiosk.store.rows import (
     upload_record,
 )
 from kiosk.store.schema import migrate, refuse_newer_file
-from sync.outbox import OutboxItem
 
 DEFAULT_RETENTION = timedelta(days=28)
 TRAIL_DAYS = 14

@@ -221,7 +221,7 @@ class Kiosk:
         self._preview_pending = threading.Event()
         self._gate_absent_after_s = gate_absent_after_s
         self.sound: Any = None  # the SoundPlayer, attached by run()
-        self.sync: Any = None  # sync.worker.SyncWorker, attached when the kiosk is enrolled
+        self.sync: Any = None  # kiosk.client.worker.SyncWorker, attached when the kiosk is enrolled
         self._refusal: LocalText | None = None  # the newest refused download, for the bar
         self.settings = KioskSettings()
 
@@ -533,7 +533,7 @@ class Kiosk:
         wakes it at once."""
         self.sync = worker
         self.bridge.passage_saved.connect(self._nudge_sync)
-        from kiosk.update import watch_for_updates  # issue 15 hook: update, restart when idle
+        from kiosk.ui.update_timer import watch_for_updates  # updates: restart when idle
 
         watch_for_updates(self, worker)
 

@@ -34,7 +34,7 @@ class Enrolled:
     """What enrolment left in the data folder, checked again at every start."""
 
     def __init__(self, folder: Path) -> None:
-        from sync.identity import (
+        from kiosk.client.identity import (
             BINDING_KEYS_FILE,
             POLICY_FILE,
             ROOT_PUBLIC_FILE,
@@ -67,7 +67,7 @@ class Enrolled:
 
 
 def _enrolled(folder: Path) -> Enrolled | None:
-    from sync.identity import is_enrolled
+    from kiosk.client.identity import is_enrolled
 
     identity = folder / IDENTITY_DIR
     if not is_enrolled(identity):
@@ -156,8 +156,8 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
 def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> object:
     """The sync thread of an enrolled kiosk: uploads its outbox, then downloads and verifies
     the trust list, the status feed, the policy and the roster, swapping in what verifies."""
+    from kiosk.client.worker import start_sync
     from kiosk.download_sink import KioskDownloadSink, current_copies
-    from sync.worker import start_sync
 
     current = current_copies(identity_dir, kiosk.store)
 
@@ -192,8 +192,8 @@ def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> obje
 
 
 def run(options: RunOptions) -> int:
-    from kiosk.crash import enable_fault_log
-    from kiosk.logs import setup_logging
+    from kiosk.ops.crash import enable_fault_log
+    from kiosk.ops.logs import setup_logging
 
     setup_logging(options.data_dir / "logs")  # rotating, scrubbed of personal data
     fault_log = enable_fault_log(options.data_dir / "logs")  # noqa: F841 - open for the process
@@ -211,7 +211,7 @@ def run(options: RunOptions) -> int:
 
     load_bundled_fonts()
     kiosk, thermometer = build(options)
-    from kiosk.crash import install_crash_handler
+    from kiosk.ops.crash import install_crash_handler
 
     install_crash_handler(kiosk.recover_after_crash)
     sound = SoundPlayer()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from sync.enrollment import Enrollment, enroll
+from kiosk.client.enrollment import Enrollment, enroll
 from sync.signing import SIGNATURE_HEADERS
 from tests.central.conftest import SERVER, Central
 

@@ -11,7 +11,8 @@ from central.bundle import export_bundle
 from central.checkpoints import add_operator, get_checkpoint
 from healthcode import cose
 from healthcode.feed import BatchKind, open_signed_batch
-from sync.bundle_import import import_bundle
+from kiosk.client.bundle_import import import_bundle
+from kiosk.client.download import Item, Outcome
 from sync.distribution import (
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
@@ -24,7 +25,6 @@ from sync.distribution import (
     Bundle,
     read_bundle,
 )
-from sync.download import Item, Outcome
 from tests.central.conftest import SERVER, Central
 from tests.sync.download_world import KioskWorld, RecordingSink, kiosk_world
 

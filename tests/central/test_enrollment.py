@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from healthcode.keydir import KeyDir
 from healthcode.trust import TrustAnchor
-from sync.enrollment import EnrollmentError, enroll
-from sync.identity import IDENTITY_FILE, POLICY_FILE, KioskIdentity
+from kiosk.client.enrollment import EnrollmentError, enroll
+from kiosk.client.identity import IDENTITY_FILE, POLICY_FILE, KioskIdentity
 from sync.schemas import ENROLLMENTS_PATH, CheckpointType, possession_message
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from central.ingest import record_cipher
 from central.models import FeverCase, OverrideRecord, ReceivedPassage
-from sync.enrollment import Enrollment
+from kiosk.client.enrollment import Enrollment
 from sync.schemas import (
     PASSAGES_PATH,
     UploadAck,

@@ -24,26 +24,25 @@ from central.releases import (
 )
 from central.settings import Settings
 from healthcode.keys import SigningKey
-from kiosk.launcher import Launcher
-from kiosk.update import (
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.releases import ReleaseClient
+from kiosk.client.worker import SyncWorker
+from kiosk.ops.launcher import Launcher
+from kiosk.ops.update import (
     EXIT_RESTART_FOR_UPDATE,
     INSTALL_ROOT_VARIABLE,
     KEYS_DIR,
     VERSION_VARIABLE,
     InstallRoot,
     Updater,
-    watch_for_updates,
 )
-from sync.enrollment import Enrollment
 from sync.releases import (
     ARCHIVE_SHA256_HEADER,
     LATEST_PATH,
-    ReleaseClient,
     archive_path,
     current_platform,
     verify_manifest,
 )
-from sync.worker import SyncWorker
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.test_update import build_archive
@@ -216,6 +215,7 @@ def test_central_releases_publish_signs_with_the_release_key_and_lists_it(
 def test_a_running_kiosk_checks_on_the_sync_thread_and_restarts_for_the_update_once_idle(
     central: Central, tmp_path: Path, qtbot: QtBot
 ) -> None:
+    from kiosk.ui.update_timer import watch_for_updates
     from tests.gui.kiosk_support import build_kiosk
     from tests.sync.download_world import kiosk_world
 

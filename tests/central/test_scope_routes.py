@@ -17,7 +17,7 @@ import pytest
 
 from central.scope import PUBLIC_ROUTES, api_routes, route_guard
 from healthcode.identity import check_character
-from sync.enrollment import enroll
+from kiosk.client.enrollment import enroll
 from tests.central.areas import (
     audit_count,
     create_account,

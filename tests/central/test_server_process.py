@@ -1,5 +1,5 @@
 """The real programs: `python -m central` in an empty folder, served on loopback, and a kiosk
-enrolling with `python -m sync enroll` against it."""
+enrolling with `python -m kiosk.client enroll` against it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.enrollment import enroll
-from sync.identity import KioskIdentity
+from kiosk.client.enrollment import enroll
+from kiosk.client.identity import KioskIdentity
 from sync.schemas import HEARTBEAT_PATH
 
 READY_TIMEOUT_S = 60.0
@@ -148,14 +148,14 @@ def test_a_kiosk_enrolls_with_a_real_server_on_loopback_and_signs_its_requests(
     assert answer.status_code == 200, answer.text
 
     printed = _run(
-        ["sync", "enroll", server, code_for_cli, "--data-dir", str(tmp_path / "kiosk-b")],
+        ["kiosk.client", "enroll", server, code_for_cli, "--data-dir", str(tmp_path / "kiosk-b")],
         tmp_path,
         env,
     )
     kiosk_b = KioskIdentity.load(tmp_path / "kiosk-b")
     assert kiosk_b.kiosk_id in printed
     assert kiosk_b.checkpoint.name == "王家村村口"
-    pinged = _run(["sync", "ping", "--data-dir", str(tmp_path / "kiosk-b")], tmp_path, env)
+    pinged = _run(["kiosk.client", "ping", "--data-dir", str(tmp_path / "kiosk-b")], tmp_path, env)
     assert kiosk_b.kiosk_id in pinged
 
     listed = _run(["central", "kiosk", "list"], folder, env)

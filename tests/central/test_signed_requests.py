@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central.app import create_app
-from sync.enrollment import Enrollment
-from sync.identity import KioskIdentity
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.identity import KioskIdentity
 from sync.schemas import HEARTBEAT_PATH, KioskHealth
 from sync.signing import KioskAuth
 from tests.central.conftest import SERVER, Central, FakeClock, TestClient
@@ -197,7 +197,7 @@ def test_two_app_instances_on_one_database_share_kiosks_and_spent_nonces(
 def test_a_code_used_through_one_instance_is_refused_by_the_other(
     central: Central, second_app: TestClient, tmp_path: Path
 ) -> None:
-    from sync.enrollment import EnrollmentError, enroll
+    from kiosk.client.enrollment import EnrollmentError, enroll
 
     code = central.enrollment_code(central.register_checkpoint())
     enroll(central.client, SERVER, code, tmp_path / "one")

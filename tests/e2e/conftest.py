@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.enrollment import Enrollment, enroll
+from kiosk.client.enrollment import Enrollment, enroll
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,
     _environment,

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from central.issuance.feed import Change, append_changes
 from healthcode.claims import Colour
 from healthcode.keydir import KeyDir
+from kiosk.client.download import Downloader, Item, Outcome
 from kiosk.download_sink import KioskDownloadSink, current_copies
 from kiosk.store import Store
-from sync.download import Downloader, Item, Outcome
 from tests.central.conftest import _postgres_database
 from tests.central.test_server_process import COMMAND_TIMEOUT_S, _environment, _free_port, _run
 from tests.e2e.conftest import RealServer

@@ -19,10 +19,10 @@ import tenacity
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.checkpoint.outcome import Outcome
+from kiosk.client.identity import KioskIdentity
+from kiosk.client.upload import Uploader, UploadError
 from kiosk.store import Store, StoreKeys
-from sync.identity import KioskIdentity
 from sync.signing import KioskAuth
-from sync.upload import Uploader, UploadError
 from tests.e2e.conftest import RealServer
 from tests.kiosk.checkpoint_support import passage
 from tests.sync.upload_faults import FaultyTransport
@@ -158,7 +158,7 @@ def test_export_then_import_twice_with_the_real_commands(
     env = server.env
     # the first upload fetches central's transfer key; record more afterwards, offline
     uploaded = subprocess.run(
-        [sys.executable, "-m", "sync", "upload", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "kiosk.client", "upload", "--data-dir", str(data_dir)],
         capture_output=True, text=True, env=env, check=False, timeout=WORKER_TIMEOUT_S,
     )  # fmt: skip
     assert uploaded.returncode == 0, uploaded.stderr
@@ -167,7 +167,8 @@ def test_export_then_import_twice_with_the_real_commands(
         ids |= _fill(store, 30, fever_every=15)
     usb = tmp_path / "usb"
     exported = subprocess.run(
-        [sys.executable, "-m", "sync", "export-outbox", str(usb), "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "kiosk.client", "export-outbox", str(usb),
+         "--data-dir", str(data_dir)],
         capture_output=True, text=True, env=env, check=False, timeout=WORKER_TIMEOUT_S,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr

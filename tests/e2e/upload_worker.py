@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 
+from kiosk.client.identity import KioskIdentity
+from kiosk.client.outbox import OutboxItem
+from kiosk.client.upload import Uploader
 from kiosk.store import Store, StoreKeys
-from sync.identity import KioskIdentity
-from sync.outbox import OutboxItem
-from sync.upload import Uploader
 
 
 class _Told:

@@ -317,3 +317,20 @@ def test_the_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
     assert main_check_config([str(tmp_path / "missing.toml")]) == 2
     assert "无法读取" in capsys.readouterr().err
+
+
+def test_kiosk_check_config_speaks_the_language_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk.cli import main
+
+    bad = write(tmp_path, "[camera]\nfps = 0\n")  # the file names no language: Chinese by default
+    assert main(["--check-config", str(bad), "--language", "en"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "camera.fps: 0 is out of range; expected a number from 1 to 120"
+    ]
+    english = write(tmp_path, '[kiosk]\nlanguage = "en"\n[camera]\nfps = 0\n')
+    assert main(["--language", "zh", "--check-config", str(english)]) == 1
+    assert capsys.readouterr().out.splitlines() == ["camera.fps：0 超出范围；应为1 到 120 之间的数"]
+    assert main(["--check-config", str(tmp_path / "missing.toml"), "--language", "en"]) == 2
+    assert "cannot read" in capsys.readouterr().err

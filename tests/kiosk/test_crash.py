@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.crash import EXIT_CRASH_LOOP, CrashHandler, enable_fault_log, install_crash_handler
+from kiosk.ops.crash import EXIT_CRASH_LOOP, CrashHandler, enable_fault_log, install_crash_handler
 
 
 @pytest.fixture
@@ -105,8 +105,8 @@ def test_the_crash_traceback_reaches_the_log_file_scrubbed(tmp_path: Path) -> No
     script = f"""
 import sys
 from pathlib import Path
-from kiosk.logs import setup_logging
-from kiosk.crash import install_crash_handler
+from kiosk.ops.logs import setup_logging
+from kiosk.ops.crash import install_crash_handler
 setup_logging(Path({str(tmp_path)!r}), console=None)
 install_crash_handler(lambda: print("reset", flush=True))
 raise ValueError("card 11010519491231002X unreadable")

@@ -14,8 +14,8 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import KioskConfig, data_dir
-from kiosk.diagnostics import REDACTED, redact, redact_url, write_diagnostics
-from kiosk.logs import setup_logging
+from kiosk.ops.diagnostics import REDACTED, redact, redact_url, write_diagnostics
+from kiosk.ops.logs import setup_logging
 from kiosk.store import Store
 
 ID_NUMBER = "11010519491231002X"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from healthcode.identity import check_character
-from kiosk.logs import (
+from kiosk.ops.logs import (
     CODE_PLACEHOLDER,
     HEX_PLACEHOLDER,
     ID_PLACEHOLDER,

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import KioskConfig, data_dir
-from kiosk.selftest import (
+from kiosk.ops.selftest import (
     DEMO_ID_READER,
     DEMO_THERMOMETER,
     Check,

@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.cli import EXIT_NEWER_DATABASE
 from kiosk.config import KioskConfig, data_dir
-from kiosk.selftest import run_checks
+from kiosk.ops.selftest import run_checks
 from kiosk.store import Store
 from kiosk.store.schema import LATEST_VERSION, NewerDatabaseError
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -19,8 +20,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from healthcode.keys import SigningKey
-from kiosk.launcher import EXIT_RESTART_FOR_UPDATE, Launcher
-from kiosk.update import KEYS_DIR, InstallRoot, check_offer
+from kiosk.ops.launcher import EXIT_RESTART_FOR_UPDATE, Launcher
+from kiosk.ops.update import KEYS_DIR, InstallRoot, check_offer
 from sync.releases import (
     ReleaseError,
     ReleaseManifest,
@@ -30,6 +31,7 @@ from sync.releases import (
     verify_manifest,
 )
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 MADE_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 # The stand-in kiosk: `--self-test` passes or fails as built; otherwise it notes which version
@@ -271,7 +273,7 @@ def test_the_kiosk_asking_for_a_restart_gets_the_staged_update(
         def __call__(
             self, command: list[str], timeout_s: float | None, env: dict[str, str]
         ) -> object:
-            from kiosk.launcher import run_program
+            from kiosk.ops.launcher import run_program
 
             if timeout_s is None:
                 self.runs += 1
@@ -334,6 +336,33 @@ def test_kiosk_launch_runs_as_a_program_and_rolls_back_a_failing_first_start(
     assert "kiosk 1.1.0: self-test FAILED, rolling back" in launched.stdout
     assert ran(tmp_path) == ["1.0.0"]
     assert root.state().current == "1.0.0"
+
+
+def test_kiosk_launch_with_a_relative_root_rolls_back_a_failing_first_start(
+    root: InstallRoot, release_key: SigningKey, tmp_path: Path
+) -> None:
+    """As a technician types it from the install folder's parent: `--root install`."""
+    installed(root, tmp_path, release_key, "1.0.0")
+    database = tmp_path / "data" / "kiosk.db"
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA user_version = 3")
+    connection.close()
+    archive, signed = publish(tmp_path, release_key, "1.1.0", passes=False, migrates_to=4)
+    root.stage(signed, archive, "1.0.0")
+    relative = root.path.relative_to(tmp_path)
+    launched = subprocess.run(
+        [sys.executable, "-m", "kiosk", "launch", "--root", str(relative),
+         "--", "--data-dir", "data"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+        env=os.environ | {"PYTHONPATH": str(REPOSITORY)},
+    )  # fmt: skip
+    assert launched.returncode == 0, launched.stdout + launched.stderr
+    assert "kiosk 1.1.0: self-test FAILED, rolling back" in launched.stdout
+    assert root.state().current == "1.0.0" and "1.1.0" in root.state().refused
+    assert ran(tmp_path) == ["1.0.0"]
+    connection = sqlite3.connect(database)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    connection.close()
 
 
 def test_a_release_that_cannot_migrate_this_kiosks_database_is_refused(

@@ -15,8 +15,8 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import KeyDir
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustList
-from sync.download import Downloader, KioskCopies, Refused
-from sync.enrollment import Enrollment
+from kiosk.client.download import Downloader, KioskCopies, Refused
+from kiosk.client.enrollment import Enrollment
 from sync.schemas import Policy, StaffRoster
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk

@@ -16,6 +16,7 @@ from central.settings import Settings
 from healthcode.claims import Colour
 from healthcode.keys import SigningKey
 from healthcode.trust import KeyRole
+from kiosk.client.download import DownloadError, Item, Outcome
 from sync.distribution import (
     FEED_PATH,
     FEED_SNAPSHOT_PATH,
@@ -25,7 +26,6 @@ from sync.distribution import (
     DocumentType,
     sign_document,
 )
-from sync.download import DownloadError, Item, Outcome
 from tests.central.conftest import Central, FakeClock, start_central
 from tests.sync.download_world import KioskWorld, kiosk_world, replaced
 

@@ -9,7 +9,7 @@ import pytest
 import tenacity
 
 from central.settings import Settings
-from sync.worker import SyncWorker
+from kiosk.client.worker import SyncWorker
 from tests.central.conftest import Central, FakeClock, start_central
 from tests.sync.download_world import KioskWorld, kiosk_world, replaced
 

@@ -19,9 +19,10 @@ from central.models import FeverCase, OverrideRecord, ReceivedPassage
 from central.settings import Settings
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.outbox import OutboxItem
+from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
 from kiosk.store import Store, StoreKeys
-from sync.enrollment import Enrollment
-from sync.outbox import OutboxItem
 from sync.schemas import (
     RecordKind,
     RecordResult,
@@ -30,7 +31,6 @@ from sync.schemas import (
     UploadBatch,
 )
 from sync.signing import KioskAuth
-from sync.upload import ExponentialJitter, Uploader, UploadError
 from tests.central.conftest import SERVER, Central, FakeClock, start_central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.checkpoint_support import T0, passage

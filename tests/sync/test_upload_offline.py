@@ -16,19 +16,17 @@ from central.ingest import ImportSummary, import_outbox_file
 from central.models import FeverCase, Kiosk, ReceivedPassage
 from central.settings import Settings
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.store import Store, StoreKeys
-from sync.enrollment import Enrollment
-from sync.outbox_file import (
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.transfer import (
     TRANSFER_KEY_FILE,
-    OutboxFileError,
     export_outbox,
     fetch_transfer_key,
     kept_transfer_key,
-    make_outbox_file,
-    read_outbox_file,
 )
+from kiosk.client.upload import Uploader
+from kiosk.store import Store, StoreKeys
+from sync.outbox_file import OutboxFileError, make_outbox_file, read_outbox_file
 from sync.schemas import TransferKey
-from sync.upload import Uploader
 from tests.central.conftest import SERVER, START, Central, FakeClock, start_central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.checkpoint_support import passage

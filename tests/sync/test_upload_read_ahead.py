@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kiosk.client.enrollment import Enrollment
+from kiosk.client.outbox import OutboxItem
+from kiosk.client.upload import SkippingOutbox
 from kiosk.store import Store
-from sync.enrollment import Enrollment
-from sync.outbox import OutboxItem
 from sync.schemas import RecordKind, UploadBatch
-from sync.upload import SkippingOutbox
 from tests.central.conftest import Central
 from tests.sync.test_upload import (  # the fixtures and helpers of the uploader's tests
     _central_ids,

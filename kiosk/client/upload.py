@@ -27,8 +27,8 @@ import httpx
 import tenacity
 from pydantic import ValidationError
 
+from kiosk.client.outbox import Outbox, OutboxItem
 from sync.gc_pause import paused_gc
-from sync.outbox import Outbox, OutboxItem
 from sync.schemas import (
     MAX_UPLOAD_RECORDS,
     PASSAGES_PATH,

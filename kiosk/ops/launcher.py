@@ -1,4 +1,4 @@
-"""`kiosk launch` / `python -m kiosk.launcher`: start the current kiosk version, safely.
+"""`kiosk launch` / `python -m kiosk.ops.launcher`: start the current kiosk version, safely.
 
     kiosk launch --root DIR [--self-test-timeout S] [-- KIOSK ARGUMENTS...]
 
@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.update import (
+from kiosk.ops.update import (
     EXIT_RESTART_FOR_UPDATE,
     INSTALL_ROOT_VARIABLE,
     VERSION_VARIABLE,
@@ -87,7 +87,7 @@ def run_program(
 def database_version(path: Path) -> int | None:
     if not path.is_file():
         return None
-    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         return int(connection.execute("PRAGMA user_version").fetchone()[0])
     finally:
@@ -100,7 +100,7 @@ def back_up_database(database: Path, into: Path) -> Path | None:
     if not database.is_file():
         return None
     into.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(into)
     try:
         source.backup(target)
@@ -227,10 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--self-test-timeout", type=float, default=SELF_TEST_TIMEOUT_S)
     parsed = parser.parse_args(arguments)
     logging.basicConfig(level=logging.INFO)
+    # Absolute from here on: the kiosk's entry, backups and file URIs must not depend on
+    # where the launcher was started from (`--root install` from its parent folder).
+    database = _database_of(kiosk_args)
     launcher = Launcher(
-        InstallRoot(parsed.root),
+        InstallRoot(parsed.root.resolve()),
         kiosk_args,
-        database=_database_of(kiosk_args),
+        database=database.resolve() if database is not None else None,
         self_test_timeout_s=parsed.self_test_timeout,
         out=lambda line: print(f"kiosk launch: {line}", flush=True),
     )
@@ -244,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _database_of(kiosk_args: Sequence[str]) -> Path | None:
     """The kiosk's database for these arguments (as the kiosk would find it), or None."""
     from kiosk.config import ConfigError
-    from kiosk.selftest import load_for_maintenance
+    from kiosk.ops.selftest import load_for_maintenance
 
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--config", type=Path)

@@ -1,5 +1,5 @@
 """The crash handler: an unhandled exception is written to the log (scrubbed like every record,
-see kiosk/logs.py) and the kiosk goes back to its scan screen instead of dying or hanging.
+see kiosk/ops/logs.py) and the kiosk goes back to its scan screen instead of dying or hanging.
 
     handler = install_crash_handler(on_crash)   # once, after setup_logging()
     ...

@@ -2,14 +2,14 @@
 
 The bundle's outer signature is checked with a feed key of the newest trust list the kiosk can
 verify (the bundle's own, when the pinned root accepts it), then each item goes through exactly
-the checks of a download (`sync.download.KioskCopies`): a refused item keeps the old copy.
+the checks of a download (`kiosk.client.download.KioskCopies`): a refused item keeps the old copy.
 """
 
 from __future__ import annotations
 
 from healthcode.trust import TrustAnchor, TrustList, TrustListError
+from kiosk.client.download import Item, KioskCopies, Outcome
 from sync.distribution import DocumentError, DocumentProblem, read_bundle, verify_bundle
-from sync.download import Item, KioskCopies, Outcome
 
 
 def import_bundle(data: bytes, copies: KioskCopies) -> dict[Item, Outcome]:

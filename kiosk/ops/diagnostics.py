@@ -8,7 +8,7 @@
     clock.json      wall clock, the store's clock floor, trust-list/feed/last-passage times,
                     the offset to central when one was recorded
     disk.json       free and total space where the data lives
-    logs/           the newest log files, scrubbed once more (kiosk/logs.py)
+    logs/           the newest log files, scrubbed once more (kiosk/ops/logs.py)
 
 Everything is read-only: the database is opened with `mode=ro`, nothing is migrated. Qt-free.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import DataPaths, KioskConfig
-from kiosk.logs import log_files, scrub
+from kiosk.ops.logs import log_files, scrub
 
 REDACTED = "***"
 LOG_BUDGET_BYTES = 8 * 1024 * 1024
@@ -324,7 +324,7 @@ def write_diagnostics(
     else:
         target = out / default_archive_name(moment)
     target.parent.mkdir(parents=True, exist_ok=True)
-    from kiosk.selftest import bundle_folder
+    from kiosk.ops.selftest import bundle_folder
 
     sections: dict[str, Any] = {
         "versions.json": _section(versions),
@@ -368,7 +368,7 @@ def main_diagnostics(
     """`kiosk --diagnostics [OUT]`: print the archive's path; 0, or 1 when it cannot be written.
     A configuration that cannot be read is reported inside the archive, not fatal."""
     from kiosk.config import ConfigError, data_dir
-    from kiosk.selftest import load_for_maintenance
+    from kiosk.ops.selftest import load_for_maintenance
 
     try:
         config, paths, source = load_for_maintenance(config_path, data_dir_override)

@@ -12,7 +12,7 @@ The install root holds:
 manifest against the trusted release keys, refuses downgrades and versions refused before,
 downloads the archive, checks its size and SHA-256, and only then unpacks it and marks it
 **staged**. `install_staged()` makes the staged version current (the old current becomes
-previous) and marks it for a self-test: the launcher (`kiosk.launcher`) calls it when the kiosk
+previous) and marks it for a self-test: the launcher (`kiosk.ops.launcher`) calls it when the kiosk
 is not running, so a version is never replaced under a person at the gate. `roll_back()` makes
 the previous version current again and records why, so the bad version is never retried.
 
@@ -34,8 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from healthcode.keys import PublicKey
+from kiosk.client.releases import ReleaseClient
 from sync.releases import (
-    ReleaseClient,
     ReleaseError,
     ReleaseManifest,
     check_archive,
@@ -58,7 +58,6 @@ MANIFEST_FILE = "release.json"  # the signed manifest, kept next to each unpacke
 INSTALL_ROOT_VARIABLE = "KIOSK_INSTALL_ROOT"
 VERSION_VARIABLE = "KIOSK_RELEASE_VERSION"
 EXIT_RESTART_FOR_UPDATE = 75  # the kiosk asks the launcher to start it again (update staged)
-IDLE_POLL_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -354,48 +353,3 @@ def updater_for(sync: Any, environment: Mapping[str, str]) -> Updater | None:
         installed=version,
         store_schema=LATEST_VERSION,
     )
-
-
-def watch_for_updates(
-    kiosk: Any,
-    sync: Any,
-    environment: Mapping[str, str] = os.environ,
-    *,
-    restart: Callable[[int], None] | None = None,
-    poll_ms: int = IDLE_POLL_MS,
-) -> Callable[[], None] | None:
-    """The running kiosk's side (called once, on the GUI thread, when the sync thread is
-    attached): the sync thread checks for releases after each round; when one is staged and
-    the kiosk is idle (no person in the flow, the scan screen showing), the kiosk quits with
-    `EXIT_RESTART_FOR_UPDATE` and the launcher installs and self-tests the new version.
-    The idle check, which also runs every `poll_ms`; None when there are no updates to watch."""
-    updater = updater_for(sync, environment)
-    if updater is None:
-        return None
-    sync.after_round = updater.staged_version
-    from PySide6.QtCore import QTimer  # the running kiosk has Qt loaded already
-
-    from kiosk.checkpoint.flow import FlowState
-
-    def quit_application(code: int) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        application = QApplication.instance()
-        if application is not None:
-            application.exit(code)
-
-    def restart_when_idle() -> None:
-        status = sync.status()
-        if status.update_staged is None:
-            return
-        if kiosk.flow.state is not FlowState.IDLE or kiosk.window.current_screen != "scan":
-            return
-        timer.stop()
-        log.info("release %s staged and the kiosk is idle: restarting", status.update_staged)
-        (restart or quit_application)(EXIT_RESTART_FOR_UPDATE)
-
-    timer = QTimer(kiosk.window)
-    timer.setInterval(poll_ms)
-    timer.timeout.connect(restart_when_idle)
-    timer.start()
-    return restart_when_idle

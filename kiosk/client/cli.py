@@ -1,4 +1,11 @@
-"""`python -m sync enroll URL CODE --data-dir DIR`: enroll this kiosk with a central service."""
+"""`python -m kiosk.client COMMAND --data-dir DIR`: the kiosk's client commands for a
+technician, on an identity folder (enroll, ping, upload, export-outbox).
+
+    python -m kiosk.client enroll URL CODE --data-dir DIR
+    python -m kiosk.client ping --data-dir DIR
+    python -m kiosk.client upload --data-dir DIR [--store FILE --store-key FILE]
+    python -m kiosk.client export-outbox FOLDER --data-dir DIR [--store FILE --store-key FILE]
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,13 @@ from pathlib import Path
 
 import httpx
 
-from sync.enrollment import EnrollmentError, enroll
-from sync.identity import IdentityError, KioskIdentity
-from sync.outbox_file import OutboxFileError, export_outbox, fetch_transfer_key, kept_transfer_key
+from kiosk.client.enrollment import EnrollmentError, enroll
+from kiosk.client.identity import IdentityError, KioskIdentity
+from kiosk.client.transfer import export_outbox, fetch_transfer_key, kept_transfer_key
+from kiosk.client.upload import Uploader, UploadError
+from sync.outbox_file import OutboxFileError
 from sync.schemas import HEARTBEAT_PATH, HeartbeatAck
 from sync.signing import refusal_of, system_clock
-from sync.upload import Uploader, UploadError
 
 TIMEOUT_S = 30.0
 STORE_FILE = "passages.db"
@@ -22,7 +30,9 @@ STORE_KEY_FILE = "store.key"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sync", description="Kiosk <-> central service.")
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk.client", description="Kiosk <-> central service."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     enroll_parser = commands.add_parser("enroll", help="enroll this kiosk with a one-time code")
     enroll_parser.add_argument("url", help="address of the central service")
@@ -86,9 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
-    # The technician's way in until the kiosk program has its own command (`kiosk
-    # export-outbox`); the store is opened here only, so `sync` itself never loads the kiosk.
-    from kiosk.store import Store, StoreKeys
+    from kiosk.store import Store, StoreKeys  # only these two commands open the store
 
     data_dir: Path = args.data_dir
     database = args.store or data_dir / STORE_FILE

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from healthcode.keys import KeyFormatError, PublicKey
 from healthcode.trust import TrustList, TrustListError, open_signed_trust_list
-from sync.identity import (
+from kiosk.client.identity import (
     BINDING_KEYS_FILE,
     POLICY_FILE,
     ROOT_PUBLIC_FILE,

@@ -3,10 +3,10 @@
 `KioskCopies` holds what the kiosk decides with (the pinned root and trust list, its feed copy,
 the policy and roster versions) and takes new signed items: each is verified (the trust list
 against the pinned root, everything else against a feed key of the trust list), and only then
-handed to a `DownloadSink` that the kiosk provides (it persists and swaps in the new state; sync
-never imports the kiosk). An item that fails verification is refused: the old copy stays, and
-the sink hears a `Refused` with a stable reason code and Chinese and English text for the status
-bar. The same checks serve downloads (`Downloader`) and offline bundles (`sync.bundle_import`).
+handed to a `DownloadSink` that the kiosk provides (it persists and swaps in the new state).
+An item that fails verification is refused: the old copy stays, and the sink hears a `Refused`
+with a stable reason code and Chinese and English text for the status bar. The same checks
+serve downloads (`Downloader`) and offline bundles (`kiosk.client.bundle_import`).
 
 The feed copy handed to the sink is always a new object: the running kiosk replaces its
 `TrustState` whole, while the checker may be reading the old one on another thread.

@@ -1,10 +1,11 @@
 """The kiosk's one sync thread: upload, then download, on a schedule; back off when central
 cannot be reached; stop promptly on request.
 
-Upload is `sync.upload.Uploader.drain` (its own retries, a few attempts per round); download is
-`sync.download.Downloader.download`. A round that reached central waits `interval_s` for the
-next; a failed one waits an exponentially growing, jittered time (`ExponentialJitter`).
-`status()` is a consistent snapshot for the status bar, safe to read from any thread.
+Upload is `kiosk.client.upload.Uploader.drain` (its own retries, a few attempts per round);
+download is `kiosk.client.download.Downloader.download`. A round that reached central waits
+`interval_s` for the next; a failed one waits an exponentially growing, jittered time
+(`ExponentialJitter`). `status()` is a consistent snapshot for the status bar, safe to read
+from any thread.
 """
 
 from __future__ import annotations
@@ -23,13 +24,21 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustList
-from sync.download import Downloader, DownloadError, DownloadReport, DownloadSink, KioskCopies
-from sync.download import Refused as Refused
-from sync.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
-from sync.outbox import Outbox
+from kiosk.client.download import (
+    Downloader,
+    DownloadError,
+    DownloadReport,
+    DownloadSink,
+    KioskCopies,
+)
+from kiosk.client.download import Refused as Refused
+from kiosk.client.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
+from kiosk.client.outbox import Outbox
+from kiosk.client.transfer import fetch_transfer_key
+from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
+from sync.outbox_file import OutboxFileError
 from sync.schemas import Policy, StaffRoster
 from sync.signing import HealthSource
-from sync.upload import ExponentialJitter, Uploader, UploadError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +94,7 @@ class SyncWorker:
         interval_s: float = INTERVAL_S,
         wait: tenacity.wait.wait_base | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        transfer_key_dir: Path | None = None,
     ) -> None:
         self.downloader = downloader
         self.uploader = uploader
@@ -99,10 +109,14 @@ class SyncWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_report: DownloadReport | None = None
-        # issue 15: the update check (kiosk.update), run after a round that reached central;
+        # issue 15: the update check (kiosk.ops.update), run after a round that reached central;
         # it answers the version staged, if any
         self.after_round: Callable[[], str | None] | None = None
         self._update_staged: str | None = None
+        # central's transfer key, kept in the identity folder once per run of the kiosk, so
+        # `kiosk export-outbox` works when the network is later gone
+        self.transfer_key_dir = transfer_key_dir
+        self._transfer_key_kept = False
 
     def status(self) -> SyncStatus:
         return self._status
@@ -123,6 +137,7 @@ class SyncWorker:
         refusal = self._tap.refusals[-1] if self._tap.refusals else None
         if error is None:
             self._failures = 0
+            self._keep_transfer_key()
             self._check_for_update()
             self._status = SyncStatus(True, self._clock(), refusal, None, self._update_staged)
             return self.interval_s
@@ -135,6 +150,16 @@ class SyncWorker:
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = self._failures
         return float(min(self.wait(state), self.interval_s * 5))
+
+    def _keep_transfer_key(self) -> None:
+        if self.transfer_key_dir is None or self._transfer_key_kept:
+            return
+        try:
+            fetch_transfer_key(self.downloader.client, self.downloader.base, self.transfer_key_dir)
+        except (OutboxFileError, OSError, httpx.HTTPError) as failed:
+            log.warning("central's transfer key not kept (tried again next round): %s", failed)
+            return
+        self._transfer_key_kept = True
 
     def _check_for_update(self) -> None:
         if self.after_round is None:
@@ -225,7 +250,10 @@ def start_sync(
     )
     uploader = Uploader(outbox, client, identity.server_url) if outbox is not None else None
     worker = SyncWorker(
-        Downloader(copies, client, identity.server_url), uploader, interval_s=interval_s
+        Downloader(copies, client, identity.server_url),
+        uploader,
+        interval_s=interval_s,
+        transfer_key_dir=identity_dir,
     )
     if start:
         worker.start()
