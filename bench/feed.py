@@ -4,9 +4,10 @@ Central: `central.issuance.feed.signed_snapshot` on a SQLite file holding a mill
 (one per code, all within the compaction horizon), timed from the query to the signed bytes.
 Kiosk: the snapshot verified (`open_signed_batch`) and applied to a new `FeedCopy` (what the
 checker reads), then two 5,000-entry deltas (10,000 entries) verified and applied to a copy of
-it, as `kiosk.client.download` does; persisting the copy in the kiosk store (`Store.save_feed`,
-encrypted rows) is reported beside, not in the goal. Lookup: `FeedCopy.latest` per code against
-a bare SQLite primary-key lookup of the same codes in a table of the same million, same run.
+it, as `kiosk.client.download` does; persisting the copy in the kiosk store
+(`store.copies.save_feed`, encrypted rows) is reported beside, not in the goal. Lookup:
+`FeedCopy.latest` per code against a bare SQLite primary-key lookup of the same codes in a
+table of the same million, same run.
 
 The million-entry database is cached in bench/.cache (built once, ~30 s).
 """
@@ -144,7 +145,7 @@ def main() -> int:
 
         with Store(Path(scratch) / "kiosk.db", StoreKeys.generate()) as store:
             started = time.perf_counter()
-            store.save_feed(working).result(timeout=600)
+            store.copies.save_feed(working).result(timeout=600)
             persist_s = time.perf_counter() - started
         print(f"kiosk: the copy persisted in the store (encrypted rows) in {persist_s:.2f} s")
 

@@ -96,7 +96,7 @@ def bench_writes(folder: Path) -> tuple[float, float, float, float]:
         start = time.perf_counter()
         for item in records:
             began = time.perf_counter()
-            store.record_passage(item).result()
+            store.passages.record(item).result()
             latencies.append(time.perf_counter() - began)
         ours_s = time.perf_counter() - start
 
@@ -192,12 +192,12 @@ def bench_queries() -> dict[str, tuple[float, float, int]]:
             ),
         }
         for name, where in filters.items():
-            rows = store.passage_log(where, limit=50)
-            median, p95 = timed_ms(lambda w=where: store.passage_log(w, limit=50))
+            rows = store.passages.log(where, limit=50)
+            median, p95 = timed_ms(lambda w=where: store.passages.log(w, limit=50))
             results[name] = (median, p95, len(rows))
         code = (4242).to_bytes(16, "big")
-        trail = store.trail(ISSUER, code, NOW)
-        median, p95 = timed_ms(lambda: store.trail(ISSUER, code, NOW))
+        trail = store.passages.trail(ISSUER, code, NOW)
+        median, p95 = timed_ms(lambda: store.passages.trail(ISSUER, code, NOW))
         results["trail: one code, 14 days"] = (median, p95, len(trail))
     return results
 

@@ -183,14 +183,18 @@ def main() -> None:
             Store(database, keys) as store,
             httpx.Client(auth=kiosk.identity.auth(), timeout=60.0) as client,
         ):
-            items = store.outbox_backlog()
+            items = store.outbox.outbox_backlog()
             uploader = Uploader(
-                store, client, url, batch_size=1000, wait=tenacity.wait_exponential(0.1, max=2)
+                store.outbox,
+                client,
+                url,
+                batch_size=1000,
+                wait=tenacity.wait_exponential(0.1, max=2),
             )
             started = time.perf_counter()
             settled = uploader.drain(max_attempts=10)
             upload_s = time.perf_counter() - started
-            assert settled == items and store.outbox_backlog() == 0
+            assert settled == items and store.outbox.outbox_backlog() == 0
             final_batch = uploader.batch_size
         upload_rate = items / upload_s
         stored = (
@@ -225,7 +229,7 @@ def bulk_insert(target: Path, database: Path, keys: StoreKeys) -> float:
     with Store(database, keys) as store:
         connection = store._readers.get()
         connection.execute("UPDATE outbox SET state = 'pending'")  # read them all again
-        records = [item.record for item in store.outbox_batch(BACKLOG * 2)]
+        records = [item.record for item in store.outbox.outbox_batch(BACKLOG * 2)]
     sender = Sender("bench-kiosk", "bench-checkpoint", "610102")
     cipher = RecordCipher(bytes(32), bytes(range(32)))
     rows = rows_of(sender, records, cipher=cipher, now=NOW)

@@ -258,7 +258,7 @@ def _export_outbox(argv: Sequence[str]) -> int:
     with Store(database, StoreKeys.load_or_create(key_file)) as store:
         try:
             written = export_outbox(
-                store, identity, transfer_key, parsed.dir, now=datetime.now(UTC)
+                store.outbox, identity, transfer_key, parsed.dir, now=datetime.now(UTC)
             )
         except OutboxFileError as error:
             print(f"kiosk: {error}", file=sys.stderr)

@@ -86,14 +86,14 @@ class KioskDownloadSink:
         self.clock = clock
 
     def trust_list_accepted(self, signed: bytes, trust_list: TrustList, root: PublicKey) -> None:
-        self.store.save_trust_list(trust_list.sequence, signed, self.clock()).result(
+        self.store.copies.save_trust_list(trust_list.sequence, signed, self.clock()).result(
             WRITE_TIMEOUT_S
         )
         root_file = self.identity_dir / ROOT_PUBLIC_FILE
         if load_public(root_file).kid != root.kid:  # the pin moved to the next root
             _replace(root_file, _pem(root))
         _replace(self.identity_dir / TRUST_LIST_FILE, signed)
-        self.store.raise_clock_floor(trust_list.issued_at_utc)
+        self.store.copies.raise_clock_floor(trust_list.issued_at_utc)
         if self.holder is not None:
             old = self.holder.state
             self.holder.state = TrustState(trust_list, old.feed, old.recognised_issuers)
@@ -104,22 +104,22 @@ class KioskDownloadSink:
         dropped = feed.compact(self.clock())
         if dropped:
             log.info("status feed: %d entries past the horizon compacted away", dropped)
-        self.store.save_feed(feed).result(WRITE_TIMEOUT_S)
+        self.store.copies.save_feed(feed).result(WRITE_TIMEOUT_S)
         if feed.as_of_utc is not None:
-            self.store.raise_clock_floor(feed.as_of_utc)
+            self.store.copies.raise_clock_floor(feed.as_of_utc)
         if self.holder is not None:
             old = self.holder.state
             self.holder.state = TrustState(old.trust_list, feed, old.recognised_issuers)
 
     def policy_accepted(self, policy: Policy, signed: bytes) -> None:
         document = {"version": policy.policy_version, **policy.model_dump(mode="json")}
-        self.store.save_policy(document, self.clock()).result(WRITE_TIMEOUT_S)
+        self.store.copies.save_policy(document, self.clock()).result(WRITE_TIMEOUT_S)
         _replace(self.identity_dir / POLICY_FILE, policy.model_dump_json(indent=2).encode())
         if self.on_policy is not None:
             self.on_policy(policy)
 
     def roster_accepted(self, roster: StaffRoster, signed: bytes) -> None:
-        self.store.replace_roster(kiosk_operators(roster)).result(WRITE_TIMEOUT_S)
+        self.store.copies.replace_roster(kiosk_operators(roster)).result(WRITE_TIMEOUT_S)
         _replace(self.identity_dir / STAFF_ROSTER_FILE, roster.model_dump_json(indent=2).encode())
         if self.on_roster is not None:
             self.on_roster(roster)
@@ -173,7 +173,7 @@ def current_copies(identity_dir: Path, store: Store) -> CurrentCopies:
         checkpoint_id=identity.checkpoint.checkpoint_id,
         trust_list=trust_list,
         trust_list_signed=signed,
-        feed=store.load_feed(),
+        feed=store.copies.load_feed(),
         policy_version=policy.policy_version,
         roster_version=roster.roster_version,
     )

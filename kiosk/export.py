@@ -320,7 +320,7 @@ class LogPages:
         if self.exhausted:
             return []
         if not self.by_time:
-            rows = self.store.passage_log(
+            rows = self.store.passages.log(
                 self.where, limit=self.page_rows, before_seq=self._before_seq
             )
             self.exhausted = len(rows) < self.page_rows
@@ -334,7 +334,7 @@ class LogPages:
         # still holds `page_rows` new ones.
         limit = self.page_rows + len(self._given)
         while True:
-            rows = self.store.passage_log(replace(self.where, to_utc=self._upper), limit=limit)
+            rows = self.store.passages.log(replace(self.where, to_utc=self._upper), limit=limit)
             fresh = [row for row in rows if row.record_id not in self._given]
             if fresh or len(rows) < limit:
                 break

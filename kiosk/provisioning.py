@@ -238,13 +238,15 @@ def reset_enrollment(
     """De-enroll: refuse while any record waits for central (ResetRefusedError); else forget
     the identity and the downloaded roster, and delete every passage central acknowledged.
     Returns the passages deleted."""
-    backlog = store.outbox_backlog()
+    backlog = store.outbox.outbox_backlog()
     if backlog:
         raise ResetRefusedError(backlog)
     if stop_sync is not None:
         stop_sync()
-    deleted = int(store.purge(now + timedelta(days=1), retention=timedelta(0)).result(timeout=30))
-    store.replace_roster([]).result(timeout=10)
+    deleted = int(
+        store.passages.purge(now + timedelta(days=1), retention=timedelta(0)).result(timeout=30)
+    )
+    store.copies.replace_roster([]).result(timeout=10)
     if identity_dir.exists():
         shutil.rmtree(identity_dir)
     return deleted

@@ -31,7 +31,7 @@ class StaffError(ValueError):
 
 def local_staff(store: Store) -> list[Operator]:
     """The kiosk's own staff; an unreadable entry is left out (its PIN simply does not work)."""
-    text = store.meta(LOCAL_STAFF_KEY)
+    text = store.meta.get(LOCAL_STAFF_KEY)
     if not text:
         return []
     try:
@@ -86,11 +86,11 @@ def set_pin(
     pin_hash = (hasher or PasswordHasher()).hash(pin)
     others = [o for o in local_staff(store) if o.operator_id != operator_id]
     updated = [*others, Operator(operator_id, name.strip(), pin_hash, role, True)]
-    return store.set_meta(LOCAL_STAFF_KEY, _dump(updated))
+    return store.meta.set(LOCAL_STAFF_KEY, _dump(updated))
 
 
 def remove(store: Store, operator_id: str) -> Future[None]:
-    return store.set_meta(
+    return store.meta.set(
         LOCAL_STAFF_KEY, _dump(o for o in local_staff(store) if o.operator_id != operator_id)
     )
 

@@ -105,7 +105,11 @@ def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
         if args.command == "export-outbox":
             try:
                 written = export_outbox(
-                    store, identity, kept_transfer_key(data_dir), args.dir, now=system_clock()
+                    store.outbox,
+                    identity,
+                    kept_transfer_key(data_dir),
+                    args.dir,
+                    now=system_clock(),
                 )
             except OutboxFileError as error:
                 print(f"sync: {error}", file=sys.stderr)
@@ -118,9 +122,9 @@ def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
         with httpx.Client(timeout=TIMEOUT_S, auth=identity.auth()) as client:
             try:
                 fetch_transfer_key(client, identity.server_url, data_dir)
-                settled = Uploader(store, client, identity.server_url).drain(max_attempts=5)
+                settled = Uploader(store.outbox, client, identity.server_url).drain(max_attempts=5)
             except (UploadError, OutboxFileError, httpx.HTTPError) as error:
                 print(f"sync: upload failed: {error}", file=sys.stderr)
                 return 1
-        print(f"{settled} records uploaded; {store.outbox_backlog()} left")
+        print(f"{settled} records uploaded; {store.outbox.outbox_backlog()} left")
     return 0

@@ -137,11 +137,11 @@ class Kiosk:
         self._monotonic = monotonic
         keys = setup.data_dir / "keys"
         self.store = Store.open(setup.data_dir / "kiosk.db", keys / "store.key")
-        self.clock = TrustedClock(floor_utc=self.store.clock_floor())
+        self.clock = TrustedClock(floor_utc=self.store.copies.clock_floor())
         if setup.trust.trust_list is not None:
             self.clock.raise_floor(setup.trust.trust_list.issued_at_utc)
         self.checker = CodeChecker(
-            default_registry(setup.dcc_trust), setup.trust, last_passage=self.store.last_passage_at
+            default_registry(setup.dcc_trust), setup.trust, last_passage=self.store.passages.last_at
         )
         self.flow = PassageFlow(
             setup.policy, binding_keys=setup.binding_keys, result_duration=setup.result_duration
@@ -358,8 +358,8 @@ class Kiosk:
         self.languages.set_language(setup.language)
         self._open_devices()
         self.gate.load()
-        self.apply_settings(KioskSettings.from_json(self.store.meta(SETTINGS_KEY)))
-        fields = fields_from_json(self.store.meta(PASSAGE_FIELDS_KEY))
+        self.apply_settings(KioskSettings.from_json(self.store.meta.get(SETTINGS_KEY)))
+        fields = fields_from_json(self.store.meta.get(PASSAGE_FIELDS_KEY))
         if fields is not None:
             self.apply_passage_fields(fields)
         self.bridge.start()
@@ -495,7 +495,7 @@ class Kiosk:
         while not self._stop.wait(STATUS_INTERVAL_MS / 1000):
             try:
                 self._disk = self.store.disk_status()
-                self._relay.counts.emit(self.store.counts(self.trusted_now()))
+                self._relay.counts.emit(self.store.passages.counts(self.trusted_now()))
             except Exception:  # the status bar must never take the kiosk down
                 log.exception("status counts failed")
 
@@ -611,7 +611,7 @@ class Kiosk:
             self.sync.stop()
         floor = self.clock.floor_utc
         if floor is not None:
-            self.store.raise_clock_floor(floor).result(timeout=5)
+            self.store.copies.raise_clock_floor(floor).result(timeout=5)
         self.store.close()
         self.languages.close()
 
@@ -626,7 +626,7 @@ def adopt_enrollment(kiosk: Kiosk) -> None:
     if enrolled is None:
         return
     kiosk.setup.enrolled = True
-    kiosk.store.replace_roster(enrolled.operators)
+    kiosk.store.copies.replace_roster(enrolled.operators)
     old = kiosk.checker.state
     kiosk.checker.state = TrustState(enrolled.trust_list, old.feed, old.recognised_issuers)
     kiosk.flow.set_binding_keys({**kiosk.setup.binding_keys, **enrolled.binding_keys})

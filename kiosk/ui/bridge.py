@@ -226,7 +226,7 @@ class FlowBridge(QObject):
     def _run(self, effects: Sequence[Effect]) -> None:
         for index, effect in enumerate(effects):
             if isinstance(effect, SavePassage):
-                future = self.store.record_passage(effect.record)
+                future = self.store.passages.record(effect.record)
                 rest = list(effects[index + 1 :])
                 fever = effect.record.fever
                 future.add_done_callback(
@@ -268,7 +268,7 @@ class FlowBridge(QObject):
             self.ready_for_next.emit()
             self.prompt_changed.emit(self.last_prompt)
         elif isinstance(effect, SaveOverride):
-            self.store.record_override(effect)
+            self.store.passages.record_override(effect)
         elif isinstance(effect, RefuseOverride):
             zh, en = effect.why
             self.override_refused.emit(LocalText(zh, en))

@@ -295,8 +295,8 @@ class AccessGate(QObject):
         def read() -> tuple[list[Operator], str | None]:
             from kiosk.staff import local_staff  # the technician and local supervisors
 
-            staff = self._store.roster() + local_staff(self._store)
-            return staff, self._store.meta(ACCESS_META_KEY)
+            staff = self._store.copies.roster() + local_staff(self._store)
+            return staff, self._store.meta.get(ACCESS_META_KEY)
 
         self._background.run(read, self._on_loaded, self._on_load_failed)
 
@@ -354,7 +354,7 @@ class AccessGate(QObject):
         def done(right: Any) -> None:
             self._checking = False
             result = self._access.conclude(operator_id, bool(right), self._clock(), roles=roles)
-            self._store.set_meta(ACCESS_META_KEY, self._access.dumps())
+            self._store.meta.set(ACCESS_META_KEY, self._access.dumps())
             self._finish(result, purpose)
 
         def failed(error: BaseException) -> None:
@@ -372,7 +372,7 @@ class AccessGate(QObject):
 
     def audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
         """Write to the audit log without waiting (the store's writer keeps the order)."""
-        self._store.audit(self._clock(), actor, action, detail)
+        self._store.audit.record(self._clock(), actor, action, detail)
 
     def shutdown(self) -> None:
         self._background.shutdown()

@@ -448,7 +448,7 @@ class StaffPage(QWidget):
 
     def save_fields(self) -> None:
         fields = frozenset(f for f, box in self.field_boxes.items() if box.isChecked())
-        self._store.set_meta(PASSAGE_FIELDS_KEY, fields_to_json(fields))
+        self._store.meta.set(PASSAGE_FIELDS_KEY, fields_to_json(fields))
         self._say(self.tr("Passage fields saved."), True)
         self.fields_changed.emit(fields)
         self.changed.emit("fields")

@@ -144,9 +144,9 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
         setup.on_scan_text = DemoDirector(world, thermometer).on_scan_text
     kiosk = Kiosk(setup)
     if not options.demo:
-        kiosk.setup.trust.feed = kiosk.store.load_feed()
+        kiosk.setup.trust.feed = kiosk.store.copies.load_feed()
     if enrolled is not None:
-        kiosk.store.replace_roster(enrolled.operators).result(timeout=10)
+        kiosk.store.copies.replace_roster(enrolled.operators).result(timeout=10)
         # Demo mode keeps its own status feed on screen (its feed case is signed locally), so
         # what central sends is kept in the store but not swapped in while the demo runs.
         kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR, swap_in=not options.demo))
@@ -186,7 +186,7 @@ def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> obje
         trust_list_signed=current.trust_list_signed,
         policy_version=current.policy_version,
         roster_version=current.roster_version,
-        outbox=kiosk.store,
+        outbox=kiosk.store.outbox,
         health=kiosk.health,
     )
 

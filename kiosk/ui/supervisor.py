@@ -597,7 +597,7 @@ class SupervisorView(QWidget):
         self._set_loading(True)
 
         def read() -> tuple[list[PassageRow], int]:
-            return pages.next_page(), self._store.count_log(where)
+            return pages.next_page(), self._store.passages.log_count(where)
 
         self._background.run(read, lambda got: self._on_first_page(generation, got), self._failed)
 
@@ -643,7 +643,9 @@ class SupervisorView(QWidget):
             )
             self.trail_loaded.emit(len(rows))
 
-        self._background.run(lambda: self._store.trail(issuer, code_id, now), done, self._failed)
+        self._background.run(
+            lambda: self._store.passages.trail(issuer, code_id, now), done, self._failed
+        )
 
     def export(self, export_format: ExportFormat) -> None:
         """Export every row of the current filter (not only those loaded) into `export_dir`."""
@@ -661,7 +663,7 @@ class SupervisorView(QWidget):
         relay, store = self._relay, self._store
 
         def work() -> int:
-            total = store.count_log(job.where)
+            total = store.passages.log_count(job.where)
             return export_rows(
                 log_rows(store, job.where),
                 job.path,
@@ -743,7 +745,7 @@ class SupervisorView(QWidget):
         """Behind the same PIN as the log: only an unlocked supervisor gets here."""
         if self._operator is None:
             return
-        current = KioskSettings.from_json(self._store.meta(SETTINGS_KEY))
+        current = KioskSettings.from_json(self._store.meta.get(SETTINGS_KEY))
         self.mute_box.setChecked(current.muted)
         self.voice_box.setChecked(current.voice)
         self.result_spin.setValue(current.result_seconds)
@@ -757,8 +759,8 @@ class SupervisorView(QWidget):
             voice=self.voice_box.isChecked(),
             result_seconds=round(self.result_spin.value(), 1),
         )
-        self._store.set_meta(SETTINGS_KEY, settings.to_json())
-        self._store.audit(
+        self._store.meta.set(SETTINGS_KEY, settings.to_json())
+        self._store.audit.record(
             self._clock(),
             self._operator,
             "settings_change",

@@ -39,10 +39,10 @@ def test_an_enrolled_kiosk_uploads_its_passages_by_itself(
     kiosk.start()
     try:
         kiosk.bridge.submit_code_text("JKM1:NOT-A-REAL-CODE")  # denied at once, still recorded
-        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=10_000)
+        qtbot.waitUntil(lambda: kiosk.store.passages.log_count(LogFilter()) == 1, timeout=10_000)
         kiosk.sync.nudge()
         qtbot.waitUntil(lambda: _received(server) == 1, timeout=60_000)
-        qtbot.waitUntil(lambda: kiosk.store.outbox_backlog() == 0, timeout=30_000)
+        qtbot.waitUntil(lambda: kiosk.store.outbox.outbox_backlog() == 0, timeout=30_000)
         qtbot.waitUntil(lambda: kiosk.sync.status().online is True, timeout=30_000)
         # A new kiosk starts its status-feed copy from central's signed snapshot.
         qtbot.waitUntil(lambda: kiosk.checker.state.feed.as_of_utc is not None, timeout=30_000)
@@ -59,7 +59,7 @@ def test_kiosk_export_outbox_hands_the_backlog_to_central_on_a_file(
     server.enroll(data / "identity")
     with Store(data / "kiosk.db", StoreKeys.load_or_create(data / "keys" / "store.key")) as store:
         for code in range(1, 6):
-            store.record_passage(passage(code_byte=code)).result(timeout=10)
+            store.passages.record(passage(code_byte=code)).result(timeout=10)
     usb = tmp_path / "usb"
     exported = subprocess.run(
         [sys.executable, "-m", "kiosk", "export-outbox", str(usb), "--data-dir", str(data)],

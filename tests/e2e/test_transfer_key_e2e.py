@@ -28,7 +28,7 @@ def test_export_outbox_works_offline_after_the_sync_thread_reached_central(
     data = tmp_path / "kiosk"
     enrollment = server.enroll(data / "identity")
     with _store(data) as store:
-        store.record_passage(passage(code_byte=1)).result(timeout=10)
+        store.passages.record(passage(code_byte=1)).result(timeout=10)
         worker = start_sync(
             data / "identity",
             RecordingSink(),
@@ -36,7 +36,7 @@ def test_export_outbox_works_offline_after_the_sync_thread_reached_central(
             trust_list=enrollment.trust_list,
             policy_version=enrollment.response.policy.policy_version,
             roster_version=enrollment.response.staff_roster.roster_version,
-            outbox=store,
+            outbox=store.outbox,
             start=False,
         )
         try:
@@ -44,10 +44,10 @@ def test_export_outbox_works_offline_after_the_sync_thread_reached_central(
         finally:
             worker.stop()
             worker.downloader.client.close()
-        assert worker.status().online is True and store.outbox_backlog() == 0
+        assert worker.status().online is True and store.outbox.outbox_backlog() == 0
         server.stop()  # the network is gone; people keep passing
         for code in range(2, 5):
-            store.record_passage(passage(code_byte=code)).result(timeout=10)
+            store.passages.record(passage(code_byte=code)).result(timeout=10)
     usb = tmp_path / "usb"
     exported = subprocess.run(
         [sys.executable, "-m", "kiosk", "export-outbox", str(usb), "--data-dir", str(data)],

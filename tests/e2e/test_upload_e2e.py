@@ -46,7 +46,7 @@ def _fill(store: Store, count: int, fever_every: int = 0) -> set[str]:
     for i in range(count):
         fever = bool(fever_every) and i % fever_every == 0
         record = passage(fever=fever, outcome=Outcome.REFER if fever else Outcome.PASS)
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
         ids.add(str(record.record_id))
     return ids
 
@@ -76,11 +76,11 @@ def test_faults_on_a_real_network_and_a_server_restart_lose_and_double_nothing(
                 server.start()
 
         uploader = Uploader(
-            store, client, server.url, batch_size=10, wait=tenacity.wait_none(), sleep=sleep
+            store.outbox, client, server.url, batch_size=10, wait=tenacity.wait_none(), sleep=sleep
         )
         settled = uploader.drain()
         assert settled == 300 + 12
-        assert store.outbox_backlog() == 0
+        assert store.outbox.outbox_backlog() == 0
     count, stored = _stored(server)
     assert count == 300 and stored == ids
     assert server.query("SELECT COUNT(*) FROM fever_cases") == [(12,)]
@@ -95,7 +95,7 @@ def test_a_forged_batch_from_the_network_stores_nothing(server: RealServer, tmp_
         forger = KioskAuth(kiosk.identity.kiosk_id, Ed25519PrivateKey.generate())
         with httpx.Client(auth=forger, timeout=10.0) as client:
             uploader = Uploader(
-                store, client, server.url, wait=tenacity.wait_none(), sleep=lambda _s: None
+                store.outbox, client, server.url, wait=tenacity.wait_none(), sleep=lambda _s: None
             )
             with pytest.raises(UploadError, match="signature_invalid"):
                 uploader.drain(max_attempts=2)
@@ -133,10 +133,12 @@ def test_killing_the_uploader_process_at_random_points_loses_and_doubles_nothing
         worker.stdout.close()
         kills += line not in ("", "done")
     with Store(database, StoreKeys.load_or_create(key_file)) as store:
-        half_way = store.outbox_backlog()
+        half_way = store.outbox.outbox_backlog()
         with httpx.Client(auth=KioskIdentity.load(data_dir).auth(), timeout=30.0) as client:
-            Uploader(store, client, server.url, wait=tenacity.wait_none()).drain(max_attempts=3)
-        assert store.outbox_backlog() == 0
+            Uploader(store.outbox, client, server.url, wait=tenacity.wait_none()).drain(
+                max_attempts=3
+            )
+        assert store.outbox.outbox_backlog() == 0
     count, stored = _stored(server)
     fevers = server.query("SELECT COUNT(*) FROM fever_cases")[0][0]
     print(

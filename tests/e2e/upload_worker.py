@@ -23,12 +23,12 @@ class _Told:
         self.store = store
 
     def outbox_batch(self, limit: int) -> list[OutboxItem]:
-        items = self.store.outbox_batch(limit)
+        items = self.store.outbox.outbox_batch(limit)
         print("read", len(items), flush=True)
         return items
 
     def mark_sent(self, outbox_ids: Sequence[int]) -> Future[int]:
-        future = self.store.mark_sent(outbox_ids)
+        future = self.store.outbox.mark_sent(outbox_ids)
         future.result()
         print("marked-sent", flush=True)
         return future
@@ -37,13 +37,13 @@ class _Told:
         self, acknowledged: Sequence[int], rejected: Sequence[tuple[int, str]]
     ) -> Future[int]:
         print("answered", flush=True)
-        future = self.store.settle_outbox(acknowledged, rejected)
+        future = self.store.outbox.settle_outbox(acknowledged, rejected)
         future.result()
         print("settled", flush=True)
         return future
 
     def outbox_backlog(self) -> int:
-        return self.store.outbox_backlog()
+        return self.store.outbox.outbox_backlog()
 
 
 def _announce(request: httpx.Request) -> None:

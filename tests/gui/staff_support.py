@@ -62,9 +62,9 @@ def fill_log(store: Store) -> None:
             operator_id="op-1" if i % 2 else "op-2",
             name=NAMES[i % 4],
         )
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
     for days in (1, 3, 20):
-        store.record_passage(passage(T0 - timedelta(days=days), code_byte=1)).result(timeout=10)
+        store.passages.record(passage(T0 - timedelta(days=days), code_byte=1)).result(timeout=10)
 
 
 def personal_strings() -> list[str]:
@@ -75,13 +75,13 @@ def personal_strings() -> list[str]:
 
 def flush(store: Store) -> None:
     """Wait for every write queued so far (the store's writer keeps the order)."""
-    store.set_meta("test_flush", "1").result(timeout=10)
+    store.meta.set("test_flush", "1").result(timeout=10)
 
 
 def audit_text(store: Store) -> str:
     flush(store)
     return json.dumps(
-        [[str(at), actor, action, detail] for at, actor, action, detail in store.audit_entries()],
+        [[str(at), actor, action, detail] for at, actor, action, detail in store.audit.entries()],
         ensure_ascii=False,
     )
 
@@ -89,4 +89,4 @@ def audit_text(store: Store) -> str:
 def audit_actions(store: Store) -> list[tuple[str, str, dict[str, Any]]]:
     """Oldest first."""
     flush(store)
-    return [(actor, action, detail) for _, actor, action, detail in store.audit_entries(1000)][::-1]
+    return [(actor, action, detail) for _, actor, action, detail in store.audit.entries(1000)][::-1]

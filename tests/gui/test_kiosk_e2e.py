@@ -64,14 +64,14 @@ def test_every_demo_code_gives_the_right_screen_words_colour_and_record(
     assert by_name["green"].repeat_minutes is None
 
     def stored() -> int:
-        return kiosk.store.count_log(LogFilter())
+        return kiosk.store.passages.log_count(LogFilter())
 
     qtbot.waitUntil(lambda: stored() >= len(cases), timeout=10_000)
-    first = list(reversed(kiosk.store.passage_log(LogFilter(), limit=len(cases) + 20)))
+    first = list(reversed(kiosk.store.passages.log(LogFilter(), limit=len(cases) + 20)))
     assert [row.outcome.value for row in first[: len(cases)]] == [c.expected for c in cases]
     fever_row = first[4]
     assert fever_row.fever and fever_row.outcome is Outcome.REFER
-    pending = kiosk.store.pending_outbox()
+    pending = kiosk.store.outbox.pending_outbox()
     assert pending[0][1:] == (str(fever_row.record_id), "fever_report")
 
 
@@ -142,7 +142,7 @@ def test_an_unplugged_thermometer_shows_and_a_manual_temperature_still_records(
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         assert results[0].outcome is Outcome.PASS
         assert results[0].temperature_celsius == pytest.approx(36.6)
-        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
+        qtbot.waitUntil(lambda: kiosk.store.passages.log_count(LogFilter()) == 1, timeout=5_000)
     finally:
         kiosk.stop()
         thermometer.close()
@@ -174,8 +174,8 @@ def test_a_typed_id_number_alone_is_recorded_for_a_manual_check(
         qtbot.waitUntil(lambda: bool(results), timeout=30_000)
         assert results[0].outcome is Outcome.MANUAL_CHECK
         assert results[0].masked_name == "110105********002X"
-        qtbot.waitUntil(lambda: bool(kiosk.store.passage_log(LogFilter(), limit=1)))
-        row = kiosk.store.passage_log(LogFilter(), limit=1)
+        qtbot.waitUntil(lambda: bool(kiosk.store.passages.log(LogFilter(), limit=1)))
+        row = kiosk.store.passages.log(LogFilter(), limit=1)
         assert ReasonCode.NO_CODE.value in row[0].reasons
     finally:
         kiosk.stop()
@@ -222,7 +222,7 @@ def test_the_operator_who_signs_in_is_on_every_record_and_the_supervisor_opens(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     kiosk, world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
-    kiosk.store.replace_roster(roster()).result(timeout=10)
+    kiosk.store.copies.replace_roster(roster()).result(timeout=10)
     results: list[ResultView] = []
     kiosk.bridge.result_shown.connect(results.append)
     qtbot.addWidget(kiosk.window)
@@ -241,8 +241,8 @@ def test_the_operator_who_signs_in_is_on_every_record_and_the_supervisor_opens(
         kiosk.bridge.submit_code_text(world.case("green").text)
         kiosk.bridge.submit_manual_temperature(36.5)
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
-        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
-        assert kiosk.store.passage_log(LogFilter(), limit=1)[0].operator_id == "op-1"
+        qtbot.waitUntil(lambda: kiosk.store.passages.log_count(LogFilter()) == 1, timeout=5_000)
+        assert kiosk.store.passages.log(LogFilter(), limit=1)[0].operator_id == "op-1"
 
         kiosk.window.show_screen("scan")
         qtbot.mouseClick(kiosk.window.scan.supervisor_button, Qt.MouseButton.LeftButton)
@@ -271,8 +271,8 @@ def test_an_eu_certificate_from_a_recognised_signer_gets_a_manual_check_with_its
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         assert results[0].outcome is Outcome.MANUAL_CHECK
         assert "Gabriele Musterfrau" in results[0].reasons[0].en
-        qtbot.waitUntil(lambda: kiosk.store.count_log(LogFilter()) == 1, timeout=5_000)
-        row = kiosk.store.passage_log(LogFilter(), limit=1)[0]
+        qtbot.waitUntil(lambda: kiosk.store.passages.log_count(LogFilter()) == 1, timeout=5_000)
+        row = kiosk.store.passages.log(LogFilter(), limit=1)[0]
         assert (row.scheme, row.issuer) == ("HC1", "AT")
         assert row.masked_name is not None and "Musterfrau" not in row.masked_name
     finally:
@@ -288,7 +288,7 @@ def test_settings_behind_the_supervisor_pin_change_sounds_and_result_time(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
-    kiosk.store.replace_roster(roster()).result(timeout=10)
+    kiosk.store.copies.replace_roster(roster()).result(timeout=10)
     qtbot.addWidget(kiosk.window)
     with qtbot.waitSignal(kiosk.gate.roster_loaded, timeout=10_000):
         kiosk.start()
@@ -308,7 +308,7 @@ def test_settings_behind_the_supervisor_pin_change_sounds_and_result_time(
         assert kiosk.settings.muted and kiosk.settings.result_seconds == 2.5
         assert kiosk.flow._result_duration.total_seconds() == 2.5
         qtbot.waitUntil(
-            lambda: any(a == "settings_change" for _, _, a, _ in kiosk.store.audit_entries()),
+            lambda: any(a == "settings_change" for _, _, a, _ in kiosk.store.audit.entries()),
             timeout=5_000,
         )
     finally:
@@ -325,7 +325,7 @@ def test_a_stopped_kiosk_leaves_no_timer_that_touches_its_closed_store(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
-    kiosk.store.replace_roster(roster()).result(timeout=10)
+    kiosk.store.copies.replace_roster(roster()).result(timeout=10)
     qtbot.addWidget(kiosk.window)
     with qtbot.waitSignal(kiosk.gate.roster_loaded, timeout=10_000):
         kiosk.start()

@@ -37,7 +37,7 @@ def keys() -> StoreKeys:
 @pytest.fixture
 def store(tmp_path: Path, keys: StoreKeys) -> Iterator[Store]:
     with Store(tmp_path / "kiosk.db", keys) as opened:
-        opened.replace_roster(roster()).result(timeout=10)
+        opened.copies.replace_roster(roster()).result(timeout=10)
         yield opened
 
 
@@ -232,7 +232,7 @@ def test_a_lockout_survives_a_restart(
 ) -> None:
     wrong_five_times(view, gate, qtbot)
     flush(store)  # the state is kept without waiting for the disk
-    assert store.meta(ACCESS_META_KEY) is not None
+    assert store.meta.get(ACCESS_META_KEY) is not None
     gate.shutdown()
     store.close()
     clock.advance(timedelta(minutes=2))

@@ -341,7 +341,7 @@ def test_reset_refuses_while_records_wait_and_wipes_once_they_are_uploaded(
     harness = make(central=central)
     store = harness.kiosk.store
     for minutes in range(3):
-        store.record_passage(passage(datetime.now(UTC) - timedelta(minutes=minutes))).result(10)
+        store.passages.record(passage(datetime.now(UTC) - timedelta(minutes=minutes))).result(10)
     harness.open(qtbot)
     page = harness.view.enrollment
     page.url_edit.setText(SERVER)
@@ -353,14 +353,16 @@ def test_reset_refuses_while_records_wait_and_wipes_once_they_are_uploaded(
     page.confirm_button.click()
     qtbot.waitUntil(lambda: "reset" not in page.busy, timeout=WAIT_MS)
     assert "3 record(s) are not uploaded" in page.message.text()
-    assert store.count_log(LogFilter()) == 3
+    assert store.passages.log_count(LogFilter()) == 3
     assert page.current is not None  # still enrolled
-    store.settle_outbox([item for item, _, _ in store.pending_outbox()], []).result(10)
+    store.outbox.settle_outbox([item for item, _, _ in store.outbox.pending_outbox()], []).result(
+        10
+    )
     page.reset_button.click()
     page.confirm_button.click()
     qtbot.waitUntil(lambda: "reset" not in page.busy, timeout=WAIT_MS)
     assert "3 passage(s) deleted" in page.message.text()
-    assert store.count_log(LogFilter()) == 0
+    assert store.passages.log_count(LogFilter()) == 0
     assert page.enrolled_label.text() == "Not enrolled."
     assert not (harness.folder / "data" / "identity" / "kiosk.json").exists()
 
@@ -455,7 +457,7 @@ def test_a_kiosk_restarted_after_a_crash_shows_the_same_backlog(
 ) -> None:
     crashed = Harness(tmp_path, world, lock=True, central=None)
     for minutes in range(4):
-        crashed.kiosk.store.record_passage(passage(datetime.now(UTC) - timedelta(minutes=minutes)))
+        crashed.kiosk.store.passages.record(passage(datetime.now(UTC) - timedelta(minutes=minutes)))
     flush(crashed.kiosk.store)
     # The process dies here: nothing is stopped or written at the end. The service manager
     # starts a new kiosk on the same data folder.

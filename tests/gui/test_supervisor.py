@@ -45,7 +45,7 @@ WAIT_MS = 10_000
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as opened:
-        opened.replace_roster(roster()).result(timeout=10)
+        opened.copies.replace_roster(roster()).result(timeout=10)
         fill_log(opened)
         yield opened
 
@@ -88,7 +88,7 @@ def show(view: SupervisorView, qtbot: QtBot, **filters: Any) -> int:
 
 
 def everything(store: Store, where: LogFilter) -> list[PassageRow]:
-    return store.passage_log(where, limit=10_000)
+    return store.passages.log(where, limit=10_000)
 
 
 # ------------------------------------------------------------ the PIN
@@ -191,7 +191,7 @@ def test_filters_show_exactly_the_matching_rows(
             assert row.fever is filters["fever"]
         if "operator_id" in filters:
             assert row.operator_id == filters["operator_id"]
-    expected_total = store.count_log(view.current_filter)
+    expected_total = store.passages.log_count(view.current_filter)
     assert str(expected_total) in view.summary_label.text()
 
 
@@ -236,7 +236,7 @@ def test_a_codes_trail_opens_from_the_selected_row(
     with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS) as loaded:
         qtbot.mouseClick(view.trail_button, Qt.MouseButton.LeftButton)
     assert chosen.issuer is not None and chosen.code_id is not None
-    expected = store.trail(chosen.issuer, chosen.code_id, NOW)
+    expected = store.passages.trail(chosen.issuer, chosen.code_id, NOW)
     assert loaded.args == [len(expected)]
     assert view.trail_model.rows == expected
     assert all(r.code_id == chosen.code_id for r in view.trail_model.rows)
@@ -257,7 +257,7 @@ def test_a_passage_without_a_code_has_no_trail(
 ) -> None:
     from tests.kiosk.checkpoint_support import passage
 
-    store.record_passage(passage(NOW - timedelta(minutes=1), code_byte=None)).result(timeout=10)
+    store.passages.record(passage(NOW - timedelta(minutes=1), code_byte=None)).result(timeout=10)
     unlock(view, qtbot)
     assert view.model.row_at(0).code_id is None
     view.table.selectRow(0)

@@ -16,7 +16,7 @@ def main() -> None:
     print("ready", flush=True)
     while True:
         record = passage(code_byte=len(sys.argv) % 200, fever=True)  # two outbox rows each
-        store.record_passage(record).result()
+        store.passages.record(record).result()
         print(record.record_id, flush=True)
 
 

@@ -144,9 +144,9 @@ def test_a_lockout_survives_a_restart_through_the_store(tmp_path: Path) -> None:
     with Store(tmp_path / "kiosk.db", keys) as store:
         access = AccessControl(roster())
         fail(access, "op-1", 5, timedelta(0))
-        store.set_meta(ACCESS_META_KEY, access.dumps()).result(timeout=10)
+        store.meta.set(ACCESS_META_KEY, access.dumps()).result(timeout=10)
     with Store(tmp_path / "kiosk.db", keys) as store:
-        again = AccessControl(roster(), state=store.meta(ACCESS_META_KEY))
+        again = AccessControl(roster(), state=store.meta.get(ACCESS_META_KEY))
     later = T0 + timedelta(minutes=2)
     assert again.check("op-1", "1234", later).denial is Denial.LOCKED
     assert again.remaining("op-1", later) == timedelta(minutes=3, seconds=4)

@@ -43,6 +43,6 @@ def test_an_applied_feed_is_compacted_swapped_in_and_kept(tmp_path: Path) -> Non
         # Only what could still change a valid code's colour is kept.
         assert [e.sequence for e in copy.entries()] == [3]
         assert all(T0 - e.at_utc < LONGEST_VALIDITY for e in copy.entries())
-        assert store.load_feed().latest(ISSUER, bytes([3]) * 16) is not None
-        store.set_meta("flush", "1").result(timeout=10)  # the writer keeps the order
-        assert store.clock_floor() == T0
+        assert store.copies.load_feed().latest(ISSUER, bytes([3]) * 16) is not None
+        store.meta.set("flush", "1").result(timeout=10)  # the writer keeps the order
+        assert store.copies.clock_floor() == T0

@@ -45,7 +45,7 @@ def fill(store: Store) -> None:
     """Twelve passages an hour apart: every third red and denied, every fourth a fever."""
     for i in range(12):
         red = i % 3 == 0
-        store.record_passage(
+        store.passages.record(
             passage(
                 T0 + timedelta(hours=i),
                 code_byte=i + 1,
@@ -111,9 +111,12 @@ def test_an_export_holds_exactly_the_filtered_rows(
 ) -> None:
     fill(store)
     path = tmp_path / f"out.{export_format}"
-    wanted = store.passage_log(where, limit=1000)
+    wanted = store.passages.log(where, limit=1000)
     written = export_rows(
-        log_rows(store, where, page_rows=4), path, export_format, total=store.count_log(where)
+        log_rows(store, where, page_rows=4),
+        path,
+        export_format,
+        total=store.passages.log_count(where),
     )
     table = read_csv(path) if export_format is ExportFormat.CSV else read_xlsx(path)
     assert table[0] == headers("zh")
@@ -127,7 +130,7 @@ def test_an_export_holds_exactly_the_filtered_rows(
 
 
 def test_the_cells_say_what_happened_in_the_chosen_language(store: Store, tmp_path: Path) -> None:
-    store.record_passage(passage(T0, fever=True, outcome=Outcome.REFER)).result(timeout=10)
+    store.passages.record(passage(T0, fever=True, outcome=Outcome.REFER)).result(timeout=10)
     for language, expected in [
         ("zh", ["2026-11-23 16:00:00", "请留观", "绿码", "绿码", "张*丰", "38.1", "是"]),
         ("en", ["2026-11-23 16:00:00", "Observation", "Green", "Green", "张*丰", "38.1", "yes"]),
@@ -159,7 +162,7 @@ def test_formulas_in_names_and_plates_are_defused(
     nasty = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "a=b"]
     for i, text in enumerate(nasty):
         record = replace(passage(T0 + timedelta(minutes=i), name=text), vehicle_plate=text)
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
     path = tmp_path / f"out.{export_format}"
     export_rows(log_rows(store, LogFilter()), path, export_format)
     table = read_csv(path) if export_format is ExportFormat.CSV else read_xlsx(path)
@@ -183,7 +186,7 @@ def test_escape_cell() -> None:
 def test_no_id_number_is_ever_written(
     store: Store, tmp_path: Path, export_format: ExportFormat
 ) -> None:
-    store.record_passage(passage(T0, code_byte=None)).result(timeout=10)
+    store.passages.record(passage(T0, code_byte=None)).result(timeout=10)
     path = tmp_path / f"out.{export_format}"
     export_rows(log_rows(store, LogFilter()), path, export_format)
     raw = path.read_bytes()
@@ -237,7 +240,7 @@ def test_pages_by_time_survive_a_clock_that_went_backwards(store: Store) -> None
     # Written in this order (sequence 1..8) while the clock jumped back and forth.
     hours = [5, 1, 7, 3, 3, 2, 6, 4]
     for i, hour in enumerate(hours):
-        store.record_passage(passage(T0 + timedelta(hours=hour), code_byte=i + 1)).result(
+        store.passages.record(passage(T0 + timedelta(hours=hour), code_byte=i + 1)).result(
             timeout=10
         )
     where = LogFilter(from_utc=T0, to_utc=T0 + timedelta(hours=24))
@@ -248,8 +251,8 @@ def test_pages_by_time_survive_a_clock_that_went_backwards(store: Store) -> None
 
 def test_pages_hold_every_row_when_many_share_one_millisecond(store: Store) -> None:
     for i in range(7):
-        store.record_passage(passage(T0, code_byte=i + 1)).result(timeout=10)
-    store.record_passage(passage(T0 - timedelta(seconds=1), code_byte=9)).result(timeout=10)
+        store.passages.record(passage(T0, code_byte=i + 1)).result(timeout=10)
+    store.passages.record(passage(T0 - timedelta(seconds=1), code_byte=9)).result(timeout=10)
     where = LogFilter(from_utc=T0 - timedelta(hours=1))
     pages = LogPages(store, where, page_rows=3)
     seqs = [row.seq for row in pages]

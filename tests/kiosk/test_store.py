@@ -33,8 +33,8 @@ def store(tmp_path: Path, keys: StoreKeys):  # type: ignore[no-untyped-def]
 
 def test_a_recorded_passage_reads_back_whole(store: Store) -> None:
     record = passage()
-    seq = store.record_passage(record).result(timeout=10)
-    row = store.passage(record.record_id)
+    seq = store.passages.record(record).result(timeout=10)
+    row = store.passages.get(record.record_id)
     assert row is not None
     assert seq == row.seq == 1
     assert row.masked_name == "张*丰"
@@ -60,7 +60,7 @@ def test_every_store_connection_uses_wal_with_full_sync(store: Store, tmp_path: 
 
 
 def test_sequence_numbers_rise_with_each_passage(store: Store) -> None:
-    seqs = [store.record_passage(passage()).result(timeout=10) for _ in range(5)]
+    seqs = [store.passages.record(passage()).result(timeout=10) for _ in range(5)]
     assert seqs == [1, 2, 3, 4, 5]
 
 
@@ -68,7 +68,7 @@ def test_a_copied_database_without_the_key_shows_no_names_codes_or_plates(
     store: Store, tmp_path: Path
 ) -> None:
     record = passage(code_byte=0xAB, name="欧**娜")
-    store.record_passage(record).result(timeout=10)
+    store.passages.record(record).result(timeout=10)
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("kiosk.db*"))
     assert "欧**娜".encode() not in raw
     assert b"\xab" * 16 not in raw
@@ -103,18 +103,18 @@ def test_a_database_of_the_previous_schema_is_upgraded_in_place(
     old.close()
     with Store(path, keys) as upgraded:
         assert current_version(upgraded._readers.get()) == LATEST_VERSION
-        assert upgraded.count_log(LogFilter()) == 1
-        upgraded.audit(T0, "op-1", "view_log").result(timeout=10)
-        assert upgraded.audit_entries()[0][2] == "view_log"
+        assert upgraded.passages.log_count(LogFilter()) == 1
+        upgraded.audit.record(T0, "op-1", "view_log").result(timeout=10)
+        assert upgraded.audit.entries()[0][2] == "view_log"
 
 
 def test_a_fever_report_is_queued_before_the_passage_and_before_the_backlog(store: Store) -> None:
     ordinary = [passage() for _ in range(3)]
     for record in ordinary:
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
     fever = passage(fever=True, outcome=Outcome.REFER)
-    store.record_passage(fever).result(timeout=10)
-    pending = store.pending_outbox()
+    store.passages.record(fever).result(timeout=10)
+    pending = store.outbox.pending_outbox()
     assert pending[0][1:] == (str(fever.record_id), "fever_report")
     assert len(pending) == 5
 
@@ -126,20 +126,22 @@ def test_retention_deletes_only_old_acknowledged_passages(store: Store) -> None:
         passage(T0 - timedelta(days=1)),
     )
     for record in (old_acked, old_pending, recent):
-        store.record_passage(record).result(timeout=10)
-    store.mark_acknowledged([str(old_acked.record_id), str(recent.record_id)]).result(timeout=10)
-    assert store.purge(T0).result(timeout=10) == 1
-    assert store.passage(old_acked.record_id) is None
-    assert store.passage(old_pending.record_id) is not None  # never deleted before upload
-    assert store.passage(recent.record_id) is not None
+        store.passages.record(record).result(timeout=10)
+    store.outbox.mark_acknowledged([str(old_acked.record_id), str(recent.record_id)]).result(
+        timeout=10
+    )
+    assert store.passages.purge(T0).result(timeout=10) == 1
+    assert store.passages.get(old_acked.record_id) is None
+    assert store.passages.get(old_pending.record_id) is not None  # never deleted before upload
+    assert store.passages.get(recent.record_id) is not None
 
 
 def test_the_trail_covers_fourteen_calendar_days_in_the_checkpoint_time_zone(store: Store) -> None:
     now = T0.replace(hour=3)  # 11:00 in Beijing
     for days_ago in range(17):
-        store.record_passage(passage(now - timedelta(days=days_ago))).result(timeout=10)
-    store.record_passage(passage(now, code_byte=2)).result(timeout=10)
-    trail = store.trail(ISSUER, b"\x01" * 16, now)
+        store.passages.record(passage(now - timedelta(days=days_ago))).result(timeout=10)
+    store.passages.record(passage(now, code_byte=2)).result(timeout=10)
+    trail = store.passages.trail(ISSUER, b"\x01" * 16, now)
     assert len(trail) == 14
     assert trail[0].at_utc == now
     assert all(row.code_id == b"\x01" * 16 for row in trail)
@@ -153,34 +155,34 @@ def test_the_log_filters_by_time_colour_outcome_fever_and_operator(store: Store)
         passage(T0 + timedelta(hours=3), outcome=Outcome.PASS, operator_id="op-2"),
     ]
     for record in records:
-        store.record_passage(record).result(timeout=10)
-    assert len(store.passage_log(LogFilter(colour=Colour.RED))) == 1
-    assert len(store.passage_log(LogFilter(outcome=Outcome.PASS))) == 2
-    assert [r.fever for r in store.passage_log(LogFilter(fever=True))] == [True]
-    assert len(store.passage_log(LogFilter(operator_id="op-2"))) == 2
+        store.passages.record(record).result(timeout=10)
+    assert len(store.passages.log(LogFilter(colour=Colour.RED))) == 1
+    assert len(store.passages.log(LogFilter(outcome=Outcome.PASS))) == 2
+    assert [r.fever for r in store.passages.log(LogFilter(fever=True))] == [True]
+    assert len(store.passages.log(LogFilter(operator_id="op-2"))) == 2
     window = LogFilter(from_utc=T0, to_utc=T0 + timedelta(hours=1))
-    assert [r.record_id for r in store.passage_log(window)] == [
+    assert [r.record_id for r in store.passages.log(window)] == [
         records[2].record_id,
         records[1].record_id,
         records[0].record_id,
     ]
-    assert store.count_log(window) == 3
+    assert store.passages.log_count(window) == 3
 
 
 def test_the_log_pages_newest_first(store: Store) -> None:
     for minute in range(7):
-        store.record_passage(passage(T0 + timedelta(minutes=minute))).result(timeout=10)
-    first = store.passage_log(LogFilter(), limit=3)
-    second = store.passage_log(LogFilter(), limit=3, before_seq=first[-1].seq)
+        store.passages.record(passage(T0 + timedelta(minutes=minute))).result(timeout=10)
+    first = store.passages.log(LogFilter(), limit=3)
+    second = store.passages.log(LogFilter(), limit=3, before_seq=first[-1].seq)
     assert [r.seq for r in first + second] == [7, 6, 5, 4, 3, 2]
 
 
 def test_counts_for_the_status_bar_start_at_local_midnight(store: Store) -> None:
     beijing_midnight = T0.replace(hour=16) - timedelta(days=1)  # 00:00 on 23 Nov in Beijing
-    store.record_passage(passage(beijing_midnight - timedelta(minutes=1))).result(timeout=10)
-    store.record_passage(passage(beijing_midnight + timedelta(minutes=1))).result(timeout=10)
-    store.record_passage(passage(T0, fever=True, outcome=Outcome.REFER)).result(timeout=10)
-    counts = store.counts(T0)
+    store.passages.record(passage(beijing_midnight - timedelta(minutes=1))).result(timeout=10)
+    store.passages.record(passage(beijing_midnight + timedelta(minutes=1))).result(timeout=10)
+    store.passages.record(passage(T0, fever=True, outcome=Outcome.REFER)).result(timeout=10)
+    counts = store.passages.counts(T0)
     assert counts.today_total == 2
     assert counts.today_by_outcome == {"pass": 1, "refer": 1}
     assert counts.today_fevers == 1
@@ -189,20 +191,20 @@ def test_counts_for_the_status_bar_start_at_local_midnight(store: Store) -> None
 
 def test_an_override_is_kept_with_its_operator_and_audited(store: Store) -> None:
     record = passage(outcome=Outcome.DENY)
-    store.record_passage(record).result(timeout=10)
+    store.passages.record(record).result(timeout=10)
     override = SaveOverride(record.record_id, Outcome.PASS, "核酸阴性证明", "op-9", T0)
-    store.record_override(override).result(timeout=10)
-    at, actor, action, detail = store.audit_entries()[0]
+    store.passages.record_override(override).result(timeout=10)
+    at, actor, action, detail = store.audit.entries()[0]
     assert at == T0
     assert (actor, action, detail["outcome"]) == ("op-9", "override", "pass")
-    assert any(kind == "override" for _, _, kind in store.pending_outbox())
+    assert any(kind == "override" for _, _, kind in store.outbox.pending_outbox())
 
 
 def test_the_last_passage_of_a_code_is_known_for_repeats(store: Store) -> None:
-    assert store.last_passage_at(ISSUER, b"\x01" * 16) is None
-    store.record_passage(passage(T0)).result(timeout=10)
-    store.record_passage(passage(T0 + timedelta(minutes=5))).result(timeout=10)
-    assert store.last_passage_at(ISSUER, b"\x01" * 16) == T0 + timedelta(minutes=5)
+    assert store.passages.last_at(ISSUER, b"\x01" * 16) is None
+    store.passages.record(passage(T0)).result(timeout=10)
+    store.passages.record(passage(T0 + timedelta(minutes=5))).result(timeout=10)
+    assert store.passages.last_at(ISSUER, b"\x01" * 16) == T0 + timedelta(minutes=5)
 
 
 def test_the_status_feed_copy_survives_a_restart(tmp_path: Path, keys: StoreKeys) -> None:
@@ -213,32 +215,32 @@ def test_the_status_feed_copy_survives_a_restart(tmp_path: Path, keys: StoreKeys
     )
     copy.apply(FeedBatch(BatchKind.DELTA, ISSUER, 1, 3, T0, entries))
     with Store(tmp_path / "kiosk.db", keys) as store:
-        store.save_feed(copy).result(timeout=10)
+        store.copies.save_feed(copy).result(timeout=10)
     with Store(tmp_path / "kiosk.db", keys) as store:
-        restored = store.load_feed()
+        restored = store.copies.load_feed()
     assert restored.last_sequence == 3
     assert restored.as_of_utc == T0
     assert restored.latest(ISSUER, b"\x02" * 16) == entries[1]
 
 
 def test_a_reader_holding_a_snapshot_does_not_block_the_writer(store: Store) -> None:
-    store.record_passage(passage()).result(timeout=10)
+    store.passages.record(passage()).result(timeout=10)
     reader = store._readers.get()
     reader.execute("BEGIN")
     assert reader.execute("SELECT COUNT(*) FROM passages").fetchone()[0] == 1
-    store.record_passage(passage()).result(timeout=10)  # would time out if readers blocked
+    store.passages.record(passage()).result(timeout=10)  # would time out if readers blocked
     reader.execute("COMMIT")
-    assert store.count_log(LogFilter()) == 2
+    assert store.passages.log_count(LogFilter()) == 2
 
 
 def test_a_failed_write_rolls_back_whole_and_the_store_keeps_working(store: Store) -> None:
     record = passage()
-    store.record_passage(record).result(timeout=10)
+    store.passages.record(record).result(timeout=10)
     with pytest.raises(sqlite3.IntegrityError):
-        store.record_passage(record).result(timeout=10)  # the same UUID twice
-    assert len(store.pending_outbox()) == 1
-    store.record_passage(passage()).result(timeout=10)
-    assert store.count_log(LogFilter()) == 2
+        store.passages.record(record).result(timeout=10)  # the same UUID twice
+    assert len(store.outbox.pending_outbox()) == 1
+    store.passages.record(passage()).result(timeout=10)
+    assert store.passages.log_count(LogFilter()) == 2
 
 
 def test_low_disk_is_reported(store: Store) -> None:
@@ -251,28 +253,30 @@ def test_trust_list_policy_roster_and_clock_floor_survive_a_restart(
 ) -> None:
     operators = [Operator("op-1", "王*", "$argon2id$x", "staff", True)]
     with Store(tmp_path / "kiosk.db", keys) as store:
-        store.save_trust_list(1, b"old", T0).result(timeout=10)
-        store.save_trust_list(2, b"new", T0).result(timeout=10)
-        store.save_policy({"version": 3, "checkpoint_type": "village"}, T0).result(timeout=10)
-        store.replace_roster(operators).result(timeout=10)
-        store.raise_clock_floor(T0).result(timeout=10)
-        store.raise_clock_floor(T0 - timedelta(days=1)).result(timeout=10)  # never lowers
+        store.copies.save_trust_list(1, b"old", T0).result(timeout=10)
+        store.copies.save_trust_list(2, b"new", T0).result(timeout=10)
+        store.copies.save_policy({"version": 3, "checkpoint_type": "village"}, T0).result(
+            timeout=10
+        )
+        store.copies.replace_roster(operators).result(timeout=10)
+        store.copies.raise_clock_floor(T0).result(timeout=10)
+        store.copies.raise_clock_floor(T0 - timedelta(days=1)).result(timeout=10)  # never lowers
     with Store(tmp_path / "kiosk.db", keys) as store:
-        assert store.latest_trust_list() == b"new"
-        assert store.latest_policy() == {"version": 3, "checkpoint_type": "village"}
-        assert store.roster() == operators
-        assert store.clock_floor() == T0
+        assert store.copies.latest_trust_list() == b"new"
+        assert store.copies.latest_policy() == {"version": 3, "checkpoint_type": "village"}
+        assert store.copies.roster() == operators
+        assert store.copies.clock_floor() == T0
 
 
 def test_paging_follows_time_even_when_the_clock_jumped(store: Store) -> None:
     hours = [5, 1, 7, 3, 3, 2, 6, 4]  # written in this order: the clock went back and forth
     for hour in hours:
-        store.record_passage(passage(T0 + timedelta(hours=hour))).result(timeout=10)
+        store.passages.record(passage(T0 + timedelta(hours=hour))).result(timeout=10)
     seen: list[int] = []
     before = None
-    while page := store.passage_log(LogFilter(), limit=2, before_seq=before):
+    while page := store.passages.log(LogFilter(), limit=2, before_seq=before):
         seen += [row.seq for row in page]
         before = page[-1].seq
     assert sorted(seen) == list(range(1, 9))  # nothing skipped, nothing twice
-    times = [store.passage_log(LogFilter(), limit=8)[i].at_utc for i in range(8)]
+    times = [store.passages.log(LogFilter(), limit=8)[i].at_utc for i in range(8)]
     assert times == sorted(times, reverse=True)

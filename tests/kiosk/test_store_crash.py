@@ -42,10 +42,10 @@ def test_passages_reported_committed_survive_being_killed_200_times(tmp_path: Pa
         reader = store._readers.get()
         assert reader.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for record_id in committed:
-            row = store.passage(uuid.UUID(record_id))
+            row = store.passages.get(uuid.UUID(record_id))
             assert row is not None, record_id
             assert row.masked_name == "张*丰"  # decrypts: the row was written whole
-        stored = store.count_log(LogFilter())
+        stored = store.passages.log_count(LogFilter())
         assert stored >= len(committed)
         # Each passage and its two outbox rows were written in one transaction, or not at all.
         orphans = reader.execute(

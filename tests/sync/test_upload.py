@@ -20,7 +20,7 @@ from central.settings import Settings
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.client.enrollment import Enrollment
-from kiosk.client.outbox import OutboxItem
+from kiosk.client.outbox import Outbox, OutboxItem
 from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
 from kiosk.store import Store, StoreKeys
 from sync.schemas import (
@@ -61,14 +61,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def _uploader(
     central: Central,
     kiosk: Enrollment,
-    store: Store,
+    outbox: Outbox,
     transport: httpx.BaseTransport,
     sleeps: list[float] | None = None,
     **options: object,
 ) -> Uploader:
     client = httpx.Client(transport=transport, auth=kiosk.identity.auth(clock=central.clock))
     return Uploader(
-        store,
+        outbox,
         client,
         SERVER,
         wait=tenacity.wait_none(),
@@ -86,7 +86,7 @@ def _record(store: Store, count: int, *, fever_every: int = 0) -> list[uuid.UUID
     for i in range(count):
         fever = bool(fever_every) and i % fever_every == 0
         record = passage(fever=fever, outcome=Outcome.REFER if fever else Outcome.PASS)
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
         ids.append(record.record_id)
     return ids
 
@@ -110,13 +110,13 @@ def test_a_backlog_reaches_central_exactly_once_through_every_fault(
     central: Central, kiosk: Enrollment, store: Store
 ) -> None:
     ids = _record(store, 40, fever_every=7)
-    store.record_override(SaveOverride(ids[1], Outcome.DENY, "证件不符", "op-1", T0)).result(
-        timeout=10
-    )
+    store.passages.record_override(
+        SaveOverride(ids[1], Outcome.DENY, "证件不符", "op-1", T0)
+    ).result(timeout=10)
     script = ["down", "500", "timeout", "cut", "duplicate", "replay", "ok", "timeout", "cut"]
     faults = FaultyTransport(_inner(central), script)
     sleeps: list[float] = []
-    uploader = _uploader(central, kiosk, store, faults, sleeps, batch_size=4)
+    uploader = _uploader(central, kiosk, store.outbox, faults, sleeps, batch_size=4)
 
     assert uploader.drain() == 40 + 6 + 1  # passages, fever reports, the override
 
@@ -125,7 +125,9 @@ def test_a_backlog_reaches_central_exactly_once_through_every_fault(
     assert _count(central, FeverCase) == 6
     assert _count(central, OverrideRecord) == 1
     assert _states(store) == {"acknowledged"}
-    assert {row.sync_state for row in (store.passage(i) for i in ids) if row} == {"acknowledged"}
+    assert {row.sync_state for row in (store.passages.get(i) for i in ids) if row} == {
+        "acknowledged"
+    }
     assert len(sleeps) == uploader.tally.failures == 6  # each fault that lost an answer
     (replayed,) = faults.attacker_answers
     assert replayed.status_code == 401 and replayed.json()["error"] == "replayed"
@@ -135,7 +137,9 @@ def test_a_lost_answer_leaves_the_items_sent_never_acknowledged(
     central: Central, kiosk: Enrollment, store: Store
 ) -> None:
     _record(store, 3)
-    uploader = _uploader(central, kiosk, store, FaultyTransport(_inner(central), ["timeout"]))
+    uploader = _uploader(
+        central, kiosk, store.outbox, FaultyTransport(_inner(central), ["timeout"])
+    )
     with pytest.raises(UploadError, match="network"):
         uploader.upload_batch()
     assert _states(store) == {"sent"}  # central has them; the kiosk does not know it yet
@@ -152,7 +156,7 @@ def test_fever_reports_go_first_not_behind_the_backlog(
     _record(store, 10)
     (feverish,) = _record(store, 1, fever_every=1)
     faults = FaultyTransport(_inner(central))
-    uploader = _uploader(central, kiosk, store, faults, batch_size=2)
+    uploader = _uploader(central, kiosk, store.outbox, faults, batch_size=2)
     uploader.upload_batch()
     first = UploadBatch.model_validate_json(faults.seen[0].content)
     assert (first.records[0].record_id, first.records[0].kind) == (
@@ -168,7 +172,9 @@ def test_a_forged_batch_is_refused_and_stores_nothing(
     _record(store, 2)
     forger = KioskAuth(kiosk.identity.kiosk_id, Ed25519PrivateKey.generate(), clock=central.clock)
     client = httpx.Client(transport=_inner(central), auth=forger)
-    uploader = Uploader(store, client, SERVER, wait=tenacity.wait_none(), sleep=lambda _s: None)
+    uploader = Uploader(
+        store.outbox, client, SERVER, wait=tenacity.wait_none(), sleep=lambda _s: None
+    )
     with pytest.raises(UploadError, match="signature_invalid"):
         uploader.drain(max_attempts=3)
     assert _central_ids(central) == []
@@ -194,13 +200,13 @@ def test_a_rejected_record_is_kept_with_the_reason_and_not_sent_again(store: Sto
         ack = UploadAck(batch_id=batch.batch_id, results=results, server_time=T0)
         return httpx.Response(200, content=ack.model_dump_json())
 
-    uploader = Uploader(store, httpx.Client(transport=httpx.MockTransport(answer)), SERVER)
+    uploader = Uploader(store.outbox, httpx.Client(transport=httpx.MockTransport(answer)), SERVER)
     assert uploader.drain() == 2
     assert uploader.drain() == 0
     assert len(sent) == 1
-    first = store.pending_outbox()[0][0]
-    assert store.outbox_state(first) == ("rejected", "record_id_taken")
-    assert store.outbox_backlog() == 0
+    first = store.outbox.pending_outbox()[0][0]
+    assert store.outbox.outbox_state(first) == ("rejected", "record_id_taken")
+    assert store.outbox.outbox_backlog() == 0
 
 
 def test_an_answer_for_another_batch_settles_nothing(store: Store) -> None:
@@ -210,7 +216,7 @@ def test_an_answer_for_another_batch_settles_nothing(store: Store) -> None:
         ack = UploadAck(batch_id=uuid.uuid4(), results=[], server_time=T0)
         return httpx.Response(200, content=ack.model_dump_json())
 
-    uploader = Uploader(store, httpx.Client(transport=httpx.MockTransport(wrong)), SERVER)
+    uploader = Uploader(store.outbox, httpx.Client(transport=httpx.MockTransport(wrong)), SERVER)
     with pytest.raises(UploadError, match="bad_answer"):
         uploader.upload_batch()
     assert _states(store) == {"sent"}
@@ -234,7 +240,7 @@ def test_the_batch_size_grows_while_quick_and_halves_on_failure(
     uploader = _uploader(
         central,
         kiosk,
-        store,
+        store.outbox,
         FaultyTransport(_inner(central), ["ok", "ok", "500"]),
         batch_size=2,
         monotonic=lambda: float(next(ticks)) * 0.01,
@@ -255,21 +261,21 @@ class _Watched:
         self.drained = threading.Event()
 
     def outbox_batch(self, limit: int) -> list[OutboxItem]:
-        items = self.store.outbox_batch(limit)
+        items = self.store.outbox.outbox_batch(limit)
         if not items:
             self.drained.set()
         return items
 
     def mark_sent(self, outbox_ids: Sequence[int]) -> Future[int]:
-        return self.store.mark_sent(outbox_ids)
+        return self.store.outbox.mark_sent(outbox_ids)
 
     def settle_outbox(
         self, acknowledged: Sequence[int], rejected: Sequence[tuple[int, str]]
     ) -> Future[int]:
-        return self.store.settle_outbox(acknowledged, rejected)
+        return self.store.outbox.settle_outbox(acknowledged, rejected)
 
     def outbox_backlog(self) -> int:
-        return self.store.outbox_backlog()
+        return self.store.outbox.outbox_backlog()
 
 
 def test_the_thread_uploads_when_nudged_and_stops_promptly(
@@ -305,4 +311,4 @@ def test_stopping_interrupts_a_long_back_off(kiosk: Enrollment, store: Store) ->
     uploader.start()
     assert attempts.wait(10)
     assert uploader.stop(timeout_s=10)  # the hour-long wait ends at once
-    assert store.outbox_backlog() == 1
+    assert store.outbox.outbox_backlog() == 1

@@ -74,11 +74,11 @@ def _export(central: Central, kiosk: Enrollment, store: Store, tmp_path: Path) -
     data_dir = tmp_path / "kiosk"
     fetch_transfer_key(_client(central, kiosk), SERVER, data_dir)
     written = export_outbox(
-        store, kiosk.identity, kept_transfer_key(data_dir), tmp_path / "usb", now=START
+        store.outbox, kiosk.identity, kept_transfer_key(data_dir), tmp_path / "usb", now=START
     )
     assert written is not None
     path, count = written
-    assert path.parent == tmp_path / "usb" and count == store.outbox_backlog()
+    assert path.parent == tmp_path / "usb" and count == store.outbox.outbox_backlog()
     return path.read_bytes()
 
 
@@ -86,7 +86,7 @@ def _fill(store: Store, count: int) -> None:
     for i in range(count):
         fever = i == 0
         record = passage(fever=fever, outcome=Outcome.REFER if fever else Outcome.PASS)
-        store.record_passage(record).result(timeout=10)
+        store.passages.record(record).result(timeout=10)
 
 
 def test_an_exported_outbox_imported_twice_stores_each_record_once(
@@ -98,10 +98,10 @@ def test_an_exported_outbox_imported_twice_stores_each_record_once(
     assert _import(central, data) == ImportSummary(kiosk.identity.kiosk_id, 0, 13, 0)
     assert (_count(central, ReceivedPassage), _count(central, FeverCase)) == (12, 1)
     # Back online, the kiosk's upload is answered `duplicate` and settles its outbox.
-    uploader = Uploader(store, _client(central, kiosk), SERVER)
+    uploader = Uploader(store.outbox, _client(central, kiosk), SERVER)
     assert uploader.drain() == 13
     assert uploader.tally.by_status["duplicate"] == 13
-    assert store.outbox_backlog() == 0
+    assert store.outbox.outbox_backlog() == 0
     assert _count(central, ReceivedPassage) == 12
 
 
@@ -109,7 +109,7 @@ def test_the_file_holds_no_readable_record_and_no_more_than_the_upload(
     central: Central, kiosk: Enrollment, store: Store, tmp_path: Path
 ) -> None:
     _fill(store, 3)
-    pending = len(store.outbox_batch(100))
+    pending = len(store.outbox.outbox_batch(100))
     data = _export(central, kiosk, store, tmp_path)
     for secret in ("张*丰", "陕A12345", "op-1", "JKM1"):
         assert secret.encode() not in data and json.dumps(secret)[1:-1].encode() not in data
@@ -122,7 +122,7 @@ def test_nothing_to_export_writes_no_file(
 ) -> None:
     fetch_transfer_key(_client(central, kiosk), SERVER, tmp_path / "kiosk")
     key = kept_transfer_key(tmp_path / "kiosk")
-    assert export_outbox(store, kiosk.identity, key, tmp_path / "usb", now=START) is None
+    assert export_outbox(store.outbox, kiosk.identity, key, tmp_path / "usb", now=START) is None
 
 
 def test_a_changed_file_is_refused(
@@ -142,7 +142,7 @@ def test_a_file_signed_by_another_key_or_for_another_kiosk_is_refused(
     _fill(store, 1)
     _export(central, kiosk, store, tmp_path)
     transfer = kept_transfer_key(tmp_path / "kiosk")
-    records = [item.record for item in store.outbox_batch(10)]
+    records = [item.record for item in store.outbox.outbox_batch(10)]
     forged = make_outbox_file(
         records,
         kiosk_id=kiosk.identity.kiosk_id,

@@ -10,6 +10,7 @@ from kiosk.client.enrollment import Enrollment
 from kiosk.client.outbox import OutboxItem
 from kiosk.client.upload import SkippingOutbox
 from kiosk.store import Store
+from kiosk.store.outbox import Outbox
 from sync.schemas import RecordKind, UploadBatch
 from tests.central.conftest import Central
 from tests.sync.test_upload import (  # the fixtures and helpers of the uploader's tests
@@ -27,11 +28,11 @@ from tests.sync.upload_faults import FaultyTransport
 __all__ = ["central", "kiosk", "store"]
 
 
-class _Reads(Store):
-    """The store, remembering what each read-ahead skipped and returned."""
+class _Reads(Outbox):
+    """The store's outbox, remembering what each read-ahead skipped and returned."""
 
     def __init__(self, store: Store) -> None:  # shares the store's connections
-        self.__dict__.update(store.__dict__)
+        self.__dict__.update(store.outbox.__dict__)
         self.read_ahead: list[tuple[list[int], list[int]]] = []
 
     def outbox_batch_skipping(self, limit: int, skip: Sequence[int]) -> list[OutboxItem]:
@@ -72,7 +73,7 @@ def test_a_nudge_drops_the_read_ahead_so_urgent_records_go_next(
 ) -> None:
     _record(store, 12)
     faults = FaultyTransport(_inner(central))
-    uploader = _uploader(central, kiosk, store, faults, batch_size=4, max_batch=4)
+    uploader = _uploader(central, kiosk, store.outbox, faults, batch_size=4, max_batch=4)
     pool = uploader._reader_pool()
     assert pool is not None
     assert uploader._next_batch(pool) == 4  # the second batch is read ahead
@@ -91,10 +92,10 @@ def test_an_outbox_that_cannot_skip_is_read_in_turn(
 ) -> None:
     class _Plain:  # the outbox protocol only
         def __init__(self, store: Store) -> None:
-            self.outbox_batch = store.outbox_batch
-            self.mark_sent = store.mark_sent
-            self.settle_outbox = store.settle_outbox
-            self.outbox_backlog = store.outbox_backlog
+            self.outbox_batch = store.outbox.outbox_batch
+            self.mark_sent = store.outbox.mark_sent
+            self.settle_outbox = store.outbox.settle_outbox
+            self.outbox_backlog = store.outbox.outbox_backlog
 
     ids = _record(store, 9)
     plain = _Plain(store)
