@@ -275,6 +275,125 @@
         </message>
     </context>
     <context>
+        <name>LogPage</name>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <source>Last 24 hours</source>
+            <translation>近 24 小时</translation>
+        </message>
+        <message>
+            <source>Last 7 days</source>
+            <translation>近 7 天</translation>
+        </message>
+        <message>
+            <source>Last 14 days</source>
+            <translation>近 14 天</translation>
+        </message>
+        <message>
+            <source>All days</source>
+            <translation>全部日期</translation>
+        </message>
+        <message>
+            <source>Passage log</source>
+            <translation>通行记录</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Settings</source>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Colour</source>
+            <translation>颜色</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <source>Fever</source>
+            <translation>发热</translation>
+        </message>
+        <message>
+            <source>Operator</source>
+            <translation>操作员</translation>
+        </message>
+        <message>
+            <source>Load more</source>
+            <translation>加载更多</translation>
+        </message>
+        <message>
+            <source>14-day trail</source>
+            <translation>14 天记录</translation>
+        </message>
+        <message>
+            <source>Export CSV</source>
+            <translation>导出 CSV</translation>
+        </message>
+        <message>
+            <source>Export XLSX</source>
+            <translation>导出 XLSX</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Supervisor: %1</source>
+            <translation>主管：%1</translation>
+        </message>
+        <message>
+            <source>Reading…</source>
+            <translation>正在读取…</translation>
+        </message>
+        <message>
+            <source>The passage log could not be read.</source>
+            <translation>无法读取通行记录。</translation>
+        </message>
+        <message>
+            <source>No passages match these filters.</source>
+            <translation>没有符合筛选条件的通行记录。</translation>
+        </message>
+        <message>
+            <source>Showing %1 of %2 passages, newest first</source>
+            <translation>共 %2 条，已显示 %1 条（最新在前）</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exporting… %1 of %2 rows</source>
+            <translation>正在导出… %1/%2 行</translation>
+        </message>
+        <message>
+            <source>Exported %1 rows to %2</source>
+            <translation>已导出 %1 行至 %2</translation>
+        </message>
+        <message>
+            <source>Export cancelled; no file was written.</source>
+            <translation>导出已取消，未写入文件。</translation>
+        </message>
+        <message>
+            <source>Export failed; no file was written.</source>
+            <translation>导出失败，未写入文件。</translation>
+        </message>
+    </context>
+    <context>
         <name>ManualEntry</name>
         <message>
             <source>ID number</source>
@@ -319,6 +438,25 @@
         <message>
             <source>%1 of 18 characters</source>
             <translation>已输入 %1/18 位</translation>
+        </message>
+    </context>
+    <context>
+        <name>NamesPage</name>
+        <message>
+            <source>Supervisor</source>
+            <translation>主管</translation>
+        </message>
+        <message>
+            <source>Touch your name, then enter your personal PIN.</source>
+            <translation>请点选您的姓名，然后输入个人 PIN 码。</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+        <message>
+            <source>Technician</source>
+            <translation>技术员</translation>
         </message>
     </context>
     <context>
@@ -520,6 +658,33 @@
         </message>
     </context>
     <context>
+        <name>SettingsPage</name>
+        <message>
+            <source>Kiosk settings</source>
+            <translation>终端设置</translation>
+        </message>
+        <message>
+            <source>Mute all sounds</source>
+            <translation>关闭所有声音</translation>
+        </message>
+        <message>
+            <source>Spoken prompts after the tone</source>
+            <translation>提示音后播放语音</translation>
+        </message>
+        <message>
+            <source>Seconds a result stays on screen</source>
+            <translation>结果显示时长（秒）</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>保存</translation>
+        </message>
+        <message>
+            <source>Back</source>
+            <translation>返回</translation>
+        </message>
+    </context>
+    <context>
         <name>SignInView</name>
         <message>
             <source>Who is on duty? Touch your name.</source>
@@ -618,166 +783,25 @@
         </message>
     </context>
     <context>
-        <name>SupervisorView</name>
+        <name>SupervisorUnlock</name>
         <message>
-            <source>Reading…</source>
-            <translation>正在读取…</translation>
+            <source>Personal PIN for %1</source>
+            <translation>%1 的个人 PIN 码</translation>
         </message>
+    </context>
+    <context>
+        <name>TrailPage</name>
         <message>
-            <source>Exporting…</source>
-            <translation>正在导出…</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>主管</translation>
-        </message>
-        <message>
-            <source>Touch your name, then enter your personal PIN.</source>
-            <translation>请点选您的姓名，然后输入个人 PIN 码。</translation>
+            <source>This code's last 14 days here</source>
+            <translation>此码近 14 天在本处的记录</translation>
         </message>
         <message>
             <source>Back</source>
             <translation>返回</translation>
         </message>
         <message>
-            <source>Technician</source>
-            <translation>技术员</translation>
-        </message>
-        <message>
-            <source>Passage log</source>
-            <translation>通行记录</translation>
-        </message>
-        <message>
-            <source>Close</source>
-            <translation>关闭</translation>
-        </message>
-        <message>
-            <source>Settings</source>
-            <translation>设置</translation>
-        </message>
-        <message>
-            <source>Kiosk settings</source>
-            <translation>终端设置</translation>
-        </message>
-        <message>
-            <source>Mute all sounds</source>
-            <translation>关闭所有声音</translation>
-        </message>
-        <message>
-            <source>Spoken prompts after the tone</source>
-            <translation>提示音后播放语音</translation>
-        </message>
-        <message>
-            <source>Seconds a result stays on screen</source>
-            <translation>结果显示时长（秒）</translation>
-        </message>
-        <message>
-            <source>Save</source>
-            <translation>保存</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Colour</source>
-            <translation>颜色</translation>
-        </message>
-        <message>
-            <source>Outcome</source>
-            <translation>结果</translation>
-        </message>
-        <message>
-            <source>Fever</source>
-            <translation>发热</translation>
-        </message>
-        <message>
-            <source>Operator</source>
-            <translation>操作员</translation>
-        </message>
-        <message>
-            <source>Load more</source>
-            <translation>加载更多</translation>
-        </message>
-        <message>
-            <source>14-day trail</source>
-            <translation>14 天记录</translation>
-        </message>
-        <message>
-            <source>Export CSV</source>
-            <translation>导出 CSV</translation>
-        </message>
-        <message>
-            <source>Export XLSX</source>
-            <translation>导出 XLSX</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
-        </message>
-        <message>
-            <source>This code's last 14 days here</source>
-            <translation>此码近 14 天在本处的记录</translation>
-        </message>
-        <message>
-            <source>Personal PIN for %1</source>
-            <translation>%1 的个人 PIN 码</translation>
-        </message>
-        <message>
-            <source>Today</source>
-            <translation>今天</translation>
-        </message>
-        <message>
-            <source>Last 24 hours</source>
-            <translation>近 24 小时</translation>
-        </message>
-        <message>
-            <source>Last 7 days</source>
-            <translation>近 7 天</translation>
-        </message>
-        <message>
-            <source>Last 14 days</source>
-            <translation>近 14 天</translation>
-        </message>
-        <message>
-            <source>All days</source>
-            <translation>全部日期</translation>
-        </message>
-        <message>
-            <source>All</source>
-            <translation>全部</translation>
-        </message>
-        <message>
-            <source>The passage log could not be read.</source>
-            <translation>无法读取通行记录。</translation>
-        </message>
-        <message>
-            <source>Exporting… %1 of %2 rows</source>
-            <translation>正在导出… %1/%2 行</translation>
-        </message>
-        <message>
-            <source>Exported %1 rows to %2</source>
-            <translation>已导出 %1 行至 %2</translation>
-        </message>
-        <message>
-            <source>Export cancelled; no file was written.</source>
-            <translation>导出已取消，未写入文件。</translation>
-        </message>
-        <message>
-            <source>Export failed; no file was written.</source>
-            <translation>导出失败，未写入文件。</translation>
-        </message>
-        <message>
-            <source>Supervisor: %1</source>
-            <translation>主管：%1</translation>
-        </message>
-        <message>
-            <source>No passages match these filters.</source>
-            <translation>没有符合筛选条件的通行记录。</translation>
-        </message>
-        <message>
-            <source>Showing %1 of %2 passages, newest first</source>
-            <translation>共 %2 条，已显示 %1 条（最新在前）</translation>
+            <source>Reading…</source>
+            <translation>正在读取…</translation>
         </message>
         <message>
             <source>%1 · %2 · %3 passages here, %4 with fever</source>

@@ -41,6 +41,9 @@ from kiosk.checkpoint.policy import PassageField, Policy
 from kiosk.config import KioskConfig, default_config_path
 from kiosk.devices import discover
 from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
+from kiosk.sessions.access import StaffAccess
+from kiosk.sessions.supervisor import SupervisorSession
+from kiosk.sessions.technician import TechnicianSession
 from kiosk.settings import META_KEY as SETTINGS_KEY
 from kiosk.settings import PASSAGE_FIELDS_KEY, KioskSettings, fields_from_json
 from kiosk.store import DiskStatus, Store, StoreCounts
@@ -160,26 +163,30 @@ class Kiosk:
             on_result_closed=self._result_closed,
         )
         self.languages = LanguageSwitch()
-        self.gate = AccessGate(self.store, self.trusted_now)
+        self.gate = AccessGate(StaffAccess(self.store, self.trusted_now))
         self.signin = SignInView(self.gate, self.trusted_now, language=setup.language)
         self.supervisor = SupervisorView(
-            self.store,
+            SupervisorSession(
+                self.store,
+                self.trusted_now,
+                export_dir=setup.export_dir or setup.data_dir / "exports",
+            ),
             self.gate,
-            self.trusted_now,
-            export_dir=setup.export_dir or setup.data_dir / "exports",
             language=setup.language,
         )
         config = setup.config or KioskConfig.default()
         self.provisioning = ProvisioningView(
-            self.store,
+            TechnicianSession(
+                self.store,
+                self.trusted_now,
+                config=config,
+                config_path=Path(config.path) if config.path else default_config_path(),
+                identity_dir=setup.data_dir / "identity",
+                discover=lambda: discover(demo=setup.demo, camera_folders=setup.camera_folders),
+                client=central_client or (lambda: httpx.Client(timeout=15.0)),
+                stop_sync=self._stop_sync,
+            ),
             self.gate,
-            self.trusted_now,
-            config=config,
-            config_path=Path(config.path) if config.path else default_config_path(),
-            identity_dir=setup.data_dir / "identity",
-            discover=lambda: discover(demo=setup.demo, camera_folders=setup.camera_folders),
-            client=central_client or (lambda: httpx.Client(timeout=15.0)),
-            stop_sync=self._stop_sync,
             language=setup.language,
         )
         self.window = KioskWindow(

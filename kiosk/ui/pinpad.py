@@ -2,9 +2,9 @@
 
 `PinPad` only collects digits and shows what it is told (wrong PIN, attempts left, the time a
 lockout still lasts); `AccessGate` owns the kiosk's one `AccessControl`: it loads the roster and
-the lockout state from the store, hashes PINs off the GUI thread, keeps the lockout state in the
-store after every attempt, and writes each attempt to the audit log (who, for what, the result;
-never a PIN).
+the lockout state through a `StaffAccess` session, hashes PINs off the GUI thread, keeps the
+lockout state after every attempt, and writes each attempt to the audit log (who, for what, the
+result; never a PIN).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.checkpoint.access import (
-    ACCESS_META_KEY,
     PIN_MAX_DIGITS,
     PIN_MIN_DIGITS,
     AccessControl,
@@ -36,7 +35,8 @@ from kiosk.checkpoint.access import (
     Denial,
     LockoutPolicy,
 )
-from kiosk.store import Operator, Store
+from kiosk.sessions.access import StaffAccess
+from kiosk.store import Operator
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
@@ -273,14 +273,13 @@ class AccessGate(QObject):
 
     def __init__(
         self,
-        store: Store,
-        clock: Clock,
+        access: StaffAccess,
         policy: LockoutPolicy | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store = store
-        self._clock = clock
+        self._staff = access
+        self._clock = access.now
         self._access = AccessControl(policy=policy)
         self._operators: list[Operator] = []
         self._background = Background(self, threads=1)
@@ -290,15 +289,9 @@ class AccessGate(QObject):
     # ------------------------------------------------------------ roster
 
     def load(self) -> None:
-        """Read the roster and the lockout state from the store (off the GUI thread)."""
+        """Read the roster and the lockout state (off the GUI thread)."""
 
-        def read() -> tuple[list[Operator], str | None]:
-            from kiosk.staff import local_staff  # the technician and local supervisors
-
-            staff = self._store.copies.roster() + local_staff(self._store)
-            return staff, self._store.meta.get(ACCESS_META_KEY)
-
-        self._background.run(read, self._on_loaded, self._on_load_failed)
+        self._background.run(self._staff.load, self._on_loaded, self._on_load_failed)
 
     def _on_loaded(self, loaded: tuple[list[Operator], str | None]) -> None:
         operators, state = loaded
@@ -354,7 +347,7 @@ class AccessGate(QObject):
         def done(right: Any) -> None:
             self._checking = False
             result = self._access.conclude(operator_id, bool(right), self._clock(), roles=roles)
-            self._store.meta.set(ACCESS_META_KEY, self._access.dumps())
+            self._staff.keep_state(self._access.dumps())
             self._finish(result, purpose)
 
         def failed(error: BaseException) -> None:
@@ -372,7 +365,7 @@ class AccessGate(QObject):
 
     def audit(self, actor: str, action: str, detail: dict[str, Any]) -> None:
         """Write to the audit log without waiting (the store's writer keeps the order)."""
-        self._store.audit.record(self._clock(), actor, action, detail)
+        self._staff.audit(actor, action, detail)
 
     def shutdown(self) -> None:
         self._background.shutdown()

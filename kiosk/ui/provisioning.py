@@ -12,12 +12,6 @@ it waits for a device test, a save or an enrollment under way to end first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
-from pathlib import Path
-
-import httpx
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,11 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import staff
 from kiosk.checkpoint.access import AccessResult
-from kiosk.config import KioskConfig
-from kiosk.devices import Inventory
-from kiosk.store import Store
+from kiosk.sessions import staff
+from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
@@ -62,16 +54,9 @@ class ProvisioningView(QWidget):
 
     def __init__(
         self,
-        store: Store,
+        session: TechnicianSession,
         gate: AccessGate,
-        clock: Callable[[], datetime],
         *,
-        config: KioskConfig,
-        config_path: Path,
-        identity_dir: Path,
-        discover: Callable[[], Inventory],
-        client: Callable[[], AbstractContextManager[httpx.Client]],
-        stop_sync: Callable[[], None],
         language: Language = Language.ZH,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         parent: QWidget | None = None,
@@ -82,9 +67,8 @@ class ProvisioningView(QWidget):
         self._idle.setInterval(int(idle_timeout_s * 1000))
         self._idle.timeout.connect(self._on_idle)
         self._watching_input = False
-        self._store = store
+        self._session = session
         self._gate = gate
-        self._clock = clock
         self._operator: str | None = None
         self._first_pin: str | None = None  # first start: the new PIN typed once so far
         self._choosing_new = False
@@ -92,7 +76,7 @@ class ProvisioningView(QWidget):
         self._background = Background(self, threads=3)
         self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
 
-        self.pad = PinPad(clock, language=language)
+        self.pad = PinPad(session.now, language=language)
         self.pad.setMaximumWidth(560)
         self.pad.entered.connect(self._entered)
         self.pad.cancelled.connect(self.close_view)
@@ -102,18 +86,13 @@ class ProvisioningView(QWidget):
         centred.addWidget(self.pad, 2)
         centred.addStretch(1)
 
-        self.devices = DevicesPage(self._background, config, config_path, discover)
+        self.devices = DevicesPage(self._background, session)
         self.enrollment = EnrollmentPage(
             self._background,
-            store,
-            identity_dir,
-            clock,
-            client,
-            config.central.url,
+            session,
             camera_source=lambda: str(self.devices.camera_combo.currentData() or ""),
-            stop_sync=stop_sync,
         )
-        self.staff = StaffPage(self._background, store)
+        self.staff = StaffPage(self._background, session)
         self.tabs = QTabWidget()
         self.tabs.setFont(style.font(style.STATUS_PT))
         self.tabs.setStyleSheet(
@@ -249,10 +228,10 @@ class ProvisioningView(QWidget):
             self.pad.message_label.setText(self.tr("The two PINs differ. Choose it again."))
             return
         self.pad.set_busy(True)
-        store, name = self._store, self.tr("Technician")
+        session, name = self._session, self.tr("Technician")
 
         def keep() -> None:
-            staff.set_pin(store, staff.TECHNICIAN_ID, name, staff.TECHNICIAN_ROLE, pin).result(10)
+            session.set_pin(staff.TECHNICIAN_ID, name, staff.TECHNICIAN_ROLE, pin)
 
         self._background.run(keep, lambda _: self._technician_created(), self._create_failed)
 

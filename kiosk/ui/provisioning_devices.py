@@ -8,7 +8,6 @@ what comes back, so an unplugged or babbling device never freezes the screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -31,18 +30,15 @@ from PySide6.QtWidgets import (
 
 from drivers.thermometer.protocol import MODELS
 from kiosk.config import KioskConfig
-from kiosk.config_writer import update_config
 from kiosk.devices import Inventory, PortUse
-from kiosk.provisioning import (
+from kiosk.sessions.provisioning import (
     CameraLook,
     CardRead,
     DeviceFailure,
     DeviceTestError,
     ThermometerReading,
-    look_through_camera,
-    read_card,
-    read_thermometer,
 )
+from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
@@ -76,16 +72,12 @@ class DevicesPage(QWidget):
     def __init__(
         self,
         background: Background,
-        config: KioskConfig,
-        config_path: Path,
-        discover: Callable[[], Inventory],
+        session: TechnicianSession,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._background = background
-        self._config = config
-        self._config_path = config_path
-        self._discover = discover
+        self._session = session
         self._inventory = Inventory((), ())
         self.busy: set[str] = set()
 
@@ -220,14 +212,14 @@ class DevicesPage(QWidget):
     # ------------------------------------------------------------ discovery
 
     def set_config(self, config: KioskConfig) -> None:
-        self._config = config
+        self._session.config = config
 
     def refresh(self) -> None:
         """List the devices again (off the GUI thread)."""
         if "discovery" in self.busy:
             return
         self.busy.add("discovery")
-        self._background.run(self._discover, self._show_inventory, self._discovery_failed)
+        self._background.run(self._session.discover, self._show_inventory, self._discovery_failed)
 
     def _show_inventory(self, inventory: Inventory) -> None:
         self.busy.discard("discovery")
@@ -239,7 +231,7 @@ class DevicesPage(QWidget):
         self._fill_table(
             self.cameras_table, [(c.source, c.name, c.usb_id) for c in inventory.cameras]
         )
-        config = self._config
+        config = self._session.config
         self._fill_combo(
             self.thermometer_port,
             [p.device for p in inventory.ports_for(PortUse.THERMOMETER)],
@@ -343,7 +335,7 @@ class DevicesPage(QWidget):
             return
         if not self._start("thermometer", label, button):
             return
-        baudrate = self._config.thermometer.baudrate or None
+        session = self._session
 
         def done(reading: ThermometerReading) -> None:
             text = self.tr("%1 °C (measured %2 °C)")
@@ -357,7 +349,7 @@ class DevicesPage(QWidget):
             )
 
         self._background.run(
-            lambda: read_thermometer(url, model, baudrate=baudrate),
+            lambda: session.test_thermometer(url, model),
             done,
             lambda error: self._end("thermometer", label, button, self.failure_text(error), False),
         )
@@ -377,7 +369,7 @@ class DevicesPage(QWidget):
             self._end("reader", label, button, text, True)
 
         self._background.run(
-            lambda: read_card(url),
+            lambda: self._session.test_reader(url),
             done,
             lambda error: self._end("reader", label, button, self.failure_text(error), False),
         )
@@ -401,7 +393,7 @@ class DevicesPage(QWidget):
             self._end("camera", label, button, text, True)
 
         self._background.run(
-            lambda: look_through_camera(source),
+            lambda: self._session.look_through_camera(source),
             done,
             lambda error: self._end("camera", label, button, self.failure_text(error), False),
         )
@@ -424,10 +416,9 @@ class DevicesPage(QWidget):
             return
         self.busy.add("save")
         self.save_button.setEnabled(False)
-        changes, path = self.changes(), self._config_path
+        changes, path, session = self.changes(), self._session.config_path, self._session
 
         def done(config: KioskConfig) -> None:
-            self._config = config
             self._end(
                 "save",
                 self.save_result,
@@ -441,4 +432,4 @@ class DevicesPage(QWidget):
             text = self.tr("Not saved: %1").replace("%1", str(error))
             self._end("save", self.save_result, self.save_button, text, False)
 
-        self._background.run(lambda: update_config(path, changes), done, failed)
+        self._background.run(lambda: session.save_config(changes), done, failed)

@@ -8,11 +8,7 @@ Enrolling, scanning, resetting and PIN hashing run off the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
-from pathlib import Path
 
-import httpx
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,19 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import staff
 from kiosk.checkpoint.policy import PassageField
-from kiosk.provisioning import (
-    EnrolledAs,
-    ResetRefusedError,
-    enroll_kiosk,
-    enrolled_as,
-    look_through_camera,
-    parse_enrollment_text,
-    reset_enrollment,
-)
-from kiosk.settings import PASSAGE_FIELDS_KEY, fields_to_json
-from kiosk.store import Store
+from kiosk.sessions import staff
+from kiosk.sessions.provisioning import EnrolledAs, ResetRefusedError, parse_enrollment_text
+from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
@@ -75,29 +62,20 @@ class EnrollmentPage(QWidget):
     def __init__(
         self,
         background: Background,
-        store: Store,
-        identity_dir: Path,
-        clock: Callable[[], datetime],
-        client: Callable[[], AbstractContextManager[httpx.Client]],
-        central_url: str,
+        session: TechnicianSession,
         camera_source: Callable[[], str],
-        stop_sync: Callable[[], None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._background = background
-        self._store = store
-        self._identity_dir = identity_dir
-        self._clock = clock
-        self._client = client
+        self._session = session
         self._camera_source = camera_source
-        self._stop_sync = stop_sync
         self.busy: set[str] = set()
         self.current: EnrolledAs | None = None
 
         self.url_caption, self.code_caption = _label(True), _label(True)
         self.url_edit = _line()
-        self.url_edit.setText(central_url)
+        self.url_edit.setText(session.config.central.url)
         self.code_edit = _line()
         self.scan_button = _button(self.scan_code)
         self.enroll_button = _button(self.enroll)
@@ -161,7 +139,7 @@ class EnrollmentPage(QWidget):
 
     def show_current(self) -> None:
         """Read the enrollment kept in the data folder and show it."""
-        self.current = enrolled_as(self._identity_dir)
+        self.current = self._session.enrolled_as()
         if self.current is None:
             self.enrolled_label.setText(self.tr("Not enrolled."))
         else:
@@ -214,7 +192,8 @@ class EnrollmentPage(QWidget):
             self._say(self.tr("The camera cannot be used: %1").replace("%1", str(error)), False)
             self.finished.emit("scan")
 
-        self._background.run(lambda: look_through_camera(source, frames=60), done, failed)
+        look = self._session.look_through_camera
+        self._background.run(lambda: look(source, frames=60), done, failed)
 
     def enroll(self) -> None:
         url, code = self.url_edit.text().strip(), self.code_edit.text().strip()
@@ -253,13 +232,8 @@ class EnrollmentPage(QWidget):
             self._say(text, False)
             self.finished.emit("enroll")
 
-        client, folder = self._client, self._identity_dir
-
-        def work() -> EnrolledAs:
-            with client() as http:
-                return enroll_kiosk(http, url, code, folder)
-
-        self._background.run(work, done, failed)
+        enroll = self._session.enroll
+        self._background.run(lambda: enroll(url, code), done, failed)
 
     # ------------------------------------------------------------ reset
 
@@ -298,10 +272,8 @@ class EnrollmentPage(QWidget):
             self._say(text, False)
             self.finished.emit("reset")
 
-        store, folder, now, stop = self._store, self._identity_dir, self._clock(), self._stop_sync
-        self._background.run(
-            lambda: reset_enrollment(store, folder, now, stop_sync=stop), done, failed
-        )
+        reset, now = self._session.reset_enrollment, self._session.now()
+        self._background.run(lambda: reset(now), done, failed)
 
 
 class StaffPage(QWidget):
@@ -310,10 +282,12 @@ class StaffPage(QWidget):
     changed = Signal(str)  # "supervisor", "technician", "fields": saved
     fields_changed = Signal(object)  # frozenset[PassageField] | None
 
-    def __init__(self, background: Background, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, background: Background, session: TechnicianSession, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._background = background
-        self._store = store
+        self._session = session
         self.supervisors_title = _label(True)
         self.supervisor_list = QListWidget()
         self.supervisor_list.setFont(style.font(style.STATUS_PT))
@@ -387,7 +361,7 @@ class StaffPage(QWidget):
         self.load()
 
     def load(self, fields: frozenset[PassageField] | None = None) -> None:
-        people = [o for o in staff.local_staff(self._store) if o.role == staff.SUPERVISOR_ROLE]
+        people = self._session.local_supervisors()
         self._supervisors = [o.operator_id for o in people]
         self.supervisor_list.clear()
         self.supervisor_list.addItem(self.tr("+ New supervisor"))
@@ -409,7 +383,7 @@ class StaffPage(QWidget):
         self.message.setText(text)
 
     def _keep_pin(self, operator_id: str, name: str, role: str, pin: str, what: str) -> None:
-        store = self._store
+        session = self._session
 
         def done(_: object) -> None:
             self._say(self.tr("PIN saved for %1.").replace("%1", name), True)
@@ -424,7 +398,7 @@ class StaffPage(QWidget):
             self._say(text, False)
 
         self._background.run(
-            lambda: staff.set_pin(store, operator_id, name, role, pin).result(timeout=10),
+            lambda: session.set_pin(operator_id, name, role, pin),
             done,
             failed,
         )
@@ -434,7 +408,7 @@ class StaffPage(QWidget):
         if 1 <= row <= len(self._supervisors):
             operator_id = self._supervisors[row - 1]
         else:
-            operator_id = staff.next_supervisor_id(self._store)
+            operator_id = self._session.next_supervisor_id()
         pin = self.pin_edit.text()
         self.pin_edit.clear()
         self._keep_pin(operator_id, self.name_edit.text(), staff.SUPERVISOR_ROLE, pin, "supervisor")
@@ -448,7 +422,7 @@ class StaffPage(QWidget):
 
     def save_fields(self) -> None:
         fields = frozenset(f for f, box in self.field_boxes.items() if box.isChecked())
-        self._store.meta.set(PASSAGE_FIELDS_KEY, fields_to_json(fields))
+        self._session.save_passage_fields(fields)
         self._say(self.tr("Passage fields saved."), True)
         self.fields_changed.emit(fields)
         self.changed.emit("fields")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.checkpoint.access import ACCESS_META_KEY, AccessResult, Denial
+from kiosk.sessions.access import StaffAccess
 from kiosk.store import Store, StoreKeys
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate, PinPad, format_remaining
@@ -48,7 +49,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def gate(store: Store, clock: FakeClock, qtbot: QtBot) -> Iterator[AccessGate]:
-    opened = AccessGate(store, clock)
+    opened = AccessGate(StaffAccess(store, clock))
     with qtbot.waitSignal(opened.roster_loaded, timeout=5000):
         opened.load()
     yield opened
@@ -237,7 +238,7 @@ def test_a_lockout_survives_a_restart(
     store.close()
     clock.advance(timedelta(minutes=2))
     with Store(tmp_path / "kiosk.db", keys) as reopened:
-        again = AccessGate(reopened, clock)
+        again = AccessGate(StaffAccess(reopened, clock))
         with qtbot.waitSignal(again.roster_loaded, timeout=5000):
             again.load()
         assert again.locked_until("op-1") == NOW + timedelta(minutes=5)

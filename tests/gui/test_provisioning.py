@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 from central.settings import Settings
 from drivers.idcard.simulator import SAMPLE_RESIDENT
 from healthcode.identity import mask_id_number
-from kiosk import staff
 from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
 from kiosk.config import load_config
 from kiosk.demo import DemoWorld, prepare_demo, render_camera_folder
 from kiosk.scanning import TrustState
+from kiosk.sessions import staff
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language

@@ -16,15 +16,17 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from healthcode.claims import Colour
-from kiosk import export as export_module
 from kiosk.checkpoint.access import Denial
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.export import ExportFormat, row_cells
+from kiosk.sessions import export as export_module
+from kiosk.sessions import supervisor as supervisor_module
+from kiosk.sessions.access import StaffAccess
+from kiosk.sessions.export import ExportFormat, row_cells
+from kiosk.sessions.supervisor import SupervisorSession, TimeRange, filter_summary, time_bounds
 from kiosk.store import LogFilter, PassageRow, Store, StoreKeys
-from kiosk.ui import supervisor as supervisor_module
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate
-from kiosk.ui.supervisor import SupervisorView, TimeRange, filter_summary, time_bounds
+from kiosk.ui.supervisor import SupervisorView
 from tests.gui.conftest import SaveScreen
 from tests.gui.staff_support import (
     NOW,
@@ -57,7 +59,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def gate(store: Store, clock: FakeClock) -> Iterator[AccessGate]:
-    opened = AccessGate(store, clock)
+    opened = AccessGate(StaffAccess(store, clock))
     yield opened
     opened.shutdown()
 
@@ -66,7 +68,8 @@ def gate(store: Store, clock: FakeClock) -> Iterator[AccessGate]:
 def view(
     store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path
 ) -> Iterator[SupervisorView]:
-    supervisor = SupervisorView(store, gate, clock, export_dir=tmp_path / "exports", page_rows=5)
+    session = SupervisorSession(store, clock, export_dir=tmp_path / "exports", page_rows=5)
+    supervisor = SupervisorView(session, gate)
     qtbot.addWidget(supervisor)
     with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
         supervisor.start()
@@ -412,7 +415,9 @@ def test_closing_locks_and_takes_the_rows_off_the_screen(
 def test_it_locks_itself_when_left_alone(
     store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    view = SupervisorView(store, gate, clock, export_dir=tmp_path, idle_timeout_s=1)
+    view = SupervisorView(
+        SupervisorSession(store, clock, export_dir=tmp_path), gate, idle_timeout_s=1
+    )
     qtbot.addWidget(view)
     with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
         view.start()

@@ -17,7 +17,7 @@ import pytest
 
 from healthcode.claims import Colour
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.export import (
+from kiosk.sessions.export import (
     COLUMNS,
     ExportCancelledError,
     ExportFormat,
@@ -113,7 +113,7 @@ def test_an_export_holds_exactly_the_filtered_rows(
     path = tmp_path / f"out.{export_format}"
     wanted = store.passages.log(where, limit=1000)
     written = export_rows(
-        log_rows(store, where, page_rows=4),
+        log_rows(store.passages, where, page_rows=4),
         path,
         export_format,
         total=store.passages.log_count(where),
@@ -137,7 +137,7 @@ def test_the_cells_say_what_happened_in_the_chosen_language(store: Store, tmp_pa
     ]:
         path = tmp_path / f"{language}.csv"
         options = ExportOptions(language=language)  # type: ignore[arg-type]
-        export_rows(log_rows(store, LogFilter()), path, ExportFormat.CSV, options=options)
+        export_rows(log_rows(store.passages, LogFilter()), path, ExportFormat.CSV, options=options)
         head, line = read_csv(path)
         assert head == headers(language)  # type: ignore[arg-type]
         assert line[:7] == expected
@@ -148,7 +148,7 @@ def test_the_cells_say_what_happened_in_the_chosen_language(store: Store, tmp_pa
 def test_csv_starts_with_a_bom_and_uses_crlf(store: Store, tmp_path: Path) -> None:
     fill(store)
     path = tmp_path / "out.csv"
-    export_rows(log_rows(store, LogFilter()), path, ExportFormat.CSV)
+    export_rows(log_rows(store.passages, LogFilter()), path, ExportFormat.CSV)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.count(b"\r\n") == 13
@@ -164,7 +164,7 @@ def test_formulas_in_names_and_plates_are_defused(
         record = replace(passage(T0 + timedelta(minutes=i), name=text), vehicle_plate=text)
         store.passages.record(record).result(timeout=10)
     path = tmp_path / f"out.{export_format}"
-    export_rows(log_rows(store, LogFilter()), path, export_format)
+    export_rows(log_rows(store.passages, LogFilter()), path, export_format)
     table = read_csv(path) if export_format is ExportFormat.CSV else read_xlsx(path)
     names = [line[4] for line in table[1:]]
     plates = [line[11] for line in table[1:]]
@@ -188,7 +188,7 @@ def test_no_id_number_is_ever_written(
 ) -> None:
     store.passages.record(passage(T0, code_byte=None)).result(timeout=10)
     path = tmp_path / f"out.{export_format}"
-    export_rows(log_rows(store, LogFilter()), path, export_format)
+    export_rows(log_rows(store.passages, LogFilter()), path, export_format)
     raw = path.read_bytes()
     if export_format is ExportFormat.XLSX:
         with zipfile.ZipFile(path) as archive:
@@ -201,11 +201,11 @@ def test_no_id_number_is_ever_written(
 def test_progress_rises_to_the_total(
     store: Store, tmp_path: Path, export_format: ExportFormat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kiosk.export.PROGRESS_EVERY", 5)
+    monkeypatch.setattr("kiosk.sessions.export.PROGRESS_EVERY", 5)
     fill(store)
     seen: list[tuple[int, int]] = []
     export_rows(
-        log_rows(store, LogFilter()),
+        log_rows(store.passages, LogFilter()),
         tmp_path / f"out.{export_format}",
         export_format,
         total=12,
@@ -224,7 +224,7 @@ def test_a_cancelled_export_leaves_no_file(
 
     def rows() -> Iterator[PassageRow]:
         nonlocal given
-        for row in log_rows(store, LogFilter()):
+        for row in log_rows(store.passages, LogFilter()):
             given += 1
             yield row
 
@@ -244,7 +244,7 @@ def test_pages_by_time_survive_a_clock_that_went_backwards(store: Store) -> None
             timeout=10
         )
     where = LogFilter(from_utc=T0, to_utc=T0 + timedelta(hours=24))
-    rows = list(log_rows(store, where, page_rows=2))
+    rows = list(log_rows(store.passages, where, page_rows=2))
     assert [r.seq for r in rows] == [3, 7, 1, 8, 5, 4, 6, 2]
     assert len({r.record_id for r in rows}) == 8
 
@@ -254,7 +254,7 @@ def test_pages_hold_every_row_when_many_share_one_millisecond(store: Store) -> N
         store.passages.record(passage(T0, code_byte=i + 1)).result(timeout=10)
     store.passages.record(passage(T0 - timedelta(seconds=1), code_byte=9)).result(timeout=10)
     where = LogFilter(from_utc=T0 - timedelta(hours=1))
-    pages = LogPages(store, where, page_rows=3)
+    pages = LogPages(store.passages, where, page_rows=3)
     seqs = [row.seq for row in pages]
     assert sorted(seqs) == list(range(1, 9))
     assert seqs[-1] == 8
@@ -263,7 +263,7 @@ def test_pages_hold_every_row_when_many_share_one_millisecond(store: Store) -> N
 
 def test_pages_by_sequence_without_a_time_range(store: Store) -> None:
     fill(store)
-    pages = LogPages(store, LogFilter(colour=Colour.GREEN), page_rows=3)
+    pages = LogPages(store.passages, LogFilter(colour=Colour.GREEN), page_rows=3)
     first = pages.next_page()
     assert [r.seq for r in first] == [12, 11, 9]
     rest = list(pages)

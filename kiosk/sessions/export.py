@@ -285,9 +285,9 @@ def default_file_name(now: datetime, export_format: ExportFormat, prefix: str = 
 
 
 class LogReader(Protocol):
-    """The part of `kiosk.store.Store` the pages read."""
+    """The part of the store's passages (`store.passages`) the pages read."""
 
-    def passage_log(
+    def log(
         self, where: LogFilter, *, limit: int = 50, before_seq: int | None = None
     ) -> list[PassageRow]: ...
 
@@ -301,7 +301,7 @@ class LogPages:
     so this narrows the time range instead and drops the rows already given (those at the page
     boundary)."""
 
-    store: LogReader
+    passages: LogReader
     where: LogFilter
     page_rows: int = PAGE_ROWS
     exhausted: bool = field(default=False, init=False)
@@ -320,9 +320,7 @@ class LogPages:
         if self.exhausted:
             return []
         if not self.by_time:
-            rows = self.store.passages.log(
-                self.where, limit=self.page_rows, before_seq=self._before_seq
-            )
+            rows = self.passages.log(self.where, limit=self.page_rows, before_seq=self._before_seq)
             self.exhausted = len(rows) < self.page_rows
             if rows:
                 self._before_seq = rows[-1].seq
@@ -334,7 +332,7 @@ class LogPages:
         # still holds `page_rows` new ones.
         limit = self.page_rows + len(self._given)
         while True:
-            rows = self.store.passages.log(replace(self.where, to_utc=self._upper), limit=limit)
+            rows = self.passages.log(replace(self.where, to_utc=self._upper), limit=limit)
             fresh = [row for row in rows if row.record_id not in self._given]
             if fresh or len(rows) < limit:
                 break
@@ -359,7 +357,7 @@ class LogPages:
 
 
 def log_rows(
-    store: LogReader, where: LogFilter, page_rows: int = PAGE_ROWS
+    passages: LogReader, where: LogFilter, page_rows: int = PAGE_ROWS
 ) -> Iterator[PassageRow]:
     """Every row the filter selects, newest first, read a page at a time."""
-    return iter(LogPages(store, where, page_rows))
+    return iter(LogPages(passages, where, page_rows))

@@ -1,0 +1,186 @@
+"""The supervisor view's smaller pages: who is the supervisor (names, then the PIN), a code's
+trail, and the kiosk settings. They draw what they are given and report what was touched."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
+from kiosk.store import PassageRow
+from kiosk.ui import style
+from kiosk.ui.i18n import Language
+from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
+from kiosk.ui.signin import OperatorPicker
+
+
+def button() -> QPushButton:
+    made = QPushButton()
+    made.setStyleSheet(style.BUTTON_STYLE)
+    return made
+
+
+def title() -> QLabel:
+    label = QLabel()
+    label.setFont(style.font(style.PROMPT_PT - 12, bold=True))
+    return label
+
+
+def centred(widget: QWidget) -> QWidget:
+    """A page with `widget` in its middle third (the PIN pad)."""
+    page = QWidget()
+    layout = QHBoxLayout(page)
+    layout.addStretch(1)
+    layout.addWidget(widget, 2)
+    layout.addStretch(1)
+    return page
+
+
+class NamesPage(QWidget):
+    """Who is the supervisor: touch a name (then the PIN), or go to the technician's screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.names_title = title()
+        self.names_hint = QLabel()
+        self.names_hint.setFont(style.font(style.BODY_PT))
+        self.names_hint.setWordWrap(True)
+        self.picker = OperatorPicker()
+        self.names_back = button()
+        self.technician_button = button()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.names_title)
+        layout.addWidget(self.names_hint)
+        layout.addWidget(self.picker, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.technician_button)
+        row.addStretch(1)
+        row.addWidget(self.names_back)
+        layout.addLayout(row)
+
+    def retranslate(self, language: Language) -> None:
+        self.names_title.setText(self.tr("Supervisor"))
+        self.names_hint.setText(self.tr("Touch your name, then enter your personal PIN."))
+        self.names_back.setText(self.tr("Back"))
+        self.technician_button.setText(self.tr("Technician"))
+        self.picker.retranslate(language)
+
+
+class TrailPage(QWidget):
+    """A code's passages here in the last 14 days, with a one-line summary."""
+
+    def __init__(self, time_zone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._language = Language.ZH
+        self.trail_title = title()
+        self.trail_summary = QLabel()
+        self.trail_summary.setFont(style.font(style.BODY_PT))
+        self.trail_summary.setWordWrap(True)
+        self.trail_model = PassageTableModel(time_zone, self)
+        self.trail_table = passage_table(self.trail_model)
+        self.trail_back = button()
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.trail_title)
+        top.addStretch(1)
+        top.addWidget(self.trail_back)
+        layout.addLayout(top)
+        layout.addWidget(self.trail_summary)
+        layout.addWidget(self.trail_table, 1)
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self.trail_title.setText(self.tr("This code's last 14 days here"))
+        self.trail_back.setText(self.tr("Back"))
+        self.trail_model.set_language(language)
+        self.render_summary()
+
+    def show_reading(self) -> None:
+        self.trail_model.clear()
+        self.trail_summary.setText(self.tr("Reading…"))
+
+    def show_rows(self, rows: list[PassageRow]) -> None:
+        self.trail_model.set_rows(rows)
+        self.render_summary()
+
+    def render_summary(self) -> None:
+        rows = self.trail_model.rows
+        if not rows:
+            self.trail_summary.setText("")
+            return
+        language = language_code(self._language)
+        latest = rows[0]
+        colour = latest.colour_applied.label.get(language) if latest.colour_applied else "—"
+        fevers = sum(1 for r in rows if r.fever)
+        self.trail_summary.setText(
+            self.tr("%1 · %2 · %3 passages here, %4 with fever")
+            .replace("%1", latest.masked_name or "—")
+            .replace("%2", colour)
+            .replace("%3", str(len(rows)))
+            .replace("%4", str(fevers))
+        )
+
+
+class SettingsPage(QWidget):
+    """Sounds, voice and how long a result stays: shown from and read back into settings."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.settings_title = title()
+        self.mute_box = QCheckBox()
+        self.voice_box = QCheckBox()
+        for box in (self.mute_box, self.voice_box):
+            box.setFont(style.font(style.BUTTON_PT))
+            box.setStyleSheet(
+                f"QCheckBox::indicator {{ width: {style.TOUCH_TARGET_PX // 2}px;"
+                f" height: {style.TOUCH_TARGET_PX // 2}px; }}"
+                f" QCheckBox {{ min-height: {style.TOUCH_TARGET_PX}px; }}"
+            )
+        self.result_caption = QLabel()
+        self.result_caption.setFont(style.font(style.BODY_PT))
+        self.result_spin = QDoubleSpinBox()
+        self.result_spin.setRange(MIN_RESULT_S, MAX_RESULT_S)
+        self.result_spin.setSingleStep(0.5)
+        self.result_spin.setDecimals(1)
+        self.result_spin.setFont(style.font(style.BUTTON_PT))
+        self.result_spin.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.settings_save = button()
+        self.settings_back = button()
+        layout.addWidget(self.settings_title)
+        layout.addWidget(self.mute_box)
+        layout.addWidget(self.voice_box)
+        layout.addWidget(self.result_caption)
+        layout.addWidget(self.result_spin)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.settings_save)
+        row.addWidget(self.settings_back)
+        layout.addLayout(row)
+
+    def retranslate(self) -> None:
+        self.settings_title.setText(self.tr("Kiosk settings"))
+        self.mute_box.setText(self.tr("Mute all sounds"))
+        self.voice_box.setText(self.tr("Spoken prompts after the tone"))
+        self.result_caption.setText(self.tr("Seconds a result stays on screen"))
+        self.settings_save.setText(self.tr("Save"))
+        self.settings_back.setText(self.tr("Back"))
+
+    def show_settings(self, settings: KioskSettings) -> None:
+        self.mute_box.setChecked(settings.muted)
+        self.voice_box.setChecked(settings.voice)
+        self.result_spin.setValue(settings.result_seconds)
+
+    def chosen(self) -> KioskSettings:
+        return KioskSettings(
+            muted=self.mute_box.isChecked(),
+            voice=self.voice_box.isChecked(),
+            result_seconds=round(self.result_spin.value(), 1),
+        )
