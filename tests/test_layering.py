@@ -9,7 +9,18 @@ import sys
 
 import pytest
 
-QT_FREE = ["healthcode", "drivers", "sync", "central", "kiosk.ops", "kiosk.client", "kiosk.config"]
+QT_FREE = [
+    "healthcode",
+    "drivers",
+    "sync",
+    "central",
+    "kiosk.checkpoint",
+    "kiosk.store",
+    "kiosk.sessions",
+    "kiosk.ops",
+    "kiosk.client",
+    "kiosk.config",
+]
 OURS = ["healthcode", "drivers", "kiosk", "sync", "central"]
 
 PROBE = """
