@@ -1,5 +1,6 @@
 """The technician's screen, behind the technician's PIN: devices, enrollment, staff and passage
-fields, and the only way out of a locked kiosk.
+fields, and the only way out of a locked kiosk. What it does is a `TechnicianSession`'s
+(kiosk/sessions/technician.py); the pages draw and forward.
 
 On a kiosk that has no technician yet (first start) the screen asks for a new technician PIN,
 twice, instead. While it is unlocked the kiosk's own drivers are stopped (`unlocked`), so the
@@ -31,8 +32,10 @@ from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate, PinPad
-from kiosk.ui.provisioning_devices import TECH_BUTTON_STYLE, DevicesPage
-from kiosk.ui.provisioning_enroll import EnrollmentPage, StaffPage
+from kiosk.ui.provisioning_devices import DevicesPage
+from kiosk.ui.provisioning_enroll import EnrollmentPage
+from kiosk.ui.provisioning_staff import StaffPage
+from kiosk.ui.provisioning_widgets import TECH_BUTTON_STYLE
 
 TECHNICIAN = "technician"  # the purpose written to the audit log
 PIN_PAGE, MAIN_PAGE = 0, 1

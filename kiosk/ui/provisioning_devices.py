@@ -7,19 +7,14 @@ what comes back, so an unplugged or babbling device never freezes the screen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import cv2
-import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -42,27 +37,16 @@ from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
-
-PREVIEW_SIZE = (320, 180)
-# The technician's screen holds more than the gate's: buttons a size down, still touchable.
-TECH_BUTTON_STYLE = style.BUTTON_STYLE + (
-    " QPushButton { min-height: 60px; min-width: 120px; font-size: 16pt; padding: 4px 16px; }"
+from kiosk.ui.provisioning_widgets import (
+    PREVIEW_SIZE,
+    button,
+    device_combo,
+    device_table,
+    frame_to_image,
+    result_label,
 )
+
 NONE = ""  # the combo entry for "no such device"
-
-
-def frame_to_image(frame: Any) -> QImage:
-    """A camera frame (BGR or grey numpy image) as a small QImage for the preview."""
-    image = np.asarray(frame)
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    else:
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
-    height = max(1, int(image.shape[0] * PREVIEW_SIZE[0] / image.shape[1]))
-    small = np.ascontiguousarray(cv2.resize(image, (PREVIEW_SIZE[0], height)))
-    return QImage(
-        small.data, small.shape[1], small.shape[0], small.strides[0], QImage.Format.Format_RGB888
-    ).copy()
 
 
 class DevicesPage(QWidget):
@@ -82,35 +66,35 @@ class DevicesPage(QWidget):
         self.busy: set[str] = set()
 
         self.ports_caption, self.cameras_caption = QLabel(), QLabel()
-        self.ports_table = self._table()
-        self.cameras_table = self._table()
-        self.refresh_button = self._button(self.refresh)
+        self.ports_table = device_table()
+        self.cameras_table = device_table()
+        self.refresh_button = button(self.refresh)
 
         self.thermometer_caption, self.model_caption = QLabel(), QLabel()
-        self.thermometer_port = self._combo()
-        self.thermometer_model = self._combo()
+        self.thermometer_port = device_combo()
+        self.thermometer_model = device_combo()
         for model in MODELS:
             self.thermometer_model.addItem(model, model)
         self.thermometer_port.currentIndexChanged.connect(self._port_picked)
-        self.thermometer_test = self._button(self.test_thermometer)
-        self.thermometer_result = self._result_label()
+        self.thermometer_test = button(self.test_thermometer)
+        self.thermometer_result = result_label()
 
         self.reader_caption = QLabel()
-        self.reader_port = self._combo()
-        self.reader_test = self._button(self.test_reader)
-        self.reader_result = self._result_label()
+        self.reader_port = device_combo()
+        self.reader_test = button(self.test_reader)
+        self.reader_result = result_label()
 
         self.camera_caption = QLabel()
-        self.camera_combo = self._combo()
-        self.camera_test = self._button(self.test_camera)
-        self.camera_result = self._result_label()
+        self.camera_combo = device_combo()
+        self.camera_test = button(self.test_camera)
+        self.camera_result = result_label()
         self.preview = QLabel()
         self.preview.setFixedSize(*PREVIEW_SIZE)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setStyleSheet("QLabel { background: #263238; color: #ECEFF1; }")
 
-        self.save_button = self._button(self.save)
-        self.save_result = self._result_label()
+        self.save_button = button(self.save)
+        self.save_result = result_label()
 
         tables = QGridLayout()
         tables.addWidget(self.ports_caption, 0, 0)
@@ -125,11 +109,11 @@ class DevicesPage(QWidget):
             (self.reader_caption, self.reader_port, self.reader_test, self.reader_result),
             (self.camera_caption, self.camera_combo, self.camera_test, self.camera_result),
         ]  # fmt: skip
-        for row, (caption, combo, button, result) in enumerate(rows):
+        for row, (caption, combo, test, result) in enumerate(rows):
             caption.setFont(style.font(style.STATUS_PT, bold=True))
             picks.addWidget(caption, row, 0)
             picks.addWidget(combo, row, 1)
-            picks.addWidget(button, row, 3)
+            picks.addWidget(test, row, 3)
             picks.addWidget(result, row, 4)
         picks.addWidget(self.thermometer_model, 0, 2)
         picks.setColumnStretch(1, 3)
@@ -150,43 +134,6 @@ class DevicesPage(QWidget):
 
     # ------------------------------------------------------------ building
 
-    @staticmethod
-    def _table() -> QTableWidget:
-        table = QTableWidget(0, 3)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        table.setFont(style.font(style.STATUS_PT - 2))
-        table.setStyleSheet("QTableWidget { background: #FFFFFF; gridline-color: #CFD8DC; }")
-        return table
-
-    @staticmethod
-    def _combo() -> QComboBox:
-        combo = QComboBox()
-        # Long device paths must not widen the window: the list shows them in full.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(18)
-        combo.setFont(style.font(style.STATUS_PT))
-        combo.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
-        combo.setStyleSheet("QComboBox { background: #FFFFFF; padding: 2px 8px; }")
-        return combo
-
-    @staticmethod
-    def _button(slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton()
-        button.setStyleSheet(TECH_BUTTON_STYLE)
-        button.clicked.connect(slot)
-        return button
-
-    @staticmethod
-    def _result_label() -> QLabel:
-        label = QLabel()
-        label.setWordWrap(True)
-        label.setFont(style.font(style.STATUS_PT))
-        return label
-
     def retranslate(self, language: Language) -> None:
         self.ports_caption.setText(self.tr("Serial ports"))
         self.cameras_caption.setText(self.tr("Cameras"))
@@ -200,8 +147,8 @@ class DevicesPage(QWidget):
         self.thermometer_caption.setText(self.tr("Thermometer"))
         self.reader_caption.setText(self.tr("ID-card reader"))
         self.camera_caption.setText(self.tr("Camera"))
-        for button in (self.thermometer_test, self.reader_test, self.camera_test):
-            button.setText(self.tr("Test"))
+        for test in (self.thermometer_test, self.reader_test, self.camera_test):
+            test.setText(self.tr("Test"))
         self.save_button.setText(self.tr("Save"))
         for combo in (self.thermometer_port, self.reader_port, self.camera_combo):
             if combo.count():
