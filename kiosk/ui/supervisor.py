@@ -106,12 +106,8 @@ class SupervisorView(QWidget):
 
     def _expose_pages(self) -> None:
         """The pages' controls, named on the view as the kiosk and its tests know them."""
-        names, logs, trail, settings = (
-            self.names_page,
-            self.log_page,
-            self.trail_page,
-            self.settings_page,
-        )
+        names, logs = self.names_page, self.log_page
+        trail, settings = self.trail_page, self.settings_page
         shown = {
             names: "picker technician_button",
             logs: "close_button colour_combo fever_combo summary_label model table more_button"
