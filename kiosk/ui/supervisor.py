@@ -62,7 +62,6 @@ class SupervisorView(QWidget):
         self._session = session
         self._gate = gate
         self._language = language
-        self._roles = roles
         self._operator: str | None = None
         self._where = LogFilter()
         self._pages: LogPages | None = None
@@ -71,8 +70,8 @@ class SupervisorView(QWidget):
         self._total = 0
         self._loading = False
         self._background = Background(self, threads=2)
-        self._exports = self._relay = ExportRun(session, self._background, self)
-        self._relay.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._exports = ExportRun(session, self._background, self)
+        self._exports.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._exports.ended.connect(self._export_ended)
         self._shut_down = False
         self._idle = QTimer(self)
@@ -90,7 +89,7 @@ class SupervisorView(QWidget):
         self._unlock = SupervisorUnlock(gate, self.names_page.picker, self.pad, roles, self)
         self._unlock.pin_wanted.connect(lambda: self.pages.setCurrentIndex(_PIN_PAGE))
         self._unlock.granted.connect(self._on_granted)
-        self._expose_pages()
+        self._connect_pages()
         self.pages = QStackedWidget()
         for page in (self.names_page, centred(self.pad), self.log_page, self.trail_page):
             self.pages.addWidget(page)
@@ -104,22 +103,11 @@ class SupervisorView(QWidget):
 
     # ------------------------------------------------------------ building
 
-    def _expose_pages(self) -> None:
-        """The pages' controls, named on the view as the kiosk and its tests know them."""
+    def _connect_pages(self) -> None:
+        """What the pages report, and where it goes."""
         names, logs = self.names_page, self.log_page
         trail, settings = self.trail_page, self.settings_page
-        shown = {
-            names: "picker technician_button",
-            logs: "close_button colour_combo fever_combo summary_label model table more_button"
-            " trail_button csv_button xlsx_button export_bar progress export_label"
-            " cancel_export_button",
-            trail: "trail_model trail_summary trail_back",
-            settings: "settings_title settings_save mute_box voice_box result_spin",
-        }
-        for page, attributes in shown.items():
-            for attribute in attributes.split():
-                setattr(self, attribute, getattr(page, attribute))
-        names.names_back.clicked.connect(self.close_view)
+        names.back_button.clicked.connect(self.close_view)
         names.technician_button.clicked.connect(self.technician_requested)
         self.pad.cancelled.connect(self._show_names_page)
         logs.filter_changed.connect(self.refresh)
@@ -132,9 +120,9 @@ class SupervisorView(QWidget):
         logs.csv_button.clicked.connect(lambda: self.export(ExportFormat.CSV))
         logs.xlsx_button.clicked.connect(lambda: self.export(ExportFormat.XLSX))
         logs.cancel_export_button.clicked.connect(self.cancel_export)
-        trail.trail_back.clicked.connect(self._show_log_page)
-        settings.settings_save.clicked.connect(self.save_settings)
-        settings.settings_back.clicked.connect(lambda: self.pages.setCurrentIndex(_LOG_PAGE))
+        trail.back_button.clicked.connect(self._show_log_page)
+        settings.save_button.clicked.connect(self.save_settings)
+        settings.back_button.clicked.connect(lambda: self.pages.setCurrentIndex(_LOG_PAGE))
 
     # ------------------------------------------------------------ public
 
@@ -167,8 +155,8 @@ class SupervisorView(QWidget):
         self._operator = None
         self._generation += 1
         self._pages = None
-        self.model.clear()
-        self.trail_model.clear()
+        self.log_page.model.clear()
+        self.trail_page.model.clear()
         self._idle.stop()
         self._show_names_page()
 
@@ -213,12 +201,10 @@ class SupervisorView(QWidget):
         )
 
     def load_more(self) -> None:
-        if self._operator is None or self._pages is None or self._loading:
-            return
-        if self._pages.exhausted:
+        pages, generation = self._pages, self._generation
+        if self._operator is None or pages is None or pages.exhausted or self._loading:
             return
         self._touch()
-        generation, pages = self._generation, self._pages
         self._set_loading(True)
         self._background.run(
             pages.next_page, lambda rows: self._on_more(generation, rows), self._failed
@@ -228,7 +214,7 @@ class SupervisorView(QWidget):
         """Open the 14-day trail of the selected passage's code (or of row `row`)."""
         if self._operator is None:
             return
-        passage = self.log_page.selected() if row is None else self.model.row_at(row)
+        passage = self.log_page.selected() if row is None else self.log_page.model.row_at(row)
         if passage is None or passage.issuer is None or passage.code_id is None:
             return
         self._touch()
@@ -264,7 +250,7 @@ class SupervisorView(QWidget):
     def cancel_export(self) -> None:
         if self.exporting:
             self._exports.cancel()
-            self.cancel_export_button.setEnabled(False)
+            self.log_page.cancel_export_button.setEnabled(False)
 
     def shutdown(self) -> None:
         """Stop the export, the idle lock and the workers (before the store closes): nothing
@@ -314,14 +300,11 @@ class SupervisorView(QWidget):
         self._unlock.show_supervisors()
         self.log_page.show_operators(self._gate.operators())
 
-    def _pick(self, operator_id: str) -> None:
-        self._unlock.pick(operator_id)
-
     def _on_granted(self, operator_id: str) -> None:
         self._operator = operator_id
         self._gate.audit(operator_id, "supervisor_open", {})
-        self.model.set_operator_names(self._gate.operator_names())
-        self.trail_model.set_operator_names(self._gate.operator_names())
+        self.log_page.model.set_operator_names(self._gate.operator_names())
+        self.trail_page.model.set_operator_names(self._gate.operator_names())
         self._render_supervisor()
         self._show_log_page()
         self.unlocked.emit(operator_id)
@@ -353,13 +336,13 @@ class SupervisorView(QWidget):
             return
         rows, total = got
         self._total = total
-        self.model.set_rows(rows)
+        self.log_page.model.set_rows(rows)
         self._page_shown(rows)
 
     def _on_more(self, generation: int, rows: list[PassageRow]) -> None:
         if generation != self._generation or self._operator is None:
             return
-        self.model.append_rows(rows)
+        self.log_page.model.append_rows(rows)
         self._page_shown(rows)
 
     def _page_shown(self, rows: list[PassageRow]) -> None:
@@ -370,7 +353,7 @@ class SupervisorView(QWidget):
         self._session.log_viewed(
             self._operator, self._where, self._pages_read, len(rows), self._total
         )
-        self.log_loaded.emit(self.model.rowCount())
+        self.log_loaded.emit(self.log_page.model.rowCount())
 
     def _failed(self, error: BaseException) -> None:
         log.error("supervisor view: reading the store failed", exc_info=error)
@@ -394,15 +377,15 @@ class SupervisorView(QWidget):
     # ------------------------------------------------------------ rendering
 
     def _render_buttons(self) -> None:
-        unlocked = self._operator is not None
+        logs, unlocked = self.log_page, self._operator is not None
         exhausted = self._pages is None or self._pages.exhausted
-        selected = self.log_page.selected()
-        self.more_button.setEnabled(unlocked and not self._loading and not exhausted)
+        selected = logs.selected()
+        logs.more_button.setEnabled(unlocked and not self._loading and not exhausted)
         has_code = selected is not None and selected.issuer is not None
-        self.trail_button.setEnabled(unlocked and has_code and selected.code_id is not None)
-        can_export = unlocked and not self.exporting and self.model.rowCount() > 0
-        self.csv_button.setEnabled(can_export)
-        self.xlsx_button.setEnabled(can_export)
+        logs.trail_button.setEnabled(unlocked and has_code and selected.code_id is not None)
+        can_export = unlocked and not self.exporting and logs.model.rowCount() > 0
+        logs.csv_button.setEnabled(can_export)
+        logs.xlsx_button.setEnabled(can_export)
 
     def _render_supervisor(self) -> None:
         name = self._gate.display_name(self._operator) if self._operator else ""

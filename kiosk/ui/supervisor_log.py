@@ -39,13 +39,13 @@ class LogPage(QWidget):
         super().__init__(parent)
         self._choices: dict[QComboBox, list[object]] = {}
         self._operators: list[Operator] = []
-        self.log_title = title()
+        self.title = title()
         self.supervisor_label = QLabel()
         self.supervisor_label.setFont(style.font(style.BODY_PT - 2))
         self.close_button = button()
         self.settings_button = button()
         top = QHBoxLayout()
-        top.addWidget(self.log_title)
+        top.addWidget(self.title)
         top.addSpacing(style.SPACING_PX)
         top.addWidget(self.supervisor_label)
         top.addStretch(1)
@@ -218,7 +218,7 @@ class LogPage(QWidget):
     # ------------------------------------------------------------ showing
 
     def retranslate(self, language: Language) -> None:
-        self.log_title.setText(self.tr("Passage log"))
+        self.title.setText(self.tr("Passage log"))
         self.close_button.setText(self.tr("Close"))
         self.settings_button.setText(self.tr("Settings"))
         captions = [self.tr("Time"), self.tr("Colour"), self.tr("Outcome"), self.tr("Fever")]

@@ -48,27 +48,27 @@ class NamesPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.names_title = title()
-        self.names_hint = QLabel()
-        self.names_hint.setFont(style.font(style.BODY_PT))
-        self.names_hint.setWordWrap(True)
+        self.title = title()
+        self.hint = QLabel()
+        self.hint.setFont(style.font(style.BODY_PT))
+        self.hint.setWordWrap(True)
         self.picker = OperatorPicker()
-        self.names_back = button()
+        self.back_button = button()
         self.technician_button = button()
         layout = QVBoxLayout(self)
-        layout.addWidget(self.names_title)
-        layout.addWidget(self.names_hint)
+        layout.addWidget(self.title)
+        layout.addWidget(self.hint)
         layout.addWidget(self.picker, 1)
         row = QHBoxLayout()
         row.addWidget(self.technician_button)
         row.addStretch(1)
-        row.addWidget(self.names_back)
+        row.addWidget(self.back_button)
         layout.addLayout(row)
 
     def retranslate(self, language: Language) -> None:
-        self.names_title.setText(self.tr("Supervisor"))
-        self.names_hint.setText(self.tr("Touch your name, then enter your personal PIN."))
-        self.names_back.setText(self.tr("Back"))
+        self.title.setText(self.tr("Supervisor"))
+        self.hint.setText(self.tr("Touch your name, then enter your personal PIN."))
+        self.back_button.setText(self.tr("Back"))
         self.technician_button.setText(self.tr("Technician"))
         self.picker.retranslate(language)
 
@@ -79,47 +79,47 @@ class TrailPage(QWidget):
     def __init__(self, time_zone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._language = Language.ZH
-        self.trail_title = title()
-        self.trail_summary = QLabel()
-        self.trail_summary.setFont(style.font(style.BODY_PT))
-        self.trail_summary.setWordWrap(True)
-        self.trail_model = PassageTableModel(time_zone, self)
-        self.trail_table = passage_table(self.trail_model)
-        self.trail_back = button()
+        self.title = title()
+        self.summary_label = QLabel()
+        self.summary_label.setFont(style.font(style.BODY_PT))
+        self.summary_label.setWordWrap(True)
+        self.model = PassageTableModel(time_zone, self)
+        self.table = passage_table(self.model)
+        self.back_button = button()
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(self.trail_title)
+        top.addWidget(self.title)
         top.addStretch(1)
-        top.addWidget(self.trail_back)
+        top.addWidget(self.back_button)
         layout.addLayout(top)
-        layout.addWidget(self.trail_summary)
-        layout.addWidget(self.trail_table, 1)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.table, 1)
 
     def retranslate(self, language: Language) -> None:
         self._language = language
-        self.trail_title.setText(self.tr("This code's last 14 days here"))
-        self.trail_back.setText(self.tr("Back"))
-        self.trail_model.set_language(language)
+        self.title.setText(self.tr("This code's last 14 days here"))
+        self.back_button.setText(self.tr("Back"))
+        self.model.set_language(language)
         self.render_summary()
 
     def show_reading(self) -> None:
-        self.trail_model.clear()
-        self.trail_summary.setText(self.tr("Reading…"))
+        self.model.clear()
+        self.summary_label.setText(self.tr("Reading…"))
 
     def show_rows(self, rows: list[PassageRow]) -> None:
-        self.trail_model.set_rows(rows)
+        self.model.set_rows(rows)
         self.render_summary()
 
     def render_summary(self) -> None:
-        rows = self.trail_model.rows
+        rows = self.model.rows
         if not rows:
-            self.trail_summary.setText("")
+            self.summary_label.setText("")
             return
         language = language_code(self._language)
         latest = rows[0]
         colour = latest.colour_applied.label.get(language) if latest.colour_applied else "—"
         fevers = sum(1 for r in rows if r.fever)
-        self.trail_summary.setText(
+        self.summary_label.setText(
             self.tr("%1 · %2 · %3 passages here, %4 with fever")
             .replace("%1", latest.masked_name or "—")
             .replace("%2", colour)
@@ -134,7 +134,7 @@ class SettingsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.settings_title = title()
+        self.title = title()
         self.mute_box = QCheckBox()
         self.voice_box = QCheckBox()
         for box in (self.mute_box, self.voice_box):
@@ -152,26 +152,26 @@ class SettingsPage(QWidget):
         self.result_spin.setDecimals(1)
         self.result_spin.setFont(style.font(style.BUTTON_PT))
         self.result_spin.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.settings_save = button()
-        self.settings_back = button()
-        layout.addWidget(self.settings_title)
+        self.save_button = button()
+        self.back_button = button()
+        layout.addWidget(self.title)
         layout.addWidget(self.mute_box)
         layout.addWidget(self.voice_box)
         layout.addWidget(self.result_caption)
         layout.addWidget(self.result_spin)
         layout.addStretch(1)
         row = QHBoxLayout()
-        row.addWidget(self.settings_save)
-        row.addWidget(self.settings_back)
+        row.addWidget(self.save_button)
+        row.addWidget(self.back_button)
         layout.addLayout(row)
 
     def retranslate(self) -> None:
-        self.settings_title.setText(self.tr("Kiosk settings"))
+        self.title.setText(self.tr("Kiosk settings"))
         self.mute_box.setText(self.tr("Mute all sounds"))
         self.voice_box.setText(self.tr("Spoken prompts after the tone"))
         self.result_caption.setText(self.tr("Seconds a result stays on screen"))
-        self.settings_save.setText(self.tr("Save"))
-        self.settings_back.setText(self.tr("Back"))
+        self.save_button.setText(self.tr("Save"))
+        self.back_button.setText(self.tr("Back"))
 
     def show_settings(self, settings: KioskSettings) -> None:
         self.mute_box.setChecked(settings.muted)

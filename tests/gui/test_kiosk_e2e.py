@@ -296,15 +296,15 @@ def test_settings_behind_the_supervisor_pin_change_sounds_and_result_time(
         view = kiosk.supervisor
         qtbot.mouseClick(kiosk.window.scan.supervisor_button, Qt.MouseButton.LeftButton)
         view.open_settings()
-        assert view.pages.currentWidget() is not view.settings_title.parentWidget()  # locked
+        assert view.pages.currentWidget() is not view.settings_page  # locked
         with qtbot.waitSignal(view.unlocked, timeout=10_000):
             view.unlock("sup-1", SUPERVISOR_PIN)
         view.open_settings()
-        assert view.pages.currentWidget() is view.settings_title.parentWidget()
-        view.mute_box.setChecked(True)
-        view.result_spin.setValue(2.5)
+        assert view.pages.currentWidget() is view.settings_page
+        view.settings_page.mute_box.setChecked(True)
+        view.settings_page.result_spin.setValue(2.5)
         with qtbot.waitSignal(view.settings_changed, timeout=5_000):
-            qtbot.mouseClick(view.settings_save, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(view.settings_page.save_button, Qt.MouseButton.LeftButton)
         assert kiosk.settings.muted and kiosk.settings.result_seconds == 2.5
         assert kiosk.flow._result_duration.total_seconds() == 2.5
         qtbot.waitUntil(

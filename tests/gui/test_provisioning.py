@@ -161,7 +161,7 @@ def test_a_wrong_technician_pin_keeps_the_screen_shut(make, qtbot: QtBot) -> Non
 def test_supervisors_screen_leads_to_the_technicians_screen(make, qtbot: QtBot) -> None:
     harness = make()
     harness.kiosk.window.scan.supervisor_requested.emit()
-    harness.kiosk.supervisor.technician_button.click()
+    harness.kiosk.supervisor.names_page.technician_button.click()
     assert harness.kiosk.window.current_screen == "provisioning"
     assert harness.view.pages.currentIndex() == PIN_PAGE
 

@@ -100,9 +100,9 @@ def everything(store: Store, where: LogFilter) -> list[PassageRow]:
 def test_only_supervisors_are_offered_and_asked_for_their_pin(
     view: SupervisorView, store: Store, qtbot: QtBot
 ) -> None:
-    assert {b.text() for b in view.picker.buttons.values()} == {"李主管"}
-    assert view.model.rowCount() == 0
-    qtbot.mouseClick(view.picker.buttons["sup-1"], Qt.MouseButton.LeftButton)
+    assert {b.text() for b in view.names_page.picker.buttons.values()} == {"李主管"}
+    assert view.log_page.model.rowCount() == 0
+    qtbot.mouseClick(view.names_page.picker.buttons["sup-1"], Qt.MouseButton.LeftButton)
     assert view.pages.currentIndex() == 1
     for digit in SUPERVISOR_PIN:
         qtbot.mouseClick(view.pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
@@ -132,7 +132,7 @@ def test_a_wrong_pin_does_not_open_it(view: SupervisorView, gate: AccessGate, qt
     with qtbot.assertNotEmitted(view.unlocked), qtbot.waitSignal(gate.checked, timeout=WAIT_MS):
         view.unlock("sup-1", "000000")
     assert view.operator_id is None
-    assert view.model.rowCount() == 0
+    assert view.log_page.model.rowCount() == 0
 
 
 # ------------------------------------------------------------ the log
@@ -145,14 +145,14 @@ def test_it_opens_on_today_a_page_at_a_time(
     today = everything(store, view.current_filter)
     assert len(today) == 14
     assert view.current_filter.from_utc == time_bounds(TimeRange.TODAY, NOW, store.time_zone)[0]
-    assert view.model.rows == today[:5]
-    assert view.more_button.isEnabled()
+    assert view.log_page.model.rows == today[:5]
+    assert view.log_page.more_button.isEnabled()
     for shown in (10, 14):
         with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS) as loaded:
-            qtbot.mouseClick(view.more_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(view.log_page.more_button, Qt.MouseButton.LeftButton)
         assert loaded.args == [shown]
-    assert view.model.rows == today
-    assert not view.more_button.isEnabled()
+    assert view.log_page.model.rows == today
+    assert not view.log_page.more_button.isEnabled()
     pages = [d for _, a, d in audit_actions(store) if a == "log_view"]
     assert [(p["page"], p["rows"], p["total"]) for p in pages] == [
         (1, 5, 14),
@@ -179,10 +179,10 @@ def test_filters_show_exactly_the_matching_rows(
 ) -> None:
     unlock(view, qtbot)
     show(view, qtbot, **filters)
-    while view.more_button.isEnabled():
+    while view.log_page.more_button.isEnabled():
         with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
             view.load_more()
-    rows = view.model.rows
+    rows = view.log_page.model.rows
     assert rows == everything(store, view.current_filter)
     assert rows
     for row in rows:
@@ -195,7 +195,7 @@ def test_filters_show_exactly_the_matching_rows(
         if "operator_id" in filters:
             assert row.operator_id == filters["operator_id"]
     expected_total = store.passages.log_count(view.current_filter)
-    assert str(expected_total) in view.summary_label.text()
+    assert str(expected_total) in view.log_page.summary_label.text()
 
 
 def test_the_table_shows_domain_words_in_the_chosen_language(
@@ -203,14 +203,15 @@ def test_the_table_shows_domain_words_in_the_chosen_language(
 ) -> None:
     unlock(view, qtbot)
     show(view, qtbot, colour=Colour.RED, fever=False)
-    first = view.model.index(0, 1)
-    assert view.model.data(first) == "✖ 禁止通行"
-    assert view.model.data(view.model.index(0, 2)) == "红码"
-    assert view.model.data(view.model.index(0, 6)) in {"王小明", "刘芳"}
+    model = view.log_page.model
+    first = model.index(0, 1)
+    assert model.data(first) == "✖ 禁止通行"
+    assert model.data(model.index(0, 2)) == "红码"
+    assert model.data(model.index(0, 6)) in {"王小明", "刘芳"}
     view.retranslate(Language.EN)
-    assert view.model.data(first) == "✖ No entry"
-    assert view.model.data(view.model.index(0, 2)) == "Red"
-    assert view.colour_combo.currentText() == "Red"
+    assert model.data(first) == "✖ No entry"
+    assert model.data(model.index(0, 2)) == "Red"
+    assert view.log_page.colour_combo.currentText() == "Red"
 
 
 def test_changing_a_filter_control_shows_a_new_view(
@@ -218,9 +219,9 @@ def test_changing_a_filter_control_shows_a_new_view(
 ) -> None:
     unlock(view, qtbot)
     with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
-        view.fever_combo.setCurrentIndex(1)  # fever
+        view.log_page.fever_combo.setCurrentIndex(1)  # fever
     assert view.current_filter.fever is True
-    assert all(row.fever for row in view.model.rows)
+    assert all(row.fever for row in view.log_page.model.rows)
     last = [d for _, a, d in audit_actions(store) if a == "log_view"][-1]
     assert last["filter"]["fever"] is True
 
@@ -232,26 +233,26 @@ def test_a_codes_trail_opens_from_the_selected_row(
     view: SupervisorView, store: Store, qtbot: QtBot
 ) -> None:
     unlock(view, qtbot)
-    assert not view.trail_button.isEnabled()
-    view.table.selectRow(1)
-    assert view.trail_button.isEnabled()
-    chosen = view.model.row_at(1)
+    assert not view.log_page.trail_button.isEnabled()
+    view.log_page.table.selectRow(1)
+    assert view.log_page.trail_button.isEnabled()
+    chosen = view.log_page.model.row_at(1)
     with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS) as loaded:
-        qtbot.mouseClick(view.trail_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(view.log_page.trail_button, Qt.MouseButton.LeftButton)
     assert chosen.issuer is not None and chosen.code_id is not None
     expected = store.passages.trail(chosen.issuer, chosen.code_id, NOW)
     assert loaded.args == [len(expected)]
-    assert view.trail_model.rows == expected
-    assert all(r.code_id == chosen.code_id for r in view.trail_model.rows)
+    assert view.trail_page.model.rows == expected
+    assert all(r.code_id == chosen.code_id for r in view.trail_page.model.rows)
     assert view.pages.currentIndex() == 3
-    assert str(len(expected)) in view.trail_summary.text()
+    assert str(len(expected)) in view.trail_page.summary_label.text()
     actor, action, detail = audit_actions(store)[-1]
     assert (actor, action, detail) == (
         "sup-1",
         "trail_view",
         {"passage_seq": chosen.seq, "rows": len(expected)},
     )
-    qtbot.mouseClick(view.trail_back, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.trail_page.back_button, Qt.MouseButton.LeftButton)
     assert view.pages.currentIndex() == 2
 
 
@@ -262,9 +263,9 @@ def test_a_passage_without_a_code_has_no_trail(
 
     store.passages.record(passage(NOW - timedelta(minutes=1), code_byte=None)).result(timeout=10)
     unlock(view, qtbot)
-    assert view.model.row_at(0).code_id is None
-    view.table.selectRow(0)
-    assert not view.trail_button.isEnabled()
+    assert view.log_page.model.row_at(0).code_id is None
+    view.log_page.table.selectRow(0)
+    assert not view.log_page.trail_button.isEnabled()
     with qtbot.assertNotEmitted(view.trail_loaded):
         view.open_trail(0)
 
@@ -274,7 +275,8 @@ def test_a_passage_without_a_code_has_no_trail(
 
 def export_and_wait(view: SupervisorView, qtbot: QtBot, export_format: ExportFormat) -> list[Any]:
     with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as finished:
-        button = view.csv_button if export_format is ExportFormat.CSV else view.xlsx_button
+        logs = view.log_page
+        button = logs.csv_button if export_format is ExportFormat.CSV else logs.xlsx_button
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     return list(finished.args)
 
@@ -289,7 +291,7 @@ def test_an_export_holds_exactly_the_filtered_rows(
 ) -> None:
     unlock(view, qtbot)
     show(view, qtbot, time_range=TimeRange.ALL, colour=Colour.GREEN)
-    assert view.model.rowCount() == 5  # one page shown; the export takes every page
+    assert view.log_page.model.rowCount() == 5  # one page shown; the export takes every page
     result, path, rows = export_and_wait(view, qtbot, export_format)
     wanted = everything(store, view.current_filter)
     assert (result, rows) == ("done", len(wanted)) and rows > 5
@@ -302,8 +304,8 @@ def test_an_export_holds_exactly_the_filtered_rows(
         assert Path(path).read_bytes().startswith(b"\xef\xbb\xbf")
     else:
         assert zipfile.is_zipfile(path)
-    assert view.progress.value() == view.progress.maximum() == rows
-    assert str(rows) in view.export_label.text()
+    assert view.log_page.progress.value() == view.log_page.progress.maximum() == rows
+    assert str(rows) in view.log_page.export_label.text()
     actor, action, detail = audit_actions(store)[-1]
     assert (actor, action) == ("sup-1", "export")
     assert detail == {
@@ -341,17 +343,18 @@ def test_an_export_can_be_cancelled_and_leaves_no_file(
     monkeypatch.setattr(supervisor_module, "export_rows", held)
     unlock(view, qtbot)
     with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS) as finished:
-        qtbot.mouseClick(view.csv_button, Qt.MouseButton.LeftButton)
+        logs = view.log_page
+        qtbot.mouseClick(logs.csv_button, Qt.MouseButton.LeftButton)
         assert view.exporting
-        assert not view.export_bar.isHidden() and not view.cancel_export_button.isHidden()
-        assert not view.csv_button.isEnabled()
-        qtbot.mouseClick(view.cancel_export_button, Qt.MouseButton.LeftButton)
+        assert not logs.export_bar.isHidden() and not logs.cancel_export_button.isHidden()
+        assert not logs.csv_button.isEnabled()
+        qtbot.mouseClick(logs.cancel_export_button, Qt.MouseButton.LeftButton)
         go.set()
     result, path, rows = finished.args
     assert (result, rows) == ("cancelled", 0)
     assert not Path(path).exists()
     assert list((tmp_path / "exports").iterdir()) == []
-    assert view.csv_button.isEnabled()
+    assert logs.csv_button.isEnabled()
     actor, action, detail = audit_actions(store)[-1]
     assert (actor, action, detail["result"]) == ("sup-1", "export", "cancelled")
 
@@ -370,8 +373,8 @@ def test_the_progress_bar_moves_with_the_export(
         original(done, total)
 
     monkeypatch.setattr(view, "_on_progress", spy)
-    view._relay.progressed.disconnect()
-    view._relay.progressed.connect(spy, Qt.ConnectionType.QueuedConnection)
+    view._exports.progressed.disconnect()
+    view._exports.progressed.connect(spy, Qt.ConnectionType.QueuedConnection)
     export_and_wait(view, qtbot, ExportFormat.XLSX)
     qtbot.waitUntil(lambda: bool(seen) and seen[-1] == (17, 17), timeout=WAIT_MS)
     assert [done for done, _ in seen] == [0, 2, 4, 6, 8, 10, 12, 14, 16, 17]
@@ -385,7 +388,7 @@ def test_the_audit_log_holds_no_personal_data(
 ) -> None:
     unlock(view, qtbot)
     show(view, qtbot, time_range=TimeRange.ALL, fever=True)
-    view.table.selectRow(0)
+    view.log_page.table.selectRow(0)
     with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS):
         view.open_trail()
     view._show_log_page()
@@ -403,9 +406,9 @@ def test_closing_locks_and_takes_the_rows_off_the_screen(
 ) -> None:
     unlock(view, qtbot)
     with qtbot.waitSignal(view.closed):
-        qtbot.mouseClick(view.close_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(view.log_page.close_button, Qt.MouseButton.LeftButton)
     assert view.operator_id is None
-    assert view.model.rowCount() == 0
+    assert view.log_page.model.rowCount() == 0
     assert view.pages.currentIndex() == 0
     assert audit_actions(store)[-1] == ("sup-1", "supervisor_close", {})
     view.refresh()  # nothing is read while locked
@@ -442,15 +445,15 @@ def test_screens_of_the_supervisor_view(
         view.retranslate(language)
         view.lock()
         save_screen(view, "supervisor_names", language)
-        view._pick("sup-1")
+        view.names_page.picker.buttons["sup-1"].click()
         for digit in "98":
             view.pad.press(digit)
         save_screen(view, "supervisor_pin", language)
         unlock(view, qtbot)
         show(view, qtbot, time_range=TimeRange.ALL)
-        view.table.selectRow(2)
+        view.log_page.table.selectRow(2)
         save_screen(view, "supervisor_log", language)
-        view.table.selectRow(0)
+        view.log_page.table.selectRow(0)
         with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS):
             view.open_trail()
         save_screen(view, "supervisor_trail", language)
