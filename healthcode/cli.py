@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import segno
 
 from healthcode import jkm
 from healthcode.claims import CODE_ID_LENGTH, ClaimsError, CodeKind, Colour
+from healthcode.console import say, survives_closed_stdout
 from healthcode.identity import (
     IdNumberError,
     id_number_facts,
@@ -135,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     now: datetime = args.now or datetime.now(UTC)
@@ -148,19 +149,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_IO
 
 
-def _say(text: str) -> None:
-    """Print a line of the answer. A reader that has closed standard output (`| head -8`) wanted
-    no more of it, which is not a failure of the command: the rest is dropped and the exit status
-    stays the verdict's, so a script can tell a rejected code from a short read."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        # Later writes, and the interpreter's flush at exit, go nowhere instead of failing again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
 def _run(args: argparse.Namespace, now: datetime) -> int:
     if args.command == "keys":
         return _keys(args, now)
@@ -170,7 +158,7 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
             keydir.prepare_root_rotation()
         trust_list = keydir.trust_list(now)
         args.out.write_bytes(trust_list.sign(keydir.root()))
-        _say(f"trust list {trust_list.sequence} with {len(trust_list.keys)} keys -> {args.out}")
+        say(f"trust list {trust_list.sequence} with {len(trust_list.keys)} keys -> {args.out}")
         return EXIT_OK
     if args.command == "issue":
         return _issue(args, now)
@@ -186,21 +174,21 @@ def _keys(args: argparse.Namespace, now: datetime) -> int:
         issuer = Issuer(args.issuer, LocalText(args.issuer_name, args.issuer_name_en))
         algorithm = Algorithm.ES256 if args.algorithm == "es256" else Algorithm.EDDSA
         KeyDir.create(args.dir, issuer, now, algorithm)
-        _say(f"keys of issuer {args.issuer} in {args.dir}; keep root.key offline")
+        say(f"keys of issuer {args.issuer} in {args.dir}; keep root.key offline")
         return EXIT_OK
     keydir = KeyDir(args.dir)
     if args.keys_command == "add":
         key = keydir.add_key(KeyRole(args.role), now)
-        _say(f"new {args.role} key {key.kid.hex()}")
+        say(f"new {args.role} key {key.kid.hex()}")
     elif args.keys_command == "retire":
         keydir.retire(args.kid, now)
-        _say(f"key {args.kid} signs nothing after {now.isoformat()}")
+        say(f"key {args.kid} signs nothing after {now.isoformat()}")
     elif args.keys_command == "revoke":
         keydir.revoke(args.kid, now)
-        _say(f"key {args.kid} revoked: every code it signed will be rejected")
+        say(f"key {args.kid} revoked: every code it signed will be rejected")
     else:
         keydir.promote_next_root()
-        _say("the next root is now the root; keep the new root.key offline")
+        say("the next root is now the root; keep the new root.key offline")
     return EXIT_OK
 
 
@@ -227,7 +215,7 @@ def _issue(args: argparse.Namespace, now: datetime) -> int:
     text = jkm.issue(claims, keydir.signing_key(KeyRole.ISSUER))
     if args.png:
         segno.make(text, error=QR_ERROR_LEVEL, micro=False).save(args.png, scale=6, border=4)
-    _say(text)
+    say(text)
     return EXIT_OK
 
 
@@ -239,7 +227,7 @@ def _verify(args: argparse.Namespace, now: datetime) -> int:
         trust=trust_list, now=now, clock_tolerance=timedelta(seconds=args.tolerance_s)
     )
     result = jkm.default_registry().verify(text, context)
-    _say(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    say(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     return EXIT_OK if result.ok else EXIT_REJECTED
 
 
@@ -248,7 +236,7 @@ def _id_check(number: str, now: datetime) -> int:
         valid = validate_id_number(number, today=now.date())
     except IdNumberError as error:
         result = {"valid": False, "problem": error.problem.value, **error.problem.text.as_dict()}
-        _say(json.dumps(result, ensure_ascii=False))
+        say(json.dumps(result, ensure_ascii=False))
         return EXIT_REJECTED
     facts = id_number_facts(valid)
     result = {
@@ -258,7 +246,7 @@ def _id_check(number: str, now: datetime) -> int:
         "birth_date": facts.birth_date.isoformat(),
         "sex": "male" if facts.is_male else "female",
     }
-    _say(json.dumps(result, ensure_ascii=False))
+    say(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -277,7 +265,7 @@ def _conformance(args: argparse.Namespace) -> int:
             print(f"error: cannot load {args.picture_decoder}: {error}", file=sys.stderr)
             return EXIT_USAGE
     report = conformance.run(args.dir, decoder)
-    _say(report.table())
+    say(report.table())
     if args.details and report.details():
-        _say(report.details())
+        say(report.details())
     return EXIT_OK if report.ok else EXIT_REJECTED

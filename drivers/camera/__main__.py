@@ -3,6 +3,7 @@
 SOURCE is a folder of images, a video file, a camera path (`/dev/v4l/by-id/...`) or `usb:N`;
 `--list` prints the cameras' stable paths. Text output, one status line per second, one line
 per scan (through the scan gate, so a code held up is reported once) and per camera event.
+Exit status 0 (also when the reader stops early: `| head`), 2 when SOURCE cannot be opened.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from drivers.camera.capture import Capture
 from drivers.camera.sources import CameraError, open_source, stable_camera_paths
 from drivers.qr.gate import ScanGate
 from drivers.qr.pipeline import default_pipeline
+from drivers.serialio.cli import say, survives_closed_stdout
 from drivers.serialio.events import DeviceStateEvent
 
 
 def _state(event: DeviceStateEvent) -> None:
-    print(f"camera {event.state}: {event.reason} {event.text}", flush=True)
+    say(f"camera {event.state}: {event.reason} {event.text}")
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m drivers.camera", description=__doc__)
     parser.add_argument("source", nargs="?", help="folder, video file, /dev/... path or usb:N")
@@ -40,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for path in stable_camera_paths():
-            print(path)
+            say(path)
         return 0
     if not args.source:
         parser.error("give a SOURCE (or --list)")
@@ -79,13 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                             if event.repeat
                             else "new"
                         )
-                        print(f"scan ({seen}, {result.decoder}): {event.text}", flush=True)
+                        if not say(f"scan ({seen}, {result.decoder}): {event.text}"):
+                            break  # the reader has gone: it chose to stop
             if now_mono - window_start >= 1.0:
                 fps = window_frames / (now_mono - window_start)
                 line = f"fps {fps:5.1f}  frames {capture.frames_captured}"
                 if decode_ms:
                     line += f"  decode median {statistics.median(decode_ms):.1f} ms"
-                print(line, flush=True)
+                if not say(line):  # also False when a camera event met the closed pipe
+                    break
                 window_start, window_frames, decode_ms = now_mono, 0, []
     except KeyboardInterrupt:
         pass

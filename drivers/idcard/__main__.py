@@ -1,8 +1,9 @@
 """Technicians' CLI: `python -m drivers.idcard PORT_URL [--show-full]`.
 
 Prints each identity read (name and ID number masked unless --show-full; the photo only as
-its size) and each reader state change as a JSON line. Exit codes: 0 done, 2 wrong port or
-options, 3 the reader stayed silent.
+its size) and each reader state change as a JSON line. Exit codes: 0 done (--count reached,
+Ctrl-C, or the reader closed the output: `| head`), 2 wrong port or options, 3 the reader
+stayed silent.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from drivers.serialio.cli import (
     fail,
     print_json,
     state_record,
+    survives_closed_stdout,
 )
 from drivers.serialio.events import DeviceFault, DeviceState, DeviceStateEvent
 
@@ -74,6 +76,7 @@ def identity_record(identity: IdentityRead, *, show_full: bool) -> dict[str, obj
     }
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     events: queue.Queue[IdentityRead | DeviceStateEvent] = queue.Queue()
@@ -95,9 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if isinstance(item, IdentityRead):
                 cards += 1
                 answered = True
-                print_json(identity_record(item, show_full=args.show_full))
+                if not print_json(identity_record(item, show_full=args.show_full)):
+                    break  # the reader has gone: it chose to stop
                 continue
-            print_json(state_record(item))
+            if not print_json(state_record(item)):
+                break
             if item.state is DeviceState.ERROR and item.reason is not DeviceFault.TIMEOUT:
                 answered = True
             if item.reason is DeviceFault.TIMEOUT and not answered:

@@ -4,7 +4,8 @@ Each line holds `file`, `texts` (list), `decoder` (the stage that read them, or 
 `--decoder NAME` runs one bare library instead of the default pipeline. Exit status 0 when
 every image was read as an image (whether or not it held a code), 2 when one could not be
 read or held a code whose bytes are not text (each named on stderr; the others are still
-decoded).
+decoded). A reader that stops early (`| head`) changes nothing: every image is still decoded
+and the status is still the batch's.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import numpy as np
 
 from drivers.qr.decoders import DECODERS, DecoderUnavailableError, make_decoder
 from drivers.qr.pipeline import DecodeResult, QrPipeline, default_pipeline
+from drivers.serialio.cli import say, survives_closed_stdout
 
 
 def _bare(name: str) -> QrPipeline:
     return QrPipeline(primary=make_decoder(name), clock=time.perf_counter)
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m drivers.qr", description="Decode QR codes in image files."
@@ -59,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "decoder": result.decoder,
             "ms": round(result.ms, 2),
         }
-        print(json.dumps(line, ensure_ascii=False), flush=True)
+        say(json.dumps(line, ensure_ascii=False))
         for problem in result.problems:
             print(f"error: {path!r}: {problem}", file=sys.stderr)
             status = 2

@@ -1,8 +1,9 @@
 """Technicians' CLI: `python -m drivers.thermometer PORT_URL --model NAME`.
 
 Prints each reading (raw and compensated) and each device state change as a JSON line.
-Exit codes: 0 done, 2 wrong port/model/options, 3 no reading accepted for --silent-timeout
-seconds (the device stayed silent, sent no frame of this model, or only implausible values).
+Exit codes: 0 done (--count reached, Ctrl-C, or the reader closed the output: `| head`), 2 wrong
+port/model/options, 3 no reading accepted for --silent-timeout seconds (the device stayed
+silent, sent no frame of this model, or only implausible values).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from drivers.serialio.cli import (
     fail,
     print_json,
     state_record,
+    survives_closed_stdout,
 )
 from drivers.serialio.events import DeviceFault, DeviceStateEvent
 from drivers.thermometer import open_thermometer
@@ -100,6 +102,7 @@ class Silence:
         return "check the cable, the power, --model and --baud"
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     mode = ThermometerMode(args.mode)
@@ -146,9 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 readings += 1
                 silence = Silence(args.model)
                 deadline = time.monotonic() + args.silent_timeout
-                print_json(reading_record(item))
+                if not print_json(reading_record(item)):
+                    break  # the reader has gone: it chose to stop
                 continue
-            print_json(state_record(item))
+            if not print_json(state_record(item)):
+                break
             silence.saw(item.reason)
     except KeyboardInterrupt:
         pass
