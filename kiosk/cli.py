@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from healthcode.console import say, survives_closed_stdout
 from kiosk.config import (
     ConfigError,
     KioskConfig,
@@ -103,6 +104,7 @@ def _config(path: Path | None) -> KioskConfig:
     return load_config(default) if default.exists() else KioskConfig.default()
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.store.schema import NewerDatabaseError
 
@@ -264,9 +266,9 @@ def _export_outbox(argv: Sequence[str]) -> int:
             print(f"kiosk: {error}", file=sys.stderr)
             return EXIT_FAILED
     if written is None:
-        print("nothing to export: every record is acknowledged")
+        say("nothing to export: every record is acknowledged")
     else:
-        print(f"{written[1]} records written to {written[0]}")
+        say(f"{written[1]} records written to {written[0]}")
     return EXIT_OK
 
 
@@ -289,12 +291,12 @@ def _update(argv: Sequence[str]) -> int:
         import json
         from dataclasses import asdict
 
-        print(json.dumps(asdict(root.state()), indent=2, sort_keys=True))
+        say(json.dumps(asdict(root.state()), indent=2, sort_keys=True))
         return EXIT_OK
     try:
         version = root.stage(parsed.manifest.read_bytes(), parsed.archive, root.state().current)
     except (ReleaseError, OSError) as error:
         print(f"kiosk update: refused: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"kiosk {version} staged: it is installed and self-tested at the next start")
+    say(f"kiosk {version} staged: it is installed and self-tested at the next start")
     return EXIT_OK

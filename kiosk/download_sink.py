@@ -20,6 +20,7 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives import serialization
 
+from healthcode.console import say
 from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
@@ -203,7 +204,7 @@ def main_import_bundle(data_dir: Path, bundle_file: Path) -> int:
     finally:
         store.close()
     for item, outcome in outcomes.items():
-        print(f"{item.value}: {outcome.value}")
+        say(f"{item.value}: {outcome.value}")
     for refusal in refusals:
         words = f"{refusal.text.zh} / {refusal.text.en}"
         print(f"refused {refusal.item.value}: {refusal.reason} ({words})", file=sys.stderr)

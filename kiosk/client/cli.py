@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from healthcode.console import say, survives_closed_stdout
 from kiosk.client.enrollment import EnrollmentError, enroll
 from kiosk.client.identity import IdentityError, KioskIdentity
 from kiosk.client.transfer import export_outbox, fetch_transfer_key, kept_transfer_key
@@ -59,6 +60,7 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store-key", type=Path, help="its key file (default DATA_DIR/store.key)")
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "enroll":
@@ -69,9 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sync: enrollment failed: {error}", file=sys.stderr)
             return 1
         checkpoint = enrollment.response.checkpoint
-        print(f"enrolled as kiosk {enrollment.identity.kiosk_id}")
+        say(f"enrolled as kiosk {enrollment.identity.kiosk_id}")
         kind = checkpoint.checkpoint_type.value
-        print(f"checkpoint: {checkpoint.name} ({kind}), {checkpoint.address}")
+        say(f"checkpoint: {checkpoint.name} ({kind}), {checkpoint.address}")
         return 0
     try:
         identity = KioskIdentity.load(args.data_dir)
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sync: refused: {refusal or answer.status_code}", file=sys.stderr)
         return 1
     ack = HeartbeatAck.model_validate_json(answer.content)
-    print(f"kiosk {ack.kiosk_id}: server time {ack.server_time.isoformat()}")
+    say(f"kiosk {ack.kiosk_id}: server time {ack.server_time.isoformat()}")
     return 0
 
 
@@ -115,9 +117,9 @@ def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
                 print(f"sync: {error}", file=sys.stderr)
                 return 1
             if written is None:
-                print("nothing to export: the outbox is empty")
+                say("nothing to export: the outbox is empty")
             else:
-                print(f"{written[1]} records written to {written[0]}")
+                say(f"{written[1]} records written to {written[0]}")
             return 0
         with httpx.Client(timeout=TIMEOUT_S, auth=identity.auth()) as client:
             try:
@@ -126,5 +128,5 @@ def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
             except (UploadError, OutboxFileError, httpx.HTTPError) as error:
                 print(f"sync: upload failed: {error}", file=sys.stderr)
                 return 1
-        print(f"{settled} records uploaded; {store.outbox.outbox_backlog()} left")
+        say(f"{settled} records uploaded; {store.outbox.outbox_backlog()} left")
     return 0

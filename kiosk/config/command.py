@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from healthcode.console import say
 from healthcode.text import Language
 from kiosk.config.loading import check_config
 
@@ -48,8 +49,8 @@ def main_check_config(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr)
         return 2
     if not problems:
-        print(f"{path}: OK" if language == "en" else f"{path}：配置无误")
+        say(f"{path}: OK" if language == "en" else f"{path}：配置无误")
         return 0
     for problem in problems:
-        print(problem.text(language))
+        say(problem.text(language))
     return 1

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from healthcode.console import say
 from kiosk.config import DataPaths, KioskConfig
 from kiosk.ops.logs import log_files, scrub
 
@@ -385,5 +386,5 @@ def main_diagnostics(
     except OSError as error:
         print(f"kiosk: cannot write the diagnostics archive: {error}", file=sys.stderr)
         return 1
-    print(target)
+    say(str(target))
     return 0

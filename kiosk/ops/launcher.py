@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from healthcode.console import say
 from kiosk.ops.update import (
     EXIT_RESTART_FOR_UPDATE,
     INSTALL_ROOT_VARIABLE,
@@ -127,7 +128,7 @@ class Launcher:
         database: Path | None = None,
         runner: Runner = run_program,
         self_test_timeout_s: float = SELF_TEST_TIMEOUT_S,
-        out: Callable[[str], None] = print,
+        out: Callable[[str], object] = print,
     ) -> None:
         self.root = root
         self.kiosk_args = list(kiosk_args)
@@ -235,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kiosk_args,
         database=database.resolve() if database is not None else None,
         self_test_timeout_s=parsed.self_test_timeout,
-        out=lambda line: print(f"kiosk launch: {line}", flush=True),
+        out=lambda line: say(f"kiosk launch: {line}"),
     )
     try:
         return launcher.run()

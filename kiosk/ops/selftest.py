@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from healthcode.console import say
 from kiosk.config import DataPaths, KioskConfig
 
 DEFAULT_TIMEOUT_S = 5.0
@@ -417,7 +418,7 @@ def run_self_test(
     demo: bool = False,
     screens: bool = True,
     timeout_s: float = DEFAULT_TIMEOUT_S,
-    out: Callable[[str], None] = print,
+    out: Callable[[str], object] = print,
 ) -> int:
     """Print one line per check and a summary; 0 when nothing failed, else 1."""
     failed = 0
@@ -464,9 +465,7 @@ def main_self_test(
     try:
         config, paths, source = load_for_maintenance(config_path, data_dir_override)
     except (ConfigError, OSError) as error:
-        print(Check("configuration", False, str(error)).line(), flush=True)
-        print("self-test FAILED: the configuration cannot be used", flush=True)
+        say(Check("configuration", False, str(error)).line())
+        say("self-test FAILED: the configuration cannot be used")
         return 1
-    return run_self_test(
-        config, paths, source=source, demo=demo, out=lambda line: print(line, flush=True)
-    )
+    return run_self_test(config, paths, source=source, demo=demo, out=say)
