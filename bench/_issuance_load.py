@@ -33,6 +33,7 @@ from central.models import Administrator, SmsChallenge, new_id
 from central.settings import Settings
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
+from healthcode.console import say
 from healthcode.identity import check_character
 
 
@@ -316,7 +317,7 @@ def http_rate(
         single = _raw_drive(clients, seconds, self_declaration, declared, port, server.pid)
         batch = _drive(batch_clients, seconds, proxy_batch, port, server.pid)
         if refused:
-            print(f"http: {len(refused)} refusals, e.g. {refused[0]}")
+            say(f"http: {len(refused)} refusals, e.g. {refused[0]}")
         return HttpFigures(single, batch, bare, workers)
     finally:
         server.terminate()

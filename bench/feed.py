@@ -31,6 +31,7 @@ from central.issuance.feed import MAX_BATCH, Change, append_changes, signed_snap
 from central.issuance.feed import signed_batch_since as signed_delta
 from central.models import Base, FeedHead, StatusFeedEntry
 from healthcode.claims import Colour
+from healthcode.console import say, survives_closed_stdout
 from healthcode.feed import FeedCopy, open_signed_batch
 from healthcode.keys import SigningKey
 from healthcode.text import LocalText
@@ -89,11 +90,12 @@ def build_feed(path: Path) -> None:
     partial.rename(path)
 
 
+@survives_closed_stdout
 def main() -> int:
     database = CACHE / "feed-1m.db"
     started = time.perf_counter()
     build_feed(database)
-    print(f"fixture: {ENTRIES:,} entries ready in {time.perf_counter() - started:.1f} s")
+    say(f"fixture: {ENTRIES:,} entries ready in {time.perf_counter() - started:.1f} s")
     feed_key = SigningKey.generate()
     trust = TrustList(
         sequence=1,
@@ -109,7 +111,7 @@ def main() -> int:
             started = time.perf_counter()
             snapshot = signed_snapshot(session, NOW, key=feed_key, publisher=ISSUER)
             produce_s = time.perf_counter() - started
-        print(f"central: snapshot of {ENTRIES:,} entries produced in {produce_s:.2f} s "
+        say(f"central: snapshot of {ENTRIES:,} entries produced in {produce_s:.2f} s "
               f"({len(snapshot) / 1e6:.1f} MB signed)")  # fmt: skip
 
         started = time.perf_counter()
@@ -119,7 +121,7 @@ def main() -> int:
         copy.apply(batch)
         apply_s = time.perf_counter() - started
         del batch
-        print(f"kiosk: snapshot verified in {verified_s:.2f} s, applied (verified + in memory) "
+        say(f"kiosk: snapshot verified in {verified_s:.2f} s, applied (verified + in memory) "
               f"in {apply_s:.2f} s; {len(copy):,} codes")  # fmt: skip
 
         later = NOW + timedelta(minutes=5)
@@ -140,14 +142,14 @@ def main() -> int:
             working.apply(open_signed_batch(signed, trust))
         delta_s = time.perf_counter() - started
         assert working.last_sequence == ENTRIES + DELTA
-        print(f"kiosk: {DELTA:,} delta entries ({len(deltas)} pages) verified and applied to a "
+        say(f"kiosk: {DELTA:,} delta entries ({len(deltas)} pages) verified and applied to a "
               f"copy in {delta_s:.2f} s")  # fmt: skip
 
         with Store(Path(scratch) / "kiosk.db", StoreKeys.generate()) as store:
             started = time.perf_counter()
             store.copies.save_feed(working).result(timeout=600)
             persist_s = time.perf_counter() - started
-        print(f"kiosk: the copy persisted in the store (encrypted rows) in {persist_s:.2f} s")
+        say(f"kiosk: the copy persisted in the store (encrypted rows) in {persist_s:.2f} s")
 
         bare = sqlite3.connect(Path(scratch) / "bare.db")
         bare.execute("CREATE TABLE feed (code BLOB PRIMARY KEY, colour TEXT) WITHOUT ROWID")
@@ -165,11 +167,11 @@ def main() -> int:
         for code in probes:
             working.latest(ISSUER, code)
         lookup_us = (time.perf_counter() - started) / LOOKUPS * 1e6
-        print(f"lookup: {lookup_us:.3f} us per code in the feed copy, "
+        say(f"lookup: {lookup_us:.3f} us per code in the feed copy, "
               f"{sqlite_us:.3f} us bare SQLite primary key")  # fmt: skip
 
-    print(goal("feed_snapshot_apply", apply_s, "s", "<=", 10))
-    print(goal("feed_lookup_ratio", lookup_us / sqlite_us, "ratio", "<=", 2, ".3f"))
+    say(goal("feed_snapshot_apply", apply_s, "s", "<=", 10))
+    say(goal("feed_lookup_ratio", lookup_us / sqlite_us, "ratio", "<=", 2, ".3f"))
     return 0
 
 

@@ -28,12 +28,15 @@ sys.path.insert(0, str(ROOT))
 from _issuance_fixture import recompute_postgres, recompute_sqlite, sqlite_fixture  # noqa: E402
 from _issuance_load import BATCH_PEOPLE, http_rate  # noqa: E402
 
+from healthcode.console import say, survives_closed_stdout  # noqa: E402
+
 
 def goal(name: str, value: float, unit: str, target: str, met: bool, why: str = "") -> None:
     suffix = f" ({why})" if why else ""
-    print(f"goal {name}: {value:.0f}{unit} (target {target}) {'met' if met else 'missed'}{suffix}")
+    say(f"goal {name}: {value:.0f}{unit} (target {target}) {'met' if met else 'missed'}{suffix}")
 
 
+@survives_closed_stdout
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -69,9 +72,9 @@ def http_figures(http_seconds: float, workers: int) -> None:
     with tempfile.TemporaryDirectory() as work:
         http = http_rate(Path(work), http_seconds, workers=workers)
     bare = http.bare_rate
-    print(f"bare signing: {bare:.0f} codes/s (this process, same run)")
+    say(f"bare signing: {bare:.0f} codes/s (this process, same run)")
     single, batch = http.single, http.batch
-    print(
+    say(
         f"through HTTP, {http.workers} server processes, load average {os.getloadavg()[0]:.1f}: "
         f"self-declarations one per request {single.rate:.0f} codes/s "
         f"({single.rate / bare:.3f} of bare signing; CPU per code: server "
@@ -101,14 +104,14 @@ def http_figures(http_seconds: float, workers: int) -> None:
 def recompute_figures(people: int, database: str, profile: bool) -> None:
     built = time.perf_counter()
     sqlite_fixture(people)
-    print(f"fixture: {people} people ready in {time.perf_counter() - built:.1f} s")
+    say(f"fixture: {people} people ready in {time.perf_counter() - built:.1f} s")
     if database in ("sqlite", "both"):
         seconds, changed = recompute_sqlite(people, profile)
-        print(
+        say(
             f"recompute sqlite: {changed} colours changed in {seconds:.1f} s "
             f"(load average {os.getloadavg()[0]:.1f})"
         )
-        print(
+        say(
             f"goal recompute_sqlite: {seconds:.1f} s (target <= 60) "
             f"{'met' if seconds <= 60 else 'missed'}"
         )
@@ -117,7 +120,7 @@ def recompute_figures(people: int, database: str, profile: bool) -> None:
 
     base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
     if not base:
-        print(
+        say(
             "goal recompute_postgres: 0 s (target <= 60) missed (no PostgreSQL: "
             "set CENTRAL_TEST_POSTGRES_URL, e.g. source build/postgres.sh)"
         )
@@ -125,13 +128,13 @@ def recompute_figures(people: int, database: str, profile: bool) -> None:
     try:
         seconds, changed = recompute_postgres(people, base, profile)
     except Exception as error:  # the server went away mid-run: say so on the goal line
-        print(f"goal recompute_postgres: 0 s (target <= 60) missed ({type(error).__name__})")
+        say(f"goal recompute_postgres: 0 s (target <= 60) missed ({type(error).__name__})")
         return
-    print(
+    say(
         f"recompute postgres: {changed} colours changed in {seconds:.1f} s "
         f"(load average {os.getloadavg()[0]:.1f})"
     )
-    print(
+    say(
         f"goal recompute_postgres: {seconds:.1f} s (target <= 60) "
         f"{'met' if seconds <= 60 else 'missed'}"
     )

@@ -31,6 +31,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from drivers.qr.pipeline import default_pipeline
+from healthcode.console import say, survives_closed_stdout
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.demo import DemoDirector, DemoThermometer, code_frame, prepare_demo
 from kiosk.scanning import TrustState
@@ -96,6 +97,7 @@ def goal(name: str, measured: float, unit: str, op: str, target: float) -> str:
     )
 
 
+@survives_closed_stdout
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     folder = Path(tempfile.mkdtemp(prefix="bench-kiosk-"))
@@ -170,24 +172,24 @@ def main() -> None:
     median_latency = statistics.median(latencies_ms)
     p95_latency = percentile(latencies_ms, 0.95)
     decode_median = statistics.median(decode_ms)
-    print(f"{people} people decided in {elapsed:.0f} s with a {RESULT_S:.0f} s result screen")
-    print(
+    say(f"{people} people decided in {elapsed:.0f} s with a {RESULT_S:.0f} s result screen")
+    say(
         f"frame-in to result-rendered: median {median_latency:.1f} ms, p95 {p95_latency:.1f} ms"
         f" ({len(latencies_ms)} results)"
     )
     if remeasured:
-        print(
+        say(
             "fever cases, including the wait for the second measurement:"
             f" median {statistics.median(remeasured):.0f} ms ({len(remeasured)} results)"
         )
-    print(
+    say(
         f"decode only, same frames:    median {decode_median:.1f} ms,"
         f" p95 {percentile(decode_ms, 0.95):.1f} ms"
     )
-    print(f"ratio, median latency / median decode: {median_latency / decode_median:.1f}")
-    print(f"people per minute: {per_minute:.1f}")
-    print(goal("kiosk_result_p95", p95_latency, "ms", "<=", 100))
-    print(goal("kiosk_people_per_minute", per_minute, "people/min", ">=", 40))
+    say(f"ratio, median latency / median decode: {median_latency / decode_median:.1f}")
+    say(f"people per minute: {per_minute:.1f}")
+    say(goal("kiosk_result_p95", p95_latency, "ms", "<=", 100))
+    say(goal("kiosk_people_per_minute", per_minute, "people/min", ">=", 40))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 
 from drivers.qr.decoders import DecoderUnavailableError, make_decoder  # noqa: E402
 from drivers.qr.pipeline import default_pipeline  # noqa: E402
+from healthcode.console import say, survives_closed_stdout  # noqa: E402
 from tests.qrset.generate import CATEGORIES, make_sample  # noqa: E402
 
 Reader = Callable[[np.ndarray], list[str]]
@@ -52,12 +53,12 @@ def bare_readers() -> dict[str, Reader]:
 
         readers[BARE_ZXING] = zxing
     except ImportError as exc:
-        print(f"zxing-cpp missing: {exc}")
+        say(f"zxing-cpp missing: {exc}")
     for name in ("pyzbar", "opencv", "opencv-aruco"):
         try:
             decoder = make_decoder(name)
         except DecoderUnavailableError as exc:
-            print(f"{name} missing: {exc}")
+            say(f"{name} missing: {exc}")
             continue
 
         def read(
@@ -73,6 +74,7 @@ def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
+@survives_closed_stdout
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="QR decode rate and time per frame")
     parser.add_argument("--per-category", type=int, default=20)
@@ -113,28 +115,27 @@ def main(argv: list[str] | None = None) -> int:
             ms[name][category].append(elapsed)
 
     names = list(readers)
-    print(
+    say(
         f"{len(plan)} frames 1280x720 ({totals['empty']} without a code), seed {args.seed}, "
         f"{time.perf_counter() - started:.0f} s",
-        flush=True,
     )
-    print("rate / median ms / p95 ms per frame")
+    say("rate / median ms / p95 ms per frame")
     header = f"{'category':<12}" + "".join(f"{n:>24}" for n in names)
-    print(header)
+    say(header)
     for category in CATEGORIES:
         row = f"{category:<12}"
         for name in names:
             rate = hits[name][category] / totals[category]
             times = ms[name][category]
             row += f"{rate:>8.2f} {statistics.median(times):>6.1f} {p95(times):>7.1f}  "
-        print(row)
+        say(row)
     for label, cats in (("with code", code_categories), ("without", ["empty"])):
         row = f"{label:<12}"
         for name in names:
             times = [t for c in cats for t in ms[name][c]]
             rate = sum(hits[name][c] for c in cats) / sum(totals[c] for c in cats)
             row += f"{rate:>8.2f} {statistics.median(times):>6.1f} {p95(times):>7.1f}  "
-        print(row)
+        say(row)
 
     goals: list[str] = []
     bare = [n for n in names if n != OURS]
@@ -155,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
             goals.append(
                 f"goal qr_median_ms_ratio_{label}: {ratio:.2f} ratio (target <= 1.0) {verdict}"
             )
-    print()
+    say("")
     for line in goals:
-        print(line)
+        say(line)
     return 0
 
 

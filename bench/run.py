@@ -2,8 +2,9 @@
 
 `python bench/run.py [NAME ...]` runs the named benchmarks (file stems) or all of them. Each runs
 as its own process with this interpreter. A missed goal is reported, not hidden; the exit code
-is non-zero only when a benchmark itself failed to run. A file whose name starts with `_` is a
-part of a benchmark (e.g. `_issuance_load.py`), not a benchmark.
+is non-zero only when a benchmark itself failed to run. A reader that stops early (`| head`)
+ends the run quietly: no further benchmark starts, and the status covers those that ran. A file
+whose name starts with `_` is a part of a benchmark (e.g. `_issuance_load.py`), not a benchmark.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from healthcode.console import say, survives_closed_stdout  # noqa: E402
 
 
+@survives_closed_stdout
 def main(argv: list[str]) -> int:
     wanted = set(argv)
     scripts = sorted(
@@ -28,7 +33,8 @@ def main(argv: list[str]) -> int:
     goals: list[str] = []
     failed: list[str] = []
     for script in scripts:
-        print(f"== {script.stem} ==", flush=True)
+        if not say(f"== {script.stem} =="):
+            break  # the reader has gone: run nothing more for nobody
         start = time.perf_counter()
         process = subprocess.run(
             [sys.executable, str(script)],
@@ -36,19 +42,20 @@ def main(argv: list[str]) -> int:
             text=True,
             check=False,
         )
-        print(process.stdout, end="")
+        if process.stdout:
+            say(process.stdout.removesuffix("\n"))
         if process.returncode != 0:
             print(process.stderr, end="", file=sys.stderr)
             failed.append(script.stem)
         goals += [line for line in process.stdout.splitlines() if line.startswith("goal ")]
-        print(f"({script.stem}: {time.perf_counter() - start:.1f} s)\n", flush=True)
-    print("== goals ==")
+        say(f"({script.stem}: {time.perf_counter() - start:.1f} s)\n")
+    say("== goals ==")
     for line in goals:
-        print(line)
+        say(line)
     missed = sum(line.endswith(" missed") for line in goals)
-    print(f"{len(goals) - missed} goals met, {missed} missed, {len(failed)} benchmarks failed")
+    say(f"{len(goals) - missed} goals met, {missed} missed, {len(failed)} benchmarks failed")
     for name in failed:
-        print(f"benchmark failed: {name}")
+        say(f"benchmark failed: {name}")
     return 1 if failed else 0
 
 

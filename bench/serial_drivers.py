@@ -46,6 +46,7 @@ from drivers.thermometer.protocol import (
     parse_gy_frame,
     split_aaa5_frame,
 )
+from healthcode.console import say, survives_closed_stdout
 
 READ_WIRE_TIME_S = 1295 * 10 / 115200  # 0.1124 s
 CHUNK = 64
@@ -69,7 +70,7 @@ def parse_rate(
                     parse(item)
                     frames += 1
     rate = frames / (time.perf_counter() - start)
-    print(f"parse {name:<14} {rate:>12,.0f} frames/s  ({len(frame)}-byte frames)")
+    say(f"parse {name:<14} {rate:>12,.0f} frames/s  ({len(frame)}-byte frames)")
     return rate
 
 
@@ -108,6 +109,7 @@ def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str
     return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
 
 
+@survives_closed_stdout
 def main() -> int:
     rates = {
         "gy-mcu90614": parse_rate("gy-mcu90614", gy_frame(33.8, 25.0), GyDeframer, parse_gy_frame),
@@ -132,15 +134,15 @@ def main() -> int:
     )
     latencies = card_latencies(12)
     median_s = statistics.median(latencies)
-    print(
+    say(
         f"idcard card-present -> identity over pty at 115200: median {median_s * 1000:.1f} ms, "
         f"min {min(latencies) * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms "
         f"({len(latencies)} cards; read reply wire time {READ_WIRE_TIME_S * 1000:.1f} ms; "
         f"SAM read parse {sam_rate:,.0f}/s)"
     )
     slowest = min(rates.values())
-    print(goal("idcard_read_latency_ratio", median_s / READ_WIRE_TIME_S, "ratio", "<=", 1.5, ".2f"))
-    print(goal("thermometer_parse_rate", slowest, "frames/s", ">=", 10000, ".0f"))
+    say(goal("idcard_read_latency_ratio", median_s / READ_WIRE_TIME_S, "ratio", "<=", 1.5, ".2f"))
+    say(goal("thermometer_parse_rate", slowest, "frames/s", ">=", 10000, ".0f"))
     return 0
 
 

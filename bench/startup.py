@@ -24,6 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from healthcode.console import say, survives_closed_stdout
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "build" / "dist" / "kiosk"
 RUNS = int(os.environ.get("STARTUP_RUNS", "5"))
@@ -76,11 +80,10 @@ def measure(label: str, command: list[str]) -> float:
         walls.append(wall)
         ages.append(age)
     median = statistics.median(walls)
-    print(
+    say(
         f"{label}: median {median:.2f} s to the scan screen over {RUNS} starts "
         f"(min {min(walls):.2f}, max {max(walls):.2f}; in-process {statistics.median(ages):.0f} ms;"
         f" first start with demo set-up {first:.2f} s)",
-        flush=True,
     )
     return median
 
@@ -91,7 +94,7 @@ def reference(label: str, code: str) -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], check=True, env=environment())
         times.append(time.perf_counter() - started)
-    print(f"reference {label}: {statistics.median(times):.2f} s", flush=True)
+    say(f"reference {label}: {statistics.median(times):.2f} s")
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -99,9 +102,10 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
+@survives_closed_stdout
 def main() -> int:
     if hasattr(os, "getloadavg"):
-        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+        say(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     reference("python -c pass", "pass")
     reference("import PySide6.QtWidgets", "import PySide6.QtWidgets")
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
@@ -121,7 +125,7 @@ def main() -> int:
         source_line = goal("startup_source", source, "s", "<=", 3)
         executable = BUNDLE / ("kiosk.exe" if sys.platform == "win32" else "kiosk")
         if not executable.exists() and os.environ.get("SKIP_BUNDLE") != "1":
-            print("building the bundle (build/build_bundle.sh --no-test) ...", flush=True)
+            say("building the bundle (build/build_bundle.sh --no-test) ...")
             started = time.perf_counter()
             subprocess.run(
                 [
@@ -131,11 +135,11 @@ def main() -> int:
                 ],
                 check=True,
             )
-            print(f"bundle built in {time.perf_counter() - started:.0f} s", flush=True)
+            say(f"bundle built in {time.perf_counter() - started:.0f} s")
         bundle_line = None
         if executable.exists():
             size, count = folder_size(BUNDLE)
-            print(f"bundle size: {size / 1e6:.0f} MB in {count} files ({BUNDLE})", flush=True)
+            say(f"bundle size: {size / 1e6:.0f} MB in {count} files ({BUNDLE})")
             bundled = measure(
                 "bundled",
                 [
@@ -148,11 +152,11 @@ def main() -> int:
             )
             bundle_line = goal("startup_bundle", bundled, "s", "<=", 5)
         else:
-            print("bundled: not measured (SKIP_BUNDLE=1 and no bundle in build/dist)")
+            say("bundled: not measured (SKIP_BUNDLE=1 and no bundle in build/dist)")
         shutil.rmtree(data, ignore_errors=True)
-    print(source_line)
+    say(source_line)
     if bundle_line:
-        print(bundle_line)
+        say(bundle_line)
     return 0
 
 

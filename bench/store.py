@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from healthcode.claims import Colour
+from healthcode.console import say, survives_closed_stdout
 from kiosk.checkpoint.decision import IdMatch
 from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.outcome import Outcome
@@ -132,7 +133,7 @@ def big_database() -> tuple[Path, Path]:
         return database, key_file
     for stale in CACHE.glob(f"store-{BIG}.*"):
         stale.unlink()
-    print(f"building a database of {BIG:,} passages once (cached in {CACHE}) ...", flush=True)
+    say(f"building a database of {BIG:,} passages once (cached in {CACHE}) ...")
     began = time.perf_counter()
     keys = StoreKeys.load_or_create(key_file)
     Store(database, keys).close()  # schema and key fingerprint
@@ -161,7 +162,7 @@ def big_database() -> tuple[Path, Path]:
         connection.execute("COMMIT")
     connection.execute("ANALYZE")
     connection.close()
-    print(f"built in {time.perf_counter() - began:.0f} s", flush=True)
+    say(f"built in {time.perf_counter() - began:.0f} s")
     return database, key_file
 
 
@@ -202,6 +203,7 @@ def bench_queries() -> dict[str, tuple[float, float, int]]:
     return results
 
 
+@survives_closed_stdout
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-store-"))
     try:
@@ -209,21 +211,17 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ratio = ours / bare
-    print(
-        f"durable passage writes (encrypted, with outbox): {ours:8.0f} /s  p99 {ours_p99:6.2f} ms"
-    )
-    print(
-        f"bare SQLite single-row committed inserts:        {bare:8.0f} /s  p99 {bare_p99:6.2f} ms"
-    )
-    print(f"ratio ours / bare: {ratio:.2f}  ({WRITES} writes each)")
+    say(f"durable passage writes (encrypted, with outbox): {ours:8.0f} /s  p99 {ours_p99:6.2f} ms")
+    say(f"bare SQLite single-row committed inserts:        {bare:8.0f} /s  p99 {bare_p99:6.2f} ms")
+    say(f"ratio ours / bare: {ratio:.2f}  ({WRITES} writes each)")
     queries = bench_queries()
     for name, (median, p95, rows) in queries.items():
-        print(f"{name:34s} median {median:7.2f} ms  p95 {p95:7.2f} ms  ({rows} rows)")
+        say(f"{name:34s} median {median:7.2f} ms  p95 {p95:7.2f} ms  ({rows} rows)")
     worst_log = max(p95 for name, (_, p95, _) in queries.items() if name.startswith("log"))
     trail_p95 = queries["trail: one code, 14 days"][1]
-    print(goal("store_write_ratio", ratio, "ratio", ">=", 0.5))
-    print(goal("store_log_query_p95", worst_log, "ms", "<=", 100))
-    print(goal("store_trail_query_p95", trail_p95, "ms", "<=", 100))
+    say(goal("store_write_ratio", ratio, "ratio", ">=", 0.5))
+    say(goal("store_log_query_p95", worst_log, "ms", "<=", 100))
+    say(goal("store_trail_query_p95", trail_p95, "ms", "<=", 100))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from sqlalchemy import insert
 from central.db import make_engine, migrate
 from central.ingest import RecordCipher, Sender, rows_of, tables_of
 from healthcode.claims import Colour
+from healthcode.console import say, survives_closed_stdout
 from kiosk.checkpoint.decision import IdMatch
 from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.outcome import Outcome
@@ -151,6 +152,7 @@ def run(args: list[str], folder: Path) -> str:
     return done.stdout
 
 
+@survives_closed_stdout
 def main() -> None:
     load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
@@ -177,7 +179,7 @@ def main() -> None:
             kiosk = enroll(client, url, code, folder / "kiosk")
         started = time.perf_counter()
         database, keys = backlog_store(folder)
-        print(f"backlog: {BACKLOG:,} passages ({BACKLOG // FEVER_EVERY:,} with fever reports)"
+        say(f"backlog: {BACKLOG:,} passages ({BACKLOG // FEVER_EVERY:,} with fever reports)"
               f" written in {time.perf_counter() - started:.1f} s")  # fmt: skip
         with (
             Store(database, keys) as store,
@@ -206,7 +208,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
-    print(f"upload: {items:,} outbox items in {upload_s:.1f} s = {upload_rate:,.0f} records/s"
+    say(f"upload: {items:,} outbox items in {upload_s:.1f} s = {upload_rate:,.0f} records/s"
           f" (batches grew to {final_batch}; {uploader.tally.batches} batches,"
           f" {uploader.tally.failures} failures)")  # fmt: skip
 
@@ -215,13 +217,13 @@ def main() -> None:
     bulk_rates = [bulk_insert(folder / f"bulk-{run}.db", database, keys) for run in (1, 2)]
     bulk_rate = max(bulk_rates)
     ratio = upload_rate / bulk_rate
-    print(f"server bulk insert of the same rows: {bulk_rate:,.0f} records/s (best of"
+    say(f"server bulk insert of the same rows: {bulk_rate:,.0f} records/s (best of"
           f" {', '.join(f'{rate:,.0f}' for rate in bulk_rates)});"
           f" upload / bulk insert = {ratio:.2f}")  # fmt: skip
     load = " ".join(f"{value:.2f}" for value in (*load_before, *os.getloadavg()))
-    print(f"load average (1, 5, 15 min, before and after): {load} on {os.cpu_count()} cores")
-    print(goal("upload_rate", upload_rate, "records/s", ">=", 5000, ",.0f"))
-    print(goal("upload_vs_bulk_insert", ratio, "ratio", ">=", 0.3, ".2f"))
+    say(f"load average (1, 5, 15 min, before and after): {load} on {os.cpu_count()} cores")
+    say(goal("upload_rate", upload_rate, "records/s", ">=", 5000, ",.0f"))
+    say(goal("upload_vs_bulk_insert", ratio, "ratio", ">=", 0.3, ".2f"))
 
 
 def bulk_insert(target: Path, database: Path, keys: StoreKeys) -> float:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from healthcode import base45, cose, jkm
 from healthcode.claims import CodeKind, Colour
+from healthcode.console import say, survives_closed_stdout
 from healthcode.keys import SigningKey
 from healthcode.schemes import VerifyContext
 from healthcode.text import LocalText
@@ -52,6 +53,7 @@ def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str
     )
 
 
+@survives_closed_stdout
 def main() -> None:
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     issuer_key = SigningKey.generate()
@@ -88,15 +90,15 @@ def main() -> None:
     qr = segno.make(text, error="m", micro=False, boost_error=False)
     spare = VERSION_10_M_ALPHANUMERIC - len(text)
 
-    print(f"whole-code verification     {whole_us:8.1f} us  (text -> verified claims)")
-    print(f"bare Ed25519 verification   {bare_us:8.1f} us  (same Sig_structure, same key)")
-    print(f"signature share of the time {ratio:8.2f}")
-    print(f"QR text                     {len(text):8d} characters, {qr.mode} mode")
-    print(f"QR version at level M       {qr.version:8d}  ({spare} characters to spare in 10-M)")
-    print(goal("verify_time", whole_us, "us", "<=", 250))
-    print(goal("verify_signature_ratio", ratio, "ratio", ">=", 0.5, ".2f"))
-    print(goal("qr_version", qr.version, "version", "<=", 10, "d"))
-    print(goal("qr_spare_characters", spare, "characters", ">=", 20, "d"))
+    say(f"whole-code verification     {whole_us:8.1f} us  (text -> verified claims)")
+    say(f"bare Ed25519 verification   {bare_us:8.1f} us  (same Sig_structure, same key)")
+    say(f"signature share of the time {ratio:8.2f}")
+    say(f"QR text                     {len(text):8d} characters, {qr.mode} mode")
+    say(f"QR version at level M       {qr.version:8d}  ({spare} characters to spare in 10-M)")
+    say(goal("verify_time", whole_us, "us", "<=", 250))
+    say(goal("verify_signature_ratio", ratio, "ratio", ">=", 0.5, ".2f"))
+    say(goal("qr_version", qr.version, "version", "<=", 10, "d"))
+    say(goal("qr_spare_characters", spare, "characters", ">=", 20, "d"))
 
 
 if __name__ == "__main__":

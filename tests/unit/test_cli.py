@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.closed_pipe import quiet, run_into_closed_pipe
+
 NOW = "2026-11-23T16:00:00+08:00"
 
 
@@ -254,3 +256,14 @@ def test_a_file_that_cannot_be_read_is_an_io_error_not_a_rejected_code(
     )
     assert result.returncode == 3
     assert "absent.cose" in result.stderr
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["unbuffered", "buffered"])
+def test_help_into_a_closed_pipe_ends_quietly(unbuffered: bool) -> None:
+    """`python -m healthcode --help | head -1`: argparse's text meets the closed pipe in main's
+    last flush, not in the interpreter's at exit (a traceback and status 120)."""
+    result = run_into_closed_pipe(
+        [sys.executable, "-m", "healthcode", "--help"], unbuffered=unbuffered
+    )
+    assert quiet(result), result.stderr.decode()
+    assert result.returncode == 0
