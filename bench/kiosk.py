@@ -32,9 +32,9 @@ from PySide6.QtWidgets import QApplication
 
 from drivers.qr.pipeline import default_pipeline
 from healthcode.console import say, survives_closed_stdout
+from kiosk.app.demo import DemoDirector, DemoThermometer, code_frame, prepare_demo
+from kiosk.app.scanning import TrustState
 from kiosk.checkpoint.policy import CheckpointType, default_policy
-from kiosk.demo import DemoDirector, DemoThermometer, code_frame, prepare_demo
-from kiosk.scanning import TrustState
 from kiosk.ui.app import Kiosk, KioskSetup
 
 FPS = 15.0

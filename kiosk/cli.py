@@ -204,7 +204,7 @@ def _import_bundle(argv: Sequence[str]) -> int:
     except (ConfigError, OSError) as error:
         print(str(error), file=sys.stderr)
         return EXIT_FAILED
-    from kiosk.download_sink import main_import_bundle
+    from kiosk.app.download_sink import main_import_bundle
 
     return main_import_bundle(parsed.data_dir or data_dir(config).root, parsed.file)
 

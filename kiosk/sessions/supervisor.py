@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from healthcode.claims import Colour
+from kiosk.app.settings import META_KEY as SETTINGS_KEY
+from kiosk.app.settings import KioskSettings
 from kiosk.checkpoint.clock import day_start_utc, local_day
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions.export import (
@@ -27,8 +29,6 @@ from kiosk.sessions.export import (
     export_rows,
     log_rows,
 )
-from kiosk.settings import META_KEY as SETTINGS_KEY
-from kiosk.settings import KioskSettings
 from kiosk.store import LogFilter, PassageRow, Store
 
 Clock = Callable[[], datetime]

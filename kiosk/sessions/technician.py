@@ -15,10 +15,11 @@ from typing import Any
 
 import httpx
 
+from kiosk.app.discovery import Inventory
+from kiosk.app.settings import PASSAGE_FIELDS_KEY, fields_to_json
 from kiosk.checkpoint.policy import PassageField
 from kiosk.config import KioskConfig
 from kiosk.config_writer import update_config
-from kiosk.devices import Inventory
 from kiosk.sessions import staff
 from kiosk.sessions.provisioning import (
     CAMERA_FRAMES,
@@ -33,7 +34,6 @@ from kiosk.sessions.provisioning import (
     read_thermometer,
     reset_enrollment,
 )
-from kiosk.settings import PASSAGE_FIELDS_KEY, fields_to_json
 from kiosk.store import Operator, Store
 
 Clock = Callable[[], datetime]

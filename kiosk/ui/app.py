@@ -35,27 +35,11 @@ from healthcode.dcc import DccTrustList
 from healthcode.identity import mask_name
 from healthcode.jkm import default_registry
 from healthcode.text import LocalText
-from kiosk.checkpoint.clock import TrustedClock
-from kiosk.checkpoint.flow import PassageFlow
-from kiosk.checkpoint.policy import PassageField, Policy
-from kiosk.config import KioskConfig, default_config_path
-from kiosk.devices import discover
-from kiosk.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
-from kiosk.sessions.access import StaffAccess
-from kiosk.sessions.supervisor import SupervisorSession
-from kiosk.sessions.technician import TechnicianSession
-from kiosk.settings import META_KEY as SETTINGS_KEY
-from kiosk.settings import PASSAGE_FIELDS_KEY, KioskSettings, fields_from_json
-from kiosk.store import DiskStatus, Store, StoreCounts
-from kiosk.ui.bridge import FlowBridge
-from kiosk.ui.i18n import Language, LanguageSwitch
-from kiosk.ui.pinpad import AccessGate
-from kiosk.ui.provisioning import ProvisioningView
-from kiosk.ui.signin import SignInView
-from kiosk.ui.supervisor import SupervisorView
-from kiosk.ui.wedge import WedgeListener, listen_on
-from kiosk.ui.window import KioskWindow
-from kiosk.viewstate import (
+from kiosk.app.discovery import discover
+from kiosk.app.scanning import CameraScan, CameraScanLoop, CodeChecker, TrustState
+from kiosk.app.settings import META_KEY as SETTINGS_KEY
+from kiosk.app.settings import PASSAGE_FIELDS_KEY, KioskSettings, fields_from_json
+from kiosk.app.viewstate import (
     StatusItem,
     StatusKind,
     backlog_item,
@@ -67,6 +51,22 @@ from kiosk.viewstate import (
     refused_item,
     sync_item,
 )
+from kiosk.checkpoint.clock import TrustedClock
+from kiosk.checkpoint.flow import PassageFlow
+from kiosk.checkpoint.policy import PassageField, Policy
+from kiosk.config import KioskConfig, default_config_path
+from kiosk.sessions.access import StaffAccess
+from kiosk.sessions.supervisor import SupervisorSession
+from kiosk.sessions.technician import TechnicianSession
+from kiosk.store import DiskStatus, Store, StoreCounts
+from kiosk.ui.bridge import FlowBridge
+from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.pinpad import AccessGate
+from kiosk.ui.provisioning import ProvisioningView
+from kiosk.ui.signin import SignInView
+from kiosk.ui.supervisor import SupervisorView
+from kiosk.ui.wedge import WedgeListener, listen_on
+from kiosk.ui.window import KioskWindow
 from sync.schemas import KioskHealth
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from drivers.serialio.events import DeviceStateEvent
 from healthcode.text import LocalText
+from kiosk.app.scanning import CameraScan, CodeChecker
+from kiosk.app.viewstate import PromptView, ResultView, result_view
 from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.events import (
     CancelRequested,
@@ -45,9 +47,7 @@ from kiosk.checkpoint.events import (
 )
 from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.scanning import CameraScan, CodeChecker
 from kiosk.store import Store
-from kiosk.viewstate import PromptView, ResultView, result_view
 
 log = logging.getLogger(__name__)
 

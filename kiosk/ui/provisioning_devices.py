@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from drivers.thermometer.protocol import MODELS
+from kiosk.app.discovery import Inventory, PortUse
 from kiosk.config import KioskConfig
-from kiosk.devices import Inventory, PortUse
 from kiosk.sessions.provisioning import (
     CameraLook,
     CardRead,

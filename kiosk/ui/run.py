@@ -15,8 +15,8 @@ from healthcode.dcc import DccTrustList
 from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.trust import TrustAnchor, TrustListError
+from kiosk.app.scanning import TrustState
 from kiosk.checkpoint.policy import Policy, PolicyError, default_policy, policy_from_central
-from kiosk.scanning import TrustState
 from kiosk.store import Operator
 from kiosk.ui.i18n import Language
 
@@ -94,7 +94,7 @@ def _dcc_trust(path: Path) -> DccTrustList | None:
 def build(options: RunOptions) -> tuple[Kiosk, object | None]:
     """The kiosk for these options, not yet started; and the demo's thermometer, if any."""
     from drivers.camera.sources import ImageFolder
-    from kiosk.demo import DEMO_FPS, DemoDirector, DemoThermometer, prepare_demo
+    from kiosk.app.demo import DEMO_FPS, DemoDirector, DemoThermometer, prepare_demo
     from kiosk.ui.app import Kiosk, KioskSetup
 
     config = options.config
@@ -156,8 +156,8 @@ def build(options: RunOptions) -> tuple[Kiosk, object | None]:
 def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> object:
     """The sync thread of an enrolled kiosk: uploads its outbox, then downloads and verifies
     the trust list, the status feed, the policy and the roster, swapping in what verifies."""
+    from kiosk.app.download_sink import KioskDownloadSink, current_copies
     from kiosk.client.worker import start_sync
-    from kiosk.download_sink import KioskDownloadSink, current_copies
 
     current = current_copies(identity_dir, kiosk.store)
 
@@ -220,7 +220,7 @@ def run(options: RunOptions) -> int:
     results: list[str] = []
 
     def on_result(view: object) -> None:
-        from kiosk.viewstate import ResultView
+        from kiosk.app.viewstate import ResultView
 
         if not isinstance(view, ResultView):
             return

@@ -1,6 +1,6 @@
 """The screens staff look at all day: scan (preview, prompt, status bar), result, manual entry.
 
-Each renders a plain view (`kiosk.viewstate`) and emits what the person at it asked for.
+Each renders a plain view (`kiosk.app.viewstate`) and emits what the person at it asked for.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from healthcode.identity import id_number_problem
+from kiosk.app.viewstate import Health, PromptView, ResultView, StatusItem
 from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, PassageField, TripReason
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
-from kiosk.viewstate import Health, PromptView, ResultView, StatusItem
 
 _HEALTH_COLOURS = {
     Health.OK: style.STATUS_OK,

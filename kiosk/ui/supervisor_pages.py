@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
+from kiosk.app.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
 from kiosk.store import PassageRow
 from kiosk.ui import style
 from kiosk.ui.i18n import Language

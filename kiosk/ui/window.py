@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from healthcode.text import LocalText
+from kiosk.app.viewstate import PromptView, ResultView, StatusItem
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
 from kiosk.ui import style
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.screens import OVERRIDE_OUTCOMES, ManualEntry, ResultScreen, ScanScreen
-from kiosk.viewstate import PromptView, ResultView, StatusItem
 
 
 class OverridePanel(QWidget):

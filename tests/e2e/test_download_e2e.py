@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from central.issuance.feed import Change, append_changes
 from healthcode.claims import Colour
 from healthcode.keydir import KeyDir
+from kiosk.app.download_sink import KioskDownloadSink, current_copies
 from kiosk.client.download import Downloader, Item, Outcome
-from kiosk.download_sink import KioskDownloadSink, current_copies
 from kiosk.store import Store
 from tests.central.conftest import _postgres_database
 from tests.central.test_server_process import COMMAND_TIMEOUT_S, _environment, _free_port, _run

@@ -12,9 +12,15 @@ from pathlib import Path
 
 from drivers.camera.sources import ImageFolder
 from healthcode.dcc import DccTrustList
+from kiosk.app.demo import (
+    DemoDirector,
+    DemoThermometer,
+    DemoWorld,
+    prepare_demo,
+    render_camera_folder,
+)
+from kiosk.app.scanning import TrustState
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
-from kiosk.demo import DemoDirector, DemoThermometer, DemoWorld, prepare_demo, render_camera_folder
-from kiosk.scanning import TrustState
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language
 

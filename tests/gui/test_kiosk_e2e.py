@@ -14,12 +14,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from drivers.serialio.events import DeviceState
+from kiosk.app.viewstate import ResultView, StatusKind
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk
 from kiosk.ui.run import _dcc_trust
-from kiosk.viewstate import ResultView, StatusKind
 from tests.gui.kiosk_support import build_kiosk, stale
 from tests.gui.staff_support import OPERATOR_PIN, SUPERVISOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin

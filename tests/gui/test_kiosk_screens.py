@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from kiosk.app.viewstate import ResultView
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.ui.i18n import Language
-from kiosk.viewstate import ResultView
 from tests.gui.conftest import SaveScreen
 from tests.gui.kiosk_support import build_kiosk
 

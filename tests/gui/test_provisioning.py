@@ -18,16 +18,16 @@ from pytestqt.qtbot import QtBot
 from central.settings import Settings
 from drivers.idcard.simulator import SAMPLE_RESIDENT
 from healthcode.identity import mask_id_number
+from kiosk.app.demo import DemoWorld, prepare_demo, render_camera_folder
+from kiosk.app.scanning import TrustState
+from kiosk.app.viewstate import StatusKind
 from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
 from kiosk.config import load_config
-from kiosk.demo import DemoWorld, prepare_demo, render_camera_folder
-from kiosk.scanning import TrustState
 from kiosk.sessions import staff
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning import MAIN_PAGE, PIN_PAGE
-from kiosk.viewstate import StatusKind
 from tests.central.conftest import SERVER, Central, FakeClock, start_central
 from tests.gui.conftest import SaveScreen
 from tests.gui.staff_support import FAST, audit_actions, flush

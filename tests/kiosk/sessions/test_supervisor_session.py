@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from healthcode.claims import Colour
+from kiosk.app.settings import KioskSettings
 from kiosk.sessions.export import ExportCancelledError, ExportFormat, ExportOptions
 from kiosk.sessions.supervisor import SupervisorSession, TimeRange
-from kiosk.settings import KioskSettings
 from kiosk.store import LogFilter, Store, StoreKeys
 from tests.gui.staff_support import (
     NOW,

@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.app.discovery import Inventory
+from kiosk.app.settings import PASSAGE_FIELDS_KEY, fields_from_json
 from kiosk.checkpoint.access import AccessControl
 from kiosk.checkpoint.policy import PassageField
 from kiosk.config import KioskConfig, load_config
-from kiosk.devices import Inventory
 from kiosk.sessions import staff
 from kiosk.sessions.provisioning import ResetRefusedError
 from kiosk.sessions.technician import TechnicianSession
-from kiosk.settings import PASSAGE_FIELDS_KEY, fields_from_json
 from kiosk.store import LogFilter, Store, StoreKeys
 from tests.gui.staff_support import FakeClock
 from tests.kiosk.checkpoint_support import passage

@@ -25,6 +25,7 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustAnchor, TrustList, TrustListError
+from kiosk.app.scanning import TrustState
 from kiosk.client.download import Item, KioskCopies, Outcome, Refused
 from kiosk.client.identity import (
     POLICY_FILE,
@@ -33,7 +34,6 @@ from kiosk.client.identity import (
     TRUST_LIST_FILE,
     KioskIdentity,
 )
-from kiosk.scanning import TrustState
 from kiosk.store import Operator, Store
 from sync.schemas import Policy, StaffRoster
 

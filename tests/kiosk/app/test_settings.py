@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.settings import KioskSettings
+from kiosk.app.settings import KioskSettings
 
 
 def test_settings_round_trip() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from serial.tools.list_ports_common import ListPortInfo
 
-from kiosk.devices import PortUse, device_cameras, discover, serial_ports
+from kiosk.app.discovery import PortUse, device_cameras, discover, serial_ports
 
 
 def usb_port(device: str, description: str, vid: int, pid: int) -> ListPortInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from drivers.serialio.events import DeviceFault, DeviceState, DeviceStateEvent
-from kiosk.viewstate import (
+from kiosk.app.viewstate import (
     Health,
     StatusKind,
     age_words,

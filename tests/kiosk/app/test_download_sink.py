@@ -8,8 +8,8 @@ from pathlib import Path
 
 from healthcode.claims import LONGEST_VALIDITY, Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
-from kiosk.download_sink import KioskDownloadSink
-from kiosk.scanning import TrustState
+from kiosk.app.download_sink import KioskDownloadSink
+from kiosk.app.scanning import TrustState
 from kiosk.store import Store, StoreKeys
 from tests.kiosk.checkpoint_support import ISSUER, T0
 
