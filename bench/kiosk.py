@@ -33,7 +33,6 @@ from PySide6.QtWidgets import QApplication
 from drivers.qr.pipeline import default_pipeline
 from healthcode.console import say, survives_closed_stdout
 from kiosk.app.demo import DemoDirector, DemoThermometer, code_frame, prepare_demo
-from kiosk.app.scanning import TrustState
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.ui.app import Kiosk, KioskSetup
 
@@ -116,7 +115,8 @@ def main() -> None:
     setup = KioskSetup(
         data_dir=folder / "data",
         policy=default_policy(CheckpointType.RESIDENTIAL_COMPOUND),
-        trust=TrustState(world.trust_list, world.feed),
+        trust_list=world.trust_list,
+        feed=world.feed,
         binding_keys=world.binding_keys,
         camera=queue,
         thermometer_url=thermometer.path,

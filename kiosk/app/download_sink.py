@@ -1,10 +1,11 @@
 """Where verified downloads go at the kiosk (issue 11): the store, the identity folder, and the
-running checker's `TrustState`. Qt-free; called on the sync thread.
+running kiosk's trust state (`kiosk.app.trust.TrustKeeper`, which swaps it whole). Qt-free;
+called on the sync thread.
 
 The identity folder's `trust-list.cose`, `root.pub`, `policy.json` and `staff-roster.json` are
-rewritten (atomically) so the next start (`kiosk.ui.run.Enrolled`) picks up what was verified;
-the store keeps the trust lists, the policy, the roster and the feed copy. The checker's state
-is replaced whole, never changed in place.
+rewritten (atomically) so the next start (`kiosk.app.enrolment.Enrolled`) picks up what was
+verified; the store keeps the trust lists, the policy, the roster and the feed copy (the feed
+is read back from the store at the next start).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustAnchor, TrustList, TrustListError
-from kiosk.app.scanning import TrustState
+from kiosk.checkpoint.policy import Policy as CheckpointPolicy
+from kiosk.checkpoint.policy import policy_from_central
 from kiosk.client.download import Item, KioskCopies, Outcome, Refused
 from kiosk.client.identity import (
     POLICY_FILE,
@@ -41,10 +43,13 @@ log = logging.getLogger(__name__)
 WRITE_TIMEOUT_S = 60.0
 
 
-class StateHolder(Protocol):
-    """The running kiosk's `CodeChecker` (anything with a replaceable `state`)."""
+class TrustSwapper(Protocol):
+    """The running kiosk's `TrustKeeper`: the one place its trust state is swapped."""
 
-    state: TrustState
+    def swap_trust_list(self, trust_list: TrustList | None) -> None: ...
+    def swap_feed(self, feed: FeedCopy) -> None: ...
+    def swap_policy(self, policy: CheckpointPolicy) -> None: ...
+    def swap_roster(self, operators: list[Operator]) -> None: ...
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -72,17 +77,13 @@ class KioskDownloadSink:
         store: Store,
         identity_dir: Path,
         *,
-        holder: StateHolder | None = None,
-        on_policy: Callable[[Policy], None] | None = None,
-        on_roster: Callable[[StaffRoster], None] | None = None,
+        keeper: TrustSwapper | None = None,
         on_refused: Callable[[Refused], None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.identity_dir = identity_dir
-        self.holder = holder
-        self.on_policy = on_policy
-        self.on_roster = on_roster
+        self.keeper = keeper
         self.on_refused = on_refused
         self.clock = clock
 
@@ -95,9 +96,8 @@ class KioskDownloadSink:
             _replace(root_file, _pem(root))
         _replace(self.identity_dir / TRUST_LIST_FILE, signed)
         self.store.copies.raise_clock_floor(trust_list.issued_at_utc)
-        if self.holder is not None:
-            old = self.holder.state
-            self.holder.state = TrustState(trust_list, old.feed, old.recognised_issuers)
+        if self.keeper is not None:
+            self.keeper.swap_trust_list(trust_list)
 
     def feed_applied(self, feed: FeedCopy) -> None:
         # Bounded as healthcode defines it: entries older than the longest validity (plus the
@@ -108,22 +108,27 @@ class KioskDownloadSink:
         self.store.copies.save_feed(feed).result(WRITE_TIMEOUT_S)
         if feed.as_of_utc is not None:
             self.store.copies.raise_clock_floor(feed.as_of_utc)
-        if self.holder is not None:
-            old = self.holder.state
-            self.holder.state = TrustState(old.trust_list, feed, old.recognised_issuers)
+        if self.keeper is not None:
+            self.keeper.swap_feed(feed)
 
     def policy_accepted(self, policy: Policy, signed: bytes) -> None:
         document = {"version": policy.policy_version, **policy.model_dump(mode="json")}
         self.store.copies.save_policy(document, self.clock()).result(WRITE_TIMEOUT_S)
         _replace(self.identity_dir / POLICY_FILE, policy.model_dump_json(indent=2).encode())
-        if self.on_policy is not None:
-            self.on_policy(policy)
+        if self.keeper is not None:
+            self.keeper.swap_policy(
+                policy_from_central(
+                    policy.policy_version, policy.checkpoint_type.value, policy.rules
+                )
+            )
 
     def roster_accepted(self, roster: StaffRoster, signed: bytes) -> None:
-        self.store.copies.replace_roster(kiosk_operators(roster)).result(WRITE_TIMEOUT_S)
+        operators = kiosk_operators(roster)
+        if self.keeper is not None:
+            self.keeper.swap_roster(operators)  # kept in the store, and the sign-in reloads
+        else:
+            self.store.copies.replace_roster(operators).result(WRITE_TIMEOUT_S)
         _replace(self.identity_dir / STAFF_ROSTER_FILE, roster.model_dump_json(indent=2).encode())
-        if self.on_roster is not None:
-            self.on_roster(roster)
 
     def refused(self, refusal: Refused) -> None:
         if self.on_refused is not None:
@@ -133,7 +138,7 @@ class KioskDownloadSink:
 @dataclass(frozen=True)
 class CurrentCopies:
     """What an enrolled kiosk decides with now, read from its identity folder and store: the
-    arguments `kiosk.client.worker.start_sync` and `KioskCopies` want."""
+    arguments `sync.worker.start_sync` and `KioskCopies` want."""
 
     root: PublicKey
     checkpoint_id: str

@@ -13,14 +13,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from drivers.camera.capture import Capture
 from drivers.qr.gate import ScanEvent, ScanGate
 from drivers.qr.pipeline import DecodeResult, QrPipeline
-from healthcode.feed import FeedCopy
 from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
 from healthcode.schemes import SchemeRegistry, VerifyContext
-from healthcode.trust import TrustList
+from kiosk.app.trust import TrustState
 from kiosk.checkpoint.events import CodeScanned
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,11 @@ LastPassageLookup = Callable[[str, bytes], datetime | None]
 JOIN_TIMEOUT_S = 3.0
 
 
-@dataclass
-class TrustState:
-    """What codes are checked against; replaced whole when a download is verified, so a reader
-    on another thread always sees a consistent pair."""
+class TrustSource(Protocol):
+    """Where the current trust state is read (`kiosk.app.trust.TrustKeeper`)."""
 
-    trust_list: TrustList | None
-    feed: FeedCopy
-    recognised_issuers: frozenset[str] | None = None
+    @property
+    def state(self) -> TrustState: ...
 
 
 class CodeChecker:
@@ -45,16 +42,22 @@ class CodeChecker:
     def __init__(
         self,
         registry: SchemeRegistry,
-        state: TrustState,
+        trust: TrustSource,
         *,
         last_passage: LastPassageLookup | None = None,
+        clock: Callable[[], datetime] | None = None,
         clock_tolerance: timedelta = timedelta(minutes=5),
     ) -> None:
         self.registry = registry
-        self.state = state
+        self.trust = trust
         self._last_passage = last_passage
+        self._clock = clock
         self._tolerance = clock_tolerance
         self._recent: dict[str, VerificationResult] = {}
+
+    @property
+    def state(self) -> TrustState:
+        return self.trust.state
 
     def verify(self, text: str, now: datetime) -> VerificationResult:
         state = self.state
@@ -73,7 +76,9 @@ class CodeChecker:
         return result
 
     def last_passage_of_text(self, text: str) -> datetime | None:
-        """For the scan gate: when the code behind this text last passed here."""
+        """For the scan gate: when the code behind this text last passed here. A text not
+        verified yet (the first sight of a code since the kiosk started, when the gate asks
+        before the check) is verified now, so a code that passed before a restart is a repeat."""
         result = self._recent.get(text)
         if not isinstance(result, VerifiedCode) or self._last_passage is None:
             return None

@@ -1,4 +1,5 @@
-"""Start the kiosk from its options: configuration or demo, enrolled state, window, sounds."""
+"""Run the windowed kiosk: Qt, fonts, sounds, the window, the result lines on stdout. What the
+kiosk is built from is read Qt-free by `kiosk.app.startup`."""
 
 from __future__ import annotations
 
@@ -7,18 +8,10 @@ import logging
 import os
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from healthcode.dcc import DccTrustList
-from healthcode.feed import FeedCopy
-from healthcode.keydir import load_public
-from healthcode.trust import TrustAnchor, TrustListError
-from kiosk.app.scanning import TrustState
-from kiosk.checkpoint.policy import Policy, PolicyError, default_policy, policy_from_central
-from kiosk.store import Operator
-from kiosk.ui.i18n import Language
+from kiosk.app.startup import read_startup
 
 if TYPE_CHECKING:
     from kiosk.cli import RunOptions
@@ -26,169 +19,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()
-IDENTITY_DIR = "identity"
-DCC_TRUST_FILE = "dcc-trust.json"  # recognised EU DCC signing certificates (healthcode.dcc)
-
-
-class Enrolled:
-    """What enrolment left in the data folder, checked again at every start."""
-
-    def __init__(self, folder: Path) -> None:
-        from kiosk.client.identity import (
-            BINDING_KEYS_FILE,
-            POLICY_FILE,
-            ROOT_PUBLIC_FILE,
-            STAFF_ROSTER_FILE,
-            TRUST_LIST_FILE,
-            KioskIdentity,
-        )
-        from sync.schemas import Policy as WirePolicy
-        from sync.schemas import SealedBox, StaffRoster
-
-        self.identity = KioskIdentity.load(folder)
-        self.root = load_public(folder / ROOT_PUBLIC_FILE)
-        self.trust_list_signed = (folder / TRUST_LIST_FILE).read_bytes()
-        anchor = TrustAnchor(self.root)
-        self.trust_list = anchor.accept(self.trust_list_signed)
-        wire = WirePolicy.model_validate_json((folder / POLICY_FILE).read_text("utf-8"))
-        self.policy = policy_from_central(
-            wire.policy_version, wire.checkpoint_type.value, wire.rules
-        )
-        box = SealedBox.model_validate_json((folder / BINDING_KEYS_FILE).read_text("utf-8"))
-        keys = self.identity.open_binding_keys(box)
-        self.binding_keys: dict[str, list[bytes]] = {}
-        for key in keys.keys:
-            self.binding_keys.setdefault(key.issuer, []).append(key.key)
-        roster = StaffRoster.model_validate_json((folder / STAFF_ROSTER_FILE).read_text("utf-8"))
-        self.operators = [
-            Operator(member.operator_id, member.name, member.pin_hash, "staff", True)
-            for member in roster.operators
-        ]
-
-
-def _enrolled(folder: Path) -> Enrolled | None:
-    from kiosk.client.identity import is_enrolled
-
-    identity = folder / IDENTITY_DIR
-    if not is_enrolled(identity):
-        return None
-    try:
-        return Enrolled(identity)
-    except (OSError, ValueError, TrustListError, PolicyError) as error:
-        log.error("the enrolment in %s cannot be used: %s", identity, error)
-        return None
-
-
-def _dcc_trust(path: Path) -> DccTrustList | None:
-    """The EU DCC signers this kiosk recognises, if a list was installed; a list that cannot
-    be used is refused whole (and logged), and foreign codes are then not recognised."""
-    if not path.exists():
-        return None
-    try:
-        return DccTrustList.load(path)
-    except (OSError, ValueError) as error:
-        log.error("the DCC trust list %s is refused: %s", path, error)
-        return None
 
 
 def build(options: RunOptions) -> tuple[Kiosk, object | None]:
     """The kiosk for these options, not yet started; and the demo's thermometer, if any."""
-    from drivers.camera.sources import ImageFolder
-    from kiosk.app.demo import DEMO_FPS, DemoDirector, DemoThermometer, prepare_demo
-    from kiosk.ui.app import Kiosk, KioskSetup
+    from kiosk.ui.app import Kiosk  # Qt is loaded once run() has chosen its platform
 
-    config = options.config
-    folder = options.data_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    enrolled = _enrolled(folder)
-    policy: Policy = enrolled.policy if enrolled else default_policy(config.kiosk.checkpoint_type)
-    language = Language(options.language or config.kiosk.language)
-    setup = KioskSetup(
-        data_dir=folder,
-        policy=policy,
-        trust=TrustState(enrolled.trust_list if enrolled else None, FeedCopy()),
-        binding_keys=enrolled.binding_keys if enrolled else {},
-        camera=config.camera.source or None,
-        camera_size=(config.camera.width, config.camera.height),
-        camera_fps=config.camera.fps,
-        thermometer_url=config.thermometer.url or None,
-        thermometer_model=config.thermometer.model,
-        thermometer_baudrate=config.thermometer.baudrate or None,
-        compensation=config.thermometer.compensation(),
-        id_reader_url=config.id_reader.url or None,
-        result_duration=timedelta(seconds=config.kiosk.result_seconds),
-        language=language,
-        enrolled=enrolled is not None,
-        config=config,
-        lock=config.kiosk.lock and not options.demo,  # demo mode is never locked
+    startup = read_startup(
+        options.config,
+        options.data_dir,
+        language=options.language,
         demo=options.demo,
+        central_keys=options.central_keys,
     )
-    setup.dcc_trust = _dcc_trust(folder / DCC_TRUST_FILE)
-    thermometer = None
-    if options.demo:
-        world = prepare_demo(
-            folder / "demo",
-            datetime.now(UTC),
-            issuer_keys=options.central_keys,
-            trust_list_signed=enrolled.trust_list_signed if enrolled else None,
-            root_public=enrolled.root if enrolled else None,
-        )
-        thermometer = DemoThermometer()
-        setup.trust = TrustState(world.trust_list, world.feed)
-        setup.binding_keys = {**world.binding_keys, **setup.binding_keys}
-        setup.camera = ImageFolder(world.camera_folder, fps=DEMO_FPS, loop=True)
-        setup.camera_folders = (world.camera_folder,)
-        setup.thermometer_url = thermometer.path
-        setup.thermometer_model = "gy-mcu90614"
-        setup.id_reader_url = "simidcard://?card=none"
-        setup.on_scan_text = DemoDirector(world, thermometer).on_scan_text
-    kiosk = Kiosk(setup)
-    if not options.demo:
-        kiosk.setup.trust.feed = kiosk.store.copies.load_feed()
-    if enrolled is not None:
-        kiosk.store.copies.replace_roster(enrolled.operators).result(timeout=10)
-        # Demo mode keeps its own status feed on screen (its feed case is signed locally), so
-        # what central sends is kept in the store but not swapped in while the demo runs.
-        kiosk.attach_sync(make_sync(kiosk, folder / IDENTITY_DIR, swap_in=not options.demo))
-    return kiosk, thermometer
-
-
-def make_sync(kiosk: Kiosk, identity_dir: Path, *, swap_in: bool = True) -> object:
-    """The sync thread of an enrolled kiosk: uploads its outbox, then downloads and verifies
-    the trust list, the status feed, the policy and the roster, swapping in what verifies."""
-    from kiosk.app.download_sink import KioskDownloadSink, current_copies
-    from kiosk.client.worker import start_sync
-
-    current = current_copies(identity_dir, kiosk.store)
-
-    def policy_arrived(policy: object) -> None:
-        wire = policy
-        kiosk.policy_downloaded(
-            policy_from_central(
-                wire.policy_version,  # type: ignore[attr-defined]
-                wire.checkpoint_type.value,  # type: ignore[attr-defined]
-                wire.rules,  # type: ignore[attr-defined]
-            )
-        )
-
-    sink = KioskDownloadSink(
-        kiosk.store,
-        identity_dir,
-        holder=kiosk.checker if swap_in else None,
-        on_policy=policy_arrived if swap_in else None,
-        on_refused=lambda refusal: kiosk.download_refused(refusal.text),
-    )
-    return start_sync(
-        identity_dir,
-        sink,
-        feed=kiosk.checker.state.feed,
-        trust_list=current.trust_list,
-        trust_list_signed=current.trust_list_signed,
-        policy_version=current.policy_version,
-        roster_version=current.roster_version,
-        outbox=kiosk.store.outbox,
-        health=kiosk.health,
-    )
+    kiosk = Kiosk(startup.setup, enrolled=startup.enrolled)
+    return kiosk, startup.demo_thermometer
 
 
 def run(options: RunOptions) -> int:

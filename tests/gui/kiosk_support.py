@@ -19,7 +19,6 @@ from kiosk.app.demo import (
     prepare_demo,
     render_camera_folder,
 )
-from kiosk.app.scanning import TrustState
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language
@@ -48,7 +47,8 @@ def build_kiosk(
     setup = KioskSetup(
         data_dir=folder / "data",
         policy=policy or default_policy(CheckpointType.ENTERPRISE_GATE),
-        trust=TrustState(world.trust_list, world.feed),
+        trust_list=world.trust_list,
+        feed=world.feed,
         binding_keys=world.binding_keys,
         camera=ImageFolder(world.camera_folder, fps=TEST_FPS, loop=True) if camera else None,
         thermometer_url=demo_thermometer.path if demo_thermometer else None,

@@ -14,12 +14,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from drivers.serialio.events import DeviceState
+from kiosk.app.startup import dcc_trust as _dcc_trust
 from kiosk.app.viewstate import ResultView, StatusKind
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk
-from kiosk.ui.run import _dcc_trust
 from tests.gui.kiosk_support import build_kiosk, stale
 from tests.gui.staff_support import OPERATOR_PIN, SUPERVISOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
@@ -91,7 +91,7 @@ def test_a_stale_status_feed_gives_a_green_code_a_manual_check(
 ) -> None:
     kiosk, world, thermometer = build_kiosk(tmp_path, camera=False)
     world = stale(world, timedelta(days=3))
-    kiosk.setup.trust.feed = world.feed
+    kiosk.app.trust.swap_feed(world.feed)
     results: list[ResultView] = []
     kiosk.bridge.result_shown.connect(results.append)
     qtbot.addWidget(kiosk.window)
@@ -125,7 +125,7 @@ def test_an_unplugged_thermometer_shows_and_a_manual_temperature_still_records(
     try:
 
         def thermometer_state() -> DeviceState | None:
-            event = kiosk._device_states.get(StatusKind.THERMOMETER)
+            event = kiosk.app.status.device_states.get(StatusKind.THERMOMETER)
             return None if event is None else event.state
 
         qtbot.waitUntil(lambda: thermometer_state() is DeviceState.CONNECTED, timeout=10_000)

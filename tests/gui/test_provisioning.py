@@ -19,7 +19,6 @@ from central.settings import Settings
 from drivers.idcard.simulator import SAMPLE_RESIDENT
 from healthcode.identity import mask_id_number
 from kiosk.app.demo import DemoWorld, prepare_demo, render_camera_folder
-from kiosk.app.scanning import TrustState
 from kiosk.app.viewstate import StatusKind
 from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
 from kiosk.config import load_config
@@ -60,7 +59,8 @@ class Harness:
         setup = KioskSetup(
             data_dir=folder / "data",
             policy=default_policy(CheckpointType.ENTERPRISE_GATE),
-            trust=TrustState(world.trust_list, world.feed),
+            trust_list=world.trust_list,
+            feed=world.feed,
             binding_keys=world.binding_keys,
             result_duration=timedelta(milliseconds=200),
             language=Language.EN,  # the assertions read English; the pictures are in both

@@ -9,14 +9,10 @@ from pathlib import Path
 from healthcode.claims import LONGEST_VALIDITY, Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
 from kiosk.app.download_sink import KioskDownloadSink
-from kiosk.app.scanning import TrustState
+from kiosk.app.trust import TrustKeeper, TrustState
+from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import Store, StoreKeys
 from tests.kiosk.checkpoint_support import ISSUER, T0
-
-
-class Holder:
-    def __init__(self) -> None:
-        self.state = TrustState(None, FeedCopy())
 
 
 def entry(sequence: int, at_days_ago: float) -> FeedEntry:
@@ -35,11 +31,13 @@ def test_an_applied_feed_is_compacted_swapped_in_and_kept(tmp_path: Path) -> Non
     copy = FeedCopy()
     entries = (entry(1, 30), entry(2, 20), entry(3, 1))
     copy.apply(FeedBatch(BatchKind.DELTA, ISSUER, 1, 3, T0, entries))
-    holder = Holder()
+    keeper = TrustKeeper(
+        TrustState(None, FeedCopy()), default_policy(CheckpointType.ENTERPRISE_GATE)
+    )
     with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as store:
-        sink = KioskDownloadSink(store, tmp_path, holder=holder, clock=lambda: T0)
+        sink = KioskDownloadSink(store, tmp_path, keeper=keeper, clock=lambda: T0)
         sink.feed_applied(copy)
-        assert holder.state.feed is copy
+        assert keeper.state.feed is copy
         # Only what could still change a valid code's colour is kept.
         assert [e.sequence for e in copy.entries()] == [3]
         assert all(T0 - e.at_utc < LONGEST_VALIDITY for e in copy.entries())

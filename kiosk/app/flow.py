@@ -1,0 +1,290 @@
+"""The passage flow, driven: events in (from any thread, through the app thread), effects out.
+
+`FlowDriver` owns the pure `PassageFlow` and carries out its effects: a passage is handed to
+the store's writer and its result is shown only once the write is durable. Devices and the
+camera loop call `post_*` from their own threads; the work runs on the app thread (`post`), in
+order. What the screens show goes to a `FlowListener`, always on the app thread. No Qt: the
+window's `FlowBridge` turns the listener calls into signals and ticks the driver with a timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from healthcode.text import LocalText
+from kiosk.app.loop import Post
+from kiosk.app.scanning import CameraScan, CodeChecker
+from kiosk.app.viewstate import PromptView, ResultView, result_view
+from kiosk.checkpoint.clock import TrustedClock
+from kiosk.checkpoint.events import (
+    CancelRequested,
+    ClockTrustChanged,
+    CodeScanned,
+    Effect,
+    Event,
+    IdCardRead,
+    OperatorSignedIn,
+    OverrideRequested,
+    PassageFieldsChanged,
+    PlaySound,
+    Prompt,
+    ReadyForNext,
+    RefuseOverride,
+    ReportFever,
+    SaveOverride,
+    SavePassage,
+    ShowPrompt,
+    ShowResult,
+    TemperatureRead,
+    Tick,
+)
+from kiosk.checkpoint.flow import PassageFlow
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 100
+
+
+class TemperatureSource(Protocol):
+    def take_fresh(
+        self, now_utc: datetime, max_age_s: float, *, not_before_utc: datetime | None = None
+    ) -> Any: ...
+
+
+class FlowListener:
+    """What the screens are told, on the app thread. Override what you show; the rest is quiet."""
+
+    def prompt_changed(self, view: PromptView) -> None: ...
+    def result_shown(self, view: ResultView) -> None: ...
+    def ready_for_next(self) -> None: ...
+    def override_refused(self, text: LocalText) -> None: ...
+    def save_failed(self, error: str) -> None: ...
+    def passage_saved(self, fever: bool) -> None: ...
+    def sound_requested(self, what: Outcome | Prompt) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScanTiming:
+    """For the latency figures: when the frame was captured and how long its decoding took."""
+
+    frame_at_s: float
+    decode_ms: float
+
+
+class FlowDriver:
+    def __init__(
+        self,
+        flow: PassageFlow,
+        store: Store,
+        checker: CodeChecker,
+        *,
+        clock: TrustedClock,
+        wall_clock: Callable[[], datetime],
+        post: Post,
+        monotonic: Callable[[], float] = time.monotonic,
+        temperature: TemperatureSource | None = None,
+        on_result_closed: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self.flow = flow
+        self.store = store
+        self.checker = checker
+        self.clock = clock
+        self._wall_clock = wall_clock
+        self._monotonic = monotonic
+        self._post = post
+        self.temperature = temperature
+        self._on_result_closed = on_result_closed
+        self.listeners: list[FlowListener] = []
+        self._clock_trusted: bool | None = None
+        self._wants_temperature_since: datetime | None = None
+        self._stopped = False
+        self.last_timing: ScanTiming | None = None
+        self.last_result: ResultView | None = None
+        self.last_prompt: PromptView | None = None
+
+    # ---------------------------------------------------------------- life
+
+    def start(self) -> None:
+        self._stopped = False
+        self.last_prompt = PromptView(Prompt.SCAN)
+        for listener in self.listeners:
+            listener.prompt_changed(self.last_prompt)
+
+    def stop(self) -> None:
+        """Nothing posted from now on reaches the flow (the store may be closing)."""
+        self._stopped = True
+
+    def now(self) -> datetime:
+        reading = self.clock.read(self._wall_clock(), self._monotonic())
+        if reading.trusted != self._clock_trusted:
+            self._clock_trusted = reading.trusted
+            self._run(self.flow.handle(ClockTrustChanged(reading.trusted), reading.now_utc))
+        return reading.now_utc
+
+    @property
+    def clock_trusted(self) -> bool:
+        return bool(self._clock_trusted)
+
+    # ---------------------------------------------------------------- from any thread
+
+    def post_scan(self, scan: CameraScan) -> None:
+        self._on_app_thread(lambda: self._handle_scan(scan))
+
+    def post_event(self, event: Event) -> None:
+        self._on_app_thread(lambda: self.handle(event, self.now()))
+
+    def post_identity(self, id_number: str, masked_name: str | None) -> None:
+        self.post_event(IdCardRead(id_number, masked_name))
+
+    def _on_app_thread(self, call: Callable[[], None]) -> None:
+        def run() -> None:
+            if not self._stopped:
+                call()
+
+        self._post(run)
+
+    # ---------------------------------------------------------------- app thread
+
+    def tick(self) -> None:
+        now = self.now()
+        self._pull_temperature(now)
+        self._run(self.flow.handle(Tick(), now))
+
+    def submit_code_text(self, text: str) -> None:
+        """A code typed by staff: a repeat is told by the code's last passage here."""
+        now = self.now()
+        self.checker.verify(text, now)
+        last = self.checker.last_passage_of_text(text)
+        since = now - last if last is not None else None
+        if since is not None and since > self.flow.policy.repeat_window:
+            since = None
+        self.handle(self.checker.check(text, now, since), now)
+
+    def submit_manual_temperature(self, celsius: float) -> None:
+        now = self.now()
+        self.handle(TemperatureRead(celsius, now, manual=True), now)
+
+    def submit_manual_id(self, id_number: str) -> None:
+        self.handle(IdCardRead(id_number, None, manual=True), self.now())
+
+    def request_override(self, outcome: Outcome, reason: str) -> None:
+        self.handle(OverrideRequested(outcome, reason), self.now())
+
+    def cancel(self) -> None:
+        self.handle(CancelRequested(), self.now())
+
+    def sign_in(self, operator_id: str | None) -> None:
+        self.handle(OperatorSignedIn(operator_id), self.now())
+
+    def set_passage_fields(self, fields: PassageFieldsChanged) -> None:
+        self.handle(fields, self.now())
+
+    def handle(self, event: Event, now: datetime) -> None:
+        self._run(self.flow.handle(event, now))
+        if isinstance(event, CodeScanned):
+            self._pull_temperature(now)
+
+    def _handle_scan(self, scan: CameraScan) -> None:
+        self.last_timing = ScanTiming(scan.frame_at_s, scan.decode.ms)
+        self.handle(scan.scanned, self.now())
+
+    def _pull_temperature(self, now: datetime) -> None:
+        if self.temperature is None or self._wants_temperature_since is None:
+            return
+        max_age = self.flow.policy.max_reading_age
+        reading = self.temperature.take_fresh(
+            now, max_age.total_seconds(), not_before_utc=self._wants_temperature_since
+        )
+        if reading is not None:
+            self._run(
+                self.flow.handle(
+                    TemperatureRead(reading.body_celsius, reading.measured_at_utc), now
+                )
+            )
+
+    # ---------------------------------------------------------------- effects
+
+    def _run(self, effects: Sequence[Effect]) -> None:
+        for index, effect in enumerate(effects):
+            if isinstance(effect, SavePassage):
+                future = self.store.passages.record(effect.record)
+                rest = list(effects[index + 1 :])
+                fever = effect.record.fever
+
+                def saved(
+                    done: Future[int], rest: list[Effect] = rest, fever: bool = fever
+                ) -> None:
+                    self._on_app_thread(lambda: self._after_save(done, rest, fever))
+
+                future.add_done_callback(saved)
+                return  # the rest waits for the write to be durable
+            self._apply(effect)
+
+    def _after_save(self, future: Future[int], rest: list[Effect], fever: bool) -> None:
+        error = future.exception()
+        if error is not None:
+            log.error("a passage could not be stored: %s", type(error).__name__)
+            for listener in self.listeners:
+                listener.save_failed(type(error).__name__)
+        else:
+            for listener in self.listeners:
+                listener.passage_saved(fever)
+        self._run(rest)
+
+    def _apply(self, effect: Effect) -> None:
+        listeners = self.listeners
+        if isinstance(effect, ShowPrompt):
+            self._track_temperature_wish(effect)
+            self.last_prompt = prompt = PromptView(effect.prompt, effect.missing)
+            for listener in listeners:
+                listener.prompt_changed(prompt)
+            if effect.prompt is Prompt.REMEASURE:
+                for listener in listeners:
+                    listener.sound_requested(Prompt.REMEASURE)
+        elif isinstance(effect, ShowResult):
+            self._wants_temperature_since = None
+            self.last_result = result = result_view(effect)
+            for listener in listeners:
+                listener.result_shown(result)
+        elif isinstance(effect, PlaySound):
+            for listener in listeners:
+                listener.sound_requested(effect.outcome)
+        elif isinstance(effect, ReadyForNext):
+            self._wants_temperature_since = None
+            now = self.now()
+            if self._on_result_closed is not None:
+                self._on_result_closed(now)
+            self.last_prompt = prompt = PromptView(Prompt.SCAN)
+            for listener in listeners:
+                listener.ready_for_next()
+            for listener in listeners:
+                listener.prompt_changed(prompt)
+        elif isinstance(effect, SaveOverride):
+            self.store.passages.record_override(effect)
+        elif isinstance(effect, RefuseOverride):
+            zh, en = effect.why
+            for listener in listeners:
+                listener.override_refused(LocalText(zh, en))
+        elif isinstance(effect, ReportFever):
+            # The fever report is queued first in the outbox with the passage itself.
+            log.info("fever referred for observation; report queued for upload")
+
+    def _track_temperature_wish(self, effect: ShowPrompt) -> None:
+        wanted = {Prompt.MEASURE, Prompt.REMEASURE}
+        if effect.prompt is Prompt.REMEASURE:
+            # Only a reading taken after the prompt counts as the second measurement.
+            self._wants_temperature_since = self.now() + timedelta(milliseconds=1)
+        elif wanted & {effect.prompt, *effect.missing}:
+            if self._wants_temperature_since is None:
+                max_age = self.flow.policy.max_reading_age
+                self._wants_temperature_since = self.now() - max_age
+        else:
+            self._wants_temperature_since = None

@@ -1,0 +1,49 @@
+"""The sync thread of an enrolled kiosk, started from what the kiosk decides with now.
+
+Its starting copies come from the running trust state (`TrustKeeper`) and the enrolment read
+at start-up, not from the files again: one source of truth. Verified downloads go through
+`KioskDownloadSink` back into the keeper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from healthcode.text import LocalText
+from kiosk.app.download_sink import KioskDownloadSink
+from kiosk.app.enrolment import Enrolled
+from kiosk.app.trust import TrustKeeper
+from kiosk.store import Store
+
+
+def start_kiosk_sync(
+    store: Store,
+    keeper: TrustKeeper,
+    enrolled: Enrolled,
+    *,
+    swap_in: bool = True,
+    on_refused: Callable[[LocalText], None] | None = None,
+    health: Callable[[], Any] | None = None,
+) -> Any:
+    """Uploads the outbox, then downloads and verifies the trust list, the status feed, the
+    policy and the roster, swapping in what verifies (`swap_in`; demo mode keeps its own)."""
+    from kiosk.client.worker import start_sync
+
+    sink = KioskDownloadSink(
+        store,
+        enrolled.folder,
+        keeper=keeper if swap_in else None,
+        on_refused=(lambda refusal: on_refused(refusal.text)) if on_refused else None,
+    )
+    return start_sync(
+        enrolled.folder,
+        sink,
+        feed=keeper.state.feed,
+        trust_list=enrolled.trust_list,
+        trust_list_signed=enrolled.trust_list_signed,
+        policy_version=enrolled.policy_version,
+        roster_version=enrolled.roster_version,
+        outbox=store.outbox,
+        health=health,
+    )

@@ -1,0 +1,105 @@
+"""The one owner of the trust state: the trust list, the status-feed copy, the policy and the
+binding keys codes are checked against, and the roster staff sign in with.
+
+Start-up builds it once (`kiosk.app.startup`); afterwards only its `swap_*` methods change it,
+from the sync thread (a verified download) or the app thread (enrolment). Each swap replaces
+the state whole, so a reader on another thread always sees a consistent set, and tells the
+listeners (on the swapping thread; the application posts what the screens need).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from healthcode.feed import FeedCopy
+from healthcode.trust import TrustList
+from kiosk.checkpoint.policy import Policy
+from kiosk.store import Operator, Store
+
+WRITE_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class TrustState:
+    """What codes are checked against; replaced whole, never changed in place."""
+
+    trust_list: TrustList | None
+    feed: FeedCopy
+    recognised_issuers: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class TrustChange:
+    """What a swap changed (for listeners): the new values, None where unchanged."""
+
+    state: TrustState | None = None
+    policy: Policy | None = None
+    binding_keys: dict[str, list[bytes]] | None = None
+    roster: bool = False
+
+
+TrustListener = Callable[[TrustChange], None]
+
+
+class TrustKeeper:
+    def __init__(
+        self,
+        state: TrustState,
+        policy: Policy,
+        binding_keys: dict[str, list[bytes]] | None = None,
+        *,
+        store: Store | None = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._state = state
+        self._policy = policy
+        self._binding_keys = dict(binding_keys or {})
+        self._store = store
+        self._listeners: list[TrustListener] = []
+
+    @property
+    def state(self) -> TrustState:
+        return self._state
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    @property
+    def binding_keys(self) -> dict[str, list[bytes]]:
+        return dict(self._binding_keys)
+
+    def subscribe(self, listener: TrustListener) -> None:
+        self._listeners.append(listener)
+
+    def _tell(self, change: TrustChange) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def swap_trust_list(self, trust_list: TrustList | None) -> None:
+        with self._lock:
+            self._state = state = replace(self._state, trust_list=trust_list)
+        self._tell(TrustChange(state=state))
+
+    def swap_feed(self, feed: FeedCopy) -> None:
+        with self._lock:
+            self._state = state = replace(self._state, feed=feed)
+        self._tell(TrustChange(state=state))
+
+    def swap_policy(self, policy: Policy) -> None:
+        with self._lock:
+            self._policy = policy
+        self._tell(TrustChange(policy=policy))
+
+    def add_binding_keys(self, keys: dict[str, list[bytes]]) -> None:
+        with self._lock:
+            self._binding_keys = merged = {**self._binding_keys, **keys}
+        self._tell(TrustChange(binding_keys=dict(merged)))
+
+    def swap_roster(self, operators: Sequence[Operator]) -> None:
+        """The staff roster central sent, kept in the store (blocking: not the GUI thread)."""
+        if self._store is not None:
+            self._store.copies.replace_roster(list(operators)).result(WRITE_TIMEOUT_S)
+        self._tell(TrustChange(roster=True))
