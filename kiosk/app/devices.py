@@ -21,7 +21,10 @@ from drivers.idcard.protocol import BAUDRATE as SAM_BAUDRATE
 from drivers.idcard.protocol import IdentityRead
 from drivers.qr.gate import ScanGate
 from drivers.qr.pipeline import default_pipeline
+from drivers.qr.scanner import DEFAULT_BAUDRATE as SCANNER_BAUDRATE
+from drivers.qr.scanner import scanner_session
 from drivers.serialio.events import DeviceStateEvent
+from drivers.serialio.loop import DeviceLoop
 from drivers.serialio.transport import Transport, open_url
 from drivers.thermometer.driver import ThermometerDriver
 from drivers.thermometer.protocol import check_model
@@ -62,6 +65,7 @@ class Devices:
         self.thermometer: ThermometerDriver | None = None
         self.id_reader: IdCardDriver | None = None
         self.camera_loop: CameraScanLoop | None = None
+        self.scanner: DeviceLoop | None = None
 
     def configured(self) -> dict[StatusKind, bool]:
         setup = self.setup
@@ -86,6 +90,8 @@ class Devices:
             self._open_id_reader(setup.id_reader_url, setup.id_reader_kind)
         if setup.camera is not None:
             self._open_camera(setup.camera)
+        if setup.scanner_url:
+            self._open_scanner(setup.scanner_url)
 
     def _open_thermometer(self, url: str) -> None:
         spec = check_model(self.setup.thermometer_model)
@@ -141,6 +147,19 @@ class Devices:
         )
         self.camera_loop.start()
 
+    def _open_scanner(self, url: str) -> None:
+        def reopen() -> Transport:
+            return open_url(url, baudrate=SCANNER_BAUDRATE)
+
+        self.scanner = DeviceLoop(
+            device=url,
+            transport=None,  # opened on the scanner's thread
+            session=scanner_session(self._on_scanner_text),
+            on_state=self._state(StatusKind.SCANNER),
+            reopen=reopen,
+        )
+        self.scanner.start()
+
     def result_closed(self, now: datetime) -> None:
         if self.camera_loop is not None:
             self.camera_loop.result_closed(now)
@@ -150,7 +169,7 @@ class Devices:
         if self.camera_loop is not None:
             self.camera_loop.stop()
             self.camera_loop = None
-        for device in (self.thermometer, self.id_reader):
+        for device in (self.thermometer, self.id_reader, self.scanner):
             if device is not None:
                 device.stop()
-        self.thermometer = self.id_reader = None
+        self.thermometer = self.id_reader = self.scanner = None

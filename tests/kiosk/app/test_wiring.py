@@ -1,0 +1,57 @@
+"""Wiring found by running the kiosk (issue 22): what the configuration names is what the
+running application opens and uses. The whole app, no Qt: real store, ptys, simulators."""
+
+from __future__ import annotations
+
+import os
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.serialio.events import DeviceState
+from kiosk.app.demo import DemoWorld
+from kiosk.app.viewstate import Health, StatusKind
+from kiosk.checkpoint.flow import FlowState
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.config import check_config
+from tests.kiosk.app.app_support import AppHarness
+
+
+@pytest.fixture
+def pty_port() -> Iterator[tuple[int, str]]:
+    """A pty like a USB-serial scanner: the test writes on the master, the kiosk opens the path."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    yield master, os.ttyname(slave)
+    os.close(master)
+    os.close(slave)
+
+
+def _item(harness: AppHarness, kind: StatusKind) -> tuple[Health, str]:
+    item = next(i for i in harness.app.status_items() if i.kind is kind)
+    return item.health, item.word.en
+
+
+def test_a_serial_scanner_in_the_configuration_feeds_its_codes_to_the_flow(
+    tmp_path: Path, world: DemoWorld, pty_port: tuple[int, str]
+) -> None:
+    master, path = pty_port
+    config = f'[scanner]\nmode = "serial"\nurl = "{path}"\n'
+    (tmp_path / "check.toml").write_text(config, encoding="utf-8")
+    assert check_config(tmp_path / "check.toml") == []  # what --check-config says
+    harness = AppHarness(tmp_path, world, config_text=config)
+    try:
+        connected = lambda: harness.device_state(StatusKind.SCANNER) is DeviceState.CONNECTED  # noqa: E731
+        assert harness.run_until(connected)
+        assert _item(harness, StatusKind.SCANNER) == (Health.OK, "working")
+        os.write(master, world.case("green").text.encode() + b"\r\n")
+        assert harness.run_until(lambda: harness.app.flow.state is FlowState.COLLECTING)
+        harness.app.driver.submit_manual_temperature(36.5)
+        assert harness.run_until(lambda: bool(harness.screens.results))
+        result = harness.screens.results[0]
+        assert result.outcome is Outcome.PASS
+        assert result.masked_name == "张*丰"
+    finally:
+        harness.stop()
