@@ -23,11 +23,12 @@ from drivers.qr.gate import ScanGate
 from drivers.qr.pipeline import default_pipeline
 from drivers.qr.scanner import DEFAULT_BAUDRATE as SCANNER_BAUDRATE
 from drivers.qr.scanner import scanner_session
-from drivers.serialio.events import DeviceStateEvent
+from drivers.serialio.events import DeviceFault, DeviceState, DeviceStateEvent
 from drivers.serialio.loop import DeviceLoop
 from drivers.serialio.transport import Transport, open_url
 from drivers.thermometer.driver import ThermometerDriver
 from drivers.thermometer.protocol import check_model
+from kiosk.app.nfc import NfcReader
 from kiosk.app.scanning import CameraScan, CameraScanLoop, CodeChecker
 from kiosk.app.startup import KioskSetup
 from kiosk.app.viewstate import StatusKind
@@ -63,7 +64,7 @@ class Devices:
         self._on_frame = on_frame
         self._gate_absent_after_s = gate_absent_after_s
         self.thermometer: ThermometerDriver | None = None
-        self.id_reader: IdCardDriver | None = None
+        self.id_reader: IdCardDriver | NfcReader | None = None
         self.camera_loop: CameraScanLoop | None = None
         self.scanner: DeviceLoop | None = None
 
@@ -112,7 +113,16 @@ class Devices:
         self.thermometer.start()
 
     def _open_id_reader(self, url: str, kind: str) -> None:
-        """A SAM reader on a serial URL."""
+        """A SAM reader on a serial URL, or (kind "nfc") a PC/SC reader by `pcsc:N`."""
+        if kind == "nfc":
+            try:
+                self.id_reader = NfcReader(url, on_state=self._state(StatusKind.ID_READER))
+            except ValueError as error:
+                log.warning("ID reader %s cannot be used: %s", url, error)
+                self._fault(StatusKind.ID_READER, url, str(error))
+                return
+            self.id_reader.start()
+            return
 
         def reopen() -> Transport:
             return open_url(url, baudrate=SAM_BAUDRATE)
@@ -124,6 +134,12 @@ class Devices:
             reopen=reopen,
         )
         self.id_reader.start()
+
+    def _fault(self, kind: StatusKind, device: str, text: str) -> None:
+        event = DeviceStateEvent(
+            device, DeviceState.ERROR, DeviceFault.OPEN_FAILED, text, self._clock()
+        )
+        self._on_state(kind, event)
 
     def _open_camera(self, camera: Any) -> None:
         width, height = self.setup.camera_size

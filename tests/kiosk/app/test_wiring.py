@@ -3,6 +3,7 @@ running application opens and uses. The whole app, no Qt: real store, ptys, simu
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tty
 from collections.abc import Iterator
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from drivers.serialio.events import DeviceState
+from drivers.serialio.events import DeviceFault, DeviceState
 from kiosk.app.demo import DemoWorld
+from kiosk.app.nfc import NfcReader
 from kiosk.app.viewstate import Health, StatusKind
 from kiosk.checkpoint.flow import FlowState
 from kiosk.checkpoint.outcome import Outcome
@@ -53,5 +55,32 @@ def test_a_serial_scanner_in_the_configuration_feeds_its_codes_to_the_flow(
         result = harness.screens.results[0]
         assert result.outcome is Outcome.PASS
         assert result.masked_name == "张*丰"
+    finally:
+        harness.stop()
+
+
+def test_an_nfc_reader_is_opened_through_pcsc_and_says_why_it_cannot_be_used(
+    tmp_path: Path, world: DemoWorld
+) -> None:
+    config = '[id_reader]\nkind = "nfc"\nurl = "pcsc:0"\n'
+    (tmp_path / "check.toml").write_text(config, encoding="utf-8")
+    assert check_config(tmp_path / "check.toml") == []
+    harness = AppHarness(tmp_path, world, config_text=config)
+    try:
+        assert isinstance(harness.app.devices.id_reader, NfcReader)
+        failed = lambda: harness.device_state(StatusKind.ID_READER) is DeviceState.ERROR  # noqa: E731
+        if importlib.util.find_spec("smartcard") is None:  # pyscard is an optional extra
+            assert harness.run_until(failed)
+            event = harness.app.status.device_states[StatusKind.ID_READER]
+            assert event is not None
+            assert event.reason is DeviceFault.OPEN_FAILED
+            assert "pyscard" in event.text
+            assert "could not open port" not in event.text
+            assert _item(harness, StatusKind.ID_READER) == (Health.BAD, "fault")
+        # Whatever the reader does, the kiosk keeps deciding passages.
+        harness.app.driver.submit_code_text(world.case("red").text)
+        harness.app.driver.submit_manual_temperature(36.5)
+        assert harness.run_until(lambda: bool(harness.screens.results))
+        assert harness.screens.results[0].outcome is Outcome.DENY
     finally:
         harness.stop()
