@@ -7,17 +7,21 @@ import importlib.util
 import os
 import tty
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from drivers.camera.sources import ImageFolder
 from drivers.serialio.events import DeviceFault, DeviceState
-from kiosk.app.demo import DemoWorld
+from kiosk.app.demo import DemoWorld, render_camera_folder
 from kiosk.app.nfc import NfcReader
+from kiosk.app.startup import KioskSetup
 from kiosk.app.viewstate import Health, StatusKind
 from kiosk.checkpoint.flow import FlowState
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.config import check_config
+from kiosk.store import LogFilter
 from tests.kiosk.app.app_support import AppHarness
 
 
@@ -84,3 +88,34 @@ def test_an_nfc_reader_is_opened_through_pcsc_and_says_why_it_cannot_be_used(
         assert harness.screens.results[0].outcome is Outcome.DENY
     finally:
         harness.stop()
+
+
+def test_after_a_restart_the_first_rescan_of_a_code_that_passed_is_a_repeat(
+    tmp_path: Path, world: DemoWorld
+) -> None:
+    green = world.case("green").text
+    first = AppHarness(tmp_path, world)
+    try:
+        first.app.driver.submit_code_text(green)
+        first.app.driver.submit_manual_temperature(36.5)
+        assert first.run_until(lambda: bool(first.screens.results))
+        assert first.screens.results[0].repeat_minutes is None
+        assert first.run_until(lambda: first.app.store.passages.log_count(LogFilter()) == 1)
+    finally:
+        first.stop()
+
+    camera = tmp_path / "camera"
+    render_camera_folder(camera, [green], frames_per_shot=4)
+
+    def with_camera(setup: KioskSetup) -> None:
+        setup.camera = ImageFolder(camera, fps=12.0, loop=True)
+
+    three_minutes_later = lambda: datetime.now(UTC) + timedelta(minutes=3)  # noqa: E731
+    second = AppHarness(tmp_path, world, wall_clock=three_minutes_later, tweak=with_camera)
+    try:
+        assert second.run_until(lambda: second.app.flow.state is FlowState.COLLECTING)
+        second.app.driver.submit_manual_temperature(36.5)
+        assert second.run_until(lambda: bool(second.screens.results))
+        assert second.screens.results[0].repeat_minutes == 3
+    finally:
+        second.stop()
