@@ -64,6 +64,19 @@ class AppListener:
     def recovered(self) -> None: ...
 
 
+def _start_kiosk_sync(app: KioskApp, enrolled: Enrolled) -> Any:
+    from kiosk.app.syncing import start_kiosk_sync
+
+    return start_kiosk_sync(
+        app.store,
+        app.trust,
+        enrolled,
+        swap_in=app.setup.swap_in_downloads,
+        on_refused=app.download_refused,
+        health=app.status.health,
+    )
+
+
 class _SyncNudge(FlowListener):
     def __init__(self, app: KioskApp) -> None:
         self._app = app
@@ -84,8 +97,10 @@ class KioskApp:
         monotonic: Callable[[], float] = time.monotonic,
         gate_absent_after_s: float = 1.0,
         enrolled: Enrolled | None = None,
+        start_sync: Callable[[KioskApp, Enrolled], Any] | None = None,
     ) -> None:
         self.setup = setup
+        self._start_sync_for = start_sync or _start_kiosk_sync
         self._post = post
         self._wall_clock = wall_clock
         self._monotonic = monotonic
@@ -288,16 +303,7 @@ class KioskApp:
     # ---------------------------------------------------------------- enrolment and sync
 
     def _start_sync(self, enrolled: Enrolled) -> Any:
-        from kiosk.app.syncing import start_kiosk_sync
-
-        return start_kiosk_sync(
-            self.store,
-            self.trust,
-            enrolled,
-            swap_in=self.setup.swap_in_downloads,
-            on_refused=self.download_refused,
-            health=self.status.health,
-        )
+        return self._start_sync_for(self, enrolled)
 
     def adopt_enrolment(self) -> threading.Thread:
         """Just enrolled from the technician's screen: the roster, trust list, policy and

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from drivers.serialio.events import DeviceState
 from kiosk.app.app import KioskApp
 from kiosk.app.demo import DemoWorld
+from kiosk.app.enrolment import Enrolled
 from kiosk.app.flow import FlowListener
 from kiosk.app.loop import CallQueue
 from kiosk.app.startup import KioskSetup, read_startup
@@ -45,6 +47,8 @@ class AppHarness:
         config_text: str = "",
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         tweak: Callable[[KioskSetup], None] | None = None,
+        start_sync: Callable[[KioskApp, Enrolled], Any] | None = None,
+        start: bool = True,
     ) -> None:
         config_file = folder / "kiosk.toml"
         config_file.write_text(config_text, encoding="utf-8")
@@ -57,9 +61,12 @@ class AppHarness:
             tweak(setup)
         self.calls = CallQueue()
         self.screens = Screens()
-        self.app = KioskApp(setup, post=self.calls.post, wall_clock=wall_clock)
+        self.app = KioskApp(
+            setup, post=self.calls.post, wall_clock=wall_clock, start_sync=start_sync
+        )
         self.app.driver.listeners.append(self.screens)
-        self.app.start()
+        if start:
+            self.app.start()
 
     def run_until(self, done: Callable[[], bool], timeout_s: float = WAIT_S) -> bool:
         """Run the app thread (ticking the flow) until `done()`."""
