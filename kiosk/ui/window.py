@@ -27,7 +27,8 @@ from kiosk.checkpoint.policy import PassageField
 from kiosk.ui import style
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
-from kiosk.ui.screens import OVERRIDE_OUTCOMES, ManualEntry, ResultScreen, ScanScreen
+from kiosk.ui.manual import ManualEntry
+from kiosk.ui.screens import OVERRIDE_OUTCOMES, ResultScreen, ScanScreen
 
 
 class OverridePanel(QWidget):
