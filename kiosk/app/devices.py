@@ -143,11 +143,16 @@ class Devices:
 
     def _open_camera(self, camera: Any) -> None:
         width, height = self.setup.camera_size
-        source = (
-            open_source(camera, width=width, height=height, fps=self.setup.camera_fps)
-            if isinstance(camera, str)
-            else camera
-        )
+        try:
+            source = (
+                open_source(camera, width=width, height=height, fps=self.setup.camera_fps)
+                if isinstance(camera, str)
+                else camera
+            )
+        except (OSError, ValueError) as error:  # CameraError included; the rest works on
+            log.warning("camera %s cannot be used: %s", camera, error)
+            self._fault(StatusKind.CAMERA, str(camera), str(error))
+            return
         capture = Capture(source, on_state=self._state(StatusKind.CAMERA))
         self.camera_loop = CameraScanLoop(
             capture,

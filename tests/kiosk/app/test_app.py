@@ -164,3 +164,25 @@ def test_an_enrolment_made_while_running_is_adopted_without_a_restart(
     finally:
         harness.stop()
     assert started[0].stopped
+
+
+def test_a_camera_that_cannot_be_used_is_a_fault_and_the_rest_keeps_working(
+    tmp_path: Path, world: DemoWorld
+) -> None:
+    def odd_camera(setup: Any) -> None:
+        setup.camera = str(tmp_path / "one-picture.png")  # a picture is not a camera
+
+    harness = AppHarness(tmp_path, world, tweak=odd_camera)
+    try:
+
+        def camera() -> tuple[str, str]:
+            item = next(i for i in harness.app.status_items() if i.kind.value == "camera")
+            return item.health.value, item.word.en
+
+        assert harness.run_until(lambda: camera() == ("bad", "fault"))
+        harness.app.driver.submit_code_text(world.case("green").text)
+        harness.app.driver.submit_manual_temperature(36.5)
+        assert harness.run_until(lambda: bool(harness.screens.results))
+        assert harness.screens.results[0].outcome is Outcome.PASS
+    finally:
+        harness.stop()
