@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from drivers.camera.capture import Capture
-from drivers.camera.sources import open_source
+from drivers.camera.sources import FrameSource, open_source
 from drivers.idcard.driver import IdCardDriver
 from drivers.idcard.protocol import BAUDRATE as SAM_BAUDRATE
 from drivers.idcard.protocol import IdentityRead
@@ -141,7 +140,7 @@ class Devices:
         )
         self._on_state(kind, event)
 
-    def _open_camera(self, camera: Any) -> None:
+    def _open_camera(self, camera: str | FrameSource) -> None:
         width, height = self.setup.camera_size
         try:
             source = (

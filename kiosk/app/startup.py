@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from drivers.camera.sources import FrameSource
+from drivers.thermometer.protocol import Compensation
 from healthcode.dcc import DccTrustList
 from healthcode.feed import FeedCopy
 from healthcode.trust import TrustList
@@ -35,13 +37,13 @@ class KioskSetup:
     trust_list: TrustList | None = None
     feed: FeedCopy | None = None  # None: the copy kept in the store (the normal start)
     binding_keys: dict[str, list[bytes]] = field(default_factory=dict)
-    camera: Any = None  # a camera source string or a drivers FrameSource; None: no camera
+    camera: str | FrameSource | None = None  # a camera source (open_source) or a source
     camera_size: tuple[int, int] = (1280, 720)
     camera_fps: float | None = 15.0
     thermometer_url: str | None = None
     thermometer_model: str = "gy-mcu90614"
     thermometer_baudrate: int | None = None
-    compensation: Any = None  # drivers.thermometer Compensation; None: the default
+    compensation: Compensation | None = None  # None: the default (+3.0 °C)
     id_reader_url: str | None = None
     id_reader_kind: str = "sam"  # "sam" (a serial SAM reader) or "nfc" (PC/SC, pcsc:N)
     scanner_url: str | None = None  # a serial QR scanner ([scanner] mode = "serial")
