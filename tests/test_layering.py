@@ -20,6 +20,7 @@ QT_FREE = [
     "kiosk.ops",
     "kiosk.client",
     "kiosk.config",
+    "kiosk.app",
 ]
 OURS = ["healthcode", "drivers", "kiosk", "sync", "central"]
 

@@ -151,7 +151,7 @@ class KioskApp:
         self.scanner_gate = ScanGate(source="wedge", last_passage=self.checker.last_passage_of_text)
         self.status = StatusBoard(self)
         self.settings = KioskSettings()
-        self.sync: Any = None  # sync.worker.SyncWorker of an enrolled kiosk
+        self.sync: Any = None  # kiosk.client.worker.SyncWorker of an enrolled kiosk
         self._local_fields: frozenset[PassageField] | None = None
         self._stopped = False
         self._last_preview_s = 0.0

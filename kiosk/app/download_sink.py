@@ -138,7 +138,7 @@ class KioskDownloadSink:
 @dataclass(frozen=True)
 class CurrentCopies:
     """What an enrolled kiosk decides with now, read from its identity folder and store: the
-    arguments `sync.worker.start_sync` and `KioskCopies` want."""
+    arguments `kiosk.client.worker.start_sync` and `KioskCopies` want."""
 
     root: PublicKey
     checkpoint_id: str
