@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from healthcode.console import say
 from kiosk.app.startup import read_startup
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def run(options: RunOptions) -> int:
             },
             ensure_ascii=False,
         )
-        print(line, flush=True)
+        say(line)  # the demo's decisions: `kiosk --demo | head` may stop reading
         results.append(line)
         if options.screenshots is not None:
             options.screenshots.mkdir(parents=True, exist_ok=True)
@@ -97,7 +98,7 @@ def run(options: RunOptions) -> int:
     kiosk.start()
     if options.exit_when_ready:  # bench/startup.py: the scan screen is up once the loop runs
         QTimer.singleShot(
-            0, lambda: (print(f"ready {_process_age_ms():.0f}", flush=True), app.quit())
+            0, lambda: (say(f"ready {_process_age_ms():.0f}"), app.quit())
         )
     if options.seconds is not None:
         QTimer.singleShot(int(options.seconds * 1000), app.quit)
