@@ -97,9 +97,7 @@ def run(options: RunOptions) -> int:
         kiosk.window.showFullScreen()
     kiosk.start()
     if options.exit_when_ready:  # bench/startup.py: the scan screen is up once the loop runs
-        QTimer.singleShot(
-            0, lambda: (say(f"ready {_process_age_ms():.0f}"), app.quit())
-        )
+        QTimer.singleShot(0, lambda: (say(f"ready {_process_age_ms():.0f}"), app.quit()))
     if options.seconds is not None:
         QTimer.singleShot(int(options.seconds * 1000), app.quit)
     try:
