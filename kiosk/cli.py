@@ -165,9 +165,10 @@ def _main(args: list[str]) -> int:
         central_keys=parsed.central_keys,
         exit_when_ready=parsed.exit_when_ready,
     )
-    from kiosk.ui.run import run
+    from kiosk.ui.run import run  # Qt loads only when the screens are wanted
 
-    return run(options)
+    status: int = run(options)
+    return status
 
 
 def _enroll(argv: Sequence[str]) -> int:

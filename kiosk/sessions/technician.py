@@ -19,7 +19,7 @@ from kiosk.app.discovery import Inventory
 from kiosk.app.settings import PASSAGE_FIELDS_KEY, fields_to_json
 from kiosk.checkpoint.policy import PassageField
 from kiosk.config import KioskConfig
-from kiosk.config_writer import update_config
+from kiosk.config.writer import update_config
 from kiosk.sessions import staff
 from kiosk.sessions.provisioning import (
     CAMERA_FRAMES,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import ConfigError, load_config
-from kiosk.config_writer import update_config
+from kiosk.config.writer import update_config
 
 INSTALLED = """# kiosk at the north gate
 [kiosk]
