@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from central.db import make_engine
+from central.core.db import make_engine
+from central.core.models import Base, FeedHead, StatusFeedEntry
 from central.issuance.feed import MAX_BATCH, Change, append_changes, signed_snapshot
 from central.issuance.feed import signed_batch_since as signed_delta
-from central.models import Base, FeedHead, StatusFeedEntry
 from healthcode.claims import Colour
 from healthcode.console import say, survives_closed_stdout
 from healthcode.feed import FeedCopy, open_signed_batch

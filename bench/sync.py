@@ -35,8 +35,9 @@ import httpx
 import tenacity
 from sqlalchemy import insert
 
-from central.db import make_engine, migrate
-from central.ingest import RecordCipher, Sender, rows_of, tables_of
+from central.core.cipher import RecordCipher
+from central.core.db import make_engine, migrate
+from central.kiosks.ingest import Sender, rows_of, tables_of
 from healthcode.claims import Colour
 from healthcode.console import say, survives_closed_stdout
 from kiosk.checkpoint.decision import IdMatch

@@ -9,25 +9,27 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central import __doc__ as central_doc
-from central.clock import Clock, TokenSource, system_clock, system_tokens
-from central.db import make_engine, make_sessions
-from central.errors import install_error_handlers
-from central.keystore import KeyStore
-from central.routers import accounts as accounts_router
-from central.routers import alerts as alerts_router
-from central.routers import audit as audit_router
-from central.routers import auth, checkpoints, enrollments, kiosks, passages, setup_page
-from central.routers import distribution as distribution_router
-from central.routers import employees as employees_router
-from central.routers import enterprises as enterprises_router
-from central.routers import exports as exports_router
-from central.routers import fleet as fleet_router
-from central.routers import issuance as issuance_router
-from central.routers import regions as regions_router
-from central.routers import releases as releases_router
-from central.routers import reports as reports_router
-from central.settings import Settings
+from central.administration.routers import accounts as accounts_router
+from central.administration.routers import audit as audit_router
+from central.administration.routers import auth, checkpoints
+from central.administration.routers import employees as employees_router
+from central.administration.routers import enterprises as enterprises_router
+from central.administration.routers import regions as regions_router
+from central.core.clock import Clock, TokenSource, system_clock, system_tokens
+from central.core.db import make_engine, make_sessions
+from central.core.errors import install_error_handlers
+from central.core.keystore import KeyStore
+from central.core.settings import Settings
+from central.issuance.routers import issuance as issuance_router
+from central.kiosks.routers import distribution as distribution_router
+from central.kiosks.routers import enrollments, kiosks, passages
+from central.kiosks.routers import fleet as fleet_router
+from central.kiosks.routers import releases as releases_router
+from central.reports.routers import alerts as alerts_router
+from central.reports.routers import exports as exports_router
+from central.reports.routers import reports as reports_router
 from central.web import router as web_router
+from central.web import setup_page
 
 VERSION = "0.1.0"
 

@@ -14,23 +14,28 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from central.accounts import AccountError, NewAccount, provision_account, register_enterprise
-from central.bootstrap import prepare
-from central.checkpoints import (
+from central.administration.accounts import (
+    AccountError,
+    NewAccount,
+    provision_account,
+    register_enterprise,
+)
+from central.administration.checkpoints import (
     CheckpointError,
     add_operator,
     get_checkpoint,
     issue_enrollment_code,
     register_checkpoint,
 )
-from central.clock import system_clock, system_tokens
-from central.db import make_engine, make_sessions, session_scope
-from central.models import Checkpoint, Kiosk, Region
-from central.regions import SAMPLE_FILE, RegionCodeError, load_region_file
-from central.releases_cli import add_release_commands, run_release_command
-from central.reports_cli import add_report_commands, run_report_command
-from central.scope import Role
-from central.settings import Settings
+from central.core.bootstrap import prepare
+from central.core.clock import system_clock, system_tokens
+from central.core.db import make_engine, make_sessions, session_scope
+from central.core.models import Checkpoint, Kiosk, Region
+from central.core.regions import SAMPLE_FILE, RegionCodeError, load_region_file
+from central.core.scope import Role
+from central.core.settings import Settings
+from central.kiosks.releases_cli import add_release_commands, run_release_command
+from central.reports.cli import add_report_commands, run_report_command
 from healthcode.claims import ClaimsError
 from sync.schemas import CheckpointType
 
@@ -173,7 +178,7 @@ def refuse_unknown_revision(settings: Settings) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from central.db import alembic_config
+    from central.core.db import alembic_config
 
     engine = make_engine(settings.resolved_database_url)
     try:
@@ -409,7 +414,7 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import_outbox(settings: Settings, files: list[Path]) -> int:
-    from central.ingest import import_outbox_file
+    from central.kiosks.ingest import import_outbox_file
     from sync.outbox_file import OutboxFileError
 
     engine = make_engine(settings.resolved_database_url)
@@ -445,7 +450,7 @@ def _import_outbox(settings: Settings, files: list[Path]) -> int:
 
 
 def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
-    from central.bundle import export_bundle
+    from central.kiosks.bundle import export_bundle
 
     engine = make_engine(settings.resolved_database_url)
     try:

@@ -11,8 +11,9 @@ its own lease per batch and the sweep re-reads the rows it locks; a runner that 
 the lease holds it only until `LEASE` has passed.
 
 With `ReportWork` (issue 14) the same run, under the same lease, also works the queued exports
-(central/exports.py), deletes expired export files, and makes and delivers the scheduled pushes
-(central/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly statistics on Mondays).
+(central/reports/exports.py), deletes expired export files, and makes and delivers the
+scheduled pushes (central/reports/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly
+statistics on Mondays).
 
 `central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
 thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
@@ -34,11 +35,11 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.exports import purge_expired_exports, run_due_exports
+from central.core.models import JobLease
+from central.core.settings import Settings
 from central.issuance import changes
-from central.models import JobLease
-from central.pushes import run_pushes
-from central.settings import Settings
+from central.reports.exports import purge_expired_exports, run_due_exports
+from central.reports.pushes import run_pushes
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "periodic"

@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.models import FeverCase, Person
 from central.issuance import feed
 from central.issuance.codes import (
     PersonNotFoundError,
@@ -47,7 +48,6 @@ from central.issuance.rules import (
     china_day,
     load_ruleset,
 )
-from central.models import FeverCase, Person
 from healthcode.claims import Colour
 
 log = logging.getLogger(__name__)

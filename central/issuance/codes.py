@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Update, and_, bindparam, delete, insert, s
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.models import AreaRisk, Person, PersonArea, new_id
 from central.issuance import feed, new_people
 from central.issuance.declarations import Declaration, Holder, checked, facts_after
 from central.issuance.people import IssuerKeys
@@ -38,7 +39,6 @@ from central.issuance.rules import (
     evaluate,
     load_ruleset,
 )
-from central.models import AreaRisk, Person, PersonArea, new_id
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
 

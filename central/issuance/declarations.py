@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from central.core.regions import RegionCodeError, level_of
 from central.issuance.rules import Facts, Flag, FlagKind, RuleSet, Stop, china_day
-from central.regions import RegionCodeError, level_of
 from healthcode.claims import CodeKind
 from healthcode.identity import IdNumberError, validate_id_number
 

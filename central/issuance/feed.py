@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from central.models import FeedHead, StatusFeedEntry
+from central.core.models import FeedHead, StatusFeedEntry
 from healthcode.claims import Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedEntry, compaction_horizon, make_snapshot
 from healthcode.keys import SigningKey

@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Table, event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from central.models import Person, PersonArea
+from central.core.models import Person, PersonArea
 
 _KEY = "new_people"
 _INSERT_PEOPLE = insert(Person.people_table)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from central.ingest import RecordCipher, record_cipher
-from central.keyfiles import create_once
+from central.core.cipher import RecordCipher, record_cipher
+from central.core.keyfiles import create_once
 from healthcode.identity import normalise_id_number
 from healthcode.keydir import KeyDir
 from healthcode.keys import SigningKey

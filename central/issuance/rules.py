@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from central.regions import RegionCodeError, parent_of
+from central.core.regions import RegionCodeError, parent_of
 from healthcode.claims import Colour
 
 RULESETS_DIR = Path(__file__).resolve().parent / "rulesets"

@@ -3,7 +3,7 @@
 `SmsSender` is the seam: production plugs in a gateway; `LoggingSmsSender` (development)
 writes the code to the log with the phone number masked. A phone may ask for one code a
 minute and a client address for `PER_ADDRESS_PER_MINUTE`; the counters are rows in the
-database (central.ratelimit), so every process counts the same requests. A code is valid
+database (central.core.ratelimit), so every process counts the same requests. A code is valid
 for `CODE_TTL`, for `MAX_ATTEMPTS` tries, once.
 """
 
@@ -19,9 +19,9 @@ from typing import Protocol, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.models import SmsChallenge
+from central.core.ratelimit import hit
 from central.issuance.people import PeopleCipher
-from central.models import SmsChallenge
-from central.ratelimit import hit
 
 log = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers

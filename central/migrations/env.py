@@ -1,17 +1,17 @@
-"""Alembic environment: the engine comes from `central.db.migrate`, never from a config file."""
+"""Alembic environment: the engine comes from `central.core.db.migrate`, never from a file."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Engine
 
-from central.models import Base
+from central.core.models import Base
 
 
 def run_migrations() -> None:
     engine = context.config.attributes.get("engine")
     if not isinstance(engine, Engine):
-        raise RuntimeError("run migrations through central.db.migrate(engine)")
+        raise RuntimeError("run migrations through central.core.db.migrate(engine)")
     with engine.begin() as connection:
         context.configure(
             connection=connection,

@@ -2,7 +2,7 @@
 
 Plain HTML forms, no script: every page behind the login reads through the account's scope and
 is audited exactly as the JSON API (the pages call the API's router functions); every form
-carries a CSRF token bound to the session (`central.csrf`). See docs/admin.md, "Web pages".
+carries a CSRF token bound to the session (`central.web.csrf`). See docs/admin.md, "Web pages".
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The dashboard of an area, accounts, enterprises and an enterprise's staff.
 
-Every read and write goes through the JSON API's router functions (`central.routers.*`), called
-with the page's scope and auditor: the same rules, the same refusals, the same audit entries.
+Every read and write goes through the JSON API's router functions
+(`central.<domain>.routers.*`), called with the page's scope and auditor: the same rules,
+the same refusals, the same audit entries.
 """
 
 from __future__ import annotations
@@ -14,16 +15,21 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from central.alerts import DEFAULT_SILENT_AFTER, DEFAULT_TRAVEL_MINUTES, AlertSettings, load_alerts
-from central.audit import Action
-from central.errors import ApiError
-from central.models import Person
-from central.routers import accounts as accounts_api
-from central.routers import employees as employees_api
-from central.routers import fleet as fleet_api
-from central.routers import regions as regions_api
-from central.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
-from central.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
+from central.administration.routers import accounts as accounts_api
+from central.administration.routers import employees as employees_api
+from central.administration.routers import regions as regions_api
+from central.administration.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
+from central.core.audit import Action
+from central.core.errors import ApiError
+from central.core.models import Person
+from central.core.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
+from central.kiosks.routers import fleet as fleet_api
+from central.reports.alerts import (
+    DEFAULT_SILENT_AFTER,
+    DEFAULT_TRAVEL_MINUTES,
+    AlertSettings,
+    load_alerts,
+)
 from central.web.render import FormDep, Viewer, ViewerDep, aware, language_of
 from sync.schemas import RefusalReason
 

@@ -11,8 +11,15 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from central import regions
-from central.alerts import (
+from central.administration.routers import accounts as accounts_api
+from central.administration.routers import checkpoints as checkpoints_api
+from central.core import regions
+from central.core.errors import ApiError
+from central.core.schemas import CheckpointIn, EnrollmentCodeOut
+from central.core.scope import ENTERPRISE_ROLES, Role
+from central.kiosks.routers import fleet as fleet_api
+from central.kiosks.routers import kiosks as kiosks_api
+from central.reports.alerts import (
     DEFAULT_REENTRY_WINDOW,
     DEFAULT_SILENT_AFTER,
     DEFAULT_TRAVEL_MINUTES,
@@ -20,14 +27,7 @@ from central.alerts import (
     KioskHealth,
     kiosk_alerts,
 )
-from central.errors import ApiError
-from central.routers import accounts as accounts_api
-from central.routers import alerts as alerts_api
-from central.routers import checkpoints as checkpoints_api
-from central.routers import fleet as fleet_api
-from central.routers import kiosks as kiosks_api
-from central.schemas import CheckpointIn, EnrollmentCodeOut
-from central.scope import ENTERPRISE_ROLES, Role
+from central.reports.routers import alerts as alerts_api
 from central.web.render import FormDep, Viewer, ViewerDep, language_of
 from sync.schemas import CheckpointType, RefusalReason
 
@@ -45,7 +45,7 @@ def _fleet_page(
 ) -> HTMLResponse:
     fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
     names = {c.checkpoint_id: c.name for c in fleet}
-    # The same thresholds as the alerts (central.alerts), marked on the kiosks' rows.
+    # The same thresholds as the alerts (central.reports.alerts), marked on the kiosks' rows.
     health = [
         KioskHealth(k.kiosk_id, k.checkpoint_id, k.last_seen_at, k.enrolled_at, k.feed_age_s)
         for c in fleet

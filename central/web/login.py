@@ -1,9 +1,9 @@
 """Logging in and out of the administration pages, and their style sheet.
 
-The login form posts to the API's own login (`central.routers.auth.login`: the same per-address
-throttle, per-account lockout and session token); the token goes into an HttpOnly,
-SameSite=Strict cookie (Secure over HTTPS). The login form itself carries a double-submit CSRF
-token (a page elsewhere must not log a browser into an account of its choosing).
+The login form posts to the API's own login (`central.administration.routers.auth.login`:
+the same per-address throttle, per-account lockout and session token); the token goes into an
+HttpOnly, SameSite=Strict cookie (Secure over HTTPS). The login form itself carries a
+double-submit CSRF token (a page elsewhere must not log a browser into an account of its choosing).
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from central import csrf
-from central.admins import administrator_of_token
-from central.deps import (
+from central.administration.routers.auth import login as api_login
+from central.core.admins import administrator_of_token
+from central.core.deps import (
     SESSION_COOKIE,
     NowDep,
     SessionDep,
     SessionsDep,
     SettingsDep,
 )
-from central.errors import ApiError
-from central.models import AdminSession
-from central.routers.auth import login as api_login
-from central.schemas import Login
-from central.security import token_digest
+from central.core.errors import ApiError
+from central.core.models import AdminSession
+from central.core.schemas import Login
+from central.core.security import token_digest
+from central.web import csrf
 from central.web.render import HEADERS, STATIC, CipherDep, FormDep, ViewerDep, render
 from sync.schemas import RefusalReason
 

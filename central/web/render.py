@@ -1,6 +1,6 @@
 """What every administration page shares: templates, strict headers, the viewer and its forms.
 
-A logged-in page takes `ViewerDep`: the account's scope (`central.scope.page_scope`, the same
+A logged-in page takes `ViewerDep`: the account's scope (`central.core.scope.page_scope`, the same
 rules as the API's bearer scope, from the session cookie), an auditor bound to the page's route,
 the language, and the session's CSRF form token. Pages read through the same router functions
 the JSON API runs, so scope and audit are the API's own.
@@ -21,14 +21,14 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
-from central import csrf
-from central.audit import Auditor
-from central.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
-from central.errors import ApiError
-from central.ingest import RecordCipher, record_cipher
-from central.models import Administrator
-from central.scope import PageScopeDep, Scope
-from central.settings import Settings
+from central.core.audit import Auditor
+from central.core.cipher import RecordCipher, record_cipher
+from central.core.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
+from central.core.errors import ApiError
+from central.core.models import Administrator
+from central.core.scope import PageScopeDep, Scope
+from central.core.settings import Settings
+from central.web import csrf
 from central.web.i18n import LANGUAGE_COOKIE, Translator, choose_language
 from sync.schemas import RefusalReason
 

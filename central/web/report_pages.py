@@ -1,6 +1,6 @@
 """Reports: a day's figures and the week before it, for the account's checkpoints; the day's
-push file and the week's usage statistics as downloads (`central.routers.reports`); and
-filtered exports (`central.routers.exports`, made in the background with progress).
+push file and the week's usage statistics as downloads (`central.reports.routers.reports`); and
+filtered exports (`central.reports.routers.exports`, made in the background with progress).
 
 A filtered export is a POST (the person filter is an ID number: never in a URL); its progress
 page refreshes itself (no script) until the file is ready, then offers the download.
@@ -17,14 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from central.audit import Action
-from central.errors import ApiError
-from central.exports import ExportFormat, ExportKind, ExportState
-from central.models import ReceivedPassage
-from central.reports import day_bounds, previous_day
-from central.routers import accounts as accounts_api
-from central.routers import exports as exports_api
-from central.routers import reports as reports_api
+from central.administration.routers import accounts as accounts_api
+from central.core.audit import Action
+from central.core.errors import ApiError
+from central.core.models import ReceivedPassage
+from central.reports.daily import day_bounds, previous_day
+from central.reports.exports import ExportFormat, ExportKind, ExportState
+from central.reports.routers import exports as exports_api
+from central.reports.routers import reports as reports_api
 from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, aware
 from healthcode.claims import Colour
 from sync.schemas import RefusalReason

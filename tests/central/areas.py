@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from central.admins import open_session
-from central.db import session_scope
-from central.models import Administrator, AuditEntry
-from central.regions import SAMPLE_FILE, load_region_file
+from central.core.admins import open_session
+from central.core.db import session_scope
+from central.core.models import Administrator, AuditEntry
+from central.core.regions import SAMPLE_FILE, load_region_file
 from tests.central.conftest import Central
 
 

@@ -21,12 +21,12 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, make_url, select, text
 from starlette.exceptions import StarletteDeprecationWarning
 
-from central.admins import SetupInvitation, open_session
 from central.app import create_app
-from central.bootstrap import prepare
-from central.db import session_scope
-from central.models import Administrator
-from central.settings import Settings
+from central.core.admins import SetupInvitation, open_session
+from central.core.bootstrap import prepare
+from central.core.db import session_scope
+from central.core.models import Administrator
+from central.core.settings import Settings
 
 # Starlette's test client now prefers the `httpx2` package; ours is an httpx.Client on purpose,
 # because the kiosk's client code (sync) is written against httpx.

@@ -82,8 +82,8 @@ def long_session(central: Central, account_id: str) -> dict[str, str]:
     """A session that outlives the simulated days of a test."""
     from datetime import timedelta
 
-    from central.admins import open_session
-    from central.db import session_scope
+    from central.core.admins import open_session
+    from central.core.db import session_scope
 
     with session_scope(central.app.state.sessions) as session:
         token, _ = open_session(session, account_id, central.clock(), timedelta(days=120))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from central.db import session_scope
-from central.ingest import record_cipher
-from central.models import Checkpoint, FeverCase, Kiosk, ReceivedPassage
+from central.core.cipher import record_cipher
+from central.core.db import session_scope
+from central.core.models import Checkpoint, FeverCase, Kiosk, ReceivedPassage
 from tests.central.conftest import Central
 
 

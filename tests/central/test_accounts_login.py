@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from central.administration.routers import auth
 from central.app import create_app
-from central.routers import auth
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import ADMIN_PASSWORD, Central, TestClient
 

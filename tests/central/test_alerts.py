@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from central.alerts import (
+from central.reports.alerts import (
     AlertKind,
     FeverRow,
     KioskHealth,

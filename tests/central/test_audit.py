@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from central.db import session_scope
-from central.models import AuditEntry
+from central.core.db import session_scope
+from central.core.models import AuditEntry
 from tests.central.areas import create_account, create_enterprise, load_sample_regions, region_admin
 from tests.central.conftest import Central
 

@@ -8,7 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select, update
 
-from central.db import session_scope
+from central.core.db import session_scope
+from central.core.models import (
+    Checkpoint,
+    FeverCase,
+    Kiosk,
+    Person,
+    PersonArea,
+    insert_people,
+    new_id,
+)
 from central.issuance import changes, feed, recompute
 from central.issuance.rules import (
     ClinicalStatus,
@@ -19,15 +28,6 @@ from central.issuance.rules import (
     china_day,
     evaluate,
     load_ruleset,
-)
-from central.models import (
-    Checkpoint,
-    FeverCase,
-    Kiosk,
-    Person,
-    PersonArea,
-    insert_people,
-    new_id,
 )
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import Central

@@ -9,10 +9,10 @@ import re
 
 from sqlalchemy import func, select
 
-from central.db import session_scope
-from central.deps import SESSION_COOKIE
-from central.models import AuditEntry, Person
-from central.scope import api_routes, issuing_scope, route_guard
+from central.core.db import session_scope
+from central.core.deps import SESSION_COOKIE
+from central.core.models import AuditEntry, Person
+from central.core.scope import api_routes, issuing_scope, route_guard
 from tests.central.areas import Account, create_account, load_sample_regions, region_admin
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, declaration

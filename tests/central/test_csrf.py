@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from central.csrf import cookie_name
+from central.web.csrf import cookie_name
 from tests.central.conftest import ADMIN_PASSWORD, Central
 
 COOKIE = cookie_name("setup")

@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from pydantic import ValidationError
 from sqlalchemy import bindparam, text
 
-from central import ratelimit
-from central.db import (
+from central.core import ratelimit
+from central.core.db import (
     UTCDateTime,
     alembic_config,
     make_engine,
@@ -21,8 +21,8 @@ from central.db import (
     migrate,
     session_scope,
 )
-from central.models import Base, Person
-from central.settings import Settings
+from central.core.models import Base, Person
+from central.core.settings import Settings
 from tests.central.conftest import START
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from central.bundle import export_bundle
-from central.checkpoints import add_operator, get_checkpoint
+from central.administration.checkpoints import add_operator, get_checkpoint
+from central.kiosks.bundle import export_bundle
 from healthcode import cose
 from healthcode.feed import BatchKind, open_signed_batch
 from kiosk.client.bundle_import import import_bundle

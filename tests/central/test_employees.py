@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from central.db import session_scope
-from central.models import AuditEntry, Employee
+from central.core.db import session_scope
+from central.core.models import AuditEntry, Employee
 from healthcode.identity import check_character
 from tests.central.areas import (
     Account,

@@ -13,8 +13,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from central.db import session_scope
-from central.exports import (
+from central.core.db import session_scope
+from central.core.models import Administrator, AuditEntry, Checkpoint, Enterprise, ExportJob, Person
+from central.core.scope import Scope, scope_of
+from central.issuance.people import PeopleCipher
+from central.reports.exports import (
     ExportFormat,
     ExportKind,
     ExportRequest,
@@ -26,9 +29,6 @@ from central.exports import (
     run_due_exports,
     start_export,
 )
-from central.issuance.people import PeopleCipher
-from central.models import Administrator, AuditEntry, Checkpoint, Enterprise, ExportJob, Person
-from central.scope import Scope, scope_of
 from tests.central.areas import bearer, load_sample_regions, province_account_id, region_admin
 from tests.central.conftest import Central
 from tests.central.issuance_world import declaration, declare, id_number

@@ -6,7 +6,7 @@ import secrets
 import threading
 from datetime import timedelta
 
-from central.db import session_scope
+from central.core.db import session_scope
 from central.issuance import feed
 from healthcode.claims import Colour
 from healthcode.feed import BatchKind, FeedCopy, open_signed_batch

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from central.ingest import record_cipher
-from central.models import FeverCase, OverrideRecord, ReceivedPassage
+from central.core.cipher import record_cipher
+from central.core.models import FeverCase, OverrideRecord, ReceivedPassage
 from kiosk.client.enrollment import Enrollment
 from sync.schemas import (
     PASSAGES_PATH,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from central.db import session_scope
+from central.core.db import session_scope
+from central.core.models import AuditEntry, Person, StatusFeedEntry
 from central.issuance import feed
-from central.models import AuditEntry, Person, StatusFeedEntry
 from healthcode.claims import CodeKind, Colour
 from healthcode.jkm import default_registry
 from healthcode.keydir import KeyDir

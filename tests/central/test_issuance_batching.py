@@ -11,11 +11,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.db import session_scope
+from central.core.db import session_scope
+from central.core.models import Person, PersonArea, StatusFeedEntry
 from central.issuance import codes
 from central.issuance.batching import GroupCommitter, LoopGroupCommitter
 from central.issuance.declarations import Declaration, IdType
-from central.models import Person, PersonArea, StatusFeedEntry
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, id_number, keys_of, sms_of
 

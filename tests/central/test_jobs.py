@@ -19,11 +19,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from central import cli, jobs
-from central.clock import system_clock
-from central.db import make_engine, make_sessions, session_scope
-from central.issuance import changes, feed
-from central.issuance.rules import Facts, RiskLevel
-from central.models import (
+from central.core.clock import system_clock
+from central.core.db import make_engine, make_sessions, session_scope
+from central.core.models import (
     Person,
     PersonArea,
     RecomputeJob,
@@ -31,7 +29,9 @@ from central.models import (
     insert_people,
     new_id,
 )
-from central.settings import Settings
+from central.core.settings import Settings
+from central.issuance import changes, feed
+from central.issuance.rules import Facts, RiskLevel
 from tests.central.conftest import Central
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,

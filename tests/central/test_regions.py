@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from central.cli import main
-from central.db import make_engine, make_sessions, migrate, session_scope
-from central.models import Region
-from central.regions import (
+from central.core.db import make_engine, make_sessions, migrate, session_scope
+from central.core.models import Region
+from central.core.regions import (
     SAMPLE_FILE,
     Level,
     RegionCodeError,

@@ -14,15 +14,15 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
 from central.cli import UnknownRevisionError, main, refuse_unknown_revision
-from central.db import make_engine
-from central.releases import (
+from central.core.db import make_engine
+from central.core.settings import Settings
+from central.kiosks.releases import (
     RELEASE_PUBLIC_FILE,
     RELEASES_FOLDER,
     publish_release,
     release_key,
     release_public_pem,
 )
-from central.settings import Settings
 from healthcode.keys import SigningKey
 from kiosk.client.enrollment import Enrollment
 from kiosk.client.releases import ReleaseClient
@@ -156,7 +156,7 @@ def test_a_kiosk_refuses_a_release_signed_by_a_key_it_does_not_trust(
 
 
 def test_central_refuses_a_database_written_by_a_newer_central(settings: Settings) -> None:
-    from central.bootstrap import prepare
+    from central.core.bootstrap import prepare
     from tests.central.conftest import START
 
     prepare(settings, START)

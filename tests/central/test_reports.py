@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from central.cli import main
-from central.db import session_scope
-from central.ingest import record_cipher
+from central.core.cipher import record_cipher
+from central.core.db import session_scope
+from central.core.models import PushDelivery
 from central.jobs import ReportWork, run_once
-from central.models import PushDelivery
-from central.reports import next_push_at, previous_day, push_daily
+from central.reports.daily import next_push_at, previous_day, push_daily
 from tests.central.areas import audit_count, load_sample_regions, region_admin
 from tests.central.conftest import Central, FakeClock
 from tests.central.received import add_checkpoint_and_kiosk, add_passage

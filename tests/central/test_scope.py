@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from central.admins import invite_administrator
-from central.db import session_scope
-from central.scope import Role, Scope
+from central.core.admins import invite_administrator
+from central.core.db import session_scope
+from central.core.scope import Role, Scope
 from tests.central.areas import (
     bearer,
     create_account,

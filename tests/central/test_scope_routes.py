@@ -1,7 +1,7 @@
 """The whole route table is scoped: no GET route shows an account anything outside its scope.
 
 Every route takes the scope dependency, is a signed kiosk request, or sits on the public
-allow-list (`central.scope.PUBLIC_ROUTES`). Then every GET route of the OpenAPI document is
+allow-list (`central.core.scope.PUBLIC_ROUTES`). Then every GET route of the OpenAPI document is
 called as a city administrator (against another city's data), a county administrator (against
 another county and the levels above) and an enterprise administrator (against another
 enterprise); none of them gets any of it, and each read leaves an audit entry.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from central.scope import PUBLIC_ROUTES, api_routes, route_guard
+from central.core.scope import PUBLIC_ROUTES, api_routes, route_guard
 from healthcode.identity import check_character
 from kiosk.client.enrollment import enroll
 from tests.central.areas import (

@@ -23,18 +23,18 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from central.accounts import NewAccount, provision_account, register_enterprise
-from central.admins import set_first_password
+from central.administration.accounts import NewAccount, provision_account, register_enterprise
+from central.administration.employees import NewEmployee, add_employee
 from central.app import create_app
-from central.bootstrap import prepare
-from central.db import session_scope
-from central.employees import NewEmployee, add_employee
-from central.exports import run_due_exports
-from central.ingest import record_cipher
-from central.models import Administrator
-from central.regions import SAMPLE_FILE, load_region_file
-from central.scope import Role
-from central.settings import Settings
+from central.core.admins import set_first_password
+from central.core.bootstrap import prepare
+from central.core.cipher import record_cipher
+from central.core.db import session_scope
+from central.core.models import Administrator
+from central.core.regions import SAMPLE_FILE, load_region_file
+from central.core.scope import Role
+from central.core.settings import Settings
+from central.reports.exports import run_due_exports
 from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
 from tests.central.issuance_world import id_number
 from tests.central.received import add_passage

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from central.admins import open_session
-from central.db import session_scope
-from central.deps import SESSION_COOKIE
-from central.models import Administrator, AdminSession, AuditEntry, Checkpoint, Kiosk
-from central.security import token_digest
+from central.core.admins import open_session
+from central.core.db import session_scope
+from central.core.deps import SESSION_COOKIE
+from central.core.models import Administrator, AdminSession, AuditEntry, Checkpoint, Kiosk
+from central.core.security import token_digest
 from central.web.i18n import TEXT
 from tests.central.areas import (
     audit_count,

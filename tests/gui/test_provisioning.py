@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from central.settings import Settings
+from central.core.settings import Settings
 from drivers.idcard.simulator import SAMPLE_RESIDENT
 from healthcode.identity import mask_id_number
 from kiosk.app.demo import DemoWorld, prepare_demo, render_camera_folder

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from central.checkpoints import add_operator, get_checkpoint
-from central.keystore import publish_trust_list
-from central.settings import Settings
+from central.administration.checkpoints import add_operator, get_checkpoint
+from central.core.keystore import publish_trust_list
+from central.core.settings import Settings
 from healthcode.claims import Colour
 from healthcode.keys import SigningKey
 from healthcode.trust import KeyRole

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tenacity
 
-from central.settings import Settings
+from central.core.settings import Settings
 from kiosk.client.worker import SyncWorker
 from tests.central.conftest import Central, FakeClock, start_central
 from tests.sync.download_world import KioskWorld, kiosk_world, replaced

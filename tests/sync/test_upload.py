@@ -15,8 +15,8 @@ import tenacity
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from central.models import FeverCase, OverrideRecord, ReceivedPassage
-from central.settings import Settings
+from central.core.models import FeverCase, OverrideRecord, ReceivedPassage
+from central.core.settings import Settings
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.client.enrollment import Enrollment

@@ -11,10 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
-from central.db import session_scope
-from central.ingest import ImportSummary, import_outbox_file
-from central.models import FeverCase, Kiosk, ReceivedPassage
-from central.settings import Settings
+from central.core.db import session_scope
+from central.core.models import FeverCase, Kiosk, ReceivedPassage
+from central.core.settings import Settings
+from central.kiosks.ingest import ImportSummary, import_outbox_file
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.client.enrollment import Enrollment
 from kiosk.client.transfer import (

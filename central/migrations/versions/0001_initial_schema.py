@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0001"
 down_revision = None
@@ -26,9 +26,9 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=True),
         sa.Column("setup_token_hash", sa.LargeBinary(length=32), nullable=True),
-        sa.Column("setup_expires_at", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("setup_expires_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("region_code", sa.String(length=6), nullable=True),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("setup_token_hash"),
         sa.UniqueConstraint("username"),
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=6), nullable=False),
         sa.Column("address", sa.Text(), nullable=False),
         sa.Column("enterprise", sa.String(length=200), nullable=True),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("roster_version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
@@ -54,7 +54,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_limit_hits",
         sa.Column("bucket", sa.String(length=200), nullable=False),
-        sa.Column("window_start", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("window_start", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("bucket", "window_start"),
     )
@@ -62,7 +62,7 @@ def upgrade() -> None:
         "request_nonces",
         sa.Column("kiosk_id", sa.String(length=36), nullable=False),
         sa.Column("nonce", sa.String(length=128), nullable=False),
-        sa.Column("expires_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("kiosk_id", "nonce"),
     )
     with op.batch_alter_table("request_nonces", schema=None) as batch_op:
@@ -74,14 +74,14 @@ def upgrade() -> None:
         "trust_lists",
         sa.Column("sequence", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("signed", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sequence"),
     )
     op.create_table(
         "admin_sessions",
         sa.Column("token_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("administrator_id", sa.String(length=36), nullable=False),
-        sa.Column("expires_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["administrator_id"], ["administrators.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("token_hash"),
     )
@@ -95,9 +95,9 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("checkpoint_id", sa.String(length=36), nullable=False),
         sa.Column("code_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("kiosk_id", sa.String(length=36), nullable=True),
         sa.ForeignKeyConstraint(["checkpoint_id"], ["checkpoints.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -114,9 +114,9 @@ def upgrade() -> None:
         sa.Column("checkpoint_id", sa.String(length=36), nullable=False),
         sa.Column("signing_public_key", sa.LargeBinary(length=32), nullable=False),
         sa.Column("encryption_public_key", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("enrolled_at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", central.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_seen_at", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("enrolled_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_seen_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("software_version", sa.String(length=64), nullable=True),
         sa.Column("backlog_records", sa.Integer(), nullable=True),
         sa.Column("feed_age_s", sa.Integer(), nullable=True),
@@ -141,7 +141,7 @@ def upgrade() -> None:
         sa.Column("checkpoint_id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("pin_hash", sa.Text(), nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["checkpoint_id"], ["checkpoints.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0002_passage_ingest"
 down_revision = "0001"
@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         *_common(),
         sa.Column("kiosk_seq", sa.BigInteger(), nullable=False),
-        sa.Column("at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("received_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("clock_trusted", sa.Boolean(), nullable=False),
         sa.Column("operator_id", sa.String(length=64), nullable=True),
         sa.Column("scheme", sa.String(length=16), nullable=True),
@@ -69,8 +69,8 @@ def upgrade() -> None:
         "fever_cases",
         sa.Column("id", sa.String(length=36), nullable=False),
         *_common(),
-        sa.Column("at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("received_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("temperature_celsius", sa.Float(), nullable=True),
         sa.Column("issuer", sa.String(length=16), nullable=True),
         sa.Column("code_ix", sa.LargeBinary(length=16), nullable=True),
@@ -87,8 +87,8 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("passage_id", sa.String(length=36), nullable=False),
         *_common(),
-        sa.Column("at", central.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("received_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", central.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("outcome", sa.String(length=32), nullable=False),
         sa.Column("reason_enc", sa.LargeBinary(), nullable=False),
         sa.Column("operator_id", sa.String(length=64), nullable=True),

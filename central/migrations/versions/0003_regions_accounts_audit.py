@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0003_regions_accounts_audit"
 down_revision = "0002_passage_ingest"
@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("area_code", sa.String(length=15), nullable=False),
         sa.Column("industry", sa.String(length=64), nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -55,7 +55,7 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column("at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.String(length=36), nullable=False),
         sa.Column("actor_role", sa.String(length=32), nullable=False),
         sa.Column("actor_area", sa.String(length=15), nullable=False),
@@ -86,7 +86,7 @@ def upgrade() -> None:
     )
     op.add_column(
         "administrators",
-        sa.Column("locked_until", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", central.core.db.UTCDateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_administrators_area_code", "administrators", ["area_code"])
     op.create_index("ix_administrators_enterprise_id", "administrators", ["enterprise_id"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0004_issuance"
 down_revision = "0003_regions_accounts_audit"
@@ -19,7 +19,7 @@ depends_on = None
 
 
 def _time(name: str, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, central.db.UTCDateTime(timezone=True), nullable=nullable)
+    return sa.Column(name, central.core.db.UTCDateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0005_employee_rosters"
 down_revision = "0004_issuance"
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("id_masked_enc", sa.LargeBinary(), nullable=False),
         sa.Column("phone_enc", sa.LargeBinary(), nullable=True),
         sa.Column("department", sa.String(length=100), server_default="", nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.String(length=36), nullable=True),
         sa.ForeignKeyConstraint(["enterprise_id"], ["enterprises.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

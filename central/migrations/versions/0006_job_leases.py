@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0006_job_leases"
 down_revision = "0005_employee_rosters"
@@ -23,8 +23,8 @@ def upgrade() -> None:
         "job_leases",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("owner", sa.String(length=64), nullable=True),
-        sa.Column("lease_until", central.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_run_at", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", central.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_run_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
 

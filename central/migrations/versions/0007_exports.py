@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0007_exports"
 down_revision = "0006_job_leases"
@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    moment = central.db.UTCDateTime(timezone=True)
+    moment = central.core.db.UTCDateTime(timezone=True)
     op.create_table(
         "exports",
         sa.Column("id", sa.String(length=36), nullable=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0008_kiosk_releases"
 down_revision = "0007_exports"
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("manifest_signed", sa.LargeBinary(), nullable=False),
         sa.Column("release_key_id", sa.String(length=16), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
-        sa.Column("created_at", central.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", central.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(

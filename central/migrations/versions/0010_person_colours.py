@@ -7,7 +7,7 @@ Create Date: 2026-12-07
 Re-colouring an area rewrites these columns for every resident. Kept in `people` they made
 each update rewrite a wide row and add an entry to each of its nine indexes; in their own
 narrow table (primary key and `review_at` only) the same update costs about a quarter as much
-on PostgreSQL. The ORM class `Person` spans both tables (central/models.py).
+on PostgreSQL. The ORM class `Person` spans both tables (central/core/models.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import central.db
+import central.core.db
 
 revision = "0010_person_colours"
 down_revision = "0009_community_worker"
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("colour", sa.String(length=8), nullable=False),
         sa.Column("colour_seq", sa.Integer(), nullable=False),
         sa.Column("colour_reason", sa.String(length=64), nullable=False),
-        sa.Column("review_at", central.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_at", central.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("lock_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["people.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("person_id"),
@@ -58,7 +58,7 @@ def downgrade() -> None:
         "people", sa.Column("colour_reason", sa.String(64), nullable=False, server_default="")
     )
     op.add_column(
-        "people", sa.Column("review_at", central.db.UTCDateTime(timezone=True), nullable=True)
+        "people", sa.Column("review_at", central.core.db.UTCDateTime(timezone=True), nullable=True)
     )
     op.add_column(
         "people", sa.Column("lock_version", sa.Integer(), nullable=False, server_default="0")

@@ -1,0 +1,61 @@
+"""Administrator first login (password setup with the one-time token) and login."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+
+from central.core import ratelimit
+from central.core.admins import AccountLockedError, AdminError, log_in, set_first_password
+from central.core.deps import CurrentAdminDep, NowDep, SessionDep, SessionsDep, SettingsDep
+from central.core.errors import ApiError
+from central.core.schemas import AccessToken, AdministratorOut, Login, PasswordSetup
+from sync.schemas import API_PREFIX, RefusalReason
+
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
+LOGIN_ATTEMPTS_PER_MINUTE = 20  # per client address, on top of the per-account lockout
+
+
+@router.post("/setup")
+def set_up_password(body: PasswordSetup, session: SessionDep, now: NowDep) -> AdministratorOut:
+    try:
+        admin = set_first_password(session, body.token, body.password, now)
+    except AdminError as error:
+        raise ApiError(400, RefusalReason.BAD_REQUEST, str(error)) from None
+    session.commit()
+    return AdministratorOut(administrator_id=admin.id, username=admin.username)
+
+
+@router.post("/login")
+def login(
+    body: Login,
+    request: Request,
+    session: SessionDep,
+    sessions: SessionsDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> AccessToken:
+    client = request.client.host if request.client is not None else "unknown"
+    if not ratelimit.hit(sessions, f"login:{client}", LOGIN_ATTEMPTS_PER_MINUTE, now):
+        raise ApiError(429, RefusalReason.RATE_LIMITED, "too many login attempts; wait")
+    try:
+        token, expires_at = log_in(
+            session,
+            body.username,
+            body.password,
+            now,
+            timedelta(seconds=settings.admin_session_ttl_s),
+        )
+    except AccountLockedError as error:
+        raise ApiError(429, RefusalReason.RATE_LIMITED, str(error)) from None
+    except AdminError as error:
+        session.commit()  # the failure count
+        raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, str(error)) from None
+    session.commit()
+    return AccessToken(access_token=token, expires_at=expires_at)
+
+
+@router.get("/me")
+def who_am_i(admin: CurrentAdminDep) -> AdministratorOut:
+    return AdministratorOut(administrator_id=admin.id, username=admin.username)

@@ -1,0 +1,67 @@
+"""The audit log: who read what, when, through which scope, and how many rows.
+
+An entry names the account, its role, area and enterprise, the action, the kind of object,
+the route template (`GET /api/v1/checkpoints/{checkpoint_id}`: never the values in it), the
+scope's filter and the row count. Never the data read: no names, ID numbers or code ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from central.core.deps import NowDep, SessionDep
+from central.core.models import AuditEntry
+from central.core.scope import Scope, ScopeDep
+
+
+class Action(StrEnum):
+    LIST = "list"
+    READ = "read"
+    EXPORT = "export"
+
+
+@dataclass
+class Auditor:
+    """Bound to one request: its session, the reader's scope, the time and the route."""
+
+    session: Session
+    scope: Scope
+    now: datetime
+    route: str
+
+    def record(self, action: Action, object_type: str, row_count: int) -> None:
+        """Write the entry and commit: a read is logged before its data leaves the server."""
+        self.session.add(
+            AuditEntry(
+                at=self.now,
+                actor_id=self.scope.account_id,
+                actor_role=self.scope.role.value,
+                actor_area=self.scope.area or "",
+                actor_enterprise_id=self.scope.enterprise_id,
+                action=action.value,
+                object_type=object_type,
+                route=self.route[:200],
+                scope=self.scope.describe()[:100],
+                row_count=row_count,
+            )
+        )
+        self.session.commit()
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", None) or request.url.path
+    return f"{request.method} {path}"
+
+
+def _auditor(request: Request, session: SessionDep, scope: ScopeDep, now: NowDep) -> Auditor:
+    return Auditor(session, scope, now, _route_template(request))
+
+
+AuditDep = Annotated[Auditor, Depends(_auditor)]

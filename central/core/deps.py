@@ -1,0 +1,130 @@
+"""FastAPI dependencies as `Annotated` aliases; everything comes from `app.state`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.core.admins import administrator_of_token
+from central.core.clock import TokenSource
+from central.core.errors import ApiError
+from central.core.keystore import KeyStore
+from central.core.kiosk_auth import Fields, KioskAuthError, RequestView, verify_kiosk_request
+from central.core.models import Administrator, Kiosk
+from central.core.settings import Settings
+from sync.schemas import RefusalReason
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def _tokens(request: Request) -> TokenSource:
+    tokens: TokenSource = request.app.state.tokens
+    return tokens
+
+
+def _sessions(request: Request) -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+def _keys(request: Request) -> KeyStore:
+    keys: KeyStore = request.app.state.keys
+    return keys
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+NowDep = Annotated[datetime, Depends(_now)]
+TokensDep = Annotated[TokenSource, Depends(_tokens)]
+SessionsDep = Annotated[sessionmaker[Session], Depends(_sessions)]
+KeysDep = Annotated[KeyStore, Depends(_keys)]
+
+
+def _session(sessions: SessionsDep) -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _current_admin(
+    session: SessionDep,
+    now: NowDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Administrator:
+    admin = (
+        administrator_of_token(session, credentials.credentials, now)
+        if credentials is not None
+        else None
+    )
+    if admin is None:
+        raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, "log in as an administrator")
+    return admin
+
+
+CurrentAdminDep = Annotated[Administrator, Depends(_current_admin)]
+
+# The administration pages (central/web) carry the same session token in a cookie instead of a
+# header; their forms are guarded by central.web.csrf, so the cookie is never enough on its own.
+SESSION_COOKIE = "central_session"
+LOGIN_PAGE = "/admin/login"
+
+
+def _page_admin(request: Request, session: SessionDep, now: NowDep) -> Administrator:
+    token = request.cookies.get(SESSION_COOKIE)
+    admin = administrator_of_token(session, token, now) if token else None
+    if admin is None:
+        if request.method == "GET":  # a page: off to the login form
+            raise HTTPException(303, "log in", headers={"Location": LOGIN_PAGE})
+        raise ApiError(401, RefusalReason.NOT_AUTHENTICATED, "log in as an administrator")
+    return admin
+
+
+PageAdminDep = Annotated[Administrator, Depends(_page_admin)]
+
+
+async def _body(request: Request) -> bytes:
+    return await request.body()
+
+
+def _signed_kiosk(
+    request: Request,
+    body: Annotated[bytes, Depends(_body)],
+    sessions: SessionsDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Kiosk:
+    view = RequestView(
+        method=request.method,
+        url=str(request.url),
+        headers=Fields(request.headers.items()),
+    )
+    try:
+        return verify_kiosk_request(
+            sessions,
+            view,
+            body,
+            now=now,
+            tolerance=timedelta(seconds=settings.signature_tolerance_s),
+        )
+    except KioskAuthError as error:
+        status = 403 if error.reason is RefusalReason.KIOSK_REVOKED else 401
+        raise ApiError(status, error.reason, error.detail) from None
+
+
+SignedKioskDep = Annotated[Kiosk, Depends(_signed_kiosk)]

@@ -1,0 +1,161 @@
+"""Verifying a kiosk's signed request (the profile of `sync.signing`), replay-proof in the DB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from http_message_signatures import (
+    HTTPMessageSignaturesException,
+    HTTPMessageVerifier,
+    HTTPSignatureKeyResolver,
+    InvalidSignature,
+)
+from pydantic import ValidationError
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.core.models import Kiosk, RequestNonce
+from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, RefusalReason
+from sync.signing import COVERED_COMPONENTS, SIGNATURE_ALGORITHM, SIGNATURE_TAG
+
+MAX_NONCE_LENGTH = 128
+
+
+class KioskAuthError(ValueError):
+    def __init__(self, reason: RefusalReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """What the verifier reads of a request: method, full URL, header fields in order."""
+
+    method: str
+    url: str
+    headers: Fields
+
+
+class Fields:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._pairs = list(pairs)
+
+    def items(self) -> list[tuple[str, str]]:
+        return self._pairs
+
+    def __iter__(self) -> Any:
+        return iter(dict.fromkeys(name for name, _ in self._pairs))
+
+    def __contains__(self, name: object) -> bool:
+        return any(field.lower() == str(name).lower() for field, _ in self._pairs)
+
+
+class _KioskKeys(HTTPSignatureKeyResolver):
+    """Looks the key id up as a kiosk, remembering what it found for the refusal's reason."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.kiosk: Kiosk | None = None
+        self.looked_up = False
+
+    def resolve_public_key(self, key_id: str) -> Ed25519PublicKey | None:
+        self.looked_up = True
+        self.kiosk = self.session.get(Kiosk, key_id)
+        if self.kiosk is None or self.kiosk.revoked_at is not None:
+            return None
+        return Ed25519PublicKey.from_public_bytes(self.kiosk.signing_public_key)
+
+    def resolve_private_key(self, key_id: str) -> Any:
+        raise NotImplementedError("the server never signs as a kiosk")
+
+
+class _Verifier(HTTPMessageVerifier):
+    def validate_created_and_expires(self, sig_input: Any, max_age: Any = None) -> None:
+        """Time is checked after the signature, against the injected clock (see below)."""
+
+
+def verify_kiosk_request(
+    sessions: sessionmaker[Session],
+    request: RequestView,
+    body: bytes,
+    *,
+    now: datetime,
+    tolerance: timedelta,
+) -> Kiosk:
+    """The kiosk that signed this request, its nonce spent and health recorded; or raise."""
+    if "signature" not in request.headers or "signature-input" not in request.headers:
+        raise KioskAuthError(RefusalReason.SIGNATURE_MISSING, "the request is not signed")
+    with sessions() as session:
+        keys = _KioskKeys(session)
+        verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
+        try:
+            (result,) = verifier.verify(
+                request,
+                max_age=None,
+                expect_tag=SIGNATURE_TAG,
+                require_components=COVERED_COMPONENTS,
+                body=body,
+            )
+        except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:
+            if keys.looked_up and keys.kiosk is None:
+                raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk") from None
+            if keys.kiosk is not None and keys.kiosk.revoked_at is not None:
+                raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
+            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
+        kiosk = keys.kiosk
+        if kiosk is None:  # the verifier resolved a key, so it found the kiosk
+            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
+        created = result.parameters.get("created")
+        nonce = result.parameters.get("nonce")
+        if not isinstance(created, int) or not isinstance(nonce, str):
+            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "created and nonce are required")
+        if not 0 < len(nonce) <= MAX_NONCE_LENGTH:
+            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "bad nonce length")
+        signed_at = datetime.fromtimestamp(created, now.tzinfo)
+        if abs(signed_at - now) > tolerance:
+            raise KioskAuthError(
+                RefusalReason.CLOCK_SKEW,
+                f"signed at {signed_at.isoformat()}, more than {tolerance} from the server's time",
+            )
+        _spend_nonce(session, kiosk.id, nonce, now=now, expires_at=signed_at + tolerance)
+        _record_health(kiosk, result.covered_components, now)
+        session.commit()
+        return kiosk
+
+
+def _spend_nonce(
+    session: Session, kiosk_id: str, nonce: str, *, now: datetime, expires_at: datetime
+) -> None:
+    # A nonce past its expiry can no longer come with an acceptable signature.
+    session.execute(
+        delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk_id, RequestNonce.expires_at < now)
+    )
+    session.add(RequestNonce(kiosk_id=kiosk_id, nonce=nonce, expires_at=expires_at))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise KioskAuthError(RefusalReason.REPLAYED, "this request was seen before") from None
+
+
+def _record_health(kiosk: Kiosk, covered: dict[str, str], now: datetime) -> None:
+    kiosk.last_seen_at = now
+    raw = covered.get(f'"{KIOSK_HEALTH_HEADER}"')
+    if raw is None:
+        return
+    try:
+        health = KioskHealth.model_validate_json(raw)
+    except ValidationError:
+        return  # a malformed report must not cost the kiosk its request
+    kiosk.software_version = health.software_version
+    kiosk.backlog_records = health.backlog_records
+    kiosk.feed_age_s = health.feed_age_s
+    kiosk.clock_offset_s = health.clock_offset_s
+    kiosk.free_disk_bytes = health.free_disk_bytes
+    kiosk.error_counts = dict(health.error_counts)

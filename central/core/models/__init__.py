@@ -1,0 +1,69 @@
+"""The central database, SQLAlchemy 2 typed models by domain. Alembic migrations follow these
+tables; importing this package registers every table on `Base.metadata`."""
+
+from central.core.models.administration import (
+    Administrator,
+    AdminSession,
+    AuditEntry,
+    Employee,
+    Enterprise,
+    RateLimitHit,
+    Region,
+)
+from central.core.models.base import Base, new_id
+from central.core.models.issuance import (
+    AreaRisk,
+    FeedHead,
+    Person,
+    PersonArea,
+    RecomputeJob,
+    SmsChallenge,
+    StatusFeedEntry,
+    insert_people,
+)
+from central.core.models.kiosks import (
+    Checkpoint,
+    EnrollmentCode,
+    FeverCase,
+    Kiosk,
+    KioskRelease,
+    Operator,
+    OverrideRecord,
+    ReceivedPassage,
+    RequestNonce,
+    TrustListRecord,
+)
+from central.core.models.reports import ExportJob, JobLease, PushDelivery
+
+__all__ = [
+    "AdminSession",
+    "Administrator",
+    "AreaRisk",
+    "AuditEntry",
+    "Base",
+    "Checkpoint",
+    "Employee",
+    "EnrollmentCode",
+    "Enterprise",
+    "ExportJob",
+    "FeedHead",
+    "FeverCase",
+    "JobLease",
+    "Kiosk",
+    "KioskRelease",
+    "Operator",
+    "OverrideRecord",
+    "Person",
+    "PersonArea",
+    "PushDelivery",
+    "RateLimitHit",
+    "ReceivedPassage",
+    "RecomputeJob",
+    "Region",
+    "RequestNonce",
+    "SmsChallenge",
+    "StatusFeedEntry",
+    "TrustListRecord",
+    "insert_people",
+    "new_id",
+]

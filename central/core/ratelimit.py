@@ -1,0 +1,39 @@
+"""Fixed-window rate limits kept in the database, so every process counts the same hits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.core.models import RateLimitHit
+
+
+def hit(sessions: sessionmaker[Session], bucket: str, limit: int, now: datetime) -> bool:
+    """Count one hit in this minute's window; False once the window holds `limit` hits."""
+    window_start = now.replace(second=0, microsecond=0)
+    for _attempt in range(3):
+        try:
+            with sessions() as session, session.begin():
+                result = session.execute(
+                    update(RateLimitHit)
+                    .where(RateLimitHit.bucket == bucket, RateLimitHit.window_start == window_start)
+                    .values(hits=RateLimitHit.hits + 1)
+                    .returning(RateLimitHit.hits)
+                )
+                hits = result.scalar_one_or_none()
+                if hits is None:
+                    # A new window: the bucket's earlier windows count no more.
+                    session.execute(
+                        delete(RateLimitHit).where(
+                            RateLimitHit.bucket == bucket, RateLimitHit.window_start < window_start
+                        )
+                    )
+                    session.add(RateLimitHit(bucket=bucket, window_start=window_start, hits=1))
+                    hits = 1
+                return hits <= limit
+        except IntegrityError:
+            continue  # another process opened the window first: count in it
+    return False

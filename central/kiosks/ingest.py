@@ -1,0 +1,390 @@
+"""Batched ingest of kiosk records: each stored once by its UUID, in one statement per table.
+
+`INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id` (SQLite 3.35+ and PostgreSQL) stores the
+new records and names them; the others were stored before, by this kiosk (`duplicate`: the
+kiosk may forget it) or by another (`rejected`, `record_id_taken`). Sequence numbers are kept
+but never used to deduplicate: a reinstalled kiosk starts again at 1 with fresh UUIDs.
+
+Least data at rest: a code id becomes a keyed blind index (HMAC-SHA256, 16 bytes) for lookups
+plus an AES-GCM ciphertext; masked names, masked ID numbers, plates and override reasons are
+kept only as ciphertext, each bound to its record and column. The keys are `records.key` in the
+keys folder; `transfer.key` is the X25519 key that offline outbox files are sealed to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from pydantic import ValidationError
+from sqlalchemy import Connection, Dialect, Table, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from central.core.cipher import RecordCipher, record_cipher
+from central.core.keyfiles import create_once
+from central.core.models import Checkpoint, FeverCase, Kiosk, OverrideRecord, ReceivedPassage
+from healthcode.keydir import KeyDir
+from healthcode.trust import KeyRole
+from sync.outbox_file import OutboxFileError, open_outbox_file, read_outbox_file
+from sync.schemas import (
+    MAX_UPLOAD_RECORDS,
+    RecordKind,
+    RecordResult,
+    RecordStatus,
+    RejectReason,
+    TransferKey,
+    UploadRecord,
+    transfer_key_message,
+)
+from sync.sealedbox import raw_public
+
+TRANSFER_KEY_FILE = "transfer.key"
+
+
+# ---------------------------------------------------------------- keys
+
+
+def load_transfer_key(keys_dir: Path) -> X25519PrivateKey:
+    path = keys_dir / TRANSFER_KEY_FILE
+    pem = path.read_bytes() if path.exists() else b""
+    if not pem:
+        pem = create_once(
+            path,
+            X25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, X25519PrivateKey):
+        raise ValueError(f"{path} is not an X25519 key")
+    return key
+
+
+@lru_cache(maxsize=8)
+def signed_transfer_key(keys_dir: Path) -> TransferKey:
+    """The transfer key's public half, signed by the newest feed key (checked by the kiosk
+    against its root-signed trust list)."""
+    public = raw_public(load_transfer_key(keys_dir).public_key())
+    feed = KeyDir(keys_dir).signing_key(KeyRole.FEED)
+    return TransferKey(
+        public_key=public, feed_kid=feed.kid, signature=feed.sign(transfer_key_message(public))
+    )
+
+
+# ---------------------------------------------------------------- ingest
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Where the records come from: copied into every row for area queries without a join."""
+
+    kiosk_id: str
+    checkpoint_id: str
+    region_code: str
+
+
+def sender_of(session: Session, kiosk: Kiosk) -> Sender:
+    region = session.scalar(
+        select(Checkpoint.region_code).where(Checkpoint.id == kiosk.checkpoint_id)
+    )
+    return Sender(kiosk.id, kiosk.checkpoint_id, region or "")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A record that did not validate: answered, never stored."""
+
+    record_id: Any
+    kind: Any
+    reason: str
+
+
+def parse_records(raw: Sequence[Any]) -> list[UploadRecord | Rejected]:
+    """Validate records one by one, so one bad record does not cost the batch."""
+    parsed: list[UploadRecord | Rejected] = []
+    for item in raw:
+        try:
+            parsed.append(UploadRecord.model_validate(item))
+        except ValidationError as error:
+            record_id = item.get("record_id") if isinstance(item, dict) else None
+            kind = item.get("kind") if isinstance(item, dict) else None
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            parsed.append(
+                Rejected(
+                    record_id, kind, f"{RejectReason.MALFORMED.value}: {where}: {problem['msg']}"
+                )
+            )
+    return parsed
+
+
+def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose id is new, in one statement per table (on SQLite one per chunk of
+    the driver's parameter limit); the ids inserted."""
+    if not rows:
+        return set()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return _insert_sqlite(connection, table, rows)
+    statement = (
+        postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    )
+    return set(connection.execute(statement, rows).scalars())
+
+
+_SQLITE_MAX_PARAMETERS = 32_766  # SQLite 3.32+ (SQLITE_MAX_VARIABLE_NUMBER)
+
+
+def _insert_sqlite(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> set[str]:
+    """`INSERT ... VALUES (...), (...) ON CONFLICT (id) DO NOTHING RETURNING id` through the
+    driver: the same statement SQLAlchemy's insertmanyvalues sends, without its per-value
+    overhead. Values go through each column type's bind processor, so they are stored exactly
+    as SQLAlchemy stores them (datetimes as its text form)."""
+    columns = list(rows[0])
+    processors = _bind_processors(connection.dialect, table, tuple(columns))
+    per_statement = max(1, _SQLITE_MAX_PARAMETERS // len(columns))
+    inserted: set[str] = set()
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        values: list[Any] = []
+        extend = values.extend
+        for row in chunk:
+            extend([row[column] for column in columns])
+        width = len(columns)
+        for position, process in processors:
+            # Each distinct value once (a batch's `received_at` is one time for every row).
+            column = values[position::width]
+            bound = {value: process(value) for value in set(column)}
+            values[position::width] = [bound[value] for value in column]
+        result = connection.exec_driver_sql(
+            _sqlite_insert_sql(table.name, tuple(columns), len(chunk)), tuple(values)
+        )
+        inserted.update(str(found[0]) for found in result)
+    return inserted
+
+
+@lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, column in enumerate(columns):
+        process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((position, process))
+    return processors
+
+
+@lru_cache(maxsize=64)
+def _sqlite_insert_sql(table: str, columns: tuple[str, ...], count: int) -> str:
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
+    return (
+        f'INSERT INTO "{table}" ({names}) VALUES {", ".join([marks] * count)}'  # noqa: S608
+        ' ON CONFLICT (id) DO NOTHING RETURNING "id"'
+    )
+
+
+def _owners(session: Session, table: Table, ids: Iterable[str]) -> dict[str, str]:
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        select(table.c.id, table.c.kiosk_id).where(table.c.id.in_(wanted))
+    )
+    return {str(i): str(k) for i, k in rows}
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows a batch would add, by table, keyed by record id (first of each id wins)."""
+
+    passages: dict[str, dict[str, Any]]
+    fevers: dict[str, dict[str, Any]]
+    overrides: dict[str, dict[str, Any]]
+
+
+def ingest(
+    session: Session,
+    sender: Sender,
+    records: Sequence[UploadRecord | Rejected],
+    *,
+    cipher: RecordCipher,
+    now: datetime,
+) -> list[RecordResult | Rejected]:
+    """Store what is new, in the caller's transaction; one answer per record, in order."""
+    rows = rows_of(sender, records, cipher=cipher, now=now)
+    return _store(session, sender, records, rows)
+
+
+def rows_of(
+    sender: Sender,
+    records: Sequence[UploadRecord | Rejected],
+    *,
+    cipher: RecordCipher,
+    now: datetime,
+) -> Rows:
+    """The rows of a batch: identifying values encrypted, code ids blind-indexed."""
+    passages: dict[str, dict[str, Any]] = {}
+    fevers: dict[str, dict[str, Any]] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    common = {
+        "kiosk_id": sender.kiosk_id,
+        "checkpoint_id": sender.checkpoint_id,
+        "region_code": sender.region_code,
+        "received_at": now,
+    }
+    for record in records:
+        if isinstance(record, Rejected):
+            continue
+        record_id = str(record.record_id)
+        if record.passage is not None:
+            data = record.passage
+            code_ix = (
+                cipher.code_index(data.issuer, data.code_id)
+                if data.issuer is not None and data.code_id is not None
+                else None
+            )
+            if record_id not in passages:
+                passages[record_id] = {
+                    "id": record_id,
+                    **common,
+                    "kiosk_seq": data.seq,
+                    "at": data.at,
+                    "clock_trusted": data.clock_trusted,
+                    "operator_id": data.operator_id,
+                    "scheme": data.scheme,
+                    "issuer": data.issuer,
+                    "code_ix": code_ix,
+                    "code_enc": cipher.seal(data.code_id, record_id, "code"),
+                    "name_enc": cipher.seal(data.masked_name, record_id, "name"),
+                    "id_masked_enc": cipher.seal(data.id_number_masked, record_id, "id_masked"),
+                    "colour_in_code": data.colour_in_code,
+                    "colour_applied": data.colour_applied,
+                    "outcome": data.outcome,
+                    "reasons": _reasons_json(tuple(data.reasons)),
+                    "rejection": data.rejection,
+                    "temperature_celsius": data.temperature_celsius,
+                    "fever": data.fever,
+                    "id_match": data.id_match,
+                    "direction": data.direction,
+                    "trip_reason": data.trip_reason,
+                    "plate_enc": cipher.seal(data.vehicle_plate, record_id, "plate"),
+                    "policy_version": data.policy_version,
+                    "repeat": data.repeat,
+                }
+            if record.kind is RecordKind.FEVER_REPORT and record_id not in fevers:
+                fevers[record_id] = {
+                    "id": record_id,
+                    **common,
+                    "at": data.at,
+                    "temperature_celsius": data.temperature_celsius,
+                    "issuer": data.issuer,
+                    "code_ix": code_ix,
+                    "status": "open",
+                }
+        elif record.override is not None and record_id not in overrides:
+            override = record.override
+            overrides[record_id] = {
+                "id": record_id,
+                **common,
+                "passage_id": str(override.passage_id),
+                "at": override.at,
+                "outcome": override.outcome,
+                "reason_enc": cipher.seal(override.reason, record_id, "reason"),
+                "operator_id": override.operator_id,
+            }
+    return Rows(passages, fevers, overrides)
+
+
+@lru_cache(maxsize=1024)
+def _reasons_json(reasons: tuple[str, ...]) -> str:
+    """Reason codes come from a small vocabulary: each list is encoded once."""
+    return json.dumps(list(reasons))
+
+
+def tables_of(rows: Rows) -> dict[RecordKind, tuple[Table, dict[str, dict[str, Any]]]]:
+    return {
+        RecordKind.PASSAGE: (cast(Table, ReceivedPassage.__table__), rows.passages),
+        RecordKind.FEVER_REPORT: (cast(Table, FeverCase.__table__), rows.fevers),
+        RecordKind.OVERRIDE: (cast(Table, OverrideRecord.__table__), rows.overrides),
+    }
+
+
+def _store(
+    session: Session, sender: Sender, records: Sequence[UploadRecord | Rejected], rows: Rows
+) -> list[RecordResult | Rejected]:
+    tables = tables_of(rows)
+    stored: dict[RecordKind, set[str]] = {}
+    owners: dict[RecordKind, dict[str, str]] = {}
+    for kind, (table, by_id) in tables.items():
+        stored[kind] = _insert(session, table, list(by_id.values()))
+        owners[kind] = _owners(session, table, by_id.keys() - stored[kind])
+    answers: list[RecordResult | Rejected] = []
+    answered: set[tuple[RecordKind, str]] = set()
+    for record in records:
+        if isinstance(record, Rejected):
+            answers.append(record)
+            continue
+        record_id = str(record.record_id)
+        key = (record.kind, record_id)
+        owner = owners[record.kind].get(record_id)
+        if owner is not None and owner != sender.kiosk_id:
+            status, reason = RecordStatus.REJECTED, RejectReason.RECORD_ID_TAKEN.value
+        elif record_id in stored[record.kind] and key not in answered:
+            status, reason = RecordStatus.STORED, None
+        else:
+            status, reason = RecordStatus.DUPLICATE, None
+        answered.add(key)
+        answers.append(
+            RecordResult(record_id=record.record_id, kind=record.kind, status=status, reason=reason)
+        )
+    return answers
+
+
+# ---------------------------------------------------------------- offline files
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    kiosk_id: str
+    stored: int
+    duplicate: int
+    rejected: int
+
+
+def import_outbox_file(
+    session: Session, data: bytes, *, keys_dir: Path, now: datetime
+) -> ImportSummary:
+    """Ingest an offline outbox file with an upload's guarantees; raise OutboxFileError."""
+    document = read_outbox_file(data)
+    kiosk = session.get(Kiosk, document.kiosk_id)
+    if kiosk is None:
+        raise OutboxFileError(f"no kiosk {document.kiosk_id}")
+    if kiosk.revoked_at is not None:
+        raise OutboxFileError(f"kiosk {document.kiosk_id} is revoked")
+    content = open_outbox_file(document, kiosk.signing_public_key, load_transfer_key(keys_dir))
+    sender = sender_of(session, kiosk)
+    counts = dict.fromkeys(RecordStatus, 0)
+    for start in range(0, len(content.records), MAX_UPLOAD_RECORDS):
+        chunk = content.records[start : start + MAX_UPLOAD_RECORDS]
+        for answer in ingest(session, sender, chunk, cipher=record_cipher(keys_dir), now=now):
+            counts[
+                answer.status if isinstance(answer, RecordResult) else RecordStatus.REJECTED
+            ] += 1
+    return ImportSummary(
+        kiosk.id,
+        counts[RecordStatus.STORED],
+        counts[RecordStatus.DUPLICATE],
+        counts[RecordStatus.REJECTED],
+    )
