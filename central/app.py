@@ -20,7 +20,7 @@ from central.core.db import make_engine, make_sessions
 from central.core.errors import install_error_handlers
 from central.core.keystore import KeyStore
 from central.core.settings import Settings
-from central.issuance.routers import issuance as issuance_router
+from central.issuance import routers as issuance_router
 from central.kiosks.routers import distribution as distribution_router
 from central.kiosks.routers import enrollments, kiosks, passages
 from central.kiosks.routers import fleet as fleet_router
@@ -28,8 +28,8 @@ from central.kiosks.routers import releases as releases_router
 from central.reports.routers import alerts as alerts_router
 from central.reports.routers import exports as exports_router
 from central.reports.routers import reports as reports_router
+from central.web import issuance_page, setup_page
 from central.web import router as web_router
-from central.web import setup_page
 
 VERSION = "0.1.0"
 
@@ -79,6 +79,7 @@ def create_app(
     install_error_handlers(app)
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
     # uploads) first. No two routers share a path, so the order changes nothing else.
+    app.include_router(issuance_page.router)  # issue 13: the self-declaration page
     app.include_router(issuance_router.router)  # issue 13
     for module in (passages, auth, checkpoints, enrollments, kiosks, setup_page):
         app.include_router(module.router)

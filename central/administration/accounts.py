@@ -25,9 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.core.admins import SetupInvitation, invite_administrator
+from central.core.errors import RefusedError
 from central.core.models import Administrator, Enterprise
 from central.core.regions import Level, RegionCodeError, level_of
 from central.core.scope import Role, Scope
+from sync.schemas import RefusalReason
 
 # A community worker serves a town or street (level 4) or a village or community (level 5).
 COMMUNITY_LEVELS = frozenset({Level.TOWN, Level.VILLAGE})
@@ -35,12 +37,16 @@ PHONE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 INDUSTRY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
-class AccountError(ValueError):
-    """A request the creator may not make or that is malformed; the message is safe to show."""
+class AccountError(RefusedError, ValueError):
+    """A request the creator may not make (403) or that is malformed (400); the message is safe
+    to show."""
 
     def __init__(self, detail: str, *, forbidden: bool = False) -> None:
         super().__init__(detail)
         self.forbidden = forbidden
+        if forbidden:
+            self.status_code = 403
+            self.reason = RefusalReason.FORBIDDEN
 
 
 @dataclass(frozen=True)

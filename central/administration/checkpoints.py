@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.core.clock import TokenSource
+from central.core.errors import RefusedError
 from central.core.models import Checkpoint, EnrollmentCode, Operator
 from central.core.regions import RegionCodeError, contains
 from central.core.security import (
@@ -20,13 +21,13 @@ from central.core.security import (
     normalise_enrollment_code,
     token_digest,
 )
-from healthcode.claims import check_region_code
+from healthcode.claims import ClaimsError, check_region_code
 from sync.schemas import CheckpointInfo, CheckpointType
 
 PIN_DIGITS = (4, 8)
 
 
-class CheckpointError(ValueError):
+class CheckpointError(RefusedError, ValueError):
     """A checkpoint request that cannot be carried out; the message is safe to show."""
 
 
@@ -55,7 +56,10 @@ def register_checkpoint(
     area_code: str | None = None,
     enterprise_id: str | None = None,
 ) -> Checkpoint:
-    check_region_code(region_code)
+    try:
+        check_region_code(region_code)
+    except ClaimsError as error:
+        raise CheckpointError(str(error)) from None
     area = area_code or region_code
     try:
         inside = contains(region_code, area)

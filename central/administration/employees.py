@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
 from central.core.cipher import RecordCipher
+from central.core.errors import RefusedError
 from central.core.models import Employee, new_id
 from central.core.scope import ENTERPRISE_ROLES, Scope
 from healthcode.identity import IdNumberError, mask_id_number, validate_id_number
@@ -35,7 +36,7 @@ MAX_DEPARTMENT = 100
 PHONE = re.compile(r"^1\d{10}$")  # a mainland mobile number
 
 
-class EmployeeError(ValueError):
+class EmployeeError(RefusedError, ValueError):
     """A value that cannot be kept; the message names the field, never the value."""
 
     def __init__(self, field_name: str, detail: str) -> None:

@@ -10,8 +10,10 @@ from functools import cache
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from central.core.errors import RefusedError
 from central.core.models import Administrator, AdminSession
 from central.core.security import hash_secret, token_digest, verify_secret
+from sync.schemas import RefusalReason
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_BYTES = 32
@@ -19,12 +21,16 @@ LOCKOUT_FAILURES = 5  # failed logins in a row that lock an account
 LOCKOUT = timedelta(minutes=15)
 
 
-class AdminError(ValueError):
-    """A setup token or login that does not work; the message is safe to show."""
+class AdminError(RefusedError, ValueError):
+    """A setup token or login that does not work; the message is safe to show. Logging in, the
+    route answers it as 401 (a wrong password); elsewhere it is a bad request."""
 
 
 class AccountLockedError(AdminError):
     """Too many failed logins: the account refuses every password until the lockout ends."""
+
+    status_code = 429
+    reason = RefusalReason.RATE_LIMITED
 
 
 @dataclass(frozen=True)

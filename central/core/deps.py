@@ -14,7 +14,7 @@ from central.core.admins import administrator_of_token
 from central.core.clock import TokenSource
 from central.core.errors import ApiError
 from central.core.keystore import KeyStore
-from central.core.kiosk_auth import Fields, KioskAuthError, RequestView, verify_kiosk_request
+from central.core.kiosk_auth import Fields, RequestView, verify_kiosk_request
 from central.core.models import Administrator, Kiosk
 from central.core.settings import Settings
 from sync.schemas import RefusalReason
@@ -53,8 +53,14 @@ KeysDep = Annotated[KeyStore, Depends(_keys)]
 
 
 def _session(sessions: SessionsDep) -> Iterator[Session]:
+    """The request's session; whatever a refused (or failed) request wrote is rolled back here,
+    the one place, before the refusal is answered (central.core.errors)."""
     with sessions() as session:
-        yield session
+        try:
+            yield session
+        except Exception:
+            session.rollback()
+            raise
 
 
 SessionDep = Annotated[Session, Depends(_session)]
@@ -114,17 +120,9 @@ def _signed_kiosk(
         url=str(request.url),
         headers=Fields(request.headers.items()),
     )
-    try:
-        return verify_kiosk_request(
-            sessions,
-            view,
-            body,
-            now=now,
-            tolerance=timedelta(seconds=settings.signature_tolerance_s),
-        )
-    except KioskAuthError as error:
-        status = 403 if error.reason is RefusalReason.KIOSK_REVOKED else 401
-        raise ApiError(status, error.reason, error.detail) from None
+    return verify_kiosk_request(  # a KioskAuthError is the refusal (401, or 403 when revoked)
+        sessions, view, body, now=now, tolerance=timedelta(seconds=settings.signature_tolerance_s)
+    )
 
 
 SignedKioskDep = Annotated[Kiosk, Depends(_signed_kiosk)]

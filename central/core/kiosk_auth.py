@@ -19,6 +19,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.errors import RefusedError
 from central.core.models import Kiosk, RequestNonce
 from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, RefusalReason
 from sync.signing import COVERED_COMPONENTS, SIGNATURE_ALGORITHM, SIGNATURE_TAG
@@ -26,11 +27,14 @@ from sync.signing import COVERED_COMPONENTS, SIGNATURE_ALGORITHM, SIGNATURE_TAG
 MAX_NONCE_LENGTH = 128
 
 
-class KioskAuthError(ValueError):
+class KioskAuthError(RefusedError, ValueError):
+    """A kiosk request that is not signed as it must be: 401, or 403 for a revoked kiosk."""
+
     def __init__(self, reason: RefusalReason, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.status_code = 403 if reason is RefusalReason.KIOSK_REVOKED else 401
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.core.errors import RefusedError
 from central.core.models import Region
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "regions_shaanxi_sample.csv"
@@ -67,7 +68,7 @@ PREFIX_DIGITS = {
 }
 
 
-class RegionCodeError(ValueError):
+class RegionCodeError(RefusedError, ValueError):
     """A code that is not a region code of one of the six levels; the message is safe to show."""
 
 

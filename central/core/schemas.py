@@ -1,96 +1,9 @@
-"""Schemas of the administration API (the kiosk wire schemas live in `sync.schemas`)."""
+"""The base of the API's own schemas (the kiosk wire schemas live in `sync.schemas`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
-
-from sync.schemas import Base64Bytes, CheckpointType
+from pydantic import BaseModel, ConfigDict
 
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class PasswordSetup(ApiModel):
-    token: str
-    password: str
-
-
-class Login(ApiModel):
-    username: str
-    password: str
-
-
-class AccessToken(ApiModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
-    expires_at: datetime
-
-
-class AdministratorOut(ApiModel):
-    administrator_id: str
-    username: str
-
-
-class CheckpointIn(ApiModel):
-    name: str = Field(min_length=1, max_length=200)
-    checkpoint_type: CheckpointType
-    region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 region code")
-    address: str = Field(min_length=1)
-    enterprise: str | None = Field(default=None, max_length=200)
-    area_code: str | None = Field(
-        default=None,
-        pattern=r"^\d{6,15}$",
-        description="The region it sits in, any of the six levels; default region_code",
-    )
-    enterprise_id: str | None = Field(default=None, description="The enterprise of a gate")
-
-
-class CheckpointOut(ApiModel):
-    checkpoint_id: str
-    name: str
-    checkpoint_type: CheckpointType
-    region_code: str
-    address: str
-    enterprise: str | None
-    policy_version: int
-    roster_version: int
-    created_at: datetime
-    area_code: str
-    enterprise_id: str | None
-
-
-class EnrollmentCodeOut(ApiModel):
-    code_id: str
-    checkpoint_id: str
-    code: str = Field(description="One-time code the technician types or scans at the kiosk")
-    expires_at: datetime
-    qr_png: Base64Bytes = Field(description="The code as a QR image (PNG)")
-
-
-class OperatorIn(ApiModel):
-    name: str = Field(min_length=1, max_length=100)
-    pin: str = Field(min_length=4, max_length=8)
-
-
-class OperatorOut(ApiModel):
-    operator_id: str
-    checkpoint_id: str
-    name: str
-
-
-class KioskOut(ApiModel):
-    kiosk_id: str
-    checkpoint_id: str
-    enrolled_at: datetime
-    revoked_at: datetime | None
-    last_seen_at: datetime | None
-    software_version: str | None
-    backlog_records: int | None
-    feed_age_s: int | None
-    clock_offset_s: int | None
-    free_disk_bytes: int | None
-    error_counts: dict[str, Any] | None

@@ -54,7 +54,7 @@ AREA_ROLES = frozenset(
         Role.COMMUNITY_WORKER,
     }
 )
-# Who issues proxy codes for the people living in its area (central/issuance/routers/issuance.py).
+# Who issues proxy codes for the people living in its area (central/issuance/routers/proxy.py).
 ISSUING_ROLES = frozenset({Role.REGION_ADMIN, Role.COMMUNITY_WORKER})
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_STAFF})
 

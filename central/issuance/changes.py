@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.errors import RefusedError
 from central.core.models import FeverCase, Person
 from central.issuance import feed
 from central.issuance.codes import (
@@ -130,8 +131,10 @@ class ClinicEvent(StrEnum):
     FEVER_CLINIC = "fever_clinic"  # registered at a fever clinic (Hainan)
 
 
-class EventRefusedError(ValueError):
-    pass
+class EventRefusedError(RefusedError, ValueError):
+    """An event the person's state does not allow (a conflict with what is recorded)."""
+
+    status_code = 409
 
 
 _DIAGNOSES = {

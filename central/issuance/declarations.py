@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from central.core.errors import RefusedError
 from central.core.regions import RegionCodeError, level_of
 from central.issuance.rules import Facts, Flag, FlagKind, RuleSet, Stop, china_day
 from healthcode.claims import CodeKind
@@ -38,12 +39,16 @@ class Holder(StrEnum):
     COMMUNITY = "community"  # a community worker applying for someone without a phone
 
 
-class DeclarationError(ValueError):
+class DeclarationError(RefusedError, ValueError):
     """A declaration that cannot be accepted; `field` names the input at fault."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)
         self.field = field_name
+
+    @property
+    def refusal_detail(self) -> str:
+        return f"{self.field}: {self}"
 
 
 @dataclass(frozen=True)

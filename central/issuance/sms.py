@@ -19,9 +19,11 @@ from typing import Protocol, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.errors import RefusedError
 from central.core.models import SmsChallenge
 from central.core.ratelimit import hit
 from central.issuance.people import PeopleCipher
+from sync.schemas import RefusalReason
 
 log = logging.getLogger(__name__)
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")  # mainland mobile numbers
@@ -43,10 +45,13 @@ class LoggingSmsSender:
         log.warning("SMS to %s: %s", mask_phone(phone), text)
 
 
-class SmsError(ValueError):
-    def __init__(self, reason: str, message: str) -> None:
+class SmsError(RefusedError, ValueError):
+    def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.reason = reason  # bad_phone, rate_limited, wrong_code
+        self.kind = kind  # bad_phone, rate_limited, wrong_code
+        if kind == "rate_limited":
+            self.status_code = 429
+            self.reason = RefusalReason.RATE_LIMITED
 
 
 def mask_phone(phone: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from central.administration.checkpoints import checkpoint_info, get_checkpoint, operators_of
 from central.core.clock import TokenSource
+from central.core.errors import RefusedError
 from central.core.keystore import KeyStore, latest_trust_list
 from central.core.models import Checkpoint, EnrollmentCode, Kiosk
 from central.core.security import normalise_enrollment_code, token_digest
@@ -29,12 +30,20 @@ from sync.schemas import (
 )
 from sync.sealedbox import seal
 
+_STATUS = {
+    RefusalReason.ENROLLMENT_CODE_UNKNOWN: 404,
+    RefusalReason.ENROLLMENT_CODE_EXPIRED: 410,
+    RefusalReason.ENROLLMENT_CODE_USED: 409,
+    RefusalReason.PROOF_OF_POSSESSION: 400,
+}
 
-class EnrollmentError(ValueError):
+
+class EnrollmentError(RefusedError, ValueError):
     def __init__(self, reason: RefusalReason, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        self.status_code = _STATUS[reason]
 
 
 def _check_keys(request: EnrollmentRequest) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true, tup
 from sqlalchemy.orm import Session
 
 from central.core.cipher import RecordCipher
+from central.core.errors import RefusedError
 from central.core.models import Checkpoint, Enterprise, Person, ReceivedPassage, Region
 from central.core.regions import RegionCodeError, level_of, parent_of, prefix_of
 from central.core.scope import AREA_ROLES, Scope
@@ -56,8 +57,10 @@ class ExportKind(StrEnum):
     ROSTER = "roster"
 
 
-class ExportError(ValueError):
+class ExportError(RefusedError, ValueError):
     """A filter or request that cannot be used; `field` names it, the message never a value."""
+
+    status_code = 422
 
     def __init__(self, field_name: str, detail: str) -> None:
         super().__init__(f"{field_name}: {detail}")

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
+from central.core.errors import RefusedError
 from central.core.models import Checkpoint, ReceivedPassage
 from central.reports.daily import DEFAULT_TIME_ZONE, escape_cell
 
@@ -40,8 +41,10 @@ USAGE_COLUMNS: tuple[str, ...] = (
 )
 
 
-class WeekError(ValueError):
+class WeekError(RefusedError, ValueError):
     """Not an ISO week; the message is safe to show."""
+
+    status_code = 422
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from central.administration.routers import employees as employees_api
 from central.administration.routers import regions as regions_api
 from central.administration.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
 from central.core.audit import Action
-from central.core.errors import ApiError
+from central.core.errors import ApiError, RefusedError
 from central.core.models import Person
 from central.core.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
 from central.kiosks.routers import fleet as fleet_api
@@ -94,7 +94,7 @@ def dashboard(
             region = regions_api.read_region(scope.area, session, scope, audit)
             english = language_of(viewer.request) == "en" and region.name_en
             area_name = region.name_en if english and region.name_en else region.name_zh
-        except ApiError:
+        except RefusedError:
             area_name = ""
     return viewer.page(
         "dashboard.html",
@@ -164,7 +164,7 @@ def create_account(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
         created = accounts_api.create(
             body, viewer.session, viewer.scope, viewer.now, viewer.settings
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_accounts")
     return _accounts_page(viewer, created=created, status_code=201)
 
@@ -205,7 +205,7 @@ def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
         return _bad_input(viewer, error, nav="nav_enterprises")
     try:
         created = accounts_api.create_enterprise(body, viewer.session, viewer.scope, viewer.now)
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_enterprises")
     return _enterprises_page(viewer, created_name=created.name, status_code=201)
 
@@ -274,6 +274,6 @@ def add_staff(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
         created = accounts_api.create(
             body, viewer.session, viewer.scope, viewer.now, viewer.settings
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_staff")
     return _staff_page(viewer, created=created, status_code=201)

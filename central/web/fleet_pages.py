@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from central.administration.routers import accounts as accounts_api
 from central.administration.routers import checkpoints as checkpoints_api
+from central.administration.schemas import CheckpointIn, EnrollmentCodeOut
 from central.core import regions
-from central.core.errors import ApiError
-from central.core.schemas import CheckpointIn, EnrollmentCodeOut
+from central.core.errors import ApiError, RefusedError
 from central.core.scope import ENTERPRISE_ROLES, Role
 from central.kiosks.routers import fleet as fleet_api
 from central.kiosks.routers import kiosks as kiosks_api
@@ -107,7 +107,7 @@ def register_checkpoint(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
         )
     try:
         checkpoints_api.register(body, viewer.session, viewer.now, viewer.scope)
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_fleet")
     return _fleet_page(viewer, notice_key="checkpoint_created", status_code=201)
 
@@ -122,7 +122,7 @@ def create_enrollment_code(checkpoint_id: str, viewer: ViewerDep, form: FormDep)
         code = checkpoints_api.create_enrollment_code(
             checkpoint_id, viewer.session, viewer.now, tokens, viewer.settings, viewer.scope
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_fleet")
     return _fleet_page(viewer, code=code, status_code=201)
 
@@ -131,7 +131,7 @@ def create_enrollment_code(checkpoint_id: str, viewer: ViewerDep, form: FormDep)
 def confirm_revoke(kiosk_id: str, viewer: ViewerDep) -> HTMLResponse:
     try:
         kiosk = kiosks_api.read_kiosk(kiosk_id, viewer.session, viewer.scope, viewer.audit)
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_fleet")
     return viewer.page("revoke.html", nav="nav_fleet", kiosk=kiosk)
 
@@ -142,7 +142,7 @@ def revoke_kiosk(kiosk_id: str, viewer: ViewerDep, form: FormDep) -> HTMLRespons
         return viewer.expired_form(nav="nav_fleet")
     try:
         kiosks_api.revoke_kiosk(kiosk_id, viewer.session, viewer.now, viewer.scope)
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_fleet")
     return _fleet_page(viewer, notice_key="kiosk_revoked")
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.administration.routers.auth import login as api_login
+from central.administration.schemas import Login
 from central.core.admins import administrator_of_token
 from central.core.deps import (
     SESSION_COOKIE,
@@ -22,7 +23,6 @@ from central.core.deps import (
 )
 from central.core.errors import ApiError
 from central.core.models import AdminSession
-from central.core.schemas import Login
 from central.core.security import token_digest
 from central.web import csrf
 from central.web.render import HEADERS, STATIC, CipherDep, FormDep, ViewerDep, render

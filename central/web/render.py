@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from central.core.audit import Auditor
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
-from central.core.errors import ApiError
+from central.core.errors import RefusedError
 from central.core.models import Administrator
 from central.core.scope import PageScopeDep, Scope
 from central.core.settings import Settings
@@ -166,15 +166,17 @@ class Viewer:
             **values,
         )
 
-    def refusal(self, error: ApiError, *, nav: str) -> HTMLResponse:
-        """A refusal of the API's rules, as a page: 404 and 403 say nothing more."""
+    def refusal(self, error: RefusedError, *, nav: str) -> HTMLResponse:
+        """A refusal of the API's rules, as a page: 404 and 403 say nothing more. What the
+        refused call wrote is rolled back first, as the API's session dependency does."""
+        self.session.rollback()
         key = STATUS_OF_REASON.get(error.reason)
         return self.page(
             "message.html",
             nav=nav,
             status_code=error.status_code,
             message_key=key or "bad_request",
-            detail="" if key else error.detail,
+            detail="" if key else error.refusal_detail,
         )
 
     def expired_form(self, *, nav: str) -> HTMLResponse:

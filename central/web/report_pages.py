@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from central.administration.routers import accounts as accounts_api
 from central.core.audit import Action
-from central.core.errors import ApiError
+from central.core.errors import ApiError, RefusedError
 from central.core.models import ReceivedPassage
 from central.reports.daily import day_bounds, previous_day
 from central.reports.exports import ExportFormat, ExportKind, ExportState
@@ -127,7 +127,7 @@ def weekly_usage_file(
             now=viewer.now,
             week=week,
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_reports")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -164,7 +164,7 @@ def start_export(viewer: ViewerDep, form: FormDep) -> Response:
             settings=viewer.settings,
             now=viewer.now,
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_reports")
     return RedirectResponse(f"/admin/reports/exports/{started.export_id}", status_code=303)
 
@@ -180,7 +180,7 @@ def export_progress(export_id: str, viewer: ViewerDep) -> HTMLResponse:
             audit=viewer.audit,
             now=viewer.now,
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_reports")
     working = found.status in (ExportState.QUEUED, ExportState.RUNNING)
     return viewer.page(
@@ -202,7 +202,7 @@ def export_download(export_id: str, viewer: ViewerDep) -> Response:
             audit=viewer.audit,
             now=viewer.now,
         )
-    except ApiError as error:
+    except RefusedError as error:
         return viewer.refusal(error, nav="nav_reports")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,7 +9,6 @@ from pydantic import Field
 from sqlalchemy import select
 
 from central.administration.accounts import (
-    AccountError,
     NewAccount,
     create_account,
     register_enterprise,
@@ -94,24 +93,14 @@ def enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
     )
 
 
-def _refusal(error: AccountError) -> ApiError:
-    if error.forbidden:
-        return ApiError(403, RefusalReason.FORBIDDEN, str(error))
-    return ApiError(400, RefusalReason.BAD_REQUEST, str(error))
-
-
 @router.post("/accounts", status_code=201)
 def create(
     body: AccountIn, session: SessionDep, scope: ScopeDep, now: NowDep, settings: SettingsDep
 ) -> CreatedAccount:
     new = NewAccount(body.username, body.role, body.area_code, body.industry, body.enterprise_id)
-    try:
-        admin, invitation = create_account(
-            session, scope, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
-        )
-    except AccountError as error:
-        session.rollback()
-        raise _refusal(error) from None
+    admin, invitation = create_account(
+        session, scope, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
+    )
     session.commit()
     return CreatedAccount(
         account=account_out(admin, now),
@@ -161,18 +150,14 @@ def read_account(
 def create_enterprise(
     body: EnterpriseIn, session: SessionDep, scope: ScopeDep, now: NowDep
 ) -> EnterpriseOut:
-    try:
-        enterprise = register_enterprise(
-            session,
-            scope,
-            name=body.name,
-            area_code=body.area_code,
-            industry=body.industry,
-            now=now,
-        )
-    except AccountError as error:
-        session.rollback()
-        raise _refusal(error) from None
+    enterprise = register_enterprise(
+        session,
+        scope,
+        name=body.name,
+        area_code=body.area_code,
+        industry=body.industry,
+        now=now,
+    )
     session.commit()
     return enterprise_out(enterprise)
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 
+from central.administration.schemas import AccessToken, AdministratorOut, Login, PasswordSetup
 from central.core import ratelimit
 from central.core.admins import AccountLockedError, AdminError, log_in, set_first_password
 from central.core.deps import CurrentAdminDep, NowDep, SessionDep, SessionsDep, SettingsDep
 from central.core.errors import ApiError
-from central.core.schemas import AccessToken, AdministratorOut, Login, PasswordSetup
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
@@ -19,10 +19,7 @@ LOGIN_ATTEMPTS_PER_MINUTE = 20  # per client address, on top of the per-account 
 
 @router.post("/setup")
 def set_up_password(body: PasswordSetup, session: SessionDep, now: NowDep) -> AdministratorOut:
-    try:
-        admin = set_first_password(session, body.token, body.password, now)
-    except AdminError as error:
-        raise ApiError(400, RefusalReason.BAD_REQUEST, str(error)) from None
+    admin = set_first_password(session, body.token, body.password, now)
     session.commit()
     return AdministratorOut(administrator_id=admin.id, username=admin.username)
 

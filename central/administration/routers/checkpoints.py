@@ -8,24 +8,22 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from central.administration.checkpoints import (
-    CheckpointError,
     add_operator,
     issue_enrollment_code,
     register_checkpoint,
 )
-from central.core.audit import Action, AuditDep
-from central.core.deps import NowDep, SessionDep, SettingsDep, TokensDep
-from central.core.errors import ApiError
-from central.core.models import Checkpoint, Enterprise
-from central.core.schemas import (
+from central.administration.schemas import (
     CheckpointIn,
     CheckpointOut,
     EnrollmentCodeOut,
     OperatorIn,
     OperatorOut,
 )
+from central.core.audit import Action, AuditDep
+from central.core.deps import NowDep, SessionDep, SettingsDep, TokensDep
+from central.core.errors import ApiError
+from central.core.models import Checkpoint, Enterprise
 from central.core.scope import Scope, ScopeDep
-from healthcode.claims import ClaimsError
 from sync.schemas import API_PREFIX, CheckpointType, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/checkpoints", tags=["checkpoints"])
@@ -80,10 +78,7 @@ def register(
         raise ApiError(
             403, RefusalReason.FORBIDDEN, "you may register checkpoints in your own area only"
         )
-    try:
-        checkpoint = register_checkpoint(session, **fields, now=now)
-    except (CheckpointError, ClaimsError) as error:
-        raise ApiError(400, RefusalReason.BAD_REQUEST, str(error)) from None
+    checkpoint = register_checkpoint(session, **fields, now=now)
     session.commit()
     return checkpoint_out(checkpoint)
 
@@ -144,9 +139,6 @@ def create_operator(
     scope: ScopeDep,
 ) -> OperatorOut:
     checkpoint = _managed(session, scope, checkpoint_id)
-    try:
-        operator = add_operator(session, checkpoint, body.name, body.pin, now)
-    except CheckpointError as error:
-        raise ApiError(400, RefusalReason.BAD_REQUEST, str(error)) from None
+    operator = add_operator(session, checkpoint, body.name, body.pin, now)
     session.commit()
     return OperatorOut(operator_id=operator.id, checkpoint_id=checkpoint.id, name=operator.name)

@@ -17,7 +17,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from central.administration import employees
-from central.administration.employees import EmployeeError, NewEmployee, roster_filter
+from central.administration.employees import NewEmployee, roster_filter
 from central.core.audit import Action, AuditDep
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.deps import KeysDep, NowDep, SessionDep
@@ -98,21 +98,13 @@ def _out(cipher: RecordCipher, row: Employee) -> EmployeeOut:
     return EmployeeOut.model_validate(employees.view(cipher, row), from_attributes=True)
 
 
-def _refusal(error: EmployeeError) -> ApiError:
-    return ApiError(400, RefusalReason.BAD_REQUEST, str(error))
-
-
 @router.post("", status_code=201)
 def add(
     body: EmployeeIn, session: SessionDep, scope: ScopeDep, cipher: CipherDep, now: NowDep
 ) -> EmployeeAdded:
     enterprise_id = _roster_keeper(scope)
     new = NewEmployee(body.name, body.id_number, body.phone, body.department)
-    try:
-        row = employees.add_employee(session, cipher, enterprise_id, new, now, scope.account_id)
-    except EmployeeError as error:
-        session.rollback()
-        raise _refusal(error) from None
+    row = employees.add_employee(session, cipher, enterprise_id, new, now, scope.account_id)
     session.commit()
     view = employees.view(cipher, row)
     return EmployeeAdded(

@@ -14,7 +14,6 @@ from datetime import timedelta
 from fastapi import APIRouter
 from pydantic import Field
 
-from central.administration.accounts import AccountError
 from central.administration.enterprises import (
     invite_enterprise_administrator,
     register_own_enterprise,
@@ -27,10 +26,9 @@ from central.administration.routers.accounts import (
     enterprise_out,
 )
 from central.core.deps import NowDep, SessionDep, SettingsDep
-from central.core.errors import ApiError
 from central.core.schemas import ApiModel
 from central.core.scope import ScopeDep
-from sync.schemas import API_PREFIX, RefusalReason
+from sync.schemas import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["enterprises"])
 
@@ -43,12 +41,6 @@ class EnterpriseInvitationIn(ApiModel):
     )
 
 
-def _refusal(error: AccountError) -> ApiError:
-    if error.forbidden:
-        return ApiError(403, RefusalReason.FORBIDDEN, str(error))
-    return ApiError(400, RefusalReason.BAD_REQUEST, str(error))
-
-
 @router.post("/enterprise-invitations", status_code=201)
 def invite(
     body: EnterpriseInvitationIn,
@@ -57,19 +49,15 @@ def invite(
     now: NowDep,
     settings: SettingsDep,
 ) -> CreatedAccount:
-    try:
-        admin, invitation = invite_enterprise_administrator(
-            session,
-            scope,
-            username=body.username,
-            area_code=body.area_code,
-            industry=body.industry,
-            now=now,
-            ttl=timedelta(seconds=settings.admin_setup_ttl_s),
-        )
-    except AccountError as error:
-        session.rollback()
-        raise _refusal(error) from None
+    admin, invitation = invite_enterprise_administrator(
+        session,
+        scope,
+        username=body.username,
+        area_code=body.area_code,
+        industry=body.industry,
+        now=now,
+        ttl=timedelta(seconds=settings.admin_setup_ttl_s),
+    )
     session.commit()
     return CreatedAccount(
         account=account_out(admin, now),
@@ -82,17 +70,13 @@ def invite(
 def register(
     body: EnterpriseIn, session: SessionDep, scope: ScopeDep, now: NowDep
 ) -> EnterpriseOut:
-    try:
-        enterprise = register_own_enterprise(
-            session,
-            scope,
-            name=body.name,
-            area_code=body.area_code,
-            industry=body.industry,
-            now=now,
-        )
-    except AccountError as error:
-        session.rollback()
-        raise _refusal(error) from None
+    enterprise = register_own_enterprise(
+        session,
+        scope,
+        name=body.name,
+        area_code=body.area_code,
+        industry=body.industry,
+        now=now,
+    )
     session.commit()
     return enterprise_out(enterprise)

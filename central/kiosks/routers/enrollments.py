@@ -7,17 +7,10 @@ from fastapi import APIRouter, Request
 from central.core import ratelimit
 from central.core.deps import KeysDep, NowDep, SessionDep, SessionsDep, SettingsDep, TokensDep
 from central.core.errors import ApiError
-from central.kiosks.enrollment import EnrollmentError, enroll_kiosk
+from central.kiosks.enrollment import enroll_kiosk
 from sync.schemas import ENROLLMENTS_PATH, EnrollmentRequest, EnrollmentResponse, RefusalReason
 
 router = APIRouter(tags=["enrollments"])
-
-_STATUS = {
-    RefusalReason.ENROLLMENT_CODE_UNKNOWN: 404,
-    RefusalReason.ENROLLMENT_CODE_EXPIRED: 410,
-    RefusalReason.ENROLLMENT_CODE_USED: 409,
-    RefusalReason.PROOF_OF_POSSESSION: 400,
-}
 
 
 @router.post(ENROLLMENTS_PATH, status_code=201)
@@ -36,10 +29,6 @@ def enroll(
         sessions, f"enroll:{client}", settings.enrollment_attempts_per_minute, now
     ):
         raise ApiError(429, RefusalReason.RATE_LIMITED, "too many enrollment attempts; wait")
-    try:
-        response = enroll_kiosk(session, body, keys=keys, now=now, tokens=tokens)
-    except EnrollmentError as error:
-        session.rollback()
-        raise ApiError(_STATUS[error.reason], error.reason, error.detail) from None
+    response = enroll_kiosk(session, body, keys=keys, now=now, tokens=tokens)
     session.commit()
     return response

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from central.core.audit import Action, AuditDep
 from central.core.deps import SessionDep
 from central.core.models import Checkpoint, Kiosk
-from central.core.schemas import ApiModel, KioskOut
+from central.core.schemas import ApiModel
 from central.core.scope import ScopeDep
 from central.kiosks.routers.kiosks import kiosk_out
+from central.kiosks.schemas import KioskOut
 from sync.schemas import API_PREFIX
 
 router = APIRouter(tags=["kiosks"])

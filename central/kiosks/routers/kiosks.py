@@ -9,8 +9,8 @@ from central.core.audit import Action, AuditDep
 from central.core.deps import NowDep, SessionDep, SignedKioskDep
 from central.core.errors import ApiError
 from central.core.models import Checkpoint, Kiosk
-from central.core.schemas import KioskOut
 from central.core.scope import Scope, ScopeDep
+from central.kiosks.schemas import KioskOut
 from sync.schemas import API_PREFIX, HEARTBEAT_PATH, HeartbeatAck, RefusalReason
 
 router = APIRouter(tags=["kiosks"])

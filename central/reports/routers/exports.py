@@ -18,7 +18,6 @@ from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
 from central.core.scope import ScopeDep
 from central.reports.exports import (
-    ExportError,
     ExportFilters,
     ExportFormat,
     ExportGoneError,
@@ -132,20 +131,17 @@ def create_export(
     now: NowDep,
 ) -> ExportOut:
     """Start an export inside the caller's scope; small ones are done when this answers."""
-    try:
-        filters = build_filters(
-            settings,
-            now,
-            region_code=body.filters.region_code,
-            colour=body.filters.colour,
-            enterprise_id=body.filters.enterprise_id,
-            id_number=body.filters.id_number,
-            first_day=body.filters.first_day,
-            last_day=body.filters.last_day,
-            fever_only=body.filters.fever_only,
-        )
-    except ExportError as error:
-        raise ApiError(422, RefusalReason.BAD_REQUEST, str(error)) from None
+    filters = build_filters(
+        settings,
+        now,
+        region_code=body.filters.region_code,
+        colour=body.filters.colour,
+        enterprise_id=body.filters.enterprise_id,
+        id_number=body.filters.id_number,
+        first_day=body.filters.first_day,
+        last_day=body.filters.last_day,
+        fever_only=body.filters.fever_only,
+    )
     request = ExportRequest(kind=body.kind, format=body.format, filters=filters)
     return _out(start_export(session, scope, request, settings=settings, now=now))
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Response
 from central.core.audit import Action, AuditDep
 from central.core.cipher import record_cipher
 from central.core.deps import KeysDep, NowDep, SessionDep
-from central.core.errors import ApiError
 from central.core.models import ReceivedPassage
 from central.core.scope import ScopeDep
 from central.reports.daily import (
@@ -22,13 +21,12 @@ from central.reports.daily import (
     render_push_csv,
 )
 from central.reports.usage import (
-    WeekError,
     previous_week,
     render_usage_csv,
     usage_file_name,
     weekly_usage,
 )
-from sync.schemas import API_PREFIX, RefusalReason
+from sync.schemas import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/reports", tags=["reports"])
 
@@ -72,14 +70,11 @@ def weekly_report(
 ) -> Response:
     """Weekly usage statistics (docs/reports.md) of the caller's checkpoints, as CSV."""
     chosen = week or previous_week(now)
-    try:
-        rows = weekly_usage(
-            session,
-            chosen,
-            where=ReceivedPassage.checkpoint_id.in_(scope.visible_checkpoint_ids()),
-        )
-    except WeekError as error:
-        raise ApiError(422, RefusalReason.BAD_REQUEST, str(error)) from None
+    rows = weekly_usage(
+        session,
+        chosen,
+        where=ReceivedPassage.checkpoint_id.in_(scope.visible_checkpoint_ids()),
+    )
     audit.record(Action.EXPORT, "usage", len(rows))
     return Response(
         render_usage_csv(rows),
