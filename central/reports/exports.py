@@ -24,21 +24,14 @@ number or link. In both, a cell starting with = + - @, a tab or a carriage retur
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import os
-import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import quote
 
-import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +42,7 @@ from central.core.scope import Scope, scope_of
 from central.core.settings import Settings
 from central.issuance.people import PeopleCipher
 from central.reports.daily import PUSH_COLUMNS
+from central.reports.export_files import ExportFormat, RowSink, open_sink
 from central.reports.export_rows import (
     ROSTER_COLUMNS,
     ExportError,
@@ -95,11 +89,6 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
 
 
 class ExportState(StrEnum):
@@ -304,63 +293,6 @@ def open_export_file(
     )
 
 
-# ---------------------------------------------------------------- writing
-
-
-class RowSink(Protocol):
-    def write(self, row: list[str]) -> None: ...
-
-
-class _CsvSink:
-    def __init__(self, file: io.TextIOBase) -> None:
-        self._writer = csv.writer(file, lineterminator="\r\n")
-
-    def write(self, row: list[str]) -> None:
-        self._writer.writerow(row)
-
-
-class _XlsxSink:
-    def __init__(self, path: Path, title: str) -> None:
-        self.book = xlsxwriter.Workbook(
-            str(path),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_numbers": False,
-                "strings_to_urls": False,
-            },
-        )
-        self._sheet = self.book.add_worksheet(title)
-        self._row = 0
-
-    def write(self, row: list[str]) -> None:
-        for column, cell in enumerate(row):
-            self._sheet.write_string(self._row, column, cell)
-        self._row += 1
-
-
-@contextmanager
-def _sink(path: Path, file_format: ExportFormat, title: str) -> Iterator[RowSink]:
-    """Rows go to a temporary file beside `path`, renamed when complete."""
-    # Unique: a worker whose lease lapsed may still be writing the same export.
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        if file_format is ExportFormat.CSV:
-            with temporary.open("w", encoding="utf-8-sig", newline="") as file:
-                yield _CsvSink(file)
-                file.flush()
-                os.fsync(file.fileno())
-        else:
-            sink = _XlsxSink(temporary, title)
-            try:
-                yield sink
-            finally:
-                sink.book.close()  # also on failure: its own temporary files go
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def _work(
     session: Session,
     job: ExportJob,
@@ -382,7 +314,7 @@ def _work(
     job.lease_owner, job.lease_until = owner, clock() + EXPORT_LEASE
     session.commit()
     try:
-        with _sink(path, file_format, FILE_TITLES[kind]) as sink:
+        with open_sink(path, file_format, FILE_TITLES[kind]) as sink:
             if kind is ExportKind.PASSAGES:
                 sink.write(list(PUSH_COLUMNS))
                 cipher = record_cipher(settings.resolved_keys_dir)
