@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, make_url, text
 
 from central.core.db import make_engine, make_sessions, migrate
+from central.core.models import PersonArea, insert_people
 from central.issuance import changes
 from central.issuance.rules import Facts, RiskLevel
-from central.core.models import PersonArea, insert_people
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 AREA = "610113001001"

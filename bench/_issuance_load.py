@@ -28,9 +28,9 @@ from sqlalchemy import insert, select
 from central.core.admins import open_session
 from central.core.bootstrap import prepare
 from central.core.db import make_engine, make_sessions, session_scope
-from central.issuance.people import issuer_keys
 from central.core.models import Administrator, SmsChallenge, new_id
 from central.core.settings import Settings
+from central.issuance.people import issuer_keys
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
 from healthcode.console import say

@@ -9,7 +9,7 @@ screenshot is read back through the kiosk's own QR pipeline.
 
 The page calls the JSON API (no cookies, no form post): the declaration carries its SMS code
 and later calls a bearer holder token, so a cross-site page has nothing to ride on and CSRF
-tokens (central/csrf.py) do not apply.
+tokens (central/web/csrf.py) do not apply.
 """
 
 from __future__ import annotations
