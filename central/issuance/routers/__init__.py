@@ -14,14 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from central.issuance.routers import (
-    area_risks,
-    clinic,
-    declarations,
-    fever_cases,
-    holder,
-    proxy,
-)
+from central.issuance.routers import area_risks, clinic, declarations, fever_cases, holder, proxy
 
 router = APIRouter(tags=["issuance"])
 for resource in (declarations, holder, proxy, clinic, area_risks, fever_cases):

@@ -13,16 +13,8 @@ from central.core.deps import NowDep, SessionDep, SessionsDep
 from central.core.models import AreaRisk, RecomputeJob
 from central.core.scope import ScopeDep
 from central.issuance import changes
-from central.issuance.routers.common import (
-    PREFIX,
-    checked_area,
-    region_admin,
-)
-from central.issuance.schemas import (
-    AreaRiskIn,
-    AreaRiskOut,
-    JobOut,
-)
+from central.issuance.routers.common import PREFIX, checked_area, region_admin
+from central.issuance.schemas import AreaRiskIn, AreaRiskOut, JobOut
 
 router = APIRouter()
 

@@ -11,14 +11,8 @@ from central.core.errors import ApiError
 from central.core.models import Person
 from central.core.scope import Role, ScopeDep
 from central.issuance import changes
-from central.issuance.routers.common import (
-    PREFIX,
-    KeysDep,
-)
-from central.issuance.schemas import (
-    ClinicEventIn,
-    ColourOut,
-)
+from central.issuance.routers.common import PREFIX, KeysDep
+from central.issuance.schemas import ClinicEventIn, ColourOut
 from sync.schemas import RefusalReason
 
 router = APIRouter()

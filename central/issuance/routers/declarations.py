@@ -27,11 +27,7 @@ from central.issuance.routers.common import (
     sender_of,
 )
 from central.issuance.rules import available_rulesets, load_ruleset
-from central.issuance.schemas import (
-    IssuedOut,
-    SelfDeclarationIn,
-    SmsCodeIn,
-)
+from central.issuance.schemas import IssuedOut, SelfDeclarationIn, SmsCodeIn
 from sync.schemas import RefusalReason
 
 router = APIRouter()

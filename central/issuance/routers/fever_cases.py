@@ -13,15 +13,8 @@ from central.core.errors import ApiError
 from central.core.models import FeverCase
 from central.core.scope import Role, ScopeDep
 from central.issuance import changes
-from central.issuance.routers.common import (
-    PREFIX,
-    KeysDep,
-)
-from central.issuance.schemas import (
-    ColourOut,
-    FeverCaseOut,
-    FeverDecisionIn,
-)
+from central.issuance.routers.common import PREFIX, KeysDep
+from central.issuance.schemas import ColourOut, FeverCaseOut, FeverDecisionIn
 from sync.schemas import RefusalReason
 
 router = APIRouter()

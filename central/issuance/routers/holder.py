@@ -25,11 +25,7 @@ from central.issuance.routers.common import (
     paper_code,
     svg_of,
 )
-from central.issuance.schemas import (
-    CheckInIn,
-    CodeOut,
-    ColourOut,
-)
+from central.issuance.schemas import CheckInIn, CodeOut, ColourOut
 from healthcode.claims import CodeKind
 from sync.schemas import RefusalReason
 
