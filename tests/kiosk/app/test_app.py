@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from central.settings import Settings
+from central.core.settings import Settings
 from healthcode.claims import Colour
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
 from kiosk.app.app import AppListener, KioskApp
