@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.issuance import new_people
-from central.issuance.codes import retrying
+from central.issuance.transactions import retrying
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -23,7 +23,6 @@ from central.issuance import feed
 from central.issuance.codes import (
     PersonNotFoundError,
     lock_person,
-    retrying,
     risk_levels,
     settle,
     token_hash,
@@ -49,6 +48,7 @@ from central.issuance.rules import (
     china_day,
     load_ruleset,
 )
+from central.issuance.transactions import retrying
 from healthcode.claims import Colour
 
 log = logging.getLogger(__name__)

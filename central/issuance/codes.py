@@ -23,11 +23,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Update, and_, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.models import AreaRisk, Person, PersonArea, new_id
 from central.issuance import feed, new_people
+from central.issuance.batching import committer
 from central.issuance.declarations import Declaration, Holder, checked, facts_after
 from central.issuance.people import IssuerKeys
 from central.issuance.rules import (
@@ -39,12 +39,12 @@ from central.issuance.rules import (
     evaluate,
     load_ruleset,
 )
+from central.issuance.transactions import retrying
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-RETRIES = 8
 HOLDER_TOKEN_BYTES = 32
 
 
@@ -79,19 +79,6 @@ def risk_levels(session: Session) -> dict[str, RiskLevel]:
         code: RiskLevel(level)
         for code, level in session.execute(select(AreaRisk.area_code, AreaRisk.level))
     }
-
-
-def retrying(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
-    """Run `work` in a transaction, again when a concurrent writer got there first."""
-    for attempt in range(RETRIES):
-        try:
-            with sessions() as session, session.begin():
-                return work(session)
-        except (IntegrityError, OperationalError) as error:
-            if attempt == RETRIES - 1:
-                raise
-            log.debug("retrying after a concurrent write: %s", type(error).__name__)
-    raise AssertionError("unreachable")
 
 
 def lock_person(session: Session, condition: ColumnElement[bool]) -> Person | None:
@@ -391,12 +378,7 @@ def declare(
     work = declaration_work(
         keys, declaration, now, actor=actor, new_holder_token=new_holder_token, verify=verify
     )
-    if grouped:
-        from central.issuance.batching import committer
-
-        issued = committer(sessions).run(work)
-    else:
-        issued = retrying(sessions, work)
+    issued = committer(sessions).run(work) if grouped else retrying(sessions, work)
     if issued is None:
         raise NotVerifiedError("wrong or expired code")
     return issued

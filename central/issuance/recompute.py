@@ -49,9 +49,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.models import AreaRisk, FeedHead, Person, PersonArea, RecomputeJob
 from central.core.regions import prefix_of
 from central.issuance import feed
-from central.issuance.codes import retrying, risk_levels
+from central.issuance.codes import risk_levels
 from central.issuance.feed import MAX_REASON_LENGTH
 from central.issuance.rules import Facts, RiskLevel, RuleSet, evaluate, load_ruleset
+from central.issuance.transactions import retrying
 
 BATCH_SIZE = 10_000
 LEASE = timedelta(minutes=2)
