@@ -37,6 +37,7 @@ from central.core.settings import Settings
 from central.kiosks.releases_cli import add_release_commands, run_release_command
 from central.reports.cli import add_report_commands, run_report_command
 from healthcode.claims import ClaimsError
+from healthcode.console import say, survives_closed_stdout
 from sync.schemas import CheckpointType
 
 DEFAULT_HOST = "127.0.0.1"
@@ -133,6 +134,7 @@ def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     add_account.add_argument("--enterprise", default=None, help="enterprise id (its roles)")
 
 
+@survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -202,21 +204,21 @@ def _init(settings: Settings, admin: str, url: str | None) -> int:
     prepared = prepare(settings, system_clock(), first_admin=admin)
     keys = settings.resolved_keys_dir
     if prepared.keys_created:
-        print(f"Keys created in {keys}.")
-        print(f"  Keep {keys / 'root.key'} offline (copy it to removable media, then delete it")
-        print("  here): it signs trust lists only; kiosks pin its public half, root.pub.")
+        say(f"Keys created in {keys}.")
+        say(f"  Keep {keys / 'root.key'} offline (copy it to removable media, then delete it")
+        say("  here): it signs trust lists only; kiosks pin its public half, root.pub.")
     else:
-        print(f"Keys already in {keys}; left as they are.")
+        say(f"Keys already in {keys}; left as they are.")
     invitation = prepared.invitation
     if invitation is None:
-        print("An administrator exists already; no new one was created.")
+        say("An administrator exists already; no new one was created.")
         return 0
     base = (url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}").rstrip("/")
-    print(f"Administrator {invitation.username!r} created, without a password.")
-    print(f"  One-time setup token (until {invitation.expires_at.isoformat()}):")
-    print(f"  {invitation.token}")
-    print(f"  Set the password at first login: {base}/setup?token={invitation.token}")
-    print(f'  or: POST {base}/api/v1/auth/setup with {{"token": ..., "password": ...}}')
+    say(f"Administrator {invitation.username!r} created, without a password.")
+    say(f"  One-time setup token (until {invitation.expires_at.isoformat()}):")
+    say(f"  {invitation.token}")
+    say(f"  Set the password at first login: {base}/setup?token={invitation.token}")
+    say(f'  or: POST {base}/api/v1/auth/setup with {{"token": ..., "password": ...}}')
     return 0
 
 
@@ -274,7 +276,7 @@ def _jobs_run_once(settings: Settings) -> int:
             client.close()
     done = {"ran": result.ran, "jobs": result.jobs, "swept": result.swept}
     pushes = {"pushes": result.pushes, "delivered": result.delivered, "failed": result.failed}
-    print(json.dumps(done | {"exports": result.exports} | pushes))
+    say(json.dumps(done | {"exports": result.exports} | pushes))
     return 0
 
 
@@ -293,10 +295,10 @@ def _checkpoint(settings: Settings, args: argparse.Namespace) -> int:
                     enterprise=args.enterprise,
                     now=now,
                 )
-                print(checkpoint.id)
+                say(checkpoint.id)
             elif args.checkpoint_command == "list":
                 for row in session.scalars(select(Checkpoint).order_by(Checkpoint.created_at)):
-                    print(json.dumps(_checkpoint_json(row), ensure_ascii=False))
+                    say(json.dumps(_checkpoint_json(row), ensure_ascii=False))
             elif args.checkpoint_command == "code":
                 issued = issue_enrollment_code(
                     session,
@@ -305,7 +307,7 @@ def _checkpoint(settings: Settings, args: argparse.Namespace) -> int:
                     timedelta(seconds=settings.enrollment_code_ttl_s),
                     system_tokens,
                 )
-                print(issued.code)
+                say(issued.code)
                 print(f"valid until {issued.expires_at.isoformat()}", file=sys.stderr)
                 if args.png is not None:
                     args.png.write_bytes(issued.qr_png())
@@ -313,7 +315,7 @@ def _checkpoint(settings: Settings, args: argparse.Namespace) -> int:
                 operator = add_operator(
                     session, get_checkpoint(session, args.checkpoint_id), args.name, args.pin, now
                 )
-                print(operator.id)
+                say(operator.id)
     finally:
         engine.dispose()
     return 0
@@ -336,14 +338,14 @@ def _kiosk(settings: Settings, args: argparse.Namespace) -> int:
         with session_scope(make_sessions(engine)) as session:
             if args.kiosk_command == "list":
                 for kiosk in session.scalars(select(Kiosk).order_by(Kiosk.enrolled_at)):
-                    print(json.dumps(_kiosk_json(kiosk)))
+                    say(json.dumps(_kiosk_json(kiosk)))
                 return 0
             found = session.get(Kiosk, args.kiosk_id)
             if found is None:
                 raise LookupError(f"no kiosk {args.kiosk_id}")
             revoked_at = found.revoked_at or system_clock()
             found.revoked_at = revoked_at
-            print(f"kiosk {found.id} revoked at {revoked_at.isoformat()}")
+            say(f"kiosk {found.id} revoked at {revoked_at.isoformat()}")
     finally:
         engine.dispose()
     return 0
@@ -374,7 +376,7 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
         with session_scope(make_sessions(engine)) as session:
             now = system_clock()
             if args.command == "regions" and args.regions_command == "load":
-                print(f"{load_region_file(session, args.file)} regions loaded")
+                say(f"{load_region_file(session, args.file)} regions loaded")
             elif args.command == "regions":
                 query = select(Region).order_by(Region.code)
                 if args.parent is not None:
@@ -387,7 +389,7 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
                         "name_zh": region.name_zh,
                         "name_en": region.name_en,
                     }
-                    print(json.dumps(row, ensure_ascii=False))
+                    say(json.dumps(row, ensure_ascii=False))
             elif args.command == "enterprise":
                 enterprise = register_enterprise(
                     session,
@@ -397,7 +399,7 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
                     industry=args.industry,
                     now=now,
                 )
-                print(enterprise.id)
+                say(enterprise.id)
             else:
                 new = NewAccount(
                     args.username, Role(args.role), args.area, args.industry, args.enterprise
@@ -405,9 +407,9 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
                 admin, invitation = provision_account(
                     session, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
                 )
-                print(f"Account {admin.username!r} ({admin.role}, {admin.area_code}) created.")
-                print(f"  One-time activation token (until {invitation.expires_at.isoformat()}):")
-                print(f"  {invitation.token}")
+                say(f"Account {admin.username!r} ({admin.role}, {admin.area_code}) created.")
+                say(f"  One-time activation token (until {invitation.expires_at.isoformat()}):")
+                say(f"  {invitation.token}")
     finally:
         engine.dispose()
     return 0
@@ -433,7 +435,7 @@ def _import_outbox(settings: Settings, files: list[Path]) -> int:
                 failed += 1
                 print(f"central: {path}: refused: {error}", file=sys.stderr)
                 continue
-            print(
+            say(
                 json.dumps(
                     {
                         "file": str(path),
@@ -459,5 +461,5 @@ def _export_bundle(settings: Settings, out: Path, checkpoint_id: str) -> int:
     finally:
         engine.dispose()
     out.write_bytes(data)
-    print(json.dumps({"file": str(out), "checkpoint_id": checkpoint_id, "bytes": len(data)}))
+    say(json.dumps({"file": str(out), "checkpoint_id": checkpoint_id, "bytes": len(data)}))
     return 0

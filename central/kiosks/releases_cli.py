@@ -13,6 +13,7 @@ from central.core.clock import system_clock
 from central.core.db import make_engine, make_sessions, session_scope
 from central.core.settings import Settings
 from central.kiosks.releases import RELEASE_PUBLIC_FILE, PublishedRelease
+from healthcode.console import say
 
 
 def add_release_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +49,7 @@ def run_release_command(settings: Settings, args: argparse.Namespace) -> int:
         with session_scope(make_sessions(engine)) as session:
             if args.releases_command == "list":
                 for row in releases_of(session):
-                    print(json.dumps(_release_json(PublishedRelease.of(row)), ensure_ascii=False))
+                    say(json.dumps(_release_json(PublishedRelease.of(row)), ensure_ascii=False))
                 return 0
             if not args.archive.is_file():
                 print(f"central: {args.archive}: no such file", file=sys.stderr)
@@ -75,7 +76,7 @@ def run_release_command(settings: Settings, args: argparse.Namespace) -> int:
                     args.manifest_out.write_bytes(added.manifest_signed)
     finally:
         engine.dispose()
-    print(json.dumps(_release_json(published), ensure_ascii=False))
+    say(json.dumps(_release_json(published), ensure_ascii=False))
     public = settings.resolved_keys_dir / RELEASE_PUBLIC_FILE
     print(f"signed with the release key; kiosks trust its public half, {public}", file=sys.stderr)
     return 0

@@ -15,6 +15,7 @@ from central.core.clock import system_clock
 from central.core.db import make_engine, make_sessions, session_scope
 from central.core.settings import Settings
 from central.reports.daily import DEFAULT_TIME_ZONE
+from healthcode.console import say
 
 
 def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +49,7 @@ def _push_daily(settings: Settings, day: date | None, out: Path, time_zone: str)
             path, count = push_daily(session, cipher, chosen, out, time_zone)
     finally:
         engine.dispose()
-    print(f"{path}: {count} records of {chosen.isoformat()}")
+    say(f"{path}: {count} records of {chosen.isoformat()}")
     return 0
 
 
@@ -68,5 +69,5 @@ def _push_weekly(settings: Settings, week: str | None, out: Path, time_zone: str
             path, count = push_weekly(session, chosen, out, time_zone)
     finally:
         engine.dispose()
-    print(f"{path}: {count} rows of {chosen}")
+    say(f"{path}: {count} rows of {chosen}")
     return 0
