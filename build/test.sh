@@ -14,7 +14,7 @@ start_test_postgres || status=1
 echo "== ruff =="
 ruff check . || status=1
 ruff format --check . || status=1
-echo "== mypy (strict on the Qt-free core) =="
+echo "== mypy (strict on every package but kiosk/ui) =="
 mypy || status=1
 echo "== pytest =="
 python -m pytest "$@" || status=1
