@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
@@ -21,6 +20,7 @@ from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning_widgets import button, label, line
+from kiosk.ui.toggle import ToggleCheckBox
 
 
 class StaffPage(QWidget):
@@ -50,13 +50,11 @@ class StaffPage(QWidget):
         self.technician_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.save_technician = button(self.save_technician_pin)
         self.fields_title = label(True)
-        self.field_boxes = {field: QCheckBox() for field in PassageField}
+        self.field_boxes = {
+            field: ToggleCheckBox(indicator_px=36, height_px=56) for field in PassageField
+        }
         for box in self.field_boxes.values():
             box.setFont(style.font(style.STATUS_PT))
-            box.setStyleSheet(
-                "QCheckBox::indicator { width: 36px; height: 36px; }"
-                " QCheckBox { min-height: 56px; }"
-            )
         self.save_fields_button = button(self.save_fields)
         self.message = label()
         self._supervisors: list[str] = []

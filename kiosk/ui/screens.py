@@ -26,6 +26,7 @@ from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, PassageField, TripReason
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
+from kiosk.ui.toggle import ToggleButton
 
 _HEALTH_COLOURS = {
     Health.OK: style.STATUS_OK,
@@ -97,18 +98,16 @@ class PassageFieldBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._direction = QButtonGroup(self)
-        self._direction_buttons: dict[Direction, QPushButton] = {}
+        self._direction_buttons: dict[Direction, ToggleButton] = {}
         for direction in Direction:
-            button = touch_button()
-            button.setCheckable(True)
+            button = ToggleButton()
             self._direction.addButton(button)
             self._direction_buttons[direction] = button
             layout.addWidget(button)
         self._reason = QButtonGroup(self)
-        self._reason_buttons: dict[TripReason, QPushButton] = {}
+        self._reason_buttons: dict[TripReason, ToggleButton] = {}
         for reason in TripReason:
-            button = touch_button()
-            button.setCheckable(True)
+            button = ToggleButton()
             self._reason.addButton(button)
             self._reason_buttons[reason] = button
             layout.addWidget(button)

@@ -71,6 +71,38 @@ BUTTON_STYLE = (
 )
 
 
+# Toggles (direction, trip reason, override outcome): the chosen one shows by shape, not only
+# by colour: a heavy frame and a tick before its label (kiosk.ui.toggle draws the tick). Frame
+# and padding add up to the same in both states, so nothing moves when one is chosen.
+TICK = "✓"
+TOGGLE_FRAME_PX = 2
+TOGGLE_SELECTED_FRAME_PX = 5
+TOGGLE_SELECTED_FRAME = "#0D47A1"  # dark on the light fill: shows in grey levels too
+TOGGLE_SELECTED_FILL = "#BBDEFB"
+_PAD_Y, _PAD_X = 8, 20  # BUTTON_STYLE's padding; a toggle's frame plus padding matches it
+_GROW = TOGGLE_SELECTED_FRAME_PX - TOGGLE_FRAME_PX
+
+TOGGLE_STYLE = (
+    f"QPushButton {{ min-height: {TOUCH_TARGET_PX}px; min-width: {TOUCH_TARGET_PX * 2}px;"
+    f" font-size: {BUTTON_PT}pt; border-radius: 10px; padding: {_PAD_Y}px {_PAD_X}px;"
+    f" background: #FFFFFF; border: {TOGGLE_FRAME_PX}px solid #90A4AE; color: {TEXT}; }}"
+    " QPushButton:pressed { background: #CFD8DC; }"
+    f" QPushButton:checked {{ background: {TOGGLE_SELECTED_FILL};"
+    f" border: {TOGGLE_SELECTED_FRAME_PX}px solid {TOGGLE_SELECTED_FRAME};"
+    f" padding: {_PAD_Y - _GROW}px {_PAD_X - _GROW}px; }}"
+    " QPushButton:disabled { color: #9E9E9E; border-color: #CFD8DC; }"
+)
+
+
+def check_style(indicator_px: int, height_px: int) -> str:
+    """An on/off setting's box: large enough for a gloved finger (kiosk.ui.toggle.ToggleCheckBox
+    adds the heavy frame when ticked)."""
+    return (
+        f"QCheckBox::indicator {{ width: {indicator_px}px; height: {indicator_px}px; }}"
+        f" QCheckBox {{ min-height: {height_px}px; }}"
+    )
+
+
 FONTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 
 

@@ -4,7 +4,6 @@ trail, and the kiosk settings. They draw what they are given and report what was
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -19,6 +18,7 @@ from kiosk.ui import style
 from kiosk.ui.i18n import Language
 from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
 from kiosk.ui.signin import OperatorPicker
+from kiosk.ui.toggle import ToggleCheckBox
 
 
 def button() -> QPushButton:
@@ -135,15 +135,11 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.title = title()
-        self.mute_box = QCheckBox()
-        self.voice_box = QCheckBox()
+        box_px, row_px = style.TOUCH_TARGET_PX // 2, style.TOUCH_TARGET_PX
+        self.mute_box = ToggleCheckBox(indicator_px=box_px, height_px=row_px)
+        self.voice_box = ToggleCheckBox(indicator_px=box_px, height_px=row_px)
         for box in (self.mute_box, self.voice_box):
             box.setFont(style.font(style.BUTTON_PT))
-            box.setStyleSheet(
-                f"QCheckBox::indicator {{ width: {style.TOUCH_TARGET_PX // 2}px;"
-                f" height: {style.TOUCH_TARGET_PX // 2}px; }}"
-                f" QCheckBox {{ min-height: {style.TOUCH_TARGET_PX}px; }}"
-            )
         self.result_caption = QLabel()
         self.result_caption.setFont(style.font(style.BODY_PT))
         self.result_spin = QDoubleSpinBox()

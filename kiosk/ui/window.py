@@ -29,6 +29,7 @@ from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.screens import OVERRIDE_OUTCOMES, ResultScreen, ScanScreen
+from kiosk.ui.toggle import ToggleButton
 
 
 class OverridePanel(QWidget):
@@ -45,11 +46,9 @@ class OverridePanel(QWidget):
         self.title.setFont(style.font(style.PROMPT_PT, bold=True))
         row = QHBoxLayout()
         self._group = QButtonGroup(self)
-        self._buttons: dict[Outcome, QPushButton] = {}
+        self._buttons: dict[Outcome, ToggleButton] = {}
         for outcome in OVERRIDE_OUTCOMES:
-            button = QPushButton()
-            button.setCheckable(True)
-            button.setStyleSheet(style.BUTTON_STYLE)
+            button = ToggleButton()
             self._group.addButton(button)
             self._buttons[outcome] = button
             row.addWidget(button)
