@@ -72,9 +72,9 @@ def reason_line(reason: Reason) -> LocalText:
 
 
 def _missing_line(reasons: list[Reason]) -> LocalText:
-    return LocalText(
-        "、".join(r.code.text.zh for r in reasons), "; ".join(r.code.text.en for r in reasons)
-    )
+    english = [r.code.text.en for r in reasons]
+    english[1:] = [text[:1].lower() + text[1:] for text in english[1:]]
+    return LocalText("、".join(r.code.text.zh for r in reasons), "; ".join(english))
 
 
 def repeat_words(minutes: int) -> LocalText:

@@ -3,36 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from healthcode.claims import CodeKind, Colour
 from healthcode.results import Rejection, RejectReason
-from kiosk.app.viewstate import ResultView, Tint, result_view
-from kiosk.checkpoint.decision import DecisionInputs, IdMatch, decide
-from kiosk.checkpoint.events import ShowResult
-from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
-from tests.kiosk.checkpoint_support import passage, verified
-
-GATE = default_policy(CheckpointType.ENTERPRISE_GATE)
-CLINIC = default_policy(CheckpointType.CLINIC)
-ROAD = default_policy(CheckpointType.ROAD_JUNCTION)
-
-
-def shown(policy: Policy = GATE, **changes: object) -> ResultView:
-    base = DecisionInputs(
-        code=verified(Colour.GREEN),
-        colour_applied=Colour.GREEN,
-        colour_changed_by_feed=False,
-        feed_age=timedelta(hours=1),
-        temperature_celsius=36.5,
-        fever_confirmed=False,
-        id_match=IdMatch.NOT_READ,
-    )
-    inputs = replace(base, **changes)  # type: ignore[arg-type]
-    decision = decide(inputs, policy)
-    record = passage(outcome=decision.outcome)
-    return result_view(ShowResult(decision, record, inputs.repeat_since))
+from kiosk.app.viewstate import ResultView, Tint
+from kiosk.checkpoint.decision import IdMatch
+from tests.kiosk.app.result_support import CLINIC, GATE, ROAD, shown
+from tests.kiosk.checkpoint_support import verified
 
 
 def lines(view: ResultView) -> list[str]:
@@ -108,6 +86,7 @@ def test_a_fever_is_decided_by_the_temperature_shown_in_figures() -> None:
     assert (view.word.zh, view.tint) == ("请留观", Tint.REFER)
     assert view.deciding_reason is not None and view.deciding_reason.zh == "体温异常"
     assert not any("38.6" in line for line in lines(view))  # the figures are shown apart
+    assert view.temperature_celsius == 38.6
 
 
 def test_a_stale_feed_says_why_staff_check() -> None:
