@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from healthcode.claims import CodeKind, Colour
 from healthcode.results import Rejection, RejectReason
-from kiosk.app.viewstate import ResultView, Tint
-from kiosk.checkpoint.decision import IdMatch
+from healthcode.text import LocalText
+from kiosk.app.viewstate import ResultView, Tint, result_view
+from kiosk.checkpoint.decision import DecisionInputs, IdMatch, Reason, decide
+from kiosk.checkpoint.events import ShowResult
+from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from tests.kiosk.app.result_support import CLINIC, GATE, ROAD, shown
-from tests.kiosk.checkpoint_support import verified
+from tests.kiosk.checkpoint_support import passage, verified
 
 
 def lines(view: ResultView) -> list[str]:
@@ -104,3 +108,25 @@ def test_a_forged_code_is_told_as_such_and_further_reasons_are_two_at_most() -> 
     assert view.deciding_reason.zh == "身份证与健康码不符"
     assert any("伪造" in r.zh for r in view.other_reasons)
     assert len(view.other_reasons) <= 2
+
+
+def test_a_decision_changed_by_staff_is_decided_by_that_change() -> None:
+    decision = decide(
+        DecisionInputs(
+            code=verified(Colour.RED),
+            colour_applied=Colour.RED,
+            colour_changed_by_feed=False,
+            feed_age=timedelta(hours=1),
+            temperature_celsius=36.5,
+            fever_confirmed=False,
+            id_match=IdMatch.NOT_READ,
+        ),
+        GATE,
+    )
+    staff = Reason(ReasonCode.OVERRIDDEN, LocalText("核酸阴性证明", "negative test shown"))
+    changed = replace(decision, outcome=Outcome.PASS, reasons=(*decision.reasons, staff))
+    view = result_view(ShowResult(changed, passage(), None))
+    assert view.deciding_reason is not None
+    assert view.deciding_reason.zh == "工作人员已改判：核酸阴性证明"
+    assert view.tint is Tint.PASS
+    assert [r.zh for r in view.other_reasons] == ["红码"]
