@@ -103,7 +103,8 @@ class JkmScheme:
         if key.signed_too_late(claims.issued_at_utc):
             return _reject(RejectReason.KEY_RETIRED, "issued after the key stopped signing")
         if context.now > claims.expires_at_utc + context.clock_tolerance:
-            return _reject(RejectReason.EXPIRED, f"expired at {claims.expires_at_utc.isoformat()}")
+            expired = f"expired at {claims.expires_at_utc.isoformat()}"
+            return Rejection(RejectReason.EXPIRED, expired, scheme=SCHEME_NAME, kind=claims.kind)
         if context.now < claims.not_before_utc - context.clock_tolerance:
             return _reject(
                 RejectReason.NOT_YET_VALID, f"valid from {claims.not_before_utc.isoformat()}"

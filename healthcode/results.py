@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from healthcode.claims import HealthCodeClaims
+from healthcode.claims import CodeKind, HealthCodeClaims
 from healthcode.text import Language, LocalText
 
 
@@ -95,6 +95,7 @@ class Rejection:
     reason: RejectReason
     detail: str
     scheme: str | None = None
+    kind: CodeKind | None = None  # known when the signature verified (an expired code's kind)
 
     @property
     def ok(self) -> bool:

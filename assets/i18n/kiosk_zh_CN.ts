@@ -617,14 +617,6 @@
             <source>Change decision</source>
             <translation>改判</translation>
         </message>
-        <message>
-            <source>Seen here %1 min ago</source>
-            <translation>%1 分钟前已在此处通行</translation>
-        </message>
-        <message>
-            <source>Seen here less than a minute ago</source>
-            <translation>不到 1 分钟前已在此处通行</translation>
-        </message>
     </context>
     <context>
         <name>ScanScreen</name>

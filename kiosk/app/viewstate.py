@@ -10,9 +10,20 @@ from enum import StrEnum
 from drivers.serialio.events import DeviceState, DeviceStateEvent
 from healthcode.claims import Colour
 from healthcode.text import LocalText
-from kiosk.checkpoint.decision import Reason
+from kiosk.checkpoint.decision import Decision, Reason
 from kiosk.checkpoint.events import Prompt, ShowResult
-from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.outcome import Outcome, ReasonCode
+
+
+class Tint(StrEnum):
+    """The colour the result fills the screen with: the outcome's, or the code's own yellow
+    when the yellow code decided (with the verdict the checkpoint's policy gives it)."""
+
+    PASS = "pass"  # noqa: S105 - a colour, not a password
+    DENY = "deny"
+    REFER = "refer"
+    MANUAL_CHECK = "manual_check"
+    YELLOW_CODE = "yellow_code"
 
 
 @dataclass(frozen=True)
@@ -23,8 +34,15 @@ class ResultView:
     temperature_celsius: float | None
     fever: bool
     colour: Colour | None
-    reasons: tuple[LocalText, ...]
+    reasons: tuple[LocalText, ...]  # every reason, as recorded
     repeat_minutes: int | None
+    deciding_reason: LocalText | None = None  # the one line shown large under the verdict
+    other_reasons: tuple[LocalText, ...] = ()  # at most two, smaller, none said twice
+    repeat_warning: LocalText | None = None  # a repeat, or a screenshot shared: one strip
+    tint: Tint = Tint.PASS
+
+
+MAX_OTHER_REASONS = 2
 
 
 def reason_text(reason: Reason) -> LocalText:
@@ -35,9 +53,62 @@ def reason_text(reason: Reason) -> LocalText:
     )
 
 
+# Shown elsewhere on the result already (the temperature in large figures, the repeat strip).
+_SHOWN_APART = frozenset({ReasonCode.TEMPERATURE_NORMAL, ReasonCode.REPEAT})
+# Steps nobody completed in time: said in one line, not one line each.
+_MISSING_STEPS = (ReasonCode.NO_CODE, ReasonCode.TEMPERATURE_MISSING, ReasonCode.ID_NOT_READ)
+
+
+def reason_line(reason: Reason) -> LocalText:
+    """One reason as a line of the result screen: what the person or staff should know."""
+    detail = reason.detail
+    if reason.code in (ReasonCode.CODE_REJECTED, ReasonCode.FOREIGN_RULE) and detail:
+        return detail  # the verification's own words say it all ("健康码已过期，请刷新")
+    if reason.code is ReasonCode.FEVER:
+        return reason.code.text  # the reading itself is shown in large figures
+    if reason.code is ReasonCode.FEED_TOO_OLD and detail:
+        return LocalText(f"本机状态数据过旧（{detail.zh}）", f"Status data too old ({detail.en})")
+    return reason_text(reason)
+
+
+def _missing_line(reasons: list[Reason]) -> LocalText:
+    english = [r.code.text.en for r in reasons]
+    english[1:] = [text[:1].lower() + text[1:] for text in english[1:]]
+    return LocalText("、".join(r.code.text.zh for r in reasons), "; ".join(english))
+
+
+def repeat_words(minutes: int) -> LocalText:
+    if minutes <= 0:
+        return LocalText("刚刚已在此处通行", "Passed here just now")
+    unit = "minute" if minutes == 1 else "minutes"
+    return LocalText(f"{minutes} 分钟前已在此处通行", f"Passed here {minutes} {unit} ago")
+
+
+def _tint(decision: Decision, deciding: Reason | None) -> Tint:
+    yellow = deciding is not None and deciding.code is ReasonCode.COLOUR_YELLOW
+    if yellow and decision.outcome in (Outcome.DENY, Outcome.MANUAL_CHECK):
+        return Tint.YELLOW_CODE
+    return Tint(decision.outcome.value)
+
+
 def result_view(effect: ShowResult) -> ResultView:
     decision, record = effect.decision, effect.record
     repeat = effect.repeat_since
+    minutes = int(repeat.total_seconds() // 60) if repeat is not None else None
+    ranked = list(decision.deciding_reasons)
+    first = ranked[0] if ranked else None
+    deciding: LocalText | None = reason_line(first) if first is not None else None
+    used = {first} if first is not None else set()
+    if first is not None and first.code in _MISSING_STEPS:
+        missing = [r for r in decision.reasons if r.code in _MISSING_STEPS]
+        deciding, used = _missing_line(missing), set(missing)
+    lines: list[LocalText] = [deciding] if deciding is not None else []
+    for reason in decision.reasons:
+        if reason in used or reason.code in _SHOWN_APART:
+            continue
+        line = reason_line(reason)
+        if line not in lines:
+            lines.append(line)
     return ResultView(
         outcome=decision.outcome,
         word=decision.outcome.label,
@@ -46,7 +117,11 @@ def result_view(effect: ShowResult) -> ResultView:
         fever=record.fever,
         colour=decision.colour_applied,
         reasons=tuple(reason_text(r) for r in decision.reasons),
-        repeat_minutes=int(repeat.total_seconds() // 60) if repeat is not None else None,
+        repeat_minutes=minutes,
+        deciding_reason=deciding,
+        other_reasons=tuple(lines[1 : 1 + MAX_OTHER_REASONS]),
+        repeat_warning=repeat_words(minutes) if minutes is not None else None,
+        tint=_tint(decision, first),
     )
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 
-from healthcode.claims import Colour
-from healthcode.results import Rejection, VerificationResult, VerifiedCode
+from healthcode.claims import CodeKind, Colour
+from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
 from healthcode.text import LocalText
 from kiosk.checkpoint.foreign import ForeignDecision, ForeignVerdict
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
@@ -38,6 +38,7 @@ class Action(StrEnum):
 class Reason:
     code: ReasonCode
     detail: LocalText | None = None  # e.g. the verification's own reason, a temperature
+    outcome: Outcome | None = None  # what this rule alone asked for (None: added by staff)
 
     def text(self, language: str = "zh") -> str:
         base = self.code.text.en if language == "en" else self.code.text.zh
@@ -72,6 +73,17 @@ class Decision:
     def reason_codes(self) -> tuple[ReasonCode, ...]:
         return tuple(reason.code for reason in self.reasons)
 
+    @property
+    def deciding_reasons(self) -> tuple[Reason, ...]:
+        """The reasons that produced the outcome, the most telling first: a change by staff,
+        then the rule that asked for this outcome (a fever, an ID mismatch, the code itself,
+        its colour, a stale feed, a missing step). Never empty when there is a reason."""
+        overridden = [r for r in self.reasons if r.code is ReasonCode.OVERRIDDEN]
+        if overridden:
+            return (overridden[-1],)
+        deciding = [r for r in self.reasons if r.outcome is self.outcome] or list(self.reasons)
+        return tuple(sorted(deciding, key=lambda r: _DECIDING_ORDER.index(r.code)))
+
 
 def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     """Every rule gives an outcome and a reason; the strictest outcome wins, every reason is
@@ -84,7 +96,7 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     if code is None:
         verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.NO_CODE)))
     elif isinstance(code, Rejection):
-        verdicts.append((Outcome.DENY, Reason(ReasonCode.CODE_REJECTED, code.reason.text)))
+        verdicts.append((Outcome.DENY, Reason(ReasonCode.CODE_REJECTED, rejection_text(code))))
     elif code.foreign is not None:
         verdicts.extend(_foreign_verdicts(code, inputs.foreign))
     else:
@@ -130,11 +142,46 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
         actions.add(Action.OPEN_GATE)
     return Decision(
         outcome=outcome,
-        reasons=tuple(reason for _, reason in verdicts),
+        reasons=tuple(replace(reason, outcome=outcome) for outcome, reason in verdicts),
         colour_in_code=colour_in_code,
         colour_applied=inputs.colour_applied if code is not None else None,
         actions=frozenset(actions),
     )
+
+
+_DECIDING_ORDER = (
+    ReasonCode.OVERRIDDEN,
+    ReasonCode.FEVER,
+    ReasonCode.ID_MISMATCHED,
+    ReasonCode.CODE_REJECTED,
+    ReasonCode.COLOUR_RED,
+    ReasonCode.COLOUR_YELLOW,
+    ReasonCode.FOREIGN_CERTIFICATE,
+    ReasonCode.FOREIGN_RULE,
+    ReasonCode.FEED_TOO_OLD,
+    ReasonCode.FEED_MISSING,
+    ReasonCode.NO_CODE,
+    ReasonCode.TEMPERATURE_MISSING,
+    ReasonCode.ID_NOT_READ,
+    ReasonCode.ID_NOT_BOUND,
+    ReasonCode.COLOUR_GREEN,
+    ReasonCode.COLOUR_CHANGED,
+    ReasonCode.ID_MATCHED,
+    ReasonCode.TEMPERATURE_NORMAL,
+    ReasonCode.REPEAT,
+)
+_PAPER_KINDS = frozenset({CodeKind.PAPER, CodeKind.PROXY})
+_PAPER_EXPIRED = LocalText(
+    "纸质码已过期，请到社区或村委会重新领取",
+    "Paper code expired: get a new one at your community office",
+)
+
+
+def rejection_text(rejection: Rejection) -> LocalText:
+    """What the person should do: paper cannot be refreshed, an app code can."""
+    if rejection.reason is RejectReason.EXPIRED and rejection.kind in _PAPER_KINDS:
+        return _PAPER_EXPIRED
+    return rejection.reason.text
 
 
 _FOREIGN_OUTCOMES = {

@@ -7,7 +7,7 @@ Each renders a plain view (`kiosk.app.viewstate`) and emits what the person at i
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QFontMetrics, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app.viewstate import Health, PromptView, ResultView, StatusItem
+from kiosk.app.viewstate import Health, PromptView, ResultView, StatusItem, Tint
 from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, PassageField, TripReason
@@ -252,7 +252,9 @@ class ScanScreen(QWidget):
 
 
 class ResultScreen(QFrame):
-    """Full-screen colour, a large word with a glyph, and every reason: readable from 2 m."""
+    """Full-screen colour, the verdict word with a glyph, then the one reason that decided it in
+    large type, the masked name and temperature in large figures, a repeat as a warning strip,
+    and at most two further reasons: readable from 2 m, nothing said twice."""
 
     override_requested = Signal()
     done = Signal()
@@ -261,26 +263,20 @@ class ResultScreen(QFrame):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 30, 40, 30)
-        self.word = QLabel()
-        self.word.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.word.setFont(style.font(style.RESULT_WORD_PT, bold=True))
-        self.person = QLabel()
-        self.person.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.person.setFont(style.font(style.RESULT_DETAIL_PT, bold=True))
-        self.repeat = QLabel()
-        self.repeat.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.repeat.setFont(style.font(style.RESULT_DETAIL_PT))
-        self.reasons = QLabel()
-        self.reasons.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reasons.setFont(style.font(style.BODY_PT + 2))
-        self.reasons.setWordWrap(True)
+        layout.setSpacing(14)
+        self.word = _centred(style.RESULT_WORD_PT, bold=True, wrap=False)
+        self.deciding = _centred(style.RESULT_REASON_PT, bold=True)
+        self.person = _centred(style.RESULT_FIGURES_PT, bold=True)
+        self.repeat = _centred(style.RESULT_DETAIL_PT, bold=True)
+        self.repeat.setStyleSheet(style.WARNING_STRIP_STYLE)
+        self.reasons = _centred(style.RESULT_MORE_PT)
         self.override_button = touch_button()
         self.override_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.override_button.clicked.connect(self.override_requested)
         layout.addStretch(1)
-        layout.addWidget(self.word)
-        layout.addWidget(self.person)
-        layout.addWidget(self.repeat)
+        for label in (self.word, self.deciding, self.person):
+            layout.addWidget(label)
+        layout.addWidget(self.repeat, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.reasons)
         layout.addStretch(1)
         layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -300,35 +296,58 @@ class ResultScreen(QFrame):
     def view(self) -> ResultView | None:
         return self._view
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_word()
+
     def _render(self) -> None:
         view = self._view
         if view is None:
             return
         lang = self._language.value
         look = style.OUTCOME_LOOKS[view.outcome]
+        tint = style.YELLOW_CODE_LOOK if view.tint is Tint.YELLOW_CODE else look
         self.setStyleSheet(
-            f"ResultScreen {{ background: {look.background}; }}"
-            f" QLabel {{ color: {look.foreground}; }}"
+            f"ResultScreen {{ background: {tint.background}; }}"
+            f" QLabel {{ color: {tint.foreground}; }}"
         )
+        self.repeat.setStyleSheet(style.WARNING_STRIP_STYLE)
         self.word.setText(f"{look.glyph} {view.word.get(lang)}")  # type: ignore[arg-type]
-        parts = []
-        if view.masked_name:
-            parts.append(view.masked_name)
-        if view.colour is not None:
-            parts.append(view.colour.label.get(lang))  # type: ignore[arg-type]
+        self._fit_word()
+        deciding = view.deciding_reason
+        self.deciding.setText(deciding.get(lang) if deciding else "")  # type: ignore[arg-type]
+        self.deciding.setVisible(deciding is not None)
+        figures = [view.masked_name] if view.masked_name else []
         if view.temperature_celsius is not None:
-            parts.append(f"{view.temperature_celsius:.1f} °C")
-        self.person.setText("   ".join(parts))
-        if view.repeat_minutes is not None:
-            self.repeat.setText(
-                self.tr("Seen here %1 min ago").replace("%1", str(view.repeat_minutes))
-                if view.repeat_minutes
-                else self.tr("Seen here less than a minute ago")
-            )
-            self.repeat.show()
-        else:
-            self.repeat.hide()
-        self.reasons.setText("\n".join(r.get(lang) for r in view.reasons))  # type: ignore[arg-type]
+            figures.append(f"{view.temperature_celsius:.1f} °C")
+        self.person.setText("    ".join(figures))
+        self.person.setVisible(bool(figures))
+        warning = view.repeat_warning
+        self.repeat.setText(f"⚠ {warning.get(lang)}" if warning else "")  # type: ignore[arg-type]
+        self.repeat.setVisible(warning is not None)
+        self.reasons.setText("\n".join(r.get(lang) for r in view.other_reasons))  # type: ignore[arg-type]
+        self.reasons.setVisible(bool(view.other_reasons))
+
+    def _fit_word(self) -> None:
+        """The verdict as large as the width allows (English is longer, portrait is narrow)."""
+        margins = self.contentsMargins() + self.layout().contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        size = style.RESULT_WORD_PT
+        chosen = style.font(size, bold=True)
+        while size > style.RESULT_REASON_PT and room > 0:
+            chosen = style.font(size, bold=True)
+            if QFontMetrics(chosen).horizontalAdvance(self.word.text()) <= room:
+                break
+            size -= 4
+        self.word.setFont(chosen)
+
+
+def _centred(point_size: int, *, bold: bool = False, wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setFont(style.font(point_size, bold=bold))
+    label.setWordWrap(wrap)
+    return label
 
 
 OVERRIDE_OUTCOMES = (Outcome.PASS, Outcome.DENY, Outcome.REFER, Outcome.MANUAL_CHECK)

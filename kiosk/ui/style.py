@@ -33,6 +33,15 @@ OUTCOME_LOOKS = {
     Outcome.MANUAL_CHECK: OutcomeLook("#F9A825", "#1A1A1A", "?"),
 }
 
+# A yellow code that decided the result: the code's own yellow, dark words for contrast, with
+# the word and glyph of the verdict the checkpoint's policy gives it (not plain red).
+YELLOW_CODE_LOOK = OutcomeLook("#FFD600", "#1A1A1A", "")
+# A repeat or a possibly shared screenshot: one strip, the same on every background.
+WARNING_STRIP_STYLE = (
+    "background: #1A1A1A; color: #FFD600; border: 3px solid #FFD600; border-radius: 10px;"
+    " padding: 6px 18px;"
+)
+
 STATUS_OK = "#1B873F"
 STATUS_WARN = "#F9A825"
 STATUS_BAD = "#C62828"
@@ -52,6 +61,9 @@ def font(point_size: int, *, bold: bool = False) -> QFont:
 # Type scale (points): the result word must read from two metres.
 RESULT_WORD_PT = 96
 RESULT_DETAIL_PT = 30
+RESULT_REASON_PT = 34  # the deciding reason: ~45 px, readable from 2 m
+RESULT_FIGURES_PT = 40  # masked name and temperature
+RESULT_MORE_PT = 24  # further reasons, at most two lines
 PROMPT_PT = 40
 BODY_PT = 20
 BUTTON_PT = 22

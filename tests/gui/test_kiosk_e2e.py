@@ -57,10 +57,14 @@ def test_every_demo_code_gives_the_right_screen_words_colour_and_record(
     assert by_name["feed_red"].reasons[0].zh == "红码"  # the feed's colour, not the code's
     assert any("颜色已更新" in r.zh for r in by_name["feed_red"].reasons)
     assert any("已过期" in r.zh for r in by_name["expired"].reasons)
+    expired = by_name["expired"].deciding_reason  # a paper code: paper cannot be refreshed
+    assert expired is not None and expired.zh == "纸质码已过期，请到社区或村委会重新领取"
     assert any("伪造" in r.zh for r in by_name["forged"].reasons)
     assert by_name["fever"].word.zh == "请留观"
     assert by_name["fever"].fever
     assert by_name["repeat"].repeat_minutes == 0
+    warning = by_name["repeat"].repeat_warning
+    assert warning is not None and warning.zh == "刚刚已在此处通行"
     assert by_name["green"].repeat_minutes is None
 
     def stored() -> int:

@@ -7,9 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.claims import Colour
-from healthcode.results import RejectReason
-from kiosk.checkpoint.decision import Action, DecisionInputs, IdMatch, decide
+from healthcode.claims import CodeKind, Colour
+from healthcode.results import Rejection, RejectReason
+from kiosk.checkpoint.decision import (
+    _DECIDING_ORDER,
+    Action,
+    DecisionInputs,
+    IdMatch,
+    decide,
+    rejection_text,
+)
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from tests.kiosk.checkpoint_support import rejected, verified
@@ -236,3 +243,19 @@ def test_a_code_that_is_turned_away_by_itself_names_nothing_else_as_missing() ->
     )
     assert decision.outcome is Outcome.DENY
     assert decision.reason_codes == (R.COLOUR_RED,)
+
+
+def test_every_reason_has_a_rank_and_each_carries_the_outcome_it_asked_for() -> None:
+    assert set(_DECIDING_ORDER) == set(ReasonCode)
+    decision = decide(inputs(id_match=IdMatch.MISMATCHED), ROAD)
+    assert decision.deciding_reasons[0].code is ReasonCode.ID_MISMATCHED
+    outcomes = {reason.code: reason.outcome for reason in decision.reasons}
+    assert outcomes[ReasonCode.COLOUR_GREEN] is Outcome.PASS
+    assert outcomes[ReasonCode.ID_MISMATCHED] is Outcome.DENY
+
+
+def test_an_expired_paper_code_is_told_where_to_get_a_new_one() -> None:
+    paper = Rejection(RejectReason.EXPIRED, "test", kind=CodeKind.PAPER)
+    app = Rejection(RejectReason.EXPIRED, "test", kind=CodeKind.APP)
+    assert "社区" in rejection_text(paper).zh
+    assert rejection_text(app).zh == "健康码已过期，请刷新"

@@ -212,6 +212,9 @@ def test_the_clock_tolerance_is_configurable(world: World) -> None:
 def test_a_paper_code_lives_fourteen_days_and_an_app_code_one(world: World) -> None:
     paper = world.claims(kind=CodeKind.PAPER, expires_at_utc=ISSUED_AT + timedelta(days=14))
     assert world.verify(jkm.issue(paper, world.issuer_key), ISSUED_AT + timedelta(days=13)).ok
+    expired = world.verify(jkm.issue(paper, world.issuer_key), ISSUED_AT + timedelta(days=15))
+    assert isinstance(expired, Rejection)  # the kind is told: paper cannot be refreshed
+    assert (expired.reason, expired.kind) == (RejectReason.EXPIRED, CodeKind.PAPER)
     with pytest.raises(ClaimsError, match="valid at most"):
         world.claims(kind=CodeKind.APP, expires_at_utc=ISSUED_AT + timedelta(days=2))
 
