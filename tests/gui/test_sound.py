@@ -129,6 +129,16 @@ def test_a_failing_device_query_is_silent(qapp: object, caplog: pytest.LogCaptur
     assert player.playing is None
 
 
+def test_with_qt_audio_the_voice_waits_behind_the_tone(qapp: object) -> None:
+    # The default backend, whether this machine has speakers or not: asynchronous, never raises.
+    player = SoundPlayer(has_audio_output=lambda: True)
+    say(player, Outcome.MANUAL_CHECK, Outcome.PASS)
+    assert player.playing == "tone_manual_check"
+    assert player.pending == ["voice_manual_check", "tone_pass", "voice_pass"]
+    player.stop()
+    assert (player.playing, player.pending) == (None, [])
+
+
 def test_a_second_utterance_waits_for_the_first(speaker: SoundPlayer, audio: FakeAudio) -> None:
     say(speaker, Outcome.MANUAL_CHECK)
     assert speaker.playing == "tone_manual_check"

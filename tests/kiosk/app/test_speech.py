@@ -21,7 +21,7 @@ from kiosk.checkpoint.events import (
     TemperatureRead,
     Tick,
 )
-from kiosk.checkpoint.flow import PassageFlow
+from kiosk.checkpoint.flow import FlowState, PassageFlow
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
 from tests.kiosk.app.app_support import AppHarness
@@ -202,4 +202,30 @@ def test_the_flow_driver_says_a_fever_in_order_after_the_passage_is_stored(
         "请测量体温",
         "体温偏高，请复测",
         "体温 38.6 度，请留观",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "greeted"), [("", []), ("[kiosk]\ngreeting = true\n", ["请出示健康码"])]
+)
+def test_the_scan_prompt_is_said_when_the_kiosk_waits_only_with_a_greeting(
+    tmp_path: Path, world: DemoWorld, config: str, greeted: list[str]
+) -> None:
+    harness = AppHarness(tmp_path, world, config_text=config, start=False)
+    heard = Heard()
+    harness.app.driver.listeners.append(heard)
+    try:
+        harness.app.start()
+        assert [utterance.text.zh for utterance in heard.said] == greeted
+        harness.app.driver.submit_code_text(world.case("green").text)
+        harness.app.driver.submit_manual_temperature(36.5)
+        assert harness.run_until(lambda: bool(harness.screens.results))
+        assert harness.run_until(lambda: harness.app.flow.state is FlowState.IDLE)  # closed
+    finally:
+        harness.stop()
+    assert [utterance.text.zh for utterance in heard.said] == [
+        *greeted,
+        "请测量体温",
+        "通行",
+        *greeted,
     ]
