@@ -49,7 +49,8 @@ def verdict_utterance(outcome: Outcome, celsius: float | None = None) -> Utteran
         figures = f"{celsius:.1f}"
         assets += ("voice_temperature", *number_assets(figures), "voice_degrees")
         zh = f"体温 {figures} 度，{label.zh}"
-        en = f"Temperature {figures} degrees, {_SPOKEN_EN.get(outcome, label.en)}"
+        said = _SPOKEN_EN.get(outcome, label.en[:1].lower() + label.en[1:])
+        en = f"Temperature {figures} degrees, {said}"
     return Utterance((*assets, f"voice_{outcome.value}"), LocalText(zh, en))
 
 
