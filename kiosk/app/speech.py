@@ -45,7 +45,7 @@ def verdict_utterance(outcome: Outcome, celsius: float | None = None) -> Utteran
     label = outcome.label
     assets: tuple[str, ...] = (f"tone_{outcome.value}",)
     zh, en = label.zh, label.en
-    if celsius is not None:
+    if celsius is not None and 0 <= celsius < 99.95:  # what number_assets can say
         figures = f"{celsius:.1f}"
         assets += ("voice_temperature", *number_assets(figures), "voice_degrees")
         zh = f"体温 {figures} 度，{label.zh}"

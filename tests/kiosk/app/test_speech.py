@@ -171,6 +171,11 @@ def test_numbers_are_said_as_mandarin_says_them(figures: str, words: str) -> Non
     assert "".join(names[name] for name in number_assets(figures)) == words
 
 
+@pytest.mark.parametrize("celsius", [-1.0, 99.96, 120.0])
+def test_a_reading_that_cannot_be_said_leaves_the_verdict_alone(celsius: float) -> None:
+    assert verdict_utterance(Outcome.REFER, celsius).assets == ("tone_refer", "voice_refer")
+
+
 def test_a_verdict_without_a_temperature_is_its_tone_and_word() -> None:
     assert verdict_utterance(Outcome.DENY).assets == ("tone_deny", "voice_deny")
     assert not verdict_utterance(Outcome.DENY).prompt
