@@ -4,10 +4,11 @@ Tones (`tone_<name>.wav`) are synthesised with numpy, one distinct pattern each 
 outcomes apart without looking: pass a bright rising two-tone, deny a low buzz, refer an
 alternating siren, manual_check two neutral beeps, remeasure a bell-like chime.
 Voices (`voice_<name>.wav`) are the Chinese words of each outcome (`Outcome.label`) and prompt
-(`Prompt.text`) spoken by espeak-ng's Mandarin voice, trimmed, normalised and faded. The voice is
-`cmn-latn-pinyin`: with plain `cmn`, espeak-ng 1.51 (Debian 12) turns the characters into pinyin
-and then reads that pinyin as English ("tong two"); the script refuses any text whose phonemes
-switch to English.
+(`Prompt.text`), and the words a fever is read out with (`kiosk.app.speech.number_words`:
+体温, the digits, 十, 点, 度), spoken by espeak-ng's Mandarin voice, trimmed, normalised and
+faded. The voice is `cmn-latn-pinyin`: with plain `cmn`, espeak-ng 1.51 (Debian 12) turns the
+characters into pinyin and then reads that pinyin as English ("tong two"); the script refuses
+any text whose phonemes switch to English.
 All files: 16-bit mono PCM WAV, 22050 Hz, faded edges (no clicks), under a second for tones.
 
 espeak-ng is a generation-time tool only; the kiosk plays the committed WAV files. To regenerate
@@ -38,7 +39,8 @@ import numpy.typing as npt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.checkpoint.events import Prompt  # noqa: E402 - after the path set-up above
+from kiosk.app.speech import number_words  # noqa: E402 - after the path set-up above
+from kiosk.checkpoint.events import Prompt  # noqa: E402
 from kiosk.checkpoint.outcome import Outcome  # noqa: E402
 
 SOUNDS = ROOT / "assets" / "sounds"
@@ -128,6 +130,7 @@ def voice_texts() -> dict[str, str]:
     """What is spoken, by asset name: the screens' own Chinese words, so sound and screen agree."""
     texts = {outcome.value: outcome.label.zh for outcome in Outcome}
     texts.update({prompt.value: prompt.text[0] for prompt in Prompt})
+    texts.update(number_words())  # a fever read out: 体温 三 十 八 点 六 度
     return texts
 
 

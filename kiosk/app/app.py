@@ -33,6 +33,7 @@ from kiosk.app.loop import Post
 from kiosk.app.scanning import CameraScan, CodeChecker
 from kiosk.app.settings import META_KEY as SETTINGS_KEY
 from kiosk.app.settings import PASSAGE_FIELDS_KEY, KioskSettings, fields_from_json
+from kiosk.app.speech import SpeechPlan
 from kiosk.app.startup import KioskSetup
 from kiosk.app.status import StatusBoard
 from kiosk.app.trust import TrustChange, TrustKeeper, TrustState
@@ -136,6 +137,7 @@ class KioskApp:
             monotonic=monotonic,
             post=post,
             on_result_closed=self._result_closed,
+            speech=SpeechPlan(greeting=setup.greeting),
         )
         self.devices = Devices(
             setup,

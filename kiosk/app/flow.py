@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from healthcode.text import LocalText
 from kiosk.app.loop import Post
 from kiosk.app.scanning import CameraScan, CodeChecker
+from kiosk.app.speech import SpeechPlan, Utterance
 from kiosk.app.viewstate import PromptView, ResultView, result_view
 from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.events import (
@@ -32,7 +33,6 @@ from kiosk.checkpoint.events import (
     OperatorSignedIn,
     OverrideRequested,
     PassageFieldsChanged,
-    PlaySound,
     Prompt,
     ReadyForNext,
     RefuseOverride,
@@ -68,7 +68,7 @@ class FlowListener:
     def override_refused(self, text: LocalText) -> None: ...
     def save_failed(self, error: str) -> None: ...
     def passage_saved(self, fever: bool) -> None: ...
-    def sound_requested(self, what: Outcome | Prompt) -> None: ...
+    def sound_requested(self, utterance: Utterance) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class FlowDriver:
         monotonic: Callable[[], float] = time.monotonic,
         temperature: TemperatureSource | None = None,
         on_result_closed: Callable[[datetime], None] | None = None,
+        speech: SpeechPlan | None = None,
     ) -> None:
         self.flow = flow
         self.store = store
@@ -103,6 +104,7 @@ class FlowDriver:
         self.temperature = temperature
         self._on_result_closed = on_result_closed
         self.listeners: list[FlowListener] = []
+        self.speech = speech or SpeechPlan()
         self._clock_trusted: bool | None = None
         self._wants_temperature_since: datetime | None = None
         self._stopped = False
@@ -117,6 +119,7 @@ class FlowDriver:
         self.last_prompt = PromptView(Prompt.SCAN)
         for listener in self.listeners:
             listener.prompt_changed(self.last_prompt)
+        self._say(self.speech.idle())
 
     def stop(self) -> None:
         """Nothing posted from now on reaches the flow (the store may be closing)."""
@@ -239,24 +242,24 @@ class FlowDriver:
                 listener.passage_saved(fever)
         self._run(rest)
 
+    def _say(self, utterances: Sequence[Utterance]) -> None:
+        for utterance in utterances:
+            for listener in self.listeners:
+                listener.sound_requested(utterance)
+
     def _apply(self, effect: Effect) -> None:
+        self._say(self.speech.utterances(effect))
         listeners = self.listeners
         if isinstance(effect, ShowPrompt):
             self._track_temperature_wish(effect)
             self.last_prompt = prompt = PromptView(effect.prompt, effect.missing)
             for listener in listeners:
                 listener.prompt_changed(prompt)
-            if effect.prompt is Prompt.REMEASURE:
-                for listener in listeners:
-                    listener.sound_requested(Prompt.REMEASURE)
         elif isinstance(effect, ShowResult):
             self._wants_temperature_since = None
             self.last_result = result = result_view(effect)
             for listener in listeners:
                 listener.result_shown(result)
-        elif isinstance(effect, PlaySound):
-            for listener in listeners:
-                listener.sound_requested(effect.outcome)
         elif isinstance(effect, ReadyForNext):
             self._wants_temperature_since = None
             now = self.now()
@@ -267,6 +270,7 @@ class FlowDriver:
                 listener.ready_for_next()
             for listener in listeners:
                 listener.prompt_changed(prompt)
+            self._say(self.speech.idle())
         elif isinstance(effect, SaveOverride):
             self.store.passages.record_override(effect)
         elif isinstance(effect, RefuseOverride):

@@ -159,7 +159,10 @@ class ShowResult:
 
 @dataclass(frozen=True)
 class PlaySound:
+    """The verdict said aloud; `celsius` is an abnormal temperature read out before it."""
+
     outcome: Outcome
+    celsius: float | None = None
 
 
 @dataclass(frozen=True)

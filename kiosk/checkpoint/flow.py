@@ -168,7 +168,7 @@ class PassageFlow:
             person.remeasure_pending = True
             person.temperature_celsius = None
             person.deadline = now + self.policy.arrival_window
-            return [ShowPrompt(Prompt.REMEASURE), PlaySound(Outcome.REFER)]
+            return [ShowPrompt(Prompt.REMEASURE)]  # the verdict waits for the second reading
         person.remeasure_pending = False
         person.temperature_celsius = celsius
         person.fever_confirmed = self.policy.is_fever(celsius)
@@ -314,7 +314,8 @@ class PassageFlow:
         if person.fever_confirmed:
             effects.append(ReportFever(record))
         repeat = scanned.repeat_since if scanned else None
-        return [*effects, ShowResult(decision, record, repeat), PlaySound(decision.outcome)]
+        spoken = person.temperature_celsius if person.fever_confirmed else None
+        return [*effects, ShowResult(decision, record, repeat), PlaySound(decision.outcome, spoken)]
 
     def _record(
         self, person: _Person, decision: Decision, inputs: DecisionInputs, now: datetime

@@ -61,6 +61,7 @@ EXPECTED: dict[str, LocalText] = {
     "kiosk.result_seconds": bilingual("0.3 到 10 之间的秒数", "seconds between 0.3 and 10"),
     "kiosk.fullscreen": bilingual("true 或 false", "true or false"),
     "kiosk.lock": bilingual("true 或 false", "true or false"),
+    "kiosk.greeting": bilingual("true 或 false", "true or false"),
     "camera.source": bilingual(
         "留空（无摄像头）、图片文件夹、视频文件、/dev/v4l/by-id/... 或 usb:N",
         "empty (no camera), an image folder, a video file, /dev/v4l/by-id/... or usb:N",

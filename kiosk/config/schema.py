@@ -23,6 +23,7 @@ class KioskSection:
     result_seconds: float = 1.0  # how long the result screen stays (0.3 to 10)
     fullscreen: bool = True
     lock: bool = False  # kiosk lock-down: no window frame, closing needs the supervisor PIN
+    greeting: bool = False  # say 请出示健康码 each time the scan screen comes back
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from healthcode.text import LocalText
 from kiosk.app.flow import TICK_MS, FlowDriver, FlowListener, ScanTiming, TemperatureSource
 from kiosk.app.scanning import CameraScan
+from kiosk.app.speech import Utterance
 from kiosk.app.viewstate import PromptView, ResultView
-from kiosk.checkpoint.events import Event, PassageFieldsChanged, Prompt
+from kiosk.checkpoint.events import Event, PassageFieldsChanged
 from kiosk.checkpoint.outcome import Outcome
 
 __all__ = ["FlowBridge", "ScanTiming"]
@@ -40,8 +41,8 @@ class _Signals(FlowListener):
     def passage_saved(self, fever: bool) -> None:
         self._bridge.passage_saved.emit(fever)
 
-    def sound_requested(self, what: Outcome | Prompt) -> None:
-        self._bridge.sound_requested.emit(what)
+    def sound_requested(self, utterance: Utterance) -> None:
+        self._bridge.sound_requested.emit(utterance)
 
 
 class FlowBridge(QObject):
@@ -51,7 +52,7 @@ class FlowBridge(QObject):
     override_refused = Signal(object)  # LocalText
     save_failed = Signal(str)
     passage_saved = Signal(bool)  # durable; True for a fever (its report waits in the outbox)
-    sound_requested = Signal(object)  # Outcome or Prompt
+    sound_requested = Signal(object)  # Utterance
 
     def __init__(self, driver: FlowDriver, parent: QObject | None = None) -> None:
         super().__init__(parent)

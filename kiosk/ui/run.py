@@ -62,7 +62,7 @@ def run(options: RunOptions) -> int:
     install_crash_handler(kiosk.recover_after_crash)
     sound = SoundPlayer()
     kiosk.sound = sound
-    kiosk.bridge.sound_requested.connect(_play(sound))
+    kiosk.bridge.sound_requested.connect(sound.say)
     results: list[str] = []
 
     def on_result(view: object) -> None:
@@ -118,16 +118,3 @@ def _process_age_ms() -> float:
         return (uptime - ticks / os.sysconf("SC_CLK_TCK")) * 1000.0
     except (OSError, ValueError, IndexError, AttributeError):
         return (time.monotonic() - _IMPORTED_AT) * 1000.0
-
-
-def _play(sound: object) -> object:
-    from kiosk.checkpoint.events import Prompt
-    from kiosk.checkpoint.outcome import Outcome
-
-    def play(what: object) -> None:
-        if isinstance(what, Outcome):
-            sound.play_outcome(what)  # type: ignore[attr-defined]
-        elif isinstance(what, Prompt):
-            sound.play_prompt(what)  # type: ignore[attr-defined]
-
-    return play

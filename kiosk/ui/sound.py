@@ -1,9 +1,12 @@
-"""Sounds: a distinct tone for each outcome, then the spoken Mandarin word, so staff need not look.
+"""Sounds: plays the utterances the flow's speech plan hands it, one after the other.
 
-The WAV files in assets/sounds are made by build/make_sounds.py (`tone_<name>.wav`,
-`voice_<name>.wav`). Playing never blocks and never raises: a box without speakers (or an
-offscreen test) gets one log line and silence. `last_played` keeps what was asked for, by asset
-name, whether or not a loudspeaker was there to hear it (muted plays, and records, nothing).
+What is said and in which order is decided Qt-free (kiosk/app/speech.py); this player only plays
+each utterance's assets (`tone_<name>.wav`, `voice_<name>.wav` in assets/sounds, made by
+build/make_sounds.py), in order. A later utterance waits for the one playing; only a prompt that
+a later utterance made stale is dropped (or cut short while playing). Playing never blocks and
+never raises: a box without speakers (or an offscreen test) gets one log line and silence.
+`last_played` keeps what was asked for, by asset name, whether or not a loudspeaker was there to
+hear it (muted plays, and records, nothing).
 """
 
 from __future__ import annotations
@@ -11,31 +14,72 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
-from kiosk.checkpoint.events import Prompt
-from kiosk.checkpoint.outcome import Outcome
+from kiosk.app.speech import Utterance
 from kiosk.ui.i18n import ASSETS
 
 log = logging.getLogger(__name__)
 
 SOUNDS = ASSETS / "sounds"
 
-# Prompts that start with a tone before the voice: a re-measure must catch the ear.
-_PROMPT_TONES = frozenset({Prompt.REMEASURE})
+
+class AudioBackend(Protocol):
+    """Plays one WAV file and calls `done` once when it ended, failed or was stopped."""
+
+    def play(self, path: Path, done: Callable[[], None]) -> None: ...
+    def stop(self, path: Path) -> None: ...
 
 
-def outcome_assets(outcome: Outcome, *, voice: bool = True) -> list[str]:
-    """The asset names played for an outcome, in order."""
-    return [f"tone_{outcome.value}"] + ([f"voice_{outcome.value}"] if voice else [])
+class QtAudio:
+    """QSoundEffect per file, kept loaded: the default backend."""
 
+    def __init__(self, parent: QObject, volume: float = 1.0) -> None:
+        self._parent = parent
+        self._volume = volume
+        self._effects: dict[Path, QSoundEffect] = {}
+        self._done: dict[Path, Callable[[], None]] = {}
+        self._failed_logged: set[Path] = set()
 
-def prompt_assets(prompt: Prompt, *, voice: bool = True) -> list[str]:
-    """The asset names played for a prompt, in order (a voice only, a chime first for some)."""
-    names = [f"tone_{prompt.value}"] if prompt in _PROMPT_TONES else []
-    return names + ([f"voice_{prompt.value}"] if voice else [])
+    def play(self, path: Path, done: Callable[[], None]) -> None:
+        self._done[path] = done
+        self._effect(path).play()  # plays once loaded when still loading
+
+    def stop(self, path: Path) -> None:
+        self._done.pop(path, None)
+        effect = self._effects.get(path)
+        if effect is not None:
+            effect.stop()
+
+    def _effect(self, path: Path) -> QSoundEffect:
+        effect = self._effects.get(path)
+        if effect is None:
+            effect = QSoundEffect(self._parent)
+            effect.setVolume(self._volume)
+            effect.setSource(QUrl.fromLocalFile(str(path)))
+            effect.playingChanged.connect(lambda: self._on_playing_changed(path))
+            effect.statusChanged.connect(lambda: self._on_status_changed(path))
+            self._effects[path] = effect
+        return effect
+
+    def _finish(self, path: Path) -> None:
+        done = self._done.pop(path, None)
+        if done is not None:
+            done()
+
+    def _on_playing_changed(self, path: Path) -> None:
+        if not self._effects[path].isPlaying():
+            self._finish(path)
+
+    def _on_status_changed(self, path: Path) -> None:
+        if self._effects[path].status() is QSoundEffect.Status.Error:
+            if path not in self._failed_logged:
+                log.warning("cannot play sound %s", path.name)
+                self._failed_logged.add(path)
+            self._finish(path)
 
 
 def _has_audio_output() -> bool:
@@ -43,10 +87,10 @@ def _has_audio_output() -> bool:
 
 
 class SoundPlayer(QObject):
-    """Plays a tone then a voice per outcome or prompt; a new request cuts the previous one short
-    (the next person's result matters more than the end of the last one's word)."""
+    """Plays utterances in order: a later one waits for the current one; a stale prompt (one a
+    later utterance superseded) is dropped from the queue, or cut short while it plays."""
 
-    finished = Signal()  # a sequence played to its end (not emitted when silent or cut short)
+    finished = Signal()  # the queue played to its end (not emitted when silent or stopped)
 
     def __init__(
         self,
@@ -55,14 +99,17 @@ class SoundPlayer(QObject):
         sounds_dir: Path = SOUNDS,
         volume: float = 1.0,
         has_audio_output: Callable[[], bool] = _has_audio_output,
+        backend: AudioBackend | None = None,
     ) -> None:
         super().__init__(parent)
         self._dir = sounds_dir
-        self._volume = volume
         self._has_output = has_audio_output
-        self._effects: dict[str, QSoundEffect] = {}
-        self._queue: list[str] = []
-        self._current: str | None = None
+        self._backend: AudioBackend = backend or QtAudio(self, volume)
+        self._queue: list[tuple[Utterance, list[str]]] = []
+        self._current: Utterance | None = None
+        self._rest: list[str] = []  # assets of the current utterance still to play
+        self._asset: str | None = None
+        self._played = 0  # a number per asset started, so a late end of a cut one is ignored
         self._told_silent = False
         self._missing_logged: set[str] = set()
         self.muted = False
@@ -76,50 +123,64 @@ class SoundPlayer(QObject):
             self.stop()
 
     def set_voice(self, voice: bool) -> None:
-        """Spoken prompts on or off; the tones stay."""
+        """Spoken words on or off; the tones stay."""
         self.voice = voice
 
     # -- playing -------------------------------------------------------------------------------
-    def play_outcome(self, outcome: Outcome) -> None:
-        self._play(outcome_assets(outcome, voice=self.voice))
-
-    def play_prompt(self, prompt: Prompt) -> None:
-        self._play(prompt_assets(prompt, voice=self.voice))
+    def say(self, utterance: Utterance) -> None:
+        """Play `utterance` after what is playing; prompts it makes stale are dropped."""
+        if self.muted:
+            return
+        wanted = utterance.assets if self.voice else utterance.tones
+        names = [name for name in wanted if self._exists(name)]
+        if not names:
+            return
+        self.last_played.extend(names)
+        if not self._audible():
+            return
+        self._queue = [(queued, rest) for queued, rest in self._queue if not queued.prompt]
+        if self._current is not None and self._current.prompt:
+            self._cut()
+        self._queue.append((utterance, names))
+        if self._asset is None:
+            self._next()
 
     def stop(self) -> None:
         self._queue.clear()
-        current, self._current = self._current, None
-        if current is not None and current in self._effects:
-            self._effects[current].stop()
+        self._cut()
 
     @property
     def playing(self) -> str | None:
         """The asset playing now (None when quiet or silent)."""
-        return self._current
+        return self._asset
 
     @property
     def pending(self) -> list[str]:
-        """Assets waiting behind the one playing."""
-        return list(self._queue)
+        """Assets waiting behind the one playing, in the order they will play."""
+        return self._rest + [name for _, names in self._queue for name in names]
 
-    def _play(self, names: list[str]) -> None:
-        if self.muted or not names:
-            return
-        self.stop()
-        names = [name for name in names if self._exists(name)]
-        self.last_played.extend(names)
+    @property
+    def pending_utterances(self) -> list[Utterance]:
+        """Utterances waiting behind the one playing."""
+        return [utterance for utterance, _ in self._queue]
+
+    def _cut(self) -> None:
+        asset, self._asset = self._asset, None
+        self._current, self._rest = None, []
+        self._played += 1
+        if asset is not None:
+            self._backend.stop(self._dir / f"{asset}.wav")
+
+    def _audible(self) -> bool:
         try:
             audible = self._has_output()
         except Exception:  # a sound backend that fails must not stop a passage
             log.exception("cannot list audio outputs")
             audible = False
-        if not audible:
-            if not self._told_silent:
-                log.warning("no audio output: the kiosk plays no sounds")
-                self._told_silent = True
-            return
-        self._queue = names
-        self._next()
+        if not audible and not self._told_silent:
+            log.warning("no audio output: the kiosk plays no sounds")
+            self._told_silent = True
+        return audible
 
     def _exists(self, name: str) -> bool:
         if (self._dir / f"{name}.wav").is_file():
@@ -129,35 +190,21 @@ class SoundPlayer(QObject):
             self._missing_logged.add(name)
         return False
 
-    def _effect(self, name: str) -> QSoundEffect:
-        effect = self._effects.get(name)
-        if effect is None:
-            effect = QSoundEffect(self)
-            effect.setVolume(self._volume)
-            effect.setSource(QUrl.fromLocalFile(str(self._dir / f"{name}.wav")))
-            effect.playingChanged.connect(lambda: self._on_playing_changed(name))
-            effect.statusChanged.connect(lambda: self._on_status_changed(name))
-            self._effects[name] = effect
-        return effect
-
     def _next(self) -> None:
-        if not self._queue:
-            if self._current is not None:
-                self._current = None
-                self.finished.emit()
-            return
-        name = self._queue.pop(0)
-        self._current = name
-        self._effect(name).play()  # plays once loaded when still loading
+        if not self._rest:
+            if not self._queue:
+                was_playing, self._asset, self._current = self._asset is not None, None, None
+                if was_playing:
+                    self.finished.emit()
+                return
+            self._current, names = self._queue.pop(0)
+            self._rest = list(names)
+        name = self._rest.pop(0)
+        self._asset = name
+        self._played += 1
+        turn = self._played
+        self._backend.play(self._dir / f"{name}.wav", lambda: self._ended(turn))
 
-    def _on_playing_changed(self, name: str) -> None:
-        if name == self._current and not self._effects[name].isPlaying():
+    def _ended(self, turn: int) -> None:
+        if turn == self._played and self._asset is not None:
             self._next()
-
-    def _on_status_changed(self, name: str) -> None:
-        if self._effects[name].status() is QSoundEffect.Status.Error:
-            if name not in self._missing_logged:
-                log.warning("cannot play sound %s", name)
-                self._missing_logged.add(name)
-            if name == self._current:
-                self._next()
