@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from drivers.serialio.events import DeviceStateEvent
 from healthcode.text import LocalText
 from kiosk.app.viewstate import (
+    UPLOAD_OVERDUE_AFTER,
     StatusItem,
     StatusKind,
     backlog_item,
@@ -61,7 +62,7 @@ class StatusBoard:
         while not self._stop.wait(STATUS_INTERVAL_S):
             try:
                 self.disk = app.store.disk_status()
-                self.counts = app.store.passages.counts(app.trusted_now())
+                self.counts = app.store.passages.counts(app.trusted_now(), UPLOAD_OVERDUE_AFTER)
             except Exception:  # the status bar must never take the kiosk down
                 log.exception("status counts failed")
 
@@ -79,7 +80,8 @@ class StatusBoard:
 
     def items(self) -> tuple[StatusItem, ...]:
         app = self._app
-        now = app.trusted_now()
+        clock = app.clock_reading()
+        now = clock.now_utc
         app.preview_pending.clear()
         configured = app.devices.configured()
         items = [
@@ -90,10 +92,14 @@ class StatusBoard:
         status = app.sync.status() if app.sync is not None else None
         items.append(network_item(app.setup.enrolled, status.online if status else None))
         last = status.last_sync_utc if status else None
-        items.append(sync_item(now - last if last is not None else None))
-        items.append(backlog_item(self.counts.upload_backlog if self.counts else 0))
-        items.append(feed_item(app.trust.state.feed.age(now), app.flow.policy.max_feed_age))
-        items.append(clock_item(app.driver.clock_trusted))
+        max_age = app.flow.policy.max_feed_age
+        items.append(sync_item(now - last if last is not None else None, max_age))
+        counts = self.counts
+        # A kiosk that is not enrolled never uploads: its backlog is nobody's to chase.
+        overdue = counts.overdue_records if counts and app.setup.enrolled else 0
+        items.append(backlog_item(counts.upload_backlog if counts else 0, overdue))
+        items.append(feed_item(app.trust.state.feed.age(now), max_age))
+        items.append(clock_item(clock.trusted))
         disk = self.disk
         if disk is not None and disk.low:
             items.append(disk_item(disk.free_bytes, disk.low))

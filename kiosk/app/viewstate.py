@@ -174,7 +174,7 @@ _KIND_LABELS = {
     StatusKind.SYNC: LocalText("同步", "Last sync"),
     StatusKind.BACKLOG: LocalText("待上传", "To upload"),
     StatusKind.FEED: LocalText("状态数据", "Status data"),
-    StatusKind.CLOCK: LocalText("时钟", "Clock"),
+    StatusKind.CLOCK: LocalText("时间", "Clock"),
     StatusKind.DISK: LocalText("存储", "Disk"),
     StatusKind.DOWNLOAD: LocalText("下载", "Download"),
 }
@@ -185,6 +185,31 @@ class StatusItem:
     kind: StatusKind
     health: Health
     word: LocalText  # the plain word shown beside the colour: meaning never by colour alone
+    action: LocalText | None = None  # what staff must do about it, for the banner; None: nothing
+
+
+# Records waiting this long to upload need staff: the network has been gone for hours.
+UPLOAD_OVERDUE_AFTER = timedelta(hours=3)
+LARGE_BACKLOG = 100
+
+# Which banner shows when several need staff at once: the first in this order.
+BANNER_PRIORITY = (StatusKind.CAMERA, StatusKind.FEED, StatusKind.CLOCK, StatusKind.BACKLOG)
+
+
+def banner(items: tuple[StatusItem, ...]) -> StatusItem | None:
+    """The one thing staff must act on now, in plain words; None when nothing needs them."""
+    acting = {item.kind: item for item in items if item.action is not None}
+    return next((acting[kind] for kind in BANNER_PRIORITY if kind in acting), None)
+
+
+_CAMERA_ACTIONS = {
+    DeviceState.DISCONNECTED: LocalText(
+        "摄像头已断开，请检查连接", "Camera disconnected: check its cable"
+    ),
+    DeviceState.ERROR: LocalText(
+        "摄像头无法使用，请检查连接", "Camera not working: check its cable"
+    ),
+}
 
 
 def device_item(kind: StatusKind, event: DeviceStateEvent | None, configured: bool) -> StatusItem:
@@ -194,37 +219,89 @@ def device_item(kind: StatusKind, event: DeviceStateEvent | None, configured: bo
         return StatusItem(kind, Health.WARN, LocalText("连接中", "connecting"))
     if event.state is DeviceState.CONNECTED:
         return StatusItem(kind, Health.OK, LocalText("正常", "working"))
+    # Without a camera no code is read: staff must act. Other devices have a manual way around.
+    action = _CAMERA_ACTIONS.get(event.state) if kind is StatusKind.CAMERA else None
     if event.state is DeviceState.DISCONNECTED:
-        return StatusItem(kind, Health.BAD, LocalText("已断开", "unplugged"))
-    return StatusItem(kind, Health.BAD, LocalText("故障", "fault"))
+        return StatusItem(kind, Health.BAD, LocalText("已断开", "unplugged"), action)
+    return StatusItem(kind, Health.BAD, LocalText("故障", "fault"), action)
+
+
+def span_words(age: timedelta) -> LocalText:
+    """How long, in the largest whole unit that reads naturally ("3 天", "30 hours")."""
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return LocalText(f"{minutes} 分钟", f"{minutes} min")
+    hours = minutes // 60
+    if hours < 48:
+        return LocalText(f"{hours} 小时", f"{hours} h")
+    return LocalText(f"{hours // 24} 天", f"{hours // 24} days")
 
 
 def age_words(age: timedelta) -> LocalText:
-    minutes = int(age.total_seconds() // 60)
-    if minutes < 60:
-        return LocalText(f"{minutes} 分钟前", f"{minutes} min ago")
-    hours = minutes // 60
-    if hours < 48:
-        return LocalText(f"{hours} 小时前", f"{hours} h ago")
-    return LocalText(f"{hours // 24} 天前", f"{hours // 24} days ago")
+    span = span_words(age)
+    return LocalText(f"{span.zh}前", f"{span.en} ago")
+
+
+def age_health(age: timedelta, limit: timedelta) -> Health:
+    """Green while well inside the limit, amber in its second half, red beyond it."""
+    if age < limit / 2:
+        return Health.OK
+    return Health.WARN if age <= limit else Health.BAD
+
+
+_EVERY_GREEN = LocalText(
+    "所有绿码需人工核验；请联网", "every green code needs a manual check. Connect to the network"
+)
 
 
 def feed_item(age: timedelta | None, max_age: timedelta) -> StatusItem:
+    """The status-feed copy's age against the policy's limit, past which the decision sends
+    every green code to a manual check (kiosk.checkpoint.decision): staff must know why."""
     if age is None:
-        return StatusItem(StatusKind.FEED, Health.BAD, LocalText("无", "none"))
-    health = Health.OK if age <= max_age else Health.BAD
-    return StatusItem(StatusKind.FEED, health, age_words(age))
+        action = LocalText(
+            f"没有健康码状态数据，{_EVERY_GREEN.zh}",
+            f"No health-code status data: {_EVERY_GREEN.en}",
+        )
+        return StatusItem(StatusKind.FEED, Health.BAD, LocalText("无", "none"), action)
+    health = age_health(age, max_age)
+    if health is not Health.BAD:
+        return StatusItem(StatusKind.FEED, health, age_words(age))
+    span = span_words(age)
+    action = LocalText(
+        f"健康码状态数据已 {span.zh}未更新，{_EVERY_GREEN.zh}",
+        f"Health-code status data not updated for {_long_span(age)}: {_EVERY_GREEN.en}",
+    )
+    return StatusItem(StatusKind.FEED, health, age_words(age), action)
+
+
+def _long_span(age: timedelta) -> str:
+    hours = int(age.total_seconds() // 3600)
+    if hours < 48:
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return f"{hours // 24} days"
 
 
 def clock_item(trusted: bool) -> StatusItem:
     if trusted:
-        return StatusItem(StatusKind.CLOCK, Health.OK, LocalText("可信", "trusted"))
-    return StatusItem(StatusKind.CLOCK, Health.BAD, LocalText("不可信", "not trusted"))
+        return StatusItem(StatusKind.CLOCK, Health.OK, LocalText("准确", "correct"))
+    action = LocalText(
+        "本机时间不准，请联网校时", "This kiosk's clock is wrong: connect to the network to set it"
+    )
+    return StatusItem(StatusKind.CLOCK, Health.BAD, LocalText("不准", "wrong"), action)
 
 
-def backlog_item(count: int) -> StatusItem:
-    health = Health.OK if count < 100 else Health.WARN
-    return StatusItem(StatusKind.BACKLOG, health, LocalText(f"{count} 条", f"{count}"))
+def backlog_item(count: int, overdue: int = 0) -> StatusItem:
+    """Records not yet uploaded; `overdue` of them have waited past UPLOAD_OVERDUE_AFTER."""
+    word = LocalText(f"{count} 条", f"{count}")
+    if overdue > 0:
+        records = "1 record" if overdue == 1 else f"{overdue} records"
+        action = LocalText(
+            f"有 {overdue} 条记录数小时未上传，请联网",
+            f"{records} not uploaded for hours: connect to the network",
+        )
+        return StatusItem(StatusKind.BACKLOG, Health.WARN, word, action)
+    health = Health.OK if count < LARGE_BACKLOG else Health.WARN
+    return StatusItem(StatusKind.BACKLOG, health, word)
 
 
 def network_item(enrolled: bool, online: bool | None) -> StatusItem:
@@ -235,10 +312,11 @@ def network_item(enrolled: bool, online: bool | None) -> StatusItem:
     return StatusItem(StatusKind.NETWORK, Health.WARN, LocalText("离线", "offline"))
 
 
-def sync_item(age: timedelta | None) -> StatusItem:
+def sync_item(age: timedelta | None, max_age: timedelta) -> StatusItem:
+    """The last sync's age, coloured against the feed's limit: the feed comes with a sync."""
     if age is None:
         return StatusItem(StatusKind.SYNC, Health.OFF, LocalText("从未", "never"))
-    return StatusItem(StatusKind.SYNC, Health.OK, age_words(age))
+    return StatusItem(StatusKind.SYNC, age_health(age, max_age), age_words(age))
 
 
 def disk_item(free_bytes: int, low: bool) -> StatusItem:

@@ -33,12 +33,14 @@ NORMAL = 1
 
 @dataclass(frozen=True)
 class StoreCounts:
-    """For the status bar: today's passages by outcome, fevers, and the upload backlog."""
+    """For the status bar: today's passages by outcome, fevers, the upload backlog, and how many
+    records of it have waited longer than the caller's `overdue_after` (staff should act)."""
 
     today_total: int
     today_by_outcome: dict[str, int]
     today_fevers: int
     upload_backlog: int
+    overdue_records: int = 0
 
 
 class Passages:
@@ -209,7 +211,7 @@ class Passages:
         )
         return None if row[0] is None else from_ms(row[0])
 
-    def counts(self, now: datetime) -> StoreCounts:
+    def counts(self, now: datetime, overdue_after: timedelta | None = None) -> StoreCounts:
         since = to_ms(day_start_utc(local_day(now, self.time_zone), self.time_zone))
         connection = self._readers.get()
         by_outcome = dict(
@@ -224,4 +226,13 @@ class Passages:
         backlog = connection.execute(
             "SELECT COUNT(*) FROM outbox WHERE state != 'acknowledged'"
         ).fetchone()[0]
-        return StoreCounts(sum(by_outcome.values()), by_outcome, int(fevers), int(backlog))
+        overdue = 0
+        if overdue_after is not None:
+            overdue = connection.execute(
+                "SELECT COUNT(DISTINCT record_id) FROM outbox"
+                " WHERE state != 'acknowledged' AND created_ms < ?",
+                (to_ms(now - overdue_after),),
+            ).fetchone()[0]
+        return StoreCounts(
+            sum(by_outcome.values()), by_outcome, int(fevers), int(backlog), int(overdue)
+        )

@@ -189,6 +189,16 @@ def test_counts_for_the_status_bar_start_at_local_midnight(store: Store) -> None
     assert counts.upload_backlog == 4  # three passages and one fever report
 
 
+def test_counts_tell_how_many_records_have_waited_too_long_to_upload(store: Store) -> None:
+    for minutes_ago in (300, 200, 10):
+        record = passage(T0 - timedelta(minutes=minutes_ago), fever=minutes_ago == 300)
+        store.passages.record(record).result(timeout=10)
+    assert store.passages.counts(T0).overdue_records == 0  # not asked
+    counts = store.passages.counts(T0, overdue_after=timedelta(hours=3))
+    assert counts.overdue_records == 2  # a fever's passage and its report are one record
+    assert counts.upload_backlog == 4
+
+
 def test_an_override_is_kept_with_its_operator_and_audited(store: Store) -> None:
     record = passage(outcome=Outcome.DENY)
     store.passages.record(record).result(timeout=10)
