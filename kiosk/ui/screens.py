@@ -20,20 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.app.viewstate import Health, PromptView, ResultView, StatusItem, Tint
+from kiosk.app.viewstate import PromptView, ResultView, StatusItem, Tint
 from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, PassageField, TripReason
 from kiosk.ui import style
+from kiosk.ui.health import HealthBanner, StatusBar
 from kiosk.ui.i18n import Language
 from kiosk.ui.toggle import ToggleButton
-
-_HEALTH_COLOURS = {
-    Health.OK: style.STATUS_OK,
-    Health.WARN: style.STATUS_WARN,
-    Health.BAD: style.STATUS_BAD,
-    Health.OFF: style.STATUS_OFF,
-}
 
 
 def touch_button(text: str = "") -> QPushButton:
@@ -41,51 +35,6 @@ def touch_button(text: str = "") -> QPushButton:
     button.setStyleSheet(style.BUTTON_STYLE)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return button
-
-
-class StatusBar(QFrame):
-    """Each device and each piece of sync state: a glyph, a colour and a plain word."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet("QFrame { background: #263238; } QLabel { color: #FFFFFF; }")
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(12, 6, 12, 6)
-        self._layout.setSpacing(18)
-        self._labels: list[QLabel] = []
-        self._items: tuple[StatusItem, ...] = ()
-        self._language = Language.ZH
-        self.version = QLabel()
-        self.version.setFont(style.font(style.STATUS_PT))
-
-    def show_items(self, items: tuple[StatusItem, ...]) -> None:
-        self._items = items
-        while len(self._labels) < len(items):
-            label = QLabel()
-            label.setFont(style.font(style.STATUS_PT))
-            self._layout.insertWidget(len(self._labels), label)
-            self._labels.append(label)
-        self._render()
-
-    def retranslate(self, language: Language) -> None:
-        self._language = language
-        self._render()
-
-    def item_text(self, index: int) -> str:
-        return self._labels[index].text()
-
-    def _render(self) -> None:
-        lang = self._language.value
-        for label, item in zip(self._labels, self._items, strict=False):
-            colour = _HEALTH_COLOURS[item.health]
-            label.setText(
-                f"<span style='color:{colour}'>{item.health.glyph}</span> "
-                f"{item.kind.label.get(lang)}: {item.word.get(lang)}"  # type: ignore[arg-type]
-            )
-            label.setProperty("health", item.health.value)
-        if self._layout.indexOf(self.version) < 0:
-            self._layout.addStretch(1)
-            self._layout.addWidget(self.version)
 
 
 class PassageFieldBar(QWidget):
@@ -148,7 +97,8 @@ class PassageFieldBar(QWidget):
 
 
 class ScanScreen(QWidget):
-    """The camera preview, the prompt, and the ways around a broken camera."""
+    """The camera preview, the prompt, and the ways around a broken camera; on top, the one
+    banner that tells staff what they must do, and at the foot the status bar."""
 
     manual_requested = Signal()
     sign_in_requested = Signal()
@@ -167,7 +117,9 @@ class ScanScreen(QWidget):
         self.prompt.setWordWrap(True)
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(480, 270)
+        # Small enough that the banner, a wrapped status bar and the buttons fit a 600 px tall
+        # panel: the preview takes whatever room is left (it expands).
+        self.preview.setMinimumSize(320, 120)
         self.preview.setStyleSheet("background: #000000; border-radius: 12px; color: #B0BEC5;")
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.operator = QLabel()
@@ -193,6 +145,8 @@ class ScanScreen(QWidget):
         self.supervisor_button.clicked.connect(self.supervisor_requested)
         self.language_button.clicked.connect(self.language_toggled)
         self.status = StatusBar()
+        self.banner = HealthBanner()
+        layout.addWidget(self.banner)
         layout.addWidget(self.prompt)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.operator)
@@ -207,6 +161,10 @@ class ScanScreen(QWidget):
     def show_prompt(self, prompt: PromptView) -> None:
         self._prompt = prompt
         self._render_prompt()
+
+    def show_status(self, items: tuple[StatusItem, ...]) -> None:
+        self.banner.show_items(items)
+        self.status.show_items(items)
 
     def show_frame(self, image: QImage) -> None:
         pixmap = QPixmap.fromImage(image).scaled(
@@ -231,6 +189,7 @@ class ScanScreen(QWidget):
             self.preview.setText(self.tr("No camera image"))
         self.fields.retranslate(language)
         self.status.retranslate(language)
+        self.banner.retranslate(language)
         self._render_prompt()
         self._render_operator()
 

@@ -46,6 +46,8 @@ STATUS_OK = "#1B873F"
 STATUS_WARN = "#F9A825"
 STATUS_BAD = "#C62828"
 STATUS_OFF = "#757575"
+STATUS_OK_ON_DARK = "#66BB6A"  # the healthy glyph on the status bar's dark ground
+STATUS_BAR_BACKGROUND = "#263238"
 SURFACE = "#F4F6F8"
 TEXT = "#1A1A1A"
 
@@ -55,6 +57,13 @@ def font(point_size: int, *, bold: bool = False) -> QFont:
     chosen.setFamilies(FONT_FAMILIES)
     chosen.setPointSize(point_size)
     chosen.setBold(bold)
+    return chosen
+
+
+def pixel_font(pixel_size: int, *, bold: bool = False) -> QFont:
+    """A font by its height on the panel, where a minimum in pixels is what was asked for."""
+    chosen = font(12, bold=bold)
+    chosen.setPixelSize(pixel_size)
     return chosen
 
 
@@ -68,6 +77,9 @@ PROMPT_PT = 40
 BODY_PT = 20
 BUTTON_PT = 22
 STATUS_PT = 14
+# The scan screen's health: readable at a glance from where staff stand.
+STATUS_PX = 22  # the status bar: at least 20 px
+BANNER_PX = 30  # the one banner that says what staff must do
 
 
 def colour(value: str) -> QColor:

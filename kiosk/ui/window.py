@@ -234,7 +234,7 @@ class KioskWindow(QMainWindow):
         self.show_screen("result")
 
     def show_status(self, items: tuple[StatusItem, ...]) -> None:
-        self.scan.status.show_items(items)
+        self.scan.show_status(items)
 
     def show_frame(self, image: QImage) -> None:
         self.scan.show_frame(image)
