@@ -119,7 +119,7 @@ class ScanScreen(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Small enough that the banner, a wrapped status bar and the buttons fit a 600 px tall
         # panel: the preview takes whatever room is left (it expands).
-        self.preview.setMinimumSize(320, 120)
+        self.preview.setMinimumSize(320, 60)
         self.preview.setStyleSheet("background: #000000; border-radius: 12px; color: #B0BEC5;")
         self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.operator = QLabel()
