@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -170,6 +171,15 @@ _DECIDING_ORDER = (
     ReasonCode.TEMPERATURE_NORMAL,
     ReasonCode.REPEAT,
 )
+
+
+def most_telling(codes: Iterable[ReasonCode]) -> ReasonCode | None:
+    """The reason among `codes` that best says why (for a stored passage, which keeps its
+    reasons' codes but not what each asked for); a change by staff is said apart."""
+    kept = [code for code in codes if code is not ReasonCode.OVERRIDDEN]
+    return min(kept, key=_DECIDING_ORDER.index) if kept else None
+
+
 _PAPER_KINDS = frozenset({CodeKind.PAPER, CodeKind.PROXY})
 _PAPER_EXPIRED = LocalText(
     "纸质码已过期，请到社区或村委会重新领取",

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from healthcode.claims import Colour
+from healthcode.results import RejectReason
+from healthcode.text import LocalText
 from kiosk.app.settings import META_KEY as SETTINGS_KEY
 from kiosk.app.settings import KioskSettings
 from kiosk.checkpoint.clock import day_start_utc, local_day
-from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.decision import most_telling
+from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.sessions.export import (
     ExportFormat,
     ExportOptions,
@@ -29,7 +32,7 @@ from kiosk.sessions.export import (
     export_rows,
     log_rows,
 )
-from kiosk.store import LogFilter, PassageRow, Store
+from kiosk.store import LogFilter, OverrideRow, PassageRow, Store
 
 Clock = Callable[[], datetime]
 PAGE_ROWS = 50
@@ -55,6 +58,35 @@ def time_bounds(
         return day_start_utc(local_day(now, time_zone), time_zone), None
     days = {TimeRange.DAY: 1, TimeRange.WEEK: 7, TimeRange.FORTNIGHT: 14}[choice]
     return now - timedelta(days=days), None
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the supervisor's log: the passage, the reason that decided it, and the
+    latest change of its outcome by staff (None if it was left as decided)."""
+
+    passage: PassageRow
+    deciding_reason: LocalText | None
+    override: OverrideRow | None = None
+
+
+def deciding_reason(row: PassageRow) -> LocalText | None:
+    """The stored passage's most telling reason, in words (a rejected code says why)."""
+    known: list[ReasonCode] = []
+    for stored in row.reasons:
+        try:
+            known.append(ReasonCode(stored))
+        except ValueError:
+            continue  # a reason a newer build stored: the others still say why
+    code = most_telling(known)
+    if code is None:
+        return LocalText(row.reasons[0], row.reasons[0]) if row.reasons else None
+    if code is ReasonCode.CODE_REJECTED and row.rejection:
+        try:
+            return RejectReason(row.rejection).text
+        except ValueError:
+            return code.text
+    return code.text
 
 
 def filter_summary(where: LogFilter) -> dict[str, Any]:
@@ -127,13 +159,21 @@ class SupervisorSession:
         """A cursor over the log for `where`, `page_rows` at a time (nothing read yet)."""
         return LogPages(self._store.passages, where, self.page_rows)
 
-    def first_page(self, pages: LogPages) -> tuple[list[PassageRow], int]:
+    def first_page(self, pages: LogPages) -> tuple[list[LogRow], int]:
         """The first page and how many rows the filter selects in all (blocking)."""
-        return pages.next_page(), self._store.passages.log_count(pages.where)
+        return self.next_page(pages), self._store.passages.log_count(pages.where)
 
-    def trail(self, issuer: str, code_id: bytes, now: datetime) -> list[PassageRow]:
+    def next_page(self, pages: LogPages) -> list[LogRow]:
+        """The next page of the log, each row with its deciding reason and override (blocking)."""
+        return self.log_rows(pages.next_page())
+
+    def trail(self, issuer: str, code_id: bytes, now: datetime) -> list[LogRow]:
         """This code's passages here in the last 14 days, newest first (blocking)."""
-        return self._store.passages.trail(issuer, code_id, now)
+        return self.log_rows(self._store.passages.trail(issuer, code_id, now))
+
+    def log_rows(self, rows: list[PassageRow]) -> list[LogRow]:
+        overrides = self._store.passages.overrides_of([row.record_id for row in rows])
+        return [LogRow(row, deciding_reason(row), overrides.get(row.record_id)) for row in rows]
 
     def log_viewed(
         self, operator_id: str, where: LogFilter, page: int, rows: int, total: int

@@ -6,13 +6,14 @@ and `store.meta`."""
 from kiosk.store.copies import Operator
 from kiosk.store.crypto import StoreKeyError, StoreKeys
 from kiosk.store.passages import StoreCounts
-from kiosk.store.rows import LogFilter, PassageRow
+from kiosk.store.rows import LogFilter, OverrideRow, PassageRow
 from kiosk.store.store import DiskStatus, Store
 
 __all__ = [
     "DiskStatus",
     "LogFilter",
     "Operator",
+    "OverrideRow",
     "PassageRow",
     "Store",
     "StoreCounts",

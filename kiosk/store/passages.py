@@ -17,9 +17,11 @@ from kiosk.store.crypto import FieldCipher
 from kiosk.store.rows import (
     PASSAGE_COLUMNS,
     LogFilter,
+    OverrideRow,
     PassageRow,
     code_index,
     from_ms,
+    override_row,
     passage_row,
     passage_values,
     to_ms,
@@ -168,6 +170,26 @@ class Passages:
             (*values, limit),
         ).fetchall()
         return [passage_row(row, self._cipher) for row in rows]
+
+    def overrides_of(self, record_ids: list[uuid.UUID]) -> dict[uuid.UUID, OverrideRow]:
+        """The latest override of each of these passages that has one."""
+        latest: dict[uuid.UUID, OverrideRow] = {}
+        connection = self._readers.get()
+        ids = [str(record_id) for record_id in record_ids]
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound values
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            columns = "id, passage_id, at_ms, outcome, reason_enc, operator_id"
+            query = f"SELECT {columns} FROM overrides WHERE passage_id IN ({marks})"  # noqa: S608
+            query += " ORDER BY at_ms, rowid"
+            found = connection.execute(
+                query,
+                chunk,
+            ).fetchall()
+            for row in found:
+                override = override_row(tuple(row), self._cipher)
+                latest[override.passage_id] = override
+        return latest
 
     def log_count(self, where: LogFilter) -> int:
         clause, values = where.where()

@@ -137,6 +137,30 @@ def passage_row(row: sqlite3.Row | tuple[Any, ...], cipher: FieldCipher) -> Pass
 
 
 @dataclass(frozen=True)
+class OverrideRow:
+    """A supervisor's change of a passage's outcome, decrypted for an authorised reader."""
+
+    override_id: uuid.UUID
+    passage_id: uuid.UUID
+    at_utc: datetime
+    outcome: Outcome
+    reason: str = field(repr=False)
+    operator_id: str | None
+
+
+def override_row(row: tuple[Any, ...], cipher: FieldCipher) -> OverrideRow:
+    override_id, passage_id, at_ms, outcome, reason_enc, operator_id = row
+    return OverrideRow(
+        override_id=uuid.UUID(override_id),
+        passage_id=uuid.UUID(passage_id),
+        at_utc=from_ms(at_ms),
+        outcome=Outcome(outcome),
+        reason=cipher.open_text(reason_enc, override_id, "reason") or "",
+        operator_id=operator_id,
+    )
+
+
+@dataclass(frozen=True)
 class LogFilter:
     """The supervisor's filters; None means any."""
 

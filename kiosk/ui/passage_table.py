@@ -9,12 +9,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from kiosk.sessions.export import NO, YES
+from kiosk.sessions.supervisor import LogRow
 from kiosk.store import PassageRow
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 
-TABLE_PT = style.BODY_PT - 4
+TABLE_PT = style.BODY_PT - 4  # 16 pt, about 21 px: read at arm's length
+ROW_PX = 60  # touchable (about 10 mm on a 10.1" 1280x800 panel), twelve rows fit at 1280x800
 
 
 def language_code(language: Language) -> Literal["zh", "en"]:
@@ -24,23 +25,24 @@ def language_code(language: Language) -> Literal["zh", "en"]:
 class PassageTableModel(QAbstractTableModel):
     """The rows handed to it, newest first; nothing is read here."""
 
-    COLUMNS = 7
+    COLUMNS = 9
+    TIME, OUTCOME, NAME, TEMPERATURE, REASON, DIRECTION, TRIP, OVERRIDE, OPERATOR = range(9)
 
     def __init__(self, time_zone: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._zone = ZoneInfo(time_zone)
-        self._rows: list[PassageRow] = []
+        self._rows: list[LogRow] = []
         self._language = Language.ZH
         self._names: dict[str, str] = {}
 
     # ------------------------------------------------------------ contents
 
-    def set_rows(self, rows: list[PassageRow]) -> None:
+    def set_rows(self, rows: list[LogRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def append_rows(self, rows: list[PassageRow]) -> None:
+    def append_rows(self, rows: list[LogRow]) -> None:
         if not rows:
             return
         first = len(self._rows)
@@ -52,11 +54,14 @@ class PassageTableModel(QAbstractTableModel):
         self.set_rows([])
 
     def row_at(self, index: int) -> PassageRow:
+        return self._rows[index].passage
+
+    def entry_at(self, index: int) -> LogRow:
         return self._rows[index]
 
     @property
     def rows(self) -> list[PassageRow]:
-        return list(self._rows)
+        return [entry.passage for entry in self._rows]
 
     def set_language(self, language: Language) -> None:
         self._language = language
@@ -86,10 +91,12 @@ class PassageTableModel(QAbstractTableModel):
         titles = [
             self.tr("Time"),
             self.tr("Outcome"),
-            self.tr("Colour"),
             self.tr("Name"),
             self.tr("Temp."),
-            self.tr("Fever"),
+            self.tr("Reason"),
+            self.tr("In/out"),
+            self.tr("Trip reason"),
+            self.tr("Changed by staff"),
             self.tr("Operator"),
         ]
         return titles[section] if 0 <= section < len(titles) else None
@@ -99,40 +106,71 @@ class PassageTableModel(QAbstractTableModel):
     ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        row, column = self._rows[index.row()], index.column()
+        entry, column = self._rows[index.row()], index.column()
+        row = entry.passage
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row, column)
+            return self.text(entry, column)
         if role == Qt.ItemDataRole.FontRole:
-            return style.font(TABLE_PT, bold=column == 1)
+            return style.font(TABLE_PT, bold=column in (self.OUTCOME, self.OVERRIDE))
         look = style.OUTCOME_LOOKS[row.outcome]
-        if column == 1 and role == Qt.ItemDataRole.BackgroundRole:
+        if column == self.OUTCOME and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(look.background))
-        if column == 1 and role == Qt.ItemDataRole.ForegroundRole:
+        if column == self.OUTCOME and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(look.foreground))
-        if column == 5 and row.fever and role == Qt.ItemDataRole.ForegroundRole:
+        if column == self.TEMPERATURE and row.fever and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(style.STATUS_BAD))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5):
+        if column == self.OVERRIDE and entry.override is not None:
+            changed = style.OUTCOME_LOOKS[entry.override.outcome]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor(changed.background))
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor(changed.foreground))
+        centred = (self.TEMPERATURE, self.DIRECTION)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in centred:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def text(self, row: PassageRow, column: int) -> str:
+    def text(self, entry: LogRow, column: int) -> str:
         language = language_code(self._language)
-        if column == 0:
+        row = entry.passage
+        if column == self.TIME:
             return row.at_utc.astimezone(self._zone).strftime("%m-%d %H:%M:%S")
-        if column == 1:
+        if column == self.OUTCOME:
             return f"{style.OUTCOME_LOOKS[row.outcome].glyph} {row.outcome.label.get(language)}"
-        if column == 2:
-            return row.colour_applied.label.get(language) if row.colour_applied else "—"
-        if column == 3:
-            return row.masked_name or "—"
-        if column == 4:
-            return "—" if row.temperature_celsius is None else f"{row.temperature_celsius:.1f}"
-        if column == 5:
-            return (YES if row.fever else NO).get(language)
-        if column == 6:
-            operator = row.operator_id or ""
-            return self._names.get(operator, operator) or "—"
+        if column == self.NAME:
+            return row.masked_name or row.id_number_masked or "—"
+        if column == self.TEMPERATURE:
+            if row.temperature_celsius is None:
+                return "—"
+            fever = f" {style.OUTCOME_LOOKS[row.outcome].glyph}" if row.fever else ""
+            return f"{row.temperature_celsius:.1f}{fever}"
+        if column == self.REASON:
+            return entry.deciding_reason.get(language) if entry.deciding_reason else "—"
+        if column == self.DIRECTION:
+            return row.direction.label.get(language) if row.direction else "—"
+        if column == self.TRIP:
+            return row.trip_reason.label.get(language) if row.trip_reason else "—"
+        if column == self.OVERRIDE:
+            return self._override_text(entry, language)
+        if column == self.OPERATOR:
+            return self._name(row.operator_id)
         return ""
+
+    def _override_text(self, entry: LogRow, language: Literal["zh", "en"]) -> str:
+        """What staff changed it to, who did, and why: "→ 通行 · 李主管 · 已人工核验"."""
+        override = entry.override
+        if override is None:
+            return "—"
+        look = style.OUTCOME_LOOKS[override.outcome]
+        parts = [f"{look.glyph} {override.outcome.label.get(language)}"]
+        parts.append(self._name(override.operator_id))
+        if override.reason:
+            parts.append(override.reason)
+        return " · ".join(parts)
+
+    def _name(self, operator_id: str | None) -> str:
+        operator = operator_id or ""
+        return self._names.get(operator, operator) or "—"
 
 
 def passage_table(model: PassageTableModel) -> QTableView:
@@ -143,13 +181,18 @@ def passage_table(model: PassageTableModel) -> QTableView:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(56)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setMinimumHeight(48)
+    table.verticalHeader().setDefaultSectionSize(ROW_PX)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(PassageTableModel.REASON, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumHeight(44)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideNone)
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     table.setStyleSheet(
         "QTableView { background: #FFFFFF; gridline-color: #CFD8DC;"
         " selection-background-color: #BBDEFB; selection-color: #1A1A1A; }"
-        " QScrollBar:vertical { width: 36px; }"
+        " QScrollBar:vertical { width: 36px; } QScrollBar:horizontal { height: 36px; }"
     )
     return table

@@ -17,8 +17,8 @@ from healthcode.claims import Colour
 from kiosk.checkpoint.access import SUPERVISOR_ROLES
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions.export import ExportFormat, ExportOptions, LogPages
-from kiosk.sessions.supervisor import ExportJob, SupervisorSession, TimeRange
-from kiosk.store import LogFilter, PassageRow
+from kiosk.sessions.supervisor import ExportJob, LogRow, SupervisorSession, TimeRange
+from kiosk.store import LogFilter
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.i18n import Language
@@ -206,8 +206,11 @@ class SupervisorView(QWidget):
             return
         self._touch()
         self._set_loading(True)
+        session = self._session
         self._background.run(
-            pages.next_page, lambda rows: self._on_more(generation, rows), self._failed
+            lambda: session.next_page(pages),
+            lambda rows: self._on_more(generation, rows),
+            self._failed,
         )
 
     def open_trail(self, row: int | None = None) -> None:
@@ -223,7 +226,7 @@ class SupervisorView(QWidget):
         self.trail_page.show_reading()
         self.pages.setCurrentIndex(_TRAIL_PAGE)
 
-        def done(rows: list[PassageRow]) -> None:
+        def done(rows: list[LogRow]) -> None:
             if generation != self._generation:
                 return
             self.trail_page.show_rows(rows)
@@ -331,7 +334,7 @@ class SupervisorView(QWidget):
         if loading:
             self.log_page.show_reading()
 
-    def _on_first_page(self, generation: int, got: tuple[list[PassageRow], int]) -> None:
+    def _on_first_page(self, generation: int, got: tuple[list[LogRow], int]) -> None:
         if generation != self._generation or self._operator is None:
             return
         rows, total = got
@@ -339,13 +342,13 @@ class SupervisorView(QWidget):
         self.log_page.model.set_rows(rows)
         self._page_shown(rows)
 
-    def _on_more(self, generation: int, rows: list[PassageRow]) -> None:
+    def _on_more(self, generation: int, rows: list[LogRow]) -> None:
         if generation != self._generation or self._operator is None:
             return
         self.log_page.model.append_rows(rows)
         self._page_shown(rows)
 
-    def _page_shown(self, rows: list[PassageRow]) -> None:
+    def _page_shown(self, rows: list[LogRow]) -> None:
         assert self._operator is not None  # noqa: S101 - checked by the callers
         self._pages_read += 1
         self._set_loading(False)

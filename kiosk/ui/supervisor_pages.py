@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
-from kiosk.store import PassageRow
+from kiosk.sessions.supervisor import LogRow
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
@@ -106,7 +106,7 @@ class TrailPage(QWidget):
         self.model.clear()
         self.summary_label.setText(self.tr("Reading…"))
 
-    def show_rows(self, rows: list[PassageRow]) -> None:
+    def show_rows(self, rows: list[LogRow]) -> None:
         self.model.set_rows(rows)
         self.render_summary()
 

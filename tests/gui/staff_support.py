@@ -61,6 +61,7 @@ def fill_log(store: Store) -> None:
             fever=fever,
             operator_id="op-1" if i % 2 else "op-2",
             name=NAMES[i % 4],
+            reasons=(f"colour_{colour.value}", "fever" if fever else "temperature_normal"),
         )
         store.passages.record(record).result(timeout=10)
     for days in (1, 3, 20):

@@ -206,11 +206,11 @@ def test_the_table_shows_domain_words_in_the_chosen_language(
     model = view.log_page.model
     first = model.index(0, 1)
     assert model.data(first) == "✖ 禁止通行"
-    assert model.data(model.index(0, 2)) == "红码"
-    assert model.data(model.index(0, 6)) in {"王小明", "刘芳"}
+    assert model.data(model.index(0, model.REASON)) == "红码"
+    assert model.data(model.index(0, model.OPERATOR)) in {"王小明", "刘芳"}
     view.retranslate(Language.EN)
     assert model.data(first) == "✖ No entry"
-    assert model.data(model.index(0, 2)) == "Red"
+    assert model.data(model.index(0, model.REASON)) == "Red code"
     assert view.log_page.colour_combo.currentText() == "Red"
 
 

@@ -65,6 +65,7 @@ def passage(
     operator_id: str | None = "op-1",
     name: str = "张*丰",
     record_id: uuid.UUID | None = None,
+    reasons: tuple[str, ...] = ("colour_green", "temperature_normal"),
 ) -> PassageRecord:
     """A passage as the flow would record it."""
     return PassageRecord(
@@ -80,7 +81,7 @@ def passage(
         colour_in_code=colour if code_byte is not None else None,
         colour_applied=colour if code_byte is not None else None,
         outcome=outcome,
-        reasons=("colour_green", "temperature_normal"),
+        reasons=reasons,
         rejection=None,
         temperature_celsius=38.1 if fever else 36.5,
         fever=fever,

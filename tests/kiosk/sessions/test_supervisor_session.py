@@ -5,6 +5,7 @@ entry for each with no personal data in it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 
 from healthcode.claims import Colour
 from kiosk.app.settings import KioskSettings
+from kiosk.checkpoint.events import SaveOverride
+from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import Direction, TripReason
 from kiosk.sessions.export import ExportCancelledError, ExportFormat, ExportOptions
 from kiosk.sessions.supervisor import SupervisorSession, TimeRange
 from kiosk.store import LogFilter, Store, StoreKeys
@@ -23,7 +27,7 @@ from tests.gui.staff_support import (
     fill_log,
     personal_strings,
 )
-from tests.kiosk.checkpoint_support import ISSUER
+from tests.kiosk.checkpoint_support import ISSUER, passage
 from tests.kiosk.test_export import read_csv
 
 
@@ -47,10 +51,11 @@ def test_the_log_comes_a_page_at_a_time_with_the_total_and_each_page_is_audited(
     first, total = session.first_page(pages)
     seen = list(first)
     while not pages.exhausted:
-        seen += pages.next_page()
+        seen += session.next_page(pages)
     assert total == 14 and len(first) == 5  # fourteen passages today, three on other days
-    assert len(seen) == 14 and len({row.record_id for row in seen}) == 14
-    assert [row.at_utc for row in seen] == sorted((row.at_utc for row in seen), reverse=True)
+    assert len(seen) == 14 and len({row.passage.record_id for row in seen}) == 14
+    times = [row.passage.at_utc for row in seen]
+    assert times == sorted(times, reverse=True)
     session.log_viewed("sup-1", where, page=1, rows=len(first), total=total)
     actor, action, detail = audit_actions(store)[-1]
     assert (actor, action) == ("sup-1", "log_view")
@@ -58,12 +63,42 @@ def test_the_log_comes_a_page_at_a_time_with_the_total_and_each_page_is_audited(
                       "total": 14}  # fmt: skip
 
 
+def test_each_row_says_its_deciding_reason_direction_trip_reason_and_override(
+    session: SupervisorSession, store: Store
+) -> None:
+    """The supervisor sees why each passage went as it did and who changed it, without Qt."""
+    fever = passage(NOW - timedelta(minutes=2), outcome=Outcome.REFER, fever=True,
+                    reasons=("colour_green", "id_matched", "fever"))  # fmt: skip
+    rejected = passage(NOW - timedelta(minutes=1), outcome=Outcome.DENY, code_byte=9,
+                       reasons=("code_rejected",))  # fmt: skip
+    rejected = replace(rejected, rejection="expired")
+    for record in (fever, rejected):
+        store.passages.record(record).result(timeout=10)
+    changed = SaveOverride(fever.record_id, Outcome.PASS, "已复测正常", "sup-1", NOW)
+    store.passages.record_override(changed).result(timeout=10)
+    rows, _ = session.first_page(session.pages(session.log_filter(TimeRange.TODAY)))
+    by_id = {row.passage.record_id: row for row in rows}
+    fevered, denied = by_id[fever.record_id], by_id[rejected.record_id]
+    assert fevered.deciding_reason is not None and fevered.deciding_reason.zh == "体温异常"
+    assert fevered.passage.direction is Direction.IN
+    assert fevered.passage.trip_reason is TripReason.RETURN_TO_WORK
+    assert fevered.override is not None
+    assert (fevered.override.outcome, fevered.override.operator_id) == (Outcome.PASS, "sup-1")
+    assert fevered.override.reason == "已复测正常"
+    assert denied.deciding_reason is not None and "过期" in denied.deciding_reason.zh
+    assert denied.override is None
+    trail = session.trail(ISSUER, b"\x01" * 16, NOW)
+    assert [row.override for row in trail if row.passage.record_id == fever.record_id] == [
+        fevered.override
+    ]
+
+
 def test_filters_narrow_the_log(session: SupervisorSession) -> None:
     everything = session.first_page(session.pages(session.log_filter(TimeRange.ALL)))[1]
     red = session.log_filter(TimeRange.ALL, colour=Colour.RED)
     rows, total = session.first_page(session.pages(red))
     assert everything == 17
-    assert total == 3 and {row.colour_applied for row in rows} == {Colour.RED}
+    assert total == 3 and {row.passage.colour_applied for row in rows} == {Colour.RED}
 
 
 def test_a_trail_holds_the_code_s_last_14_days_and_its_audit_names_no_code(
@@ -71,9 +106,9 @@ def test_a_trail_holds_the_code_s_last_14_days_and_its_audit_names_no_code(
 ) -> None:
     rows = session.trail(ISSUER, b"\x01" * 16, NOW)
     assert len(rows) == 4 + 2  # today's four, and one and three days ago (not 20)
-    assert all(NOW - row.at_utc < timedelta(days=14) for row in rows)
-    session.trail_viewed("sup-1", rows[0].seq, len(rows))
-    assert audit_actions(store)[-1] == ("sup-1", "trail_view", {"passage_seq": rows[0].seq,
+    assert all(NOW - row.passage.at_utc < timedelta(days=14) for row in rows)
+    session.trail_viewed("sup-1", rows[0].passage.seq, len(rows))
+    assert audit_actions(store)[-1] == ("sup-1", "trail_view", {"passage_seq": rows[0].passage.seq,
                                                                   "rows": 6})  # fmt: skip
     assert not [s for s in personal_strings() if s in audit_text(store)]
 
