@@ -268,6 +268,25 @@
         </message>
     </context>
     <context>
+        <name>ExitConfirmation</name>
+        <message>
+            <source>Leave the kiosk application?</source>
+            <translation>确定退出核验终端程序？</translation>
+        </message>
+        <message>
+            <source>Passages are not checked here until the kiosk application is started again.</source>
+            <translation>退出后，重新启动核验终端程序之前，本机不再核验通行。</translation>
+        </message>
+        <message>
+            <source>Leave</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+    </context>
+    <context>
         <name>KioskWindow</name>
         <message>
             <source>Health-code checkpoint</source>
@@ -503,8 +522,20 @@
             <translation>结果</translation>
         </message>
         <message>
-            <source>Colour</source>
-            <translation>颜色</translation>
+            <source>Reason</source>
+            <translation>判定原因</translation>
+        </message>
+        <message>
+            <source>In/out</source>
+            <translation>进/出</translation>
+        </message>
+        <message>
+            <source>Trip reason</source>
+            <translation>事由</translation>
+        </message>
+        <message>
+            <source>Changed by staff</source>
+            <translation>人工改判</translation>
         </message>
         <message>
             <source>Name</source>
@@ -513,10 +544,6 @@
         <message>
             <source>Temp.</source>
             <translation>体温</translation>
-        </message>
-        <message>
-            <source>Fever</source>
-            <translation>发热</translation>
         </message>
         <message>
             <source>Operator</source>

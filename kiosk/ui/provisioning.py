@@ -30,6 +30,7 @@ from kiosk.sessions import staff
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
+from kiosk.ui.exit_confirm import ExitConfirmation
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate, PinPad
 from kiosk.ui.provisioning_devices import DevicesPage
@@ -38,7 +39,7 @@ from kiosk.ui.provisioning_staff import StaffPage
 from kiosk.ui.provisioning_widgets import TECH_BUTTON_STYLE
 
 TECHNICIAN = "technician"  # the purpose written to the audit log
-PIN_PAGE, MAIN_PAGE = 0, 1
+PIN_PAGE, MAIN_PAGE, EXIT_PAGE = 0, 1, 2
 IDLE_TIMEOUT_S = 300
 _INPUT_EVENTS = frozenset(
     {
@@ -112,20 +113,31 @@ class ProvisioningView(QWidget):
             TECH_BUTTON_STYLE + f" QPushButton {{ background: {style.STATUS_BAD}; color: white; }}"
         )
         self.close_button.clicked.connect(self.close_view)
-        self.exit_button.clicked.connect(self.leave_application)
+        self.exit_button.clicked.connect(self.ask_to_leave)
         main_page = QWidget()
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addStretch(1)
-        top.addWidget(self.exit_button)
         top.addWidget(self.close_button)
+        # Leaving the application sits apart from 关闭, bottom left, and asks once more.
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.exit_button)
+        bottom.addStretch(1)
         main = QVBoxLayout(main_page)
         main.addLayout(top)
         main.addWidget(self.tabs, 1)
+        main.addSpacing(style.SPACING_PX)
+        main.addLayout(bottom)
+        self.exit_confirmation = ExitConfirmation()
+        self.exit_confirmation.confirmed.connect(self.leave_application)
+        self.exit_confirmation.cancelled.connect(
+            lambda: self.pages.setCurrentIndex(MAIN_PAGE if self._operator else PIN_PAGE)
+        )
 
         self.pages = QStackedWidget()
         self.pages.addWidget(pin_page)
         self.pages.addWidget(main_page)
+        self.pages.addWidget(self.exit_confirmation)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 8)
         outer.addWidget(self.pages)
@@ -168,8 +180,14 @@ class ProvisioningView(QWidget):
         self.lock()
         self.closed.emit()
 
+    def ask_to_leave(self) -> None:
+        """Ask before leaving the application: one touch on the red button is not enough."""
+        if self._operator is None:
+            return
+        self.pages.setCurrentIndex(EXIT_PAGE)
+
     def leave_application(self) -> None:
-        """Only an unlocked technician gets here."""
+        """Only an unlocked technician gets here, through the confirmation."""
         if self._operator is None:
             return
         self._gate.audit(self._operator, "application_exit", {})
@@ -190,6 +208,7 @@ class ProvisioningView(QWidget):
         self.title.setText(self.tr("Technician"))
         self.close_button.setText(self.tr("Close"))
         self.exit_button.setText(self.tr("Leave the kiosk application"))
+        self.exit_confirmation.retranslate()
         self.tabs.setTabText(0, self.tr("Devices"))
         self.tabs.setTabText(1, self.tr("Enrollment"))
         self.tabs.setTabText(2, self.tr("Staff and passage fields"))

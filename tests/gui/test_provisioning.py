@@ -439,6 +439,44 @@ def test_a_locked_kiosk_refuses_to_close_without_the_technicians_pin(make, qtbot
     harness.view.unlock(TECHNICIAN_PIN)
     qtbot.waitUntil(lambda: harness.view.operator_id is not None, timeout=WAIT_MS)
     harness.view.exit_button.click()
+    harness.view.exit_confirmation.exit_button.click()
+    assert harness.exits == [True]
+    assert not window.isVisible()
+
+
+def test_leaving_the_application_takes_a_second_touch_on_a_clear_confirmation(
+    make, qtbot: QtBot
+) -> None:
+    """The red 退出核验终端程序 sat next to 关闭: one touch on it ended the kiosk. It now sits
+    apart and asks once more, with big 退出 / 取消 and no keyboard."""
+    harness = make(lock=True)
+    harness.kiosk.languages.set_language(Language.ZH)  # as the kiosk's language button does
+    window, view = harness.kiosk.window, harness.view
+    window.show()
+    qtbot.waitExposed(window)
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    view.unlock(TECHNICIAN_PIN)
+    qtbot.waitUntil(lambda: view.operator_id is not None, timeout=WAIT_MS)
+    exit_at = view.exit_button.mapTo(view, view.exit_button.rect().center())
+    close_at = view.close_button.mapTo(view, view.close_button.rect().center())
+    assert abs(exit_at.y() - close_at.y()) > view.height() // 2  # a row of its own, far apart
+    assert exit_at.x() < view.width() // 2 < close_at.x()  # and the other side of the screen
+
+    qtbot.mouseClick(view.exit_button, Qt.MouseButton.LeftButton)
+    assert harness.exits == [] and window.isVisible()
+    confirmation = view.exit_confirmation
+    assert confirmation.isVisible()
+    assert confirmation.question.text() == "确定退出核验终端程序？"
+    assert (confirmation.exit_button.text(), confirmation.cancel_button.text()) == ("退出", "取消")
+    assert confirmation.exit_button.height() >= 88 and confirmation.cancel_button.height() >= 88
+
+    qtbot.mouseClick(confirmation.cancel_button, Qt.MouseButton.LeftButton)
+    assert harness.exits == [] and window.isVisible()
+    assert not confirmation.isVisible() and view.exit_button.isVisible()
+
+    qtbot.mouseClick(view.exit_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(confirmation.exit_button, Qt.MouseButton.LeftButton)
     assert harness.exits == [True]
     assert not window.isVisible()
 
