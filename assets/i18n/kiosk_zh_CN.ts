@@ -340,16 +340,16 @@
             <translation>颜色</translation>
         </message>
         <message>
-            <source>Outcome</source>
-            <translation>结果</translation>
-        </message>
-        <message>
             <source>Fever</source>
             <translation>发热</translation>
         </message>
         <message>
             <source>Operator</source>
             <translation>操作员</translation>
+        </message>
+        <message>
+            <source>Outcome (touch again for all)</source>
+            <translation>结果（再点一次显示全部）</translation>
         </message>
         <message>
             <source>Load more</source>
@@ -530,20 +530,20 @@
             <translation>进/出</translation>
         </message>
         <message>
-            <source>Trip reason</source>
-            <translation>事由</translation>
-        </message>
-        <message>
-            <source>Changed by staff</source>
-            <translation>人工改判</translation>
-        </message>
-        <message>
             <source>Name</source>
             <translation>姓名</translation>
         </message>
         <message>
             <source>Temp.</source>
             <translation>体温</translation>
+        </message>
+        <message>
+            <source>Trip</source>
+            <translation>事由</translation>
+        </message>
+        <message>
+            <source>Override</source>
+            <translation>人工改判</translation>
         </message>
         <message>
             <source>Operator</source>

@@ -6,15 +6,17 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScroller, QTableView
 
 from kiosk.sessions.supervisor import LogRow
 from kiosk.store import PassageRow
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 
-TABLE_PT = style.BODY_PT - 4  # 16 pt, about 21 px: read at arm's length
+TABLE_PT = style.BODY_PT - 5  # 15 pt, 20 px: read at arm's length
+# Widest a wordy column gets before its words take a second line (rows have room for two).
+WRAP_AT_PX = {4: 190, 6: 100, 7: 160}  # the reason, the trip reason, the override
 ROW_PX = 60  # touchable (about 10 mm on a 10.1" 1280x800 panel), twelve rows fit at 1280x800
 
 
@@ -95,8 +97,8 @@ class PassageTableModel(QAbstractTableModel):
             self.tr("Temp."),
             self.tr("Reason"),
             self.tr("In/out"),
-            self.tr("Trip reason"),
-            self.tr("Changed by staff"),
+            self.tr("Trip"),
+            self.tr("Override"),
             self.tr("Operator"),
         ]
         return titles[section] if 0 <= section < len(titles) else None
@@ -120,6 +122,8 @@ class PassageTableModel(QAbstractTableModel):
         if column == self.TEMPERATURE and row.fever and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(style.STATUS_BAD))
         if column == self.OVERRIDE and entry.override is not None:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return entry.override.reason or None
             changed = style.OUTCOME_LOOKS[entry.override.outcome]
             if role == Qt.ItemDataRole.BackgroundRole:
                 return QBrush(QColor(changed.background))
@@ -134,7 +138,9 @@ class PassageTableModel(QAbstractTableModel):
         language = language_code(self._language)
         row = entry.passage
         if column == self.TIME:
-            return row.at_utc.astimezone(self._zone).strftime("%m-%d %H:%M:%S")
+            return row.at_utc.astimezone(self._zone).strftime(
+                "%H:%M\n%m-%d"
+            )  # two short lines: a narrow column
         if column == self.OUTCOME:
             return f"{style.OUTCOME_LOOKS[row.outcome].glyph} {row.outcome.label.get(language)}"
         if column == self.NAME:
@@ -142,8 +148,7 @@ class PassageTableModel(QAbstractTableModel):
         if column == self.TEMPERATURE:
             if row.temperature_celsius is None:
                 return "—"
-            fever = f" {style.OUTCOME_LOOKS[row.outcome].glyph}" if row.fever else ""
-            return f"{row.temperature_celsius:.1f}{fever}"
+            return f"{row.temperature_celsius:.1f}"  # a fever shows red, and its outcome says so
         if column == self.REASON:
             return entry.deciding_reason.get(language) if entry.deciding_reason else "—"
         if column == self.DIRECTION:
@@ -157,25 +162,42 @@ class PassageTableModel(QAbstractTableModel):
         return ""
 
     def _override_text(self, entry: LogRow, language: Literal["zh", "en"]) -> str:
-        """What staff changed it to, who did, and why: "→ 通行 · 李主管 · 已人工核验"."""
+        """What staff changed it to, and who did (why shows when the cell is held)."""
         override = entry.override
         if override is None:
             return "—"
         look = style.OUTCOME_LOOKS[override.outcome]
-        parts = [f"{look.glyph} {override.outcome.label.get(language)}"]
-        parts.append(self._name(override.operator_id))
-        if override.reason:
-            parts.append(override.reason)
-        return " · ".join(parts)
+        changed = f"{look.glyph} {override.outcome.label.get(language)}"
+        return f"{changed}\n{self._name(override.operator_id)}"
 
     def _name(self, operator_id: str | None) -> str:
         operator = operator_id or ""
         return self._names.get(operator, operator) or "—"
 
 
-def passage_table(model: PassageTableModel) -> QTableView:
+class PassageTable(QTableView):
+    """Columns as wide as their words; the room left goes to the deciding reason. A table wider
+    than its screen (a portrait panel) scrolls sideways instead of cutting words short."""
+
+    def fit_columns(self) -> None:
+        header = self.horizontalHeader()
+        reason = PassageTableModel.REASON
+        self.resizeColumnsToContents()
+        for column, widest in WRAP_AT_PX.items():
+            header.resizeSection(column, min(header.sectionSize(column), widest))
+        used = sum(header.sectionSize(c) for c in range(header.count()))
+        spare = self.viewport().width() - used
+        if spare > 0:
+            header.resizeSection(reason, header.sectionSize(reason) + spare)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
+def passage_table(model: PassageTableModel) -> PassageTable:
     """A touch-sized, read-only table of whole rows over `model`."""
-    table = QTableView()
+    table = PassageTable()
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -184,12 +206,15 @@ def passage_table(model: PassageTableModel) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(ROW_PX)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(PassageTableModel.REASON, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setMinimumHeight(44)
-    table.setWordWrap(False)
+    table.setWordWrap(True)  # a long reason, an override's why: two lines in a row
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    for changed in (model.modelReset, model.rowsInserted, model.headerDataChanged):
+        changed.connect(lambda *_: table.fit_columns())
     table.setStyleSheet(
         "QTableView { background: #FFFFFF; gridline-color: #CFD8DC;"
         " selection-background-color: #BBDEFB; selection-color: #1A1A1A; }"

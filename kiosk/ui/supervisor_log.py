@@ -7,14 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListView,
     QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -28,10 +35,29 @@ from kiosk.ui import style
 from kiosk.ui.i18n import Language
 from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
 from kiosk.ui.supervisor_pages import button, title
+from kiosk.ui.toggle import ToggleButton
+
+_GAP_PX = 8
+_PANEL_PX = 420  # two touch buttons side by side, and room for a scroll bar
+_PORTRAIT_PANEL_PX = 600
+_UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
+# Buttons here may be narrower than elsewhere (two to a column), never lower: still 88 px tall.
+# 72 px inside the style's padding and frame: 92 px in all, about 15.5 mm on a 10.1" panel.
+_INNER_PX = style.TOUCH_TARGET_PX - 16
+_NARROW = (
+    f" QPushButton {{ min-width: 110px; min-height: {_INNER_PX}px;"
+    f" font-size: {style.BUTTON_PT - 5}pt; padding-left: 6px; padding-right: 6px; }}"
+)
+# A toggle's frame and padding stay the style's, so choosing one moves nothing.
+_NARROW_TOGGLE = (
+    f" QPushButton {{ min-width: 110px; min-height: {_INNER_PX}px;"
+    f" font-size: {style.BUTTON_PT - 5}pt; }}"
+)
 
 
 class LogPage(QWidget):
-    """The passage log: filters, the table, paging, export buttons and the export's progress."""
+    """The passage log: the table fills the screen's height; beside it (below it on a portrait
+    panel) the filters, outcome toggles, paging, export buttons and the export's progress."""
 
     filter_changed = Signal()
 
@@ -39,51 +65,57 @@ class LogPage(QWidget):
         super().__init__(parent)
         self._choices: dict[QComboBox, list[object]] = {}
         self._operators: list[Operator] = []
+        self._portrait: bool | None = None
         self.title = title()
+        self.title.setFont(style.font(style.BODY_PT + 2, bold=True))
         self.supervisor_label = QLabel()
-        self.supervisor_label.setFont(style.font(style.BODY_PT - 2))
+        self.supervisor_label.setFont(style.font(style.STATUS_PT + 2))
+        self.supervisor_label.setWordWrap(True)
         self.close_button = button()
         self.settings_button = button()
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(style.SPACING_PX)
-        top.addWidget(self.supervisor_label)
-        top.addStretch(1)
+        self.heading = QWidget()
+        top = QHBoxLayout(self.heading)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(_GAP_PX)
+        top.addWidget(self.title, 1)
         top.addWidget(self.settings_button)
         top.addWidget(self.close_button)
 
         self.range_combo = self._combo()
         self.colour_combo = self._combo()
-        self.outcome_combo = self._combo()
         self.fever_combo = self._combo()
         self.operator_combo = self._combo()
-        self.filter_captions = [QLabel() for _ in range(5)]
-        filters = QGridLayout()
-        filters.setHorizontalSpacing(style.SPACING_PX)
-        filters.setVerticalSpacing(2)
-        for column, (caption, combo) in enumerate(
-            zip(self.filter_captions, self._combos(), strict=True)
-        ):
+        self.filter_captions = [QLabel() for _ in range(4)]
+        self.filter_boxes: list[QWidget] = []
+        for caption, combo in zip(self.filter_captions, self._combos(), strict=True):
             caption.setFont(style.font(style.STATUS_PT))
-            filters.addWidget(caption, 0, column)
-            filters.addWidget(combo, 1, column)
-            filters.setColumnStretch(column, 1)
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            column.addWidget(caption)
+            column.addWidget(combo)
+            self.filter_boxes.append(box)
+        self.outcome_caption = QLabel()
+        self.outcome_caption.setFont(style.font(style.STATUS_PT))
+        self.outcome_buttons: dict[Outcome, ToggleButton] = {}
+        for outcome in Outcome:
+            toggle = ToggleButton()
+            toggle.setStyleSheet(style.TOGGLE_STYLE + _NARROW_TOGGLE)
+            toggle.clicked.connect(lambda checked, o=outcome: self._outcome_touched(o, checked))
+            self.outcome_buttons[outcome] = toggle
 
         self.summary_label = QLabel()
-        self.summary_label.setFont(style.font(style.BODY_PT - 2))
+        self.summary_label.setFont(style.font(style.STATUS_PT + 2))
+        self.summary_label.setWordWrap(True)
         self.model = PassageTableModel(time_zone, self)
         self.table = passage_table(self.model)
         self.more_button = button()
         self.trail_button = button()
         self.csv_button = button()
         self.xlsx_button = button()
-        actions = QHBoxLayout()
-        actions.setSpacing(style.SPACING_PX)
-        for made in (self.more_button, self.trail_button):
-            actions.addWidget(made)
-        actions.addStretch(1)
-        for made in (self.csv_button, self.xlsx_button):
-            actions.addWidget(made)
+        for made in self._buttons():
+            made.setStyleSheet(style.BUTTON_STYLE + _NARROW)
 
         self.export_bar = QWidget()
         self.progress = QProgressBar()
@@ -92,6 +124,8 @@ class LogPage(QWidget):
         self.export_label = QLabel()
         self.export_label.setFont(style.font(style.BODY_PT - 4))
         self.export_label.setWordWrap(True)
+        # a long folder path must not widen the page past a portrait screen: it wraps instead
+        self.export_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cancel_export_button = button()
         bar = QHBoxLayout(self.export_bar)
         bar.setContentsMargins(0, 0, 0, 0)
@@ -100,30 +134,103 @@ class LogPage(QWidget):
         bar.addWidget(self.cancel_export_button)
         self.export_bar.setVisible(False)
 
-        layout = QVBoxLayout(self)
-        layout.setSpacing(10)
-        layout.addLayout(top)
-        layout.addLayout(filters)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.export_bar)
-        layout.addLayout(actions)
+        self.controls = QWidget()
+        self._grid = QGridLayout(self.controls)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(_GAP_PX)
+        self._grid.setVerticalSpacing(_GAP_PX - 2)
+        self.panel = QScrollArea()  # a small panel (1024x600) scrolls; nothing is cut off
+        self.panel.setWidget(self.controls)
+        self.panel.setWidgetResizable(True)
+        self.panel.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel.setStyleSheet("QScrollArea { background: transparent; }"
+                                 " QScrollBar:vertical { width: 36px; }")  # fmt: skip
+        QScroller.grabGesture(self.panel.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        table_side = QVBoxLayout()
+        table_side.setContentsMargins(0, 0, 0, 0)
+        table_side.addWidget(self.table, 1)
+        table_side.addWidget(self.export_bar)
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(_GAP_PX)
+        self._layout.addLayout(table_side, 1)
+        self._layout.addWidget(self.panel)
+        self._arrange(portrait=False)
+
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return (
+            self.settings_button,
+            self.close_button,
+            self.more_button,
+            self.trail_button,
+            self.csv_button,
+            self.xlsx_button,
+        )
+
+    def _arrange(self, portrait: bool) -> None:
+        """Landscape: the controls in two columns beside the table. Portrait: four columns above
+        it. Either way the table keeps the rest of the screen (twelve rows at 1280x800)."""
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        grid = self._grid
+        while grid.count():
+            grid.takeAt(0)
+        columns = 4 if portrait else 2
+        toggles = list(self.outcome_buttons.values())
+        actions = [self.more_button, self.trail_button, self.csv_button, self.xlsx_button]
+        cells: list[list[QWidget]] = [[self.heading], [self.supervisor_label]]
+        if portrait:
+            cells += [self.filter_boxes, [self.outcome_caption], toggles[:2], toggles[2:]]
+            cells += [actions]
+            cells += [[self.summary_label]]
+        else:
+            cells += [self.filter_boxes[:2], self.filter_boxes[2:], [self.outcome_caption]]
+            cells += [toggles[:2], toggles[2:], [self.summary_label], actions[:2], actions[2:]]
+        row = 0
+        for line in cells:
+            span = columns // len(line)  # a toggle's words in English need two columns
+            for index, widget in enumerate(line):
+                grid.addWidget(widget, row, index * span, 1, span)
+            row += 1
+        grid.setRowStretch(row, 1)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+        self._layout.setDirection(
+            QBoxLayout.Direction.BottomToTop if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        if portrait:
+            self.panel.setMinimumWidth(0)
+            self.panel.setMaximumWidth(_UNLIMITED)
+            grid.activate()
+            self.panel.setFixedHeight(min(self.controls.sizeHint().height(), _PORTRAIT_PANEL_PX))
+        else:
+            self.panel.setFixedWidth(_PANEL_PX)
+            self.panel.setMinimumHeight(0)
+            self.panel.setMaximumHeight(_UNLIMITED)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        self._arrange(portrait=event.size().height() > event.size().width())
+        super().resizeEvent(event)
+
+    def _outcome_touched(self, outcome: Outcome, checked: bool) -> None:
+        """One outcome at a time; touching the chosen one again shows every outcome."""
+        for other, toggle in self.outcome_buttons.items():
+            if other is not outcome:
+                toggle.setChecked(False)
+        self.outcome_buttons[outcome].setChecked(checked)
+        self.filter_changed.emit()
 
     def _combos(self) -> tuple[QComboBox, ...]:
-        return (
-            self.range_combo,
-            self.colour_combo,
-            self.outcome_combo,
-            self.fever_combo,
-            self.operator_combo,
-        )
+        return (self.range_combo, self.colour_combo, self.fever_combo, self.operator_combo)
 
     def _combo(self) -> QComboBox:
         combo = QComboBox()
         combo.setView(QListView())
         combo.setFont(style.font(style.BODY_PT - 2))
-        combo.setMinimumHeight(style.TOUCH_TARGET_PX - 16)
-        combo.setMinimumWidth(style.TOUCH_TARGET_PX * 2)
+        combo.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
+        combo.setMinimumWidth(120)
         combo.setStyleSheet(
             "QComboBox { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
             " padding: 4px 12px; }"
@@ -144,16 +251,18 @@ class LogPage(QWidget):
         operator_id: str | None,
     ) -> None:
         """Set every filter control at once, without a `filter_changed`."""
-        values = (time_range, colour, outcome, fever, operator_id)
+        values = (time_range, colour, fever, operator_id)
         for combo, value in zip(self._combos(), values, strict=True):
             self._select(combo, value)
+        for choice, toggle in self.outcome_buttons.items():
+            toggle.setChecked(choice is outcome)
 
     def chosen(self) -> dict[str, Any]:
         """The filters as set, as keyword arguments of `SupervisorSession.log_filter`."""
         return {
             "time_range": TimeRange(self._value(self.range_combo) or TimeRange.TODAY),
             "colour": self._value(self.colour_combo),
-            "outcome": self._value(self.outcome_combo),
+            "outcome": next((o for o, t in self.outcome_buttons.items() if t.isChecked()), None),
             "fever": self._value(self.fever_combo),
             "operator_id": self._value(self.operator_combo),
         }
@@ -176,8 +285,8 @@ class LogPage(QWidget):
         anything = self.tr("All")
         colours: list[tuple[str, object]] = [(anything, None)]
         colours += [(c.label.get(code), c) for c in Colour]
-        outcomes: list[tuple[str, object]] = [(anything, None)]
-        outcomes += [(o.label.get(code), o) for o in Outcome]
+        for outcome, toggle in self.outcome_buttons.items():
+            toggle.setText(outcome.label.get(code))
         fevers: list[tuple[str, object]] = [
             (anything, None),
             (LocalText("发热", "Fever").get(code), True),
@@ -186,7 +295,6 @@ class LogPage(QWidget):
         filled: list[tuple[QComboBox, Sequence[tuple[str, object]]]] = [
             (self.range_combo, ranges),
             (self.colour_combo, colours),
-            (self.outcome_combo, outcomes),
             (self.fever_combo, fevers),
         ]
         for combo, items in filled:
@@ -221,9 +329,10 @@ class LogPage(QWidget):
         self.title.setText(self.tr("Passage log"))
         self.close_button.setText(self.tr("Close"))
         self.settings_button.setText(self.tr("Settings"))
-        captions = [self.tr("Time"), self.tr("Colour"), self.tr("Outcome"), self.tr("Fever")]
-        for label, text in zip(self.filter_captions, [*captions, self.tr("Operator")], strict=True):
+        captions = [self.tr("Time"), self.tr("Colour"), self.tr("Fever"), self.tr("Operator")]
+        for label, text in zip(self.filter_captions, captions, strict=True):
             label.setText(text)
+        self.outcome_caption.setText(self.tr("Outcome (touch again for all)"))
         self._fill_combos(language)
         self.more_button.setText(self.tr("Load more"))
         self.trail_button.setText(self.tr("14-day trail"))
@@ -281,7 +390,9 @@ class LogPage(QWidget):
             self.progress.setRange(0, max(rows, 1))
             self.progress.setValue(max(rows, 1))
             self.export_label.setText(
-                self.tr("Exported %1 rows to %2").replace("%1", str(rows)).replace("%2", str(path))
+                self.tr("Exported %1 rows to %2")
+                .replace("%1", str(rows))
+                .replace("%2", str(path).replace("/", "/\u200b"))  # breaks after a slash
             )
         elif result == "cancelled":
             self.export_label.setText(self.tr("Export cancelled; no file was written."))

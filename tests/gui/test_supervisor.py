@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from healthcode.claims import Colour
 from kiosk.checkpoint.access import Denial
+from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions import export as export_module
 from kiosk.sessions import supervisor as supervisor_module
@@ -224,6 +225,67 @@ def test_changing_a_filter_control_shows_a_new_view(
     assert all(row.fever for row in view.log_page.model.rows)
     last = [d for _, a, d in audit_actions(store) if a == "log_view"][-1]
     assert last["filter"]["fever"] is True
+
+
+def test_the_log_fills_the_screen_with_reason_direction_trip_reason_and_override(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    """It showed about five rows, without why, which way, what for, or who changed it."""
+    fever = next(row for row in everything(store, LogFilter()) if row.fever)
+    changed = SaveOverride(fever.record_id, Outcome.PASS, "已复测正常", "sup-1", NOW)
+    store.passages.record_override(changed).result(timeout=10)
+    view.pages.widget(1).setMinimumSize(1, 1)  # the PIN page is not this part's to fit
+    view.resize(1280, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    unlock(view, qtbot)
+    table, model = view.log_page.table, view.log_page.model
+    assert view.height() == 800
+    row_px = table.verticalHeader().defaultSectionSize()
+    assert row_px >= 56  # still touchable
+    assert table.viewport().height() // row_px >= 12
+    show(view, qtbot, fever=True)
+    index = [row.record_id for row in model.rows].index(fever.record_id)
+    cells = {
+        column: model.data(model.index(index, column))
+        for column in (model.REASON, model.DIRECTION, model.TRIP, model.OVERRIDE)
+    }
+    assert cells == {
+        model.REASON: "体温异常",
+        model.DIRECTION: "进",
+        model.TRIP: "返岗复工",
+        model.OVERRIDE: "✔ 通行\n李主管",
+    }
+    assert model.data(model.index(index, model.OVERRIDE), Qt.ItemDataRole.ToolTipRole) == (
+        "已复测正常"
+    )
+    untouched = next(i for i, row in enumerate(model.rows) if row.record_id != fever.record_id)
+    assert model.data(model.index(untouched, model.OVERRIDE)) == "—"
+    right = table.viewport().width()
+    for column in (model.REASON, model.DIRECTION, model.TRIP, model.OVERRIDE):
+        assert table.columnViewportPosition(column) + table.columnWidth(column) <= right
+
+
+def test_outcome_toggles_filter_the_log_and_a_second_touch_shows_every_outcome(
+    view: SupervisorView, store: Store, qtbot: QtBot
+) -> None:
+    unlock(view, qtbot)
+    refer = view.log_page.outcome_buttons[Outcome.REFER]
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(refer, Qt.MouseButton.LeftButton)
+    assert refer.isChecked() and refer.shown_text().startswith("✓")
+    assert view.current_filter.outcome is Outcome.REFER
+    assert {row.outcome for row in view.log_page.model.rows} == {Outcome.REFER}
+    deny = view.log_page.outcome_buttons[Outcome.DENY]
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(deny, Qt.MouseButton.LeftButton)
+    assert deny.isChecked() and not refer.isChecked()
+    assert {row.outcome for row in view.log_page.model.rows} == {Outcome.DENY}
+    with qtbot.waitSignal(view.log_loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(deny, Qt.MouseButton.LeftButton)
+    assert not any(b.isChecked() for b in view.log_page.outcome_buttons.values())
+    assert view.current_filter.outcome is None
+    assert len({row.outcome for row in view.log_page.model.rows}) > 1
 
 
 # ------------------------------------------------------------ the trail
@@ -436,10 +498,15 @@ def test_it_locks_itself_when_left_alone(
 
 def test_screens_of_the_supervisor_view(
     view: SupervisorView,
+    store: Store,
     qtbot: QtBot,
     save_screen: SaveScreen,
     use_language: Callable[[Language], None],
 ) -> None:
+    fevers = [row for row in everything(store, LogFilter()) if row.fever]
+    changed = SaveOverride(fevers[0].record_id, Outcome.PASS, "已复测正常", "sup-1", NOW)
+    store.passages.record_override(changed).result(timeout=10)
+    view.pages.widget(1).setMinimumSize(1, 1)  # the PIN page: pictured at its own size above
     for language in Language:
         use_language(language)
         view.retranslate(language)
@@ -453,6 +520,8 @@ def test_screens_of_the_supervisor_view(
         show(view, qtbot, time_range=TimeRange.ALL)
         view.log_page.table.selectRow(2)
         save_screen(view, "supervisor_log", language)
+        for width, height in ((1024, 600), (800, 1280), (1280, 800)):
+            save_screen(view, f"supervisor_log_{width}x{height}", language, (width, height))
         view.log_page.table.selectRow(0)
         with qtbot.waitSignal(view.trail_loaded, timeout=WAIT_MS):
             view.open_trail()
