@@ -541,6 +541,13 @@ def test_screens_of_the_technicians_screen(
     save_screen(harness.kiosk.window, "provisioning-enrollment", language)
     view.tabs.setCurrentIndex(2)
     save_screen(harness.kiosk.window, "provisioning-staff", language)
+    for width, height in ((1024, 600), (800, 1280), (1280, 800)):
+        view.tabs.setCurrentIndex(0)
+        size = (width, height)
+        save_screen(harness.kiosk.window, f"provisioning-devices_{width}x{height}", language, size)
+        view.exit_button.click()
+        save_screen(harness.kiosk.window, f"provisioning-exit_{width}x{height}", language, size)
+        view.exit_confirmation.cancel_button.click()
 
 
 def test_the_service_examples_restart_the_kiosk_unless_the_technician_left_it() -> None:
