@@ -40,9 +40,14 @@ from kiosk.ui.toggle import ToggleButton
 _GAP_PX = 8
 _PANEL_PX = 420  # two touch buttons side by side, and room for a scroll bar
 _PORTRAIT_PANEL_PX = 600
+_SCROLL_BAR_PX = 36
 _UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
-# Buttons here may be narrower than elsewhere (two to a column), never lower: still 88 px tall.
-# 72 px inside the style's padding and frame: 92 px in all, about 15.5 mm on a 10.1" panel.
+_PANEL_STYLE = (
+    "QScrollArea { background: transparent; }"
+    f" QScrollBar:vertical {{ width: {_SCROLL_BAR_PX}px; }}"
+)
+# Buttons here are narrower than elsewhere (two to a column) and a little lower: 72 px inside
+# the style's padding and frame, 92 px in all, about 15.5 mm on a 10.1" 1280x800 panel.
 _INNER_PX = style.TOUCH_TARGET_PX - 16
 _NARROW = (
     f" QPushButton {{ min-width: 110px; min-height: {_INNER_PX}px;"
@@ -144,8 +149,7 @@ class LogPage(QWidget):
         self.panel.setWidgetResizable(True)
         self.panel.setFrameShape(QFrame.Shape.NoFrame)
         self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.panel.setStyleSheet("QScrollArea { background: transparent; }"
-                                 " QScrollBar:vertical { width: 36px; }")  # fmt: skip
+        self.panel.setStyleSheet(_PANEL_STYLE)
         QScroller.grabGesture(self.panel.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         table_side = QVBoxLayout()
         table_side.setContentsMargins(0, 0, 0, 0)
@@ -159,14 +163,10 @@ class LogPage(QWidget):
         self._arrange(portrait=False)
 
     def _buttons(self) -> tuple[QPushButton, ...]:
-        return (
-            self.settings_button,
-            self.close_button,
-            self.more_button,
-            self.trail_button,
-            self.csv_button,
-            self.xlsx_button,
-        )
+        return (self.settings_button, self.close_button, *self._actions())
+
+    def _actions(self) -> list[QPushButton]:
+        return [self.more_button, self.trail_button, self.csv_button, self.xlsx_button]
 
     def _arrange(self, portrait: bool) -> None:
         """Landscape: the controls in two columns beside the table. Portrait: four columns above
@@ -179,7 +179,7 @@ class LogPage(QWidget):
             grid.takeAt(0)
         columns = 4 if portrait else 2
         toggles = list(self.outcome_buttons.values())
-        actions = [self.more_button, self.trail_button, self.csv_button, self.xlsx_button]
+        actions = self._actions()
         cells: list[list[QWidget]] = [[self.heading], [self.supervisor_label]]
         if portrait:
             cells += [self.filter_boxes, [self.outcome_caption], toggles[:2], toggles[2:]]
@@ -206,9 +206,17 @@ class LogPage(QWidget):
             grid.activate()
             self.panel.setFixedHeight(min(self.controls.sizeHint().height(), _PORTRAIT_PANEL_PX))
         else:
-            self.panel.setFixedWidth(_PANEL_PX)
             self.panel.setMinimumHeight(0)
             self.panel.setMaximumHeight(_UNLIMITED)
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """Beside the table, the panel is as wide as its widest words and a scroll bar."""
+        if self._portrait:
+            return
+        self._grid.activate()
+        needed = self.controls.minimumSizeHint().width() + _SCROLL_BAR_PX + 2
+        self.panel.setFixedWidth(max(_PANEL_PX, needed))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         self._arrange(portrait=event.size().height() > event.size().width())
@@ -340,6 +348,7 @@ class LogPage(QWidget):
         self.xlsx_button.setText(self.tr("Export XLSX"))
         self.cancel_export_button.setText(self.tr("Cancel"))
         self.model.set_language(language)
+        self._fit_panel()
 
     def show_supervisor(self, name: str) -> None:
         self.supervisor_label.setText(self.tr("Supervisor: %1").replace("%1", name) if name else "")
