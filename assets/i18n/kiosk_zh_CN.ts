@@ -287,6 +287,17 @@
         </message>
     </context>
     <context>
+        <name>Keypad</name>
+        <message>
+            <source>Clear</source>
+            <translation>清除</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+    </context>
+    <context>
         <name>KioskWindow</name>
         <message>
             <source>Health-code checkpoint</source>
@@ -458,6 +469,10 @@
             <source>%1 of 18 characters</source>
             <translation>已输入 %1/18 位</translation>
         </message>
+        <message>
+            <source>Temperature, °C</source>
+            <translation>体温（°C）</translation>
+        </message>
     </context>
     <context>
         <name>NamesPage</name>
@@ -492,8 +507,12 @@
             <translation>更改判定结果</translation>
         </message>
         <message>
-            <source>Reason (required)</source>
-            <translation>原因（必填）</translation>
+            <source>Reason (pick one)</source>
+            <translation>原因（选一项）</translation>
+        </message>
+        <message>
+            <source>Note (optional)</source>
+            <translation>备注（可选）</translation>
         </message>
         <message>
             <source>Confirm</source>
@@ -502,6 +521,10 @@
         <message>
             <source>Cancel</source>
             <translation>取消</translation>
+        </message>
+        <message>
+            <source>Pick a reason first</source>
+            <translation>请先选择原因</translation>
         </message>
     </context>
     <context>
@@ -643,6 +666,10 @@
         <message>
             <source>Change decision</source>
             <translation>改判</translation>
+        </message>
+        <message>
+            <source>Sign in first</source>
+            <translation>请先登录值班人员</translation>
         </message>
     </context>
     <context>

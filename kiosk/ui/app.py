@@ -234,7 +234,8 @@ class Kiosk:
         window.scan.supervisor_requested.connect(self._open_supervisor)
         self.signin.signed_in.connect(self._signed_in)
         self.signin.signed_out.connect(self._signed_out)
-        self.signin.closed.connect(lambda: window.show_screen("scan"))
+        self.signin.closed.connect(window.sign_in_closed)
+        window.sign_in_requested.connect(self._open_sign_in)
         self.supervisor.closed.connect(lambda: window.show_screen("scan"))
         self.supervisor.settings_changed.connect(self.app.apply_settings)
 
@@ -281,7 +282,7 @@ class Kiosk:
     def _signed_in(self, operator_id: str) -> None:
         self.bridge.sign_in(operator_id)
         self.window.show_operator(self.gate.display_name(operator_id))
-        self.window.show_screen("scan")
+        self.window.after_sign_in()
 
     def _signed_out(self) -> None:
         self.bridge.sign_in(None)

@@ -1,22 +1,79 @@
-"""Manual entry: what staff type when the camera or the reader cannot help."""
+"""Manual entry: what staff type when the camera or the reader cannot help.
+
+ID numbers and temperatures are typed on on-screen keypads (kiosk.ui.keypad): the kiosk has a
+touch panel and no keyboard. The temperature starts empty and is recorded only when it is a
+plausible body temperature; an empty or implausible one is refused with a message.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QGridLayout,
+    QBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from healthcode.identity import id_number_problem
+from healthcode.identity import ID_NUMBER_LENGTH, id_number_problem
+from kiosk.app.keypad import KeypadKind, temperature_problem, temperature_value
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
+from kiosk.ui.keypad import Keypad
 from kiosk.ui.screens import touch_button
+
+_DISPLAY_STYLE = (
+    "QLabel {{ background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
+    " padding: 4px 12px; color: {colour}; }}"
+)
+
+
+class KeypadPage(QWidget):
+    """What is typed, a line about it and the button that uses it, beside the keypad (below it
+    on a portrait panel)."""
+
+    def __init__(self, kind: KeypadKind, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.keypad = Keypad(kind)
+        self.display = QLabel()
+        self.display.setFont(style.font(32, bold=True))
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.feedback = QLabel()
+        self.feedback.setFont(style.font(style.BODY_PT))
+        self.feedback.setWordWrap(True)
+        self.feedback.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.feedback.setMinimumHeight(style.TOUCH_TARGET_PX // 2)
+        self.submit = touch_button()
+        column = QVBoxLayout()
+        column.setSpacing(style.SPACING_PX)
+        column.addWidget(self.display)
+        column.addWidget(self.feedback)
+        column.addStretch(1)
+        column.addWidget(self.submit)
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setSpacing(style.SPACING_PX * 2)
+        self._layout.addLayout(column, 1)
+        self._layout.addWidget(self.keypad, 1)
+
+    def show_text(self, text: str, placeholder: str) -> None:
+        self.display.setText(text or placeholder)
+        self.display.setStyleSheet(_DISPLAY_STYLE.format(colour=style.TEXT if text else "#9E9E9E"))
+
+    def show_feedback(self, text: str, colour: str = style.TEXT) -> None:
+        self.feedback.setText(text)
+        self.feedback.setStyleSheet(f"color: {colour};")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        portrait = event.size().height() > event.size().width()
+        self._layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        super().resizeEvent(event)
 
 
 class ManualEntry(QWidget):
@@ -35,23 +92,16 @@ class ManualEntry(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setFont(style.font(style.BUTTON_PT))
         self.tabs.setStyleSheet(
-            f"QTabBar::tab {{ min-height: {style.TOUCH_TARGET_PX}px; min-width: 220px;"
-            f" font-size: {style.BUTTON_PT}pt; padding: 6px 24px; }}"
+            f"QTabBar::tab {{ min-height: {style.TOUCH_TARGET_PX}px; min-width: 200px;"
+            f" font-size: {style.BUTTON_PT}pt; padding: 6px 20px; }}"
         )
         # ID number
-        id_page = QWidget()
-        id_layout = QGridLayout(id_page)
-        self.id_input = QLineEdit()
-        self.id_input.setMaxLength(18)
-        self.id_input.setFont(style.font(style.PROMPT_PT))
-        self.id_input.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.id_feedback = QLabel()
-        self.id_feedback.setFont(style.font(style.BODY_PT))
-        self.id_submit = touch_button()
-        id_layout.addWidget(self.id_input, 0, 0)
-        id_layout.addWidget(self.id_feedback, 1, 0)
-        id_layout.addWidget(self.id_submit, 2, 0)
-        self.id_input.textChanged.connect(self._check_id)
+        self.id_page = KeypadPage(KeypadKind.ID_NUMBER)
+        self.id_keypad = self.id_page.keypad
+        self.id_display = self.id_page.display
+        self.id_feedback = self.id_page.feedback
+        self.id_submit = self.id_page.submit
+        self.id_keypad.changed.connect(self._check_id)
         self.id_submit.clicked.connect(self._submit_id)
         # code text
         code_page = QWidget()
@@ -62,28 +112,21 @@ class ManualEntry(QWidget):
         self.code_submit = touch_button()
         code_layout.addWidget(self.code_input)
         code_layout.addWidget(self.code_submit)
+        code_layout.addStretch(1)
         self.code_submit.clicked.connect(self._submit_code)
         # temperature
-        temperature_page = QWidget()
-        temperature_layout = QVBoxLayout(temperature_page)
-        self.temperature_input = QDoubleSpinBox()
-        self.temperature_input.setRange(34.0, 43.0)
-        self.temperature_input.setDecimals(1)
-        self.temperature_input.setSingleStep(0.1)
-        self.temperature_input.setValue(36.5)
-        self.temperature_input.setFont(style.font(style.PROMPT_PT))
-        self.temperature_input.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.temperature_submit = touch_button()
-        temperature_layout.addWidget(self.temperature_input)
-        temperature_layout.addWidget(self.temperature_submit)
-        self.temperature_submit.clicked.connect(
-            lambda: self.temperature_entered.emit(round(self.temperature_input.value(), 1))
-        )
-        self.tabs.addTab(id_page, "")
+        self.temperature_page = KeypadPage(KeypadKind.TEMPERATURE)
+        self.temperature_keypad = self.temperature_page.keypad
+        self.temperature_display = self.temperature_page.display
+        self.temperature_feedback = self.temperature_page.feedback
+        self.temperature_submit = self.temperature_page.submit
+        self.temperature_keypad.changed.connect(lambda _text: self._show_temperature())
+        self.temperature_submit.clicked.connect(self._submit_temperature)
+        self.tabs.addTab(self.id_page, "")
         self.tabs.addTab(code_page, "")
-        self.tabs.addTab(temperature_page, "")
-        self.back = touch_button()
-        self.back.clicked.connect(self.closed)
+        self.tabs.addTab(self.temperature_page, "")
+        self.back: QPushButton = touch_button()
+        self.back.clicked.connect(self._close)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.back)
         self._language = Language.ZH
@@ -94,40 +137,75 @@ class ManualEntry(QWidget):
         self.tabs.setTabText(0, self.tr("ID number"))
         self.tabs.setTabText(1, self.tr("Code text"))
         self.tabs.setTabText(2, self.tr("Temperature"))
-        self.id_input.setPlaceholderText(self.tr("18-character ID number"))
         self.code_input.setPlaceholderText(self.tr("JKM1:..."))
         self.id_submit.setText(self.tr("Use this ID number"))
         self.code_submit.setText(self.tr("Check this code"))
         self.temperature_submit.setText(self.tr("Record this temperature"))
         self.back.setText(self.tr("Back to scanning"))
-        self._check_id(self.id_input.text())
+        self.id_keypad.retranslate(language)
+        self.temperature_keypad.retranslate(language)
+        self._check_id(self.id_keypad.text())
+        self._show_temperature()
+
+    def reset(self) -> None:
+        """Nothing typed is kept for the next person."""
+        self.id_keypad.clear()
+        self.temperature_keypad.clear()
+        self._show_temperature()
+
+    # ------------------------------------------------------------ ID number
 
     def _check_id(self, text: str) -> None:
-        number = "".join(text.split()).upper()
+        number = text.upper()
+        self.id_page.show_text(number, self.tr("18-character ID number"))
         if not number:
-            self.id_feedback.setText("")
+            self.id_page.show_feedback("")
             self.id_submit.setEnabled(False)
             return
         problem = id_number_problem(number)
         if problem is None:
-            self.id_feedback.setText("✔ " + self.tr("Valid ID number"))
-            self.id_feedback.setStyleSheet(f"color: {style.STATUS_OK};")
-        elif len(number) < 18 and problem.value == "length":
-            self.id_feedback.setText(self.tr("%1 of 18 characters").replace("%1", str(len(number))))
-            self.id_feedback.setStyleSheet(f"color: {style.TEXT};")
+            self.id_page.show_feedback("✔ " + self.tr("Valid ID number"), style.STATUS_OK)
+        elif len(number) < ID_NUMBER_LENGTH and problem.value == "length":
+            self.id_page.show_feedback(
+                self.tr("%1 of 18 characters").replace("%1", str(len(number)))
+            )
         else:
-            self.id_feedback.setText("✖ " + problem.text.get(self._language.value))  # type: ignore[arg-type]
-            self.id_feedback.setStyleSheet(f"color: {style.STATUS_BAD};")
+            text = problem.text.get(self._language.value)  # type: ignore[arg-type]
+            self.id_page.show_feedback("✖ " + text, style.STATUS_BAD)
         self.id_submit.setEnabled(problem is None)
 
     def _submit_id(self) -> None:
-        number = "".join(self.id_input.text().split()).upper()
+        number = self.id_keypad.text().upper()
         if id_number_problem(number) is None:
             self.id_entered.emit(number)
-            self.id_input.clear()
+            self.id_keypad.clear()
+
+    # ------------------------------------------------------------ temperature
+
+    def _show_temperature(self, refusal: str = "") -> None:
+        text = self.temperature_keypad.text()
+        self.temperature_page.show_text(f"{text} °C" if text else "", self.tr("Temperature, °C"))
+        self.temperature_page.show_feedback(refusal, style.STATUS_BAD)
+
+    def _submit_temperature(self) -> None:
+        text = self.temperature_keypad.text()
+        problem = temperature_problem(text)
+        celsius = temperature_value(text)
+        if problem is not None or celsius is None:
+            why = problem.get(self._language.value) if problem else ""  # type: ignore[arg-type]
+            self._show_temperature("✖ " + why)
+            return
+        self.temperature_entered.emit(celsius)
+        self.temperature_keypad.clear()
+
+    # ------------------------------------------------------------ code text
 
     def _submit_code(self) -> None:
         text = self.code_input.text().strip()
         if text:
             self.code_entered.emit(text)
             self.code_input.clear()
+
+    def _close(self) -> None:
+        self.reset()
+        self.closed.emit()

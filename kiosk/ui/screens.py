@@ -241,6 +241,18 @@ class ResultScreen(QFrame):
         layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignRight)
         self._view: ResultView | None = None
         self._language = Language.ZH
+        self._needs_sign_in = False
+
+    def set_needs_sign_in(self, needed: bool) -> None:
+        """Nobody on duty is signed in: the button says the sign-in comes first."""
+        self._needs_sign_in = needed
+        self._label_override()
+
+    def _label_override(self) -> None:
+        text = self.tr("Change decision")
+        if self._needs_sign_in:
+            text += "\n" + self.tr("Sign in first")
+        self.override_button.setText(text)
 
     def show_result(self, view: ResultView) -> None:
         self._view = view
@@ -248,7 +260,7 @@ class ResultScreen(QFrame):
 
     def retranslate(self, language: Language) -> None:
         self._language = language
-        self.override_button.setText(self.tr("Change decision"))
+        self._label_override()
         self._render()
 
     @property

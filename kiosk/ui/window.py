@@ -9,92 +9,19 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QButtonGroup,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from healthcode.text import LocalText
 from kiosk.app.viewstate import PromptView, ResultView, StatusItem
-from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
-from kiosk.ui import style
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
-from kiosk.ui.screens import OVERRIDE_OUTCOMES, ResultScreen, ScanScreen
-from kiosk.ui.toggle import ToggleButton
-
-
-class OverridePanel(QWidget):
-    """Changing a decision needs an outcome and a reason; both are recorded with the operator."""
-
-    submitted = Signal(object, str)  # Outcome, reason
-    cancelled = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
-        layout = QVBoxLayout(self)
-        self.title = QLabel()
-        self.title.setFont(style.font(style.PROMPT_PT, bold=True))
-        row = QHBoxLayout()
-        self._group = QButtonGroup(self)
-        self._buttons: dict[Outcome, ToggleButton] = {}
-        for outcome in OVERRIDE_OUTCOMES:
-            button = ToggleButton()
-            self._group.addButton(button)
-            self._buttons[outcome] = button
-            row.addWidget(button)
-        self.reason = QLineEdit()
-        self.reason.setFont(style.font(style.BUTTON_PT))
-        self.reason.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.message = QLabel()
-        self.message.setFont(style.font(style.BODY_PT))
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
-        actions = QHBoxLayout()
-        self.confirm = QPushButton()
-        self.cancel = QPushButton()
-        for button in (self.confirm, self.cancel):
-            button.setStyleSheet(style.BUTTON_STYLE)
-            actions.addWidget(button)
-        self.confirm.clicked.connect(self._submit)
-        self.cancel.clicked.connect(self.cancelled)
-        layout.addWidget(self.title)
-        layout.addLayout(row)
-        layout.addWidget(self.reason)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addLayout(actions)
-        self._language = Language.ZH
-        self.retranslate(Language.ZH)
-
-    def reset(self) -> None:
-        self.reason.clear()
-        self.message.clear()
-        self._buttons[Outcome.PASS].setChecked(True)
-
-    def show_refusal(self, why: LocalText) -> None:
-        self.message.setText(why.get(self._language.value))  # type: ignore[arg-type]
-
-    def retranslate(self, language: Language) -> None:
-        self._language = language
-        self.title.setText(self.tr("Change the decision"))
-        for outcome, button in self._buttons.items():
-            button.setText(outcome.label.get(language.value))  # type: ignore[arg-type]
-        self.reason.setPlaceholderText(self.tr("Reason (required)"))
-        self.confirm.setText(self.tr("Confirm"))
-        self.cancel.setText(self.tr("Cancel"))
-
-    def _submit(self) -> None:
-        outcome = next((o for o, b in self._buttons.items() if b.isChecked()), Outcome.PASS)
-        self.submitted.emit(outcome, self.reason.text())
+from kiosk.ui.override import OverridePanel
+from kiosk.ui.screens import ResultScreen, ScanScreen
 
 
 class RenderedResultScreen(ResultScreen):
@@ -117,6 +44,7 @@ def is_quit_key(event: QKeyEvent) -> bool:
 
 class KioskWindow(QMainWindow):
     close_requested = Signal()  # locked: someone tried to close the window or quit
+    sign_in_requested = Signal()  # 改判 touched with nobody signed in: the sign-in comes first
 
     def __init__(
         self,
@@ -152,6 +80,9 @@ class KioskWindow(QMainWindow):
         self.retranslate()
         self._locked = False
         self._may_close = False
+        self._operator_signed_in = False
+        self._override_after_sign_in = False
+        self.result.set_needs_sign_in(True)
 
     # ---------------------------------------------------------------- the kiosk lock
 
@@ -206,6 +137,7 @@ class KioskWindow(QMainWindow):
         self.scan.cancel_requested.connect(bridge.cancel)
         self.scan.language_toggled.connect(self.toggle_language)
         self.scan.fields.changed.connect(bridge.set_passage_fields)
+        self.scan.manual_requested.connect(self.manual.reset)
         self.manual.closed.connect(lambda: self.show_screen("scan"))
         self.manual.code_entered.connect(self._manual_code)
         self.manual.id_entered.connect(self._manual_id)
@@ -241,6 +173,8 @@ class KioskWindow(QMainWindow):
 
     def show_operator(self, name: str | None) -> None:
         self.scan.show_operator(name)
+        self._operator_signed_in = bool(name)
+        self.result.set_needs_sign_in(not name)
 
     def configure_fields(self, fields: frozenset[PassageField]) -> None:
         self.scan.fields.configure(fields)
@@ -272,12 +206,33 @@ class KioskWindow(QMainWindow):
         self.bridge.submit_manual_temperature(celsius)
 
     def _ready_for_next(self) -> None:
-        if self.current_screen not in {"override", "manual"}:
+        if self.current_screen not in {"override", "manual", *self._sign_in_for_override()}:
             self.show_screen("scan")
 
+    def _sign_in_for_override(self) -> set[str]:
+        return {"signin"} if self._override_after_sign_in else set()
+
     def _open_override(self) -> None:
+        """With nobody signed in, 改判 opens the sign-in first (its button says so) and the
+        override follows it, rather than refusing at 确认 after the form is filled."""
+        if not self._operator_signed_in:
+            self._override_after_sign_in = True
+            self.sign_in_requested.emit()
+            return
         self.override.reset()
         self.show_screen("override")
+
+    def after_sign_in(self) -> None:
+        """The sign-in succeeded: back to the override it was opened for, else to scanning."""
+        wanted, self._override_after_sign_in = self._override_after_sign_in, False
+        if wanted and self._operator_signed_in:
+            self._open_override()
+        else:
+            self.show_screen("scan")
+
+    def sign_in_closed(self) -> None:
+        self._override_after_sign_in = False
+        self.show_screen("scan")
 
     def _override_refused(self, why: LocalText) -> None:
         self.override.show_refusal(why)

@@ -10,6 +10,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
 from drivers.camera.sources import ImageFolder
 from healthcode.dcc import DccTrustList
 from kiosk.app.demo import (
@@ -22,6 +25,7 @@ from kiosk.app.demo import (
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language
+from kiosk.ui.keypad import Keypad
 
 TEST_FPS = 12.0
 FRAMES_PER_SHOT = 5
@@ -66,3 +70,9 @@ def stale(world: DemoWorld, age: timedelta) -> DemoWorld:
     feed = world.feed
     feed.as_of_utc = datetime.now(UTC) - age
     return replace(world, feed=feed)
+
+
+def tap_keys(qtbot: QtBot, keypad: Keypad, keys: str) -> None:
+    """Touch an on-screen keypad's keys in turn, as staff do."""
+    for key in keys:
+        qtbot.mouseClick(keypad.key_buttons[key], Qt.MouseButton.LeftButton)

@@ -20,7 +20,7 @@ from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import LogFilter
 from kiosk.ui.app import Kiosk
-from tests.gui.kiosk_support import build_kiosk, stale
+from tests.gui.kiosk_support import build_kiosk, stale, tap_keys
 from tests.gui.staff_support import OPERATOR_PIN, SUPERVISOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
 from tests.unit.test_dcc import VACCINATION, Signer
@@ -141,7 +141,7 @@ def test_an_unplugged_thermometer_shows_and_a_manual_temperature_still_records(
         assert "✖" in bar.item_text(1)  # not by colour alone
 
         kiosk.bridge.submit_code_text(world.case("green").text)
-        kiosk.window.manual.temperature_input.setValue(36.6)
+        tap_keys(qtbot, kiosk.window.manual.temperature_keypad, "36.6")
         kiosk.window.manual.temperature_submit.click()
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         assert results[0].outcome is Outcome.PASS
@@ -166,14 +166,15 @@ def test_a_typed_id_number_alone_is_recorded_for_a_manual_check(
     kiosk.start()
     try:
         manual = kiosk.window.manual
-        qtbot.keyClicks(manual.id_input, "11010519491231002")
+        tap_keys(qtbot, manual.id_keypad, "11010519491231002")
         assert not manual.id_submit.isEnabled()
-        qtbot.keyClicks(manual.id_input, "1")  # a wrong check character
+        tap_keys(qtbot, manual.id_keypad, "1")  # a wrong check character
         assert "校验位" in manual.id_feedback.text()
-        manual.id_input.clear()
-        qtbot.keyClicks(manual.id_input, "11010519491231002x")
+        tap_keys(qtbot, manual.id_keypad, "C")
+        tap_keys(qtbot, manual.id_keypad, "11010519491231002X")
         assert manual.id_submit.isEnabled()
         manual.id_submit.click()
+        tap_keys(qtbot, manual.temperature_keypad, "36.5")  # nothing is pre-filled any more
         kiosk.window.manual.temperature_submit.click()
         qtbot.waitUntil(lambda: bool(results), timeout=30_000)
         assert results[0].outcome is Outcome.MANUAL_CHECK

@@ -12,7 +12,7 @@ from kiosk.app.viewstate import ResultView
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.ui.i18n import Language
 from tests.gui.conftest import SaveScreen
-from tests.gui.kiosk_support import build_kiosk
+from tests.gui.kiosk_support import build_kiosk, tap_keys
 
 WORDS = {
     Language.ZH: {
@@ -61,9 +61,10 @@ def test_every_screen_is_drawn_in_each_language(
             kiosk.bridge.cancel()
 
         window.show_screen("manual")
-        qtbot.keyClicks(window.manual.id_input, "11010519491231002")
+        tap_keys(qtbot, window.manual.id_keypad, "11010519491231002")
         save_screen(window, "manual-entry", language)
         window.show_screen("result")
+        window.show_operator("王小明")  # 改判 needs the operator on duty signed in
         window.result.override_requested.emit()
         assert window.current_screen == "override"
         save_screen(window, "override", language)

@@ -18,9 +18,9 @@ from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import CheckpointType, Direction, TripReason, default_policy
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
+from kiosk.ui.override import OverridePanel
 from kiosk.ui.screens import PassageFieldBar
 from kiosk.ui.toggle import ToggleButton, ToggleCheckBox
-from kiosk.ui.window import OverridePanel
 from tests.gui.conftest import SaveScreen
 from tests.gui.kiosk_support import build_kiosk
 
@@ -142,6 +142,7 @@ def test_scan_and_override_with_choices_made_are_drawn(
         qtbot.mouseClick(fields._reason_buttons[TripReason.RETURN_HOME], Qt.MouseButton.LeftButton)
         assert save_screen(window, f"toggles-scan-{suffix}", language, size).exists()
         window.show_screen("result")
+        window.show_operator("王小明")  # 改判 needs the operator on duty signed in
         window.result.override_requested.emit()
         assert window.current_screen == "override"
         panel = window.findChild(OverridePanel)

@@ -81,6 +81,7 @@ def test_the_listed_reasons_are_in_both_languages() -> None:
 
 def test_a_picked_reason_is_recorded_with_an_optional_note() -> None:
     assert recorded_reason(OverrideReason.VALID_PROOF) == "持有效证明材料"
-    assert recorded_reason(OverrideReason.DEVICE_FAULT, "  摄像头  坏了 ") == "设备故障：摄像头 坏了"
+    noted = recorded_reason(OverrideReason.DEVICE_FAULT, "  摄像头  坏了 ")
+    assert noted == "设备故障：摄像头 坏了"
     assert recorded_reason(None, "") == ""
     assert recorded_reason(None, "note") == "note"
