@@ -15,8 +15,11 @@ from kiosk.app.keypad import BACKSPACE, CLEAR, KeypadKind, keys, press
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 
-KEY_MIN_PX = 90  # 15 mm on a 10.1" 1280x800 panel; the keys grow with the room they get
+# The keys grow with the room they get: about 150 px on 1280x800 (15 mm is about 90 px on a
+# 10.1" panel). The floor is what still fits a 1024x600 panel under the tabs and the back button.
+KEY_MIN_PX = 80
 KEY_PT = 30
+BUTTON_PT = style.BUTTON_PT + 4  # a word, not a digit: "Clear" fits the key
 
 KEY_STYLE = (
     f"QPushButton {{ min-width: {KEY_MIN_PX}px; min-height: {KEY_MIN_PX}px;"
@@ -44,7 +47,7 @@ class Keypad(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(8)
+        grid.setSpacing(6)
         self.key_buttons: dict[str, QPushButton] = {}
         characters = keys(kind)
         for index, key in enumerate(characters[:9]):
@@ -53,6 +56,9 @@ class Keypad(QWidget):
         self._add(grid, characters[10], 3, 1, columns=2)
         self._add(grid, BACKSPACE, 0, 3, rows=2)
         self._add(grid, CLEAR, 2, 3, rows=2)
+        self.key_buttons[CLEAR].setStyleSheet(
+            KEY_STYLE + f" QPushButton {{ font-size: {BUTTON_PT}pt; }}"
+        )
         for column in range(4):
             grid.setColumnStretch(column, 1)
         for row in range(4):

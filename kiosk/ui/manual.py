@@ -43,6 +43,7 @@ class KeypadPage(QWidget):
         self.display.setFont(style.font(32, bold=True))
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.display.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.display.setMinimumWidth(style.TOUCH_TARGET_PX * 3)  # not the text's: it may wrap
         self.feedback = QLabel()
         self.feedback.setFont(style.font(style.BODY_PT))
         self.feedback.setWordWrap(True)
@@ -56,6 +57,7 @@ class KeypadPage(QWidget):
         column.addStretch(1)
         column.addWidget(self.submit)
         self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(4, 4, 4, 4)  # every pixel for the keys on 1024x600
         self._layout.setSpacing(style.SPACING_PX * 2)
         self._layout.addLayout(column, 1)
         self._layout.addWidget(self.keypad, 1)
@@ -73,6 +75,7 @@ class KeypadPage(QWidget):
         self._layout.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+        self._layout.setStretch(0, 0 if portrait else 1)  # portrait: the rest for the keys
         super().resizeEvent(event)
 
 
@@ -89,6 +92,8 @@ class ManualEntry(QWidget):
         super().__init__(parent)
         self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(6)
         self.tabs = QTabWidget()
         self.tabs.setFont(style.font(style.BUTTON_PT))
         self.tabs.setStyleSheet(

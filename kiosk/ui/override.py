@@ -3,9 +3,11 @@ optional short note. Recorded with the operator on duty (the flow refuses it wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -31,6 +33,7 @@ from kiosk.ui.screens import OVERRIDE_OUTCOMES
 from kiosk.ui.toggle import ToggleButton
 
 K = TypeVar("K")
+_SMALLEST_PANEL = QSize(780, 580)  # 800x1280 portrait, 1024x600 landscape, less margins
 
 
 class OverridePanel(QWidget):
@@ -43,25 +46,33 @@ class OverridePanel(QWidget):
         super().__init__(parent)
         self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
         layout = QVBoxLayout(self)
-        layout.setSpacing(style.SPACING_PX)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(10)
         self.title = QLabel()
-        self.title.setFont(style.font(style.PROMPT_PT, bold=True))
-        self.title.setWordWrap(True)
+        self.title.setFont(style.font(style.BODY_PT + 8, bold=True))
+        self.message = QLabel()  # why 确认 did nothing, beside the title: no room is kept for it
+        self.message.setFont(style.font(style.BODY_PT, bold=True))
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.message, 1)
         self._buttons: dict[Outcome, ToggleButton] = {}
-        outcomes = self._grid(self._buttons, OVERRIDE_OUTCOMES)
+        self._outcomes = self._grid(self._buttons, OVERRIDE_OUTCOMES)
         self.reason_title = QLabel()
         self.reason_title.setFont(style.font(style.BODY_PT + 2, bold=True))
         self.reason_buttons: dict[OverrideReason, ToggleButton] = {}
-        reasons = self._grid(self.reason_buttons, [r.reason for r in OVERRIDE_REASONS])
+        self._reasons = self._grid(self.reason_buttons, [r.reason for r in OVERRIDE_REASONS])
+        for button in self.reason_buttons.values():
+            button.clicked.connect(self.message.clear)  # a reason picked answers the refusal
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX_CHARS)
         self.note.setFont(style.font(style.BUTTON_PT))
         self.note.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.message = QLabel()
-        self.message.setFont(style.font(style.BODY_PT))
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
         actions = QHBoxLayout()
+        actions.setSpacing(10)
+        actions.addWidget(self.note, 1)
         self.confirm = QPushButton()
         self.cancel = QPushButton()
         for button in (self.confirm, self.cancel):
@@ -69,28 +80,52 @@ class OverridePanel(QWidget):
             actions.addWidget(button)
         self.confirm.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled)
-        layout.addWidget(self.title)
-        layout.addLayout(outcomes)
+        layout.addLayout(heading)
+        layout.addLayout(self._outcomes)
         layout.addWidget(self.reason_title)
-        layout.addLayout(reasons)
-        layout.addWidget(self.note)
-        layout.addWidget(self.message)
+        layout.addLayout(self._reasons)
         layout.addStretch(1)
         layout.addLayout(actions)
+        self._portrait: bool | None = None
+        self._arrange(portrait=False)
         self._language = Language.ZH
         self.retranslate(Language.ZH)
 
-    def _grid(self, buttons: dict[K, ToggleButton], keys: list[K] | tuple[K, ...]) -> QGridLayout:
-        """One exclusive group of large toggles, two to a row (they fit portrait panels too)."""
+    def _grid(self, buttons: dict[K, ToggleButton], keys: Sequence[K]) -> QGridLayout:
+        """One exclusive group of large toggles (placed by `_arrange`)."""
         grid = QGridLayout()
-        grid.setSpacing(style.SPACING_PX // 2)
+        grid.setSpacing(8)
         group = QButtonGroup(self)
-        for index, key in enumerate(keys):
+        for key in keys:
             button = ToggleButton()
             group.addButton(button)
             buttons[key] = button
-            grid.addWidget(button, *divmod(index, 2))
         return grid
+
+    def _arrange(self, *, portrait: bool) -> None:
+        """Landscape: the outcomes in one row, the reasons two to a row (600 px high fits).
+        Portrait: the outcomes two to a row, the reasons one to a row (800 px wide fits)."""
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        for grid, buttons, columns in (
+            (self._outcomes, list(self._buttons.values()), 2 if portrait else 4),
+            (self._reasons, list(self.reason_buttons.values()), 1 if portrait else 2),
+        ):
+            for button in buttons:
+                grid.removeWidget(button)
+            for index, button in enumerate(buttons):
+                grid.addWidget(button, *divmod(index, columns))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """The panel rearranges itself to the panel's shape, so it must not claim the current
+        arrangement's size (four outcomes in a row would keep a portrait window 920 px wide).
+        It claims at most the smallest panel it is made for; the GUI tests check every one."""
+        return super().minimumSizeHint().boundedTo(_SMALLEST_PANEL)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        self._arrange(portrait=event.size().height() > event.size().width())
+        super().resizeEvent(event)
 
     @property
     def chosen_reason(self) -> OverrideReason | None:
