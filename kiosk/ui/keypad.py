@@ -15,14 +15,14 @@ from kiosk.app.keypad import BACKSPACE, CLEAR, KeypadKind, keys, press
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 
-# The keys grow with the room they get: about 150 px on 1280x800 (15 mm is about 90 px on a
-# 10.1" panel). The floor is what still fits a 1024x600 panel under the tabs and the back button.
-KEY_MIN_PX = 80
+# 15 mm is about 90 px on a 10.1" 1280x800 panel; the keys grow with the room they get (about
+# 150 px there) and a 1024x600 panel still fits four rows of 90 under the tabs and the back button.
+KEY_MIN_PX = 90
 KEY_PT = 30
 BUTTON_PT = style.BUTTON_PT + 4  # a word, not a digit: "Clear" fits the key
 
 KEY_STYLE = (
-    f"QPushButton {{ min-width: {KEY_MIN_PX}px; min-height: {KEY_MIN_PX}px;"
+    f"QPushButton {{ min-width: {KEY_MIN_PX - 4}px; min-height: {KEY_MIN_PX - 4}px;"  # + border
     f" font-size: {KEY_PT}pt; border-radius: 10px; padding: 0px;"
     f" background: #FFFFFF; border: 2px solid #90A4AE; color: {style.TEXT}; }}"
     " QPushButton:pressed { background: #CFD8DC; }"

@@ -131,6 +131,8 @@ class ManualEntry(QWidget):
         self.tabs.addTab(code_page, "")
         self.tabs.addTab(self.temperature_page, "")
         self.back: QPushButton = touch_button()
+        # no vertical padding: still a full touch target, and 16 px more for the keys
+        self.back.setStyleSheet(style.BUTTON_STYLE + " QPushButton { padding: 0px 20px; }")
         self.back.clicked.connect(self._close)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.back)

@@ -82,6 +82,7 @@ class KioskWindow(QMainWindow):
         self._may_close = False
         self._operator_signed_in = False
         self._override_after_sign_in = False
+        self._result_open = False
         self.result.set_needs_sign_in(True)
 
     # ---------------------------------------------------------------- the kiosk lock
@@ -144,7 +145,7 @@ class KioskWindow(QMainWindow):
         self.manual.temperature_entered.connect(self._manual_temperature)
         self.result.override_requested.connect(self._open_override)
         self.override.submitted.connect(bridge.request_override)
-        self.override.cancelled.connect(lambda: self.show_screen("result"))
+        self.override.cancelled.connect(self._override_cancelled)
 
     def show_screen(self, name: str) -> None:
         self.stack.setCurrentWidget(self.screens[name])
@@ -162,6 +163,7 @@ class KioskWindow(QMainWindow):
             self.show_screen("scan")
 
     def show_result(self, view: ResultView) -> None:
+        self._result_open = True
         self.result.show_result(view)
         self.show_screen("result")
 
@@ -206,6 +208,7 @@ class KioskWindow(QMainWindow):
         self.bridge.submit_manual_temperature(celsius)
 
     def _ready_for_next(self) -> None:
+        self._result_open = False
         if self.current_screen not in {"override", "manual", *self._sign_in_for_override()}:
             self.show_screen("scan")
 
@@ -233,6 +236,10 @@ class KioskWindow(QMainWindow):
     def sign_in_closed(self) -> None:
         self._override_after_sign_in = False
         self.show_screen("scan")
+
+    def _override_cancelled(self) -> None:
+        """Back to the result while it still shows; once it has closed, back to scanning."""
+        self.show_screen("result" if self._result_open else "scan")
 
     def _override_refused(self, why: LocalText) -> None:
         self.override.show_refusal(why)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.app.viewstate import ResultView
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.ui.i18n import Language
+from kiosk.ui.keypad import Keypad
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
 from tests.gui.conftest import SaveScreen
@@ -52,10 +53,14 @@ def assert_nothing_cut(screen: QWidget) -> None:
                 assert metrics.horizontalAdvance(line) <= widget.width(), f"{line!r} is clipped"
 
 
+def assert_keys_for_gloves(keypad: Keypad) -> None:
+    for key, button in keypad.key_buttons.items():
+        assert button.width() >= 90 and button.height() >= 90, key  # 15 mm for gloves
+
+
 def test_an_id_number_ending_in_x_is_typed_on_the_keypad(qtbot: QtBot) -> None:
     entry = manual_entry(qtbot)
-    for key, button in entry.id_keypad.key_buttons.items():
-        assert button.width() >= 90 and button.height() >= 90, key  # 15 mm for gloves
+    assert_keys_for_gloves(entry.id_keypad)
     entered: list[str] = []
     entry.id_entered.connect(entered.append)
     tap_keys(qtbot, entry.id_keypad, "X")  # X only goes last
@@ -73,8 +78,7 @@ def test_an_id_number_ending_in_x_is_typed_on_the_keypad(qtbot: QtBot) -> None:
 def test_the_temperature_starts_empty_and_confirming_nothing_is_refused(qtbot: QtBot) -> None:
     entry = manual_entry(qtbot)
     entry.tabs.setCurrentWidget(entry.temperature_page)
-    for key, button in entry.temperature_keypad.key_buttons.items():
-        assert button.width() >= 90 and button.height() >= 90, key
+    assert_keys_for_gloves(entry.temperature_keypad)
     entered: list[float] = []
     entry.temperature_entered.connect(entered.append)
     assert entry.temperature_keypad.text() == ""
@@ -141,8 +145,7 @@ def test_the_sign_in_comes_before_the_override_and_the_picked_reason_is_recorded
         kiosk.start()
     window = kiosk.window
     try:
-        kiosk.bridge.submit_code_text(world.case("red").text)
-        kiosk.bridge.submit_manual_temperature(36.5)
+        kiosk.bridge.submit_code_text(world.case("red").text)  # decided at once
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         assert "请先登录值班人员" in window.result.override_button.text()  # said before
         window.show_screen("result")
@@ -186,11 +189,13 @@ def test_manual_entry_and_override_fit_every_panel(
     save_screen(entry, f"manual-id-{suffix}", language, size)
     assert (entry.width(), entry.height()) == size  # nothing in it needs more than the panel
     assert_nothing_cut(entry)
+    assert_keys_for_gloves(entry.id_keypad)
     entry.tabs.setCurrentWidget(entry.temperature_page)
     tap_keys(qtbot, entry.temperature_keypad, "63")
     qtbot.mouseClick(entry.temperature_submit, Qt.MouseButton.LeftButton)  # refused: too high
     save_screen(entry, f"manual-temperature-{suffix}", language, size)
     assert_nothing_cut(entry)
+    assert_keys_for_gloves(entry.temperature_keypad)
 
     panel = OverridePanel()
     qtbot.addWidget(panel)
@@ -224,8 +229,7 @@ def test_the_result_says_sign_in_first_on_every_panel(
     qtbot.addWidget(kiosk.window)
     kiosk.start()
     try:
-        kiosk.bridge.submit_code_text(world.case("red").text)
-        kiosk.bridge.submit_manual_temperature(36.5)
+        kiosk.bridge.submit_code_text(world.case("red").text)  # decided at once
         qtbot.waitUntil(lambda: bool(results), timeout=10_000)
         window = kiosk.window
         window.show_screen("result")
@@ -233,5 +237,28 @@ def test_the_result_says_sign_in_first_on_every_panel(
         hint = {Language.ZH: "请先登录值班人员", Language.EN: "Sign in first"}[language]
         assert hint in window.result.override_button.text()
         assert_nothing_cut(window.result)
+    finally:
+        kiosk.stop()
+
+
+def test_cancelling_an_override_after_the_result_closed_goes_back_to_scanning(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk, world, _ = build_kiosk(tmp_path, camera=False, thermometer=False)
+    results: list[ResultView] = []
+    kiosk.bridge.result_shown.connect(results.append)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    window = kiosk.window
+    try:
+        window.show_operator("王小明")
+        kiosk.bridge.submit_code_text(world.case("red").text)  # decided at once
+        qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+        window.show_screen("result")
+        qtbot.mouseClick(window.result.override_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: kiosk.flow.state.value == "idle", timeout=10_000)  # it closed
+        assert window.current_screen == "override"  # staff are not thrown out mid-way
+        qtbot.mouseClick(window.override.cancel, Qt.MouseButton.LeftButton)
+        assert window.current_screen == "scan"  # not a result that has already closed
     finally:
         kiosk.stop()
