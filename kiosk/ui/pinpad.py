@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -121,22 +120,52 @@ class PinPad(QWidget):
         self.cancel_button = QPushButton()
         self.cancel_button.clicked.connect(self.cancel)
 
-        layout = QVBoxLayout(self)
-        layout.setSpacing(style.SPACING_PX)
-        layout.addWidget(self.prompt_label)
-        layout.addWidget(self.display)
-        layout.addWidget(self.message_label)
-        layout.addLayout(grid, 1)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.cancel_button)
         bottom.addStretch(1)
-        layout.addLayout(bottom)
+        self._outer = QGridLayout(self)
+        self._outer.setSpacing(style.SPACING_PX)
+        self._keys, self._bottom = grid, bottom
+        self._portrait: bool | None = None
+        self._arrange(portrait=False)
 
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh)
         self.retranslate(language)
+
+    def _arrange(self, *, portrait: bool) -> None:
+        """Portrait: one column, the keys below the dots and Cancel at the bottom. Landscape:
+        the keys beside the rest, so the pad fits a 600 px high panel (one column needs ~830)."""
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        outer = self._outer
+        for widget in (self.prompt_label, self.display, self.message_label):
+            outer.removeWidget(widget)
+        for item in (self._keys, self._bottom):
+            outer.removeItem(item)
+            item.setParent(None)  # type: ignore[call-overload]  # else it cannot be added back
+        for row in range(5):
+            outer.setRowStretch(row, 0)
+        for row, widget in enumerate((self.prompt_label, self.display, self.message_label)):
+            outer.addWidget(widget, row, 0)
+        outer.addLayout(self._bottom, 4, 0)
+        if portrait:
+            outer.addLayout(self._keys, 3, 0)
+            outer.setColumnStretch(1, 0)
+        else:
+            outer.addLayout(self._keys, 0, 1, 5, 1)
+            outer.setColumnStretch(0, 1)
+            outer.setColumnStretch(1, 1)
+        outer.setRowStretch(3, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """By the shape of the window, not of the pad (its screen may keep it narrow)."""
+        top = self.window()
+        self._arrange(portrait=top.height() > top.width())
+        super().resizeEvent(event)
 
     # ------------------------------------------------------------ what it shows
 

@@ -129,13 +129,13 @@ class SignInView(QWidget):
         layout.addLayout(actions)
 
         self.pad = PinPad(clock, language=language)
-        self.pad.setMaximumWidth(560)
+        self.pad.setMaximumWidth(900)  # landscape: the keys beside the name and the dots
         self.pad.entered.connect(self._entered)
         self.pad.cancelled.connect(self._back_to_names)
         pad_page = QWidget()
         centred = QHBoxLayout(pad_page)
         centred.addStretch(1)
-        centred.addWidget(self.pad, 2)
+        centred.addWidget(self.pad, 4)
         centred.addStretch(1)
 
         self.pages = QStackedWidget()

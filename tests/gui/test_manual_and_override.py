@@ -18,9 +18,10 @@ from kiosk.ui.i18n import Language
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
+from kiosk.ui.pinpad import PinPad
 from tests.gui.conftest import SaveScreen
 from tests.gui.kiosk_support import build_kiosk, tap_keys
-from tests.gui.staff_support import OPERATOR_PIN, roster
+from tests.gui.staff_support import NOW, OPERATOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
 
 SIZES = [(1280, 800), (1024, 600), (800, 1280)]
@@ -262,3 +263,17 @@ def test_cancelling_an_override_after_the_result_closed_goes_back_to_scanning(
         assert window.current_screen == "scan"  # not a result that has already closed
     finally:
         kiosk.stop()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_pin_pad_that_an_override_asks_for_fits_every_panel(
+    qtbot: QtBot, save_screen: SaveScreen, size: tuple[int, int]
+) -> None:
+    pad = PinPad(lambda: NOW)
+    qtbot.addWidget(pad)
+    pad.set_prompt("王小明 的 PIN 码")
+    save_screen(pad, f"pin-pad-{size[0]}x{size[1]}", Language.ZH, size)
+    assert (pad.width(), pad.height()) == size  # one column would need about 830 px
+    assert_nothing_cut(pad)
+    for digit, button in pad.digit_buttons.items():
+        assert button.width() >= 90 and button.height() >= 90, digit
