@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from central.core.keyfiles import create_once
+from central.core.keyfiles import key_pair
 
 RECORDS_KEY_FILE = "records.key"
 _KEY_BYTES = 32
@@ -33,13 +32,7 @@ class RecordCipher:
 
     @classmethod
     def load_or_create(cls, keys_dir: Path) -> RecordCipher:
-        path = keys_dir / RECORDS_KEY_FILE
-        data = path.read_bytes() if path.exists() else b""
-        if not data:
-            data = create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
-        if len(data) != 2 * _KEY_BYTES:
-            raise ValueError(f"{path} is not a records key file")
-        return cls(data[:_KEY_BYTES], data[_KEY_BYTES:])
+        return cls(*key_pair(keys_dir / RECORDS_KEY_FILE, _KEY_BYTES, "a records key file"))
 
     def seal(self, value: str | bytes | None, record_id: str, column: str) -> bytes | None:
         if value is None:

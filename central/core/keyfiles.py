@@ -23,3 +23,14 @@ def create_once(path: Path, data: bytes) -> bytes:
     finally:
         temporary.unlink()
     return path.read_bytes()
+
+
+def key_pair(path: Path, key_bytes: int, what: str) -> tuple[bytes, bytes]:
+    """Two random keys of `key_bytes` kept together in one private file, made at first use (an
+    encryption key and a blind-index key); ValueError when the file holds anything else."""
+    data = path.read_bytes() if path.exists() else b""
+    if not data:
+        data = create_once(path, secrets.token_bytes(2 * key_bytes))
+    if len(data) != 2 * key_bytes:
+        raise ValueError(f"{path} is not {what}")
+    return data[:key_bytes], data[key_bytes:]

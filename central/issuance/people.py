@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from central.core.cipher import RecordCipher, record_cipher
-from central.core.keyfiles import create_once
+from central.core.keyfiles import key_pair
 from healthcode.identity import normalise_id_number
 from healthcode.keydir import KeyDir
 from healthcode.keys import SigningKey
@@ -37,13 +36,7 @@ class PeopleCipher:
 
     @classmethod
     def load_or_create(cls, keys_dir: Path) -> PeopleCipher:
-        path = keys_dir / PEOPLE_KEY_FILE
-        data = path.read_bytes() if path.exists() else b""
-        if not data:
-            data = create_once(path, secrets.token_bytes(2 * _KEY_BYTES))
-        if len(data) != 2 * _KEY_BYTES:
-            raise ValueError(f"{path} is not a people key file")
-        return cls(data[:_KEY_BYTES], data[_KEY_BYTES:])
+        return cls(*key_pair(keys_dir / PEOPLE_KEY_FILE, _KEY_BYTES, "a people key file"))
 
     def seal(self, value: str, row_id: str, column: str) -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
