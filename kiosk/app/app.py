@@ -75,6 +75,8 @@ def _start_kiosk_sync(app: KioskApp, enrolled: Enrolled) -> Any:
         swap_in=app.setup.swap_in_downloads,
         on_refused=app.download_refused,
         health=app.status.health,
+        on_server_time=app.server_time_heard,
+        monotonic=app.monotonic,
     )
 
 
@@ -124,6 +126,7 @@ class KioskApp:
             self.trust,
             last_passage=self.store.passages.last_at,
             clock=self.trusted_now,
+            on_verified_issued_at=self.clock.raise_floor,
         )
         self.flow = PassageFlow(
             setup.policy, binding_keys=setup.binding_keys, result_duration=setup.result_duration
@@ -177,6 +180,19 @@ class KioskApp:
 
     def trusted_now(self) -> datetime:
         return self.clock_reading().now_utc
+
+    def monotonic(self) -> float:
+        return self._monotonic()
+
+    def server_time_heard(self, server_utc: datetime, monotonic_s: float) -> None:
+        """From the sync thread: central's time, carried forward on this boot's monotonic
+        clock; a wall clock that disagrees is then shown as not trusted and not used."""
+
+        def learn() -> None:
+            self.clock.learn_server_time(server_utc, monotonic_s)
+            self.listener.status_changed()
+
+        self._on_app_thread(learn)
 
     # ---------------------------------------------------------------- life
 
@@ -278,6 +294,11 @@ class KioskApp:
             self._on_app_thread(lambda: self.flow.set_binding_keys(keys))
         if change.roster:
             self._on_app_thread(self.listener.roster_changed)
+        if change.state is not None:  # verified copies prove the time is at least theirs
+            if change.state.trust_list is not None:
+                self.clock.raise_floor(change.state.trust_list.issued_at_utc)
+            if change.state.feed.as_of_utc is not None:
+                self.clock.raise_floor(change.state.feed.as_of_utc)
 
     def _take_policy(self, policy: Policy) -> None:
         if self._local_fields is not None:

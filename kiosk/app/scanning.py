@@ -47,8 +47,11 @@ class CodeChecker:
         last_passage: LastPassageLookup | None = None,
         clock: Callable[[], datetime] | None = None,
         clock_tolerance: timedelta = timedelta(minutes=5),
+        on_verified_issued_at: Callable[[datetime], None] | None = None,
     ) -> None:
         self.registry = registry
+        # a verified code proves the time is at least its issue time (the clock's floor)
+        self._on_verified_issued_at = on_verified_issued_at
         self.trust = trust
         self._last_passage = last_passage
         self._clock = clock
@@ -70,6 +73,12 @@ class CodeChecker:
             recognised_issuers=state.recognised_issuers,
         )
         result = self.registry.verify(text, context)
+        if (
+            self._on_verified_issued_at is not None
+            and isinstance(result, VerifiedCode)
+            and not result.is_foreign
+        ):
+            self._on_verified_issued_at(result.claims.issued_at_utc)
         if len(self._recent) > 256:
             self._recent.clear()
         self._recent[text] = result

@@ -7,7 +7,9 @@ at start-up, not from the files again: one source of truth. Verified downloads g
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from healthcode.text import LocalText
@@ -25,6 +27,8 @@ def start_kiosk_sync(
     swap_in: bool = True,
     on_refused: Callable[[LocalText], None] | None = None,
     health: Callable[[], Any] | None = None,
+    on_server_time: Callable[[datetime, float], None] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Any:
     """Uploads the outbox, then downloads and verifies the trust list, the status feed, the
     policy and the roster, swapping in what verifies (`swap_in`; demo mode keeps its own)."""
@@ -46,4 +50,6 @@ def start_kiosk_sync(
         roster_version=enrolled.roster_version,
         outbox=store.outbox,
         health=health,
+        on_server_time=on_server_time,
+        monotonic=monotonic,
     )

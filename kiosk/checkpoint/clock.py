@@ -9,6 +9,7 @@ while it is not behind the floor. Day boundaries are in the checkpoint's time zo
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +40,7 @@ class TrustedClock:
         self.floor_utc = floor_utc
         self.tolerance = tolerance
         self.reference: ServerReference | None = None
+        self._lock = threading.Lock()  # the floor is raised from the scan and sync threads
 
     def learn_server_time(self, server_utc: datetime, monotonic_s: float) -> None:
         self.reference = ServerReference(server_utc, monotonic_s)
@@ -47,8 +49,9 @@ class TrustedClock:
     def raise_floor(self, moment_utc: datetime) -> None:
         """Something verified proves the time is at least this (a code's issued-at, a feed
         batch's as-of time, a server answer)."""
-        if self.floor_utc is None or moment_utc > self.floor_utc:
-            self.floor_utc = moment_utc
+        with self._lock:
+            if self.floor_utc is None or moment_utc > self.floor_utc:
+                self.floor_utc = moment_utc
 
     def read(self, wall_utc: datetime, monotonic_s: float) -> ClockReading:
         if self.reference is not None:

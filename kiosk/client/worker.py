@@ -5,13 +5,16 @@ Upload is `kiosk.client.upload.Uploader.drain` (its own retries, a few attempts 
 download is `kiosk.client.download.Downloader.download`. A round that reached central waits
 `interval_s` for the next; a failed one waits an exponentially growing, jittered time
 (`ExponentialJitter`). `status()` is a consistent snapshot for the status bar, safe to read
-from any thread.
+from any thread. Each round starts with a heartbeat whose answer carries central's time, handed
+to `on_server_time` with the monotonic moment it stands for (the middle of the round trip), so
+the kiosk's trusted clock can tell a wrong wall clock (a box without a clock battery).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import tenacity
+from pydantic import ValidationError
 
 from healthcode.feed import FeedCopy
 from healthcode.keydir import load_public
@@ -37,10 +41,12 @@ from kiosk.client.outbox import Outbox
 from kiosk.client.transfer import fetch_transfer_key
 from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
 from sync.outbox_file import OutboxFileError
-from sync.schemas import Policy, StaffRoster
-from sync.signing import HealthSource
+from sync.schemas import HEARTBEAT_PATH, HeartbeatAck, Policy, StaffRoster
+from sync.signing import HealthSource, refusal_of
 
 log = logging.getLogger(__name__)
+
+ServerTimeHeard = Callable[[datetime, float], None]  # central's time, the monotonic moment
 
 INTERVAL_S = 60.0
 UPLOAD_ATTEMPTS = 3
@@ -95,8 +101,12 @@ class SyncWorker:
         wait: tenacity.wait.wait_base | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         transfer_key_dir: Path | None = None,
+        on_server_time: ServerTimeHeard | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.downloader = downloader
+        self.on_server_time = on_server_time
+        self._monotonic = monotonic
         self.uploader = uploader
         self.interval_s = interval_s
         self.wait = wait if wait is not None else ExponentialJitter()
@@ -124,6 +134,7 @@ class SyncWorker:
     def run_once(self) -> float:
         """One round; the seconds to wait before the next."""
         error: str | None = None
+        self._hear_server_time()
         if self.uploader is not None:
             try:
                 self.uploader.drain(max_attempts=UPLOAD_ATTEMPTS)
@@ -150,6 +161,30 @@ class SyncWorker:
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = self._failures
         return float(min(self.wait(state), self.interval_s * 5))
+
+    def _hear_server_time(self) -> None:
+        """A heartbeat (it also reports the kiosk's health when there is nothing to upload);
+        its answer, or a refusal, carries central's time. A failure here is not the round's:
+        the upload and the download say whether central was reached."""
+        if self.on_server_time is None:
+            return
+        sent_s = self._monotonic()
+        try:
+            answer = self.downloader.client.post(self.downloader.base + HEARTBEAT_PATH)
+        except httpx.HTTPError as failed:
+            log.info("heartbeat: %s", type(failed).__name__)
+            return
+        middle_s = (sent_s + self._monotonic()) / 2
+        refusal = refusal_of(answer)
+        if refusal is not None:
+            self.on_server_time(refusal.server_time, middle_s)
+            return
+        try:
+            ack = HeartbeatAck.model_validate_json(answer.content)
+        except ValidationError:
+            log.warning("heartbeat: not a heartbeat answer (HTTP %d)", answer.status_code)
+            return
+        self.on_server_time(ack.server_time, middle_s)
 
     def _keep_transfer_key(self) -> None:
         if self.transfer_key_dir is None or self._transfer_key_kept:
@@ -222,6 +257,8 @@ def start_sync(
     health: HealthSource | None = None,
     interval_s: float = INTERVAL_S,
     start: bool = True,
+    on_server_time: ServerTimeHeard | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> SyncWorker:
     """The kiosk's sync thread for an enrolled identity folder, started.
 
@@ -254,6 +291,8 @@ def start_sync(
         uploader,
         interval_s=interval_s,
         transfer_key_dir=identity_dir,
+        on_server_time=on_server_time,
+        monotonic=monotonic,
     )
     if start:
         worker.start()

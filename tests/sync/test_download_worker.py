@@ -81,3 +81,43 @@ def test_the_thread_stops_promptly(world: KioskWorld) -> None:
     worker = SyncWorker(world.downloader, interval_s=3600)
     worker.start()
     assert worker.stop(timeout_s=10)
+
+
+class Ticks:
+    """A monotonic clock that moves one second each time it is read."""
+
+    def __init__(self) -> None:
+        self.now_s = 100.0
+
+    def __call__(self) -> float:
+        self.now_s += 1.0
+        return self.now_s
+
+
+def test_each_round_hears_centrals_time_stamped_at_the_middle_of_the_round_trip(
+    world: KioskWorld,
+) -> None:
+    heard: list[tuple[object, float]] = []
+    worker = SyncWorker(
+        world.downloader,
+        clock=world.central.clock,
+        on_server_time=lambda server, at_s: heard.append((server, at_s)),
+        monotonic=Ticks(),
+    )
+    worker.run_once()
+    assert heard == [(world.central.clock(), 101.5)]  # sent at 101 s, answered at 102 s
+    assert worker.status().online is True
+
+
+def test_an_unreachable_central_tells_no_time_and_the_round_still_reports_the_failure(
+    world: KioskWorld,
+) -> None:
+    heard: list[object] = []
+    worker = SyncWorker(
+        world.downloader, clock=world.central.clock, on_server_time=lambda *a: heard.append(a)
+    )
+    world.wiretap.down = True
+    worker.run_once()
+    assert heard == []
+    status = worker.status()
+    assert status.online is False and status.error is not None and "network" in status.error
