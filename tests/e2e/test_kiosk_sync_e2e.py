@@ -52,6 +52,28 @@ def test_an_enrolled_kiosk_uploads_its_passages_by_itself(
         kiosk.stop()
 
 
+def test_a_demo_kiosk_enrolled_with_central_downloads_without_a_refusal(
+    server: RealServer, tmp_path: Path, qtbot: QtBot
+) -> None:
+    data = tmp_path / "kiosk"
+    server.enroll(data / "identity")
+    options = RunOptions(
+        KioskConfig.default(), data, True, "zh", True, None, None, server.folder / "keys"
+    )
+    kiosk, _thermometer = build(options)
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    try:
+        kiosk.sync.nudge()
+        qtbot.waitUntil(lambda: kiosk.sync.status().online is True, timeout=60_000)
+        assert kiosk.sync.status().refusal is None  # not "older_snapshot" against the demo feed
+        assert kiosk.checker.state.feed.last_sequence == 1  # the demo still decides with its own
+    finally:
+        kiosk.stop()
+        if _thermometer is not None:
+            _thermometer.close()  # type: ignore[attr-defined]
+
+
 def test_kiosk_export_outbox_hands_the_backlog_to_central_on_a_file(
     server: RealServer, tmp_path: Path
 ) -> None:
