@@ -10,6 +10,8 @@
     kiosk launch --root DIR [-- KIOSK ARGUMENTS]      (kiosk.ops.launcher: updates, rollback)
     kiosk update install ARCHIVE --manifest FILE --root DIR   (offline: a USB stick)
     kiosk update status --root DIR
+    kiosk screens --out DIR [--size WxH ...] [--language zh|en ...]   (every screen to PNG,
+                                                checked for clipped, overlapping or cut text)
 
 Qt is imported only when the kiosk itself runs.
 """
@@ -133,6 +135,8 @@ def _main(args: list[str]) -> int:
         return _export_outbox(args[1:])
     if args and args[0] == "import-bundle":
         return _import_bundle(args[1:])
+    if args and args[0] == "screens":
+        return _screens(args[1:])
     parsed = _run_parser().parse_args(args)
     if parsed.check_config is not None:
         language = ["--language", parsed.language] if parsed.language else []
@@ -169,6 +173,46 @@ def _main(args: list[str]) -> int:
 
     status: int = run(options)
     return status
+
+
+def _screens(argv: Sequence[str]) -> int:
+    """Every screen and prompt at each panel size and language, as PNGs, and whether each
+    fits: exit 1 when a visible widget is clipped, overlaps another or shows its text cut."""
+    from kiosk.ui.gallery_run import LANGUAGES, PANEL_SIZES, parse_size, run_screens
+
+    parser = argparse.ArgumentParser(
+        prog="kiosk screens",
+        description="Render every kiosk screen to OUT/<language>/<W>x<H>/<screen>.png and "
+        "check that everything fits (exit 1: something is clipped, overlaps or is cut).",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="the folder for the PNGs")
+    parser.add_argument(
+        "--size",
+        action="append",
+        metavar="WxH",
+        help="a panel size, repeatable or comma-separated (default: "
+        + ", ".join(f"{w}x{h}" for w, h in PANEL_SIZES)
+        + ")",
+    )
+    parser.add_argument(
+        "--language",
+        action="append",
+        choices=list(LANGUAGES),
+        help="repeatable (default: zh and en)",
+    )
+    parsed = parser.parse_args(argv)
+    try:
+        sizes = [
+            parse_size(part)
+            for given in parsed.size or []
+            for part in given.split(",")
+            if part.strip()
+        ]
+    except ValueError as error:
+        parser.error(str(error))
+    return run_screens(
+        parsed.out, sizes or PANEL_SIZES, list(dict.fromkeys(parsed.language or LANGUAGES))
+    )
 
 
 def _enroll(argv: Sequence[str]) -> int:
