@@ -11,7 +11,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,8 +42,11 @@ def run_screens(
     out: Path,
     sizes: Sequence[tuple[int, int]] = PANEL_SIZES,
     languages: Sequence[str] = LANGUAGES,
+    *,
+    make_gallery: Callable[[Path], Gallery] | None = None,
 ) -> int:
-    """Render and check every screen; print the misfits and a summary. 0: everything fits."""
+    """Render and check every screen; print the misfits and a summary. 0: everything fits.
+    `make_gallery` builds the screens in a scratch folder (default: the whole kiosk's)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
@@ -61,7 +64,7 @@ def run_screens(
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="kiosk-screens-") as folder:
-            gallery = Gallery(Path(folder))
+            gallery = (make_gallery or Gallery)(Path(folder))
             try:
                 found, pictures = _render_all(gallery, out, sizes, languages)
             finally:
