@@ -1,7 +1,7 @@
 """`kiosk`: run the checkpoint kiosk, or one of its maintenance commands.
 
     kiosk [--config FILE] [--demo] [--data-dir DIR] [--language zh|en] [--windowed]
-          [--seconds N] [--screenshots DIR]
+          [--seconds N] [--screenshots DIR] [--size WxH]
     kiosk --check-config FILE [--language zh|en]
     kiosk --self-test [--config FILE] [--data-dir DIR] [--demo]
     kiosk --diagnostics [OUT] [--config FILE] [--data-dir DIR]
@@ -51,6 +51,22 @@ class RunOptions:
     screenshots: Path | None
     central_keys: Path | None
     exit_when_ready: bool = False  # print `ready <ms>` once the scan screen shows, then quit
+    size: tuple[int, int] = (1280, 800)  # the window (offscreen and screenshots: exactly)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """A panel size written WxH ("1280x800")."""
+    width, _, height = text.strip().lower().partition("x")
+    if not width.isdigit() or not height.isdigit() or int(width) < 1 or int(height) < 1:
+        raise ValueError(f"not a size WxH: {text!r}")
+    return int(width), int(height)
+
+
+def _size_argument(text: str) -> tuple[int, int]:
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -73,6 +89,14 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=float, help="quit after this many seconds")
     parser.add_argument(
         "--screenshots", type=Path, help="save a PNG of every result screen into this folder"
+    )
+    parser.add_argument(
+        "--size",
+        type=_size_argument,
+        default=(1280, 800),
+        metavar="WxH",
+        help="the window's size, the panel's (default 1280x800); offscreen and in screenshots "
+        "exactly this size",
     )
     parser.add_argument(
         "--self-test",
@@ -168,6 +192,7 @@ def _main(args: list[str]) -> int:
         screenshots=parsed.screenshots,
         central_keys=parsed.central_keys,
         exit_when_ready=parsed.exit_when_ready,
+        size=parsed.size,
     )
     from kiosk.ui.run import run  # Qt loads only when the screens are wanted
 
@@ -178,7 +203,7 @@ def _main(args: list[str]) -> int:
 def _screens(argv: Sequence[str]) -> int:
     """Every screen and prompt at each panel size and language, as PNGs, and whether each
     fits: exit 1 when a visible widget is clipped, overlaps another or shows its text cut."""
-    from kiosk.ui.gallery_run import LANGUAGES, PANEL_SIZES, parse_size, run_screens
+    from kiosk.ui.gallery_run import LANGUAGES, PANEL_SIZES, run_screens
 
     parser = argparse.ArgumentParser(
         prog="kiosk screens",
@@ -210,9 +235,9 @@ def _screens(argv: Sequence[str]) -> int:
         ]
     except ValueError as error:
         parser.error(str(error))
-    return run_screens(
-        parsed.out, sizes or PANEL_SIZES, list(dict.fromkeys(parsed.language or LANGUAGES))
-    )
+    languages = list(dict.fromkeys(parsed.language or LANGUAGES))
+    status: int = run_screens(parsed.out, sizes or PANEL_SIZES, languages)
+    return status
 
 
 def _enroll(argv: Sequence[str]) -> int:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from drivers.serialio.events import DeviceFault, DeviceState, DeviceStateEvent
-from healthcode.claims import Colour
-from healthcode.results import CodeKind, RejectReason, Rejection
+from healthcode.claims import CodeKind, Colour
+from healthcode.results import Rejection, RejectReason
 from healthcode.text import LocalText
 from kiosk.app.viewstate import (
     ResultView,
@@ -39,7 +39,7 @@ FAULTS = ("camera_lost", "thermometer_lost", "stale_feed", "clock_not_trusted", 
 
 def _device(kind: StatusKind, state: DeviceState) -> StatusItem:
     fault = DeviceFault.NONE if state is DeviceState.CONNECTED else DeviceFault.UNPLUGGED
-    event = DeviceStateEvent(kind.value, state, fault, "", datetime(2026, 1, 1))
+    event = DeviceStateEvent(kind.value, state, fault, "", datetime(2026, 1, 1, tzinfo=UTC))
     return device_item(kind, event, configured=True)
 
 
@@ -70,7 +70,7 @@ def _record(
 ) -> PassageRecord:
     return PassageRecord(
         record_id=uuid.UUID(int=0),
-        at_utc=datetime(2026, 1, 1),
+        at_utc=datetime(2026, 1, 1, tzinfo=UTC),
         clock_trusted=True,
         operator_id=None,
         scheme=None,

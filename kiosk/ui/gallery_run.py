@@ -31,13 +31,6 @@ EXIT_FITS, EXIT_MISFITS = 0, 1
 Found = tuple[str, str, "Misfit"]  # language, WxH, the misfit
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    width, _, height = text.strip().lower().partition("x")
-    if not width.isdigit() or not height.isdigit() or int(width) < 1 or int(height) < 1:
-        raise ValueError(f"not a size WxH: {text!r}")
-    return int(width), int(height)
-
-
 def run_screens(
     out: Path,
     sizes: Sequence[tuple[int, int]] = PANEL_SIZES,

@@ -88,10 +88,15 @@ def run(options: RunOptions) -> int:
             QTimer.singleShot(50, lambda: kiosk.window.grab().save(str(target)))
 
     kiosk.bridge.result_shown.connect(on_result)
-    kiosk.window.resize(1280, 800)
+    offscreen = os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+    if offscreen or options.screenshots is not None:
+        # The panel's size exactly, as on the box, however much room the layouts would like:
+        # the screenshots show what a full-screen kiosk shows (`kiosk screens` checks it fits).
+        kiosk.window.setMinimumSize(1, 1)
+    kiosk.window.resize(*options.size)
     if kiosk.window.locked and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         kiosk.window.showFullScreen()  # the lock wins over --windowed
-    elif options.windowed or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+    elif options.windowed or offscreen:
         kiosk.window.show()
     else:
         kiosk.window.showFullScreen()

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from kiosk.cli import main
+from kiosk.cli import main, parse_size
 from kiosk.ui.fit_check import misfits
 from kiosk.ui.gallery import Shot
-from kiosk.ui.gallery_run import parse_size, run_screens
+from kiosk.ui.gallery_run import run_screens
 from kiosk.ui.i18n import Language
 
 
