@@ -24,6 +24,11 @@ from kiosk.ui import style
 _MARK = f"{style.TICK} "
 
 
+def toggle_label(text: str) -> str:
+    """What a toggle keeps room for, chosen or not: the tick, then its label."""
+    return f"{_MARK}{text}"
+
+
 class ToggleButton(QPushButton):
     """A checkable touch button; `text()` stays the bare label, `shown_text()` is what shows."""
 
