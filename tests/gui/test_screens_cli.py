@@ -216,3 +216,12 @@ def test_sizes_are_read_as_width_by_height() -> None:
     assert parse_size(" 1080x1920") == (1080, 1920)
     with pytest.raises(ValueError, match="WxH"):
         parse_size("1080")
+
+
+def test_the_kiosk_window_takes_the_panel_size_asked_for() -> None:
+    from kiosk.cli import _run_parser
+
+    assert _run_parser().parse_args([]).size == (1280, 800)
+    assert _run_parser().parse_args(["--size", "800x1280"]).size == (800, 1280)
+    with pytest.raises(SystemExit):
+        _run_parser().parse_args(["--size", "big"])
