@@ -51,8 +51,9 @@ class ToggleButton(QPushButton):
         """The plain button's hint, widened when the label and its tick need more room."""
         option = QStyleOptionButton()
         self.initStyleOption(option)
-        metrics = self.fontMetrics()
-        text = QSize(metrics.horizontalAdvance(_MARK + self.text()), metrics.height())
+        # Measured as QPushButton measures its own text (whole pixels, rounded up): one pixel
+        # short and the last letter runs into the padding (`kiosk screens` reports it).
+        text = self.fontMetrics().size(Qt.TextFlag.TextShowMnemonic.value, _MARK + self.text())
         needed = self.style().sizeFromContents(
             QStyle.ContentsType.CT_PushButton, option, text, self
         )
