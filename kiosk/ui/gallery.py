@@ -204,8 +204,9 @@ class Gallery:
     def _supervisor(self) -> list[Shot]:
         view, window = self.kiosk.supervisor, self.window
 
-        def page(index: int) -> Callable[[], None]:
+        def page(index: int, *, exporting: bool = False) -> Callable[[], None]:
             def show() -> None:
+                view.log_page.export_bar.setVisible(exporting)  # as left by the last export
                 if index == _PIN_PAGE:
                     view._unlock.pick("sup-1")
                 view.pages.setCurrentIndex(index)
@@ -220,12 +221,12 @@ class Gallery:
         def exporting() -> None:
             view.log_page.export_started()
             view.log_page.export_progressed(9, 16)
-            page(_LOG_PAGE)()
+            page(_LOG_PAGE, exporting=True)()
 
         def exported() -> None:
             folder = Path("/media/usb/healthcode-exports/passages-20260101-0800.xlsx")
             view.log_page.export_ended("done", 16, folder)
-            page(_LOG_PAGE)()
+            page(_LOG_PAGE, exporting=True)()
 
         return [
             Shot("supervisor-unlock", False, page(_NAMES_PAGE)),
