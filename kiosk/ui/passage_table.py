@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QScroller, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QScroller, QTableView
 
 from kiosk.sessions.supervisor import LogRow
 from kiosk.store import PassageRow
@@ -17,7 +24,11 @@ from kiosk.ui.i18n import Language
 TABLE_PT = style.BODY_PT - 5  # 15 pt, 20 px: read at arm's length
 # Widest a wordy column gets before its words take a second line (rows have room for two).
 WRAP_AT_PX = {4: 190, 6: 100, 7: 160}  # the reason, the trip reason, the override
-ROW_PX = 60  # touchable (about 10 mm on a 10.1" 1280x800 panel), twelve rows fit at 1280x800
+REASON_MIN_PX = 110  # the deciding reason is never narrower: it takes a third line instead
+ROW_PX = style.GLOVE_TARGET_PX  # a row is touched (to see its details, its trail): 15 mm
+# Hidden in this order when the columns do not fit the width (the touched row's details show
+# them): who was on duty, the trip reason, the direction, the name, the temperature.
+HIDDEN_FIRST = (8, 6, 5, 2, 3)
 
 
 def language_code(language: Language) -> Literal["zh", "en"]:
@@ -161,6 +172,17 @@ class PassageTableModel(QAbstractTableModel):
             return self._name(row.operator_id)
         return ""
 
+    def details(self, index: int, columns: list[int]) -> str:
+        """Row `index`'s cells in `columns`, each after its title, on one line: what a hidden
+        column held, shown when its row is touched."""
+        entry = self._rows[index]
+        cells = []
+        for column in columns:
+            title = self.headerData(column, Qt.Orientation.Horizontal)
+            text = " ".join(self.text(entry, column).split("\n"))
+            cells.append(f"{title}: {text}")
+        return " · ".join(cells)
+
     def _override_text(self, entry: LogRow, language: Literal["zh", "en"]) -> str:
         """What staff changed it to, and who did (why shows when the cell is held)."""
         override = entry.override
@@ -176,19 +198,48 @@ class PassageTableModel(QAbstractTableModel):
 
 
 class PassageTable(QTableView):
-    """Columns as wide as their words; the room left goes to the deciding reason. A table wider
-    than its screen (a portrait panel) scrolls sideways instead of cutting words short."""
+    fitted = Signal()  # the columns were fitted again (some may have been hidden or shown)
+
+    """Columns as wide as their words, never wider than the screen: it never scrolls sideways.
+    When the columns do not fit (a portrait panel, English words) the least needed are hidden,
+    in `HIDDEN_FIRST` order, and the touched row's `details()` say what they held."""
 
     def fit_columns(self) -> None:
         header = self.horizontalHeader()
-        reason = PassageTableModel.REASON
+        model = self.model()
+        room = self.viewport().width()
+        if model is None or room <= 0:
+            return
+        for column in range(model.columnCount()):
+            self.setColumnHidden(column, False)
         self.resizeColumnsToContents()
         for column, widest in WRAP_AT_PX.items():
             header.resizeSection(column, min(header.sectionSize(column), widest))
-        used = sum(header.sectionSize(c) for c in range(header.count()))
-        spare = self.viewport().width() - used
-        if spare > 0:
+        hidden = list(HIDDEN_FIRST)
+        while self._used() > room and hidden:
+            self.setColumnHidden(hidden.pop(0), True)
+        reason = PassageTableModel.REASON
+        spare = room - self._used()
+        if spare < 0:  # even the needed columns are too wide: the reason takes more lines
+            narrowest = max(REASON_MIN_PX, header.sectionSize(reason) + spare)
+            header.resizeSection(reason, narrowest)
+        elif spare > 0:
             header.resizeSection(reason, header.sectionSize(reason) + spare)
+        self.resizeRowsToContents()
+        self.fitted.emit()
+
+    def hidden_columns(self) -> list[int]:
+        model = self.model()
+        count = model.columnCount() if model is not None else 0
+        return [column for column in range(count) if self.isColumnHidden(column)]
+
+    def _used(self) -> int:
+        header = self.horizontalHeader()
+        return sum(
+            header.sectionSize(column)
+            for column in range(header.count())
+            if not self.isColumnHidden(column)
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -204,20 +255,49 @@ def passage_table(model: PassageTableModel) -> PassageTable:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(ROW_PX)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setMinimumSectionSize(ROW_PX)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setMinimumHeight(44)
     table.setWordWrap(True)  # a long reason, an override's why: two lines in a row
     table.setTextElideMode(Qt.TextElideMode.ElideNone)
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.verticalScrollBar().setSingleStep(ROW_PX)
     QScroller.grabGesture(table.viewport(), QScroller.ScrollerGestureType.TouchGesture)
     for changed in (model.modelReset, model.rowsInserted, model.headerDataChanged):
         changed.connect(lambda *_: table.fit_columns())
+    model.dataChanged.connect(lambda *_: table.fit_columns())
     table.setStyleSheet(
         "QTableView { background: #FFFFFF; gridline-color: #CFD8DC;"
         " selection-background-color: #BBDEFB; selection-color: #1A1A1A; }"
         " QScrollBar:vertical { width: 36px; } QScrollBar:horizontal { height: 36px; }"
     )
     return table
+
+
+def details_label(table: PassageTable) -> QLabel:
+    """Under `table`: the touched row's cells that a hidden column would show (hidden itself
+    while every column shows, or nothing is touched)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setFont(style.font(TABLE_PT))
+    label.setStyleSheet(
+        "QLabel { background: #FFFFFF; border: 2px solid #BBDEFB; border-radius: 6px;"
+        " padding: 4px 8px; }"
+    )
+    label.setVisible(False)
+
+    def show() -> None:
+        model = table.model()
+        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+        hidden = table.hidden_columns()
+        text = ""
+        if rows and hidden and isinstance(model, PassageTableModel):
+            text = model.details(rows[0].row(), hidden)
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    table.fitted.connect(show)
+    table.selectionModel().selectionChanged.connect(lambda *_: show())
+    return label

@@ -15,6 +15,9 @@ from kiosk.checkpoint.outcome import Outcome
 # Touch targets: at least 15 mm; at ~96 dpi that is about 60 px. Gloves need more.
 TOUCH_TARGET_PX = 88
 SPACING_PX = 16
+# What gloves need: 15 mm on a 10.1" 1280x800 panel is about 90 px, in the smaller dimension of
+# everything touched (the staff screens' buttons, fields, tabs, rows, check boxes).
+GLOVE_TARGET_PX = 90
 
 FONT_FAMILIES = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC"]
 

@@ -26,7 +26,7 @@ from kiosk.ui.passage_table import language_code
 from kiosk.ui.pinpad import AccessGate, PinPad
 from kiosk.ui.supervisor_export import ExportRun
 from kiosk.ui.supervisor_log import LogPage
-from kiosk.ui.supervisor_pages import NamesPage, SettingsPage, TrailPage, centred
+from kiosk.ui.supervisor_pages import PAD_MAX_PX, NamesPage, SettingsPage, TrailPage, centred
 from kiosk.ui.supervisor_unlock import SupervisorUnlock
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class SupervisorView(QWidget):
 
         self.names_page = NamesPage()
         self.pad = PinPad(session.now, language=language)
-        self.pad.setMaximumWidth(560)
+        self.pad.setMaximumWidth(PAD_MAX_PX)
         self.log_page = LogPage(session.time_zone)
         self.trail_page = TrailPage(session.time_zone)
         self.settings_page = SettingsPage()

@@ -32,8 +32,14 @@ from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions.supervisor import TimeRange
 from kiosk.store import Operator, PassageRow
 from kiosk.ui import style
+from kiosk.ui.fitting import keep_words_whole
 from kiosk.ui.i18n import Language
-from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
+from kiosk.ui.passage_table import (
+    PassageTableModel,
+    details_label,
+    language_code,
+    passage_table,
+)
 from kiosk.ui.supervisor_pages import button, title
 from kiosk.ui.toggle import ToggleButton
 
@@ -48,7 +54,7 @@ _PANEL_STYLE = (
 )
 # Buttons here are narrower than elsewhere (two to a column) and a little lower: 72 px inside
 # the style's padding and frame, 92 px in all, about 15.5 mm on a 10.1" 1280x800 panel.
-_INNER_PX = style.TOUCH_TARGET_PX - 16
+_INNER_PX = style.GLOVE_TARGET_PX - 18
 _NARROW = (
     f" QPushButton {{ min-width: 110px; min-height: {_INNER_PX}px;"
     f" font-size: {style.BUTTON_PT - 5}pt; padding-left: 6px; padding-right: 6px; }}"
@@ -58,6 +64,13 @@ _NARROW_TOGGLE = (
     f" QPushButton {{ min-width: 110px; min-height: {_INNER_PX}px;"
     f" font-size: {style.BUTTON_PT - 5}pt; }}"
 )
+
+
+def breakable(path: str) -> str:
+    """A path that may wrap after a slash, a dash or an underscore (a zero-width space)."""
+    for mark in "/-_":
+        path = path.replace(mark, mark + "\u200b")
+    return path
 
 
 class LogPage(QWidget):
@@ -73,6 +86,7 @@ class LogPage(QWidget):
         self._portrait: bool | None = None
         self.title = title()
         self.title.setFont(style.font(style.BODY_PT + 2, bold=True))
+        self.title.setWordWrap(True)
         self.supervisor_label = QLabel()
         self.supervisor_label.setFont(style.font(style.STATUS_PT + 2))
         self.supervisor_label.setWordWrap(True)
@@ -115,6 +129,8 @@ class LogPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.model = PassageTableModel(time_zone, self)
         self.table = passage_table(self.model)
+        self.details_label = details_label(self.table)
+        self._export_shown: tuple[str, int, int, Path | None] | None = None
         self.more_button = button()
         self.trail_button = button()
         self.csv_button = button()
@@ -150,16 +166,27 @@ class LogPage(QWidget):
         self.panel.setFrameShape(QFrame.Shape.NoFrame)
         self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel.setStyleSheet(_PANEL_STYLE)
-        QScroller.grabGesture(self.panel.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        self.panel.verticalScrollBar().setSingleStep(style.GLOVE_TARGET_PX)
+        QScroller.grabGesture(
+            self.panel.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
+        )
+        # Settings and Close stay in sight above the controls, which may scroll.
+        self.side = QWidget()
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(_GAP_PX)
+        side.addWidget(self.heading)
+        side.addWidget(self.panel, 1)
         table_side = QVBoxLayout()
         table_side.setContentsMargins(0, 0, 0, 0)
         table_side.addWidget(self.table, 1)
+        table_side.addWidget(self.details_label)
         table_side.addWidget(self.export_bar)
         self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(_GAP_PX)
         self._layout.addLayout(table_side, 1)
-        self._layout.addWidget(self.panel)
+        self._layout.addWidget(self.side)
         self._arrange(portrait=False)
 
     def _buttons(self) -> tuple[QPushButton, ...]:
@@ -180,7 +207,7 @@ class LogPage(QWidget):
         columns = 4 if portrait else 2
         toggles = list(self.outcome_buttons.values())
         actions = self._actions()
-        cells: list[list[QWidget]] = [[self.heading], [self.supervisor_label]]
+        cells: list[list[QWidget]] = [[self.supervisor_label]]
         if portrait:
             cells += [self.filter_boxes, [self.outcome_caption], toggles[:2], toggles[2:]]
             cells += [actions]
@@ -201,8 +228,8 @@ class LogPage(QWidget):
             QBoxLayout.Direction.BottomToTop if portrait else QBoxLayout.Direction.LeftToRight
         )
         if portrait:
-            self.panel.setMinimumWidth(0)
-            self.panel.setMaximumWidth(_UNLIMITED)
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(_UNLIMITED)
             grid.activate()
             self.panel.setFixedHeight(min(self.controls.sizeHint().height(), _PORTRAIT_PANEL_PX))
         else:
@@ -214,12 +241,15 @@ class LogPage(QWidget):
         """Beside the table, the panel is as wide as its widest words and a scroll bar."""
         if self._portrait:
             return
+        self.controls.ensurePolished()  # the style sheet's fonts decide the words' widths
         self._grid.activate()
         needed = self.controls.minimumSizeHint().width() + _SCROLL_BAR_PX + 2
-        self.panel.setFixedWidth(max(_PANEL_PX, needed))
+        needed = max(needed, self.heading.minimumSizeHint().width())
+        self.side.setFixedWidth(max(_PANEL_PX, needed))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         self._arrange(portrait=event.size().height() > event.size().width())
+        self._fit_panel()
         super().resizeEvent(event)
 
     def _outcome_touched(self, outcome: Outcome, checked: bool) -> None:
@@ -237,13 +267,13 @@ class LogPage(QWidget):
         combo = QComboBox()
         combo.setView(QListView())
         combo.setFont(style.font(style.BODY_PT - 2))
-        combo.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
+        combo.setMinimumHeight(style.GLOVE_TARGET_PX)
         combo.setMinimumWidth(120)
         combo.setStyleSheet(
             "QComboBox { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
             " padding: 4px 12px; }"
             " QComboBox::drop-down { width: 48px; border: none; }"
-            f" QComboBox QAbstractItemView::item {{ min-height: {style.TOUCH_TARGET_PX - 24}px; }}"
+            f" QComboBox QAbstractItemView::item {{ min-height: {style.GLOVE_TARGET_PX}px; }}"
         )
         combo.currentIndexChanged.connect(lambda *_: self.filter_changed.emit())
         return combo
@@ -347,7 +377,10 @@ class LogPage(QWidget):
         self.csv_button.setText(self.tr("Export CSV"))
         self.xlsx_button.setText(self.tr("Export XLSX"))
         self.cancel_export_button.setText(self.tr("Cancel"))
+        toggles = self.outcome_buttons.values()
+        keep_words_whole((*self._buttons(), *toggles, self.cancel_export_button))
         self.model.set_language(language)
+        self._render_export()
         self._fit_panel()
 
     def show_supervisor(self, name: str) -> None:
@@ -381,7 +414,8 @@ class LogPage(QWidget):
     def export_started(self) -> None:
         self.progress.setRange(0, 0)
         self.progress.setValue(0)
-        self.export_label.setText(self.tr("Exporting…"))
+        self._export_shown = ("started", 0, 0, None)
+        self._render_export()
         self.cancel_export_button.setVisible(True)
         self.cancel_export_button.setEnabled(True)
         self.export_bar.setVisible(True)
@@ -389,21 +423,36 @@ class LogPage(QWidget):
     def export_progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.export_label.setText(
-            self.tr("Exporting… %1 of %2 rows").replace("%1", str(done)).replace("%2", str(total))
-        )
+        self._export_shown = ("progressed", done, total, None)
+        self._render_export()
 
     def export_ended(self, result: str, rows: int, path: Path) -> None:
         self.cancel_export_button.setVisible(False)
         if result == "done":
             self.progress.setRange(0, max(rows, 1))
             self.progress.setValue(max(rows, 1))
-            self.export_label.setText(
+        self._export_shown = (result, rows, 0, path)
+        self._render_export()
+
+    def _render_export(self) -> None:
+        """The export's words in the language shown now (kept as what happened, not as text,
+        so a language switch says it again)."""
+        if self._export_shown is None:
+            return
+        what, rows, total, path = self._export_shown
+        if what == "started":
+            text = self.tr("Exporting…")
+        elif what == "progressed":
+            text = self.tr("Exporting… %1 of %2 rows")
+            text = text.replace("%1", str(rows)).replace("%2", str(total))
+        elif what == "done":
+            text = (
                 self.tr("Exported %1 rows to %2")
                 .replace("%1", str(rows))
-                .replace("%2", str(path).replace("/", "/\u200b"))  # breaks after a slash
+                .replace("%2", breakable(str(path)))
             )
-        elif result == "cancelled":
-            self.export_label.setText(self.tr("Export cancelled; no file was written."))
+        elif what == "cancelled":
+            text = self.tr("Export cancelled; no file was written.")
         else:
-            self.export_label.setText(self.tr("Export failed; no file was written."))
+            text = self.tr("Export failed; no file was written.")
+        self.export_label.setText(text)

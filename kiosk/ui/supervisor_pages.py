@@ -3,6 +3,7 @@ trail, and the kiosk settings. They draw what they are given and report what was
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -15,8 +16,14 @@ from PySide6.QtWidgets import (
 from kiosk.app.settings import MAX_RESULT_S, MIN_RESULT_S, KioskSettings
 from kiosk.sessions.supervisor import LogRow
 from kiosk.ui import style
+from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
-from kiosk.ui.passage_table import PassageTableModel, language_code, passage_table
+from kiosk.ui.passage_table import (
+    PassageTableModel,
+    details_label,
+    language_code,
+    passage_table,
+)
 from kiosk.ui.signin import OperatorPicker
 from kiosk.ui.toggle import ToggleCheckBox
 
@@ -33,12 +40,16 @@ def title() -> QLabel:
     return label
 
 
+PAD_MAX_PX = 900  # the PIN pad: its keys beside its dots on a landscape panel need the room
+
+
 def centred(widget: QWidget) -> QWidget:
-    """A page with `widget` in its middle third (the PIN pad)."""
+    """A page with `widget` in its middle, as wide as it may be (the PIN pad)."""
     page = QWidget()
     layout = QHBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
     layout.addStretch(1)
-    layout.addWidget(widget, 2)
+    layout.addWidget(widget, 20)
     layout.addStretch(1)
     return page
 
@@ -49,6 +60,7 @@ class NamesPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title()
+        self.title.setWordWrap(True)
         self.hint = QLabel()
         self.hint.setFont(style.font(style.BODY_PT))
         self.hint.setWordWrap(True)
@@ -71,6 +83,7 @@ class NamesPage(QWidget):
         self.back_button.setText(self.tr("Back"))
         self.technician_button.setText(self.tr("Technician"))
         self.picker.retranslate(language)
+        keep_words_whole((self.back_button, self.technician_button))
 
 
 class TrailPage(QWidget):
@@ -85,20 +98,23 @@ class TrailPage(QWidget):
         self.summary_label.setWordWrap(True)
         self.model = PassageTableModel(time_zone, self)
         self.table = passage_table(self.model)
+        self.details_label = details_label(self.table)
         self.back_button = button()
+        self.title.setWordWrap(True)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
+        top.addWidget(self.title, 1)
         top.addWidget(self.back_button)
         layout.addLayout(top)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details_label)
 
     def retranslate(self, language: Language) -> None:
         self._language = language
         self.title.setText(self.tr("This code's last 14 days here"))
         self.back_button.setText(self.tr("Back"))
+        keep_words_whole((self.back_button,))
         self.model.set_language(language)
         self.render_summary()
 
@@ -129,37 +145,59 @@ class TrailPage(QWidget):
 
 
 class SettingsPage(QWidget):
-    """Sounds, voice and how long a result stays: shown from and read back into settings."""
+    """Sounds, voice and how long a result stays: shown from and read back into settings. The
+    seconds change with big - and + keys (the spin box's own arrows are too small for gloves)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
         self.title = title()
-        box_px, row_px = style.TOUCH_TARGET_PX // 2, style.TOUCH_TARGET_PX
+        self.title.setWordWrap(True)
+        box_px, row_px = style.GLOVE_TARGET_PX // 2, style.GLOVE_TARGET_PX
         self.mute_box = ToggleCheckBox(indicator_px=box_px, height_px=row_px)
         self.voice_box = ToggleCheckBox(indicator_px=box_px, height_px=row_px)
         for box in (self.mute_box, self.voice_box):
             box.setFont(style.font(style.BUTTON_PT))
         self.result_caption = QLabel()
         self.result_caption.setFont(style.font(style.BODY_PT))
+        self.result_caption.setWordWrap(True)
         self.result_spin = QDoubleSpinBox()
         self.result_spin.setRange(MIN_RESULT_S, MAX_RESULT_S)
         self.result_spin.setSingleStep(0.5)
         self.result_spin.setDecimals(1)
         self.result_spin.setFont(style.font(style.BUTTON_PT))
-        self.result_spin.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.result_spin.setMinimumHeight(style.GLOVE_TARGET_PX)
+        self.result_spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+        self.result_spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.result_spin.setMaximumWidth(240)
+        self.less_button = button()
+        self.more_button = button()
+        self.less_button.setText("−")
+        self.more_button.setText("+")
+        self.less_button.clicked.connect(self.result_spin.stepDown)
+        self.more_button.clicked.connect(self.result_spin.stepUp)
         self.save_button = button()
         self.back_button = button()
-        layout.addWidget(self.title)
-        layout.addWidget(self.mute_box)
-        layout.addWidget(self.voice_box)
-        layout.addWidget(self.result_caption)
-        layout.addWidget(self.result_spin)
-        layout.addStretch(1)
+        form = QWidget()
+        fields = QVBoxLayout(form)
+        fields.addWidget(self.mute_box)
+        fields.addWidget(self.voice_box)
+        fields.addWidget(self.result_caption)
+        seconds = QHBoxLayout()
+        seconds.addWidget(self.less_button)
+        seconds.addWidget(self.result_spin, 1)
+        seconds.addWidget(self.more_button)
+        seconds.addStretch(1)
+        fields.addLayout(seconds)
+        fields.addStretch(1)
         row = QHBoxLayout()
+        row.addStretch(1)
         row.addWidget(self.save_button)
         row.addWidget(self.back_button)
-        layout.addLayout(row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(touch_scroll(form), 1)
+        layout.addLayout(row)  # Save and Back stay in sight
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Kiosk settings"))
@@ -168,6 +206,7 @@ class SettingsPage(QWidget):
         self.result_caption.setText(self.tr("Seconds a result stays on screen"))
         self.save_button.setText(self.tr("Save"))
         self.back_button.setText(self.tr("Back"))
+        keep_words_whole((self.save_button, self.back_button, self.less_button, self.more_button))
 
     def show_settings(self, settings: KioskSettings) -> None:
         self.mute_box.setChecked(settings.muted)
