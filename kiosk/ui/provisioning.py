@@ -14,6 +14,7 @@ it waits for a device test, a save or an enrollment under way to end first.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -31,16 +32,19 @@ from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.exit_confirm import ExitConfirmation
+from kiosk.ui.fitting import keep_words_whole
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate, PinPad
 from kiosk.ui.provisioning_devices import DevicesPage
 from kiosk.ui.provisioning_enroll import EnrollmentPage
 from kiosk.ui.provisioning_staff import StaffPage
-from kiosk.ui.provisioning_widgets import TECH_BUTTON_STYLE
+from kiosk.ui.provisioning_widgets import TAB_STYLE, TECH_BUTTON_STYLE
+from kiosk.ui.supervisor_pages import PAD_MAX_PX, centred
 
 TECHNICIAN = "technician"  # the purpose written to the audit log
 PIN_PAGE, MAIN_PAGE, EXIT_PAGE = 0, 1, 2
 IDLE_TIMEOUT_S = 300
+LOW_PX = 720  # below this height the exit button moves up beside the title
 _INPUT_EVENTS = frozenset(
     {
         QEvent.Type.MouseButtonPress,
@@ -81,14 +85,10 @@ class ProvisioningView(QWidget):
         self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
 
         self.pad = PinPad(session.now, language=language)
-        self.pad.setMaximumWidth(560)
+        self.pad.setMaximumWidth(PAD_MAX_PX)
         self.pad.entered.connect(self._entered)
         self.pad.cancelled.connect(self.close_view)
-        pin_page = QWidget()
-        centred = QHBoxLayout(pin_page)
-        centred.addStretch(1)
-        centred.addWidget(self.pad, 2)
-        centred.addStretch(1)
+        pin_page = centred(self.pad)
 
         self.devices = DevicesPage(self._background, session)
         self.enrollment = EnrollmentPage(
@@ -98,14 +98,13 @@ class ProvisioningView(QWidget):
         )
         self.staff = StaffPage(self._background, session)
         self.tabs = QTabWidget()
-        self.tabs.setFont(style.font(style.STATUS_PT))
-        self.tabs.setStyleSheet(
-            f"QTabBar::tab {{ min-height: {style.TOUCH_TARGET_PX - 24}px; padding: 0 24px; }}"
-        )
+        self.tabs.setFont(style.font(style.STATUS_PT + 2))
+        self.tabs.setStyleSheet(TAB_STYLE)
         for page in (self.devices, self.enrollment, self.staff):
             self.tabs.addTab(page, "")
         self.title = QLabel()
         self.title.setFont(style.font(style.PROMPT_PT - 12, bold=True))
+        self.title.setWordWrap(True)
         self.close_button = QPushButton()
         self.exit_button = QPushButton()
         self.close_button.setStyleSheet(TECH_BUTTON_STYLE)
@@ -116,17 +115,20 @@ class ProvisioningView(QWidget):
         self.exit_button.clicked.connect(self.ask_to_leave)
         main_page = QWidget()
         top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addStretch(1)
+        top.addWidget(self.title, 1)
         top.addWidget(self.close_button)
-        # Leaving the application sits apart from 关闭, bottom left, and asks once more.
+        # Leaving the application sits apart from 关闭, bottom left (on a low panel top left, the
+        # title between them), and asks once more.
         bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, style.SPACING_PX, 0, 0)
         bottom.addWidget(self.exit_button)
         bottom.addStretch(1)
+        self._top, self._bottom = top, bottom
+        self._exit_on_top: bool | None = None
         main = QVBoxLayout(main_page)
+        main.setContentsMargins(0, 0, 0, 0)
         main.addLayout(top)
         main.addWidget(self.tabs, 1)
-        main.addSpacing(style.SPACING_PX)
         main.addLayout(bottom)
         self.exit_confirmation = ExitConfirmation()
         self.exit_confirmation.confirmed.connect(self.leave_application)
@@ -144,6 +146,25 @@ class ProvisioningView(QWidget):
         gate.roster_loaded.connect(self._roster_loaded)
         gate.checked.connect(self._on_checked)
         self.retranslate(language)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        self._place_exit(on_top=event.size().height() < LOW_PX)
+        super().resizeEvent(event)
+
+    def _place_exit(self, *, on_top: bool) -> None:
+        if on_top == (self._exit_on_top or False):
+            self._exit_on_top = on_top
+            return
+        self._exit_on_top = on_top
+        (self._bottom if on_top else self._top).removeWidget(self.exit_button)
+        if on_top:
+            self._top.insertWidget(0, self.exit_button)
+            self._top.insertSpacing(1, style.SPACING_PX * 2)
+        else:
+            spacing = self._top.itemAt(0)
+            if spacing is not None and spacing.spacerItem() is not None:
+                self._top.removeItem(spacing)
+            self._bottom.insertWidget(0, self.exit_button)
 
     # ------------------------------------------------------------ public
 
@@ -212,6 +233,7 @@ class ProvisioningView(QWidget):
         self.tabs.setTabText(0, self.tr("Devices"))
         self.tabs.setTabText(1, self.tr("Enrollment"))
         self.tabs.setTabText(2, self.tr("Staff and passage fields"))
+        keep_words_whole((self.close_button, self.exit_button))
         self.devices.retranslate(language)
         self.enrollment.retranslate(language)
         self.staff.retranslate(language)

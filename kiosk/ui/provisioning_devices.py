@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,9 +36,11 @@ from kiosk.sessions.provisioning import (
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
+from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning_widgets import (
     PREVIEW_SIZE,
+    DeviceTable,
     button,
     device_combo,
     device_table,
@@ -47,6 +49,8 @@ from kiosk.ui.provisioning_widgets import (
 )
 
 NONE = ""  # the combo entry for "no such device"
+WIDE_PX = 1400  # from this width the devices found sit beside the picks
+NARROW_PX = 900  # below it the save's words sit above its buttons
 
 
 class DevicesPage(QWidget):
@@ -96,41 +100,67 @@ class DevicesPage(QWidget):
         self.save_button = button(self.save)
         self.save_result = result_label()
 
-        tables = QGridLayout()
-        tables.addWidget(self.ports_caption, 0, 0)
-        tables.addWidget(self.cameras_caption, 0, 1)
-        tables.addWidget(self.ports_table, 1, 0)
-        tables.addWidget(self.cameras_table, 1, 1)
-        picks = QGridLayout()
-        picks.setHorizontalSpacing(style.SPACING_PX)
-        rows: list[tuple[QLabel, QWidget, QPushButton, QLabel]] = [
-            (self.thermometer_caption, self.thermometer_port, self.thermometer_test,
-             self.thermometer_result),
-            (self.reader_caption, self.reader_port, self.reader_test, self.reader_result),
-            (self.camera_caption, self.camera_combo, self.camera_test, self.camera_result),
-        ]  # fmt: skip
-        for row, (caption, combo, test, result) in enumerate(rows):
-            caption.setFont(style.font(style.STATUS_PT, bold=True))
-            picks.addWidget(caption, row, 0)
-            picks.addWidget(combo, row, 1)
-            picks.addWidget(test, row, 3)
-            picks.addWidget(result, row, 4)
-        picks.addWidget(self.thermometer_model, 0, 2)
-        picks.setColumnStretch(1, 3)
-        picks.setColumnStretch(4, 3)
-        middle = QHBoxLayout()
-        middle.addLayout(picks, 1)
-        middle.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignBottom)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.save_result, 1)
-        bottom.addWidget(self.refresh_button)
-        bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(tables, 1)
-        layout.addLayout(middle)
-        layout.addLayout(bottom)
         for caption in (self.ports_caption, self.cameras_caption):
             caption.setFont(style.font(style.STATUS_PT, bold=True))
+        tables = QWidget()
+        found = QVBoxLayout(tables)
+        found.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.ports_caption, self.ports_table):
+            found.addWidget(widget)
+        found.addSpacing(style.SPACING_PX)
+        for widget in (self.cameras_caption, self.cameras_table):
+            found.addWidget(widget)
+        found.addStretch(1)
+        picks = QWidget()
+        chosen = QVBoxLayout(picks)
+        chosen.setContentsMargins(0, 0, 0, 0)
+        chosen.setSpacing(style.SPACING_PX)
+        blocks: list[tuple[QLabel, QComboBox, QPushButton, QLabel, QWidget | None]] = [
+            (self.thermometer_caption, self.thermometer_port, self.thermometer_test,
+             self.thermometer_result, self.thermometer_model),
+            (self.reader_caption, self.reader_port, self.reader_test, self.reader_result, None),
+            (self.camera_caption, self.camera_combo, self.camera_test, self.camera_result,
+             self.preview),
+        ]  # fmt: skip
+        for caption, combo, test, result, extra in blocks:
+            caption.setFont(style.font(style.STATUS_PT, bold=True))
+            caption.setWordWrap(True)
+            block = QGridLayout()
+            block.addWidget(caption, 0, 0)
+            block.addWidget(test, 0, 1)
+            block.addWidget(combo, 1, 0, 1, 2)  # the whole width: a long device path shows
+            block.addWidget(result, 3, 0, 1, 2)
+            if extra is not None:
+                block.addWidget(extra, 2, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+            block.setColumnStretch(0, 1)
+            chosen.addLayout(block)
+        chosen.addStretch(1)
+        body = QWidget()
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, body)
+        self._body.setContentsMargins(0, 0, 0, 0)
+        self._body.setSpacing(style.SPACING_PX * 2)
+        self._body.addWidget(picks, 1)
+        self._body.addWidget(tables, 1)
+        self._footer = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._footer.addWidget(self.save_result, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.save_button)
+        self._footer.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(touch_scroll(body), 1)
+        layout.addLayout(self._footer)  # Save stays in sight
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Wide: the devices found beside the picks; narrow: below them, and the save's words
+        above its buttons."""
+        width = event.size().width()
+        wide = QBoxLayout.Direction.LeftToRight
+        self._body.setDirection(wide if width >= WIDE_PX else QBoxLayout.Direction.TopToBottom)
+        narrow = width < NARROW_PX
+        self._footer.setDirection(QBoxLayout.Direction.TopToBottom if narrow else wide)
+        super().resizeEvent(event)
 
     # ------------------------------------------------------------ building
 
@@ -150,11 +180,15 @@ class DevicesPage(QWidget):
         for test in (self.thermometer_test, self.reader_test, self.camera_test):
             test.setText(self.tr("Test"))
         self.save_button.setText(self.tr("Save"))
+        keep_words_whole((self.refresh_button, self.save_button, *self._tests()))
         for combo in (self.thermometer_port, self.reader_port, self.camera_combo):
             if combo.count():
                 combo.setItemText(0, self.tr("(none)"))
         if not self.preview.pixmap() or self.preview.pixmap().isNull():
             self.preview.setText(self.tr("Camera preview"))
+
+    def _tests(self) -> tuple[QPushButton, ...]:
+        return (self.thermometer_test, self.reader_test, self.camera_test)
 
     # ------------------------------------------------------------ discovery
 
@@ -202,11 +236,12 @@ class DevicesPage(QWidget):
         self.test_finished.emit("discovery")
 
     @staticmethod
-    def _fill_table(table: QTableWidget, rows: list[tuple[str, str, str]]) -> None:
+    def _fill_table(table: DeviceTable, rows: list[tuple[str, str, str]]) -> None:
         table.setRowCount(len(rows))
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(value))
+        table.fit_height()
 
     def _fill_combo(self, combo: QComboBox, choices: list[str], current: str) -> None:
         combo.blockSignals(True)

@@ -19,6 +19,7 @@ from kiosk.sessions.provisioning import EnrolledAs, ResetRefusedError, parse_enr
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
+from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning_widgets import TECH_BUTTON_STYLE, button, label, line
 
@@ -61,33 +62,34 @@ class EnrollmentPage(QWidget):
         )
         self.confirm_panel = QWidget()
         panel = QHBoxLayout(self.confirm_panel)
+        panel.setContentsMargins(0, 0, 0, 0)
         panel.addWidget(self.confirm_label, 1)
         panel.addWidget(self.confirm_button)
+        panel.addSpacing(style.SPACING_PX * 2)  # apart: no touch lands on both
         panel.addWidget(self.cancel_button)
         self.confirm_panel.setVisible(False)
 
-        form = QGridLayout()
-        form.addWidget(self.url_caption, 0, 0)
-        form.addWidget(self.url_edit, 0, 1, 1, 2)
-        form.addWidget(self.code_caption, 1, 0)
-        form.addWidget(self.code_edit, 1, 1)
-        form.addWidget(self.scan_button, 1, 2)
-        form.setColumnStretch(1, 1)
+        form = QWidget()
+        fields = QGridLayout(form)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.addWidget(self.url_caption, 0, 0, 1, 2)
+        fields.addWidget(self.url_edit, 1, 0, 1, 2)
+        fields.addWidget(self.code_caption, 2, 0, 1, 2)
+        fields.addWidget(self.code_edit, 3, 0)
+        fields.addWidget(self.scan_button, 3, 1)
+        fields.setRowMinimumHeight(4, style.SPACING_PX)
+        fields.addWidget(self.enrolled_title, 5, 0, 1, 2)
+        fields.addWidget(self.enrolled_label, 6, 0)
+        fields.addWidget(self.reset_button, 6, 1)
+        fields.setColumnStretch(0, 1)
+        fields.setRowStretch(7, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.message, 1)
         actions.addWidget(self.enroll_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(touch_scroll(form), 1)
+        layout.addWidget(self.confirm_panel)  # the answers stay in sight
         layout.addLayout(actions)
-        layout.addSpacing(style.SPACING_PX)
-        layout.addWidget(self.enrolled_title)
-        layout.addWidget(self.enrolled_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.reset_button)
-        layout.addLayout(row)
-        layout.addWidget(self.confirm_panel)
-        layout.addStretch(1)
 
     def retranslate(self, language: Language) -> None:
         self.url_caption.setText(self.tr("Central service address"))
@@ -104,6 +106,10 @@ class EnrollmentPage(QWidget):
         )
         self.confirm_button.setText(self.tr("Yes, reset"))
         self.cancel_button.setText(self.tr("Cancel"))
+        keep_words_whole(
+            (self.scan_button, self.enroll_button, self.reset_button, self.confirm_button,
+             self.cancel_button)
+        )  # fmt: skip
         self.show_current()
 
     def show_current(self) -> None:

@@ -3,10 +3,11 @@ the passage fields asked at this checkpoint. PINs are hashed off the GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QVBoxLayout,
@@ -18,9 +19,12 @@ from kiosk.sessions import staff
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
+from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning_widgets import button, label, line
 from kiosk.ui.toggle import ToggleCheckBox
+
+WIDE_PX = 1200  # from this width the technician's part sits beside the supervisors
 
 
 class StaffPage(QWidget):
@@ -38,7 +42,11 @@ class StaffPage(QWidget):
         self.supervisors_title = label(True)
         self.supervisor_list = QListWidget()
         self.supervisor_list.setFont(style.font(style.STATUS_PT))
-        self.supervisor_list.setStyleSheet("QListWidget { background: #FFFFFF; }")
+        self.supervisor_list.setStyleSheet(
+            "QListWidget { background: #FFFFFF; }"
+            " QListWidget::item { border-bottom: 1px solid #CFD8DC; padding-left: 12px; }"
+        )
+        self.supervisor_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.supervisor_list.currentRowChanged.connect(self._supervisor_picked)
         self.name_caption, self.pin_caption = label(), label()
         self.name_edit = line()
@@ -50,8 +58,10 @@ class StaffPage(QWidget):
         self.technician_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.save_technician = button(self.save_technician_pin)
         self.fields_title = label(True)
+        row_px = style.GLOVE_TARGET_PX
         self.field_boxes = {
-            field: ToggleCheckBox(indicator_px=36, height_px=56) for field in PassageField
+            field: ToggleCheckBox(indicator_px=row_px // 2, height_px=row_px)
+            for field in PassageField
         }
         for box in self.field_boxes.values():
             box.setFont(style.font(style.STATUS_PT))
@@ -59,33 +69,49 @@ class StaffPage(QWidget):
         self.message = label()
         self._supervisors: list[str] = []
 
-        left = QVBoxLayout()
-        left.addWidget(self.supervisors_title)
-        left.addWidget(self.supervisor_list, 1)
+        left = QWidget()
+        people = QVBoxLayout(left)
+        people.setContentsMargins(0, 0, 0, 0)
+        people.addWidget(self.supervisors_title)
+        people.addWidget(self.supervisor_list)
         form = QGridLayout()
         form.addWidget(self.name_caption, 0, 0)
         form.addWidget(self.name_edit, 0, 1)
         form.addWidget(self.pin_caption, 1, 0)
         form.addWidget(self.pin_edit, 1, 1)
-        form.addWidget(self.save_supervisor, 2, 1)
-        left.addLayout(form)
-        right = QVBoxLayout()
-        right.addWidget(self.technician_caption)
-        right.addWidget(self.technician_pin)
-        right.addWidget(self.save_technician)
-        right.addSpacing(style.SPACING_PX)
-        right.addWidget(self.fields_title)
+        form.addWidget(self.save_supervisor, 2, 1, Qt.AlignmentFlag.AlignRight)
+        form.setColumnStretch(1, 1)
+        people.addLayout(form)
+        people.addStretch(1)
+        right = QWidget()
+        kiosk = QVBoxLayout(right)
+        kiosk.setContentsMargins(0, 0, 0, 0)
+        kiosk.addWidget(self.technician_caption)
+        kiosk.addWidget(self.technician_pin)
+        kiosk.addWidget(self.save_technician, 0, Qt.AlignmentFlag.AlignRight)
+        kiosk.addSpacing(style.SPACING_PX)
+        kiosk.addWidget(self.fields_title)
         for box in self.field_boxes.values():
-            right.addWidget(box)
-        right.addWidget(self.save_fields_button)
-        right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addSpacing(style.SPACING_PX)
-        columns.addLayout(right, 1)
+            kiosk.addWidget(box)
+        kiosk.addWidget(self.save_fields_button, 0, Qt.AlignmentFlag.AlignRight)
+        kiosk.addStretch(1)
+        body = QWidget()
+        self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self._columns.setContentsMargins(0, 0, 0, 0)
+        self._columns.setSpacing(style.SPACING_PX * 2)
+        self._columns.addWidget(left, 1)
+        self._columns.addWidget(right, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
-        layout.addWidget(self.message)
+        layout.addWidget(touch_scroll(body), 1)
+        layout.addWidget(self.message)  # what a save said stays in sight
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Two columns on a wide screen, one below the other on a narrow one."""
+        wide = event.size().width() >= WIDE_PX
+        self._columns.setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        )
+        super().resizeEvent(event)
 
     def retranslate(self, language: Language) -> None:
         self.supervisors_title.setText(self.tr("Supervisors on this kiosk"))
@@ -103,6 +129,7 @@ class StaffPage(QWidget):
         for field, box in self.field_boxes.items():
             box.setText(labels[field])
         self.save_fields_button.setText(self.tr("Save passage fields"))
+        keep_words_whole((self.save_supervisor, self.save_technician, self.save_fields_button))
         self.load()
 
     def load(self, fields: frozenset[PassageField] | None = None) -> None:
@@ -112,9 +139,17 @@ class StaffPage(QWidget):
         self.supervisor_list.addItem(self.tr("+ New supervisor"))
         for person in people:
             self.supervisor_list.addItem(person.display_name)
+        self._fit_list()
         if fields is not None:
             for field, box in self.field_boxes.items():
                 box.setChecked(field in fields)
+
+    def _fit_list(self) -> None:
+        """Every name a row of 90 px, all showing: the page scrolls, not the list."""
+        rows = self.supervisor_list
+        for index in range(rows.count()):
+            rows.item(index).setSizeHint(QSize(0, style.GLOVE_TARGET_PX))
+        rows.setFixedHeight(rows.count() * style.GLOVE_TARGET_PX + 2 * rows.frameWidth())
 
     def _supervisor_picked(self, row: int) -> None:
         if 1 <= row <= len(self._supervisors):

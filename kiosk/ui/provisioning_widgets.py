@@ -7,13 +7,15 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtGui import QImage
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QTableWidget,
 )
@@ -21,9 +23,15 @@ from PySide6.QtWidgets import (
 from kiosk.ui import style
 
 PREVIEW_SIZE = (320, 180)
-# The technician's screen holds more than the gate's: buttons a size down, still touchable.
+# The technician's screen holds more than the gate's: words a size down, still 90 px (15 mm,
+# for gloves) with the padding and frame.
+_FIELD_PX = style.GLOVE_TARGET_PX
 TECH_BUTTON_STYLE = style.BUTTON_STYLE + (
-    " QPushButton { min-height: 60px; min-width: 120px; font-size: 16pt; padding: 4px 16px; }"
+    f" QPushButton {{ min-height: {_FIELD_PX - 12}px; min-width: 100px; font-size: 16pt;"
+    " padding: 4px 16px; }"
+)
+TAB_STYLE = (
+    f"QTabBar::tab {{ min-height: {_FIELD_PX}px; min-width: {_FIELD_PX + 30}px; padding: 0 24px; }}"
 )
 
 
@@ -51,7 +59,7 @@ def button(slot: Callable[[], None]) -> QPushButton:
 def line() -> QLineEdit:
     edit = QLineEdit()
     edit.setFont(style.font(style.STATUS_PT))
-    edit.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
+    edit.setMinimumHeight(_FIELD_PX)
     edit.setStyleSheet("QLineEdit { background: #FFFFFF; }")
     return edit
 
@@ -63,26 +71,57 @@ def label(bold: bool = False) -> QLabel:
     return made
 
 
-def device_table() -> QTableWidget:
-    table = QTableWidget(0, 3)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    table.setFont(style.font(style.STATUS_PT - 2))
-    table.setStyleSheet("QTableWidget { background: #FFFFFF; gridline-color: #CFD8DC; }")
-    return table
+class DeviceTable(QTableWidget):
+    """What was found, read only: long device paths wrap in their cells, and the table is as
+    high as its rows (the page scrolls, not the table; a drag on it scrolls the page)."""
+
+    def __init__(self) -> None:
+        super().__init__(0, 3)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFont(style.font(style.STATUS_PT - 2))
+        self.setStyleSheet("QTableWidget { background: #FFFFFF; gridline-color: #CFD8DC; }")
+
+    def fit_height(self) -> None:
+        self.resizeRowsToContents()
+        rows = sum(self.rowHeight(row) for row in range(self.rowCount()))
+        height = self.horizontalHeader().height() + rows + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit_height()
+
+
+def device_table() -> DeviceTable:
+    return DeviceTable()
 
 
 def device_combo() -> QComboBox:
     combo = QComboBox()
     # Long device paths must not widen the window: the list shows them in full.
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(18)
+    combo.setMinimumContentsLength(12)
     combo.setFont(style.font(style.STATUS_PT))
-    combo.setMinimumHeight(style.TOUCH_TARGET_PX - 24)
-    combo.setStyleSheet("QComboBox { background: #FFFFFF; padding: 2px 8px; }")
+    combo.setMinimumHeight(_FIELD_PX)
+    combo.setView(QListView())
+    combo.setStyleSheet(
+        "QComboBox { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
+        " padding: 2px 12px; }"
+        " QComboBox::drop-down { width: 48px; border: none; }"
+        f" QComboBox QAbstractItemView::item {{ min-height: {_FIELD_PX}px; }}"
+    )
     return combo
 
 
