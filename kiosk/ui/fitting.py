@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QFrame, QScrollArea, QScroller, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QScrollArea,
+    QScroller,
+    QScrollerProperties,
+    QWidget,
+)
 
 from kiosk.ui import style
 
@@ -27,8 +34,18 @@ def touch_scroll(contents: QWidget) -> QScrollArea:
     )
     area.verticalScrollBar().setSingleStep(style.GLOVE_TARGET_PX)
     area.verticalScrollBar().setPageStep(style.GLOVE_TARGET_PX * 4)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    drag_to_scroll(area.viewport())
     return area
+
+
+def drag_to_scroll(viewport: QWidget) -> None:
+    """A drag scrolls `viewport`'s area; a touch on a button in it still acts at once (the
+    scroller does not hold the press back to see whether a drag follows)."""
+    QScroller.grabGesture(viewport, QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    scroller = QScroller.scroller(viewport)
+    properties = scroller.scrollerProperties()
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0)
+    scroller.setScrollerProperties(properties)
 
 
 def keep_words_whole(buttons: Iterable[QAbstractButton]) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions.supervisor import TimeRange
 from kiosk.store import Operator, PassageRow
 from kiosk.ui import style
-from kiosk.ui.fitting import keep_words_whole
+from kiosk.ui.fitting import drag_to_scroll, keep_words_whole
 from kiosk.ui.i18n import Language
 from kiosk.ui.passage_table import (
     PassageTableModel,
@@ -167,9 +166,7 @@ class LogPage(QWidget):
         self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel.setStyleSheet(_PANEL_STYLE)
         self.panel.verticalScrollBar().setSingleStep(style.GLOVE_TARGET_PX)
-        QScroller.grabGesture(
-            self.panel.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture
-        )
+        drag_to_scroll(self.panel.viewport())
         # Settings and Close stay in sight above the controls, which may scroll.
         self.side = QWidget()
         side = QVBoxLayout(self.side)

@@ -452,16 +452,25 @@ def test_leaving_the_application_takes_a_second_touch_on_a_clear_confirmation(
     harness = make(lock=True)
     harness.kiosk.languages.set_language(Language.ZH)  # as the kiosk's language button does
     window, view = harness.kiosk.window, harness.view
+    window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
     harness.kiosk.open_provisioning()
     qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
     view.unlock(TECHNICIAN_PIN)
     qtbot.waitUntil(lambda: view.operator_id is not None, timeout=WAIT_MS)
-    exit_at = view.exit_button.mapTo(view, view.exit_button.rect().center())
-    close_at = view.close_button.mapTo(view, view.close_button.rect().center())
-    assert abs(exit_at.y() - close_at.y()) > view.height() // 2  # a row of its own, far apart
-    assert exit_at.x() < view.width() // 2 < close_at.x()  # and the other side of the screen
+
+    def far_apart() -> tuple[int, int]:
+        exit_at = view.exit_button.mapTo(view, view.exit_button.rect().center())
+        close_at = view.close_button.mapTo(view, view.close_button.rect().center())
+        assert exit_at.x() < view.width() // 2 < close_at.x()  # the other side of the screen
+        return abs(exit_at.y() - close_at.y()), abs(exit_at.x() - close_at.x())
+
+    assert far_apart()[0] > view.height() // 2  # a row of its own, far below
+    view.resize(1024, 600)  # a low panel: the opposite end of the title's row
+    qtbot.waitUntil(lambda: far_apart()[1] > view.width() * 2 // 3, timeout=WAIT_MS)
+    view.resize(1280, 800)
+    qtbot.waitUntil(lambda: far_apart()[0] > view.height() // 2, timeout=WAIT_MS)
 
     qtbot.mouseClick(view.exit_button, Qt.MouseButton.LeftButton)
     assert harness.exits == [] and window.isVisible()

@@ -53,7 +53,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
             opened, staff.TECHNICIAN_ID, "技术员", "technician", TECHNICIAN_PIN, FAST
         ).result(timeout=10)
         for number in range(1, 9):  # a long list of supervisors
-            name = ["欧阳晓明", "Ouyang Xiaoming", "司马建国", "Li Na"][number % 4] + str(number)
+            name = ["欧阳晓明", "司马建国", "李娜", "王芳"][number % 4] + str(number)
             staff.set_pin(opened, f"local-sup-{number}", name, "supervisor", "13579", FAST).result(
                 timeout=10
             )

@@ -242,8 +242,8 @@ def test_the_log_fills_the_screen_with_reason_direction_trip_reason_and_override
     table, model = view.log_page.table, view.log_page.model
     assert view.height() == 800
     row_px = table.verticalHeader().defaultSectionSize()
-    assert row_px >= 56  # still touchable
-    assert table.viewport().height() // row_px >= 12
+    assert row_px >= 90  # a row is touched: 15 mm, for gloves
+    assert table.viewport().height() // row_px >= 8
     show(view, qtbot, fever=True)
     index = [row.record_id for row in model.rows].index(fever.record_id)
     cells = {
@@ -263,6 +263,7 @@ def test_the_log_fills_the_screen_with_reason_direction_trip_reason_and_override
     assert model.data(model.index(untouched, model.OVERRIDE)) == "—"
     right = table.viewport().width()
     for column in (model.REASON, model.DIRECTION, model.TRIP, model.OVERRIDE):
+        assert not table.isColumnHidden(column)
         assert table.columnViewportPosition(column) + table.columnWidth(column) <= right
 
 
