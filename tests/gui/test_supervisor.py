@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from healthcode.claims import Colour
@@ -387,6 +387,46 @@ def test_the_export_follows_the_language_shown(view: SupervisorView, qtbot: QtBo
     head, first, *_ = read_csv(Path(path))
     assert head[0] == "Time"
     assert first[1] in {"Pass", "No entry", "Observation", "Manual check"}
+
+
+def test_the_export_message_is_said_again_in_the_language_switched_to(
+    view: SupervisorView, qtbot: QtBot, use_language: Callable[[Language], None]
+) -> None:
+    use_language(Language.ZH)
+    view.retranslate(Language.ZH)
+    unlock(view, qtbot)
+    _, path, rows = export_and_wait(view, qtbot, ExportFormat.CSV)
+    label = view.log_page.export_label
+    assert label.text().startswith(f"已导出 {rows} 行")
+    use_language(Language.EN)
+    view.retranslate(Language.EN)
+    assert label.text().startswith(f"Exported {rows} rows to ")
+    assert label.text().replace("\u200b", "").endswith(Path(path).name)
+
+
+def test_a_narrow_log_hides_the_least_needed_columns_and_a_touched_row_shows_them(
+    view: SupervisorView, qtbot: QtBot, use_language: Callable[[Language], None]
+) -> None:
+    """In English the table scrolled sideways with the operator off the screen."""
+    use_language(Language.EN)
+    view.retranslate(Language.EN)
+    view.resize(800, 1280)
+    view.show()
+    qtbot.waitExposed(view)
+    unlock(view, qtbot)
+    table, model = view.log_page.table, view.log_page.model
+    qtbot.waitUntil(lambda: table.isColumnHidden(model.OPERATOR), timeout=WAIT_MS)
+    assert not table.horizontalScrollBar().isVisible()
+    shown = [c for c in range(model.COLUMNS) if not table.isColumnHidden(c)]
+    assert {model.TIME, model.OUTCOME, model.REASON, model.OVERRIDE} <= set(shown)
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    details = view.log_page.details_label
+    assert not details.isVisible()
+    row = table.rowViewportPosition(1) + table.rowHeight(1) // 2
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, row))
+    operator = model.text(model.entry_at(1), model.OPERATOR)
+    assert details.isVisible()
+    assert f"Operator: {operator}" in details.text()
 
 
 def test_an_export_can_be_cancelled_and_leaves_no_file(
