@@ -176,11 +176,12 @@ class PassageTableModel(QAbstractTableModel):
         """Row `index`'s cells in `columns`, each after its title, on one line: what a hidden
         column held, shown when its row is touched."""
         entry = self._rows[index]
+        colon = ": " if self._language is Language.EN else "："
         cells = []
         for column in columns:
             title = self.headerData(column, Qt.Orientation.Horizontal)
             text = " ".join(self.text(entry, column).split("\n"))
-            cells.append(f"{title}: {text}")
+            cells.append(f"{title}{colon}{text}")
         return " · ".join(cells)
 
     def _override_text(self, entry: LogRow, language: Literal["zh", "en"]) -> str:

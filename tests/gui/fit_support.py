@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -157,8 +157,33 @@ def cut_widgets(screen: QWidget, size: tuple[int, int]) -> list[str]:
     return problems
 
 
+def overlapping_widgets(screen: QWidget) -> list[str]:
+    """Visible siblings that cover each other (a scroll area's bars and viewport aside)."""
+    found: list[str] = []
+    parents = [screen, *screen.findChildren(QWidget)]
+    for parent in parents:
+        if not _shown(parent, screen) and parent is not screen:
+            continue
+        if isinstance(parent, QAbstractScrollArea | QComboBox | QAbstractSpinBox):
+            continue
+        if parent is not screen and _inside_item_view(parent, screen):
+            continue
+        children = [
+            child
+            for child in parent.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if _shown(child, screen) and not child.isWindow() and not isinstance(child, QScrollBar)
+        ]
+        for index, first in enumerate(children):
+            for second in children[index + 1 :]:
+                if first.geometry().intersects(second.geometry()):
+                    found.append(f"{_name(first)} overlaps {_name(second)}")
+    return found
+
+
 def assert_nothing_cut(screen: QWidget, size: tuple[int, int]) -> None:
-    problems = cut_widgets(screen, size)
+    problems = cut_widgets(screen, size) + overlapping_widgets(screen)
     assert not problems, "\n".join(problems)
 
 
