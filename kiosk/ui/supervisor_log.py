@@ -46,6 +46,7 @@ _GAP_PX = 8
 _PANEL_PX = 420  # two touch buttons side by side, and room for a scroll bar
 _PORTRAIT_PANEL_PX = 600
 _SCROLL_BAR_PX = 36
+_PROGRESS_PX = 140  # the export's bar: room for its per cent
 _UNLIMITED = 16_777_215  # Qt's QWIDGETSIZE_MAX
 _PANEL_STYLE = (
     "QScrollArea { background: transparent; }"
@@ -147,6 +148,8 @@ class LogPage(QWidget):
         # a long folder path must not widen the page past a portrait screen: it wraps instead
         self.export_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.cancel_export_button = button()
+        self.cancel_export_button.setStyleSheet(style.BUTTON_STYLE + _NARROW)
+        self.progress.setMinimumWidth(_PROGRESS_PX)
         bar = QHBoxLayout(self.export_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.progress, 2)

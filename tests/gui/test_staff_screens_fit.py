@@ -128,6 +128,9 @@ def test_the_supervisor_screens_fit_the_panel(
         view.apply_filter(TimeRange.ALL)
     view.log_page.table.selectRow(1)
     look("log")
+    view.log_page.export_started()
+    view.log_page.export_progressed(5, 17)
+    look("log-exporting")
     with qtbot.waitSignal(view.export_finished, timeout=WAIT_MS):
         view.export(ExportFormat.XLSX)
     look("log-exported")
@@ -210,6 +213,7 @@ def show_every_message(view: ProvisioningView) -> None:
         enrollment.tr("Central cannot be reached: check the address and the network.")
     )
     view.staff.message.setText(view.staff.tr("A PIN is 4 to 12 digits, and a name is needed."))
+    enrollment.enrolled_label.setText("西湖区转塘街道某某社区卫生服务中心东门预检分诊点 (Clinic)")
 
 
 @pytest.mark.parametrize("language", LANGUAGES, ids=["zh", "en"])
