@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea, QScroller, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.discovery import CameraInfo, Inventory, PortUse, SerialPortInfo
@@ -39,6 +40,7 @@ from tests.gui.staff_support import FAST, NOW, SUPERVISOR_PIN, FakeClock, fill_l
 WAIT_MS = 10_000
 TECHNICIAN_PIN = "2468"
 LANGUAGES = [Language.ZH, Language.EN]
+NO_GESTURE = Qt.GestureType(0)
 
 
 @pytest.fixture
@@ -244,3 +246,52 @@ def test_the_technician_screens_fit_the_panel(
     view.ask_to_leave()
     assert view.pages.currentIndex() == EXIT_PAGE
     look("exit")
+
+
+def scroll_areas(screen: QWidget) -> list[QScrollArea]:
+    return [area for area in screen.findChildren(QScrollArea) if area.isVisibleTo(screen)]
+
+
+def inside(widget: QWidget, areas: list[QScrollArea]) -> bool:
+    return any(area.isAncestorOf(widget) for area in areas)
+
+
+def test_long_staff_forms_scroll_under_a_finger_and_their_actions_stay_in_sight(
+    supervisor: Callable[[Language], SupervisorView],
+    technician: Callable[[Language], ProvisioningView],
+    qtbot: QtBot,
+) -> None:
+    size = (1024, 600)
+    view = technician(Language.EN)
+    view.unlock(TECHNICIAN_PIN)
+    qtbot.waitUntil(lambda: view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
+    view.enrollment.ask_reset()
+    view.enrollment.confirm_panel.setVisible(True)
+    pages = [view.devices, view.enrollment, view.staff]
+    actions = [view.devices.save_button, view.enrollment.confirm_button]
+    actions += [view.enrollment.cancel_button, view.enrollment.enroll_button]
+    for index, page in enumerate(pages):
+        view.tabs.setCurrentIndex(index)
+        settle(view, size)
+        areas = scroll_areas(page)
+        assert areas, f"{type(page).__name__} does not scroll"
+        for area in areas:
+            assert QScroller.grabbedGesture(area.viewport()) != NO_GESTURE  # a drag scrolls
+            assert area.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            assert area.verticalScrollBar().singleStep() >= 90
+    assert not any(inside(button, scroll_areas(view)) for button in actions)
+    assert not inside(view.close_button, scroll_areas(view))
+
+    log_view = supervisor(Language.EN)
+    with qtbot.waitSignal(log_view.log_loaded, timeout=WAIT_MS):
+        log_view.unlock("sup-1", SUPERVISOR_PIN)
+    settle(log_view, size)
+    logs = log_view.log_page
+    assert QScroller.grabbedGesture(logs.panel.viewport()) != NO_GESTURE
+    visible = scroll_areas(log_view)
+    assert not inside(logs.close_button, visible) and not inside(logs.settings_button, visible)
+    log_view.open_settings()
+    settle(log_view, size)
+    visible = scroll_areas(log_view)
+    settings = log_view.settings_page
+    assert not inside(settings.save_button, visible) and not inside(settings.back_button, visible)
