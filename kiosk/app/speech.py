@@ -4,12 +4,14 @@ An utterance is the list of sound assets (`tone_<name>`, `voice_<name>` WAV file
 assets/sounds, made by build/make_sounds.py) played one after the other, with its words in
 Chinese and English for logs and tests. Each awaited step is said once, when it becomes the one
 awaited; the verdict is said only when the flow decides (after the last measurement), and a
-confirmed fever is read out before it ("体温 38.6 度，请留观"). No Qt: the sound player only
-plays what it is given, in order, and drops a prompt that a later utterance made stale.
+confirmed fever is read out before it ("体温 38.6 度，请留观"). No Qt: the sound player plays
+what it is given, in order, and asks `admit` what still waits when a new utterance comes, so
+that after a burst of people the voice speaks of the person at the kiosk, not of one long gone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from healthcode.text import LocalText
@@ -19,6 +21,9 @@ from kiosk.checkpoint.outcome import Outcome
 # Prompts that start with a tone before the voice: a re-measure must catch the ear.
 _PROMPT_TONES = frozenset({Prompt.REMEASURE})
 _DIGITS = "零一二三四五六七八九"
+# At most this many utterances wait behind the one playing: with the rules of `admit` that is a
+# verdict and the next person's prompt, so the voice is at most a few seconds behind.
+MAX_WAITING = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,35 @@ class Utterance:
     @property
     def tones(self) -> tuple[str, ...]:
         return tuple(name for name in self.assets if name.startswith("tone_"))
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What the player does when a new utterance comes: which waiting ones stay (indices into
+    the waiting list, in order; the new one goes after them) and whether the one playing is cut.
+    """
+
+    keep: tuple[int, ...]
+    cut_playing: bool
+
+
+def admit(
+    waiting: Sequence[Utterance],
+    playing: Utterance | None,
+    new: Utterance,
+    limit: int = MAX_WAITING,
+) -> Admission:
+    """The queue's rules, so the voice never falls behind the people:
+
+    - anything newer makes a prompt stale: a waiting prompt is dropped, a playing one cut short;
+    - a verdict is never cut (a prompt waits for it), but a new verdict drops the verdicts still
+      waiting: they are about people who have already gone on;
+    - at most `limit` wait, the new one included; the oldest go first.
+    """
+    keep = [index for index, queued in enumerate(waiting) if new.prompt and not queued.prompt]
+    room = max(0, limit - 1)  # the new one waits too
+    keep = keep[-room:] if room else []
+    return Admission(tuple(keep), cut_playing=playing is not None and playing.prompt)
 
 
 def prompt_utterance(prompt: Prompt) -> Utterance:

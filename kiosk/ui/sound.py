@@ -2,9 +2,11 @@
 
 What is said and in which order is decided Qt-free (kiosk/app/speech.py); this player only plays
 each utterance's assets (`tone_<name>.wav`, `voice_<name>.wav` in assets/sounds, made by
-build/make_sounds.py), in order. A later utterance waits for the one playing; only a prompt that
-a later utterance made stale is dropped (or cut short while playing). Playing never blocks and
-never raises: a box without speakers (or an offscreen test) gets one log line and silence.
+build/make_sounds.py), in order. A later utterance waits for the one playing; what still waits
+when a new one comes is decided by `kiosk.app.speech.admit`: a stale prompt is dropped (or cut
+short while playing), a new verdict drops older verdicts not yet said, and only a few wait.
+Playing never blocks and never raises: a box without speakers (or an offscreen test) gets one
+log line and silence.
 `last_played` keeps what was asked for, by asset name, whether or not a loudspeaker was there to
 hear it (muted plays, and records, nothing).
 """
@@ -19,7 +21,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
-from kiosk.app.speech import Utterance
+from kiosk.app.speech import Utterance, admit
 from kiosk.ui.i18n import ASSETS
 
 log = logging.getLogger(__name__)
@@ -87,8 +89,9 @@ def _has_audio_output() -> bool:
 
 
 class SoundPlayer(QObject):
-    """Plays utterances in order: a later one waits for the current one; a stale prompt (one a
-    later utterance superseded) is dropped from the queue, or cut short while it plays."""
+    """Plays utterances in order: a later one waits for the current one, a stale prompt (one a
+    later utterance superseded) is dropped from the queue or cut short while it plays, and a
+    new verdict drops the older ones still waiting (`kiosk.app.speech.admit`)."""
 
     finished = Signal()  # the queue played to its end (not emitted when silent or stopped)
 
@@ -128,7 +131,7 @@ class SoundPlayer(QObject):
 
     # -- playing -------------------------------------------------------------------------------
     def say(self, utterance: Utterance) -> None:
-        """Play `utterance` after what is playing; prompts it makes stale are dropped."""
+        """Play `utterance` after what is playing; what it makes stale is dropped."""
         if self.muted:
             return
         wanted = utterance.assets if self.voice else utterance.tones
@@ -138,8 +141,9 @@ class SoundPlayer(QObject):
         self.last_played.extend(names)
         if not self._audible():
             return
-        self._queue = [(queued, rest) for queued, rest in self._queue if not queued.prompt]
-        if self._current is not None and self._current.prompt:
+        admission = admit([queued for queued, _ in self._queue], self._current, utterance)
+        self._queue = [self._queue[index] for index in admission.keep]
+        if admission.cut_playing:
             self._cut()
         self._queue.append((utterance, names))
         if self._asset is None:

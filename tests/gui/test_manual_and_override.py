@@ -25,7 +25,7 @@ from tests.gui.kiosk_support import build_kiosk, tap_keys
 from tests.gui.staff_support import NOW, OPERATOR_PIN, roster
 from tests.gui.test_pinpad_signin import type_pin
 
-SIZES = [(1280, 800), (1024, 600), (800, 1280)]
+SIZES = [(1280, 800), (1024, 600), (800, 1280), (1080, 1920), (1920, 1080)]
 
 
 def manual_entry(qtbot: QtBot, size: tuple[int, int] = (1280, 800)) -> ManualEntry:

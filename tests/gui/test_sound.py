@@ -238,3 +238,34 @@ def test_the_tones_are_distinct_and_the_sounds_small() -> None:
     total = sum(p.stat().st_size for p in SOUNDS.glob("*.wav"))
     assert total < 700 * 1024
     assert {p.stem for p in SOUNDS.glob("*.wav")} == set(ALL_ASSETS)
+
+
+def test_after_a_burst_of_people_the_voice_speaks_of_the_last_one(
+    speaker: SoundPlayer, audio: FakeAudio
+) -> None:
+    # Thirty people in the time the first verdict takes to say: each is asked for a temperature
+    # and gets a verdict, a fever read out for every third.
+    for person in range(30):
+        say(speaker, Prompt.MEASURE)
+        fever = 37.5 + person / 10 if person % 3 == 2 else None
+        outcome = Outcome.REFER if fever else Outcome.PASS
+        speaker.say(verdict_utterance(outcome, fever))
+    say(speaker, Prompt.SCAN)  # the next person is asked for a code
+    assert speaker.playing == "tone_pass"  # the first person's verdict is said to its end
+    said = [u.text.zh for u in speaker.pending_utterances]
+    assert said == ["体温 40.4 度，请留观", "请出示健康码"]  # the last person, then the next
+    while speaker.playing is not None:
+        audio.end(speaker.playing)
+    assert audio.started[-2:] == ["voice_refer", "voice_scan"]
+    assert len(audio.started) < 20  # not thirty people's verdicts one after the other
+
+
+def test_a_prompt_never_cuts_a_verdict(speaker: SoundPlayer, audio: FakeAudio) -> None:
+    speaker.say(verdict_utterance(Outcome.REFER, 38.6))
+    say(speaker, Prompt.MEASURE, Prompt.READ_CARD)
+    assert audio.stopped == []
+    assert speaker.playing == "tone_refer"
+    assert [u.text.zh for u in speaker.pending_utterances] == ["请刷身份证"]
+    while speaker.playing is not None:
+        audio.end(speaker.playing)
+    assert audio.started[-3:] == ["voice_degrees", "voice_refer", "voice_read_card"]

@@ -11,12 +11,20 @@ import pytest
 
 from kiosk.app.demo import DemoWorld
 from kiosk.app.flow import FlowListener
-from kiosk.app.speech import SpeechPlan, Utterance, number_assets, verdict_utterance
+from kiosk.app.speech import (
+    SpeechPlan,
+    Utterance,
+    admit,
+    number_assets,
+    prompt_utterance,
+    verdict_utterance,
+)
 from kiosk.checkpoint.events import (
     CancelRequested,
     CodeScanned,
     Event,
     IdCardRead,
+    Prompt,
     ReadyForNext,
     TemperatureRead,
     Tick,
@@ -234,3 +242,27 @@ def test_the_scan_prompt_is_said_when_the_kiosk_waits_only_with_a_greeting(
         "通行",
         *greeted,
     ]
+
+
+MEASURE = prompt_utterance(Prompt.MEASURE)
+CARD = prompt_utterance(Prompt.READ_CARD)
+PASS = verdict_utterance(Outcome.PASS)
+DENY = verdict_utterance(Outcome.DENY)
+
+
+def test_a_newer_utterance_cuts_a_playing_prompt_but_never_a_verdict() -> None:
+    assert admit([], MEASURE, PASS).cut_playing
+    assert admit([], MEASURE, CARD).cut_playing
+    assert not admit([], PASS, MEASURE).cut_playing
+    assert not admit([], PASS, DENY).cut_playing
+    assert not admit([], None, PASS).cut_playing
+
+
+def test_a_waiting_prompt_goes_stale_and_a_waiting_verdict_waits_for_no_newer_verdict() -> None:
+    assert admit([PASS, MEASURE], DENY, CARD).keep == (0,)  # the verdict still to be said
+    assert admit([PASS, MEASURE], DENY, DENY).keep == ()  # a later person's verdict: only it
+
+
+def test_no_more_than_the_limit_waits() -> None:
+    assert admit([PASS, DENY, PASS], None, CARD, limit=2).keep == (2,)
+    assert admit([PASS], None, CARD, limit=1).keep == ()
