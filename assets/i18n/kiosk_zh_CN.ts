@@ -494,6 +494,17 @@
         </message>
     </context>
     <context>
+        <name>NoteEditor</name>
+        <message>
+            <source>Note (optional): touch a phrase or type</source>
+            <translation>备注（可选）：点常用语或输入</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+    </context>
+    <context>
         <name>OperatorPicker</name>
         <message>
             <source>No operators on this kiosk yet. The staff roster comes with the next sync.</source>
@@ -833,6 +844,21 @@
         <message>
             <source>Personal PIN for %1</source>
             <translation>%1 的个人 PIN 码</translation>
+        </message>
+    </context>
+    <context>
+        <name>TextKeyboard</name>
+        <message>
+            <source>Space</source>
+            <translation>空格</translation>
+        </message>
+        <message>
+            <source>Clear</source>
+            <translation>清除</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>删除</translation>
         </message>
     </context>
     <context>

@@ -1,7 +1,9 @@
 """The reasons staff pick from when they change a decision, and the text a change records.
 
-A gloved hand picks a listed reason; a short note is optional. The recorded reason is the
-listed reason's Chinese (the language of the kiosk's records), then the note when there is one.
+A gloved hand picks a listed reason; a short note is optional, made of common phrases (one
+touch each, in Chinese whatever the screen's language: the language of the kiosk's records)
+and a few letters or digits typed on the on-screen keyboard (a plate, an ID, a short word). The
+recorded reason is the listed reason's Chinese, then the note when there is one.
 """
 
 from __future__ import annotations
@@ -38,6 +40,30 @@ OVERRIDE_REASONS: tuple[ListedReason, ...] = (
 )
 
 NOTE_MAX_CHARS = 60
+NOTE_SEPARATOR = "，"
+
+# What staff most often add to a changed decision at a checkpoint: how the person was checked
+# instead (paper proof, a phone call, the community), who they are with, and what failed.
+NOTE_PHRASES: tuple[LocalText, ...] = (
+    LocalText("持纸质证明", "Paper proof"),
+    LocalText("已电话核实", "Phoned to check"),
+    LocalText("社区已确认", "Community confirms"),
+    LocalText("复测体温正常", "Re-measured normal"),
+    LocalText("老人无智能手机", "Elderly, no phone"),
+    LocalText("同行家属", "With family"),
+    LocalText("工作人员陪同", "Staff escort"),
+    LocalText("读卡器故障", "Card reader fault"),
+)
+
+
+def note_with_phrase(note: str, phrase: str) -> str:
+    """The note with `phrase` added after a Chinese comma; unchanged when the phrase is already
+    there or would not fit in NOTE_MAX_CHARS (a phrase is never cut in half)."""
+    note = note.strip()
+    if phrase in note:
+        return note
+    longer = f"{note}{NOTE_SEPARATOR}{phrase}" if note else phrase
+    return longer if len(longer) <= NOTE_MAX_CHARS else note
 
 
 def reason_label(reason: OverrideReason) -> LocalText:

@@ -1,7 +1,9 @@
 """Manual entry: what staff type when the camera or the reader cannot help.
 
-ID numbers and temperatures are typed on on-screen keypads (kiosk.ui.keypad): the kiosk has a
-touch panel and no keyboard. The temperature starts empty and is recorded only when it is a
+ID numbers and temperatures are typed on on-screen keypads (kiosk.ui.keypad), a code's text on
+the on-screen text keyboard (kiosk.ui.text_keyboard): the kiosk has a touch panel and no
+keyboard. A scanner or a USB keyboard may still type a code's text into its field (Enter checks
+it). The temperature starts empty and is recorded only when it is a
 plausible body temperature; an empty or implausible one is refused with a message.
 """
 
@@ -11,9 +13,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,11 +25,17 @@ from PySide6.QtWidgets import (
 
 from healthcode.identity import ID_NUMBER_LENGTH, id_number_problem
 from kiosk.app.keypad import KeypadKind, temperature_problem, temperature_value
+from kiosk.app.text_keys import TextKind
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 from kiosk.ui.keypad import Keypad
 from kiosk.ui.screens import touch_button
+from kiosk.ui.text_keyboard import TextKeyboard
 
+_FIELD_STYLE = (
+    "QLineEdit { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
+    " padding: 4px 12px; }"
+)
 _DISPLAY_STYLE = (
     "QLabel {{ background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
     " padding: 4px 12px; color: {colour}; }}"
@@ -109,15 +119,29 @@ class ManualEntry(QWidget):
         self.id_keypad.changed.connect(self._check_id)
         self.id_submit.clicked.connect(self._submit_id)
         # code text
-        code_page = QWidget()
-        code_layout = QVBoxLayout(code_page)
-        self.code_input = QLineEdit()
+        self.code_page = QWidget()
+        self.code_input = QLineEdit()  # no validator: it takes whatever a scanner types
         self.code_input.setFont(style.font(style.BODY_PT))
         self.code_input.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.code_input.setStyleSheet(_FIELD_STYLE)
+        # A scanner's keys come through raw: a Chinese input method would swallow them.
+        self.code_input.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self.code_input.returnPressed.connect(self._submit_code)
         self.code_submit = touch_button()
-        code_layout.addWidget(self.code_input)
-        code_layout.addWidget(self.code_submit)
-        code_layout.addStretch(1)
+        self.code_submit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        # no vertical padding: still a full touch target, and room for a row of keys at 1280x800
+        self.code_submit.setStyleSheet(style.BUTTON_STYLE + " QPushButton { padding: 0px 20px; }")
+        self.code_keyboard = TextKeyboard(TextKind.CODE_TEXT, self.code_input)
+        self.code_input.textChanged.connect(self._show_code)
+        code_row = QHBoxLayout()
+        code_row.setSpacing(style.SPACING_PX // 2)
+        code_row.addWidget(self.code_input, 1)
+        code_row.addWidget(self.code_submit)
+        code_layout = QVBoxLayout(self.code_page)
+        code_layout.setContentsMargins(0, 2, 0, 0)  # the tab's frame is margin enough
+        code_layout.setSpacing(6)
+        code_layout.addLayout(code_row)
+        code_layout.addWidget(self.code_keyboard, 1)
         self.code_submit.clicked.connect(self._submit_code)
         # temperature
         self.temperature_page = KeypadPage(KeypadKind.TEMPERATURE)
@@ -128,7 +152,7 @@ class ManualEntry(QWidget):
         self.temperature_keypad.changed.connect(lambda _text: self._show_temperature())
         self.temperature_submit.clicked.connect(self._submit_temperature)
         self.tabs.addTab(self.id_page, "")
-        self.tabs.addTab(code_page, "")
+        self.tabs.addTab(self.code_page, "")
         self.tabs.addTab(self.temperature_page, "")
         self.back: QPushButton = touch_button()
         # no vertical padding: still a full touch target, and 16 px more for the keys
@@ -147,10 +171,12 @@ class ManualEntry(QWidget):
         self.code_input.setPlaceholderText(self.tr("JKM1:..."))
         self.id_submit.setText(self.tr("Use this ID number"))
         self.code_submit.setText(self.tr("Check this code"))
+        self._show_code(self.code_input.text())
         self.temperature_submit.setText(self.tr("Record this temperature"))
         self.back.setText(self.tr("Back to scanning"))
         self.id_keypad.retranslate(language)
         self.temperature_keypad.retranslate(language)
+        self.code_keyboard.retranslate(language)
         self._check_id(self.id_keypad.text())
         self._show_temperature()
 
@@ -158,6 +184,7 @@ class ManualEntry(QWidget):
         """Nothing typed is kept for the next person."""
         self.id_keypad.clear()
         self.temperature_keypad.clear()
+        self.code_input.clear()
         self._show_temperature()
 
     # ------------------------------------------------------------ ID number
@@ -206,6 +233,9 @@ class ManualEntry(QWidget):
         self.temperature_keypad.clear()
 
     # ------------------------------------------------------------ code text
+
+    def _show_code(self, text: str) -> None:
+        self.code_submit.setEnabled(bool(text.strip()))
 
     def _submit_code(self) -> None:
         text = self.code_input.text().strip()

@@ -1,5 +1,6 @@
 """Changing a decision: an outcome and a reason, both picked with large buttons (gloves), and an
-optional short note. Recorded with the operator on duty (the flow refuses it without one)."""
+optional short note written on the note page (kiosk.ui.override_note: phrases and an on-screen
+keyboard). Recorded with the operator on duty (the flow refuses it without one)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QLayout,
     QPushButton,
+    QSizePolicy,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -22,13 +25,13 @@ from PySide6.QtWidgets import (
 from healthcode.text import LocalText
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.override import (
-    NOTE_MAX_CHARS,
     OVERRIDE_REASONS,
     OverrideReason,
     recorded_reason,
 )
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
+from kiosk.ui.override_note import NoteButton, NoteEditor
 from kiosk.ui.screens import OVERRIDE_OUTCOMES
 from kiosk.ui.toggle import ToggleButton
 
@@ -45,7 +48,8 @@ class OverridePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
-        layout = QVBoxLayout(self)
+        self.form = QWidget()
+        layout = QVBoxLayout(self.form)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(10)
         self.title = QLabel()
@@ -66,17 +70,20 @@ class OverridePanel(QWidget):
         self._reasons = self._grid(self.reason_buttons, [r.reason for r in OVERRIDE_REASONS])
         for button in self.reason_buttons.values():
             button.clicked.connect(self.message.clear)  # a reason picked answers the refusal
-        self.note = QLineEdit()
-        self.note.setMaxLength(NOTE_MAX_CHARS)
-        self.note.setFont(style.font(style.BUTTON_PT))
-        self.note.setMinimumHeight(style.TOUCH_TARGET_PX)
+        self.note_editor = NoteEditor()
+        self.note = self.note_editor.field  # what is recorded after the reason
+        self.note_button = NoteButton()
+        self.note_button.clicked.connect(self.edit_note)
+        self.note_editor.done.connect(self._note_done)
+        self._note_row = QHBoxLayout()  # the note on a row of its own on a portrait panel
         actions = QHBoxLayout()
         actions.setSpacing(10)
-        actions.addWidget(self.note, 1)
+        self._actions = actions
         self.confirm = QPushButton()
         self.cancel = QPushButton()
         for button in (self.confirm, self.cancel):
             button.setStyleSheet(style.BUTTON_STYLE)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             actions.addWidget(button)
         self.confirm.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled)
@@ -85,7 +92,18 @@ class OverridePanel(QWidget):
         layout.addWidget(self.reason_title)
         layout.addLayout(self._reasons)
         layout.addStretch(1)
+        layout.addLayout(self._note_row)
         layout.addLayout(actions)
+        editor_page = QWidget()
+        editor_layout = QVBoxLayout(editor_page)
+        editor_layout.setContentsMargins(8, 8, 8, 8)
+        editor_layout.addWidget(self.note_editor)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(self.form)
+        self.pages.addWidget(editor_page)
+        # Both pages rearrange themselves to the panel's shape: their minimum in the arrangement
+        # they happen to be in must not widen the panel (see minimumSizeHint).
+        self.pages.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._portrait: bool | None = None
         self._arrange(portrait=False)
         self._language = Language.ZH
@@ -103,11 +121,18 @@ class OverridePanel(QWidget):
         return grid
 
     def _arrange(self, *, portrait: bool) -> None:
-        """Landscape: the outcomes in one row, the reasons two to a row (600 px high fits).
-        Portrait: the outcomes two to a row, the reasons one to a row (800 px wide fits)."""
+        """Landscape: the outcomes in one row, the reasons two to a row, the note beside 确认
+        (600 px high fits). Portrait: the outcomes two to a row, the reasons one to a row, the
+        note on a row of its own above 确认 (800 px wide fits, and a long note stays short)."""
         if portrait == self._portrait:
             return
         self._portrait = portrait
+        self._note_row.removeWidget(self.note_button)
+        self._actions.removeWidget(self.note_button)
+        if portrait:
+            self._note_row.addWidget(self.note_button)
+        else:
+            self._actions.insertWidget(0, self.note_button, 1)
         for grid, buttons, columns in (
             (self._outcomes, list(self._buttons.values()), 2 if portrait else 4),
             (self._reasons, list(self.reason_buttons.values()), 1 if portrait else 2),
@@ -131,8 +156,21 @@ class OverridePanel(QWidget):
     def chosen_reason(self) -> OverrideReason | None:
         return next((r for r, b in self.reason_buttons.items() if b.isChecked()), None)
 
+    def edit_note(self) -> None:
+        self.pages.setCurrentIndex(1)
+        self.note.setFocus()
+
+    def _note_done(self) -> None:
+        self._show_note()
+        self.pages.setCurrentIndex(0)
+
+    def _show_note(self) -> None:
+        note = " ".join(self.note.text().split())
+        self.note_button.show_note(note, "✎ " + self.tr("Note (optional)"))
+
     def reset(self) -> None:
         self.note.clear()
+        self._note_done()
         self.message.clear()
         self._buttons[Outcome.PASS].setChecked(True)
         group = self.reason_buttons[OverrideReason.OTHER].group()
@@ -153,7 +191,8 @@ class OverridePanel(QWidget):
         self.reason_title.setText(self.tr("Reason (pick one)"))
         for listed in OVERRIDE_REASONS:
             self.reason_buttons[listed.reason].setText(listed.label.get(lang))  # type: ignore[arg-type]
-        self.note.setPlaceholderText(self.tr("Note (optional)"))
+        self.note_editor.retranslate(language)
+        self._show_note()
         self.confirm.setText(self.tr("Confirm"))
         self.cancel.setText(self.tr("Cancel"))
 

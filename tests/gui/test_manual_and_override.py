@@ -20,6 +20,7 @@ from kiosk.ui.keypad import Keypad
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
 from kiosk.ui.pinpad import PinPad
+from kiosk.ui.text_keyboard import TextKeyboard
 from tests.gui.conftest import SaveScreen
 from tests.gui.kiosk_support import build_kiosk, tap_keys
 from tests.gui.staff_support import NOW, OPERATOR_PIN, roster
@@ -43,9 +44,10 @@ def assert_nothing_cut(screen: QWidget) -> None:
     assert [m.line() for m in misfits(screen, type(screen).__name__, gate=True)] == []
 
 
-def assert_keys_for_gloves(keypad: Keypad) -> None:
+def assert_keys_for_gloves(keypad: Keypad | TextKeyboard) -> None:
     for key, button in keypad.key_buttons.items():
-        assert min(button.width(), button.height()) >= GLOVE_TARGET_PX, key  # 15 mm
+        if button.isVisibleTo(keypad):  # a text keyboard's other page is hidden
+            assert min(button.width(), button.height()) >= GLOVE_TARGET_PX, key  # 15 mm
 
 
 def test_an_id_number_ending_in_x_is_typed_on_the_keypad(qtbot: QtBot) -> None:
@@ -186,6 +188,16 @@ def test_manual_entry_and_override_fit_every_panel(
     save_screen(entry, f"manual-temperature-{suffix}", language, size)
     assert_nothing_cut(entry)
     assert_keys_for_gloves(entry.temperature_keypad)
+    entry.tabs.setCurrentWidget(entry.code_page)
+    entry.code_keyboard.type_text("HC1:NCFOXN%TSMAHN-H")
+    save_screen(entry, f"manual-code-{suffix}", language, size)
+    assert_nothing_cut(entry)
+    assert_keys_for_gloves(entry.code_keyboard)
+    if entry.code_keyboard.page_count > 1:  # a short panel: the digits are a touch away
+        entry.code_keyboard.show_page(1)
+        save_screen(entry, f"manual-code-digits-{suffix}", language, size)
+        assert_nothing_cut(entry)
+        assert_keys_for_gloves(entry.code_keyboard)
 
     panel = OverridePanel()
     qtbot.addWidget(panel)
@@ -201,6 +213,19 @@ def test_manual_entry_and_override_fit_every_panel(
     assert panel.message.text() == ""  # picking a reason answers the refusal
     save_screen(panel, f"override-{suffix}", language, size)
     assert (panel.width(), panel.height()) == size
+    assert_nothing_cut(panel)
+    qtbot.mouseClick(panel.note_button, Qt.MouseButton.LeftButton)
+    for chip in panel.note_editor.chips:  # every phrase: the longest note they make
+        qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    panel.note_editor.keyboard.type_text("A12345")
+    save_screen(panel, f"override-note-{suffix}", language, size)
+    assert (panel.width(), panel.height()) == size
+    assert_nothing_cut(panel)
+    assert_keys_for_gloves(panel.note_editor.keyboard)
+    assert all(chip.height() >= 90 for chip in panel.note_editor.chips)
+    qtbot.mouseClick(panel.note_editor.done_button, Qt.MouseButton.LeftButton)
+    save_screen(panel, f"override-with-note-{suffix}", language, size)
+    assert "A12345" in panel.note_button.label.text().replace("\u200b", "")
     assert_nothing_cut(panel)
 
 

@@ -1,0 +1,73 @@
+"""What the on-screen text keyboard shows (no Qt): every character a health code's text is
+written in, keys that tile their rows, one page where the panel has room for it, and the
+override note's phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from healthcode.base45 import ALPHABET
+from kiosk.app.text_keys import (
+    BACKSPACE,
+    CLEAR,
+    DIGITS_PAGE,
+    LETTERS_PAGE,
+    SPACE,
+    Arrangement,
+    TextKind,
+    arrangement,
+    typed,
+)
+from kiosk.checkpoint.override import NOTE_MAX_CHARS, NOTE_PHRASES, note_with_phrase
+
+# (keys of 90 px that fit across, down): the space each panel leaves the keyboard
+FITS = [(10, 5), (10, 3), (8, 6), (19, 7), (11, 16)]
+
+
+def characters(chosen: Arrangement) -> set[str]:
+    return {typed(placed.key) for page in chosen.pages for placed in page} - {""}
+
+
+@pytest.mark.parametrize(("columns", "rows"), FITS)
+def test_every_character_of_a_health_code_has_a_key(columns: int, rows: int) -> None:
+    chosen = arrangement(TextKind.CODE_TEXT, columns, rows)
+    assert set(ALPHABET) <= characters(chosen)  # Base45: digits, A-Z, space $ % * + - . / :
+
+
+@pytest.mark.parametrize("kind", list(TextKind))
+@pytest.mark.parametrize(("columns", "rows"), FITS)
+def test_each_page_tiles_its_grid_with_editing_keys_on_it(
+    kind: TextKind, columns: int, rows: int
+) -> None:
+    chosen = arrangement(kind, columns, rows)
+    assert chosen.columns <= columns and chosen.rows <= rows
+    for page in chosen.pages:
+        cells = [(p.row, p.column + step) for p in page for step in range(p.span)]
+        assert len(cells) == len(set(cells)) == chosen.columns * chosen.rows
+        assert {BACKSPACE, CLEAR} <= {p.key for p in page}
+
+
+def test_a_short_panel_gets_letters_and_digits_on_two_pages() -> None:
+    short = arrangement(TextKind.CODE_TEXT, 10, 4)
+    letters, digits = ({p.key for p in page} for page in short.pages)
+    assert DIGITS_PAGE in letters and "Q" in letters and "1" not in letters
+    assert LETTERS_PAGE in digits and "1" in digits and SPACE in digits
+    assert len(arrangement(TextKind.CODE_TEXT, 10, 5).pages) == 1
+    assert len(arrangement(TextKind.CODE_TEXT, 8, 6).pages) == 1
+
+
+def test_a_note_has_the_punctuation_of_plates_and_short_words() -> None:
+    assert set("-./:,#() ") <= characters(arrangement(TextKind.NOTE, 10, 5))
+
+
+def test_a_phrase_is_added_once_after_a_chinese_comma() -> None:
+    assert note_with_phrase("", "持纸质证明") == "持纸质证明"
+    note = note_with_phrase("持纸质证明", "已电话核实")
+    assert note == "持纸质证明，已电话核实"
+    assert note_with_phrase(note, "已电话核实") == note  # a second touch adds nothing
+
+
+def test_a_phrase_that_would_not_fit_is_not_cut_in_half() -> None:
+    full = "A" * (NOTE_MAX_CHARS - 3)
+    assert note_with_phrase(full, "社区已确认") == full
+    assert all(phrase.zh and phrase.en for phrase in NOTE_PHRASES)
