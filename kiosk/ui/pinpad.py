@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QSpacerItem,
     QWidget,
 )
 
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 KEY_PX = 112  # a digit key: bigger than the general touch target, for gloves
+KEY_MAX_HEIGHT_PX = 180  # a tall portrait panel: keys no taller than a thumb's reach needs
 KEY_PT = 34
 
 
@@ -113,8 +115,9 @@ class PinPad(QWidget):
             key_style + f" QPushButton:enabled {{ background: {style.STATUS_OK}; color: white; }}"
         )
         self.ok_button.clicked.connect(self.submit)
-        for button in (self.delete_button, self.ok_button):
+        for button in (self.delete_button, self.ok_button, *self.digit_buttons.values()):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button.setMaximumHeight(KEY_MAX_HEIGHT_PX)
         grid.addWidget(self.delete_button, 3, 0)
         grid.addWidget(self.ok_button, 3, 2)
         self.cancel_button = QPushButton()
@@ -128,6 +131,10 @@ class PinPad(QWidget):
         self._outer.setSpacing(style.SPACING_PX)
         self._keys, self._bottom = grid, bottom
         self._portrait: bool | None = None
+        self._spacers = [
+            QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+            for _ in range(2)
+        ]
         self._arrange(portrait=False)
 
         self._timer = QTimer(self)
@@ -147,19 +154,27 @@ class PinPad(QWidget):
         for item in (self._keys, self._bottom):
             outer.removeItem(item)
             item.setParent(None)  # type: ignore[call-overload]  # else it cannot be added back
-        for row in range(5):
+        for spacer in self._spacers:
+            outer.removeItem(spacer)
+        for row in range(7):
             outer.setRowStretch(row, 0)
-        for row, widget in enumerate((self.prompt_label, self.display, self.message_label)):
+        # Rows 1-5; rows 0 and 6 take what the keys (at most KEY_MAX_HEIGHT_PX) leave over on a
+        # tall portrait panel, so the pad stays together in the middle.
+        for row, widget in enumerate((self.prompt_label, self.display, self.message_label), 1):
             outer.addWidget(widget, row, 0)
-        outer.addLayout(self._bottom, 4, 0)
+        outer.addLayout(self._bottom, 5, 0)
         if portrait:
-            outer.addLayout(self._keys, 3, 0)
+            outer.addLayout(self._keys, 4, 0)
             outer.setColumnStretch(1, 0)
+            outer.addItem(self._spacers[0], 0, 0)
+            outer.addItem(self._spacers[1], 6, 0)
+            outer.setRowStretch(0, 1)
+            outer.setRowStretch(6, 1)
         else:
-            outer.addLayout(self._keys, 0, 1, 5, 1)
+            outer.addLayout(self._keys, 1, 1, 5, 1)
             outer.setColumnStretch(0, 1)
             outer.setColumnStretch(1, 1)
-        outer.setRowStretch(3, 1)
+        outer.setRowStretch(4, 20)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         """By the shape of the window, not of the pad (its screen may keep it narrow)."""

@@ -277,3 +277,39 @@ def test_screens_of_sign_in(
         type_pin(qtbot, view.pad, "1234")
         save_screen(view, "signin_pin", language)
         view.pad.clear()
+
+
+SIZES = [(1280, 800), (1024, 600), (800, 1280), (1080, 1920), (1920, 1080)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("language", list(Language))
+def test_the_sign_in_fits_every_panel_with_its_messages(
+    view: SignInView,
+    gate: AccessGate,
+    qtbot: QtBot,
+    save_screen: SaveScreen,
+    use_language: Callable[[Language], None],
+    language: Language,
+    size: tuple[int, int],
+) -> None:
+    from tests.gui.test_manual_and_override import assert_nothing_cut
+
+    use_language(language)
+    view.retranslate(language)
+    suffix = f"{size[0]}x{size[1]}"
+    save_screen(view, f"signin-names-{suffix}", language, size)
+    assert (view.width(), view.height()) == size
+    assert_nothing_cut(view)
+    assert all(b.height() >= 90 for b in view.picker.buttons.values())
+    view._pick("op-1")
+    type_pin(qtbot, view.pad, "0000")
+    with qtbot.waitSignal(gate.checked, timeout=5000):
+        qtbot.mouseClick(view.pad.ok_button, Qt.MouseButton.LeftButton)
+    assert view.pad.message_label.text()  # wrong PIN, tries left
+    save_screen(view, f"signin-pin-wrong-{suffix}", language, size)
+    assert (view.width(), view.height()) == size
+    assert_nothing_cut(view)
+    pad = view.pad
+    for key in [*pad.digit_buttons.values(), pad.delete_button, pad.ok_button, pad.cancel_button]:
+        assert key.width() >= 90 and key.height() >= 90, key.text()
