@@ -18,7 +18,9 @@ from kiosk.ui.i18n import Language
 # 15 mm is about 90 px on a 10.1" 1280x800 panel; the keys grow with the room they get (about
 # 150 px there) and a 1024x600 panel still fits four rows of 90 under the tabs and the back button.
 KEY_MIN_PX = 90
+KEY_MAX_PX = 200  # a tall portrait panel: keys no taller than this, the rest goes to the page
 KEY_PT = 30
+KEY_SPACING_PX = 6
 BUTTON_PT = style.BUTTON_PT + 4  # a word, not a digit: "Clear" fits the key
 
 KEY_STYLE = (
@@ -47,7 +49,7 @@ class Keypad(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
+        grid.setSpacing(KEY_SPACING_PX)
         self.key_buttons: dict[str, QPushButton] = {}
         characters = keys(kind)
         for index, key in enumerate(characters[:9]):
@@ -63,6 +65,7 @@ class Keypad(QWidget):
             grid.setColumnStretch(column, 1)
         for row in range(4):
             grid.setRowStretch(row, 1)
+        self.setMaximumHeight(4 * KEY_MAX_PX + 3 * KEY_SPACING_PX)  # no gaps between the rows
         self.retranslate(Language.ZH)
 
     def _add(
@@ -71,6 +74,7 @@ class Keypad(QWidget):
         button = QPushButton(key)
         button.setStyleSheet(KEY_STYLE)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        button.setMaximumHeight(rows * KEY_MAX_PX + (rows - 1) * KEY_SPACING_PX)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _=False, k=key: self.press(k))
         self.key_buttons[key] = button

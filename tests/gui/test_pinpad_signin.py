@@ -293,7 +293,7 @@ def test_the_sign_in_fits_every_panel_with_its_messages(
     language: Language,
     size: tuple[int, int],
 ) -> None:
-    from tests.gui.test_manual_and_override import assert_nothing_cut
+    from tests.gui.test_manual_and_override import assert_nothing_cut  # touch targets too
 
     use_language(language)
     view.retranslate(language)
@@ -301,7 +301,6 @@ def test_the_sign_in_fits_every_panel_with_its_messages(
     save_screen(view, f"signin-names-{suffix}", language, size)
     assert (view.width(), view.height()) == size
     assert_nothing_cut(view)
-    assert all(b.height() >= 90 for b in view.picker.buttons.values())
     view._pick("op-1")
     type_pin(qtbot, view.pad, "0000")
     with qtbot.waitSignal(gate.checked, timeout=5000):
@@ -310,6 +309,3 @@ def test_the_sign_in_fits_every_panel_with_its_messages(
     save_screen(view, f"signin-pin-wrong-{suffix}", language, size)
     assert (view.width(), view.height()) == size
     assert_nothing_cut(view)
-    pad = view.pad
-    for key in [*pad.digit_buttons.values(), pad.delete_button, pad.ok_button, pad.cancel_button]:
-        assert key.width() >= 90 and key.height() >= 90, key.text()
