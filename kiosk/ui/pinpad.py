@@ -131,10 +131,8 @@ class PinPad(QWidget):
         self._outer.setSpacing(style.SPACING_PX)
         self._keys, self._bottom = grid, bottom
         self._portrait: bool | None = None
-        self._spacers = [
-            QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
-            for _ in range(2)
-        ]
+        grows = QSizePolicy.Policy.Expanding
+        self._spacers = [QSpacerItem(0, 0, vData=grows) for _ in range(2)]
         self._arrange(portrait=False)
 
         self._timer = QTimer(self)
@@ -166,10 +164,9 @@ class PinPad(QWidget):
         if portrait:
             outer.addLayout(self._keys, 4, 0)
             outer.setColumnStretch(1, 0)
-            outer.addItem(self._spacers[0], 0, 0)
-            outer.addItem(self._spacers[1], 6, 0)
-            outer.setRowStretch(0, 1)
-            outer.setRowStretch(6, 1)
+            for row, spacer in zip((0, 6), self._spacers, strict=True):
+                outer.addItem(spacer, row, 0)
+                outer.setRowStretch(row, 1)
         else:
             outer.addLayout(self._keys, 1, 1, 5, 1)
             outer.setColumnStretch(0, 1)
