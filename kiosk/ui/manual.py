@@ -185,6 +185,7 @@ class ManualEntry(QWidget):
         self.id_keypad.clear()
         self.temperature_keypad.clear()
         self.code_input.clear()
+        self.code_keyboard.show_page(0)
         self._show_temperature()
 
     # ------------------------------------------------------------ ID number

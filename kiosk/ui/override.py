@@ -170,6 +170,7 @@ class OverridePanel(QWidget):
 
     def reset(self) -> None:
         self.note.clear()
+        self.note_editor.keyboard.show_page(0)
         self._note_done()
         self.message.clear()
         self._buttons[Outcome.PASS].setChecked(True)

@@ -56,6 +56,9 @@ def test_a_code_text_typed_on_the_keys_is_checked(qtbot: QtBot) -> None:
     qtbot.mouseClick(entry.code_submit, Qt.MouseButton.LeftButton)
     assert entered == ["JKM1:X"]
     assert entry.code_input.text() == ""  # the next person starts empty
+    qtbot.mouseClick(entry.code_keyboard.key_buttons[DIGITS_PAGE], Qt.MouseButton.LeftButton)
+    entry.reset()  # manual entry opened again: the letters come first
+    assert "Q" in entry.code_keyboard.visible_keys()
 
 
 def test_a_scanner_typing_into_the_code_field_is_checked_at_its_enter(qtbot: QtBot) -> None:
