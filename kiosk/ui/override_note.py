@@ -2,7 +2,8 @@
 (Chinese, the language of the records, with English below them on an English screen) and the
 on-screen text keyboard for a plate, an ID or a short word.
 
-`NoteButton` shows the note on the override form (wrapped, never cut) and opens `NoteEditor`.
+`NoteButton` shows the note on the override form (wrapped, never cut) and opens `NoteEditor`,
+whose `NoteField` wraps too: 60 characters never run off the side of a one-line field.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QTextCursor, QTextOption
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -41,9 +43,10 @@ _CHIP_STYLE = (
     " QPushButton:pressed { background: #CFD8DC; }"
 )
 _FIELD_STYLE = (
-    "QLineEdit { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
-    " padding: 4px 12px; }"
+    "QPlainTextEdit { background: #FFFFFF; border: 2px solid #90A4AE; border-radius: 10px;"
+    " padding: 2px 8px; }"
 )
+FIELD_PT = 18  # two lines hold a whole note beside 完成 on a 1024x600 panel
 
 
 def wrappable(text: str) -> str:
@@ -90,6 +93,61 @@ class NoteButton(QPushButton):
         self._fit_height()
 
 
+class NoteField(QPlainTextEdit):
+    """The note as it is written: one paragraph of at most NOTE_MAX_CHARS, wrapped onto as many
+    lines as it needs (the field grows), so all of it shows. It offers what the on-screen
+    keyboard types with (`insert`, `backspace`, `clear`) and `text()`, as a line edit does."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(style.font(FIELD_PT))
+        self.setStyleSheet(_FIELD_STYLE)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.textChanged.connect(self._keep_short)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - as QLineEdit names it
+        self.setPlainText(text)
+        self.moveCursor(QTextCursor.MoveOperation.End)
+
+    def insert(self, text: str) -> None:
+        self.insertPlainText(text)
+
+    def backspace(self) -> None:
+        self.textCursor().deletePreviousChar()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.ignore()  # one paragraph: Enter is not part of a note
+            return
+        super().keyPressEvent(event)
+
+    def _keep_short(self) -> None:
+        text = self.toPlainText()
+        short = text.replace("\n", " ")[:NOTE_MAX_CHARS]
+        if short != text:
+            self.setText(short)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        lines = max(1, round(self.document().size().height()))  # in lines: a plain document
+        line_px = self.fontMetrics().lineSpacing()
+        frame = 2 * (2 + 2 + round(self.document().documentMargin()))  # border, padding
+        self.setFixedHeight(max(style.TOUCH_TARGET_PX, lines * line_px + frame + 4))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_height()
+
+
 class NoteEditor(QWidget):
     """The note's field, phrase chips, and the keyboard; `done` goes back to the form."""
 
@@ -97,11 +155,7 @@ class NoteEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.field = QLineEdit()
-        self.field.setMaxLength(NOTE_MAX_CHARS)
-        self.field.setFont(style.font(style.BUTTON_PT))
-        self.field.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.field.setStyleSheet(_FIELD_STYLE)
+        self.field = NoteField()
         self.done_button = QPushButton()
         self.done_button.setStyleSheet(style.BUTTON_STYLE + " QPushButton { padding: 0px 20px; }")
         self.done_button.clicked.connect(self.done)

@@ -6,14 +6,17 @@ across, every key on one page when five rows fit, else letters and digits on two
 1024x600 panel); on a narrow (portrait) one A to Z in rows of eight. The keys are placed by hand
 on each resize, so the keyboard never asks its screen for more room than the panel has.
 
-The field stays an ordinary QLineEdit: a USB keyboard or a scanner typing into it works as well.
+The field stays an ordinary editable field (a QLineEdit, or the override's wrapping note field):
+a USB keyboard or a scanner typing into it works as well.
 """
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
 from kiosk.app.text_keys import (
     BACKSPACE,
@@ -49,6 +52,14 @@ def _key_style(point_size: int, fill: str) -> str:
 _SYMBOLS = {BACKSPACE: "⌫", DIGITS_PAGE: "123", LETTERS_PAGE: "ABC"}
 
 
+class Field(Protocol):
+    """What the keys type into: QLineEdit has these, and so does the override's note field."""
+
+    def insert(self, text: str) -> None: ...
+    def backspace(self) -> None: ...
+    def clear(self) -> None: ...
+
+
 def _fitting(length: int) -> int:
     """How many keys of the smallest size fit in `length` pixels."""
     return max(1, (length + KEY_SPACING_PX) // (KEY_MIN_PX + KEY_SPACING_PX))
@@ -59,7 +70,7 @@ class TextKeyboard(QWidget):
 
     page_changed = Signal(int)
 
-    def __init__(self, kind: TextKind, target: QLineEdit, parent: QWidget | None = None) -> None:
+    def __init__(self, kind: TextKind, target: Field, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self.target = target

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from healthcode.base45 import ALPHABET
@@ -116,6 +116,21 @@ def test_an_english_screen_shows_what_each_phrase_means(
 def test_every_field_has_an_on_screen_keyboard(qtbot: QtBot, screen: type[QWidget]) -> None:
     widget = screen()
     shown(qtbot, widget)
-    fields = set(widget.findChildren(QLineEdit))
+    fields = {*widget.findChildren(QLineEdit), *widget.findChildren(QPlainTextEdit)}
     typed_into = {keyboard.target for keyboard in widget.findChildren(TextKeyboard)}
     assert fields and fields <= typed_into
+
+
+def test_a_note_stops_at_its_length_and_shows_whole(qtbot: QtBot) -> None:
+    panel = OverridePanel()
+    shown(qtbot, panel, (800, 1280))
+    panel.edit_note()
+    panel.note_editor.keyboard.type_text("ABCDEFGHIJ" * 7)
+    assert panel.note.text() == "ABCDEFGHIJ" * 6  # 60 characters, as the record keeps
+    qtbot.keyClick(panel.note, Qt.Key.Key_Return)  # Enter from a USB keyboard adds no line
+    assert "\n" not in panel.note.text()
+    field = panel.note
+    assert field.document().size().height() >= 2  # wrapped onto lines, not run off the side
+    assert field.viewport().height() >= field.document().size().height() * (
+        field.fontMetrics().lineSpacing()
+    )
