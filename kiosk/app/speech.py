@@ -91,26 +91,48 @@ def verdict_utterance(outcome: Outcome, celsius: float | None = None) -> Utteran
 _SPOKEN_EN = {Outcome.REFER: "please wait for observation"}
 
 
+# Whole numbers a body temperature starts with, each said as one phrase ("三十八"), and the
+# decimal with its 点 ("点六"): a fever is read out in two natural pieces, not five syllables.
+WHOLE_NUMBERS = range(34, 43)
+
+
 def number_assets(figures: str) -> tuple[str, ...]:
-    """A decimal number as Mandarin says it, 0-99 with decimals: "38.6" -> 三 十 八 点 六."""
+    """A decimal number as Mandarin says it, 0-99 with decimals: "38.6" -> 三十八 点六."""
     whole, _, decimals = figures.partition(".")
-    tens, units = divmod(int(whole), 10)
+    number = int(whole)
+    tens, units = divmod(number, 10)
     if not 0 <= tens <= 9:
         raise ValueError(f"cannot say {figures}")
     names: list[str] = []
-    if tens:
-        names += ([f"voice_digit_{tens}"] if tens > 1 else []) + ["voice_ten"]
-    if units or not tens:
-        names.append(f"voice_digit_{units}")
+    if number in WHOLE_NUMBERS:
+        names.append(f"voice_number_{number}")
+    else:
+        if tens:
+            names += ([f"voice_digit_{tens}"] if tens > 1 else []) + ["voice_ten"]
+        if units or not tens:
+            names.append(f"voice_digit_{units}")
     if decimals:
-        names += ["voice_point", *(f"voice_digit_{d}" for d in decimals)]
+        names += [f"voice_point_{decimals[0]}", *(f"voice_digit_{d}" for d in decimals[1:])]
     return tuple(names)
+
+
+def _said(number: int) -> str:
+    """0-99 in characters: 四十, 三十八, 十五, 七."""
+    tens, units = divmod(number, 10)
+    said = ""
+    if tens:
+        said = (_DIGITS[tens] if tens > 1 else "") + "十"
+    if units or not tens:
+        said += _DIGITS[units]
+    return said
 
 
 def number_words() -> dict[str, str]:
     """The spoken words of the number assets, by asset name (for build/make_sounds.py)."""
     words = {f"digit_{d}": _DIGITS[d] for d in range(10)}
-    words.update({"ten": "十", "point": "点", "temperature": "体温", "degrees": "度"})
+    words.update({f"point_{d}": "点" + _DIGITS[d] for d in range(10)})
+    words.update({f"number_{n}": _said(n) for n in WHOLE_NUMBERS})
+    words.update({"ten": "十", "temperature": "体温", "degrees": "度"})
     return words
 
 

@@ -226,7 +226,7 @@ def test_every_asset_is_a_short_faded_16_bit_mono_wav(name: str) -> None:
         samples = np.frombuffer(sound.readframes(sound.getnframes()), dtype="<i2")
         seconds = sound.getnframes() / sound.getframerate()
     limit = 1.0 if name.startswith("tone_") else 2.0
-    shortest = 0.12 if name in NUMBER_WORDS else 0.2  # one syllable each: 三, 十, 点, 度
+    shortest = 0.12 if name in NUMBER_WORDS else 0.2  # one syllable: 三, 十, 度
     assert shortest < seconds < limit
     assert int(np.max(np.abs(samples))) > 16000  # loud enough
     assert abs(int(samples[0])) < 200 and abs(int(samples[-1])) < 200  # faded: no click
@@ -236,7 +236,7 @@ def test_the_tones_are_distinct_and_the_sounds_small() -> None:
     tones = {(SOUNDS / f"tone_{o.value}.wav").read_bytes() for o in Outcome}
     assert len(tones) == len(Outcome)
     total = sum(p.stat().st_size for p in SOUNDS.glob("*.wav"))
-    assert total < 700 * 1024
+    assert total < 3 * 1024 * 1024  # natural speech, a fever's number in whole phrases
     assert {p.stem for p in SOUNDS.glob("*.wav")} == set(ALL_ASSETS)
 
 

@@ -16,6 +16,7 @@ from kiosk.app.speech import (
     Utterance,
     admit,
     number_assets,
+    number_words,
     prompt_utterance,
     verdict_utterance,
 )
@@ -114,7 +115,7 @@ def test_a_fever_twice_is_read_out_with_the_verdict_after_the_second_reading() -
     assert verdict.assets == (
         "tone_refer",
         "voice_temperature",
-        *("voice_digit_3", "voice_ten", "voice_digit_8", "voice_point", "voice_digit_6"),
+        *("voice_number_38", "voice_point_6"),  # 三十八 点六: two phrases, not five syllables
         "voice_degrees",
         "voice_refer",
     )
@@ -166,17 +167,21 @@ def test_a_window_that_ends_says_the_verdict_without_the_missing_prompt_again() 
         ("38.6", "三十八点六"),
         ("40.0", "四十点零"),
         ("10.5", "十点五"),
+        ("33.5", "三十三点五"),
+        ("99.9", "九十九点九"),
         ("7", "七"),
         ("0", "零"),
     ],
 )
 def test_numbers_are_said_as_mandarin_says_them(figures: str, words: str) -> None:
-    names = {
-        **{f"voice_digit_{d}": "零一二三四五六七八九"[d] for d in range(10)},
-        "voice_ten": "十",
-        "voice_point": "点",
-    }
+    names = {f"voice_{name}": said for name, said in number_words().items()}
     assert "".join(names[name] for name in number_assets(figures)) == words
+
+
+def test_a_body_temperature_is_said_in_two_phrases_not_syllable_by_syllable() -> None:
+    for tenths in range(340, 430):
+        whole, point = number_assets(f"{tenths / 10:.1f}")
+        assert (whole, point) == (f"voice_number_{tenths // 10}", f"voice_point_{tenths % 10}")
 
 
 @pytest.mark.parametrize("celsius", [-1.0, 99.96, 120.0])
