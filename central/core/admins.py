@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.core.errors import RefusedError
-from central.core.models import Administrator, AdminSession
+from central.core.models import Administrator, AdminSession, LoginFailures
+from central.core.passwords import ENGLISH, Weakness, weakness_of
 from central.core.security import hash_secret, token_digest, verify_secret
 from sync.schemas import RefusalReason
 
-MIN_PASSWORD_LENGTH = 12
 TOKEN_BYTES = 32
-LOCKOUT_FAILURES = 5  # failed logins in a row that lock an account
+LOCKOUT_FAILURES = 5  # failed logins in a row that lock a user name, existing or not
 LOCKOUT = timedelta(minutes=15)
 
 
@@ -27,10 +28,30 @@ class AdminError(RefusedError, ValueError):
 
 
 class AccountLockedError(AdminError):
-    """Too many failed logins: the account refuses every password until the lockout ends."""
+    """Too many failed logins: the user name refuses every password until `locked_until`.
+    Names with no account lock the same way, so the answer tells nobody which accounts exist."""
 
     status_code = 429
     reason = RefusalReason.RATE_LIMITED
+
+    def __init__(self, locked_until: datetime) -> None:
+        super().__init__(
+            "too many failed logins: this account is locked until "
+            + locked_until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        self.locked_until = locked_until
+
+
+class InvalidSetupLinkError(AdminError):
+    """A setup token that is unknown, used or expired."""
+
+
+class WeakPasswordError(AdminError):
+    """A password an account may not have (central/core/passwords.py), and why."""
+
+    def __init__(self, weakness: Weakness) -> None:
+        super().__init__(ENGLISH[weakness])
+        self.weakness = weakness
 
 
 @dataclass(frozen=True)
@@ -66,14 +87,23 @@ def invite_administrator(
     return SetupInvitation(admin.id, username, token, now + ttl)
 
 
-def set_first_password(session: Session, token: str, password: str, now: datetime) -> Administrator:
+def invited_administrator(session: Session, token: str, now: datetime) -> Administrator | None:
+    """The account a setup token (still unused and unexpired) sets the password of."""
     admin = session.scalars(
         select(Administrator).where(Administrator.setup_token_hash == token_digest(token))
     ).first()
     if admin is None or admin.setup_expires_at is None or admin.setup_expires_at <= now:
-        raise AdminError("the setup link is unknown, used or expired")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AdminError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        return None
+    return admin
+
+
+def set_first_password(session: Session, token: str, password: str, now: datetime) -> Administrator:
+    admin = invited_administrator(session, token, now)
+    if admin is None:
+        raise InvalidSetupLinkError("the setup link is unknown, used or expired")
+    weakness = weakness_of(password, (admin.username,))
+    if weakness is not None:
+        raise WeakPasswordError(weakness)
     admin.password_hash = hash_secret(password)
     admin.setup_token_hash = None
     admin.setup_expires_at = None
@@ -83,18 +113,24 @@ def set_first_password(session: Session, token: str, password: str, now: datetim
 def log_in(
     session: Session, username: str, password: str, now: datetime, ttl: timedelta
 ) -> tuple[str, datetime]:
-    """A bearer token; failures are counted in the database, so commit also on AdminError."""
+    """A bearer token; failures are counted in the database, so commit also on AdminError.
+
+    Every attempt takes the same steps whatever the name: one argon2 verification (against a
+    dummy hash for a name with no account or no password yet), then the name's lockout. A locked
+    name answers `AccountLockedError` even with the right password; a name with no account
+    locks after as many failures as one with an account."""
     admin = session.scalars(select(Administrator).where(Administrator.username == username)).first()
-    if admin is not None and admin.locked_until is not None and admin.locked_until > now:
-        raise AccountLockedError("too many failed logins: this account is locked for a while")
-    if admin is None or admin.password_hash is None:
-        verify_secret(_dummy_hash(), password)  # so both answers take as long
+    stored = admin.password_hash if admin is not None else None
+    matches = verify_secret(stored or _dummy_hash(), password) and stored is not None
+    digest = token_digest(username)
+    record = session.get(LoginFailures, digest)
+    if record is not None and record.locked_until is not None and record.locked_until > now:
+        raise AccountLockedError(record.locked_until)
+    if admin is None or not matches:
+        _count_failure(session, digest, now)
         raise AdminError("wrong user name or password")
-    if not verify_secret(admin.password_hash, password):
-        _count_failure(session, admin.id, now)
-        raise AdminError("wrong user name or password")
-    admin.failed_logins = 0
-    admin.locked_until = None
+    if record is not None:
+        session.delete(record)
     session.execute(
         delete(AdminSession).where(
             AdminSession.administrator_id == admin.id, AdminSession.expires_at <= now
@@ -103,25 +139,46 @@ def log_in(
     return open_session(session, admin.id, now, ttl)
 
 
+def locked_until(session: Session, username: str, now: datetime) -> datetime | None:
+    """When the name's lockout ends, or None when it is not locked."""
+    record = session.get(LoginFailures, token_digest(username))
+    if record is None or record.locked_until is None or record.locked_until <= now:
+        return None
+    return record.locked_until
+
+
 @cache
 def _dummy_hash() -> str:
     return hash_secret("no account has this password")
 
 
-def _count_failure(session: Session, administrator_id: str, now: datetime) -> None:
-    # One atomic increment: attempts on several processes at once all count.
-    failures = session.execute(
-        update(Administrator)
-        .where(Administrator.id == administrator_id)
-        .values(failed_logins=Administrator.failed_logins + 1)
-        .returning(Administrator.failed_logins)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+def _count_failure(session: Session, digest: bytes, now: datetime) -> None:
+    # One atomic increment: attempts on several processes at once all count. The first failure
+    # of a name inserts its row; two processes inserting at once retry as an increment.
+    for _attempt in range(3):
+        failures = session.execute(
+            update(LoginFailures)
+            .where(LoginFailures.name_digest == digest)
+            .values(failures=LoginFailures.failures + 1, last_failure_at=now)
+            .returning(LoginFailures.failures)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if failures is not None:
+            break
+        try:
+            with session.begin_nested():
+                session.add(LoginFailures(name_digest=digest, failures=1, last_failure_at=now))
+            failures = 1
+            break
+        except IntegrityError:
+            continue
+    else:
+        return
     if failures >= LOCKOUT_FAILURES:
         session.execute(
-            update(Administrator)
-            .where(Administrator.id == administrator_id)
-            .values(failed_logins=0, locked_until=now + LOCKOUT)
+            update(LoginFailures)
+            .where(LoginFailures.name_digest == digest)
+            .values(failures=0, locked_until=now + LOCKOUT)
             .execution_options(synchronize_session=False)
         )
 

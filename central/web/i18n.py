@@ -42,7 +42,6 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "password": ("密码", "Password"),
     "login": ("登录", "Log in"),
     "login_failed": ("用户名或密码错误", "Wrong user name or password"),
-    "login_locked": ("尝试次数过多，请稍后再试", "Too many attempts: try again later"),
     "form_expired": ("表单已失效，请刷新页面后重试", "The form expired: reload the page and retry"),
     "logged_out": ("已退出", "Logged out"),
     # errors
@@ -198,6 +197,70 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "This page reloads until the file is ready.",
     ),
     "expires": ("文件保留至", "Kept until"),
+    # passwords, first login and lockout (central/core/passwords.py, central/web/setup_page.py)
+    "login_locked_until": (
+        "尝试次数过多，该账户已锁定至 {until}（北京时间），请届时再试",
+        "Too many failed attempts: this account is locked until {until} (Beijing time)",
+    ),
+    "login_throttled": (
+        "此地址的登录尝试过多，请一分钟后再试",
+        "Too many logins from this address: try again in a minute",
+    ),
+    "setup_title": ("设置管理员密码", "Set your password"),
+    "setup_intro": (
+        "请为账户 {username} 设置密码：至少 12 个字符，不要使用常见密码、用户名、日期或键盘顺序。"
+        "几个不相关的词组成的长句最好记也最安全。",
+        "Choose a password for {username}: 12 characters at least, not a common password, "
+        "the user name, a date or a keyboard pattern. A few unrelated words make a long "
+        "password that is easy to remember and hard to guess.",
+    ),
+    "setup_no_token": (
+        "请打开 central init 或账户创建时给出的链接。",
+        "Open the link that central init or the account's creation gave.",
+    ),
+    "setup_link_invalid": (
+        "此链接无效、已使用或已过期，请向管理员索取新的链接。",
+        "This link is unknown, used or expired: ask an administrator for a new one.",
+    ),
+    "new_password": ("新密码", "New password"),
+    "repeat_password": ("再次输入新密码", "The new password again"),
+    "passwords_differ": ("两次输入的密码不一致", "The two passwords differ"),
+    "save_password": ("保存密码", "Save the password"),
+    "setup_done": (
+        "密码已设置。请以 {username} 登录。",
+        "The password is set. Log in as {username}.",
+    ),
+    "go_to_login": ("前往登录", "Go to the login"),
+    "password_too_short": ("密码至少需要 12 个字符", "A password needs 12 characters at least"),
+    "password_too_long": ("密码最多 256 个字符", "A password has 256 characters at most"),
+    "password_common": (
+        "这是常见密码，或由常用词、常见姓名组成，容易被猜中",
+        "This is a common password, or made of common words or names: easy to guess",
+    ),
+    "password_contains_name": (
+        "密码不能由用户名或本系统的名称组成",
+        "The password must not be made of the user name or the service's name",
+    ),
+    "password_repeated": (
+        "密码含有重复的字符或片段（如 aaaa、abcabc），容易被猜中",
+        "The password repeats characters or a pattern (like aaaa, abcabc): easy to guess",
+    ),
+    "password_sequence": (
+        "密码是连续的字母或数字（如 abcd、1234），容易被猜中",
+        "The password is a run of letters or digits (like abcd, 1234): easy to guess",
+    ),
+    "password_keyboard": (
+        "密码是键盘上相邻的按键（如 qwerty、1qaz2wsx），容易被猜中",
+        "The password is a keyboard pattern (like qwerty, 1qaz2wsx): easy to guess",
+    ),
+    "password_date": (
+        "密码由日期或年份组成，容易被猜中",
+        "The password is made of a date or a year: easy to guess",
+    ),
+    "password_guessable": (
+        "密码容易被猜中：请用更长的密码，或几个不相关的词",
+        "The password is easy to guess: use a longer one, or a few unrelated words",
+    ),
 }
 
 

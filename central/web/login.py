@@ -11,9 +11,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from central.administration.routers.auth import login as api_login
+from central.administration.routers.auth import authenticate
 from central.administration.schemas import Login
-from central.core.admins import administrator_of_token
+from central.core.admins import AccountLockedError, AdminError, administrator_of_token
 from central.core.deps import (
     SESSION_COOKIE,
     NowDep,
@@ -25,8 +25,15 @@ from central.core.errors import ApiError
 from central.core.models import AdminSession
 from central.core.security import token_digest
 from central.web import csrf
-from central.web.render import HEADERS, STATIC, CipherDep, FormDep, ViewerDep, render
-from sync.schemas import RefusalReason
+from central.web.render import (
+    HEADERS,
+    STATIC,
+    CipherDep,
+    FormDep,
+    ViewerDep,
+    local_time,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +44,13 @@ HOME = "/admin"
 
 
 def _login_form(
-    request: Request, cipher: CipherDep, *, message_key: str = "", status_code: int = 200
+    request: Request,
+    cipher: CipherDep,
+    *,
+    message_key: str = "",
+    status_code: int = 200,
+    username: str = "",
+    locked_until: str = "",
 ) -> HTMLResponse:
     nonce, token = csrf.issue(cipher, purpose=LOGIN_PURPOSE, binding=LOGIN_BINDING)
     response = render(
@@ -48,6 +61,8 @@ def _login_form(
         viewer=None,
         csrf_token=token,
         message_key=message_key,
+        username=username,
+        locked_until=locked_until,
     )
     csrf.set_cookie(
         response,
@@ -84,14 +99,24 @@ def log_in(
         return _login_form(request, cipher, message_key="form_expired", status_code=403)
     body = Login(username=form.get("username", ""), password=form.get("password", ""))
     try:
-        token = api_login(body, request, session, sessions, now, settings)
-    except ApiError as error:
-        locked = error.reason is RefusalReason.RATE_LIMITED
+        token = authenticate(body, request, session, sessions, now, settings)
+    except AccountLockedError as error:
+        # Said the same way for a name with no account (central.core.admins.log_in).
         return _login_form(
             request,
             cipher,
-            message_key="login_locked" if locked else "login_failed",
+            message_key="login_locked_until",
             status_code=error.status_code,
+            username=body.username,
+            locked_until=local_time(error.locked_until),
+        )
+    except AdminError:
+        return _login_form(
+            request, cipher, message_key="login_failed", status_code=401, username=body.username
+        )
+    except ApiError as error:  # this address tried too often
+        return _login_form(
+            request, cipher, message_key="login_throttled", status_code=error.status_code
         )
     response = RedirectResponse(HOME, status_code=303)
     response.set_cookie(

@@ -37,6 +37,19 @@ def test_a_short_password_is_refused_and_the_token_stays_usable(central: Central
     )
     assert short.status_code == 400
     assert "12 characters" in short.json()["detail"]
+    kept = central.client.post(
+        "/api/v1/auth/setup", json={"token": central.invitation.token, "password": ADMIN_PASSWORD}
+    )
+    assert kept.status_code == 200
+
+
+def test_a_guessable_password_is_refused_with_its_reason(central: Central) -> None:
+    assert central.invitation is not None
+    weak = central.client.post(
+        "/api/v1/auth/setup", json={"token": central.invitation.token, "password": "a" * 12}
+    )
+    assert weak.status_code == 400
+    assert "repeats" in weak.json()["detail"]
 
 
 def test_the_setup_token_expires(central: Central) -> None:
@@ -54,7 +67,8 @@ def test_an_administrator_session_expires(central: Central) -> None:
 
 
 def test_the_setup_link_of_init_opens_a_password_form(central: Central) -> None:
-    page = central.client.get("/setup", params={"token": "anything"})
+    assert central.invitation is not None
+    page = central.client.get("/setup", params={"token": central.invitation.token})
     assert page.status_code == 200
-    assert '<form method="post" action="/setup">' in page.text
+    assert '<form method="post" action="/setup" class="stack">' in page.text
     assert 'name="csrf"' in page.text  # tests/central/test_csrf.py

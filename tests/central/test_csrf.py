@@ -4,9 +4,12 @@ with the cookie its page set and the form token bound to it and to the setup tok
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
+from central.core.admins import invite_administrator
+from central.core.db import session_scope
 from central.web.csrf import cookie_name
 from tests.central.conftest import ADMIN_PASSWORD, Central
 
@@ -64,7 +67,9 @@ def test_a_post_without_the_form_token_or_with_a_forged_one_is_refused(central: 
 
 
 def test_a_form_token_works_only_for_the_setup_token_it_was_issued_for(central: Central) -> None:
-    other_csrf = _open(central, "another setup token")  # the attacker's own page, say
+    with session_scope(central.app.state.sessions) as session:  # the attacker's own account
+        other = invite_administrator(session, "mallory", central.clock(), timedelta(days=1))
+    other_csrf = _open(central, other.token)
     refused = _post(central, token=_token(central), password=ADMIN_PASSWORD, csrf=other_csrf)
     assert refused.status_code == 403
     assert _password_unset(central)

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from central.administration.accounts import (
     NewAccount,
     create_account,
     register_enterprise,
 )
+from central.core.admins import locked_until
 from central.core.audit import Action, AuditDep
 from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
@@ -65,6 +67,11 @@ class EnterpriseOut(ApiModel):
     created_at: datetime
 
 
+def _is_locked(admin: Administrator, now: datetime) -> bool:
+    session = object_session(admin)
+    return session is not None and locked_until(session, admin.username, now) is not None
+
+
 def account_out(admin: Administrator, now: datetime) -> AccountOut:
     try:
         role = Role(admin.role)
@@ -79,7 +86,7 @@ def account_out(admin: Administrator, now: datetime) -> AccountOut:
         enterprise_id=admin.enterprise_id,
         created_at=admin.created_at,
         active=admin.password_hash is not None,
-        locked=admin.locked_until is not None and admin.locked_until > now,
+        locked=_is_locked(admin, now),
     )
 
 

@@ -7,6 +7,7 @@ from central.core.models.administration import (
     AuditEntry,
     Employee,
     Enterprise,
+    LoginFailures,
     RateLimitHit,
     Region,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "JobLease",
     "Kiosk",
     "KioskRelease",
+    "LoginFailures",
     "Operator",
     "OverrideRecord",
     "Person",

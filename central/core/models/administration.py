@@ -39,10 +39,24 @@ class Administrator(Base):
     industry: Mapped[str | None] = mapped_column(String(64))
     enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_by_id: Mapped[str | None] = mapped_column(String(36))
-    # Failed logins since the last success, and the lockout they caused: kept in the database
-    # so every process counts the same attempts.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Failed logins and lockouts are kept per user name in `LoginFailures`, for names with no
+    # account too.
+
+
+class LoginFailures(Base):
+    """Failed logins of one user name since its last success, and the lockout they caused.
+
+    Kept for every name tried, whether an account has it or not, so a lockout tells nobody which
+    accounts exist; in the database, so every process counts the same attempts. The name is kept
+    as its SHA-256 only: a name typed by mistake may be a password.
+    """
+
+    __tablename__ = "login_failures"
+
+    name_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
     locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AdminSession(Base):
