@@ -262,7 +262,12 @@ def http_rate(
     _seed_sms_codes(settings, serials)
     admin = {"Authorization": f"Bearer {_admin_token(settings)}"}
     port = _free_port()
-    env = {**os.environ, "CENTRAL_DATA_DIR": str(work), "CENTRAL_JOBS_INTERVAL_S": "0"}
+    env = {
+        **os.environ,
+        "CENTRAL_DATA_DIR": str(work),
+        "CENTRAL_JOBS_INTERVAL_S": "0",
+        "CENTRAL_SMS_PROVIDER": "log",  # the codes are seeded; none is sent
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers)],

@@ -171,6 +171,7 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=server_dir,
+        env={**os.environ, "CENTRAL_SMS_PROVIDER": "log"},  # kiosks only: no SMS is sent
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

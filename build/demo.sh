@@ -29,7 +29,9 @@ echo
 echo "== 2. The central service: keys, database, first administrator =="
 base="http://127.0.0.1:$port"
 (cd "$demo/central" && python -m central init --url "$base") | tee "$demo/central/init.txt"
-(cd "$demo/central" && exec python -m central serve --host 127.0.0.1 --port "$port") \
+# The demo's SMS codes go to the server's log (CENTRAL_SMS_PROVIDER=log: development only).
+(cd "$demo/central" && CENTRAL_SMS_PROVIDER=log exec python -m central serve --host 127.0.0.1 \
+  --port "$port") \
   > "$demo/central/serve.log" 2>&1 &
 central_pid=$!
 trap 'kill $central_pid 2>/dev/null || true' EXIT

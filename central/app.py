@@ -21,6 +21,8 @@ from central.core.errors import install_error_handlers
 from central.core.keystore import KeyStore
 from central.core.settings import Settings
 from central.issuance import routers as issuance_router
+from central.issuance.sms import SmsSender
+from central.issuance.sms_senders import sender_from_settings
 from central.kiosks.routers import distribution as distribution_router
 from central.kiosks.routers import enrollments, kiosks, passages
 from central.kiosks.routers import fleet as fleet_router
@@ -55,14 +57,23 @@ def create_app(
     *,
     clock: Clock = system_clock,
     tokens: TokenSource = system_tokens,
+    sms_sender: SmsSender | None = None,
 ) -> FastAPI:
-    """An app on the database and keys the settings name (migrated and initialised already)."""
+    """An app on the database and keys the settings name (migrated and initialised already).
+
+    The SMS sender is the one the settings name (`sender_from_settings`: refused when they name
+    none), unless one is given."""
+    if sms_sender is None:
+        sms_sender = sender_from_settings(settings)
     engine = make_engine(settings.resolved_database_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        close = getattr(sms_sender, "close", None)
+        if callable(close):
+            close()
 
     app = FastAPI(
         title="Health-code central service",
@@ -76,6 +87,7 @@ def create_app(
     app.state.clock = clock
     app.state.tokens = tokens
     app.state.keys = KeyStore(settings.resolved_keys_dir)
+    app.state.sms_sender = sms_sender
     install_error_handlers(app)
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
     # uploads) first. No two routers share a path, so the order changes nothing else.

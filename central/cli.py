@@ -34,6 +34,8 @@ from central.core.models import Checkpoint, Kiosk, Region
 from central.core.regions import SAMPLE_FILE, RegionCodeError, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
+from central.issuance.sms import SmsConfigurationError
+from central.issuance.sms_senders import sender_from_settings
 from central.kiosks.releases_cli import add_release_commands, run_release_command
 from central.reports.cli import add_report_commands, run_report_command
 from healthcode.claims import ClaimsError
@@ -165,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CheckpointError, ClaimsError, LookupError, RegionCodeError, AccountError) as error:
         print(f"central: {error}", file=sys.stderr)
         return 1
-    except UnknownRevisionError as error:
+    except (UnknownRevisionError, SmsConfigurationError) as error:
         print(f"central: refused: {error}", file=sys.stderr)
         return 3
 
@@ -239,8 +241,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     from central.app import create_app, tune_gc_for_serving
 
     refuse_unknown_revision(settings)
+    sender = sender_from_settings(settings)  # refused before anything starts when none is set
     prepare(settings, system_clock())
-    if workers > 1:  # each worker builds its app from the same settings (environment, folder)
+    if workers > 1:
+        close = getattr(sender, "close", None)
+        if callable(close):
+            close()  # each worker builds its app from the same settings (environment, folder)
         os.environ["CENTRAL_DATA_DIR"] = str(settings.data_dir.resolve())
         uvicorn.run(
             "central.cli:app_from_environment",
@@ -253,7 +259,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
         return 0
     from central.jobs import with_job_runner
 
-    app = with_job_runner(create_app(settings), settings.jobs_interval_s)
+    app = with_job_runner(create_app(settings, sms_sender=sender), settings.jobs_interval_s)
     tune_gc_for_serving()
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0

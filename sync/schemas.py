@@ -60,6 +60,7 @@ class RefusalReason(StrEnum):
     NOT_FOUND = "not_found"
     BAD_REQUEST = "bad_request"
     FORBIDDEN = "forbidden"  # authenticated, but the account may not do this
+    UNAVAILABLE = "unavailable"  # a service central depends on failed (e.g. the SMS provider)
 
 
 class Refusal(WireModel):

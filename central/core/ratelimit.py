@@ -37,3 +37,18 @@ def hit(sessions: sessionmaker[Session], bucket: str, limit: int, now: datetime)
         except IntegrityError:
             continue  # another process opened the window first: count in it
     return False
+
+
+def give_back(sessions: sessionmaker[Session], bucket: str, now: datetime) -> None:
+    """Uncount one hit of this minute's window (a request that turned out to do nothing)."""
+    window_start = now.replace(second=0, microsecond=0)
+    with sessions() as session, session.begin():
+        session.execute(
+            update(RateLimitHit)
+            .where(
+                RateLimitHit.bucket == bucket,
+                RateLimitHit.window_start == window_start,
+                RateLimitHit.hits > 0,
+            )
+            .values(hits=RateLimitHit.hits - 1)
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
@@ -67,6 +67,33 @@ class Settings(BaseSettings):
         default=None, description="The upper platform: each push file is POSTed here too"
     )
     push_attempts: int = Field(default=3, gt=0, description="POST tries per run, with backoff")
+    # Issue 24: the residents' SMS codes (central/issuance/sms.py, sms_aliyun.py).
+    sms_provider: Literal["aliyun", "log"] | None = Field(
+        default=None,
+        description="aliyun: Alibaba Cloud SMS; log: codes written to the log (development and "
+        "demo only); unset: the service refuses to start",
+    )
+    sms_access_key_id: str | None = Field(default=None, description="aliyun AccessKey ID")
+    sms_access_key_secret: SecretStr | None = Field(
+        default=None, description="aliyun AccessKey secret (or sms_access_key_secret_file)"
+    )
+    sms_access_key_secret_file: Path | None = Field(
+        default=None, description="a file holding the AccessKey secret (e.g. a mounted secret)"
+    )
+    sms_sign_name: str | None = Field(default=None, description="the approved SMS sign name")
+    sms_template_code: str | None = Field(
+        default=None, description="the approved code template, e.g. SMS_123456789"
+    )
+    sms_template_param: str = Field(
+        default="code", description="the template's variable that takes the code"
+    )
+    sms_endpoint: str = Field(
+        default="https://dysmsapi.aliyuncs.com/", description="the SendSms address (tests: a fake)"
+    )
+    sms_region_id: str = "cn-hangzhou"
+    sms_timeout_s: float = Field(
+        default=5.0, gt=0, le=30, description="connect and read timeout of one send"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -77,6 +104,39 @@ class Settings(BaseSettings):
                     "the database password in CENTRAL_DATABASE_URL is a placeholder; set a real one"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _require_sms_provider_settings(self) -> Self:
+        if self.sms_provider != "aliyun":
+            return self
+        missing = [
+            f"CENTRAL_{name.upper()}"
+            for name in ("sms_access_key_id", "sms_sign_name", "sms_template_code")
+            if not getattr(self, name)
+        ]
+        if self.sms_access_key_secret is None and self.sms_access_key_secret_file is None:
+            missing.append("CENTRAL_SMS_ACCESS_KEY_SECRET (or _FILE)")
+        if missing:
+            raise ValueError("CENTRAL_SMS_PROVIDER=aliyun needs " + ", ".join(missing))
+        secret = self.sms_access_key_secret
+        if secret is not None and secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
+            raise PlaceholderSecretError(
+                "CENTRAL_SMS_ACCESS_KEY_SECRET is a placeholder; set the real secret"
+            )
+        return self
+
+    def sms_secret(self) -> str:
+        """The AccessKey secret, from the setting or its file (read when the sender is built)."""
+        if self.sms_access_key_secret is not None:
+            return self.sms_access_key_secret.get_secret_value()
+        if self.sms_access_key_secret_file is None:
+            raise ValueError("no SMS AccessKey secret is set")
+        secret = self.sms_access_key_secret_file.read_text(encoding="utf-8").strip()
+        if not secret or secret.lower() in PLACEHOLDER_SECRETS:
+            raise PlaceholderSecretError(
+                f"{self.sms_access_key_secret_file} holds no real SMS AccessKey secret"
+            )
+        return secret
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,10 +1,15 @@
 """Phone verification by SMS: a pluggable sender, codes kept hashed, limits kept in the database.
 
-`SmsSender` is the seam: production plugs in a gateway; `LoggingSmsSender` (development)
-writes the code to the log with the phone number masked. A phone may ask for one code a
-minute and a client address for `PER_ADDRESS_PER_MINUTE`; the counters are rows in the
-database (central.core.ratelimit), so every process counts the same requests. A code is valid
-for `CODE_TTL`, for `MAX_ATTEMPTS` tries, once.
+`SmsSender` is the seam, chosen by the settings (`central.issuance.sms_senders`, for `create_app`):
+`AliyunSmsSender` (central/issuance/sms_aliyun.py) sends through Alibaba Cloud SMS;
+`LoggingSmsSender` (development and the demo only, `CENTRAL_SMS_PROVIDER=log`) writes the code
+to the log with the phone number masked. With no provider set the service refuses to start.
+
+A phone may ask for one code a minute and a client address for `PER_ADDRESS_PER_MINUTE`; the
+counters are rows in the database (central.core.ratelimit), so every process counts the same
+requests. A code is valid for `CODE_TTL`, for `MAX_ATTEMPTS` tries, once. A code the provider
+did not take is forgotten, and so is the phone's hit in this minute: the resident may ask again
+at once.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
-from central.core.models import SmsChallenge
-from central.core.ratelimit import hit
+from central.core.models import SmsChallenge, new_id
+from central.core.ratelimit import give_back, hit
 from central.issuance.people import PeopleCipher
 from sync.schemas import RefusalReason
 
@@ -35,23 +41,56 @@ PER_ADDRESS_PER_MINUTE = 10
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+    def send_code(self, phone: str, code: str) -> None:
+        """Deliver a verification code, or raise `SmsDeliveryError`."""
+        ...
+
+
+class SmsFailure(StrEnum):
+    """Why a provider did not take a message."""
+
+    THROTTLED = "throttled"  # the provider's own per-phone or per-day limits
+    BAD_PHONE = "bad_phone"  # the provider says the number is no mobile number
+    CREDENTIALS = "credentials"  # a wrong key or signature: the operator's to fix
+    REFUSED = "refused"  # sign name, template, balance: the operator's to fix
+    UNAVAILABLE = "unavailable"  # a timeout, no connection, a 5xx or a malformed answer
+
+
+class SmsDeliveryError(Exception):
+    """A message the provider did not take; `detail` names the provider's code, never data."""
+
+    def __init__(self, failure: SmsFailure, detail: str) -> None:
+        super().__init__(f"{failure.value}: {detail}")
+        self.failure = failure
+
+
+class SmsConfigurationError(ValueError):
+    """The settings name no usable SMS sender: the service refuses to start."""
 
 
 class LoggingSmsSender:
-    """Development: the message goes to the log (the phone masked), nothing is sent."""
+    """Development and the demo: the message goes to the log (the phone masked), nothing is
+    sent. Chosen only by `CENTRAL_SMS_PROVIDER=log`."""
 
-    def send(self, phone: str, text: str) -> None:
-        log.warning("SMS to %s: %s", mask_phone(phone), text)
+    def send_code(self, phone: str, code: str) -> None:
+        log.warning(
+            "SMS to %s: 【健康码】验证码 %s，10分钟内有效。Your code: %s",
+            mask_phone(phone),
+            code,
+            code,
+        )
 
 
 class SmsError(RefusedError, ValueError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # bad_phone, rate_limited, wrong_code
+        self.kind = kind  # bad_phone, rate_limited, wrong_code, send_failed
         if kind == "rate_limited":
             self.status_code = 429
             self.reason = RefusalReason.RATE_LIMITED
+        elif kind == "send_failed":
+            self.status_code = 503
+            self.reason = RefusalReason.UNAVAILABLE
 
 
 def mask_phone(phone: str) -> str:
@@ -85,16 +124,36 @@ def request_code(
         raise SmsError("rate_limited", "a code was sent to this number; wait a minute")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with sessions() as session, session.begin():
-        session.add(
-            SmsChallenge(
-                phone_ix=phone_ix,
-                code_hash=_hash(code),
-                created_at=now,
-                expires_at=now + CODE_TTL,
-                attempts=0,
-            )
+        challenge_id = new_id()
+        challenge = SmsChallenge(
+            id=challenge_id,
+            phone_ix=phone_ix,
+            code_hash=_hash(code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+            attempts=0,
         )
-    sender.send(phone, f"【健康码】验证码 {code}，10分钟内有效。Your code: {code}")
+        session.add(challenge)
+    try:
+        sender.send_code(phone, code)
+    except SmsDeliveryError as error:
+        _forget(sessions, challenge_id, f"sms-phone:{phone_ix.hex()}", now)
+        raise _refusal_of(error.failure) from None
+
+
+def _forget(sessions: sessionmaker[Session], challenge_id: str, bucket: str, now: datetime) -> None:
+    """A code that never left: it can match nothing, and the phone may ask again at once."""
+    with sessions() as session, session.begin():
+        session.execute(delete(SmsChallenge).where(SmsChallenge.id == challenge_id))
+    give_back(sessions, bucket, now)
+
+
+def _refusal_of(failure: SmsFailure) -> SmsError:
+    if failure is SmsFailure.BAD_PHONE:
+        return SmsError("bad_phone", "phone: the number cannot receive SMS")
+    if failure is SmsFailure.THROTTLED:
+        return SmsError("rate_limited", "too many codes were sent to this number; try later")
+    return SmsError("send_failed", "the SMS could not be sent; try again later")
 
 
 _LATEST = (

@@ -87,6 +87,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path / "central",
         database_url=database_url,
+        sms_provider="log",  # the tests keep the codes (issuance_world.KeptSms)
         _env_file=None,  # type: ignore[call-arg]
     )
 

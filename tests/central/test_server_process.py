@@ -30,6 +30,7 @@ def _free_port() -> int:
 
 def _environment(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL_")}
+    env["CENTRAL_SMS_PROVIDER"] = "log"  # development: the codes go to the log
     if not database_url.startswith("sqlite"):
         env["CENTRAL_DATABASE_URL"] = database_url  # SQLite: the default file in the folder
     return env

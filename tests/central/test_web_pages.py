@@ -163,6 +163,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings = Settings(
         data_dir=folder,
         export_inline_max_rows=1,  # so an export of two rows goes through the background
+        sms_provider="log",
         _env_file=None,  # type: ignore[call-arg]
     )
     prepare(settings, datetime.now(UTC), first_admin="admin")

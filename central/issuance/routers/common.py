@@ -59,9 +59,8 @@ HolderTokenDep = Annotated[str, Depends(_holder_token)]
 
 
 def sender_of(request: Request) -> sms.SmsSender:
-    sender = getattr(request.app.state, "sms_sender", None)
-    if sender is None:
-        sender = request.app.state.sms_sender = sms.LoggingSmsSender()
+    """The sender `create_app` chose from the settings."""
+    sender: sms.SmsSender = request.app.state.sms_sender
     return sender
 
 
