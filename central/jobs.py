@@ -3,7 +3,8 @@
 `run_once` takes the "periodic" row of `job_leases` with one conditional UPDATE (the first
 write of its transaction: SQLite's write lock, PostgreSQL's row lock), works what is due
 (`changes.run_pending`: area-risk recompute jobs not done whose own lease is free or lapsed;
-`changes.sweep_due`: people whose colour may have changed by time alone), then releases the
+`changes.sweep_due`: people whose colour may have changed by time alone; stale failed-login
+counts, `admins.forget_stale_login_failures`), then releases the
 row with the time it ran. A process that finds the lease held, or the work run by another
 process within `min_interval`, skips its turn. Nothing assumes one process: the lease spares
 duplicate effort, and correctness does not even rest on it, because each recompute job keeps
@@ -35,6 +36,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.admins import forget_stale_login_failures
 from central.core.models import JobLease
 from central.core.settings import Settings
 from central.issuance import changes
@@ -131,6 +133,7 @@ def run_once(
     try:
         jobs = changes.run_pending(sessions, clock, me)
         swept = changes.sweep_due(sessions, clock())
+        forget_stale_login_failures(sessions, clock())
         result = RunResult(ran=True, jobs=jobs, swept=swept)
         if reports is not None:
             result = _report_work(sessions, clock, me, reports, result)

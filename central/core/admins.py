@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
 from central.core.models import Administrator, AdminSession, LoginFailures
@@ -20,6 +20,9 @@ from sync.schemas import RefusalReason
 TOKEN_BYTES = 32
 LOCKOUT_FAILURES = 5  # failed logins in a row that lock a user name, existing or not
 LOCKOUT = timedelta(minutes=15)
+# A name's failures are forgotten this long after its last one (the jobs runner deletes them):
+# every name ever mistyped or guessed would otherwise keep a row.
+FAILURES_KEPT = timedelta(days=1)
 
 
 class AdminError(RefusedError, ValueError):
@@ -145,6 +148,19 @@ def locked_until(session: Session, username: str, now: datetime) -> datetime | N
     if record is None or record.locked_until is None or record.locked_until <= now:
         return None
     return record.locked_until
+
+
+def forget_stale_login_failures(sessions: sessionmaker[Session], now: datetime) -> int:
+    """Delete the failure counts of names that failed last `FAILURES_KEPT` ago and are not
+    locked; how many. Run by the jobs runner (central/jobs.py)."""
+    with sessions() as session, session.begin():
+        result = session.execute(
+            delete(LoginFailures).where(
+                LoginFailures.last_failure_at < now - FAILURES_KEPT,
+                or_(LoginFailures.locked_until.is_(None), LoginFailures.locked_until <= now),
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 @cache

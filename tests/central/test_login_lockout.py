@@ -93,3 +93,26 @@ def test_the_login_page_says_the_account_is_locked_and_until_when_in_its_languag
     assert page.status_code == 429
     assert expected in page.text
     assert f'value="{username}"' in page.text  # what was typed stays
+
+
+def test_failed_logins_are_forgotten_a_day_after_the_last_one(
+    admin_ready: Central,
+) -> None:
+    central = admin_ready
+    wrong = {"password": "not the password at all"}
+    for _ in range(4):
+        central.client.post(LOGIN, json=wrong | {"username": "someone"})
+    _fail_five_times(central, "locked-one")
+    sessions = central.app.state.sessions
+    central.clock.advance(hours=23)
+    assert admins.forget_stale_login_failures(sessions, central.clock()) == 0
+    central.clock.advance(hours=1, seconds=1)
+    assert admins.forget_stale_login_failures(sessions, central.clock()) == 2
+    # Four failures a day ago count no more: four more do not lock the name.
+    for _ in range(4):
+        answer = central.client.post(LOGIN, json=wrong | {"username": "someone"})
+    assert answer.status_code == 401
+    answer = central.client.post(LOGIN, json=wrong | {"username": "someone"})
+    assert answer.status_code == 401  # the fifth failure locks it: the next answer says so
+    locked = central.client.post(LOGIN, json=wrong | {"username": "someone"})
+    assert locked.status_code == 429
