@@ -1,0 +1,97 @@
+"""The progress strip on the scan screen while one person is processed: the health code ✓, the
+temperature as the reading arrives, the ID card, each ticked as it comes, and the step awaited
+with the seconds left before the person is decided without it. It renders a
+`kiosk.app.viewstate.ProgressView`; the countdown is computed there, from the time passed in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from kiosk.app.viewstate import ProgressView, Step, StepState, StepView
+from kiosk.ui import style
+from kiosk.ui.i18n import Language
+
+# (glyph, background, text colour, frame): each state shows by its glyph, not colour alone.
+_LOOKS = {
+    StepState.DONE: ("✓", "#E8F5E9", "#1B5E20", "#1B873F"),
+    StepState.AWAITED: ("▶", "#FFFFFF", style.TEXT, style.TOGGLE_SELECTED_FRAME),
+    StepState.PENDING: ("○", "transparent", "#546E7A", "#B0BEC5"),
+    StepState.AGAIN: ("⚠", "#FFF3E0", "#BF360C", "#E65100"),
+}
+
+
+class ProgressStrip(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self._chips: dict[Step, QLabel] = {}
+        for step in Step:
+            chip = QLabel()
+            chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            chip.setWordWrap(True)  # on a narrow panel a step takes two lines, not "···"
+            chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            self._chips[step] = chip
+            self._layout.addWidget(chip)
+        self._view: ProgressView | None = None
+        self._language = Language.ZH
+        self.set_text_px(style.PROGRESS_PX)
+        self.hide()
+
+    @property
+    def view(self) -> ProgressView | None:
+        return self._view
+
+    def chip(self, step: Step) -> QLabel:
+        return self._chips[step]
+
+    def chip_text(self, step: Step) -> str:
+        chip = self._chips[step]
+        return chip.text() if chip.isVisibleTo(self) else ""
+
+    def set_text_px(self, pixels: int) -> None:
+        for chip in self._chips.values():
+            chip.setFont(style.pixel_font(pixels, bold=True))
+
+    def show_progress(self, view: ProgressView | None) -> None:
+        self._view = view
+        self._render()
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        self._render()
+
+    def _render(self) -> None:
+        view = self._view
+        self.setVisible(view is not None)
+        if view is None:
+            return
+        shown = {step_view.step: step_view for step_view in view.steps}
+        for step, chip in self._chips.items():
+            step_view = shown.get(step)
+            chip.setVisible(step_view is not None)
+            if step_view is not None:
+                self._render_chip(chip, step_view, view.seconds_left)
+
+    def _render_chip(self, chip: QLabel, step: StepView, seconds_left: int) -> None:
+        zh = self._language is Language.ZH
+        glyph, background, text, frame = _LOOKS[step.state]
+        width = style.TOGGLE_SELECTED_FRAME_PX if step.state is StepState.AWAITED else 2
+        chip.setStyleSheet(
+            f"QLabel {{ background: {background}; color: {text};"
+            f" border: {width}px solid {frame}; border-radius: 10px; padding: 4px 10px; }}"
+        )
+        words = [glyph, step.step.label.zh if zh else step.step.label.en]
+        if step.celsius is not None:
+            words.append(f"{step.celsius:.1f} °C")
+        if step.state is StepState.AGAIN or (
+            step.state is StepState.AWAITED and step.step is Step.TEMPERATURE and step.celsius
+        ):
+            words.append("复测" if zh else "again")
+        if step.state is StepState.AWAITED:
+            words.append(f"{seconds_left} 秒" if zh else f"{seconds_left} s")
+        chip.setText(" ".join(words))
+        chip.setProperty("state", step.state.value)
