@@ -28,6 +28,7 @@ from kiosk.app.viewstate import (
     choose_layout,
 )
 from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
+from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, PassageField, TripReason
 from kiosk.ui import style
 from kiosk.ui.health import HealthBanner, StatusBar
@@ -148,7 +149,10 @@ class ScanScreen(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            f"ScanScreen {{ background: {style.SURFACE}; }} QLabel {{ color: {style.TEXT}; }}"
+        )
         self.banner = HealthBanner()
         self.prompt = QLabel()
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -254,6 +258,12 @@ class ScanScreen(QWidget):
         )
         for button in buttons:
             button.setStyleSheet(style.gate_button_style(kind.button_pt))
+        # 改判上一位 stands apart from the everyday buttons: an amber frame.
+        self.override_last_button.setStyleSheet(
+            style.gate_button_style(
+                kind.button_pt, frame=style.OUTCOME_LOOKS[Outcome.REFER].background
+            )
+        )
         self.fields.set_button_pt(kind.button_pt)
         self.fields.grid.set_gap(kind.spacing_px)
         self.staff_grid.set_gap(kind.spacing_px)

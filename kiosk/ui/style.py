@@ -173,7 +173,7 @@ GATE_TYPES = {
 }
 
 
-def gate_button_style(point_size: int, *, toggle: bool = False) -> str:
+def gate_button_style(point_size: int, *, toggle: bool = False, frame: str = "#90A4AE") -> str:
     """A touch button (or toggle) GATE_TARGET_PX tall overall: the frame and padding are counted
     into its height, so a smaller font keeps the target."""
     pad_y, pad_x = 8, 14
@@ -181,7 +181,7 @@ def gate_button_style(point_size: int, *, toggle: bool = False) -> str:
     rules = (
         f"QPushButton {{ min-height: {inner}px; min-width: {GATE_TARGET_PX - 2 * pad_x}px;"
         f" font-size: {point_size}pt; border-radius: 10px; padding: {pad_y}px {pad_x}px;"
-        f" background: #FFFFFF; border: {TOGGLE_FRAME_PX}px solid #90A4AE; color: {TEXT}; }}"
+        f" background: #FFFFFF; border: {TOGGLE_FRAME_PX}px solid {frame}; color: {TEXT}; }}"
         " QPushButton:pressed { background: #CFD8DC; }"
         " QPushButton:disabled { color: #9E9E9E; border-color: #CFD8DC; }"
     )

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QLayout,
     QMainWindow,
     QStackedWidget,
     QWidget,
@@ -25,6 +26,25 @@ from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
 from kiosk.ui.screens import ResultScreen, ScanScreen
+
+
+class PageStack(QStackedWidget):
+    """The screens in one stack, which asks the window only for the room of the screen that
+    shows: each screen fits the panel by itself, so a large one (the technician's) never makes
+    the window larger than the panel while staff scan."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else QSize(0, 0)
 
 
 class RenderedResultScreen(ResultScreen):
@@ -61,7 +81,7 @@ class KioskWindow(QMainWindow):
         super().__init__(parent)
         self.bridge = bridge
         self.languages = languages
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.scan = ScanScreen()
         self.result = RenderedResultScreen()
         self.manual = ManualEntry()

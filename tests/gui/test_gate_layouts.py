@@ -5,6 +5,8 @@ cut, clipped or overlapping, every touch target at least 90 px, the big words la
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -17,6 +19,7 @@ from kiosk.ui.i18n import Language
 from kiosk.ui.screens import ResultScreen, ScanScreen
 from tests.gui.conftest import SaveScreen
 from tests.gui.gate_support import PANELS, assert_fits, busy_progress, every_fault
+from tests.gui.kiosk_support import build_kiosk
 
 SAVED = {CheckpointType.ROAD_JUNCTION, CheckpointType.ENTERPRISE_GATE}
 
@@ -145,3 +148,33 @@ def test_the_layout_follows_the_panel_on_resize_unless_forced(
     settle(qapp)
     expected = ScreenLayout.LANDSCAPE if setting is ScreenLayout.AUTO else setting
     assert screen.layout_mode is expected
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_kiosk_window_takes_exactly_each_panel_size(
+    tmp_path: Path,
+    qtbot: QtBot,
+    qapp: QApplication,
+    save_screen: SaveScreen,
+    language: Language,
+) -> None:
+    kiosk, _, _ = build_kiosk(
+        tmp_path,
+        camera=False,
+        thermometer=False,
+        language=language,
+        policy=default_policy(CheckpointType.ROAD_JUNCTION),
+    )
+    qtbot.addWidget(kiosk.window)
+    kiosk.start()
+    window = kiosk.window
+    try:
+        window.show_status(every_fault())
+        for panel in PANELS:
+            minimum = window.minimumSizeHint()
+            assert minimum.width() <= panel[0] and minimum.height() <= panel[1]
+            save_screen(window, f"gate-window-{panel[0]}x{panel[1]}", language, size=panel)
+            assert window.size().toTuple() == panel
+            assert_fits(window.scan)
+    finally:
+        kiosk.stop()
