@@ -218,12 +218,14 @@ class PassageFlow:
         if not reason:
             return [RefuseOverride(("改判必须填写原因", "A change of decision needs a reason"))]
         record, decision = self._last
-        if event.record_id is not None and event.record_id != record.record_id:
+        meant = event.record_id
+        if meant is not None and (meant != record.record_id or self.state is FlowState.COLLECTING):
+            # Staff meant a result that the next person has replaced (or is replacing).
             return [
                 RefuseOverride(
                     (
-                        "该结果之后已有新的核验，不能再改判",
-                        "Someone has been checked since that result: it can no longer be changed",
+                        "已在核验下一位，不能再改判该结果",
+                        "The next person is being checked: that result can no longer be changed",
                     )
                 )
             ]

@@ -26,7 +26,7 @@ def states(view: object) -> dict[Step, StepState]:
 
 
 def test_the_code_is_ticked_and_the_temperature_awaited_with_the_window_counting_down() -> None:
-    driver, clock, seen = hand_driven(ROAD)
+    driver, clock, _ = hand_driven(ROAD)
     driver.handle(green_code(), driver.now())
     view = driver.last_progress
     assert view is not None
@@ -118,6 +118,12 @@ def test_an_override_meant_for_an_earlier_passage_is_refused_not_applied_to_the_
     assert first != second
     driver.request_override(Outcome.DENY, "wrong person", first)
     assert seen.refusals and "can no longer be changed" in seen.refusals[-1]
+    assert driver.store.passages.overrides == []  # type: ignore[attr-defined]
+    driver.handle(green_code(code_byte=3), driver.now())  # a third person is being measured
+    driver.request_override(Outcome.DENY, "wrong person", second)
+    assert len(seen.refusals) == 2  # the person in progress is not dropped for an override
+    assert driver.last_progress is not None
+    driver.cancel()
     assert driver.store.passages.overrides == []  # type: ignore[attr-defined]
     driver.request_override(Outcome.DENY, "wrong person", second)
     overrides = driver.store.passages.overrides  # type: ignore[attr-defined]
