@@ -22,6 +22,10 @@ _LOOKS = {
 }
 
 
+_CHIP_SIDES_PX = 2 * (10 + 5) + 4  # padding, the awaited frame, and a little air
+_ANY_WIDTH = 16_777_215  # Qt's QWIDGETSIZE_MAX
+
+
 class ProgressStrip(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,11 +74,18 @@ class ProgressStrip(QFrame):
         if view is None:
             return
         shown = {step_view.step: step_view for step_view in view.steps}
-        for step, chip in self._chips.items():
+        for index, (step, chip) in enumerate(self._chips.items()):
             step_view = shown.get(step)
             chip.setVisible(step_view is not None)
             if step_view is not None:
                 self._render_chip(chip, step_view, view.seconds_left)
+                # A step done or still to come keeps its words on one line; the awaited one,
+                # with its figures and countdown, takes the rest (two lines on a narrow panel).
+                awaited = step_view.state is StepState.AWAITED
+                whole = chip.fontMetrics().horizontalAdvance(chip.text()) + _CHIP_SIDES_PX
+                chip.setMinimumWidth(0 if awaited else whole)
+                chip.setMaximumWidth(_ANY_WIDTH if awaited else whole)
+                self._layout.setStretch(index, 1 if awaited else 0)
 
     def _render_chip(self, chip: QLabel, step: StepView, seconds_left: int) -> None:
         zh = self._language is Language.ZH

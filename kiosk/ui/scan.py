@@ -37,6 +37,8 @@ from kiosk.ui.progress import ProgressStrip
 from kiosk.ui.toggle import ToggleButton
 from kiosk.ui.touchgrid import TouchGrid
 
+LARGE_PANEL_PX = 1080  # 1920x1080 and 1080x1920: larger type
+
 
 def gate_button(text: str = "") -> QPushButton:
     button = QPushButton(text)
@@ -189,6 +191,7 @@ class ScanScreen(QWidget):
         self._needs_sign_in = True
         self._setting = ScreenLayout.AUTO
         self.layout_mode: ScreenLayout | None = None
+        self._large = False
         self._apply_layout(ScreenLayout.LANDSCAPE)
         self.retranslate(Language.ZH)
 
@@ -224,18 +227,29 @@ class ScanScreen(QWidget):
     def set_layout_setting(self, setting: ScreenLayout) -> None:
         """[kiosk] layout: "auto" chooses by the panel; the others force one."""
         self._setting = setting
-        self._apply_layout(choose_layout(self.width(), self.height(), setting))
+        self._apply_layout(choose_layout(self.width(), self.height(), setting), self._large)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         size = event.size()
-        self._apply_layout(choose_layout(size.width(), size.height(), self._setting))
+        large = min(size.width(), size.height()) >= LARGE_PANEL_PX
+        self._apply_layout(choose_layout(size.width(), size.height(), self._setting), large)
 
-    def _apply_layout(self, mode: ScreenLayout) -> None:
-        if mode is self.layout_mode:
+    def _apply_layout(self, mode: ScreenLayout, large: bool = False) -> None:
+        """Type and spacing for the layout; on a large panel (1080 px and more both ways) the
+        prompt and the strip grow, so they still read from 2 m on a bigger screen."""
+        if mode is self.layout_mode and large == self._large:
             return
-        self.layout_mode = mode
+        self.layout_mode, self._large = mode, large
         kind = style.GATE_TYPES[mode.value]
+        if large:
+            kind = style.GateType(
+                prompt_pt=style.MAX_BOLD_PT,
+                button_pt=kind.button_pt + 4,
+                progress_px=round(kind.progress_px * 1.3),
+                status_px=kind.status_px + 4,
+                spacing_px=kind.spacing_px + 4,
+            )
         self._root.setSpacing(kind.spacing_px)
         self._activity.setSpacing(kind.spacing_px)
         # On a 600 px tall panel 改判上一位 waits beside the prompt, not in a row of its own.

@@ -157,7 +157,8 @@ class ResultScreen(QFrame):
             (self.repeat, style.RESULT_DETAIL_PT, True),
             (self.reasons, style.RESULT_MORE_PT, False),
         ):
-            label.setFont(style.font(round(size * scale), bold=bold))
+            points = round(size * scale)
+            label.setFont(style.font(min(points, style.MAX_BOLD_PT) if bold else points, bold=bold))
         self._fit_word(round(style.RESULT_WORD_PT * scale))
 
     def _needed_height(self, width: int) -> int:

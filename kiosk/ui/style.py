@@ -148,6 +148,9 @@ def load_bundled_fonts(folder: Path = FONTS_DIR) -> list[str]:
 # Scan and result screens arrange themselves by the panel (kiosk.app.viewstate.ScreenLayout);
 # their touch targets are this tall in every layout (15 mm on a 10.1" 1280x800 panel).
 GATE_TARGET_PX = 92
+# The bundled Chinese font has no bold face: Qt draws bold by emboldening, which it stops doing
+# above 46 pt (64 px), so bold words larger than this come out thin.
+MAX_BOLD_PT = 46
 PROGRESS_PX = 28  # the progress strip's words
 
 
