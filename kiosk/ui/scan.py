@@ -123,12 +123,27 @@ class PassageFieldBar(QWidget):
 class CameraPreview(QLabel):
     """The camera's picture; squeezed to a strip on a short panel, it drops its words."""
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._words = ""
+        self.setStyleSheet("background: #000000; border-radius: 12px; color: #B0BEC5;")
+
+    def show_words(self, text: str) -> None:
+        """What shows without a picture ("no camera image"), when there is room for it."""
+        self._words = text
+        self._place_words()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        roomy = event.size().height() >= self.fontMetrics().height() + 8
-        self.setStyleSheet(
-            f"background: #000000; border-radius: 12px; color: {'#B0BEC5' if roomy else '#000000'};"
-        )
+        self._place_words()
+
+    def _place_words(self) -> None:
+        if not self.pixmap().isNull():
+            return
+        metrics = self.fontMetrics()
+        roomy = self.height() >= metrics.height() + 8
+        roomy = roomy and self.width() >= metrics.horizontalAdvance(self._words) + 8
+        self.setText(self._words if roomy else "")
 
 
 def _rows_policy() -> QSizePolicy:
@@ -327,8 +342,7 @@ class ScanScreen(QWidget):
         self.sign_in_button.setText(self.tr("Staff sign-in"))
         self.supervisor_button.setText(self.tr("Supervisor"))
         self.language_button.setText("English" if language is Language.ZH else "中文")
-        if self.preview.pixmap().isNull():
-            self.preview.setText(self.tr("No camera image"))
+        self.preview.show_words(self.tr("No camera image"))
         self.fields.retranslate(language)
         self.status.retranslate(language)
         self.banner.retranslate(language)

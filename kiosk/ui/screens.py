@@ -50,7 +50,8 @@ class ResultScreen(QFrame):
         self.word = _centred(style.RESULT_WORD_PT, bold=True, wrap=False)
         self.deciding = _centred(style.RESULT_REASON_PT, bold=True)
         self.person = _centred(style.RESULT_FIGURES_PT, bold=True)
-        self.repeat = _centred(style.RESULT_DETAIL_PT, bold=True)
+        # One line: a label framed by a style sheet wraps to a wrong height (its padding).
+        self.repeat = _centred(style.RESULT_DETAIL_PT, bold=True, wrap=False)
         self.repeat.setStyleSheet(style.WARNING_STRIP_STYLE)
         self.reasons = _centred(style.RESULT_MORE_PT)
         self.override_button = touch_button()

@@ -26,6 +26,7 @@ from kiosk.app.viewstate import (
     refused_item,
     sync_item,
 )
+from kiosk.ui.fit_check import misfits
 
 PANELS = [(1280, 800), (1024, 600), (800, 1280), (1080, 1920), (1920, 1080)]
 TOUCH_PX = 90  # 15 mm on a 10.1" 1280x800 panel
@@ -77,7 +78,10 @@ def _on_screen(widget: QWidget, screen: QWidget) -> QRect:
 
 def assert_fits(screen: QWidget) -> None:
     """Every visible widget lies inside the screen, a one-line text shows whole, no two
-    buttons, labels or fields overlap, and every button is a touch target for gloves."""
+    buttons, labels or fields overlap, and every button is a touch target for gloves; and
+    what `kiosk screens` checks (`kiosk.ui.fit_check`) finds nothing either."""
+    found = [misfit.line() for misfit in misfits(screen, type(screen).__name__, gate=True)]
+    assert not found, "\n".join(found)
     whole = screen.rect()
     shown = [w for w in screen.findChildren(QWidget) if w.isVisibleTo(screen) and w.width() > 0]
     for widget in shown:
