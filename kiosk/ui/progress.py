@@ -6,7 +6,7 @@ with the seconds left before the person is decided without it. It renders a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.app.viewstate import ProgressView, Step, StepState, StepView
@@ -26,6 +26,16 @@ _CHIP_SIDES_PX = 2 * (10 + 5) + 4  # padding, the awaited frame, and a little ai
 _ANY_WIDTH = 16_777_215  # Qt's QWIDGETSIZE_MAX
 
 
+class _Chip(QLabel):
+    """One step: it asks for its words on one line, and wraps between words when short of
+    room (Qt's own hint for a wrapping label is narrower than one line)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = self.fontMetrics().horizontalAdvance(self.text()) + _CHIP_SIDES_PX
+        width = min(width, self.maximumWidth())
+        return QSize(width, self.heightForWidth(width))
+
+
 class ProgressStrip(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,7 +44,7 @@ class ProgressStrip(QFrame):
         self._layout.setSpacing(8)
         self._chips: dict[Step, QLabel] = {}
         for step in Step:
-            chip = QLabel()
+            chip = _Chip()
             chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
             chip.setWordWrap(True)  # on a narrow panel a step takes two lines, not "···"
             chip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
@@ -79,11 +89,14 @@ class ProgressStrip(QFrame):
             chip.setVisible(step_view is not None)
             if step_view is not None:
                 self._render_chip(chip, step_view, view.seconds_left)
-                # A step done or still to come keeps its words on one line; the awaited one,
-                # with its figures and countdown, takes the rest (two lines on a narrow panel).
+                # A step done or still to come takes no more than its words on one line; the
+                # awaited one, with its figures and countdown, the rest. Short of room, any of
+                # them wraps between words, never inside one.
                 awaited = step_view.state is StepState.AWAITED
-                whole = chip.fontMetrics().horizontalAdvance(chip.text()) + _CHIP_SIDES_PX
-                chip.setMinimumWidth(0 if awaited else whole)
+                metrics = chip.fontMetrics()
+                whole = metrics.horizontalAdvance(chip.text()) + _CHIP_SIDES_PX
+                word = max(metrics.horizontalAdvance(w) for w in chip.text().split())
+                chip.setMinimumWidth(word + _CHIP_SIDES_PX)
                 chip.setMaximumWidth(_ANY_WIDTH if awaited else whole)
                 self._layout.setStretch(index, 1 if awaited else 0)
 

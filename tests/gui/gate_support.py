@@ -60,6 +60,18 @@ def every_fault() -> tuple[StatusItem, ...]:
     )
 
 
+def card_awaited() -> ProgressView:
+    """The code and a temperature done, the ID card awaited: two steps on one line each."""
+    return ProgressView(
+        (
+            StepView(Step.CODE, StepState.DONE),
+            StepView(Step.TEMPERATURE, StepState.DONE, 36.6),
+            StepView(Step.ID_CARD, StepState.AWAITED),
+        ),
+        17,
+    )
+
+
 def busy_progress() -> ProgressView:
     """A high first reading awaiting its re-measure: the longest the strip says."""
     return ProgressView(

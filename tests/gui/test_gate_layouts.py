@@ -18,7 +18,13 @@ from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.ui.i18n import Language
 from kiosk.ui.screens import ResultScreen, ScanScreen
 from tests.gui.conftest import SaveScreen
-from tests.gui.gate_support import PANELS, assert_fits, busy_progress, every_fault
+from tests.gui.gate_support import (
+    PANELS,
+    assert_fits,
+    busy_progress,
+    card_awaited,
+    every_fault,
+)
 from tests.gui.kiosk_support import build_kiosk
 
 SAVED = {CheckpointType.ROAD_JUNCTION, CheckpointType.ENTERPRISE_GATE}
@@ -70,6 +76,9 @@ def test_the_scan_screen_fits_the_panel_with_every_field_and_fault(
     assert screen.size().toTuple() == panel
     assert_fits(screen)
     assert screen.banner.isVisible() and screen.progress.isVisible()
+    screen.show_progress(card_awaited())
+    settle(qapp)
+    assert_fits(screen)
     # After the person: 改判上一位 in place of the strip, still fitting.
     screen.show_progress(None)
     screen.show_override_last(last_result(), needs_sign_in=True)
