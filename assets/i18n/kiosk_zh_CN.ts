@@ -706,6 +706,14 @@
             <translation>无摄像头画面</translation>
         </message>
         <message>
+            <source>Change last decision: %1</source>
+            <translation>改判上一位：%1</translation>
+        </message>
+        <message>
+            <source>Sign in first</source>
+            <translation>请先登录值班人员</translation>
+        </message>
+        <message>
             <source>On duty: %1</source>
             <translation>值班：%1</translation>
         </message>

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -21,7 +22,14 @@ from healthcode.text import LocalText
 from kiosk.app.loop import Post
 from kiosk.app.scanning import CameraScan, CodeChecker
 from kiosk.app.speech import SpeechPlan, Utterance
-from kiosk.app.viewstate import PromptView, ResultView, result_view
+from kiosk.app.viewstate import (
+    OVERRIDE_LAST_FOR,
+    ProgressView,
+    PromptView,
+    ResultView,
+    progress_view,
+    result_view,
+)
 from kiosk.checkpoint.clock import TrustedClock
 from kiosk.checkpoint.events import (
     CancelRequested,
@@ -69,6 +77,8 @@ class FlowListener:
     def save_failed(self, error: str) -> None: ...
     def passage_saved(self, fever: bool) -> None: ...
     def sound_requested(self, utterance: Utterance) -> None: ...
+    def progress_changed(self, view: ProgressView | None) -> None: ...
+    def override_offer_changed(self, record_id: uuid.UUID | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,10 @@ class FlowDriver:
         self.last_timing: ScanTiming | None = None
         self.last_result: ResultView | None = None
         self.last_prompt: PromptView | None = None
+        self.last_progress: ProgressView | None = None
+        # The closed result staff may still change from the scan screen, and until when.
+        self.override_offer: uuid.UUID | None = None
+        self._offer_until: datetime | None = None
 
     # ---------------------------------------------------------------- life
 
@@ -160,6 +174,9 @@ class FlowDriver:
         now = self.now()
         self._pull_temperature(now)
         self._run(self.flow.handle(Tick(), now))
+        if self._offer_until is not None and now >= self._offer_until:
+            self._offer(None, now)
+        self._show_progress(now)
 
     def submit_code_text(self, text: str) -> None:
         """A code typed by staff: a repeat is told by the code's last passage here."""
@@ -178,8 +195,10 @@ class FlowDriver:
     def submit_manual_id(self, id_number: str) -> None:
         self.handle(IdCardRead(id_number, None, manual=True), self.now())
 
-    def request_override(self, outcome: Outcome, reason: str) -> None:
-        self.handle(OverrideRequested(outcome, reason), self.now())
+    def request_override(
+        self, outcome: Outcome, reason: str, record_id: uuid.UUID | None = None
+    ) -> None:
+        self.handle(OverrideRequested(outcome, reason, record_id), self.now())
 
     def cancel(self) -> None:
         self.handle(CancelRequested(), self.now())
@@ -194,6 +213,30 @@ class FlowDriver:
         self._run(self.flow.handle(event, now))
         if isinstance(event, CodeScanned):
             self._pull_temperature(now)
+        self._show_progress(now)
+
+    def _show_progress(self, now: datetime) -> None:
+        """The progress strip, told only when a step or the whole seconds left change."""
+        policy = self.flow.policy
+        view = progress_view(
+            self.flow.progress(),
+            now,
+            temperature=policy.temperature_required,
+            id_card=policy.id_match_required,
+        )
+        if view is not None and self.override_offer is not None:
+            self._offer(None, now)  # someone new: the last result is no longer "the last"
+        if view != self.last_progress:
+            self.last_progress = view
+            for listener in self.listeners:
+                listener.progress_changed(view)
+
+    def _offer(self, record_id: uuid.UUID | None, now: datetime) -> None:
+        self._offer_until = now + OVERRIDE_LAST_FOR if record_id is not None else None
+        if record_id != self.override_offer:
+            self.override_offer = record_id
+            for listener in self.listeners:
+                listener.override_offer_changed(record_id)
 
     def _handle_scan(self, scan: CameraScan) -> None:
         self.last_timing = ScanTiming(scan.frame_at_s, scan.decode.ms)
@@ -257,6 +300,7 @@ class FlowDriver:
                 listener.prompt_changed(prompt)
         elif isinstance(effect, ShowResult):
             self._wants_temperature_since = None
+            self._offer(None, self.now())
             self.last_result = result = result_view(effect)
             for listener in listeners:
                 listener.result_shown(result)
@@ -265,6 +309,8 @@ class FlowDriver:
             now = self.now()
             if self._on_result_closed is not None:
                 self._on_result_closed(now)
+            if self.last_result is not None:
+                self._offer(self.last_result.record_id, now)
             self.last_prompt = prompt = PromptView(Prompt.SCAN)
             for listener in listeners:
                 listener.ready_for_next()

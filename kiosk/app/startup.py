@@ -56,6 +56,7 @@ class KioskSetup:
     config: KioskConfig | None = None  # the file's settings: what provisioning shows and saves
     lock: bool = False  # the kiosk lock ([kiosk] lock; off in demo mode)
     greeting: bool = False  # say 请出示健康码 when the scan screen comes back ([kiosk] greeting)
+    layout: str = "auto"  # how the gate screens arrange themselves ([kiosk] layout)
     demo: bool = False  # provisioning offers the simulators
     camera_folders: tuple[Path, ...] = ()  # image folders provisioning offers as cameras
     swap_in_downloads: bool = True  # demo mode keeps its own feed on screen
@@ -115,6 +116,7 @@ def read_startup(
         enrolled=enrolled is not None,
         lock=config.kiosk.lock and not demo,  # demo mode is never locked
         greeting=config.kiosk.greeting,
+        layout=config.kiosk.layout,
         demo=demo,
         dcc_trust=dcc_trust(data_dir / DCC_TRUST_FILE),
     )

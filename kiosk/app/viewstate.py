@@ -3,8 +3,10 @@ devices' events; widgets only render it. Qt-free, so every word is tested withou
 
 from __future__ import annotations
 
+import math
+import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from drivers.serialio.events import DeviceState, DeviceStateEvent
@@ -12,6 +14,7 @@ from healthcode.claims import Colour
 from healthcode.text import LocalText
 from kiosk.checkpoint.decision import Decision, Reason
 from kiosk.checkpoint.events import Prompt, ShowResult
+from kiosk.checkpoint.flow import PersonProgress
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 
 
@@ -40,6 +43,7 @@ class ResultView:
     other_reasons: tuple[LocalText, ...] = ()  # at most two, smaller, none said twice
     repeat_warning: LocalText | None = None  # a repeat, or a screenshot shared: one strip
     tint: Tint = Tint.PASS
+    record_id: uuid.UUID | None = None  # the passage an override from this result applies to
 
 
 MAX_OTHER_REASONS = 2
@@ -122,6 +126,7 @@ def result_view(effect: ShowResult) -> ResultView:
         other_reasons=tuple(lines[1 : 1 + MAX_OTHER_REASONS]),
         repeat_warning=repeat_words(minutes) if minutes is not None else None,
         tint=_tint(decision, first),
+        record_id=record.record_id,
     )
 
 
@@ -134,6 +139,119 @@ class PromptView:
     def text(self) -> LocalText:
         zh, en = self.prompt.text
         return LocalText(zh, en)
+
+
+class Step(StrEnum):
+    """The steps of one person at the kiosk, in the order the progress strip shows them."""
+
+    CODE = "code"
+    TEMPERATURE = "temperature"
+    ID_CARD = "id_card"
+
+    @property
+    def label(self) -> LocalText:
+        return _STEP_LABELS[self]
+
+
+_STEP_LABELS = {
+    Step.CODE: LocalText("健康码", "Health code"),
+    Step.TEMPERATURE: LocalText("体温", "Temperature"),
+    Step.ID_CARD: LocalText("身份证", "ID card"),
+}
+_STEP_PROMPTS = {
+    Step.CODE: (Prompt.SCAN,),
+    Step.TEMPERATURE: (Prompt.MEASURE, Prompt.REMEASURE),
+    Step.ID_CARD: (Prompt.READ_CARD,),
+}
+
+
+class StepState(StrEnum):
+    DONE = "done"  # ✓
+    AWAITED = "awaited"  # what the prompt asks for now, with the countdown
+    PENDING = "pending"  # still needed, after the awaited one
+    AGAIN = "again"  # a high reading: to be measured again
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: Step
+    state: StepState
+    celsius: float | None = None  # the temperature step's live reading
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """One person in progress: each step as it comes, and the seconds left before the person
+    is decided without what is awaited (the flow's arrival window)."""
+
+    steps: tuple[StepView, ...]
+    seconds_left: int
+
+    @property
+    def awaited(self) -> Step | None:
+        return next((s.step for s in self.steps if s.state is StepState.AWAITED), None)
+
+
+def progress_view(
+    progress: PersonProgress | None, now: datetime, *, temperature: bool, id_card: bool
+) -> ProgressView | None:
+    """The strip for the person in progress (None: nobody); `temperature` and `id_card` say
+    whether the checkpoint asks for them (a step that came anyway is shown too)."""
+    if progress is None:
+        return None
+    first = progress.awaited[0] if progress.awaited else None
+    done = {
+        Step.CODE: progress.code_read,
+        Step.TEMPERATURE: progress.reading_celsius is not None and not progress.remeasure,
+        Step.ID_CARD: progress.card_read,
+    }
+    wanted = {Step.CODE: True, Step.TEMPERATURE: temperature, Step.ID_CARD: id_card}
+    steps: list[StepView] = []
+    for step in Step:
+        prompts = _STEP_PROMPTS[step]
+        missing = any(p in progress.awaited for p in prompts)
+        if not (wanted[step] or done[step] or missing):
+            continue
+        if first in prompts:
+            state = StepState.AWAITED
+        elif missing:
+            state = (
+                StepState.AGAIN
+                if Prompt.REMEASURE in prompts and progress.remeasure
+                else (StepState.PENDING)
+            )
+        else:
+            state = StepState.DONE if done[step] else StepState.PENDING
+        celsius = progress.reading_celsius if step is Step.TEMPERATURE else None
+        steps.append(StepView(step, state, celsius))
+    left = math.ceil((progress.deadline - now).total_seconds())
+    return ProgressView(tuple(steps), max(0, left))
+
+
+# An override of the last result stays possible from the scan screen this long after it closed.
+OVERRIDE_LAST_FOR = timedelta(seconds=30)
+
+
+class ScreenLayout(StrEnum):
+    """How the gate screens arrange themselves ([kiosk] layout): chosen from the window's size
+    unless the setting forces one."""
+
+    AUTO = "auto"
+    LANDSCAPE = "landscape"  # 1280x800, 1920x1080: rows under a wide preview
+    COMPACT = "compact"  # 1024x600: smaller type, the prompt beside the progress
+    PORTRAIT = "portrait"  # 800x1280, 1080x1920: rows, the preview tall
+
+
+def choose_layout(
+    width: int, height: int, setting: ScreenLayout = ScreenLayout.AUTO
+) -> ScreenLayout:
+    if setting is not ScreenLayout.AUTO:
+        return setting
+    if height > width:
+        return ScreenLayout.PORTRAIT
+    if height < 720 or width < 1200:
+        return ScreenLayout.COMPACT
+    return ScreenLayout.LANDSCAPE
 
 
 class Health(StrEnum):

@@ -70,6 +70,8 @@ class ClockTrustChanged:
 class OverrideRequested:
     outcome: Outcome
     reason: str
+    # The passage staff meant (the result they touched 改判 on); None: the last one, whichever.
+    record_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,20 @@ from kiosk.checkpoint.policy import Policy
 DEFAULT_RESULT_DURATION = timedelta(seconds=1)
 
 
+@dataclass(frozen=True)
+class PersonProgress:
+    """What is known so far of the person at the kiosk, for the scan screen's progress strip:
+    `awaited` is what is still missing, the first of it being what the prompt asks for, and
+    `deadline` when the arrival window ends and the person is decided without it."""
+
+    code_read: bool
+    reading_celsius: float | None  # the latest reading, also a high one to be measured again
+    remeasure: bool
+    card_read: bool
+    deadline: datetime
+    awaited: tuple[Prompt, ...]
+
+
 class FlowState(StrEnum):
     IDLE = "idle"
     COLLECTING = "collecting"
@@ -66,6 +80,7 @@ class _Person:
     remeasure_pending: bool = False
     fever_confirmed: bool = False
     card: IdCardRead | None = None
+    last_reading: float | None = None
 
 
 class PassageFlow:
@@ -99,6 +114,20 @@ class PassageFlow:
     @property
     def passage_fields(self) -> PassageFieldsChanged:
         return self._fields
+
+    def progress(self) -> PersonProgress | None:
+        """The person in progress, or None between people and while a result shows."""
+        person = self._person
+        if self.state is not FlowState.COLLECTING or person is None:
+            return None
+        return PersonProgress(
+            code_read=person.code is not None,
+            reading_celsius=person.last_reading,
+            remeasure=person.remeasure_pending,
+            card_read=person.card is not None,
+            deadline=person.deadline,
+            awaited=tuple(self._missing(person)),
+        )
 
     def set_policy(self, policy: Policy) -> None:
         """A new policy applies from the next person on."""
@@ -163,6 +192,7 @@ class PassageFlow:
             return []  # an old reading is never attached to a new person
         person = self._current(now)
         celsius = event.body_celsius
+        person.last_reading = celsius
         first_fever = self.policy.is_fever(celsius) and not person.remeasure_pending
         if first_fever and self.policy.remeasure_fever and not person.fever_confirmed:
             person.remeasure_pending = True
@@ -188,6 +218,17 @@ class PassageFlow:
         if not reason:
             return [RefuseOverride(("改判必须填写原因", "A change of decision needs a reason"))]
         record, decision = self._last
+        meant = event.record_id
+        if meant is not None and (meant != record.record_id or self.state is FlowState.COLLECTING):
+            # Staff meant a result that the next person has replaced (or is replacing).
+            return [
+                RefuseOverride(
+                    (
+                        "已在核验下一位，不能再改判该结果",
+                        "The next person is being checked: that result can no longer be changed",
+                    )
+                )
+            ]
         changed = replace(
             decision,
             outcome=event.outcome,

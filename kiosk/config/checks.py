@@ -177,6 +177,7 @@ VALUE_CHECKS: dict[str, _Check] = {
     "kiosk.result_seconds": _between(0.3, 10),
     "camera.width": _between(160, 7680),
     "camera.height": _between(120, 4320),
+    "kiosk.layout": _one_of("auto", "landscape", "compact", "portrait"),
     "camera.fps": _between(1, 120),
     "thermometer.url": _check_serial_or_empty,
     "thermometer.model": _check_model,

@@ -62,6 +62,10 @@ EXPECTED: dict[str, LocalText] = {
     "kiosk.fullscreen": bilingual("true 或 false", "true or false"),
     "kiosk.lock": bilingual("true 或 false", "true or false"),
     "kiosk.greeting": bilingual("true 或 false", "true or false"),
+    "kiosk.layout": bilingual(
+        '"auto"、"landscape"、"compact" 或 "portrait"',
+        '"auto", "landscape", "compact" or "portrait"',
+    ),
     "camera.source": bilingual(
         "留空（无摄像头）、图片文件夹、视频文件、/dev/v4l/by-id/... 或 usb:N",
         "empty (no camera), an image folder, a video file, /dev/v4l/by-id/... or usb:N",

@@ -24,6 +24,7 @@ class KioskSection:
     fullscreen: bool = True
     lock: bool = False  # kiosk lock-down: no window frame, closing needs the supervisor PIN
     greeting: bool = False  # say 请出示健康码 each time the scan screen comes back
+    layout: str = "auto"  # "auto" (by the panel), "landscape", "compact" or "portrait"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from kiosk.app.enrolment import Enrolled
 from kiosk.app.settings import KioskSettings
 from kiosk.app.startup import KioskSetup
 from kiosk.app.status import VERSION
-from kiosk.app.viewstate import StatusItem
+from kiosk.app.viewstate import ScreenLayout, StatusItem
 from kiosk.checkpoint.policy import PassageField, Policy
 from kiosk.config import KioskConfig, default_config_path
 from kiosk.sessions.access import StaffAccess
@@ -166,6 +166,7 @@ class Kiosk:
             },
         )
         self.window.set_locked(setup.lock)
+        self.window.set_layout_setting(ScreenLayout(setup.layout))
         self._on_enrolled = on_enrolled or (lambda kiosk: kiosk.app.adopt_enrolment())
         self._on_exit = on_exit or (lambda: QCoreApplication.exit(EXIT_LEFT_BY_TECHNICIAN))
         self.sound: Any = None  # the SoundPlayer, attached by run()

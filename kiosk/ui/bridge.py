@@ -4,6 +4,7 @@ turns what it tells the screens into signals."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -12,7 +13,7 @@ from healthcode.text import LocalText
 from kiosk.app.flow import TICK_MS, FlowDriver, FlowListener, ScanTiming, TemperatureSource
 from kiosk.app.scanning import CameraScan
 from kiosk.app.speech import Utterance
-from kiosk.app.viewstate import PromptView, ResultView
+from kiosk.app.viewstate import ProgressView, PromptView, ResultView
 from kiosk.checkpoint.events import Event, PassageFieldsChanged
 from kiosk.checkpoint.outcome import Outcome
 
@@ -44,6 +45,12 @@ class _Signals(FlowListener):
     def sound_requested(self, utterance: Utterance) -> None:
         self._bridge.sound_requested.emit(utterance)
 
+    def progress_changed(self, view: ProgressView | None) -> None:
+        self._bridge.progress_changed.emit(view)
+
+    def override_offer_changed(self, record_id: uuid.UUID | None) -> None:
+        self._bridge.override_offer_changed.emit(record_id)
+
 
 class FlowBridge(QObject):
     prompt_changed = Signal(object)  # PromptView
@@ -53,6 +60,8 @@ class FlowBridge(QObject):
     save_failed = Signal(str)
     passage_saved = Signal(bool)  # durable; True for a fever (its report waits in the outbox)
     sound_requested = Signal(object)  # Utterance
+    progress_changed = Signal(object)  # ProgressView | None: the person in progress
+    override_offer_changed = Signal(object)  # uuid.UUID | None: the closed result to change
 
     def __init__(self, driver: FlowDriver, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +100,10 @@ class FlowBridge(QObject):
         return self.driver.last_prompt
 
     @property
+    def last_progress(self) -> ProgressView | None:
+        return self.driver.last_progress
+
+    @property
     def clock_trusted(self) -> bool:
         return self.driver.clock_trusted
 
@@ -115,8 +128,10 @@ class FlowBridge(QObject):
     def submit_manual_id(self, id_number: str) -> None:
         self.driver.submit_manual_id(id_number)
 
-    def request_override(self, outcome: Outcome, reason: str) -> None:
-        self.driver.request_override(outcome, reason)
+    def request_override(
+        self, outcome: Outcome, reason: str, record_id: uuid.UUID | None = None
+    ) -> None:
+        self.driver.request_override(outcome, reason, record_id)
 
     def cancel(self) -> None:
         self.driver.cancel()

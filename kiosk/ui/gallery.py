@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop
 from kiosk.app import samples
 from kiosk.app.demo import prepare_demo
 from kiosk.app.startup import KioskSetup
-from kiosk.app.viewstate import PromptView, ResultView
+from kiosk.app.viewstate import ProgressView, PromptView, ResultView, Step, StepState, StepView
 from kiosk.checkpoint.events import Prompt
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import Operator
@@ -36,6 +36,33 @@ ROSTER = (
 )
 # The checkpoint type whose scan screen has the most fields: faults and prompts are shown on it.
 WIDEST = CheckpointType.ROAD_JUNCTION
+_CODE_READ = StepView(Step.CODE, StepState.DONE)
+_PROGRESS = {  # the strip for each prompt, the longest words it says, 17 s left
+    Prompt.MEASURE: ProgressView(
+        (
+            _CODE_READ,
+            StepView(Step.TEMPERATURE, StepState.AWAITED),
+            StepView(Step.ID_CARD, StepState.PENDING),
+        ),
+        17,
+    ),
+    Prompt.READ_CARD: ProgressView(
+        (
+            _CODE_READ,
+            StepView(Step.TEMPERATURE, StepState.DONE, 36.6),
+            StepView(Step.ID_CARD, StepState.AWAITED),
+        ),
+        17,
+    ),
+    Prompt.REMEASURE: ProgressView(
+        (
+            _CODE_READ,
+            StepView(Step.TEMPERATURE, StepState.AWAITED, 38.6),
+            StepView(Step.ID_CARD, StepState.PENDING),
+        ),
+        17,
+    ),
+}
 _NAMES_PAGE, _PIN_PAGE, _LOG_PAGE = 0, 1, 2  # kiosk/ui/supervisor.py's pages
 _TECH_MAIN_PAGE = 1  # kiosk/ui/provisioning.py
 
@@ -103,6 +130,7 @@ class Gallery:
         shots += [self._scan(kind, samples.FAULTS) for kind in CheckpointType]
         shots += [self._scan(WIDEST, (fault,)) for fault in samples.FAULTS]
         shots += [self._prompt(prompt) for prompt in Prompt]
+        shots += [self._override_last(faults) for faults in ((), samples.FAULTS)]
         shots += [self._result(name, view) for name, view in self._results.items()]
         shots += self._manual_entry() + self._override()
         shots += self._sign_in() + self._supervisor() + self._technician()
@@ -115,6 +143,8 @@ class Gallery:
             window.show_status(samples.health_items(faults))
             window.show_operator(None)
             window.show_prompt(PromptView(Prompt.SCAN))
+            window.show_progress(None)
+            window.scan.show_override_last(None, needs_sign_in=True)
             window.show_screen("scan")
 
         if not faults:
@@ -134,9 +164,25 @@ class Gallery:
             window.show_status(samples.health_items())
             window.show_operator("王小明")
             window.show_prompt(PromptView(prompt, missing))
+            window.show_progress(_PROGRESS.get(prompt))  # the person in progress, its strip
             window.show_screen("scan")
 
         return Shot(f"prompt-{prompt.value.replace('_', '-')}", True, show)
+
+    def _override_last(self, faults: tuple[str, ...]) -> Shot:
+        """After a result closed: 改判上一位 on the scan screen, the sign-in said first."""
+
+        def show() -> None:
+            window = self.window
+            window.configure_fields(default_policy(WIDEST).passage_fields)
+            window.show_status(samples.health_items(faults))
+            window.show_operator(None)
+            window.show_prompt(PromptView(Prompt.SCAN))
+            window.show_progress(None)
+            window.scan.show_override_last(self._results["deny-red"], needs_sign_in=True)
+            window.show_screen("scan")
+
+        return Shot("scan-override-last" + ("-all-faults" if faults else ""), True, show)
 
     def _result(self, name: str, view: ResultView) -> Shot:
         def show() -> None:

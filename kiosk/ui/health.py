@@ -44,6 +44,10 @@ class FlowLayout(QLayout):
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
         self._items.append(item)
 
+    def set_spacing(self, spacing: int) -> None:
+        self._spacing = spacing
+        self.invalidate()
+
     def insertWidget(self, index: int, widget: QWidget) -> None:  # noqa: N802 - Qt's name
         self.addChildWidget(widget)
         self._items.insert(index, QWidgetItem(widget))
@@ -114,15 +118,25 @@ class StatusBar(QFrame):
         self._labels: list[QLabel] = []
         self._items: tuple[StatusItem, ...] = ()
         self._language = Language.ZH
+        self._text_px = style.STATUS_PX
         self.version = self._label()
         self.version.setStyleSheet("QLabel { color: #B0BEC5; background: transparent; }")
         self._layout.addWidget(self.version)
 
     def _label(self) -> QLabel:
         label = QLabel()
-        label.setFont(style.pixel_font(style.STATUS_PX))
+        label.setFont(style.pixel_font(self._text_px))
         label.setTextFormat(Qt.TextFormat.RichText)
         return label
+
+    def set_text_px(self, pixels: int, *, spacing: int = 14) -> None:
+        """The words' height (at least 20 px) and the gap between items: smaller on a 600 px
+        tall panel."""
+        self._text_px = max(20, pixels)
+        self._layout.set_spacing(spacing)
+        for label in (*self._labels, self.version):
+            label.setFont(style.pixel_font(self._text_px))
+        self.updateGeometry()
 
     def show_items(self, items: tuple[StatusItem, ...]) -> None:
         self._items = items
@@ -173,6 +187,9 @@ class HealthBanner(QLabel):
         self._item: StatusItem | None = None
         self._language = Language.ZH
         self.hide()
+
+    def set_text_px(self, pixels: int) -> None:
+        self.setFont(style.pixel_font(pixels, bold=True))
 
     @property
     def item(self) -> StatusItem | None:

@@ -1,33 +1,30 @@
-"""The screens staff look at all day: scan (preview, prompt, status bar) and result
-(manual entry: `kiosk.ui.manual`).
+"""The screens staff look at all day: the result, and the scan screen (`kiosk.ui.scan`, re-exported
+here; manual entry: `kiosk.ui.manual`).
 
 Each renders a plain view (`kiosk.app.viewstate`) and emits what the person at it asked for.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics, QImage, QPixmap, QResizeEvent
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QFrame,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.app.viewstate import PromptView, ResultView, StatusItem, Tint
-from kiosk.checkpoint.events import PassageFieldsChanged, Prompt
+from kiosk.app.viewstate import ResultView, Tint
 from kiosk.checkpoint.outcome import Outcome
-from kiosk.checkpoint.policy import Direction, PassageField, TripReason
 from kiosk.ui import style
-from kiosk.ui.health import HealthBanner, StatusBar
 from kiosk.ui.i18n import Language
-from kiosk.ui.toggle import ToggleButton
+from kiosk.ui.scan import PassageFieldBar, ScanScreen
+
+__all__ = ["OVERRIDE_OUTCOMES", "PassageFieldBar", "ResultScreen", "ScanScreen", "touch_button"]
 
 
 def touch_button(text: str = "") -> QPushButton:
@@ -35,179 +32,6 @@ def touch_button(text: str = "") -> QPushButton:
     button.setStyleSheet(style.BUTTON_STYLE)
     button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return button
-
-
-class PassageFieldBar(QWidget):
-    """Direction, trip reason and plate: one touch each, kept from one person to the next."""
-
-    changed = Signal(object)  # PassageFieldsChanged
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self._direction = QButtonGroup(self)
-        self._direction_buttons: dict[Direction, ToggleButton] = {}
-        for direction in Direction:
-            button = ToggleButton()
-            self._direction.addButton(button)
-            self._direction_buttons[direction] = button
-            layout.addWidget(button)
-        self._reason = QButtonGroup(self)
-        self._reason_buttons: dict[TripReason, ToggleButton] = {}
-        for reason in TripReason:
-            button = ToggleButton()
-            self._reason.addButton(button)
-            self._reason_buttons[reason] = button
-            layout.addWidget(button)
-        self.plate = QLineEdit()
-        self.plate.setMinimumHeight(style.TOUCH_TARGET_PX)
-        self.plate.setFont(style.font(style.BUTTON_PT))
-        layout.addWidget(self.plate)
-        self._direction_buttons[Direction.IN].setChecked(True)
-        self._direction.buttonClicked.connect(self._emit)
-        self._reason.buttonClicked.connect(self._emit)
-        self.plate.editingFinished.connect(self._emit)
-        self.configure(frozenset())
-        self.retranslate(Language.ZH)
-
-    def configure(self, fields: frozenset[PassageField]) -> None:
-        for button in self._direction_buttons.values():
-            button.setVisible(PassageField.DIRECTION in fields)
-        for button in self._reason_buttons.values():
-            button.setVisible(PassageField.TRIP_REASON in fields)
-        self.plate.setVisible(PassageField.VEHICLE_PLATE in fields)
-        self.setVisible(bool(fields))
-
-    def value(self) -> PassageFieldsChanged:
-        direction = next((d for d, b in self._direction_buttons.items() if b.isChecked()), None)
-        reason = next((r for r, b in self._reason_buttons.items() if b.isChecked()), None)
-        plate = self.plate.text().strip().upper() or None
-        return PassageFieldsChanged(direction, reason, plate if self.plate.isVisible() else None)
-
-    def _emit(self, *_: object) -> None:
-        self.changed.emit(self.value())
-
-    def retranslate(self, language: Language) -> None:
-        for direction, button in self._direction_buttons.items():
-            button.setText(direction.label.get(language.value))  # type: ignore[arg-type]
-        for reason, button in self._reason_buttons.items():
-            button.setText(reason.label.get(language.value))  # type: ignore[arg-type]
-        self.plate.setPlaceholderText(self.tr("Vehicle plate"))
-
-
-class ScanScreen(QWidget):
-    """The camera preview, the prompt, and the ways around a broken camera; on top, the one
-    banner that tells staff what they must do, and at the foot the status bar."""
-
-    manual_requested = Signal()
-    sign_in_requested = Signal()
-    supervisor_requested = Signal()
-    language_toggled = Signal()
-    cancel_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 0)
-        self.prompt = QLabel()
-        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prompt.setFont(style.font(style.PROMPT_PT, bold=True))
-        self.prompt.setWordWrap(True)
-        self.preview = QLabel()
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Small enough that the banner, a wrapped status bar and the buttons fit a 600 px tall
-        # panel: the preview takes whatever room is left (it expands).
-        self.preview.setMinimumSize(320, 60)
-        self.preview.setStyleSheet("background: #000000; border-radius: 12px; color: #B0BEC5;")
-        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.operator = QLabel()
-        self.operator.setFont(style.font(style.BODY_PT))
-        self.fields = PassageFieldBar()
-        buttons = QHBoxLayout()
-        self.manual_button = touch_button()
-        self.cancel_button = touch_button()
-        self.sign_in_button = touch_button()
-        self.supervisor_button = touch_button()
-        self.language_button = touch_button()
-        for button in (
-            self.manual_button,
-            self.cancel_button,
-            self.sign_in_button,
-            self.supervisor_button,
-            self.language_button,
-        ):
-            buttons.addWidget(button)
-        self.manual_button.clicked.connect(self.manual_requested)
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.sign_in_button.clicked.connect(self.sign_in_requested)
-        self.supervisor_button.clicked.connect(self.supervisor_requested)
-        self.language_button.clicked.connect(self.language_toggled)
-        self.status = StatusBar()
-        self.banner = HealthBanner()
-        layout.addWidget(self.banner)
-        layout.addWidget(self.prompt)
-        layout.addWidget(self.preview, 1)
-        layout.addWidget(self.operator)
-        layout.addWidget(self.fields)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
-        self._prompt = PromptView(Prompt.SCAN)
-        self._language = Language.ZH
-        self._operator_name: str | None = None
-        self.retranslate(Language.ZH)
-
-    def show_prompt(self, prompt: PromptView) -> None:
-        self._prompt = prompt
-        self._render_prompt()
-
-    def show_status(self, items: tuple[StatusItem, ...]) -> None:
-        self.banner.show_items(items)
-        self.status.show_items(items)
-
-    def show_frame(self, image: QImage) -> None:
-        pixmap = QPixmap.fromImage(image).scaled(
-            self.preview.size(),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation,
-        )
-        self.preview.setPixmap(pixmap)
-
-    def show_operator(self, name: str | None) -> None:
-        self._operator_name = name
-        self._render_operator()
-
-    def retranslate(self, language: Language) -> None:
-        self._language = language
-        self.manual_button.setText(self.tr("Manual entry"))
-        self.cancel_button.setText(self.tr("Start over"))
-        self.sign_in_button.setText(self.tr("Staff sign-in"))
-        self.supervisor_button.setText(self.tr("Supervisor"))
-        self.language_button.setText("English" if language is Language.ZH else "中文")
-        if self.preview.pixmap().isNull():
-            self.preview.setText(self.tr("No camera image"))
-        self.fields.retranslate(language)
-        self.status.retranslate(language)
-        self.banner.retranslate(language)
-        self._render_prompt()
-        self._render_operator()
-
-    def _render_prompt(self) -> None:
-        text = self._prompt.text.get(self._language.value)  # type: ignore[arg-type]
-        urgent = self._prompt.prompt is Prompt.REMEASURE
-        colour = "#E65100" if urgent else style.TEXT
-        self.prompt.setStyleSheet(f"color: {colour};")
-        self.prompt.setText(("⚠ " if urgent else "") + text)
-        self.cancel_button.setEnabled(
-            self._prompt.prompt is not Prompt.SCAN or bool(self._prompt.missing)
-        )
-
-    def _render_operator(self) -> None:
-        if self._operator_name:
-            self.operator.setText(self.tr("On duty: %1").replace("%1", self._operator_name))
-        else:
-            self.operator.setText(self.tr("No staff signed in"))
 
 
 class ResultScreen(QFrame):
@@ -226,10 +50,12 @@ class ResultScreen(QFrame):
         self.word = _centred(style.RESULT_WORD_PT, bold=True, wrap=False)
         self.deciding = _centred(style.RESULT_REASON_PT, bold=True)
         self.person = _centred(style.RESULT_FIGURES_PT, bold=True)
-        self.repeat = _centred(style.RESULT_DETAIL_PT, bold=True)
+        # One line: a label framed by a style sheet wraps to a wrong height (its padding).
+        self.repeat = _centred(style.RESULT_DETAIL_PT, bold=True, wrap=False)
         self.repeat.setStyleSheet(style.WARNING_STRIP_STYLE)
         self.reasons = _centred(style.RESULT_MORE_PT)
         self.override_button = touch_button()
+        self.override_button.setStyleSheet(style.gate_button_style(style.BUTTON_PT))
         self.override_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.override_button.clicked.connect(self.override_requested)
         layout.addStretch(1)
@@ -239,6 +65,8 @@ class ResultScreen(QFrame):
         layout.addWidget(self.reasons)
         layout.addStretch(1)
         layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignRight)
+        # The type shrinks to the panel (`_fit`): the words never hold the screen larger.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._view: ResultView | None = None
         self._language = Language.ZH
         self._needs_sign_in = False
@@ -267,9 +95,12 @@ class ResultScreen(QFrame):
     def view(self) -> ResultView | None:
         return self._view
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(_SMALLEST_PANEL[0], _SMALLEST_PANEL[1])
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._fit_word()
+        self._fit()
 
     def _render(self) -> None:
         view = self._view
@@ -284,7 +115,6 @@ class ResultScreen(QFrame):
         )
         self.repeat.setStyleSheet(style.WARNING_STRIP_STYLE)
         self.word.setText(f"{look.glyph} {view.word.get(lang)}")  # type: ignore[arg-type]
-        self._fit_word()
         deciding = view.deciding_reason
         self.deciding.setText(deciding.get(lang) if deciding else "")  # type: ignore[arg-type]
         self.deciding.setVisible(deciding is not None)
@@ -298,19 +128,71 @@ class ResultScreen(QFrame):
         self.repeat.setVisible(warning is not None)
         self.reasons.setText("\n".join(r.get(lang) for r in view.other_reasons))  # type: ignore[arg-type]
         self.reasons.setVisible(bool(view.other_reasons))
+        self._fit()
 
-    def _fit_word(self) -> None:
+    def _fit(self) -> None:
+        """Type as large as the panel allows: larger on a big panel, smaller on a 600 px tall
+        one, the verdict never wider than the screen and nothing pushed off its foot."""
+        width, height = self.width(), self.height()
+        if width <= 0 or height <= 0:
+            return
+        if height > width:
+            start = min(width / 800, height / 1280)
+        else:
+            start = min(width / 1280, height / 800)
+        scale = min(max(start, 1.0), 1.5)
+        while True:
+            self._set_type(scale)
+            if scale <= _SMALLEST_SCALE or self._needed_height(width) <= height:
+                return
+            scale -= 0.05
+
+    def _set_type(self, scale: float) -> None:
+        margin_x, margin_y = (40, 30) if scale >= 0.9 else (20, 10)
+        layout = self.layout()
+        layout.setContentsMargins(margin_x, margin_y, margin_x, margin_y)
+        layout.setSpacing(14 if scale >= 0.9 else 6)
+        for label, size, bold in (
+            (self.deciding, style.RESULT_REASON_PT, True),
+            (self.person, style.RESULT_FIGURES_PT, True),
+            (self.repeat, style.RESULT_DETAIL_PT, True),
+            (self.reasons, style.RESULT_MORE_PT, False),
+        ):
+            points = round(size * scale)
+            label.setFont(style.font(min(points, style.MAX_BOLD_PT) if bold else points, bold=bold))
+        self._fit_word(round(style.RESULT_WORD_PT * scale))
+
+    def _needed_height(self, width: int) -> int:
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        room = width - margins.left() - margins.right()
+        shown = [
+            w
+            for w in (self.word, self.deciding, self.person, self.repeat, self.reasons)
+            if w.isVisibleTo(self)
+        ]
+        needed = sum(
+            w.heightForWidth(room) if w.wordWrap() else w.sizeHint().height() for w in shown
+        )
+        needed += self.override_button.sizeHint().height()
+        return needed + layout.spacing() * len(shown) + margins.top() + margins.bottom()
+
+    def _fit_word(self, largest: int) -> None:
         """The verdict as large as the width allows (English is longer, portrait is narrow)."""
         margins = self.contentsMargins() + self.layout().contentsMargins()
         room = self.width() - margins.left() - margins.right()
-        size = style.RESULT_WORD_PT
+        size = largest
         chosen = style.font(size, bold=True)
-        while size > style.RESULT_REASON_PT and room > 0:
+        while size > style.RESULT_REASON_PT // 2 and room > 0:
             chosen = style.font(size, bold=True)
             if QFontMetrics(chosen).horizontalAdvance(self.word.text()) <= room:
                 break
             size -= 4
         self.word.setFont(chosen)
+
+
+_SMALLEST_SCALE = 0.55
+_SMALLEST_PANEL = (480, 480)  # what `_fit` still fills: below every panel the kiosk runs on
 
 
 def _centred(point_size: int, *, bold: bool = False, wrap: bool = True) -> QLabel:

@@ -142,3 +142,56 @@ def load_bundled_fonts(folder: Path = FONTS_DIR) -> list[str]:
         if font_id >= 0:
             families += QFontDatabase.applicationFontFamilies(font_id)
     return families
+
+
+# ---------------------------------------------------------------- the gate screens' layouts
+# Scan and result screens arrange themselves by the panel (kiosk.app.viewstate.ScreenLayout);
+# their touch targets are this tall in every layout (15 mm on a 10.1" 1280x800 panel).
+GATE_TARGET_PX = 92
+# The bundled Chinese font has no bold face: Qt draws bold by emboldening, which it stops doing
+# above 46 pt (64 px), so bold words larger than this come out thin.
+MAX_BOLD_PT = 46
+PROGRESS_PX = 28  # the progress strip's words
+
+
+@dataclass(frozen=True)
+class GateType:
+    """Type sizes of the scan screen for one layout."""
+
+    prompt_pt: int
+    button_pt: int
+    progress_px: int
+    status_px: int
+    spacing_px: int
+
+
+GATE_TYPES = {
+    "landscape": GateType(
+        prompt_pt=PROMPT_PT, button_pt=BUTTON_PT, progress_px=28, status_px=22, spacing_px=10
+    ),
+    "compact": GateType(prompt_pt=30, button_pt=15, progress_px=24, status_px=20, spacing_px=6),
+    "portrait": GateType(
+        prompt_pt=PROMPT_PT, button_pt=BUTTON_PT, progress_px=28, status_px=22, spacing_px=12
+    ),
+}
+
+
+def gate_button_style(point_size: int, *, toggle: bool = False, frame: str = "#90A4AE") -> str:
+    """A touch button (or toggle) GATE_TARGET_PX tall overall: the frame and padding are counted
+    into its height, so a smaller font keeps the target."""
+    pad_y, pad_x = 8, 14
+    inner = GATE_TARGET_PX - 2 * (pad_y + TOGGLE_FRAME_PX)
+    rules = (
+        f"QPushButton {{ min-height: {inner}px; min-width: {GATE_TARGET_PX - 2 * pad_x}px;"
+        f" font-size: {point_size}pt; border-radius: 10px; padding: {pad_y}px {pad_x}px;"
+        f" background: #FFFFFF; border: {TOGGLE_FRAME_PX}px solid {frame}; color: {TEXT}; }}"
+        " QPushButton:pressed { background: #CFD8DC; }"
+        " QPushButton:disabled { color: #9E9E9E; border-color: #CFD8DC; }"
+    )
+    if toggle:
+        rules += (
+            f" QPushButton:checked {{ background: {TOGGLE_SELECTED_FILL};"
+            f" border: {TOGGLE_SELECTED_FRAME_PX}px solid {TOGGLE_SELECTED_FRAME};"
+            f" padding: {pad_y - _GROW}px {pad_x - _GROW}px; }}"
+        )
+    return rules

@@ -5,23 +5,46 @@ It switches screens on the bridge's signals and forwards what staff touch; it de
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+import uuid
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QLayout,
     QMainWindow,
     QStackedWidget,
     QWidget,
 )
 
 from healthcode.text import LocalText
-from kiosk.app.viewstate import PromptView, ResultView, StatusItem
+from kiosk.app.viewstate import ProgressView, PromptView, ResultView, ScreenLayout, StatusItem
+from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
 from kiosk.ui.screens import ResultScreen, ScanScreen
+
+
+class PageStack(QStackedWidget):
+    """The screens in one stack, which asks the window only for the room of the screen that
+    shows: each screen fits the panel by itself, so a large one (the technician's) never makes
+    the window larger than the panel while staff scan."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else QSize(0, 0)
 
 
 class RenderedResultScreen(ResultScreen):
@@ -58,7 +81,7 @@ class KioskWindow(QMainWindow):
         super().__init__(parent)
         self.bridge = bridge
         self.languages = languages
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         self.scan = ScanScreen()
         self.result = RenderedResultScreen()
         self.manual = ManualEntry()
@@ -83,7 +106,13 @@ class KioskWindow(QMainWindow):
         self._operator_signed_in = False
         self._override_after_sign_in = False
         self._result_open = False
+        self._override_record: uuid.UUID | None = None  # the passage the override panel changes
+        self._offered: ResultView | None = None  # the closed result still open to a change
         self.result.set_needs_sign_in(True)
+
+    def set_layout_setting(self, setting: ScreenLayout) -> None:
+        """[kiosk] layout: chosen from the panel ("auto"), or forced."""
+        self.scan.set_layout_setting(setting)
 
     # ---------------------------------------------------------------- the kiosk lock
 
@@ -143,8 +172,11 @@ class KioskWindow(QMainWindow):
         self.manual.code_entered.connect(self._manual_code)
         self.manual.id_entered.connect(self._manual_id)
         self.manual.temperature_entered.connect(self._manual_temperature)
-        self.result.override_requested.connect(self._open_override)
-        self.override.submitted.connect(bridge.request_override)
+        bridge.progress_changed.connect(self.show_progress)
+        bridge.override_offer_changed.connect(self._override_offer_changed)
+        self.result.override_requested.connect(self._override_shown_result)
+        self.scan.override_last_requested.connect(self._override_last)
+        self.override.submitted.connect(self._submit_override)
         self.override.cancelled.connect(self._override_cancelled)
 
     def show_screen(self, name: str) -> None:
@@ -162,8 +194,12 @@ class KioskWindow(QMainWindow):
         if self.current_screen != "manual":
             self.show_screen("scan")
 
+    def show_progress(self, view: ProgressView | None) -> None:
+        self.scan.show_progress(view)
+
     def show_result(self, view: ResultView) -> None:
         self._result_open = True
+        self._override_record = view.record_id
         self.result.show_result(view)
         self.show_screen("result")
 
@@ -177,6 +213,7 @@ class KioskWindow(QMainWindow):
         self.scan.show_operator(name)
         self._operator_signed_in = bool(name)
         self.result.set_needs_sign_in(not name)
+        self.scan.show_override_last(self._offered, needs_sign_in=not name)
 
     def configure_fields(self, fields: frozenset[PassageField]) -> None:
         self.scan.fields.configure(fields)
@@ -214,6 +251,28 @@ class KioskWindow(QMainWindow):
 
     def _sign_in_for_override(self) -> set[str]:
         return {"signin"} if self._override_after_sign_in else set()
+
+    def _override_offer_changed(self, record_id: uuid.UUID | None) -> None:
+        """For a while after a result closed, the scan screen offers to change it."""
+        last = self.bridge.last_result
+        offered = last if last is not None and record_id == last.record_id else None
+        self._offered = offered if record_id is not None else None
+        self.scan.show_override_last(self._offered, needs_sign_in=not self._operator_signed_in)
+
+    def _override_shown_result(self) -> None:
+        view = self.result.view
+        self._override_record = view.record_id if view is not None else None
+        self._open_override()
+
+    def _override_last(self) -> None:
+        """改判上一位 on the scan screen: the same way as the result's 改判, for that passage."""
+        if self._offered is None:
+            return
+        self._override_record = self._offered.record_id
+        self._open_override()
+
+    def _submit_override(self, outcome: Outcome, reason: str) -> None:
+        self.bridge.request_override(outcome, reason, self._override_record)
 
     def _open_override(self) -> None:
         """With nobody signed in, 改判 opens the sign-in first (its button says so) and the

@@ -334,3 +334,16 @@ def test_kiosk_check_config_speaks_the_language_asked_for(
     assert capsys.readouterr().out.splitlines() == ["camera.fps：0 超出范围；应为1 到 120 之间的数"]
     assert main(["--check-config", str(tmp_path / "missing.toml"), "--language", "en"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_the_gate_screens_layout_is_one_of_four_and_reaches_the_window(tmp_path: Path) -> None:
+    forced = load_config(write(tmp_path, '[kiosk]\nlayout = "compact"\n'))
+    assert forced.kiosk.layout == "compact"
+    problems = check_config(write(tmp_path, '[kiosk]\nlayout = "sideways"\n'))
+    assert [(p.key, p.problem.en) for p in problems] == [  # type: ignore[attr-defined]
+        ("kiosk.layout", "unknown value 'sideways'")
+    ]
+    from kiosk.app.startup import read_startup
+
+    startup = read_startup(forced, tmp_path / "data")
+    assert startup.setup.layout == "compact"
