@@ -132,6 +132,8 @@ def start_central(settings: Settings, clock: FakeClock) -> Iterator[Central]:
     The token is opened directly (argon2 costs a third of a second per hash here); the
     password setup and login themselves are tested in test_administrators.py.
     """
+    if settings.sms_provider is None:  # tests keep the codes (issuance_world.KeptSms)
+        settings = settings.model_copy(update={"sms_provider": "log"})
     prepared = prepare(settings, clock(), first_admin="admin")
     app = create_app(settings, clock=clock)
     with TestClient(app) as client:
