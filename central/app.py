@@ -30,8 +30,9 @@ from central.kiosks.routers import releases as releases_router
 from central.reports.routers import alerts as alerts_router
 from central.reports.routers import exports as exports_router
 from central.reports.routers import reports as reports_router
-from central.web import issuance_page, setup_page
+from central.web import issuance_page, region_picker, setup_page
 from central.web import router as web_router
+from central.web.api_docs import install_api_docs
 
 VERSION = "0.1.0"
 
@@ -80,6 +81,9 @@ def create_app(
         version=VERSION,
         description=(central_doc or "").strip(),
         lifespan=lifespan,
+        docs_url=None,  # central/web/api_docs.py: the same page, with assets served from here
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -93,6 +97,7 @@ def create_app(
     # uploads) first. No two routers share a path, so the order changes nothing else.
     app.include_router(issuance_page.router)  # issue 13: the self-declaration page
     app.include_router(issuance_router.router)  # issue 13
+    app.include_router(region_picker.public_router)  # issue 24: regions by name, no login
     for module in (passages, auth, checkpoints, enrollments, kiosks, setup_page):
         app.include_router(module.router)
     for module in (accounts_router, audit_router, regions_router):  # issue 12
@@ -104,4 +109,6 @@ def create_app(
         app.include_router(module.router)
     app.include_router(web_router)  # issue 14: the administration pages
     app.include_router(releases_router.router)  # issue 15: signed kiosk releases
+    if settings.api_docs:
+        install_api_docs(app)  # issue 24: /docs with no internet
     return app

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
+from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -111,6 +112,19 @@ def parent_of(code: str) -> str | None:
     return code[: PREFIX_DIGITS[Level(level - 1)]]
 
 
+def ascii_folded(text: str) -> str:
+    """Lower-case ASCII letters and digits only: what the pinyin search compares."""
+    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
+
+
+def romanise(name: str) -> tuple[str, str]:
+    """(pinyin, initials) of a Chinese name: 碑林区 -> ("beilinqu", "blq"). pypinyin's readings,
+    phrase-aware (长安 "chang'an", 长乐 "chang le")."""
+    syllables = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return ascii_folded("".join(syllables)), ascii_folded("".join(initials))
+
+
 @dataclass(frozen=True)
 class RegionRow:
     code: str
@@ -149,7 +163,8 @@ def parse_regions(text: str) -> list[RegionRow]:
 
 
 def load_regions(session: Session, rows: Iterable[RegionRow]) -> int:
-    """Insert or update the regions; returns how many rows were written. Safe to run again."""
+    """Insert or update the regions; returns how many rows were written. Safe to run again.
+    Each name's pinyin and initials are worked out here, once, for the search."""
     ordered = sorted(rows, key=lambda row: (row.level, row.code))
     known = set(session.scalars(select(Region.code)))
     count = 0
@@ -165,6 +180,7 @@ def load_regions(session: Session, rows: Iterable[RegionRow]) -> int:
         region.parent_code = parent
         region.name_zh = row.name_zh
         region.name_en = row.name_en or None
+        region.pinyin, region.pinyin_initials = romanise(row.name_zh)
         known.add(row.code)
         count += 1
     session.flush()

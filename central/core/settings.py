@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     sms_timeout_s: float = Field(
         default=5.0, gt=0, le=30, description="connect and read timeout of one send"
     )
+    region_lookups_per_minute: int = Field(
+        default=240, gt=0, description="Region searches a client may make a minute without login"
+    )
+    # Issue 24: the OpenAPI page, served with its own assets (no CDN); off in production if wished.
+    api_docs: bool = Field(
+        default=True, description="Serve the API's documentation at /docs and /openapi.json"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

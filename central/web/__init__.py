@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from central.web import admin_pages, fleet_pages, login, report_pages
+from central.web import admin_pages, fleet_pages, login, region_picker, report_pages
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, admin_pages, fleet_pages, report_pages):
+for _module in (login, admin_pages, fleet_pages, report_pages, region_picker):
     router.include_router(_module.router)

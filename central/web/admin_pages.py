@@ -131,6 +131,7 @@ def _accounts_page(
         nav="nav_accounts",
         status_code=status_code,
         accounts=accounts,
+        region_names=viewer.region_names(a.area_code for a in accounts),
         may_create=may_create,
         roles=CREATABLE_ROLES,
         enterprises=enterprises,
@@ -181,6 +182,7 @@ def _enterprises_page(
         nav="nav_enterprises",
         status_code=status_code,
         enterprises=enterprises,
+        region_names=viewer.region_names(e.area_code for e in enterprises),
         may_create=viewer.scope.role is Role.REGION_ADMIN,
         created_name=created_name,
     )

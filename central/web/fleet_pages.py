@@ -68,6 +68,7 @@ def _fleet_page(
         nav="nav_fleet",
         status_code=status_code,
         fleet=fleet,
+        region_names=viewer.region_names(c.area_code for c in fleet),
         may_manage=viewer.scope.role in MANAGERS,
         may_register=may_register,
         enterprises=enterprises,

@@ -70,7 +70,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "locked": ("已锁定", "Locked"),
     "created_at": ("创建时间", "Created"),
     "new_account": ("新建账户", "New account"),
-    "area_code": ("区划代码", "Region code"),
+    "area_code": ("所在地区", "Region"),
     "industry": ("行业", "Industry"),
     "enterprise": ("企业", "Enterprise"),
     "activation_link": ("激活链接（仅显示一次）", "Activation link (shown once)"),
@@ -171,7 +171,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "按条件导出通行记录或花名册；数据量大时在后台生成，完成后下载。",
         "Export passages or the roster by filter; large exports are made in the background.",
     ),
-    "region_filter": ("区域（区划代码）", "Region (code)"),
+    "region_filter": ("地区", "Region"),
     "colour": ("码色", "Colour"),
     "any": ("全部", "Any"),
     "id_number": ("证件号（查询个人）", "ID number (one person)"),
@@ -261,7 +261,20 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "密码容易被猜中：请用更长的密码，或几个不相关的词",
         "The password is easy to guess: use a longer one, or a few unrelated words",
     ),
+    # the region picker (templates/_region_picker.html)
+    "region_choose": ("请选择地区", "Choose a region"),
+    "region_any": ("全部地区（不限）", "Any region"),
+    "region_search": ("搜索地名或拼音首字母，如 blq", "Search a name or pinyin initials, e.g. blq"),
+    "region_here": ("选择", "Choose"),
+    "region_top": ("全部", "All"),
+    "region_loading": ("正在加载…", "Loading…"),
+    "region_empty": ("没有找到这个地区", "No region found"),
+    "region_failed": ("地区加载失败，请重试", "Could not load the regions; try again"),
+    "region_close": ("收起", "Close"),
 }
+
+
+PICKER_WORDS = ("search", "here", "top", "loading", "empty", "failed", "close")
 
 
 @dataclass(frozen=True)
@@ -275,6 +288,11 @@ class Translator:
     @property
     def html_lang(self) -> str:
         return HTML_LANG[self.language]
+
+    def picker_words(self, *, choose: str = "region_choose") -> dict[str, str]:
+        """The region picker's texts (`choose` is what its button says before a choice)."""
+        words = {key: self(f"region_{key}") for key in PICKER_WORDS}
+        return words | {"choose": self(choose)}
 
     @property
     def other(self) -> str:

@@ -8,6 +8,7 @@ the JSON API runs, so scope and audit are the API's own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -21,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from central.core import regions
 from central.core.audit import Auditor
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
@@ -43,6 +45,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "script-src 'self'; connect-src 'self'; "  # the region picker's script and look-ups
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
@@ -143,6 +146,11 @@ class Viewer:
         """The same route's auditor for a narrower scope (a dashboard of one sub-area)."""
         audit = self.audit
         return Auditor(audit.session, scope, audit.now, audit.route)
+
+    def region_names(self, codes: Iterable[str | None]) -> dict[str, str]:
+        """The names of the regions a page lists, in its language (codes not loaded left out)."""
+        english = language_of(self.request) == "en"
+        return regions.names_of(self.session, (c for c in codes if c), english=english)
 
     @property
     def csrf_token(self) -> str:

@@ -1,4 +1,5 @@
-"""The region tree, as far as it lies in the reader's area."""
+"""The region tree, as far as it lies in the reader's area: lists, and the region picker's
+search, children and path (central/core/region_search.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlalchemy import select
 
+from central.core import region_search
 from central.core.audit import Action, AuditDep
 from central.core.deps import SessionDep
 from central.core.errors import ApiError
@@ -39,6 +41,61 @@ def region_out(region: Region) -> RegionOut:
         name_zh=region.name_zh,
         name_en=region.name_en,
     )
+
+
+class RegionHitOut(ApiModel):
+    """A region as the picker shows it: names, the names above it, whether it has children."""
+
+    code: str
+    level: int = Field(ge=1, le=6)
+    level_name_zh: str
+    level_name_en: str
+    name_zh: str
+    name_en: str | None
+    path_zh: str
+    path_en: str
+    has_children: bool
+
+
+def hits_out(hits: list[region_search.RegionHit]) -> list[RegionHitOut]:
+    return [RegionHitOut.model_validate(hit, from_attributes=True) for hit in hits]
+
+
+SearchQuery = Annotated[str, Query(min_length=1, max_length=region_search.MAX_QUERY_CHARS)]
+LimitQuery = Annotated[int, Query(ge=1, le=region_search.MAX_LIMIT)]
+ParentQuery = Annotated[str | None, Query(pattern=r"^\d{6,15}$")]
+
+
+@router.get("/search")
+def search_regions(
+    session: SessionDep, scope: ScopeDep, q: SearchQuery, limit: LimitQuery = 20
+) -> list[RegionHitOut]:
+    """Regions of the reader's area by Chinese name, pinyin, pinyin initials ("blq" finds
+    碑林区) or the beginning of the code; the closest first."""
+    if scope.prefix is None:
+        return []
+    return hits_out(region_search.search(session, q, area=scope.area, limit=limit))
+
+
+@router.get("/children")
+def region_children(
+    session: SessionDep, scope: ScopeDep, parent: ParentQuery = None
+) -> list[RegionHitOut]:
+    """The regions one level below `parent`; with none, the reader's own area."""
+    if scope.prefix is None:
+        return []
+    return hits_out(region_search.children(session, parent, area=scope.area))
+
+
+@router.get("/{region_code}/path")
+def region_path(region_code: str, session: SessionDep, scope: ScopeDep) -> list[RegionHitOut]:
+    """The region and the regions above it down from the reader's area, top first."""
+    found = None
+    if scope.prefix is not None:
+        found = region_search.path(session, region_code, area=scope.area)
+    if not found:
+        raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code} in your area")
+    return hits_out(found)
 
 
 @router.get("")

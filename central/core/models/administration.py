@@ -89,6 +89,9 @@ class Region(Base):
     parent_code: Mapped[str | None] = mapped_column(String(15), index=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(100))
+    # Worked out once at loading (central/core/region_search.py): what a search matches.
+    pinyin: Mapped[str | None] = mapped_column(String(400), index=True)
+    pinyin_initials: Mapped[str | None] = mapped_column(String(100), index=True)
 
 
 class Enterprise(Base):

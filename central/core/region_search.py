@@ -1,0 +1,174 @@
+"""Finding regions by name: by Chinese name, pinyin or pinyin initials, children, and the path.
+
+The pinyin of each name is worked out once, when the region is loaded (`load_regions` calls
+`central.core.regions.romanise`), and kept beside it (`regions.pinyin`, `regions.pinyin_initials`),
+so a search is one query: "blq" or "beilin" finds 碑林区, "西一路" finds 西一路街道 and
+西一路社区, "6101" the regions whose code begins so. The readings are pypinyin's (phrase-aware:
+长安 is "chang'an"); only ASCII letters and digits are kept.
+
+Every function takes `area`, the region the caller may see (an account's area, everything in it
+included), or None for the whole tree (the public self-declaration page). Regions are reference
+data, public on that page, so reading them is not audited here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from central.core.models import Region
+from central.core.regions import (
+    LEVEL_NAMES,
+    Level,
+    RegionCodeError,
+    ascii_folded,
+    level_of,
+    parent_of,
+    prefix_of,
+)
+
+MAX_QUERY_CHARS = 30
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+MAX_CHILDREN = 2000  # more than any county has towns or any town has villages
+
+
+@dataclass(frozen=True)
+class RegionHit:
+    """A region as the picker shows it: its name, the names above it, and whether it has more
+    regions below."""
+
+    code: str
+    level: int
+    level_name_zh: str
+    level_name_en: str
+    name_zh: str
+    name_en: str | None
+    path_zh: str  # the names above it, top first: "陕西省 / 西安市"
+    path_en: str
+    has_children: bool
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _within(area: str | None) -> ColumnElement[bool]:
+    return true() if area is None else Region.code.startswith(prefix_of(area), autoescape=True)
+
+
+def _ancestors(code: str) -> list[str]:
+    found: list[str] = []
+    parent = parent_of(code)
+    while parent is not None:
+        found.append(parent)
+        parent = parent_of(parent)
+    return found[::-1]
+
+
+def _hits(session: Session, regions: Sequence[Region]) -> list[RegionHit]:
+    """The rows as hits, with their paths and children found in two queries for all of them."""
+    codes = [r.code for r in regions]
+    above = {a for r in regions for a in _ancestors(r.code)}
+    names: dict[str, tuple[str, str]] = {}
+    if above:
+        for code, name_zh, name_en in session.execute(
+            select(Region.code, Region.name_zh, Region.name_en).where(Region.code.in_(above))
+        ):
+            names[code] = (name_zh, name_en or name_zh)
+    with_children = (
+        set(
+            session.scalars(
+                select(Region.parent_code).where(Region.parent_code.in_(codes)).distinct()
+            )
+        )
+        if codes
+        else set()
+    )
+    hits = []
+    for region in regions:
+        path = [names[a] for a in _ancestors(region.code) if a in names]
+        level_zh, level_en = LEVEL_NAMES[Level(region.level)]
+        hits.append(
+            RegionHit(
+                code=region.code,
+                level=region.level,
+                level_name_zh=level_zh,
+                level_name_en=level_en,
+                name_zh=region.name_zh,
+                name_en=region.name_en,
+                path_zh=" / ".join(zh for zh, _en in path),
+                path_en=" / ".join(en for _zh, en in path),
+                has_children=region.code in with_children,
+            )
+        )
+    return hits
+
+
+def search(
+    session: Session, query: str, *, area: str | None, limit: int = DEFAULT_LIMIT
+) -> list[RegionHit]:
+    """Regions whose name, pinyin, initials or code match `query`, the closest first."""
+    text = query.strip()[:MAX_QUERY_CHARS]
+    limit = max(1, min(limit, MAX_LIMIT))
+    if not text:
+        return []
+    folded = ascii_folded(text)
+    if text.isascii() and text.isdigit():
+        condition = Region.code.startswith(text, autoescape=True)
+        first: ColumnElement[bool] = Region.code == text
+    elif folded and text.isascii():
+        # Latin letters: pinyin initials or syllables from the start, or the English name.
+        like = _escape(folded) + "%"
+        condition = or_(
+            Region.pinyin_initials.like(like, escape="\\"),
+            Region.pinyin.like(like, escape="\\"),
+            func.lower(Region.name_en).like("%" + _escape(text.lower()) + "%", escape="\\"),
+        )
+        first = or_(Region.pinyin_initials == folded, Region.pinyin == folded)
+    else:
+        condition = Region.name_zh.like("%" + _escape(text) + "%", escape="\\")
+        first = Region.name_zh.like(_escape(text) + "%", escape="\\")
+    rows = session.scalars(
+        select(Region)
+        .where(condition, _within(area))
+        .order_by(first.desc(), Region.level, Region.code)
+        .limit(limit)
+    ).all()
+    return _hits(session, rows)
+
+
+def children(session: Session, parent: str | None, *, area: str | None) -> list[RegionHit]:
+    """The regions one level below `parent`; with no parent, the top of what the caller sees:
+    the provinces, or the caller's own area."""
+    if parent is None:
+        if area is None:
+            condition: ColumnElement[bool] = Region.level == int(Level.PROVINCE)
+        else:
+            condition = Region.code == area
+    else:
+        condition = and_(Region.parent_code == parent, _within(area))
+    rows = session.scalars(
+        select(Region).where(condition).order_by(Region.code).limit(MAX_CHILDREN)
+    ).all()
+    return _hits(session, rows)
+
+
+def path(session: Session, code: str, *, area: str | None) -> list[RegionHit] | None:
+    """The region and every region above it, top first; None when it is unknown or outside.
+    An account sees the path from its own area down (the regions above are not its own)."""
+    try:
+        level_of(code)
+        if area is not None and not code.startswith(prefix_of(area)):
+            return None
+    except RegionCodeError:
+        return None
+    wanted = [*_ancestors(code), code]
+    rows = {r.code: r for r in session.scalars(select(Region).where(Region.code.in_(wanted))).all()}
+    if code not in rows:
+        return None
+    shown = [c for c in wanted if c in rows and (area is None or c.startswith(prefix_of(area)))]
+    return _hits(session, [rows[c] for c in shown])
