@@ -28,8 +28,10 @@ import cv2
 import numpy as np
 import pytest
 
+from central.core.regions import SAMPLE_FILE
 from drivers.qr.pipeline import default_pipeline
 from tests.central.issuance_world import id_number
+from tests.central.region_picking import pick_region
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,
     _environment,
@@ -96,6 +98,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
     folder = tmp_path_factory.mktemp("central")
     env = _environment("sqlite")
     _run(["central", "init"], folder, env)
+    _run(["central", "regions", "load", str(SAMPLE_FILE)], folder, env)
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -188,7 +191,8 @@ def test_a_person_declares_with_the_sms_code_from_the_log_and_sees_the_qr_code(
         page.click("#send")
         expect(page.locator("#error")).to_have_text("验证码已发送 Code sent")
         page.fill("#sms_code", server.log.sms_code(phone))
-        page.fill("#residence", "610102001001")
+        pick_region(page, "residence", ["陕西省", "西安市", "新城区", "西一路街道", "东新街社区"])
+        expect(page.locator("#residence")).to_have_value("610102001001")
         page.fill("#workplace", "秦川机床厂")
         page.fill("#temperature", "36.5")
         page.click("#submit")

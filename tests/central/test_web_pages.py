@@ -38,6 +38,7 @@ from central.reports.exports import run_due_exports
 from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
 from tests.central.issuance_world import id_number
 from tests.central.received import add_passage
+from tests.central.region_picking import pick_region, search_region
 from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
 from tests.central.test_server_process import _free_port
 from tests.central.test_web_rules import checkpoint_with_kiosk
@@ -258,7 +259,8 @@ def test_a_county_administrator_creates_a_town_account_and_downloads_a_days_repo
         town = f"town-{viewport}"
         page.fill("#new-username", town)
         page.select_option("#new-role", "region_admin")
-        page.fill("#new-area", "610102002")
+        pick_region(page, "new-area", ["新城区", "长乐中路街道"])
+        expect(page.locator("#new-area")).to_have_value("610102002")
         page.click("#create-account")
         expect(page.locator("#created")).to_contain_text(town)
         expect(page.locator("#activation-link")).to_contain_text("/setup?token=")
@@ -281,7 +283,8 @@ def test_a_county_administrator_creates_a_town_account_and_downloads_a_days_repo
         assert content.startswith(b"\xef\xbb\xbf") and "东关社区北门".encode() in content
         assert "长延堡".encode() not in content  # Yanta is another county's
         # A filtered export: larger than this server makes at once, so it is queued.
-        page.fill("#export-region", "610102")
+        pick_region(page, "export-region", ["新城区"])
+        expect(page.locator("#export-region")).to_have_value("610102")
         page.select_option("#export-colour", "green")
         page.fill("#export-first-day", local_today)
         page.fill("#export-last-day", local_today)
@@ -416,7 +419,7 @@ def test_a_form_whose_token_was_tampered_with_is_refused(world: World, browser: 
         _log_in(page, world, "xincheng")
         page.click("nav >> text=账户")
         page.fill("#new-username", "tampered")
-        page.fill("#new-area", "610102003")
+        search_region(page, "new-area", "zsm", "中山门街道")
         # What a page elsewhere would have to guess: the form token of this session.
         page.evaluate("document.querySelector('#new-account [name=csrf]').value = 'guessed'")
         page.click("#create-account")
