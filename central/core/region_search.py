@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from central.core.models import Region
 from central.core.regions import (
@@ -56,8 +57,19 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _starts_with(column: InstrumentedAttribute[Any], prefix: str) -> ColumnElement[bool]:
+    """`column` begins with `prefix` (lower-case ASCII letters and digits) as a range, which
+    an index answers on SQLite (whose LIKE ignores case, so no index) and PostgreSQL alike."""
+    upper = prefix.rstrip("z")  # "bz" -> "b" -> "c"; digits sort before letters
+    if not upper:
+        return column >= prefix
+    last = upper[-1]
+    following = "a" if last == "9" else chr(ord(last) + 1)
+    return and_(column >= prefix, column < upper[:-1] + following)
+
+
 def _within(area: str | None) -> ColumnElement[bool]:
-    return true() if area is None else Region.code.startswith(prefix_of(area), autoescape=True)
+    return true() if area is None else _starts_with(Region.code, prefix_of(area))
 
 
 def _ancestors(code: str) -> list[str]:
@@ -118,26 +130,30 @@ def search(
         return []
     folded = ascii_folded(text)
     if text.isascii() and text.isdigit():
-        condition = Region.code.startswith(text, autoescape=True)
+        condition = _starts_with(Region.code, text)
         first: ColumnElement[bool] = Region.code == text
     elif folded and text.isascii():
-        # Latin letters: pinyin initials or syllables from the start, or the English name.
-        like = _escape(folded) + "%"
+        # Latin letters: pinyin initials or syllables from the start ("Xi'an" is "xian").
         condition = or_(
-            Region.pinyin_initials.like(like, escape="\\"),
-            Region.pinyin.like(like, escape="\\"),
-            func.lower(Region.name_en).like("%" + _escape(text.lower()) + "%", escape="\\"),
+            _starts_with(Region.pinyin_initials, folded), _starts_with(Region.pinyin, folded)
         )
         first = or_(Region.pinyin_initials == folded, Region.pinyin == folded)
     else:
         condition = Region.name_zh.like("%" + _escape(text) + "%", escape="\\")
-        first = Region.name_zh.like(_escape(text) + "%", escape="\\")
-    rows = session.scalars(
+        first = Region.name_zh == text
+    # The exact matches first, then the rest by level and code: two queries, each of which an
+    # index answers and stops at `limit` (one ordered by "exact first" sorts every match).
+    exact = session.scalars(
+        select(Region).where(first, _within(area)).order_by(Region.level, Region.code).limit(limit)
+    ).all()
+    rest = session.scalars(
         select(Region)
         .where(condition, _within(area))
-        .order_by(first.desc(), Region.level, Region.code)
-        .limit(limit)
+        .order_by(Region.level, Region.code)
+        .limit(limit + len(exact))
     ).all()
+    seen = {r.code for r in exact}
+    rows = [*exact, *(r for r in rest if r.code not in seen)][:limit]
     return _hits(session, rows)
 
 

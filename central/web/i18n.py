@@ -264,7 +264,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     # the region picker (templates/_region_picker.html)
     "region_choose": ("请选择地区", "Choose a region"),
     "region_any": ("全部地区（不限）", "Any region"),
-    "region_search": ("搜索地名或拼音首字母，如 blq", "Search a name or pinyin initials, e.g. blq"),
+    "region_search": ("搜索地名或拼音首字母", "Search a name or pinyin initials"),
     "region_here": ("选择", "Choose"),
     "region_top": ("全部", "All"),
     "region_loading": ("正在加载…", "Loading…"),

@@ -26,6 +26,8 @@ def upgrade() -> None:
     op.add_column("regions", sa.Column("pinyin_initials", sa.String(length=100), nullable=True))
     op.create_index("ix_regions_pinyin", "regions", ["pinyin"])
     op.create_index("ix_regions_pinyin_initials", "regions", ["pinyin_initials"])
+    op.create_index("ix_regions_name_zh", "regions", ["name_zh"])
+    op.create_index("ix_regions_level_code", "regions", ["level", "code"])
     connection = op.get_bind()
     regions = sa.table(
         "regions",
@@ -45,6 +47,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_regions_level_code", table_name="regions")
+    op.drop_index("ix_regions_name_zh", table_name="regions")
     op.drop_index("ix_regions_pinyin_initials", table_name="regions")
     op.drop_index("ix_regions_pinyin", table_name="regions")
     op.drop_column("regions", "pinyin_initials")
