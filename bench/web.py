@@ -228,9 +228,10 @@ def measure(label: str, client: TestClient, admin: dict[str, str], typed: list[s
     drill = timed(client, ["/api/v1/issuance/regions/children"] * 50, {})
     p95 = percentile(public, 0.95)
     say(
-        f"{label}, load average {os.getloadavg()[0]:.1f}: {len(typed)} searches, public route p50 {statistics.median(public):.2f} ms, "
-        f"p95 {p95:.2f} ms, max {max(public):.2f} ms; administrators' API p95 "
-        f"{percentile(api, 0.95):.2f} ms; children of the top p95 {percentile(drill, 0.95):.2f} ms; "
+        f"{label}, load average {os.getloadavg()[0]:.1f}: {len(typed)} searches, public route "
+        f"p50 {statistics.median(public):.2f} ms, p95 {p95:.2f} ms, max {max(public):.2f} ms; "
+        f"administrators' API p95 {percentile(api, 0.95):.2f} ms; children of the top p95 "
+        f"{percentile(drill, 0.95):.2f} ms; "
         f"reference: a code's path p95 {percentile(paths, 0.95):.2f} ms "
         f"(search / path {p95 / percentile(paths, 0.95):.2f})"
     )

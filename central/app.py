@@ -19,6 +19,7 @@ from central.core.clock import Clock, TokenSource, system_clock, system_tokens
 from central.core.db import make_engine, make_sessions
 from central.core.errors import install_error_handlers
 from central.core.keystore import KeyStore
+from central.core.ratelimit import MemoryWindows
 from central.core.settings import Settings
 from central.issuance import routers as issuance_router
 from central.issuance.sms import SmsSender
@@ -92,6 +93,7 @@ def create_app(
     app.state.tokens = tokens
     app.state.keys = KeyStore(settings.resolved_keys_dir)
     app.state.sms_sender = sms_sender
+    app.state.region_lookups = MemoryWindows()  # the public region picker's rate limit
     install_error_handlers(app)
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
     # uploads) first. No two routers share a path, so the order changes nothing else.

@@ -4,7 +4,7 @@ Two sets of the same three JSON answers (search, children, path; central/core/re
 - `/admin/regions/...` for the administration pages: the session cookie's scope, so a form
   offers only regions of the account's area;
 - `/api/v1/issuance/regions/...` for the public self-declaration page: the whole tree, no
-  login, limited per client address like the other public routes.
+  login, limited per client address (counted in the process: `ratelimit.MemoryWindows`).
 Its script and style sheet are served here too (`/static/region-picker.*`), from the package.
 """
 
@@ -23,7 +23,7 @@ from central.administration.routers.regions import (
     hits_out,
 )
 from central.core import ratelimit, region_search
-from central.core.deps import NowDep, SessionDep, SessionsDep, SettingsDep
+from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
 from central.core.scope import PUBLIC_ROUTES, PageScopeDep
 from central.web.render import HEADERS, STATIC
@@ -100,16 +100,16 @@ def page_path(region_code: str, session: SessionDep, scope: PageScopeDep) -> lis
 # ------------------------------------------------------------------ the public page (no login)
 
 
-def _limit(request: Request, sessions: SessionsDep, limit: int, now: datetime) -> None:
+def _limit(request: Request, limit: int, now: datetime) -> None:
     client = request.client.host if request.client is not None else "unknown"
-    if not ratelimit.hit(sessions, f"regions:{client}", limit, now):
+    windows: ratelimit.MemoryWindows = request.app.state.region_lookups
+    if not windows.hit(f"regions:{client}", limit, now):
         raise ApiError(429, RefusalReason.RATE_LIMITED, "too many region look-ups; wait a minute")
 
 
 @public_router.get(f"{PUBLIC_PREFIX}/search")
 def public_search(
     request: Request,
-    sessions: SessionsDep,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
@@ -117,21 +117,20 @@ def public_search(
     limit: LimitQuery = 20,
 ) -> list[RegionHitOut]:
     """Regions by Chinese name, pinyin, pinyin initials or code, for the declaration page."""
-    _limit(request, sessions, settings.region_lookups_per_minute, now)
+    _limit(request, settings.region_lookups_per_minute, now)
     return hits_out(region_search.search(session, q, area=None, limit=limit))
 
 
 @public_router.get(f"{PUBLIC_PREFIX}/children")
 def public_children(
     request: Request,
-    sessions: SessionsDep,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
     parent: ParentQuery = None,
 ) -> list[RegionHitOut]:
     """The regions one level below `parent`; with none, the provinces."""
-    _limit(request, sessions, settings.region_lookups_per_minute, now)
+    _limit(request, settings.region_lookups_per_minute, now)
     return hits_out(region_search.children(session, parent, area=None))
 
 
@@ -139,13 +138,12 @@ def public_children(
 def public_path(
     region_code: str,
     request: Request,
-    sessions: SessionsDep,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> list[RegionHitOut]:
     """The region and every region above it, top first."""
-    _limit(request, sessions, settings.region_lookups_per_minute, now)
+    _limit(request, settings.region_lookups_per_minute, now)
     found = region_search.path(session, region_code, area=None)
     if not found:
         raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code}")

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -174,7 +174,7 @@ def test_a_resident_declares_choosing_residence_by_tapping_and_travel_by_searchi
         _shot(page, f"picker-declaration-search-{viewport}")
         travel.locator(".rp-item:has(.rp-name:text-is('哑柏镇'))").click()
         expect(page.locator("#travel_area")).to_have_value("610124101")
-        page.fill("#travel_day", (date.today() - timedelta(days=3)).isoformat())
+        page.fill("#travel_day", (datetime.now(UTC).date() - timedelta(days=3)).isoformat())
         _shot(page, f"picker-declaration-chosen-{viewport}")
         page.click("#submit")
         expect(page.locator("#result")).to_be_visible()
