@@ -1,8 +1,8 @@
 """The server-rendered administration pages (issue 14): Chinese first, phone and desktop.
 
-Plain HTML forms, no script: every page behind the login reads through the account's scope and
-is audited exactly as the JSON API (the pages call the API's router functions); every form
-carries a CSRF token bound to the session (`central.web.csrf`). See docs/admin.md, "Web pages".
+Plain HTML forms; the one script is the region picker's (central/web/region_picker.py). Every
+page behind the login reads through the account's scope and is audited exactly as the JSON API
+(the pages call the API's router functions); every form carries a CSRF token bound to the session (`central.web.csrf`). See docs/admin.md, "Web pages".
 """
 
 from __future__ import annotations
