@@ -2,7 +2,8 @@
 
 Plain HTML forms; the one script is the region picker's (central/web/region_picker.py). Every
 page behind the login reads through the account's scope and is audited exactly as the JSON API
-(the pages call the API's router functions); every form carries a CSRF token bound to the session (`central.web.csrf`). See docs/admin.md, "Web pages".
+(the pages call the API's router functions); every form carries a CSRF token bound to the
+session (`central.web.csrf`). See docs/admin.md, "Web pages" and "The region picker".
 """
 
 from __future__ import annotations
