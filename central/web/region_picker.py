@@ -1,8 +1,9 @@
 """What the region picker (templates/_region_picker.html, static/region-picker.js) calls.
 
-Two sets of the same three JSON answers (search, children, path; central/core/region_search.py):
-- `/admin/regions/...` for the administration pages: the session cookie's scope, so a form
-  offers only regions of the account's area;
+Two sets of the same three JSON answers (`search?q=`, `children?parent=`, `path?code=`;
+central/core/region_search.py):
+- `/admin/regions/...` for the administration pages: the API's router functions with the session
+  cookie's scope and the page's auditor, so a form offers only regions of the account's area;
 - `/api/v1/issuance/regions/...` for the public self-declaration page: the whole tree, no
   login, limited per client address (counted in the process: `ratelimit.MemoryWindows`).
 Its script and style sheet are served here too (`/static/region-picker.*`), from the package.
@@ -11,10 +12,12 @@ Its script and style sheet are served here too (`/static/region-picker.*`), from
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from central.administration.routers import regions as regions_api
 from central.administration.routers.regions import (
     LimitQuery,
     ParentQuery,
@@ -25,11 +28,12 @@ from central.administration.routers.regions import (
 from central.core import ratelimit, region_search
 from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
-from central.core.scope import PUBLIC_ROUTES, PageScopeDep
-from central.web.render import HEADERS, STATIC
+from central.core.scope import PUBLIC_ROUTES
+from central.web.render import HEADERS, STATIC, ViewerDep
 from sync.schemas import API_PREFIX, RefusalReason
 
 PUBLIC_PREFIX = f"{API_PREFIX}/issuance/regions"
+CodeQuery = Annotated[str | None, Query(max_length=15)]
 PAGE_PREFIX = "/admin/regions"
 ASSETS_PATH = "/static"
 # The only files served there, with their media types.
@@ -45,7 +49,7 @@ PUBLIC_ROUTES.update(
     {
         ("GET", f"{PUBLIC_PREFIX}/search"): "regions by name (public reference data, rate-limited)",
         ("GET", f"{PUBLIC_PREFIX}/children"): "the regions below one (public, rate-limited)",
-        ("GET", f"{PUBLIC_PREFIX}/{{region_code}}/path"): "a region's names (public, limited)",
+        ("GET", f"{PUBLIC_PREFIX}/path"): "a region's names (public reference data, rate-limited)",
         ("GET", ASSETS_PATH + "/{name}"): "the region picker's script and style sheet",
     }
 )
@@ -67,34 +71,26 @@ def picker_asset(name: str) -> Response:
 
 
 # ------------------------------------------------------------ administration pages (cookie)
+# The API's router functions with the page's scope and auditor, as every page reads.
 
 
 @router.get(f"{PAGE_PREFIX}/search")
 def page_search(
-    session: SessionDep, scope: PageScopeDep, q: SearchQuery, limit: LimitQuery = 20
+    viewer: ViewerDep, q: SearchQuery = "", limit: LimitQuery = 20
 ) -> list[RegionHitOut]:
-    if scope.prefix is None:
-        return []
-    return hits_out(region_search.search(session, q, area=scope.area, limit=limit))
+    return regions_api.search_regions(viewer.session, viewer.scope, viewer.audit, q, limit)
 
 
 @router.get(f"{PAGE_PREFIX}/children")
-def page_children(
-    session: SessionDep, scope: PageScopeDep, parent: ParentQuery = None
-) -> list[RegionHitOut]:
-    if scope.prefix is None:
+def page_children(viewer: ViewerDep, parent: ParentQuery = None) -> list[RegionHitOut]:
+    return regions_api.region_children(viewer.session, viewer.scope, viewer.audit, parent)
+
+
+@router.get(f"{PAGE_PREFIX}/path")
+def page_path(viewer: ViewerDep, code: CodeQuery = None) -> list[RegionHitOut]:
+    if code is None:
         return []
-    return hits_out(region_search.children(session, parent, area=scope.area))
-
-
-@router.get(f"{PAGE_PREFIX}/{{region_code}}/path")
-def page_path(region_code: str, session: SessionDep, scope: PageScopeDep) -> list[RegionHitOut]:
-    found = None
-    if scope.prefix is not None:
-        found = region_search.path(session, region_code, area=scope.area)
-    if not found:
-        raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code} in your area")
-    return hits_out(found)
+    return regions_api.region_path(code, viewer.session, viewer.scope, viewer.audit)
 
 
 # ------------------------------------------------------------------ the public page (no login)
@@ -113,7 +109,7 @@ def public_search(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-    q: SearchQuery,
+    q: SearchQuery = "",
     limit: LimitQuery = 20,
 ) -> list[RegionHitOut]:
     """Regions by Chinese name, pinyin, pinyin initials or code, for the declaration page."""
@@ -134,17 +130,19 @@ def public_children(
     return hits_out(region_search.children(session, parent, area=None))
 
 
-@public_router.get(f"{PUBLIC_PREFIX}/{{region_code}}/path")
+@public_router.get(f"{PUBLIC_PREFIX}/path")
 def public_path(
-    region_code: str,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
+    code: CodeQuery = None,
 ) -> list[RegionHitOut]:
-    """The region and every region above it, top first."""
+    """The region `code` and every region above it, top first (none asked: an empty list)."""
     _limit(request, settings.region_lookups_per_minute, now)
-    found = region_search.path(session, region_code, area=None)
+    if code is None:
+        return []
+    found = region_search.path(session, code, area=None)
     if not found:
-        raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code}")
+        raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {code}")
     return hits_out(found)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from central.core.db import session_scope
 from central.core.models import Region
 from central.core.regions import parse_regions, romanise
-from tests.central.areas import load_sample_regions, region_admin
+from tests.central.areas import audit_count, load_sample_regions, region_admin
 from tests.central.conftest import Central
 
 PUBLIC = "/api/v1/issuance/regions"
@@ -69,6 +69,14 @@ def test_an_exact_initials_match_comes_before_longer_ones(central: Central) -> N
     assert found[0]["name_zh"] == "西安市"
 
 
+def test_a_region_search_is_audited_like_every_scoped_read(central: Central) -> None:
+    load_sample_regions(central)
+    before = audit_count(central)
+    central.client.get("/api/v1/regions/search", params={"q": "blq"}, headers=central.admin_headers)
+    central.client.get("/api/v1/regions/610103/path", headers=central.admin_headers)
+    assert audit_count(central) == before + 2
+
+
 def test_a_county_administrator_finds_only_regions_of_its_county(central: Central) -> None:
     load_sample_regions(central)
     xian = region_admin(central, central.admin_headers, "xian", "610100")
@@ -101,7 +109,9 @@ def test_an_unknown_or_malformed_code_has_no_path(central: Central) -> None:
     for code in ("610199", "61010", "abcdef"):
         answer = central.client.get(f"/api/v1/regions/{code}/path", headers=central.admin_headers)
         assert answer.status_code == 404, code
-    assert central.client.get(f"{PUBLIC}/610199/path").status_code == 404
+    assert central.client.get(f"{PUBLIC}/path", params={"code": "610199"}).status_code == 404
+    beilin = central.client.get(f"{PUBLIC}/path", params={"code": "610103"}).json()
+    assert [hit["name_zh"] for hit in beilin] == ["陕西省", "西安市", "碑林区"]
 
 
 def test_the_picker_drills_down_six_levels_from_the_province(central: Central) -> None:
@@ -136,7 +146,8 @@ def test_a_search_of_odd_characters_finds_nothing_and_breaks_nothing(central: Ce
     for query in ("%", "_", "\\", "' or 1=1 --", "区%"):
         answer = central.client.get(f"{PUBLIC}/search", params={"q": query})
         assert answer.status_code == 200 and answer.json() == [], query
-    assert central.client.get(f"{PUBLIC}/search", params={"q": ""}).status_code == 422
+    assert central.client.get(f"{PUBLIC}/search", params={"q": ""}).json() == []
+    assert central.client.get(f"{PUBLIC}/search", params={"q": "x" * 31}).status_code == 422
 
 
 def test_the_sample_file_parses_with_every_name_romanised() -> None:

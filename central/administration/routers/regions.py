@@ -61,38 +61,49 @@ def hits_out(hits: list[region_search.RegionHit]) -> list[RegionHitOut]:
     return [RegionHitOut.model_validate(hit, from_attributes=True) for hit in hits]
 
 
-SearchQuery = Annotated[str, Query(min_length=1, max_length=region_search.MAX_QUERY_CHARS)]
+SearchQuery = Annotated[str, Query(max_length=region_search.MAX_QUERY_CHARS)]
 LimitQuery = Annotated[int, Query(ge=1, le=region_search.MAX_LIMIT)]
 ParentQuery = Annotated[str | None, Query(pattern=r"^\d{6,15}$")]
 
 
 @router.get("/search")
 def search_regions(
-    session: SessionDep, scope: ScopeDep, q: SearchQuery, limit: LimitQuery = 20
+    session: SessionDep,
+    scope: ScopeDep,
+    audit: AuditDep,
+    q: SearchQuery = "",
+    limit: LimitQuery = 20,
 ) -> list[RegionHitOut]:
     """Regions of the reader's area by Chinese name, pinyin, pinyin initials ("blq" finds
-    碑林区) or the beginning of the code; the closest first."""
-    if scope.prefix is None:
-        return []
-    return hits_out(region_search.search(session, q, area=scope.area, limit=limit))
+    碑林区) or the beginning of the code; exact matches first, then by level and code."""
+    hits = []
+    if scope.prefix is not None:
+        hits = region_search.search(session, q, area=scope.area, limit=limit)
+    audit.record(Action.LIST, "region", len(hits))
+    return hits_out(hits)
 
 
 @router.get("/children")
 def region_children(
-    session: SessionDep, scope: ScopeDep, parent: ParentQuery = None
+    session: SessionDep, scope: ScopeDep, audit: AuditDep, parent: ParentQuery = None
 ) -> list[RegionHitOut]:
     """The regions one level below `parent`; with none, the reader's own area."""
-    if scope.prefix is None:
-        return []
-    return hits_out(region_search.children(session, parent, area=scope.area))
+    hits = []
+    if scope.prefix is not None:
+        hits = region_search.children(session, parent, area=scope.area)
+    audit.record(Action.LIST, "region", len(hits))
+    return hits_out(hits)
 
 
 @router.get("/{region_code}/path")
-def region_path(region_code: str, session: SessionDep, scope: ScopeDep) -> list[RegionHitOut]:
+def region_path(
+    region_code: str, session: SessionDep, scope: ScopeDep, audit: AuditDep
+) -> list[RegionHitOut]:
     """The region and the regions above it down from the reader's area, top first."""
     found = None
     if scope.prefix is not None:
         found = region_search.path(session, region_code, area=scope.area)
+    audit.record(Action.READ, "region", 1 if found else 0)
     if not found:
         raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code} in your area")
     return hits_out(found)

@@ -51,7 +51,7 @@
 
     async showValue(code) {
       try {
-        const path = await getJson(`${this.api}/${encodeURIComponent(code)}/path`);
+        const path = await getJson(`${this.api}/path?code=${encodeURIComponent(code)}`);
         if (path.length) this.showChosen(path[path.length - 1]);
       } catch (error) {
         this.chosen.textContent = code;  // unknown to the tree: the bare code, as before
@@ -73,7 +73,7 @@
       this.trail = [];
       if (this.input.value) {
         try {
-          const path = await getJson(`${this.api}/${encodeURIComponent(this.input.value)}/path`);
+          const path = await getJson(`${this.api}/path?code=${encodeURIComponent(this.input.value)}`);
           const last = path[path.length - 1];
           this.trail = last && last.has_children ? path : path.slice(0, -1);
         } catch (error) { this.trail = []; }
