@@ -7,8 +7,8 @@ so a search is one query: "blq" or "beilin" finds 碑林区, "西一路" finds �
 长安 is "chang'an"); only ASCII letters and digits are kept.
 
 Every function takes `area`, the region the caller may see (an account's area, everything in it
-included), or None for the whole tree (the public self-declaration page). Regions are reference
-data, public on that page, so reading them is not audited here.
+included), or None for the whole tree (the public self-declaration page). The routes audit
+(central/administration/routers/regions.py).
 """
 
 from __future__ import annotations
