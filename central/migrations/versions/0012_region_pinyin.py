@@ -1,7 +1,7 @@
 """regions: the pinyin and pinyin initials of each name, for the region picker's search
 
-Revision ID: 0011_region_pinyin
-Revises: 0010_person_colours
+Revision ID: 0012_region_pinyin
+Revises: 0011_login_failures
 Create Date: 2026-12-07
 
 Worked out once when a region is loaded (central/core/region_search.py), so a search by "blq"
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_region_pinyin"
-down_revision = "0010_person_colours"
+revision = "0012_region_pinyin"
+down_revision = "0011_login_failures"
 branch_labels = None
 depends_on = None
 
