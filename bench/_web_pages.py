@@ -174,7 +174,12 @@ def page_figures(requests: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         shutil.copyfile(database, folder / "central.db")
-        settings = Settings(data_dir=folder, api_docs=False, _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(
+            data_dir=folder,
+            api_docs=False,
+            sms_provider="log",
+            _env_file=None,  # type: ignore[call-arg]
+        )
         now = datetime.now(UTC)
         prepare(settings, now, first_admin="admin")
         app = create_app(settings)

@@ -163,6 +163,7 @@ def central(database_url: str | None, folder: Path) -> Iterator[tuple[TestClient
         data_dir=folder,
         database_url=database_url,
         region_lookups_per_minute=1_000_000,
+        sms_provider="log",
         api_docs=False,
         _env_file=None,  # type: ignore[call-arg]
     )

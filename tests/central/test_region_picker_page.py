@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from central.core.regions import SAMPLE_FILE, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
 from tests.central.conftest import ADMIN_PASSWORD
-from tests.central.issuance_world import id_number
+from tests.central.issuance_world import KeptSms, id_number
 from tests.central.region_picking import pick_region, search_region
 from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
 from tests.central.test_server_process import _free_port
@@ -32,7 +32,6 @@ from tests.central.test_web_pages import SHOTS, _account
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
 READY_TIMEOUT_S = 30.0
-SMS_CODE = re.compile(r"Your code: (\d{6})")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -41,21 +40,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @dataclass
-class RecordingSender:
-    """The SMS sender of this server: keeps the last code sent to each phone."""
-
-    codes: dict[str, str] = field(default_factory=dict)
-
-    def send(self, phone: str, text: str) -> None:
-        found = SMS_CODE.search(text)
-        assert found is not None
-        self.codes[phone] = found[1]
-
-
-@dataclass
 class Server:
     url: str
-    sms: RecordingSender
+    sms: KeptSms
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +50,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("central-picker")
     settings = Settings(data_dir=folder, _env_file=None)  # type: ignore[call-arg]
     prepare(settings, datetime.now(UTC), first_admin="admin")
-    app = create_app(settings)
-    sms = RecordingSender()
-    app.state.sms_sender = sms
+    sms = KeptSms()
+    app = create_app(settings, sms_sender=sms)
     with session_scope(app.state.sessions) as session:
         load_region_file(session, SAMPLE_FILE)
         _account(session, "xincheng", Role.REGION_ADMIN, area_code="610102")
@@ -147,7 +133,7 @@ def test_a_resident_declares_choosing_residence_by_tapping_and_travel_by_searchi
         page.fill("#phone", phone)
         page.click("#send")
         expect(page.locator("#error")).to_contain_text("验证码已发送")
-        page.fill("#sms_code", server.sms.codes[phone])
+        page.fill("#sms_code", server.sms.last_code(phone))
         # Submitting with no residence opens its picker instead of sending the form.
         page.click("#submit")
         expect(page.locator("#residence-picker .rp-panel")).to_be_visible()
