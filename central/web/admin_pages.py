@@ -30,7 +30,9 @@ from central.reports.alerts import (
     AlertSettings,
     load_alerts,
 )
-from central.web.render import FormDep, Viewer, ViewerDep, aware, language_of
+from central.reports.trends import colours_by_sub_area, outcomes_per_day
+from central.web.charts import ECHARTS_VERSION, colours_chart, fleet_chart, outcomes_chart
+from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, aware, language_of
 from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)
@@ -76,16 +78,13 @@ def dashboard(
     kiosks = [k for c in fleet for k in c.kiosks if k.revoked_at is None]
     online_since = viewer.now - DEFAULT_SILENT_AFTER
     online = [k for k in kiosks if k.last_seen_at and aware(k.last_seen_at) >= online_since]
+    never = sum(1 for k in kiosks if k.last_seen_at is None)
     found = load_alerts(session, scope, viewer.now, AlertSettings())
-    alert_count = len(found.shared_screenshots) + len(found.kiosks)
-    audit.record(Action.LIST, "alert", len(found.fevers_today) + alert_count)
+    fevers_today = sum(found.fevers_today.values())
+    # the same entries the alerts page lists: today's fevers, shared screenshots, kiosks
+    alert_count = fevers_today + len(found.shared_screenshots) + len(found.kiosks)
+    audit.record(Action.LIST, "alert", alert_count)
     colours: dict[str, int] | None = None
-    if scope.role is Role.REGION_ADMIN:
-        counted = session.execute(
-            select(Person.colour, func.count()).where(scope.person_filter()).group_by(Person.colour)
-        )
-        colours = {colour: 0 for colour in COLOURS} | {c: int(n) for c, n in counted}
-        audit.record(Action.LIST, "person", sum(colours.values()))
     children = []
     area_name = ""
     if scope.role in AREA_ROLES and scope.area is not None:
@@ -96,6 +95,26 @@ def dashboard(
             area_name = region.name_en if english and region.name_en else region.name_zh
         except RefusedError:
             area_name = ""
+    t = viewer.translator
+    charts = []
+    if scope.role is Role.REGION_ADMIN:
+        counted = session.execute(
+            select(Person.colour, func.count()).where(scope.person_filter()).group_by(Person.colour)
+        )
+        colours = {colour: 0 for colour in COLOURS} | {c: int(n) for c, n in counted}
+        audit.record(Action.LIST, "person", sum(colours.values()))
+        if children:
+            by_area = colours_by_sub_area(
+                session, scope.person_filter(), [child.code for child in children]
+            )
+            names = viewer.region_names(child.code for child in children)
+            charts.append(colours_chart(t, "colours", by_area, names))
+    week = outcomes_per_day(
+        session, scope.visible_checkpoint_ids(), viewer.now.astimezone(LOCAL_ZONE).date(), 7
+    )
+    audit.record(Action.LIST, "passage", sum(d.total for d in week))
+    charts.insert(0, outcomes_chart(t, "outcomes", week))
+    charts.append(fleet_chart(t, "fleet", len(online), len(kiosks) - len(online) - never, never))
     return viewer.page(
         "dashboard.html",
         nav="nav_dashboard",
@@ -104,12 +123,14 @@ def dashboard(
         own_area=viewer.scope.area or "",
         children=children,
         colours=colours,
-        fevers_today=sum(found.fevers_today.values()),
+        fevers_today=fevers_today,
         kiosks_online=len(online),
         kiosks_total=len(kiosks),
         backlog=sum(k.backlog_records or 0 for k in kiosks),
         alert_count=alert_count,
         travel_minutes=DEFAULT_TRAVEL_MINUTES,
+        charts=charts,
+        echarts_version=ECHARTS_VERSION,
     )
 
 

@@ -153,6 +153,11 @@ class Viewer:
         return regions.names_of(self.session, (c for c in codes if c), english=english)
 
     @property
+    def translator(self) -> Translator:
+        """The page's words, for what the server builds in them (a chart's labels)."""
+        return Translator(language_of(self.request))
+
+    @property
     def csrf_token(self) -> str:
         return csrf.session_form_token(self.cipher, self.request.cookies.get(SESSION_COOKIE, ""))
 

@@ -8,24 +8,22 @@ page refreshes itself (no script) until the file is ready, then offers the downl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from central.administration.routers import accounts as accounts_api
 from central.core.audit import Action
 from central.core.errors import ApiError, RefusedError
-from central.core.models import ReceivedPassage
-from central.reports.daily import day_bounds, previous_day
 from central.reports.exports import ExportFormat, ExportKind, ExportState
 from central.reports.routers import exports as exports_api
 from central.reports.routers import reports as reports_api
-from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, aware
+from central.reports.trends import OUTCOMES, DayCounts, outcomes_per_day
+from central.web.charts import ECHARTS_VERSION, outcomes_chart
+from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep
 from healthcode.claims import Colour
 from sync.schemas import RefusalReason
 
@@ -34,64 +32,53 @@ WEEK_DAYS = 7
 REFRESH_S = 2  # the progress page reloads itself this often until the file is ready
 
 
-@dataclass(frozen=True)
-class DayFigures:
-    day: date
-    passages: int
-    passed: int
-    denied: int
-    other: int
-    fevers: int
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_ZONE).date()
 
 
-def _figures(viewer: Viewer, last_day: date, days: int) -> list[DayFigures]:
-    """Counts per local day, newest first, of the passages at the account's checkpoints."""
-    start, _ = day_bounds(last_day - timedelta(days=days - 1))
-    _, end = day_bounds(last_day)
-    rows = viewer.session.execute(
-        select(
-            ReceivedPassage.at,
-            ReceivedPassage.outcome,
-            ReceivedPassage.fever,
-        ).where(
-            ReceivedPassage.checkpoint_id.in_(viewer.scope.visible_checkpoint_ids()),
-            ReceivedPassage.at >= start,
-            ReceivedPassage.at < end,
-        )
-    ).all()
-    counts: dict[date, list[int]] = {
-        last_day - timedelta(days=n): [0, 0, 0, 0, 0] for n in range(days)
-    }
-    for at, outcome, fever in rows:
-        tally = counts.get(aware(at).astimezone(LOCAL_ZONE).date())
-        if tally is None:
-            continue
-        tally[0] += 1
-        tally[1 if outcome == "pass" else 2 if outcome == "deny" else 3] += 1
-        tally[4] += int(bool(fever))
-    viewer.audit.record(Action.LIST, "passage", len(rows))
-    return [DayFigures(day, *tally) for day, tally in counts.items()]
+RANGES = (7, 30)  # the days a report's chart and table cover
+
+
+def _trend(viewer: Viewer, last_day: date, days: int) -> list[DayCounts]:
+    """Counts per local day, oldest first, of the passages at the account's checkpoints."""
+    counted = outcomes_per_day(
+        viewer.session, viewer.scope.visible_checkpoint_ids(), last_day, days
+    )
+    viewer.audit.record(Action.LIST, "passage", sum(d.total for d in counted))
+    return counted
 
 
 @router.get("/admin/reports")
-def reports_page(viewer: ViewerDep, day: Annotated[date | None, Query()] = None) -> HTMLResponse:
-    return _reports_page(viewer, day or previous_day(viewer.now))
+def reports_page(
+    viewer: ViewerDep,
+    day: Annotated[date | None, Query()] = None,
+    days: Annotated[int, Query()] = WEEK_DAYS,
+) -> HTMLResponse:
+    """Opens on today (figures as they arrive); `days` is 7 or 30."""
+    return _reports_page(viewer, day or local_today(viewer.now), days if days in RANGES else 7)
 
 
 def _reports_page(
-    viewer: Viewer, chosen: date, *, error: str = "", status_code: int = 200
+    viewer: Viewer, chosen: date, days: int = WEEK_DAYS, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
-    week = _figures(viewer, chosen, WEEK_DAYS)
+    trend = _trend(viewer, chosen, days)
     session, scope, audit = viewer.session, viewer.scope, viewer.audit
     iso = chosen.isocalendar()
+    t = viewer.translator
     return viewer.page(
         "reports.html",
         nav="nav_reports",
         status_code=status_code,
         day=chosen,
+        days=days,
+        ranges=RANGES,
+        is_today=chosen == local_today(viewer.now),
         iso_week=f"{iso.year}-W{iso.week:02d}",
-        today=week[0],
-        week=week,
+        today=trend[-1],
+        trend=list(reversed(trend)),  # the table: newest first
+        outcomes=OUTCOMES,
+        chart=outcomes_chart(t, "outcomes", trend),
+        echarts_version=ECHARTS_VERSION,
         enterprises=accounts_api.list_enterprises(session, scope, audit),
         exports=exports_api.exports_list(session=session, scope=scope, audit=audit, now=viewer.now),
         colours=list(Colour),
