@@ -122,7 +122,7 @@ def colours_chart(
         categories,
         series,
         horizontal=True,
-        words={"empty": t("chart_empty")},
+        words={"empty": t("chart_no_people")},
     )
 
 

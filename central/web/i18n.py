@@ -176,6 +176,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "chart_fleet_health": ("核验终端状态", "Kiosks"),
     "chart_empty": ("这段时间没有记录", "Nothing recorded in this period"),
     "chart_no_kiosks": ("还没有核验终端", "No kiosks yet"),
+    "chart_no_people": ("辖区内暂无赋码人员", "Nobody in this area has a code yet"),
     "fleet_online": ("在线", "Online"),
     "fleet_silent": ("失联", "Silent"),
     "fleet_never": ("从未连接", "Never connected"),

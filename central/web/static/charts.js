@@ -47,17 +47,31 @@
   }
 
   function pieOption(spec) {
+    var shown = spec.series.filter(function (s) {
+      return s.values[0] > 0;
+    });
+    var counts = {};
+    spec.series.forEach(function (s) {
+      counts[s.name] = s.values[0];
+    });
     return {
       animation: false,
       tooltip: { trigger: "item", confine: true },
-      legend: { top: 0, textStyle: { fontSize: narrow ? 12 : 14 } },
+      legend: {
+        top: 0,
+        textStyle: { fontSize: narrow ? 12 : 14 },
+        formatter: function (name) {
+          return name + " " + counts[name];
+        },
+      },
       series: [
         {
           type: "pie",
-          radius: ["40%", "70%"],
+          radius: ["38%", "68%"],
           top: 32,
-          label: { formatter: "{b}: {c}", fontSize: 13 },
-          data: spec.series.map(function (s) {
+          label: { position: "inside", formatter: "{c}", fontSize: 16, fontWeight: "bold", color: "#fff" },
+          labelLine: { show: false },
+          data: shown.map(function (s) {
             return { name: s.name, value: s.values[0], itemStyle: { color: s.colour } };
           }),
         },
