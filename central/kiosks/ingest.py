@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.keyfiles import create_once
 from central.core.models import Checkpoint, FeverCase, Kiosk, OverrideRecord, ReceivedPassage
+from central.kiosks.passage_days import count_passages
 from healthcode.keydir import KeyDir
 from healthcode.trust import KeyRole
 from sync.outbox_file import OutboxFileError, open_outbox_file, read_outbox_file
@@ -330,6 +331,8 @@ def _store(
     for kind, (table, by_id) in tables.items():
         stored[kind] = _insert(session, table, list(by_id.values()))
         owners[kind] = _owners(session, table, by_id.keys() - stored[kind])
+    # the trends' day counters, for the passages this upload added (not its duplicates)
+    count_passages(session, (rows.passages[i] for i in stored[RecordKind.PASSAGE]))
     answers: list[RecordResult | Rejected] = []
     answered: set[tuple[RecordKind, str]] = set()
     for record in records:

@@ -1,8 +1,8 @@
 """Trends for the dashboard and the reports page, counted in the database.
 
-- `outcomes_per_day`: passages by outcome, and fevers, per local day over a run of days: one
-  grouped query over the (checkpoint, time) index, the day found by a CASE over the days'
-  bounds, so SQLite and PostgreSQL count alike and a million passages are never loaded.
+- `outcomes_per_day`: passages by outcome, and fevers, per local day over a run of days, summed
+  from the day counters kept as passages are stored (`passage_days`): a province's week is a few
+  thousand counters, not a million passages.
 - `colours_by_sub_area`: code holders by colour in each sub-area of an area (one grouped
   query on the prefix of where people live).
 
@@ -14,16 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from central.core.models import Person, ReceivedPassage
+from central.core.models import Kiosk, PassageDay, Person
 from central.core.regions import PREFIX_DIGITS, level_of
 
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # The kiosk's outcomes (kiosk.checkpoint.outcome.Outcome values), in the order they are shown.
 OUTCOMES = ("pass", "deny", "refer", "manual_check")
 COLOURS = ("green", "yellow", "red")
@@ -44,6 +42,20 @@ class DayCounts:
 
 
 @dataclass(frozen=True)
+class FleetHealth:
+    """The kiosks in service (not revoked): how many, heard from lately, never heard from."""
+
+    total: int
+    online: int
+    never: int
+    backlog_records: int
+
+    @property
+    def silent(self) -> int:
+        return self.total - self.online - self.never
+
+
+@dataclass(frozen=True)
 class AreaColours:
     code: str
     by_colour: tuple[int, ...]  # in the order of COLOURS
@@ -53,57 +65,33 @@ class AreaColours:
         return sum(self.by_colour)
 
 
-def day_start_utc(day: date, time_zone: str = DEFAULT_TIME_ZONE) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(time_zone)).astimezone(ZoneInfo("UTC"))
-
-
 def outcomes_per_day(
-    session: Session,
-    checkpoints: Select[tuple[str]],
-    last_day: date,
-    days: int,
-    time_zone: str = DEFAULT_TIME_ZONE,
+    session: Session, checkpoints: Select[tuple[str]], last_day: date, days: int
 ) -> list[DayCounts]:
-    """Oldest day first, every day of the run present (zeros included)."""
+    """Oldest day first, every day of the run present (zeros included), from the day counters
+    kept as passages are stored (`passage_days`, central/kiosks/passage_days.py)."""
     first_day = last_day - timedelta(days=days - 1)
-    bounds = [day_start_utc(first_day + timedelta(days=n), time_zone) for n in range(days + 1)]
-    # The day of each row by a CASE over the bounds, in a subquery so the grouping names a
-    # column (PostgreSQL does not match a CASE of bound parameters in GROUP BY to the select).
-    day_index = (
-        case(
-            *((ReceivedPassage.at < bound, n) for n, bound in enumerate(bounds[1:-1])),
-            else_=days - 1,
-        )
-        if days > 1
-        else literal(0)
-    )
-    rows_of_days = (
-        select(
-            day_index.label("day_index"),
-            ReceivedPassage.outcome.label("outcome"),
-            case((ReceivedPassage.fever, 1), else_=0).label("fever"),
-        )
-        .where(
-            ReceivedPassage.checkpoint_id.in_(checkpoints),
-            ReceivedPassage.at >= bounds[0],
-            ReceivedPassage.at < bounds[-1],
-        )
-        .subquery()
-    )
     rows = session.execute(
         select(
-            rows_of_days.c.day_index,
-            rows_of_days.c.outcome,
-            func.count(),
-            func.sum(rows_of_days.c.fever),
-        ).group_by(rows_of_days.c.day_index, rows_of_days.c.outcome)
+            PassageDay.day,
+            PassageDay.outcome,
+            func.sum(PassageDay.passages),
+            func.sum(PassageDay.fevers),
+        )
+        .where(
+            PassageDay.checkpoint_id.in_(checkpoints),
+            PassageDay.day >= first_day,
+            PassageDay.day <= last_day,
+        )
+        .group_by(PassageDay.day, PassageDay.outcome)
     ).all()
     counts = [[0] * len(OUTCOMES) for _ in range(days)]
     fevers = [0] * days
-    for index, outcome, count, fever in rows:
+    for day, outcome, count, fever in rows:
+        index = (day - first_day).days
         if outcome in OUTCOMES:
-            counts[int(index)][OUTCOMES.index(outcome)] += int(count)
-        fevers[int(index)] += int(fever or 0)
+            counts[index][OUTCOMES.index(outcome)] += int(count)
+        fevers[index] += int(fever or 0)
     return [
         DayCounts(first_day + timedelta(days=n), tuple(counts[n]), fevers[n]) for n in range(days)
     ]
@@ -127,3 +115,19 @@ def colours_by_sub_area(
     return [
         AreaColours(code, tuple(found.get(code[:digits], [0] * len(COLOURS)))) for code in sub_areas
     ]
+
+
+def fleet_health(
+    session: Session, kiosks: ColumnElement[bool], online_since: datetime
+) -> FleetHealth:
+    """One aggregate over the kiosks in scope (the dashboard needs counts, not each kiosk)."""
+    in_service = kiosks & Kiosk.revoked_at.is_(None)
+    total, online, never, backlog = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Kiosk.last_seen_at >= online_since, 1), else_=0)),
+            func.sum(case((Kiosk.last_seen_at.is_(None), 1), else_=0)),
+            func.sum(func.coalesce(Kiosk.backlog_records, 0)),
+        ).where(in_service)
+    ).one()
+    return FleetHealth(int(total), int(online or 0), int(never or 0), int(backlog or 0))

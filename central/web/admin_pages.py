@@ -23,16 +23,15 @@ from central.core.audit import Action
 from central.core.errors import ApiError, RefusedError
 from central.core.models import Person
 from central.core.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
-from central.kiosks.routers import fleet as fleet_api
 from central.reports.alerts import (
     DEFAULT_SILENT_AFTER,
     DEFAULT_TRAVEL_MINUTES,
     AlertSettings,
     load_alerts,
 )
-from central.reports.trends import colours_by_sub_area, outcomes_per_day
+from central.reports.trends import colours_by_sub_area, fleet_health, outcomes_per_day
 from central.web.charts import ECHARTS_VERSION, colours_chart, fleet_chart, outcomes_chart
-from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, aware, language_of
+from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, language_of
 from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)
@@ -74,11 +73,8 @@ def dashboard(
         scope = replace(scope, area=area)
     audit = viewer.auditor_for(scope)
     session = viewer.session
-    fleet = fleet_api.list_fleet(session, scope, audit)
-    kiosks = [k for c in fleet for k in c.kiosks if k.revoked_at is None]
-    online_since = viewer.now - DEFAULT_SILENT_AFTER
-    online = [k for k in kiosks if k.last_seen_at and aware(k.last_seen_at) >= online_since]
-    never = sum(1 for k in kiosks if k.last_seen_at is None)
+    fleet = fleet_health(session, scope.kiosk_filter(), viewer.now - DEFAULT_SILENT_AFTER)
+    audit.record(Action.LIST, "kiosk", fleet.total)
     found = load_alerts(session, scope, viewer.now, AlertSettings())
     fevers_today = sum(found.fevers_today.values())
     # the same entries the alerts page lists: today's fevers, shared screenshots, kiosks
@@ -114,7 +110,7 @@ def dashboard(
     )
     audit.record(Action.LIST, "passage", sum(d.total for d in week))
     charts.insert(0, outcomes_chart(t, "outcomes", week))
-    charts.append(fleet_chart(t, "fleet", len(online), len(kiosks) - len(online) - never, never))
+    charts.append(fleet_chart(t, "fleet", fleet.online, fleet.silent, fleet.never))
     return viewer.page(
         "dashboard.html",
         nav="nav_dashboard",
@@ -124,9 +120,9 @@ def dashboard(
         children=children,
         colours=colours,
         fevers_today=fevers_today,
-        kiosks_online=len(online),
-        kiosks_total=len(kiosks),
-        backlog=sum(k.backlog_records or 0 for k in kiosks),
+        kiosks_online=fleet.online,
+        kiosks_total=fleet.total,
+        backlog=fleet.backlog_records,
         alert_count=alert_count,
         travel_minutes=DEFAULT_TRAVEL_MINUTES,
         charts=charts,

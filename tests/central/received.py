@@ -1,4 +1,5 @@
-"""Helpers for tests that need received passages without uploading them: rows put straight in."""
+"""Helpers for tests that need received passages without uploading them: rows put straight in,
+counted into the trends' day counters as ingest counts them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from central.core.cipher import record_cipher
 from central.core.db import session_scope
 from central.core.models import Checkpoint, FeverCase, Kiosk, ReceivedPassage
+from central.kiosks.passage_days import count_passages
 from tests.central.conftest import Central
 
 
@@ -83,6 +85,9 @@ def add_passage(
                 id_masked_enc=cipher.seal(id_masked, record_id, "id_masked"),
                 **row,
             )
+        )
+        count_passages(
+            session, [{"checkpoint_id": checkpoint_id, "at": at, "outcome": row["outcome"]} | row]
         )
         if row["fever"]:
             session.add(

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import ValidationError
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, select, text
 
 from central.core import ratelimit
 from central.core.db import (
@@ -21,7 +21,7 @@ from central.core.db import (
     migrate,
     session_scope,
 )
-from central.core.models import Base, Person
+from central.core.models import Base, Checkpoint, Kiosk, PassageDay, Person, ReceivedPassage
 from central.core.settings import Settings
 from tests.central.conftest import START
 
@@ -147,5 +147,53 @@ def test_people_keep_their_colours_when_the_colours_move_to_their_own_table(
                 text("SELECT colour, colour_seq, colour_reason, lock_version FROM people")
             ).one()
         assert tuple(back) == ("yellow", 3, "check_in", 7)
+    finally:
+        engine.dispose()
+
+
+BEFORE_PASSAGE_DAYS = "0011_region_pinyin"  # the revision before 0012_passage_days
+
+
+def test_passages_stored_before_the_day_counters_are_counted_by_their_shanghai_day(
+    database_url: str,
+) -> None:
+    """Migration 0012 fills `passage_days` from the passages already stored: a passage at
+    23:30 UTC belongs to the next day in Shanghai."""
+    engine = make_engine(database_url)
+    late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 2026-12-02 07:30 in Shanghai
+    early = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 2026-12-01 18:00 in Shanghai
+    try:
+        migrate(engine, BEFORE_PASSAGE_DAYS)
+        with session_scope(make_sessions(engine)) as session:
+            session.add(
+                Checkpoint(
+                    id="cp", name="东门", checkpoint_type="village", region_code="610124",
+                    address="地址", area_code="610124", created_at=START,
+                )
+            )  # fmt: skip
+            session.flush()
+            session.add(
+                Kiosk(
+                    id="k", checkpoint_id="cp", signing_public_key=bytes(32),
+                    encryption_public_key=bytes(32), enrolled_at=START,
+                )
+            )  # fmt: skip
+            session.flush()
+            for n, (at, fever) in enumerate([(early, False), (late, True), (late, False)]):
+                session.add(
+                    ReceivedPassage(
+                        id=f"p{n}", kiosk_id="k", checkpoint_id="cp", region_code="610124",
+                        kiosk_seq=n, at=at, received_at=at, clock_trusted=True,
+                        outcome="pass", reasons="[]", fever=fever, id_match="not_checked",
+                        policy_version=1, repeat=False,
+                    )
+                )  # fmt: skip
+        migrate(engine)
+        with session_scope(make_sessions(engine)) as session:
+            counted = [
+                (row.day.isoformat(), row.outcome, row.passages, row.fevers)
+                for row in session.scalars(select(PassageDay).order_by(PassageDay.day))
+            ]
+        assert counted == [("2026-12-01", "pass", 1, 0), ("2026-12-02", "pass", 2, 1)]
     finally:
         engine.dispose()

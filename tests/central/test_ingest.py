@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from central.core.cipher import record_cipher
-from central.core.models import FeverCase, OverrideRecord, ReceivedPassage
+from central.core.models import FeverCase, OverrideRecord, PassageDay, ReceivedPassage
 from kiosk.client.enrollment import Enrollment
 from sync.schemas import (
     PASSAGES_PATH,
@@ -162,3 +163,26 @@ def test_an_unsigned_or_garbled_batch_is_refused_whole(central: Central, kiosk: 
     assert unsigned.status_code == 401
     assert _send(central, kiosk, b"not json").status_code == 400
     assert _count(central, ReceivedPassage) == 0
+
+
+def _day_counters(central: Central) -> list[tuple[object, str, int, int]]:
+    with central.app.state.sessions() as session:
+        return [
+            (row.day, row.outcome, row.passages, row.fevers)
+            for row in session.scalars(select(PassageDay).order_by(PassageDay.outcome))
+        ]
+
+
+def test_the_trends_day_counters_count_each_new_passage_once_duplicates_not(
+    central: Central, kiosk: Enrollment
+) -> None:
+    records = [passage_record(seq, fever=seq == 3) for seq in range(1, 4)]
+    first = batch(*records)
+    _upload(central, kiosk, first)
+    _upload(central, kiosk, first)  # the same batch again: nothing more counted
+    passage = records[0].passage
+    assert passage is not None
+    local_day = passage.at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert _day_counters(central) == [(local_day, "pass", 2, 0), (local_day, "refer", 1, 1)]
+    _upload(central, kiosk, batch(passage_record(4)))
+    assert _day_counters(central)[0] == (local_day, "pass", 3, 0)

@@ -3,13 +3,14 @@ the records kiosks send."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -152,6 +153,20 @@ class ReceivedPassage(Base):
     plate_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     policy_version: Mapped[int] = mapped_column(Integer)
     repeat: Mapped[bool] = mapped_column(Boolean)
+
+
+class PassageDay(Base):
+    """Passages counted per checkpoint, local day (Asia/Shanghai) and outcome, as they are
+    stored (central/kiosks/passage_days.py): the dashboard's and reports' trends read these few
+    rows, not a province's million passages."""
+
+    __tablename__ = "passage_days"
+
+    checkpoint_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(32), primary_key=True)
+    passages: Mapped[int] = mapped_column(Integer)
+    fevers: Mapped[int] = mapped_column(Integer)
 
 
 class FeverCase(Base):
