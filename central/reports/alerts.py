@@ -23,7 +23,7 @@ from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.core.models import FeverCase, Kiosk, ReceivedPassage
@@ -230,6 +230,21 @@ def load_alerts(
         )
     )
     since = now - max(settings.reentry_window, timedelta(minutes=settings.travel_minutes))
+    in_window = (
+        ReceivedPassage.checkpoint_id.in_(checkpoints),
+        ReceivedPassage.code_ix.is_not(None),
+        ReceivedPassage.at >= since,
+        ReceivedPassage.at <= now,
+        ReceivedPassage.outcome == PASS,
+    )
+    # Only a code that passed twice can make a pair: the database finds those few codes, so a
+    # province's day of passages is not read into the process.
+    passed_twice = (
+        select(ReceivedPassage.code_ix)
+        .where(*in_window)
+        .group_by(ReceivedPassage.code_ix)
+        .having(func.count() > 1)
+    )
     passage_rows = session.execute(
         select(
             ReceivedPassage.id,
@@ -239,12 +254,7 @@ def load_alerts(
             ReceivedPassage.at,
             ReceivedPassage.direction,
             ReceivedPassage.outcome,
-        ).where(
-            ReceivedPassage.checkpoint_id.in_(checkpoints),
-            ReceivedPassage.code_ix.is_not(None),
-            ReceivedPassage.at >= since,
-            ReceivedPassage.at <= now,
-        )
+        ).where(*in_window, ReceivedPassage.code_ix.in_(passed_twice))
     )
     kiosk_rows = session.execute(
         select(

@@ -99,10 +99,18 @@ def outcomes_per_day(
 
 def colours_by_sub_area(
     session: Session, people: ColumnElement[bool], sub_areas: Sequence[str]
-) -> list[AreaColours]:
-    """For each sub-area (the children of one area, so of one level), its people by colour."""
+) -> tuple[dict[str, int], list[AreaColours]]:
+    """The area's people by colour, and the same for each sub-area (the children of one area,
+    so of one level), in one grouped query: the totals count everyone in the area, those who
+    live at the area's own level included."""
+    totals = dict.fromkeys(COLOURS, 0)
     if not sub_areas:
-        return []
+        for colour, count in session.execute(
+            select(Person.colour, func.count()).where(people).group_by(Person.colour)
+        ):
+            if colour in totals:
+                totals[colour] += int(count)
+        return totals, []
     digits = PREFIX_DIGITS[level_of(sub_areas[0])]
     prefix = func.substr(Person.residence_area, 1, digits)
     rows = session.execute(
@@ -112,7 +120,8 @@ def colours_by_sub_area(
     for head, colour, count in rows:
         if colour in COLOURS:
             found.setdefault(str(head), [0] * len(COLOURS))[COLOURS.index(colour)] += int(count)
-    return [
+            totals[colour] += int(count)
+    return totals, [
         AreaColours(code, tuple(found.get(code[:digits], [0] * len(COLOURS)))) for code in sub_areas
     ]
 

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy import func, select
 
 from central.administration.routers import accounts as accounts_api
 from central.administration.routers import employees as employees_api
@@ -21,7 +20,6 @@ from central.administration.routers import regions as regions_api
 from central.administration.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
 from central.core.audit import Action
 from central.core.errors import ApiError, RefusedError
-from central.core.models import Person
 from central.core.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
 from central.reports.alerts import (
     DEFAULT_SILENT_AFTER,
@@ -94,16 +92,11 @@ def dashboard(
     t = viewer.translator
     charts = []
     if scope.role is Role.REGION_ADMIN:
-        counted = session.execute(
-            select(Person.colour, func.count()).where(scope.person_filter()).group_by(Person.colour)
-        )
-        colours = {colour: 0 for colour in COLOURS} | {c: int(n) for c, n in counted}
+        sub_areas = [child.code for child in children]
+        colours, by_area = colours_by_sub_area(session, scope.person_filter(), sub_areas)
         audit.record(Action.LIST, "person", sum(colours.values()))
-        if children:
-            by_area = colours_by_sub_area(
-                session, scope.person_filter(), [child.code for child in children]
-            )
-            names = viewer.region_names(child.code for child in children)
+        if by_area:
+            names = viewer.region_names(sub_areas)
             charts.append(colours_chart(t, "colours", by_area, names))
     week = outcomes_per_day(
         session, scope.visible_checkpoint_ids(), viewer.now.astimezone(LOCAL_ZONE).date(), 7
