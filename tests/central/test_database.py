@@ -151,7 +151,7 @@ def test_people_keep_their_colours_when_the_colours_move_to_their_own_table(
         engine.dispose()
 
 
-BEFORE_PASSAGE_DAYS = "0011_region_pinyin"  # the revision before 0012_passage_days
+BEFORE_PASSAGE_DAYS = "0012_region_pinyin"  # the revision before 0013_passage_days
 
 
 def test_passages_stored_before_the_day_counters_are_counted_by_their_shanghai_day(

@@ -1,7 +1,7 @@
 """passage_days: passages counted per checkpoint, local day and outcome, for the trends
 
-Revision ID: 0012_passage_days
-Revises: 0011_region_pinyin
+Revision ID: 0013_passage_days
+Revises: 0012_region_pinyin
 Create Date: 2026-12-07
 
 Kept as passages are stored (central/kiosks/passage_days.py); the passages already stored are
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_passage_days"
-down_revision = "0011_region_pinyin"
+revision = "0013_passage_days"
+down_revision = "0012_region_pinyin"
 branch_labels = None
 depends_on = None
 
