@@ -416,6 +416,45 @@ def refresh(
     return retrying(sessions, work)
 
 
+def look_up(
+    sessions: sessionmaker[Session],
+    keys: IssuerKeys,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    verify: Callable[[Session], bool],
+    now: datetime,
+) -> IssuedCode | None:
+    """A holder who lost the page their code was on: found by ID number and the phone given
+    when declaring, proven by that phone's SMS code (used up here). A new holder token
+    replaces the old one (a code left open on a lost phone stops refreshing). None when the
+    code is wrong, the person unknown or the phone not theirs: the same answer for each, so
+    the look-up tells nobody who has a code."""
+    id_ix = keys.cipher.id_index(id_type, id_number)
+    phone_ix = keys.cipher.phone_index(phone)
+
+    def work(session: Session) -> IssuedCode | None:
+        if not verify(session):
+            return None
+        person = lock_person(
+            session,
+            and_(
+                _PEOPLE_TABLE.c.issuer == keys.issuer,
+                _PEOPLE_TABLE.c.id_ix == id_ix,
+                _PEOPLE_TABLE.c.id_type == id_type,
+                _PEOPLE_TABLE.c.phone_ix == phone_ix,
+                _PEOPLE_TABLE.c.holder != Holder.COMMUNITY.value,
+            ),
+        )
+        if person is None:
+            return None
+        holder_token = secrets.token_urlsafe(HOLDER_TOKEN_BYTES)
+        person.holder_token_hash = token_hash(holder_token)
+        return replace(sign(person, keys, now), holder_token=holder_token)
+
+    return retrying(sessions, work)
+
+
 def paper_codes(
     session: Session, keys: IssuerKeys, people: Iterable[Person], now: datetime
 ) -> list[tuple[IssuedCode, str]]:

@@ -59,6 +59,16 @@ class IssuedOut(BaseModel):
     code: CodeOut
 
 
+class LookUpIn(BaseModel):
+    """ "My health code" on a new phone: the ID and the phone given when declaring, and that
+    phone's SMS code."""
+
+    id_type: IdType = IdType.RESIDENT_ID
+    id_number: str = Field(min_length=5, max_length=24)
+    phone: str = Field(max_length=16)
+    sms_code: str = Field(min_length=4, max_length=8)
+
+
 class CheckInIn(BaseModel):
     temperature_celsius: float | None = Field(default=None, ge=30, le=45)
     cough: bool = False

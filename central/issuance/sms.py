@@ -115,12 +115,13 @@ def request_code(
     phone: str,
     client_address: str,
     now: datetime,
+    per_phone_per_minute: int = PER_PHONE_PER_MINUTE,
 ) -> None:
     phone = check_phone(phone)
     phone_ix = cipher.phone_index(phone)
     if not hit(sessions, f"sms-address:{client_address}", PER_ADDRESS_PER_MINUTE, now):
         raise SmsError("rate_limited", "too many codes from this address; wait a minute")
-    if not hit(sessions, f"sms-phone:{phone_ix.hex()}", PER_PHONE_PER_MINUTE, now):
+    if not hit(sessions, f"sms-phone:{phone_ix.hex()}", per_phone_per_minute, now):
         raise SmsError("rate_limited", "a code was sent to this number; wait a minute")
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with sessions() as session, session.begin():

@@ -31,7 +31,7 @@ import pytest
 from central.core.regions import SAMPLE_FILE
 from drivers.qr.pipeline import default_pipeline
 from tests.central.issuance_world import id_number
-from tests.central.region_picking import pick_region
+from tests.central.region_picking import pick_region, search_region
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,
     _environment,
@@ -97,6 +97,8 @@ class PageServer:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
     folder = tmp_path_factory.mktemp("central")
     env = _environment("sqlite")
+    # a resident finds their code again on a new phone right after declaring: two codes a minute
+    env["CENTRAL_SMS_CODES_PER_PHONE_PER_MINUTE"] = "3"
     _run(["central", "init"], folder, env)
     _run(["central", "regions", "load", str(SAMPLE_FILE)], folder, env)
     port = _free_port()
@@ -145,37 +147,77 @@ def _page(browser: object, viewport: str) -> object:
     return context.new_page()
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+RESIDENCE = ["陕西省", "西安市", "新城区", "西一路街道", "东新街社区"]
+
+
+def _visible_text(page: object) -> str:
+    """What a reader sees, without the link to the other language."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    text: str = page.evaluate(
+        "() => { const c = document.body.cloneNode(true);"
+        " c.querySelectorAll('.lang, script, [hidden]').forEach((e) => e.remove());"
+        " return c.innerText; }"
+    )
+    return text
+
+
+def _shot(page: object, name: str, viewport: str) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{name} is wider than the {viewport} screen by {overflow}px"
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}-{viewport}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["/issuance", "/issuance/my-code", "/issuance/check-in"])
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_the_page_loads_in_chinese_and_fits_the_screen(
-    server: PageServer, browser: object, viewport: str
+def test_each_resident_page_is_in_one_language_and_fits_the_screen(
+    server: PageServer, browser: object, viewport: str, path: str
 ) -> None:
     from playwright.sync_api import Page, expect
 
     page = _page(browser, viewport)
     assert isinstance(page, Page)
+    name = "resident" + path.replace("/issuance", "").replace("/", "-")
     try:
-        answer = page.goto(server.url + "/issuance")
+        answer = page.goto(server.url + path)
         assert answer is not None and answer.ok
         assert page.locator("html").get_attribute("lang") == "zh-CN"
-        expect(page.locator("h1")).to_have_text("健康码申领")
-        expect(page.locator("#submit")).to_contain_text("提交申领")
-        expect(page.locator("label[for=full_name]")).to_contain_text("姓名")
-        # Nothing wider than the screen: no sideways scrolling on a phone.
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0
-        box = page.locator("#submit").bounding_box()
-        assert box is not None and box["x"] >= 0
-        assert box["x"] + box["width"] <= VIEWPORTS[viewport][0]
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"issuance-{viewport}.png"), full_page=True)
+        expect(page.locator("nav a[aria-current=page]")).to_have_count(1)
+        chinese = _visible_text(page)
+        assert not LATIN_WORD.findall(chinese), LATIN_WORD.findall(chinese)
+        _shot(page, f"{name}-zh", viewport)
+        page.goto(server.url + path + "?lang=en")
+        assert page.locator("html").get_attribute("lang") == "en"
+        english = _visible_text(page)
+        assert not CJK.findall(english), english
+        _shot(page, f"{name}-en", viewport)
     finally:
         page.context.close()
 
 
+def _send_sms(page: object, server: PageServer, phone: str) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.fill("#phone", phone)
+    page.click("#send")
+    expect(page.locator("#send-note")).to_have_text("验证码已发送，请查看短信")
+    expect(page.locator("#send")).to_be_disabled()
+    expect(page.locator("#send")).to_contain_text("秒后可重发")  # counts down to the next
+    page.fill("#sms_code", server.log.sms_code(phone))
+
+
 @pytest.mark.parametrize(("viewport", "serial"), [("phone", 701), ("desktop", 702)])
-def test_a_person_declares_with_the_sms_code_from_the_log_and_sees_the_qr_code(
+def test_a_person_declares_sees_a_running_code_finds_it_again_and_checks_in(
     server: PageServer, browser: object, viewport: str, serial: int
 ) -> None:
     from playwright.sync_api import Page, expect
@@ -187,32 +229,98 @@ def test_a_person_declares_with_the_sms_code_from_the_log_and_sees_the_qr_code(
         page.goto(server.url + "/issuance")
         page.fill("#full_name", "张三丰")
         page.fill("#id_number", id_number(serial))
-        page.fill("#phone", phone)
-        page.click("#send")
-        expect(page.locator("#error")).to_have_text("验证码已发送 Code sent")
-        page.fill("#sms_code", server.log.sms_code(phone))
-        pick_region(page, "residence", ["陕西省", "西安市", "新城区", "西一路街道", "东新街社区"])
+        _send_sms(page, server, phone)
+        pick_region(page, "residence", RESIDENCE)
         expect(page.locator("#residence")).to_have_value("610102001001")
         page.fill("#workplace", "秦川机床厂")
-        page.fill("#temperature", "36.5")
+        page.fill("#temperature_celsius", "36.5")
         page.click("#submit")
-        expect(page.locator("#result")).to_be_visible()
+        expect(page.locator("#code")).to_be_visible()
         expect(page.locator("#form")).to_be_hidden()
-        expect(page.locator("#qr svg")).to_be_visible()
-        expect(page.locator("#banner")).to_have_class("green")
-        expect(page.locator("#banner")).to_contain_text("绿码")
+        expect(page.locator("#frame")).to_have_class("frame green")
+        expect(page.locator("#colour-word")).to_have_text("绿码")
+        expect(page.locator("#colour-advice")).to_contain_text("可正常通行")
         expect(page.locator("#who")).to_contain_text("张*丰")
+        shown = page.locator("#clock").inner_text()
+        expect(page.locator("#clock")).not_to_have_text(shown)  # the time runs
         qr = page.locator("#qr svg").bounding_box()
         assert qr is not None and qr["width"] >= 200
         assert qr["x"] >= 0 and qr["x"] + qr["width"] <= VIEWPORTS[viewport][0]
-        SCREENS.mkdir(parents=True, exist_ok=True)
-        shot = page.screenshot(path=str(SCREENS / f"issuance-{viewport}-code.png"), full_page=True)
+        _shot(page, "resident-code", viewport)
+        shot = page.screenshot(full_page=True)
         # What the phone shows is what a kiosk reads: the screenshot through its QR pipeline.
         frame = cv2.imdecode(np.frombuffer(shot, dtype=np.uint8), cv2.IMREAD_COLOR)
         texts = default_pipeline().decode(frame).texts
         assert len(texts) == 1 and texts[0].startswith("JKM1:")
-        # The holder token is kept for the tab: a reload shows the code again (refreshed).
-        page.reload()
+        page.reload()  # the holder token is kept for the tab: the code again, refreshed
         expect(page.locator("#qr svg")).to_be_visible()
+
+        page.click("#to-check-in")
+        page.fill("#temperature_celsius", "36.6")
+        page.click("#submit")
+        expect(page.locator("#checked")).to_be_visible()
+        expect(page.locator("#checked-word")).to_have_text("今日已打卡 · 绿码")
+        _shot(page, "resident-checked-in", viewport)
+    finally:
+        page.context.close()
+
+    other_phone = _page(browser, viewport)  # a new phone: nothing kept
+    assert isinstance(other_phone, Page)
+    try:
+        other_phone.goto(server.url + "/issuance/check-in")
+        expect(other_phone.locator("#need-code")).to_be_visible()
+        other_phone.goto(server.url + "/issuance/my-code")
+        expect(other_phone.locator("#look-up")).to_be_visible()
+        other_phone.fill("#id_number", id_number(serial))
+        _send_sms(other_phone, server, phone)
+        other_phone.click("#submit")
+        expect(other_phone.locator("#colour-word")).to_have_text("绿码")
+        expect(other_phone.locator("#look-up")).to_be_hidden()
+    finally:
+        other_phone.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_mistakes_are_told_beside_their_fields_in_the_pages_language_and_nothing_typed_is_lost(
+    server: PageServer, browser: object, viewport: str
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    page = _page(browser, viewport)
+    assert isinstance(page, Page)
+    serial = 711 if viewport == "phone" else 712
+    phone = f"139{serial:08d}"
+    try:
+        page.goto(server.url + "/issuance")
+        page.fill("#full_name", "李四")
+        page.fill("#phone", "12345")
+        page.click("#send")
+        expect(page.locator("#phone-error")).to_have_text("请填写 11 位手机号码")
+        expect(page.locator("#send")).to_be_enabled()
+        page.fill("#id_number", "110105194912310021")  # a wrong check character
+        page.fill("#temperature_celsius", "63")
+        page.click("#submit")
+        expect(page.locator("#id_number-error")).to_contain_text("证件号码有误")
+        expect(page.locator("#temperature_celsius-error")).to_have_text("体温应在 34 到 43 °C 之间")
+        expect(page.locator("#residence-error")).to_contain_text("请选择现居住地")
+        expect(page.locator("#form-error")).to_have_text("请检查标红的内容")
+        expect(page.locator("#full_name")).to_have_value("李四")  # what was typed stays
+        _shot(page, "resident-errors-zh", viewport)
+
+        # Refused by central: a wrong SMS code, told in English on the English page.
+        page.goto(server.url + "/issuance?lang=en")
+        page.fill("#full_name", "Li Si")
+        page.fill("#id_number", id_number(serial))
+        page.fill("#phone", phone)
+        page.click("#send")
+        expect(page.locator("#send-note")).to_have_text("Code sent: see your text messages")
+        server.log.sms_code(phone)
+        page.fill("#sms_code", "000000")
+        search_region(page, "residence", "dxjsq", "Dongxinjie Community")  # pinyin initials
+        page.click("#submit")
+        expect(page.locator("#sms_code-error")).to_contain_text("The code is wrong or expired")
+        expect(page.locator("#full_name")).to_have_value("Li Si")
+        assert not CJK.findall(page.locator("#sms_code-error").inner_text())
+        _shot(page, "resident-errors-en", viewport)
     finally:
         page.context.close()

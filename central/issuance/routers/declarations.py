@@ -69,7 +69,15 @@ def sms_code(
     body: SmsCodeIn, request: Request, sessions: SessionsDep, keys: KeysDep, now: NowDep
 ) -> dict[str, str]:
     client = request.client.host if request.client is not None else "unknown"
-    sms.request_code(sessions, keys.cipher, sender_of(request), body.phone, client, now)
+    sms.request_code(
+        sessions,
+        keys.cipher,
+        sender_of(request),
+        body.phone,
+        client,
+        now,
+        per_phone_per_minute=request.app.state.settings.sms_codes_per_phone_per_minute,
+    )
     return {"status": "sent"}
 
 

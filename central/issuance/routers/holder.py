@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.deps import NowDep, SessionsDep
 from central.core.errors import ApiError
 from central.core.scope import PUBLIC_ROUTES
-from central.issuance import changes, codes, paper
+from central.issuance import changes, codes, paper, sms
 from central.issuance.codes import IssuedCode, PersonNotFoundError
 from central.issuance.declarations import Holder
 from central.issuance.people import IssuerKeys
@@ -21,11 +21,12 @@ from central.issuance.routers.common import (
     PREFIX,
     HolderTokenDep,
     KeysDep,
+    bad_request,
     code_out,
     paper_code,
     svg_of,
 )
-from central.issuance.schemas import CheckInIn, CodeOut, ColourOut
+from central.issuance.schemas import CheckInIn, CodeOut, ColourOut, IssuedOut, LookUpIn
 from healthcode.claims import CodeKind
 from sync.schemas import RefusalReason
 
@@ -38,6 +39,7 @@ PUBLIC_ROUTES.update(
         ("POST", f"{PREFIX}/code.svg"): "the holder's own code as SVG, by the holder token",
         ("POST", f"{PREFIX}/code.pdf"): "the holder's own paper code, by the holder token",
         ("POST", f"{PREFIX}/check-ins"): "the holder's daily check-in, by the holder token",
+        ("POST", f"{PREFIX}/code/look-up"): "one's own code by ID, phone and that phone's SMS code",
     }
 )
 
@@ -54,6 +56,26 @@ def _refreshed(
 @router.post(f"{PREFIX}/code/refresh")
 def refresh(token: HolderTokenDep, sessions: SessionsDep, keys: KeysDep, now: NowDep) -> CodeOut:
     return code_out(_refreshed(sessions, keys, token, now))
+
+
+@router.post(f"{PREFIX}/code/look-up", response_model=IssuedOut)
+def look_up(body: LookUpIn, sessions: SessionsDep, keys: KeysDep, now: NowDep) -> IssuedOut:
+    """One's own code again (a new phone, a cleared browser): a new holder token. Wrong code,
+    unknown person and another's phone all answer the same 401."""
+    try:
+        phone = sms.check_phone(body.phone)
+    except sms.SmsError as error:
+        raise bad_request(error, "phone") from None
+
+    def verified(session: Session) -> bool:
+        return sms.verify_code(session, keys.cipher, phone, body.sms_code, now)
+
+    issued = codes.look_up(sessions, keys, body.id_type.value, body.id_number, phone, verified, now)
+    if issued is None:
+        raise ApiError(
+            401, RefusalReason.NOT_AUTHENTICATED, "sms_code: no code for this ID and phone"
+        )
+    return IssuedOut(holder_token=issued.holder_token, code=code_out(issued))
 
 
 @router.post(f"{PREFIX}/code.png", response_class=Response)
