@@ -239,6 +239,15 @@ def page_scope(admin: PageAdminDep) -> Scope:
 PageScopeDep = Annotated[Scope, Depends(page_scope)]
 
 
+def issuing_page_scope(admin: PageAdminDep) -> Scope:
+    """`issuing_scope` for the pages: the proxy and paper code pages and the start page, which
+    a community worker opens too; each still runs the API's checks of role and residence."""
+    return scope_of(admin)
+
+
+IssuingPageScopeDep = Annotated[Scope, Depends(issuing_page_scope)]
+
+
 def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
     """Every API route of the app with its full path, routers included."""
     contexts = getattr(fastapi.routing, "iter_route_contexts", None)
@@ -259,7 +268,8 @@ def route_guard(path: str, route: APIRoute) -> str | None:
         dependant = pending.pop()
         calls.add(dependant.call)
         pending.extend(dependant.dependencies)
-    if current_scope in calls or page_scope in calls or issuing_scope in calls:
+    guards = (current_scope, page_scope, issuing_scope, issuing_page_scope)
+    if any(guard in calls for guard in guards):
         return "scope"
     if _signed_kiosk in calls:
         return "kiosk"

@@ -233,8 +233,10 @@ class _Assessor:
     """Colours and review times for a batch: the same rule set, facts, levels and time give the
     same outcome, so each distinct (rule set, facts text) is decoded and evaluated once."""
 
-    def __init__(self, session: Session, now: datetime) -> None:
-        self._levels = risk_levels(session)
+    def __init__(
+        self, session: Session, now: datetime, levels: dict[str, RiskLevel] | None = None
+    ) -> None:
+        self._levels = risk_levels(session) if levels is None else levels
         self._now = now
         self._rulesets: dict[str, RuleSet] = {}
         self._assessed: dict[tuple[str, str], tuple[str, datetime | None]] = {}

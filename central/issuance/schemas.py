@@ -96,6 +96,22 @@ class AreaRiskOut(BaseModel):
     changed_at: str
 
 
+class ColourMoveOut(BaseModel):
+    from_colour: str
+    to_colour: str
+    people: int
+
+
+class AreaRiskPreviewOut(BaseModel):
+    """What setting a level would do, before it is set."""
+
+    area_code: str
+    level: str
+    total: int = Field(description="the people the recomputation would assess")
+    changed: int = Field(description="of them, how many would change colour")
+    changes: list[ColourMoveOut]
+
+
 class JobOut(BaseModel):
     job_id: str
     area_code: str

@@ -11,8 +11,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from central.web import admin_pages, charts, fleet_pages, login, region_picker, report_pages
+from central.web import (
+    admin_pages,
+    case_pages,
+    charts,
+    fleet_pages,
+    login,
+    proxy_pages,
+    record_pages,
+    region_picker,
+    report_pages,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, admin_pages, fleet_pages, report_pages, region_picker, charts):
+for _module in (
+    login,
+    admin_pages,
+    fleet_pages,
+    report_pages,
+    region_picker,
+    charts,
+    proxy_pages,
+    case_pages,
+    record_pages,
+):
     router.include_router(_module.router)

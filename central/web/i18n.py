@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from central.web.task_words import TASK_TEXT
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 LANGUAGE_COOKIE = "lang"
@@ -394,6 +396,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "Your code was not found: apply again or find it",
     ),
 }
+TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 
 
 PICKER_WORDS = ("search", "here", "top", "loading", "empty", "failed", "close")

@@ -40,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 LOGIN_PATH = "/admin/login"
 LOGIN_PURPOSE = "login"
 LOGIN_BINDING = "administration login"  # the form is bound to its nonce cookie only
-HOME = "/admin"
+HOME = "/admin/start"  # each role's own start page (central/web/proxy_pages.py)
 
 
 def _login_form(

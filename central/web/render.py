@@ -49,6 +49,28 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
+_STAFF = ("region_admin", "industry_department", "enterprise_admin", "epidemic_staff")
+_NOT_ISSUING_ONLY = (*_STAFF, "technician", "supervisor")
+# The navigation: key, page, the roles it is shown to (central/core/scope.py Role values).
+NAV_ENTRIES = (
+    ("nav_dashboard", "/admin", _NOT_ISSUING_ONLY),
+    ("nav_proxy", "/admin/proxy-codes", ("region_admin", "community_worker")),
+    ("nav_fever_cases", "/admin/fever-cases", (*_STAFF, "supervisor")),
+    ("nav_clinic", "/admin/clinic-events", ("region_admin",)),
+    ("nav_area_risks", "/admin/area-risks", ("region_admin",)),
+    ("nav_accounts", "/admin/accounts", _NOT_ISSUING_ONLY),
+    ("nav_enterprises", "/admin/enterprises", _NOT_ISSUING_ONLY),
+    ("nav_staff", "/admin/staff", _NOT_ISSUING_ONLY),
+    ("nav_fleet", "/admin/fleet", _NOT_ISSUING_ONLY),
+    ("nav_alerts", "/admin/alerts", _NOT_ISSUING_ONLY),
+    ("nav_reports", "/admin/reports", _NOT_ISSUING_ONLY),
+    (
+        "nav_regions",
+        "/admin/regions",
+        ("region_admin", "industry_department", "technician", "supervisor"),
+    ),
+    ("nav_audit", "/admin/audit", _NOT_ISSUING_ONLY),
+)
 STATUS_OF_REASON = {
     RefusalReason.NOT_FOUND: "not_found",
     RefusalReason.FORBIDDEN: "forbidden",
@@ -66,6 +88,11 @@ def local_time(moment: datetime | None) -> str:
     return aware(moment).astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
+def local_iso(moment: str | None) -> str:
+    """An API answer's ISO time, as `local_time` shows it."""
+    return local_time(datetime.fromisoformat(moment)) if moment else ""
+
+
 @cache
 def environment() -> Environment:
     """Built once: the templates are files of the package and never change while serving."""
@@ -77,6 +104,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["local_time"] = local_time
+    env.filters["local_iso"] = local_iso
+    env.globals["nav_entries"] = NAV_ENTRIES
     return env
 
 

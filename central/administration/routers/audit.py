@@ -40,11 +40,27 @@ def list_audit_entries(
     audit: AuditDep,
     before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_ROWS)] = 100,
+    actor_id: Annotated[str | None, Query(max_length=36, description="who read")] = None,
+    action: Annotated[str | None, Query(pattern="^(list|read|export)$")] = None,
+    object_type: Annotated[str | None, Query(pattern="^[a-z_]{1,32}$")] = None,
+    since: Annotated[datetime | None, Query(description="entries at or after")] = None,
+    until: Annotated[datetime | None, Query(description="entries before")] = None,
 ) -> list[AuditEntryOut]:
-    """Newest first; page with `before` = the last entry id of the previous page."""
+    """Newest first; page with `before` = the last entry id of the previous page. The filters
+    narrow within what the scope shows: who, what, and when."""
     query = select(AuditEntry).where(scope.audit_filter())
     if before is not None:
         query = query.where(AuditEntry.id < before)
+    if actor_id is not None:
+        query = query.where(AuditEntry.actor_id == actor_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if object_type is not None:
+        query = query.where(AuditEntry.object_type == object_type)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     rows = [
         AuditEntryOut(
             entry_id=e.id,

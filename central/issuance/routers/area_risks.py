@@ -13,8 +13,16 @@ from central.core.deps import NowDep, SessionDep, SessionsDep
 from central.core.models import AreaRisk, RecomputeJob
 from central.core.scope import ScopeDep
 from central.issuance import changes
+from central.issuance.risk_preview import preview_area_risk
 from central.issuance.routers.common import PREFIX, checked_area, region_admin
-from central.issuance.schemas import AreaRiskIn, AreaRiskOut, JobOut
+from central.issuance.rules import RiskLevel
+from central.issuance.schemas import (
+    AreaRiskIn,
+    AreaRiskOut,
+    AreaRiskPreviewOut,
+    ColourMoveOut,
+    JobOut,
+)
 
 router = APIRouter()
 
@@ -35,6 +43,32 @@ def set_area_risk(
     )
     background.add_task(changes.run_job, sessions, job_id, request.app.state.clock)
     return {"job_id": job_id}
+
+
+@router.get(f"{PREFIX}/area-risks/preview")
+def preview_risk(
+    scope: ScopeDep,
+    session: SessionDep,
+    now: NowDep,
+    audit: AuditDep,
+    area_code: Annotated[str, Query(pattern=r"^\d{6,15}$")],
+    level: RiskLevel,
+) -> AreaRiskPreviewOut:
+    """Before setting a level: how many people it would change colour (a dry run of the
+    recomputation: the same people, the same rules; nothing is written)."""
+    region_admin(scope, checked_area(area_code))
+    found = preview_area_risk(session, area_code, level, now)
+    audit.record(Action.LIST, "person", found.total)
+    return AreaRiskPreviewOut(
+        area_code=area_code,
+        level=level.value,
+        total=found.total,
+        changed=found.changed,
+        changes=[
+            ColourMoveOut(from_colour=old, to_colour=new, people=count)
+            for (old, new), count in sorted(found.changes.items())
+        ],
+    )
 
 
 @router.get(f"{PREFIX}/area-risks")
