@@ -447,27 +447,40 @@ def test_the_audit_log_filters_by_who_and_what_and_pages_back(central: Central) 
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_every_task_page_is_in_one_language(central: Central, language: str) -> None:
-    xincheng, worker, _ = _world(central)
+def test_every_task_page_and_form_error_is_in_one_language(central: Central, language: str) -> None:
+    xincheng, _worker, _ = _world(central)
+    _fever_case(central, None, "610000")
     client = _browser(central, xincheng.account_id)
     client.get(f"/admin?lang={language}")
     other = re.compile(r"[\u4e00-\u9fff]") if language == "en" else re.compile(r"\b(the|of|and)\b")
-    for page in TASK_PAGES:
-        answer = client.get(page)
-        assert answer.status_code == 200, (page, answer.text)
-        main = answer.text.split("<main>", 1)[1]
-        main = re.sub(r"<[^>]+>", " ", main)
-        if language == "en":
-            assert not other.search(main.replace("中文", "")), (page, other.search(main))
-        else:
-            assert not other.search(main), (page, other.search(main))
+    token = _csrf(client.get("/admin/proxy-codes").text)
+    answers = [(page, client.get(page)) for page in TASK_PAGES]
+    for page, form in FORMS:
+        answers.append((page, client.post(page, data={"csrf": token} | form)))
+    for page, answer in answers:
+        assert answer.status_code < 500, (page, answer.text)
+        main = answer.text.split("<main>", 1)[1].split("</main>", 1)[0]
+        shown = re.sub(r"<[^>]+>", " ", main).replace("东关社区北门", "")  # a name: data
+        found = other.search(shown)
+        assert not found, (page, shown[max(0, found.start() - 80) : found.end() + 80])
+        assert not re.search(r">(open|green|high|resident_id|close_contact|list)<", main), page
 
 
 TASK_PAGES = [
     "/admin/proxy-codes",
     "/admin/fever-cases",
+    "/admin/fever-cases?status=dismissed",
     "/admin/clinic-events",
     "/admin/area-risks",
     "/admin/regions",
     "/admin/audit",
+]
+FORMS = [
+    ("/admin/proxy-codes", {"full_name": "", "id_number": "123"}),
+    ("/admin/proxy-codes", {"full_name": "王", "id_number": id_number(9), "residence": "610113"}),
+    ("/admin/proxy-codes/paper", {}),
+    ("/admin/clinic-events", {"id_number": id_number(9), "event": "confirmed"}),
+    ("/admin/clinic-events", {"id_number": ""}),
+    ("/admin/area-risks/preview", {"area_code": "610102"}),
+    ("/admin/area-risks/preview", {"area_code": "610102", "level": "high"}),
 ]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from central.core.audit import Action, AuditDep
 from central.core.deps import NowDep, SessionDep, SessionsDep
+from central.core.errors import RefusedError
 from central.core.models import AreaRisk, RecomputeJob
 from central.core.scope import ScopeDep
 from central.issuance import changes
@@ -56,7 +57,11 @@ def preview_risk(
 ) -> AreaRiskPreviewOut:
     """Before setting a level: how many people it would change colour (a dry run of the
     recomputation: the same people, the same rules; nothing is written)."""
-    region_admin(scope, checked_area(area_code))
+    try:
+        region_admin(scope, checked_area(area_code))
+    except RefusedError:
+        audit.record(Action.LIST, "person", 0)  # a refused read is logged too
+        raise
     found = preview_area_risk(session, area_code, level, now)
     audit.record(Action.LIST, "person", found.total)
     return AreaRiskPreviewOut(
