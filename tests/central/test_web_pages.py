@@ -214,7 +214,8 @@ def _page(browser: object, viewport: str) -> Any:
     return context.new_page()
 
 
-def _log_in(page: Any, world: World, username: str) -> None:
+def _log_in(page: Any, world: World, username: str, start: str = "/admin") -> None:
+    """Log in through the form; the account lands on its role's start page."""
     from playwright.sync_api import expect
 
     page.goto(world.url + "/admin/login")
@@ -222,8 +223,9 @@ def _log_in(page: Any, world: World, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", ADMIN_PASSWORD)
     page.click("#login")
-    page.wait_for_url(world.url + "/admin")
-    expect(page.locator("h1")).to_contain_text("辖区概览")
+    page.wait_for_url(world.url + start)
+    if start == "/admin":
+        expect(page.locator("h1")).to_contain_text("辖区概览")
 
 
 def _shot(page: Any, name: str, viewport: str) -> None:
@@ -315,7 +317,7 @@ def test_an_enterprise_administrator_adds_an_epidemic_staff_member(
     page = _page(browser, viewport)
     mobile = "13900000001" if viewport == "phone" else "13900000002"
     try:
-        _log_in(page, world, "qinchuan")
+        _log_in(page, world, "qinchuan", "/admin/staff")
         page.click("nav >> text=防疫人员")
         expect(page.locator("h1")).to_contain_text("秦川机床厂")
         page.fill("#staff-mobile", mobile)
@@ -342,7 +344,7 @@ def test_a_technician_creates_an_enrollment_code_and_sees_it_once(
 
     page = _page(browser, viewport)
     try:
-        _log_in(page, world, "tech")
+        _log_in(page, world, "tech", "/admin/fleet")
         page.click("nav >> text=卡口设备")
         expect(page.locator("#checkpoint-cp-dongguan")).to_contain_text("1.4.2")
         page.locator("#checkpoint-cp-dongguan .new-code").click()
