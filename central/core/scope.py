@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import fastapi.routing
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -231,9 +231,18 @@ def issuing_scope(admin: CurrentAdminDep) -> Scope:
 IssuingScopeDep = Annotated[Scope, Depends(issuing_scope)]
 
 
-def page_scope(admin: PageAdminDep) -> Scope:
-    """The same scope for the administration pages, whose session travels in a cookie."""
-    return _not_issuing_only(scope_of(admin))
+COMMUNITY_WORKER_PAGE = "/admin/proxy-codes"
+
+
+def page_scope(request: Request, admin: PageAdminDep) -> Scope:
+    """The same scope for the administration pages, whose session travels in a cookie. A
+    community worker opening another page is sent to its own (a post is refused, 403)."""
+    scope = scope_of(admin)
+    if scope.role is Role.COMMUNITY_WORKER and request.method == "GET":
+        raise HTTPException(
+            303, "the proxy codes page", headers={"Location": COMMUNITY_WORKER_PAGE}
+        )
+    return _not_issuing_only(scope)
 
 
 PageScopeDep = Annotated[Scope, Depends(page_scope)]

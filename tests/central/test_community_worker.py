@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from central.core.db import session_scope
 from central.core.deps import SESSION_COOKIE
 from central.core.models import AuditEntry, Person
-from central.core.scope import api_routes, issuing_scope, route_guard
+from central.core.scope import (
+    api_routes,
+    issuing_page_scope,
+    issuing_scope,
+    page_scope,
+    route_guard,
+)
 from tests.central.areas import Account, create_account, load_sample_regions, region_admin
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, declaration
@@ -177,6 +183,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
     _xincheng, worker = _worker(central)
     token = worker.headers["Authorization"].removeprefix("Bearer ")
     admitted = []
+    pages = []
     checked = 0
     for path, route in api_routes(central.app):
         if route_guard(path, route) != "scope":
@@ -189,17 +196,36 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
         if issuing_scope in calls:
             admitted.append(path)
             continue
+        if issuing_page_scope in calls:
+            pages.append(path)
+            continue
         url = re.sub(r"{\w+}", "x", path)
         for method in sorted(route.methods):
             central.client.cookies.set(SESSION_COOKIE, token)
-            answer = central.client.request(method, url, json={}, headers=worker.headers)
+            answer = central.client.request(
+                method, url, json={}, headers=worker.headers, follow_redirects=False
+            )
             central.client.cookies.clear()
-            assert answer.status_code == 403, (method, path, answer.text)
+            if page_scope in calls and method == "GET":  # a page: off to the worker's own
+                assert answer.status_code == 303, (method, path, answer.text)
+                assert answer.headers["location"] == "/admin/proxy-codes"
+            else:
+                assert answer.status_code == 403, (method, path, answer.text)
             checked += 1
     assert sorted(admitted) == [
         f"{API}/paper-batch",
         f"{API}/proxy-codes",
         f"{API}/proxy-declarations",
         f"{API}/proxy-declarations/batch",
+    ]
+    # the pages of the same tasks, the start page, and the region picker's names
+    assert sorted(set(pages)) == [
+        "/admin/proxy-codes",
+        "/admin/proxy-codes/batch",
+        "/admin/proxy-codes/paper",
+        "/admin/regions/children",
+        "/admin/regions/search",
+        "/admin/regions/{region_code}/path",
+        "/admin/start",
     ]
     assert checked >= 20

@@ -86,6 +86,10 @@ def test_a_community_worker_sees_only_the_proxy_codes_page_in_the_navigation(
     nav = page.text.split("<nav", 1)[1].split("</nav>", 1)[0]
     assert "/admin/proxy-codes" in nav
     assert "/admin/accounts" not in nav and "/admin/fever-cases" not in nav
+    client = _browser(central, worker.account_id)
+    for other in ("/admin", "/admin/accounts", "/admin/fever-cases"):
+        sent = client.get(other, follow_redirects=False)
+        assert sent.status_code == 303 and sent.headers["location"] == "/admin/proxy-codes"
 
 
 # -------------------------------------------------------------------------- proxy one by one
