@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from central.core.errors import RefusedError
-from central.core.scope import Role
+from central.core.scope import PUBLIC_ROUTES, Role
 from central.issuance.declarations import IdType
 from central.issuance.routers import proxy as proxy_api
 from central.issuance.routers.common import app_keys
@@ -31,7 +31,7 @@ from central.issuance.schemas import (
     PaperBatchIn,
     ProxyBatchIn,
 )
-from central.web.render import LOCAL_ZONE, Viewer
+from central.web.render import HEADERS, LOCAL_ZONE, STATIC, Viewer
 from central.web.task_forms import (
     IssuingViewerDep,
     declaration_field,
@@ -40,6 +40,8 @@ from central.web.task_forms import (
 )
 
 router = APIRouter(include_in_schema=False)
+SCRIPT_PATH = "/admin/task-pages.js"
+PUBLIC_ROUTES[("GET", SCRIPT_PATH)] = "the task pages' script (a chosen file's name)"
 
 PAGE = "/admin/proxy-codes"
 NAV = "nav_proxy"
@@ -81,6 +83,18 @@ class RosterError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
+
+
+@router.get(SCRIPT_PATH)
+def task_script() -> Response:
+    return Response(
+        (STATIC / "task-pages.js").read_bytes(),
+        media_type="text/javascript; charset=utf-8",
+        headers={
+            "Cache-Control": "max-age=3600",
+            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
+        },
+    )
 
 
 @router.get("/admin/start")

@@ -97,6 +97,8 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
         "the region chosen below. At most 500 at a time.",
     ),
     "roster_file": ("名册文件", "Roster file"),
+    "choose_file": ("选择文件", "Choose a file"),
+    "no_file": ("未选择文件", "No file chosen"),
     "default_residence": ("默认居住地", "Residence for empty rows"),
     "upload_roster": ("上传并代办", "Upload and issue"),
     "batch_results": ("批量代办结果", "Results"),

@@ -103,6 +103,9 @@ def test_a_community_worker_issues_proxy_codes_and_prints_them_on_paper(
         _log_in(page, tasks, "dxj", "/admin/proxy-codes")
         page.goto(f"{tasks.url}/admin/proxy-codes?lang={language}")
         expect(page.locator("nav a")).to_have_count(1)  # proxy codes only
+        expect(page.locator("#roster-chosen")).to_have_text(
+            _in(language, "未选择文件", "No file chosen")
+        )
         _shot(page, f"proxy-{language}", viewport)
         page.fill("#full-name", "王秀兰")
         page.fill("#id-number", "610102198001010000")
@@ -128,6 +131,7 @@ def test_a_community_worker_issues_proxy_codes_and_prints_them_on_paper(
             "#roster",
             files=[{"name": "roster.csv", "mimeType": "text/csv", "buffer": _roster(serial + 1)}],
         )
+        expect(page.locator("#roster-chosen")).to_have_text("roster.csv")
         _pick(page, "default-residence", "东新街", COMMUNITY)
         page.click("#upload-roster")
         expect(page.locator("#batch-summary")).to_have_text(
