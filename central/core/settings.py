@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     sms_region_id: str = "cn-hangzhou"
     sms_timeout_s: float = Field(
         default=5.0, gt=0, le=30, description="connect and read timeout of one send"
+    )
     sms_codes_per_phone_per_minute: int = Field(
         default=1, ge=1, le=10, description="SMS codes a phone may be sent a minute"
     )

@@ -66,7 +66,7 @@ class AreaColours:
 
 
 def outcomes_per_day(
-    session: Session, checkpoints: Select[tuple[str]], last_day: date, days: int
+    session: Session, checkpoints: Select[str], last_day: date, days: int
 ) -> list[DayCounts]:
     """Oldest day first, every day of the run present (zeros included), from the day counters
     kept as passages are stored (`passage_days`, central/kiosks/passage_days.py)."""

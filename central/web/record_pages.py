@@ -61,7 +61,7 @@ def regions_page(
     children = []
     if here is not None:
         try:
-            path = regions_api.region_path(here, viewer.session, scope)
+            path = regions_api.region_path(here, viewer.session, scope, viewer.audit)
         except RefusedError as error:
             return viewer.refusal(error, nav="nav_regions")
         children = regions_api.list_regions(viewer.session, scope, viewer.audit, parent=here)
