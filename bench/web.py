@@ -19,10 +19,8 @@ same run: the path of a code (primary-key reads through the same stack), as a ra
 PostgreSQL: with CENTRAL_TEST_POSTGRES_URL or --database-url, the province tree again in a
 throwaway database there; without, its goal line says it was not measured.
 
-Pages (bench/_web_pages.py): the dashboard and the reports page over 1,000,000 passages and
-100,000 people, for the province's and a county's administrator, p95 server time of
-`--page-requests` renders each, on SQLite (the fixture is cached in bench/.cache); on PostgreSQL
-not measured yet (its goal line says so).
+The dashboard and reports pages of a province (1,000,000 passages, 100,000 people) have their
+own benchmark: bench/web_pages.py.
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,10 +55,8 @@ from central.core.settings import Settings
 from healthcode.console import say, survives_closed_stdout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _web_pages import PASSAGES, PEOPLE, ServerTimer, page_figures
 
 TARGET_MS = 50.0
-PAGE_TARGET_MS = 300.0
 PROVINCE = "620000"  # not in the shipped file: the generated province sits beside Shaanxi
 SHAPE = (14, 8, 12, 15, 4)  # cities per province, counties per city, towns, villages, groups
 SUFFIXES = ("市", "县", "镇", "村", "组")
@@ -68,6 +65,22 @@ CHARACTERS = (
 )
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 SESSION_TTL = timedelta(days=1)
+
+
+class ServerTimer:
+    """ASGI middleware: the time of each HTTP request inside the app, in ms."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.samples: list[float] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        await self.app(scope, receive, send)
+        self.samples.append((time.perf_counter() - started) * 1000)
 
 
 def goal(name: str, measured: float, unit: str, op: str, target: float, note: str = "") -> str:
@@ -250,8 +263,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400, help="searches per tree")
     parser.add_argument("--database-url", help="a PostgreSQL server (default: the environment's)")
-    parser.add_argument("--page-requests", type=int, default=20, help="renders per page")
-    parser.add_argument("--skip-pages", action="store_true", help="only the region search")
     args = parser.parse_args()
     started = time.perf_counter()
     province = generated_province()
@@ -291,21 +302,6 @@ def main() -> int:
                 lines.append(goal("region_search_postgres_p95", pg_p95, "ms", "<=", TARGET_MS))
             finally:
                 drop_postgres(base, name)
-    if not args.skip_pages:
-        started = time.perf_counter()
-        figures = page_figures(args.page_requests)
-        say(
-            f"pages over {PASSAGES:,} passages and {PEOPLE:,} people (SQLite), load average "
-            f"{os.getloadavg()[0]:.1f}, {args.page_requests} renders each, p95 server time: "
-            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in figures.items())
-            + f" ({time.perf_counter() - started:.0f} s with the fixture)"
-        )
-        for name, ms in figures.items():
-            lines.append(goal(f"{name}_p95", ms, "ms", "<=", PAGE_TARGET_MS))
-        lines.append(
-            "goal pages_postgres_p95: 0.00 ms (target <= 300) missed (not measured yet: the "
-            "pages' fixture is SQLite only)"
-        )
     for line in lines:
         say(line)
     return 0
