@@ -87,14 +87,16 @@ def test_a_failed_sms_says_so_in_chinese_and_a_second_try_sends_the_code(
             page.fill("#phone", PHONE)
             provider.behaviour = "malformed"
             page.click("#send")
-            expect(page.locator("#error")).to_contain_text("短信发送失败，请稍后再试")
+            expect(page.locator("#phone-error")).to_have_text("短信发送失败，请稍后再试")
+            expect(page.locator("#send")).to_be_enabled()  # nothing sent: ask again at once
             expect(page.locator("#phone")).to_have_value(PHONE)
             expect(page.locator("#full_name")).to_have_value("张三丰")
             SCREENS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENS / "issuance-sms-failed-phone.png"), full_page=True)
             provider.behaviour = "ok"
             page.click("#send")
-            expect(page.locator("#error")).to_have_text("验证码已发送 Code sent")
+            expect(page.locator("#send-note")).to_have_text("验证码已发送，请查看短信")
+            expect(page.locator("#phone-error")).to_be_empty()
             assert provider.received[-1]["PhoneNumbers"] == PHONE
         finally:
             browser.close()
