@@ -21,6 +21,7 @@ from kiosk.app.text_keys import (
 from kiosk.checkpoint.override import NOTE_MAX_CHARS, NOTE_PHRASES, note_with_phrase
 
 # (keys of 90 px that fit across, down): the space each panel leaves the keyboard
+ALPHABET_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 FITS = [(10, 5), (10, 3), (8, 6), (19, 7), (11, 16)]
 
 
@@ -71,3 +72,23 @@ def test_a_phrase_that_would_not_fit_is_not_cut_in_half() -> None:
     full = "A" * (NOTE_MAX_CHARS - 3)
     assert note_with_phrase(full, "社区已确认") == full
     assert all(phrase.zh and phrase.en for phrase in NOTE_PHRASES)
+
+
+def test_a_name_is_typed_in_pinyin_with_the_marks_of_names() -> None:
+    for fits in FITS:
+        keys = characters(arrangement(TextKind.NAME, *fits))
+        assert set(ALPHABET_LATIN + " -'") <= keys
+
+
+def test_an_address_is_typed_in_lower_case_with_the_marks_of_a_url() -> None:
+    for fits in FITS:
+        keys = characters(arrangement(TextKind.ADDRESS, *fits))
+        assert set("https://central-1.example.org:8443/kiosk_api") <= keys
+        assert not set(ALPHABET_LATIN) & keys  # no upper case: HTTPS:// is not an address
+
+
+def test_an_enrollment_code_has_its_letters_digits_and_dash_and_no_other_mark() -> None:
+    for fits in FITS:
+        keys = characters(arrangement(TextKind.ENROLLMENT_CODE, *fits))
+        assert set(ALPHABET_LATIN + "0123456789-") <= keys
+        assert not set("$%*+./:") & keys
