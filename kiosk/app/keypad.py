@@ -1,5 +1,5 @@
-"""What the on-screen keypads type: ID numbers (digits, then X as the last character) and
-temperatures (digits and one decimal point, never pre-filled).
+"""What the on-screen keypads type: ID numbers (digits, then X as the last character),
+temperatures (digits and one decimal point, never pre-filled) and staff PINs (digits only).
 
 The widget (kiosk/ui/keypad.py) only shows keys and the text; which key may extend the text,
 and whether a typed temperature may be recorded, is decided here, without Qt.
@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from healthcode.identity import ID_NUMBER_LENGTH
 from healthcode.text import LocalText
+from kiosk.checkpoint.access import PIN_MAX_DIGITS
 
 BACKSPACE = "⌫"
 CLEAR = "C"
@@ -25,10 +26,14 @@ _TEMPERATURE_CHARS = 4  # "36.5"
 class KeypadKind(StrEnum):
     ID_NUMBER = "id_number"
     TEMPERATURE = "temperature"
+    PIN = "pin"
 
 
 def keys(kind: KeypadKind) -> tuple[str, ...]:
-    """The character keys, in the keypad's order (backspace and clear come with every kind)."""
+    """The character keys, in the keypad's order (backspace and clear come with every kind);
+    a PIN has digits only."""
+    if kind is KeypadKind.PIN:
+        return (*"123456789", "0")
     extra = "X" if kind is KeypadKind.ID_NUMBER else "."
     return (*"123456789", extra, "0")
 
@@ -41,6 +46,9 @@ def press(kind: KeypadKind, text: str, key: str) -> str:
         return ""
     if kind is KeypadKind.ID_NUMBER:
         return _press_id(text, key.upper())
+    if kind is KeypadKind.PIN:
+        digit = key.isascii() and key.isdigit() and len(text) < PIN_MAX_DIGITS
+        return text + key if digit else text
     return _press_temperature(text, key)
 
 

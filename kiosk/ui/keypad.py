@@ -1,5 +1,6 @@
-"""An on-screen keypad for gloved hands: ID numbers (digits and X) and temperatures (digits and
-a decimal point), each with backspace and clear. It starts empty: nothing is pre-filled.
+"""An on-screen keypad for gloved hands: ID numbers (digits and X), temperatures (digits and
+a decimal point) and PINs (digits), each with backspace and clear. It starts empty: nothing is
+pre-filled.
 
 The keypad shows keys and forwards presses; which press extends the text is decided in
 kiosk.app.keypad. A physical keyboard (a USB keypad, the tests) types through the same rules.
@@ -37,7 +38,7 @@ class Keypad(QWidget):
     1 2 3 ⌫
     4 5 6 ⌫
     7 8 9 C
-    X 0 0 C     (X for ID numbers, . for temperatures)
+    X 0 0 C     (X for ID numbers, . for temperatures; a PIN's 0 spans the row)
     """
 
     changed = Signal(str)
@@ -54,8 +55,11 @@ class Keypad(QWidget):
         characters = keys(kind)
         for index, key in enumerate(characters[:9]):
             self._add(grid, key, *divmod(index, 3))
-        self._add(grid, characters[9], 3, 0)
-        self._add(grid, characters[10], 3, 1, columns=2)
+        if len(characters) == 10:  # digits only: 0 under 7 8 9
+            self._add(grid, characters[9], 3, 0, columns=3)
+        else:
+            self._add(grid, characters[9], 3, 0)
+            self._add(grid, characters[10], 3, 1, columns=2)
         self._add(grid, BACKSPACE, 0, 3, rows=2)
         self._add(grid, CLEAR, 2, 3, rows=2)
         self.key_buttons[CLEAR].setStyleSheet(

@@ -34,6 +34,13 @@ def test_x_only_goes_last_and_nothing_goes_past_eighteen() -> None:
     assert typed(KeypadKind.ID_NUMBER, "11010519491231002X5") == "11010519491231002X"
 
 
+def test_a_pin_is_digits_only_and_at_most_twelve_of_them() -> None:
+    assert keys(KeypadKind.PIN) == tuple("1234567890")
+    assert typed(KeypadKind.PIN, "12X.34") == "1234"
+    assert typed(KeypadKind.PIN, "1234567890123") == "123456789012"
+    assert typed(KeypadKind.PIN, ["1", "2", BACKSPACE]) == "1"
+
+
 def test_backspace_and_clear() -> None:
     assert typed(KeypadKind.ID_NUMBER, ["1", "2", BACKSPACE, "3"]) == "13"
     assert typed(KeypadKind.TEMPERATURE, ["3", "6", CLEAR]) == ""
