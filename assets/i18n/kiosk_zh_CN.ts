@@ -287,6 +287,17 @@
         </message>
     </context>
     <context>
+        <name>FieldEditor</name>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+    </context>
+    <context>
         <name>Keypad</name>
         <message>
             <source>Clear</source>
@@ -821,6 +832,14 @@
         <message>
             <source>Save passage fields</source>
             <translation>保存通行登记项</translation>
+        </message>
+        <message>
+            <source>Supervisor's name (pinyin, or type it)</source>
+            <translation>主管姓名（拼音，或用键盘输入）</translation>
+        </message>
+        <message>
+            <source>New supervisor PIN (4-12 digits)</source>
+            <translation>主管新 PIN 码（4-12 位数字）</translation>
         </message>
         <message>
             <source>+ New supervisor</source>

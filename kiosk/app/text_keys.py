@@ -43,7 +43,7 @@ class TextKind(StrEnum):
 _PUNCTUATION = {
     TextKind.CODE_TEXT: "$%*+-./:",  # Base45 (healthcode.base45.ALPHABET) after A-Z and 0-9
     TextKind.NOTE: "-./:,#()",
-    TextKind.NAME: "-'.·,()&",  # "Ou-Yang", "Xi'an", "Wang Xiao-Ming"
+    TextKind.NAME: "-'.·,()",  # "Ou-Yang", "Xi'an", "Wang Xiao-Ming"
     TextKind.ADDRESS: ":/.-_@%~",  # https://central.example.org:8443/kiosk_api
     TextKind.ENROLLMENT_CODE: "-",  # Crockford base32 in groups of four
 }

@@ -316,9 +316,30 @@ class Gallery:
             view.ask_to_leave()
             window.show_screen("provisioning")
 
+        def typing(request: Callable[[], None], text: str) -> Callable[[], None]:
+            def show() -> None:
+                view._operator = "tech-1"
+                request()  # the field touched: its page with the keys
+                view.field_editor.field.setText(text)
+                window.show_screen("provisioning")
+
+            return show
+
+        staff, enrol = view.staff, view.enrollment
+        typed = {  # the longest a technician types in each
+            "name": (lambda: staff.request_edit(staff.name_edit), "OUYANG XIAOMING"),
+            "pin": (lambda: staff.request_edit(staff.pin_edit), "123456789012"),
+            "technician-pin": (lambda: staff.request_edit(staff.technician_pin), "2468"),
+            "address": (
+                lambda: enrol.request_edit(enrol.url_edit),
+                "https://central.health-checkpoint.example.org:8443/kiosk_api",
+            ),
+            "code": (lambda: enrol.request_edit(enrol.code_edit), "7K3M-Q9TZ-4HXA-2BWC"),
+        }
         names = ["technician-devices", "technician-enrol", "technician-staff"]
         return [
             Shot("technician-pin", False, pin),
             *(Shot(name, False, tab(i)) for i, name in enumerate(names)),
+            *(Shot(f"technician-type-{name}", False, typing(*how)) for name, how in typed.items()),
             Shot("technician-exit-confirm", False, leaving),
         ]

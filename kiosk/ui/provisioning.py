@@ -37,12 +37,13 @@ from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate, PinPad
 from kiosk.ui.provisioning_devices import DevicesPage
 from kiosk.ui.provisioning_enroll import EnrollmentPage
+from kiosk.ui.provisioning_entry import Entry, FieldEditor
 from kiosk.ui.provisioning_staff import StaffPage
 from kiosk.ui.provisioning_widgets import TAB_STYLE, TECH_BUTTON_STYLE
 from kiosk.ui.supervisor_pages import PAD_MAX_PX, centred
 
 TECHNICIAN = "technician"  # the purpose written to the audit log
-PIN_PAGE, MAIN_PAGE, EXIT_PAGE = 0, 1, 2
+PIN_PAGE, MAIN_PAGE, EXIT_PAGE, EDIT_PAGE = 0, 1, 2, 3
 IDLE_TIMEOUT_S = 300
 LOW_PX = 720  # below this height the exit button moves up beside the title
 _INPUT_EVENTS = frozenset(
@@ -140,6 +141,11 @@ class ProvisioningView(QWidget):
         self.pages.addWidget(pin_page)
         self.pages.addWidget(main_page)
         self.pages.addWidget(self.exit_confirmation)
+        self.field_editor = FieldEditor()  # a field of a tab typed on the on-screen keys
+        self.field_editor.finished.connect(self._edit_finished)
+        self.pages.addWidget(self.field_editor)
+        self.enrollment.edit_requested.connect(self.edit)
+        self.staff.edit_requested.connect(self.edit)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(style.SPACING_PX, style.SPACING_PX, style.SPACING_PX, 8)
         outer.addWidget(self.pages)
@@ -188,6 +194,8 @@ class ProvisioningView(QWidget):
             self._gate.audit(self._operator, "technician_close", {})
         self._operator = None
         self._first_pin = None
+        if self.field_editor.entry is not None:
+            self.field_editor.cancel()  # what was half typed (a PIN) goes
         self.pad.clear()
         self.pages.setCurrentIndex(PIN_PAGE)
         self._prompt()
@@ -206,6 +214,16 @@ class ProvisioningView(QWidget):
         if self._operator is None:
             return
         self.pages.setCurrentIndex(EXIT_PAGE)
+
+    def edit(self, entry: Entry) -> None:
+        """Type into a tab's field on the on-screen keys, on a page of its own."""
+        if self._operator is None:
+            return
+        self.field_editor.open(entry)
+        self.pages.setCurrentIndex(EDIT_PAGE)
+
+    def _edit_finished(self) -> None:
+        self.pages.setCurrentIndex(MAIN_PAGE if self._operator else PIN_PAGE)
 
     def leave_application(self) -> None:
         """Only an unlocked technician gets here, through the confirmation."""
@@ -230,6 +248,7 @@ class ProvisioningView(QWidget):
         self.close_button.setText(self.tr("Close"))
         self.exit_button.setText(self.tr("Leave the kiosk application"))
         self.exit_confirmation.retranslate()
+        self.field_editor.retranslate(language)
         self.tabs.setTabText(0, self.tr("Devices"))
         self.tabs.setTabText(1, self.tr("Enrollment"))
         self.tabs.setTabText(2, self.tr("Staff and passage fields"))

@@ -1,6 +1,7 @@
 """The technician's enrollment page: enroll with central from a typed or scanned code, show the
 checkpoint, reset with confirmation. The work is the `TechnicianSession`'s; enrolling, scanning
-and resetting run off the GUI thread.
+and resetting run off the GUI thread. Touching the address or the code field asks for the on-screen
+keys (`edit_requested`, kiosk/ui/provisioning_entry.py).
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.app.text_keys import TextKind
 from kiosk.sessions.provisioning import EnrolledAs, ResetRefusedError, parse_enrollment_text
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
+from kiosk.ui.provisioning_entry import Entry, TouchOpens
 from kiosk.ui.provisioning_widgets import TECH_BUTTON_STYLE, button, label, line
 
 
@@ -28,6 +32,7 @@ class EnrollmentPage(QWidget):
     enrolled = Signal(object)  # EnrolledAs
     reset_done = Signal()
     finished = Signal(str)  # "enroll", "scan", "reset": a step ended (whatever its result)
+    edit_requested = Signal(object)  # Entry: a field was touched, type it on the keys
 
     def __init__(
         self,
@@ -47,6 +52,8 @@ class EnrollmentPage(QWidget):
         self.url_edit = line()
         self.url_edit.setText(session.config.central.url)
         self.code_edit = line()
+        for edit in (self.url_edit, self.code_edit):
+            TouchOpens(edit, lambda e=edit: self.request_edit(e))
         self.scan_button = button(self.scan_code)
         self.enroll_button = button(self.enroll)
         self.message = label()
@@ -111,6 +118,14 @@ class EnrollmentPage(QWidget):
              self.cancel_button)
         )  # fmt: skip
         self.show_current()
+
+    def request_edit(self, edit: QLineEdit) -> None:
+        """Ask for the keys to fill `edit` by touch: a URL's, or an enrollment code's."""
+        if edit is self.url_edit:
+            entry = Entry(edit, self.tr("Central service address"), TextKind.ADDRESS)
+        else:
+            entry = Entry(edit, self.tr("Enrollment code"), TextKind.ENROLLMENT_CODE)
+        self.edit_requested.emit(entry)
 
     def show_current(self) -> None:
         """Read the enrollment kept in the data folder and show it."""

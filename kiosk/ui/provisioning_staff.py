@@ -1,5 +1,7 @@
 """The technician's staff page: supervisor PINs kept on this kiosk, the technician's PIN, and
-the passage fields asked at this checkpoint. PINs are hashed off the GUI thread."""
+the passage fields asked at this checkpoint. PINs are hashed off the GUI thread. Touching the
+name or a PIN field asks for the on-screen keys (`edit_requested`, kiosk/ui/provisioning_entry.py).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.app.text_keys import TextKind
 from kiosk.checkpoint.policy import PassageField
 from kiosk.sessions import staff
 from kiosk.sessions.technician import TechnicianSession
@@ -21,6 +24,7 @@ from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.fitting import keep_words_whole, touch_scroll
 from kiosk.ui.i18n import Language
+from kiosk.ui.provisioning_entry import Entry, TouchOpens
 from kiosk.ui.provisioning_widgets import button, label, line
 from kiosk.ui.toggle import ToggleCheckBox
 
@@ -32,6 +36,7 @@ class StaffPage(QWidget):
 
     changed = Signal(str)  # "supervisor", "technician", "fields": saved
     fields_changed = Signal(object)  # frozenset[PassageField] | None
+    edit_requested = Signal(object)  # Entry: a field was touched, type it on the keys
 
     def __init__(
         self, background: Background, session: TechnicianSession, parent: QWidget | None = None
@@ -68,6 +73,8 @@ class StaffPage(QWidget):
         self.save_fields_button = button(self.save_fields)
         self.message = label()
         self._supervisors: list[str] = []
+        for edit in (self.name_edit, self.pin_edit, self.technician_pin):
+            TouchOpens(edit, lambda e=edit: self.request_edit(e))
 
         left = QWidget()
         people = QVBoxLayout(left)
@@ -131,6 +138,16 @@ class StaffPage(QWidget):
         self.save_fields_button.setText(self.tr("Save passage fields"))
         keep_words_whole((self.save_supervisor, self.save_technician, self.save_fields_button))
         self.load()
+
+    def request_edit(self, edit: QLineEdit) -> None:
+        """Ask for the keys to fill `edit` by touch: letters for the name, digits for a PIN."""
+        if edit is self.name_edit:
+            entry = Entry(edit, self.tr("Supervisor's name (pinyin, or type it)"), TextKind.NAME)
+        elif edit is self.pin_edit:
+            entry = Entry(edit, self.tr("New supervisor PIN (4-12 digits)"), None)
+        else:
+            entry = Entry(edit, self.tr("Technician PIN (4-12 digits)"), None)
+        self.edit_requested.emit(entry)
 
     def load(self, fields: frozenset[PassageField] | None = None) -> None:
         people = self._session.local_supervisors()
