@@ -7,7 +7,7 @@ the same refusals, the same audit entries.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -30,6 +30,14 @@ from central.reports.alerts import (
 from central.reports.trends import colours_by_sub_area, fleet_health, outcomes_per_day
 from central.web.charts import ECHARTS_VERSION, colours_chart, fleet_chart, outcomes_chart
 from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep, language_of
+from central.web.task_forms import (
+    form_values,
+    industry_names,
+    refusal_beside,
+    refusal_status,
+    validation_errors,
+    why,
+)
 from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)
@@ -45,9 +53,29 @@ CREATABLE_ROLES = (
 )
 
 
-def _bad_input(viewer: Viewer, error: ValidationError, *, nav: str) -> HTMLResponse:
-    fields = ", ".join(str(e["loc"][-1]) for e in error.errors() if e.get("loc"))
-    return viewer.refusal(ApiError(400, RefusalReason.BAD_REQUEST, fields), nav=nav)
+# Where a refusal's reason is shown on the account forms (its `why_*`/`err_*` key -> field).
+ACCOUNT_FIELDS = {
+    "why_username_taken": "username",
+    "err_username": "username",
+    "err_mobile": "mobile",
+    "err_industry": "industry",
+    "err_enterprise_needed": "enterprise_id",
+    "why_enterprise_outside": "enterprise_id",
+    "why_enterprise_missing": "enterprise_id",
+    "why_own_enterprise": "mobile",
+    "why_staff_by_enterprise": "role",
+    "why_staff_only": "mobile",
+}
+ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id")
+ENTERPRISE_FORM = ("name", "area_code", "industry")
+
+
+@dataclass
+class Form:
+    """A form's typed values and the errors beside its fields (in the page's language)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def _activation_link(viewer: Viewer, created: CreatedAccount) -> str:
@@ -130,6 +158,7 @@ def _accounts_page(
     viewer: Viewer,
     *,
     created: CreatedAccount | None = None,
+    form: Form | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     session, scope, audit = viewer.session, viewer.scope, viewer.audit
@@ -145,6 +174,8 @@ def _accounts_page(
         may_create=may_create,
         roles=CREATABLE_ROLES,
         enterprises=enterprises,
+        industries=industry_names(viewer.translator),
+        form=form or Form(),
         created=created,
         activation_link=_activation_link(viewer, created) if created else "",
     )
@@ -159,24 +190,21 @@ def accounts_page(viewer: ViewerDep) -> HTMLResponse:
 def create_account(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_accounts")
+    t = viewer.translator
+    typed = Form(form_values(form, ACCOUNT_FORM))
     try:
-        body = AccountIn(
-            username=form.get("username", ""),
-            role=Role(form.get("role", "")),
-            area_code=form.get("area_code") or None,
-            industry=form.get("industry") or None,
-            enterprise_id=form.get("enterprise_id") or None,
-        )
+        body = AccountIn.model_validate({k: v or None for k, v in typed.values.items()})
     except ValidationError as error:
-        return _bad_input(viewer, error, nav="nav_accounts")
-    except ValueError:
-        return viewer.refusal(ApiError(400, RefusalReason.BAD_REQUEST, "role"), nav="nav_accounts")
+        typed.errors = validation_errors(t, error)
+        return _accounts_page(viewer, form=typed, status_code=400)
     try:
         created = accounts_api.create(
             body, viewer.session, viewer.scope, viewer.now, viewer.settings
         )
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_accounts")
+        viewer.session.rollback()
+        typed.errors = refusal_beside(t, error, ACCOUNT_FIELDS, "area_code")
+        return _accounts_page(viewer, form=typed, status_code=refusal_status(error))
     return _accounts_page(viewer, created=created, status_code=201)
 
 
@@ -184,7 +212,7 @@ def create_account(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
 
 
 def _enterprises_page(
-    viewer: Viewer, *, created_name: str = "", status_code: int = 200
+    viewer: Viewer, *, created_name: str = "", form: Form | None = None, status_code: int = 200
 ) -> HTMLResponse:
     enterprises = accounts_api.list_enterprises(viewer.session, viewer.scope, viewer.audit)
     return viewer.page(
@@ -194,6 +222,8 @@ def _enterprises_page(
         enterprises=enterprises,
         region_names=viewer.region_names(e.area_code for e in enterprises),
         may_create=viewer.scope.role is Role.REGION_ADMIN,
+        industries=industry_names(viewer.translator),
+        form=form or Form(),
         created_name=created_name,
     )
 
@@ -207,18 +237,19 @@ def enterprises_page(viewer: ViewerDep) -> HTMLResponse:
 def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_enterprises")
+    t = viewer.translator
+    typed = Form(form_values(form, ENTERPRISE_FORM))
     try:
-        body = EnterpriseIn(
-            name=form.get("name", ""),
-            area_code=form.get("area_code", ""),
-            industry=form.get("industry", ""),
-        )
+        body = EnterpriseIn.model_validate(typed.values)
     except ValidationError as error:
-        return _bad_input(viewer, error, nav="nav_enterprises")
+        typed.errors = validation_errors(t, error)
+        return _enterprises_page(viewer, form=typed, status_code=400)
     try:
         created = accounts_api.create_enterprise(body, viewer.session, viewer.scope, viewer.now)
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_enterprises")
+        viewer.session.rollback()
+        typed.errors = refusal_beside(t, error, ACCOUNT_FIELDS, "area_code")
+        return _enterprises_page(viewer, form=typed, status_code=refusal_status(error))
     return _enterprises_page(viewer, created_name=created.name, status_code=201)
 
 
@@ -226,7 +257,11 @@ def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
 
 
 def _staff_page(
-    viewer: Viewer, *, created: CreatedAccount | None = None, status_code: int = 200
+    viewer: Viewer,
+    *,
+    created: CreatedAccount | None = None,
+    form: Form | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     scope = viewer.scope
     if scope.role not in ENTERPRISE_ROLES or scope.enterprise_id is None:
@@ -238,6 +273,7 @@ def _staff_page(
             staff=[],
             roster=[],
             may_add=False,
+            form=Form(),
             created=None,
             activation_link="",
         )
@@ -259,6 +295,7 @@ def _staff_page(
         staff=staff,
         roster=roster,
         may_add=scope.role is Role.ENTERPRISE_ADMIN,
+        form=form or Form(),
         created=created,
         activation_link=_activation_link(viewer, created) if created else "",
     )
@@ -274,18 +311,23 @@ def add_staff(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
     """An enterprise administrator adds an epidemic-staff member by mobile number."""
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_staff")
+    t = viewer.translator
+    typed = Form(form_values(form, ("mobile",)))
     try:
         body = AccountIn(
-            username=form.get("mobile", ""),
+            username=typed.values["mobile"],
             role=Role.EPIDEMIC_STAFF,
             enterprise_id=viewer.scope.enterprise_id,
         )
-    except ValidationError as error:
-        return _bad_input(viewer, error, nav="nav_staff")
+    except ValidationError:
+        typed.errors = {"mobile": t("err_mobile")}
+        return _staff_page(viewer, form=typed, status_code=400)
     try:
         created = accounts_api.create(
             body, viewer.session, viewer.scope, viewer.now, viewer.settings
         )
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_staff")
+        viewer.session.rollback()
+        typed.errors = {"mobile": t(why(error.refusal_detail))}
+        return _staff_page(viewer, form=typed, status_code=refusal_status(error))
     return _staff_page(viewer, created=created, status_code=201)

@@ -15,7 +15,7 @@ from central.administration.routers import accounts as accounts_api
 from central.administration.routers import checkpoints as checkpoints_api
 from central.administration.schemas import CheckpointIn, EnrollmentCodeOut
 from central.core import regions
-from central.core.errors import ApiError, RefusedError
+from central.core.errors import RefusedError
 from central.core.scope import ENTERPRISE_ROLES, Role
 from central.kiosks.routers import fleet as fleet_api
 from central.kiosks.routers import kiosks as kiosks_api
@@ -29,11 +29,29 @@ from central.reports.alerts import (
 )
 from central.reports.routers import alerts as alerts_api
 from central.web.render import FormDep, Viewer, ViewerDep, language_of
-from sync.schemas import CheckpointType, RefusalReason
+from central.web.task_forms import (
+    form_values,
+    refusal_beside,
+    refusal_status,
+    refusal_words,
+    validation_errors,
+)
+from sync.schemas import CheckpointType
 
 router = APIRouter(include_in_schema=False)
 
 MANAGERS = frozenset({Role.REGION_ADMIN, Role.TECHNICIAN, Role.ENTERPRISE_ADMIN})
+
+
+# Where a refusal of the checkpoint form is shown (its `why_*`/`err_*` key -> field).
+CHECKPOINT_FIELDS = {
+    "err_name": "name",
+    "err_address": "address",
+    "err_choose": "checkpoint_type",
+    "why_gate_enterprise": "enterprise_id",
+    "why_enterprise_missing": "enterprise_id",
+}
+CHECKPOINT_FORM = ("name", "checkpoint_type", "area_code", "address", "enterprise_id")
 
 
 def _fleet_page(
@@ -41,6 +59,8 @@ def _fleet_page(
     *,
     code: EnrollmentCodeOut | None = None,
     notice_key: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     fleet = fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
@@ -78,6 +98,8 @@ def _fleet_page(
         code_checkpoint=names.get(code.checkpoint_id, "") if code else "",
         qr_data=base64.b64encode(code.qr_png).decode() if code else "",
         notice_key=notice_key,
+        values=values or {"area_code": viewer.scope.area or ""},
+        errors=errors or {},
     )
 
 
@@ -90,26 +112,36 @@ def fleet_page(viewer: ViewerDep) -> HTMLResponse:
 def register_checkpoint(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_fleet")
-    area = form.get("area_code", "")
+    t = viewer.translator
+    values = form_values(form, CHECKPOINT_FORM)
+    area = values["area_code"]
+    enterprise_gate = viewer.scope.role in ENTERPRISE_ROLES
     try:
-        body = CheckpointIn(
-            name=form.get("name", ""),
-            checkpoint_type=CheckpointType(form.get("checkpoint_type", "")),
-            region_code=area[:6],
-            address=form.get("address", ""),
-            area_code=area or None,
-            enterprise_id=viewer.scope.enterprise_id
-            if viewer.scope.role in ENTERPRISE_ROLES
-            else form.get("enterprise_id") or None,
+        body = CheckpointIn.model_validate(
+            {
+                "name": values["name"],
+                "checkpoint_type": values["checkpoint_type"] or None,
+                "region_code": area[:6],
+                "address": values["address"],
+                "area_code": area or None,
+                "enterprise_id": viewer.scope.enterprise_id
+                if enterprise_gate
+                else values["enterprise_id"] or None,
+            }
         )
-    except (ValidationError, ValueError):
-        return viewer.refusal(
-            ApiError(400, RefusalReason.BAD_REQUEST, "name, type, area, address"), nav="nav_fleet"
-        )
+    except ValidationError as error:
+        errors = validation_errors(t, error)
+        if "region_code" in errors:  # the area's first six digits: the area is at fault
+            errors.setdefault("area_code", errors.pop("region_code"))
+        return _fleet_page(viewer, values=values, errors=errors, status_code=400)
     try:
         checkpoints_api.register(body, viewer.session, viewer.now, viewer.scope)
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_fleet")
+        viewer.session.rollback()
+        errors = refusal_beside(t, error, CHECKPOINT_FIELDS, "area_code")
+        return _fleet_page(
+            viewer, values=values, errors=errors, status_code=refusal_status(error)
+        )
     return _fleet_page(viewer, notice_key="checkpoint_created", status_code=201)
 
 
@@ -124,7 +156,11 @@ def create_enrollment_code(checkpoint_id: str, viewer: ViewerDep, form: FormDep)
             checkpoint_id, viewer.session, viewer.now, tokens, viewer.settings, viewer.scope
         )
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_fleet")
+        if error.status_code == 404:  # not in the area: nothing more is said
+            return viewer.refusal(error, nav="nav_fleet")
+        viewer.session.rollback()
+        words = {f"code-{checkpoint_id}": refusal_words(viewer.translator, error)}
+        return _fleet_page(viewer, errors=words, status_code=refusal_status(error))
     return _fleet_page(viewer, code=code, status_code=201)
 
 
@@ -134,7 +170,7 @@ def confirm_revoke(kiosk_id: str, viewer: ViewerDep) -> HTMLResponse:
         kiosk = kiosks_api.read_kiosk(kiosk_id, viewer.session, viewer.scope, viewer.audit)
     except RefusedError as error:
         return viewer.refusal(error, nav="nav_fleet")
-    return viewer.page("revoke.html", nav="nav_fleet", kiosk=kiosk)
+    return viewer.page("revoke.html", nav="nav_fleet", kiosk=kiosk, refusal="")
 
 
 @router.post("/admin/fleet/kiosks/{kiosk_id}/revoke")
@@ -144,7 +180,17 @@ def revoke_kiosk(kiosk_id: str, viewer: ViewerDep, form: FormDep) -> HTMLRespons
     try:
         kiosks_api.revoke_kiosk(kiosk_id, viewer.session, viewer.now, viewer.scope)
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_fleet")
+        if error.status_code == 404:  # not in the area: nothing more is said
+            return viewer.refusal(error, nav="nav_fleet")
+        viewer.session.rollback()
+        kiosk = kiosks_api.read_kiosk(kiosk_id, viewer.session, viewer.scope, viewer.audit)
+        return viewer.page(
+            "revoke.html",
+            nav="nav_fleet",
+            status_code=refusal_status(error),
+            kiosk=kiosk,
+            refusal=refusal_words(viewer.translator, error),
+        )
     return _fleet_page(viewer, notice_key="kiosk_revoked")
 
 

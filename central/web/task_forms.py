@@ -9,6 +9,8 @@ anything: the rules are the API router functions' own.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +21,7 @@ from central.core.errors import RefusedError
 from central.core.scope import IssuingPageScopeDep
 from central.web.i18n import Translator
 from central.web.render import CipherDep, Viewer
+from central.web.task_words import INDUSTRIES
 
 # The API's refusal details (English, for programs) -> the words a person reads.
 WHY = {
@@ -33,14 +36,61 @@ WHY = {
     "only a suspected case is ruled out": "why_ruled_out",
     "a confirmed case ends isolation by discharge": "why_isolation_end",
     "could not be stored; try again": "why_not_stored",
+    # the administration forms: accounts, enterprises, staff, checkpoints, kiosks, exports
+    "an enterprise administrator adds epidemic staff only": "why_staff_only",
+    "epidemic staff are added by their 11-digit mobile number": "err_mobile",
+    "epidemic staff belong to the creator's own enterprise": "why_own_enterprise",
+    "epidemic staff are added by their enterprise's administrator": "why_staff_by_enterprise",
+    "an enterprise administrator needs its enterprise": "err_enterprise_needed",
+    "the enterprise lies outside the creator's area": "why_enterprise_outside",
+    "the new account's area lies outside the creator's area": "why_area_outside",
+    "region administrators create the administrators of the level just below theirs": (
+        "why_next_level"
+    ),
+    "an industry department names its industry (lower-case code)": "err_industry",
+    "enterprises are registered by a region administrator": "why_enterprise_creator",
+    "the enterprise's region lies outside the creator's area": "why_area_outside",
+    "an industry is a lower-case code such as manufacturing": "err_industry",
+    "an enterprise gate names its enterprise": "why_gate_enterprise",
+    "no such enterprise in your area": "why_enterprise_missing",
+    "you may register checkpoints in your own area only": "why_checkpoint_area",
+    "your role does not manage checkpoints": "why_manage_checkpoints",
+    "your role does not manage kiosks": "why_manage_kiosks",
+    "the last day comes before the first": "err_day_order",
+    "the end must come after the start": "err_day_order",
 }
+# Details that name a value (a user name, a region code): matched by their shape.
+WHY_SHAPES = (
+    (re.compile(r"^the user name .+ is taken$"), "why_username_taken"),
+    (re.compile(r"^an? \w+ account creates no accounts$"), "why_creates_none"),
+    (re.compile(r"^an? \w+ account needs an area"), "err_region"),
+    (re.compile(r"^a community worker's area is a town"), "err_community_level"),
+    (re.compile(r"^no enterprise \S+$"), "why_enterprise_missing"),
+    (re.compile(r"^area \d+ lies outside region \d+$"), "err_region"),
+    (re.compile(r"^(region code|issuer) "), "err_region"),
+    (re.compile(r"^not a valid resident ID number"), "err_id_number"),
+)
+# A refusal that is a clash with what exists, answered 409 on a page.
+CONFLICTS = frozenset({"why_username_taken"})
 # A declaration's field at fault (`DeclarationError.field`, a validation error's location).
 FIELD_WORDS = {
     "full_name": "err_full_name",
     "id_number": "err_id_number",
     "residence": "err_region",
     "area_code": "err_region",
+    "region_code": "err_region",
+    "username": "err_username",
+    "mobile": "err_mobile",
+    "industry": "err_industry",
+    "name": "err_name",
+    "address": "err_address",
+    "first_day": "err_day",
+    "last_day": "err_day",
 }
+# Fields answered with "choose one" when left empty (a list to choose from, not a text).
+CHOSEN = frozenset(
+    {"event", "level", "id_type", "role", "checkpoint_type", "kind", "format", "colour"}
+)
 
 
 def why(detail: str) -> str:
@@ -50,6 +100,9 @@ def why(detail: str) -> str:
     while True:
         if text in WHY:
             return WHY[text]
+        for shape, key in WHY_SHAPES:
+            if shape.match(text):
+                return key
         head, sep, rest = text.partition(": ")
         if not sep:
             break
@@ -63,6 +116,21 @@ def refusal_words(t: Translator, error: RefusedError) -> str:
     return t(why(error.refusal_detail))
 
 
+def refusal_status(error: RefusedError) -> int:
+    """A page's status for a refusal: 409 for a clash, 400 for input the rules did not take."""
+    if why(error.refusal_detail) in CONFLICTS:
+        return 409
+    return 400 if error.status_code == 422 else error.status_code
+
+
+def refusal_beside(
+    t: Translator, error: RefusedError, fields: Mapping[str, str], default: str
+) -> dict[str, str]:
+    """The refusal's words beside the field its reason is about (`fields`: key -> field)."""
+    key = why(error.refusal_detail)
+    return {fields.get(key, default): t(key)}
+
+
 def validation_errors(t: Translator, error: ValidationError) -> dict[str, str]:
     """Field -> the error beside it, in the page's language."""
     found: dict[str, str] = {}
@@ -72,12 +140,24 @@ def validation_errors(t: Translator, error: ValidationError) -> dict[str, str]:
             continue
         name = location[-1]
         if item.get("type") == "missing" or (item.get("input") in ("", None)):
-            key = "err_choose" if name in ("event", "level", "id_type") else "err_required"
+            key = "err_choose" if name in CHOSEN else "err_required"
             key = "err_region" if name in ("residence", "area_code") else key
+        elif name in CHOSEN:
+            key = "err_choose"
         else:
             key = FIELD_WORDS.get(name, "err_generic")
         found.setdefault(name, t(key))
     return found
+
+
+def industry_names(t: Translator) -> dict[str, str]:
+    """Industry code -> its name in the page's language (the choices of the forms)."""
+    return {code: t(f"industry_{code}") for code in INDUSTRIES}
+
+
+def form_values(form: Mapping[str, str], names: tuple[str, ...]) -> dict[str, str]:
+    """What was typed into a form's fields, trimmed, to show again."""
+    return {name: str(form.get(name) or "").strip() for name in names}
 
 
 def declaration_field(error: RefusedError) -> str | None:

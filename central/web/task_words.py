@@ -9,6 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+# The industries the forms offer (codes as the API keeps them; `industry_*` words below). An
+# industry code made elsewhere (the command line) is shown as it is.
+INDUSTRIES = (
+    "manufacturing",
+    "construction",
+    "retail",
+    "catering",
+    "logistics",
+    "healthcare",
+    "education",
+    "agriculture",
+    "energy",
+    "mining",
+    "services",
+    "technology",
+)
+
 TASK_TEXT: Mapping[str, tuple[str, str]] = {
     # navigation
     "nav_proxy": ("代办赋码", "Proxy codes"),
@@ -66,6 +83,70 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "why_not_stored": ("未能保存，请重试", "Could not be stored; try again"),
     "refused_title": ("未能完成", "Not done"),
+    # the administration forms (accounts, enterprises, staff, fleet, exports)
+    "err_username": ("用户名应为 3 至 64 个字符", "A user name of 3 to 64 characters"),
+    "err_mobile": ("请填写 11 位手机号码", "Enter an 11-digit mobile number"),
+    "err_industry": ("请选择行业", "Please choose an industry"),
+    "err_name": ("名称应为 1 至 200 个字", "A name of 1 to 200 characters"),
+    "err_address": ("请填写地址", "Please enter the address"),
+    "err_day": ("请选择有效日期", "Please choose a valid day"),
+    "err_day_order": ("结束日期不能早于开始日期", "The last day cannot come before the first"),
+    "err_enterprise_needed": ("请选择企业", "Please choose the enterprise"),
+    "err_community_level": (
+        "社区工作人员的辖区应为街道（乡镇）或社区（村）",
+        "A community worker serves a town or street, or a community or village",
+    ),
+    "why_username_taken": ("该用户名已被使用", "This user name is taken"),
+    "why_creates_none": ("您的角色不能创建账户", "Your role creates no accounts"),
+    "why_staff_only": (
+        "企业管理员只能添加本企业的防疫人员",
+        "An enterprise administrator adds epidemic staff only",
+    ),
+    "why_own_enterprise": (
+        "防疫人员只能属于您自己的企业",
+        "Epidemic staff belong to your own enterprise",
+    ),
+    "why_staff_by_enterprise": (
+        "企业防疫人员由其企业管理员添加",
+        "Epidemic staff are added by their enterprise's administrator",
+    ),
+    "why_enterprise_outside": ("该企业不在您的辖区内", "This enterprise is outside your area"),
+    "why_area_outside": ("此地区不在您的辖区内", "This region is outside your area"),
+    "why_next_level": (
+        "只能为下一级辖区创建管理员",
+        "You create administrators for the level just below yours only",
+    ),
+    "why_enterprise_creator": (
+        "企业由区域管理员登记",
+        "Enterprises are registered by a region administrator",
+    ),
+    "why_enterprise_missing": ("辖区内没有此企业", "No such enterprise in your area"),
+    "why_gate_enterprise": (
+        "企业门岗须选择所属企业",
+        "An enterprise gate needs its enterprise",
+    ),
+    "why_checkpoint_area": (
+        "只能在本辖区内登记卡口",
+        "Checkpoints are registered in your own area only",
+    ),
+    "why_manage_checkpoints": (
+        "您的角色不能管理此卡口",
+        "Your role does not manage this checkpoint",
+    ),
+    "why_manage_kiosks": ("您的角色不能管理设备", "Your role does not manage kiosks"),
+    "industry_choose": ("请选择行业", "Choose an industry"),
+    "industry_manufacturing": ("制造业", "Manufacturing"),
+    "industry_construction": ("建筑业", "Construction"),
+    "industry_retail": ("批发零售", "Wholesale and retail"),
+    "industry_catering": ("住宿餐饮", "Hotels and catering"),
+    "industry_logistics": ("交通运输物流", "Transport and logistics"),
+    "industry_healthcare": ("卫生医疗", "Health care"),
+    "industry_education": ("教育", "Education"),
+    "industry_agriculture": ("农林牧渔", "Agriculture"),
+    "industry_energy": ("电力能源", "Energy"),
+    "industry_mining": ("采矿业", "Mining"),
+    "industry_services": ("居民服务", "Services"),
+    "industry_technology": ("信息技术", "Information technology"),
     # proxy and paper codes
     "proxy_title": ("代办与纸质健康码", "Proxy and paper codes"),
     "proxy_one": ("为一位居民代办", "Declare for one resident"),
