@@ -139,9 +139,7 @@ def register_checkpoint(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
     except RefusedError as error:
         viewer.session.rollback()
         errors = refusal_beside(t, error, CHECKPOINT_FIELDS, "area_code")
-        return _fleet_page(
-            viewer, values=values, errors=errors, status_code=refusal_status(error)
-        )
+        return _fleet_page(viewer, values=values, errors=errors, status_code=refusal_status(error))
     return _fleet_page(viewer, notice_key="checkpoint_created", status_code=201)
 
 

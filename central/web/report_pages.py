@@ -17,15 +17,15 @@ from pydantic import ValidationError
 
 from central.administration.routers import accounts as accounts_api
 from central.core.audit import Action
-from central.core.errors import ApiError, RefusedError
+from central.core.errors import RefusedError
 from central.reports.exports import ExportFormat, ExportKind, ExportState
 from central.reports.routers import exports as exports_api
 from central.reports.routers import reports as reports_api
 from central.reports.trends import OUTCOMES, DayCounts, outcomes_per_day
 from central.web.charts import ECHARTS_VERSION, outcomes_chart
 from central.web.render import LOCAL_ZONE, FormDep, Viewer, ViewerDep
+from central.web.task_forms import form_values, refusal_beside, refusal_status, validation_errors
 from healthcode.claims import Colour
-from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)
 WEEK_DAYS = 7
@@ -58,8 +58,34 @@ def reports_page(
     return _reports_page(viewer, day or local_today(viewer.now), days if days in RANGES else 7)
 
 
+EXPORT_FORM = (
+    "kind",
+    "format",
+    "region_code",
+    "colour",
+    "enterprise_id",
+    "id_number",
+    "first_day",
+    "last_day",
+    "fever_only",
+)
+# Where an export's refusal is shown (its `why_*`/`err_*` key -> field).
+EXPORT_FIELDS = {
+    "err_id_number": "id_number",
+    "err_day_order": "last_day",
+    "err_day": "first_day",
+    "why_enterprise_missing": "enterprise_id",
+}
+
+
 def _reports_page(
-    viewer: Viewer, chosen: date, days: int = WEEK_DAYS, *, error: str = "", status_code: int = 200
+    viewer: Viewer,
+    chosen: date,
+    days: int = WEEK_DAYS,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     trend = _trend(viewer, chosen, days)
     session, scope, audit = viewer.session, viewer.scope, viewer.audit
@@ -84,7 +110,8 @@ def _reports_page(
         colours=list(Colour),
         kinds=list(ExportKind),
         formats=list(ExportFormat),
-        error=error,
+        values=values or {},
+        errors=errors or {},
     )
 
 
@@ -124,25 +151,28 @@ def weekly_usage_file(
 def start_export(viewer: ViewerDep, form: FormDep) -> Response:
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_reports")
+    t = viewer.translator
+    values = form_values(form, EXPORT_FORM)
+    today = local_today(viewer.now)
+    filters = {
+        name: values[name] or None
+        for name in ("region_code", "colour", "enterprise_id", "id_number", "first_day")
+    }
     try:
-        body = exports_api.ExportIn(
-            kind=ExportKind(form.get("kind") or ExportKind.PASSAGES.value),
-            format=ExportFormat(form.get("format") or ExportFormat.CSV.value),
-            filters=exports_api.FiltersIn(
-                region_code=form.get("region_code") or None,
-                colour=Colour(form["colour"]) if form.get("colour") else None,
-                enterprise_id=form.get("enterprise_id") or None,
-                id_number=form.get("id_number") or None,
-                first_day=date.fromisoformat(form["first_day"]) if form.get("first_day") else None,
-                last_day=date.fromisoformat(form["last_day"]) if form.get("last_day") else None,
-                fever_only=form.get("fever_only") == "1",
-            ),
+        body = exports_api.ExportIn.model_validate(
+            {
+                "kind": values["kind"] or ExportKind.PASSAGES.value,
+                "format": values["format"] or ExportFormat.CSV.value,
+                "filters": filters
+                | {
+                    "last_day": values["last_day"] or None,
+                    "fever_only": values["fever_only"] == "1",
+                },
+            }
         )
-    except (ValidationError, ValueError):
-        return viewer.refusal(
-            ApiError(400, RefusalReason.BAD_REQUEST, "kind, format, colour, days"),
-            nav="nav_reports",
-        )
+    except ValidationError as error:
+        errors = validation_errors(t, error)
+        return _reports_page(viewer, today, values=values, errors=errors, status_code=400)
     try:
         started = exports_api.create_export(
             body=body,
@@ -152,7 +182,11 @@ def start_export(viewer: ViewerDep, form: FormDep) -> Response:
             now=viewer.now,
         )
     except RefusedError as error:
-        return viewer.refusal(error, nav="nav_reports")
+        viewer.session.rollback()
+        errors = refusal_beside(t, error, EXPORT_FIELDS, "region_code")
+        return _reports_page(
+            viewer, today, values=values, errors=errors, status_code=refusal_status(error)
+        )
     return RedirectResponse(f"/admin/reports/exports/{started.export_id}", status_code=303)
 
 

@@ -194,7 +194,7 @@ def test_a_county_administrator_creates_a_town_account_and_sees_its_activation_l
             "area_code": "610102001001",
         },
     )
-    assert skipping.status_code == 403 and "无权" in skipping.text
+    assert skipping.status_code == 403 and "只能为下一级辖区创建管理员" in skipping.text
 
 
 def test_a_town_administrator_cannot_open_another_towns_dashboard_or_kiosks(
