@@ -328,6 +328,7 @@ def add_staff(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
         )
     except RefusedError as error:
         viewer.session.rollback()
-        typed.errors = {"mobile": t(why(error.refusal_detail))}
+        key = why(error.refusal_detail)
+        typed.errors = {"mobile": t("why_mobile_taken" if key == "why_username_taken" else key)}
         return _staff_page(viewer, form=typed, status_code=refusal_status(error))
     return _staff_page(viewer, created=created, status_code=201)

@@ -89,7 +89,7 @@ FIELD_WORDS = {
 }
 # Fields answered with "choose one" when left empty (a list to choose from, not a text).
 CHOSEN = frozenset(
-    {"event", "level", "id_type", "role", "checkpoint_type", "kind", "format", "colour"}
+    {"event", "level", "id_type", "role", "checkpoint_type", "kind", "format", "colour", "industry"}
 )
 
 

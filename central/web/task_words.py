@@ -97,6 +97,7 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
         "A community worker serves a town or street, or a community or village",
     ),
     "why_username_taken": ("该用户名已被使用", "This user name is taken"),
+    "why_mobile_taken": ("该手机号码已添加", "This mobile number is already added"),
     "why_creates_none": ("您的角色不能创建账户", "Your role creates no accounts"),
     "why_staff_only": (
         "企业管理员只能添加本企业的防疫人员",
