@@ -206,7 +206,7 @@ def test_an_administrator_registers_enterprises_choosing_the_region_by_tapping_a
         page.goto(server.url + "/admin/enterprises")
         tapped = f"Tapped {language} {viewport}"
         page.fill("#enterprise-name", tapped)
-        page.fill("#enterprise-industry", "manufacturing")
+        page.select_option("#enterprise-industry", "manufacturing")
         root = page.locator("#enterprise-area-picker")
         root.locator(".rp-open").click()
         expect(root.locator(".rp-crumbs")).to_contain_text(names["all"])
@@ -223,7 +223,7 @@ def test_an_administrator_registers_enterprises_choosing_the_region_by_tapping_a
         expect(row.locator(".mono")).to_have_text("610102005")
         searched = f"Searched {language} {viewport}"
         page.fill("#enterprise-name", searched)
-        page.fill("#enterprise-industry", "manufacturing")
+        page.select_option("#enterprise-industry", "manufacturing")
         search_region(page, "enterprise-area", "hsz", names["found"])
         expect(page.locator("#enterprise-area")).to_have_value("610102004")
         # Another county's street is not offered to this account.
