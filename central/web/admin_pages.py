@@ -50,6 +50,7 @@ CREATABLE_ROLES = (
     Role.SUPERVISOR,
     Role.INDUSTRY_DEPARTMENT,
     Role.ENTERPRISE_ADMIN,
+    Role.COMMUNITY_WORKER,
 )
 
 
@@ -65,6 +66,7 @@ ACCOUNT_FIELDS = {
     "why_own_enterprise": "mobile",
     "why_staff_by_enterprise": "role",
     "why_staff_only": "mobile",
+    "why_creates_none": "role",
 }
 ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id")
 ENTERPRISE_FORM = ("name", "area_code", "industry")
