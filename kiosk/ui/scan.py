@@ -108,6 +108,11 @@ class PassageFieldBar(QWidget):
         plate = self.plate.text().strip().upper() or None
         return PassageFieldsChanged(direction, reason, plate if self.plate.isVisible() else None)
 
+    def set_plate(self, plate: str) -> None:
+        """A plate typed on the plate page: told as one typed here would be."""
+        self.plate.setText(plate)
+        self._emit()
+
     def _emit(self, *_: object) -> None:
         self.changed.emit(self.value())
 
