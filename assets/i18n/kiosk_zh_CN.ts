@@ -655,6 +655,10 @@
             <translation>先选省份，再输字母和数字</translation>
         </message>
         <message>
+            <source>✓ Looks like a plate</source>
+            <translation>✓ 格式正确</translation>
+        </message>
+        <message>
             <source>Unusual plate: please check it</source>
             <translation>车牌格式少见，请核对</translation>
         </message>

@@ -190,7 +190,7 @@ def plate_arrangement(columns_that_fit: int) -> Arrangement:
     provinces, characters = _ones(PROVINCES), _ones(PLATE_LETTERS)
     if columns_that_fit >= WIDE_COLUMNS:
         first = [provinces[:10], provinces[10:20], provinces[20:30]]
-        first.append([*provinces[30:], (LETTERS_PAGE, 2), (BACKSPACE, 1), (CLEAR, 2)])
+        first.append([*provinces[30:], (LETTERS_PAGE, 3), (BACKSPACE, 2), (CLEAR, 2)])
         second = [_ones(DIGITS), characters[:10], characters[10:20]]
         second.append([*characters[20:], (PROVINCES_PAGE, 2), (BACKSPACE, 2), (CLEAR, 2)])
         return Arrangement(

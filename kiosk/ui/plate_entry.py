@@ -140,7 +140,7 @@ class PlateEntry(QWidget):
         notes = {
             PlateShape.EMPTY: self.tr("Province first, then letters and digits"),
             PlateShape.INCOMPLETE: "",
-            PlateShape.LIKELY: "✓",
+            PlateShape.LIKELY: self.tr("✓ Looks like a plate"),
             PlateShape.UNLIKELY: self.tr("Unusual plate: please check it"),
         }
         self.shape_note.setText(notes[shape])
