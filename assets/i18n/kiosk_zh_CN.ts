@@ -637,6 +637,33 @@
         </message>
     </context>
     <context>
+        <name>PlateEntry</name>
+        <message>
+            <source>Vehicle plate</source>
+            <translation>车牌号</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <source>Province first, then letters and digits</source>
+            <translation>先选省份，再输字母和数字</translation>
+        </message>
+        <message>
+            <source>✓ Looks like a plate</source>
+            <translation>✓ 格式正确</translation>
+        </message>
+        <message>
+            <source>Unusual plate: please check it</source>
+            <translation>车牌格式少见，请核对</translation>
+        </message>
+    </context>
+    <context>
         <name>ProvisioningView</name>
         <message>
             <source>Technician</source>
@@ -878,6 +905,10 @@
         <message>
             <source>Space</source>
             <translation>空格</translation>
+        </message>
+        <message>
+            <source>Province</source>
+            <translation>省份</translation>
         </message>
         <message>
             <source>Clear</source>

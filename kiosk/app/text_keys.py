@@ -5,7 +5,9 @@ which health codes are written in: space $ % * + - . / :), a short note (letters
 the punctuation of plates, IDs and short words), and on the technician's screen a person's name
 (in pinyin, upper case as on a passport), central's address (lower case, digits and : / . - _
 and the few other marks a URL has) and an enrollment code (XXXX-XXXX-XXXX-XXXX: letters, digits
-and -). Letters are of one case per kind, so no shift key is needed.
+and -), and a vehicle plate: first its province on a page of the province abbreviations, then
+letters (no I or O, which plates never use) and digits. Letters are of one case per kind, so no
+shift key is needed.
 
 The widget (kiosk/ui/text_keyboard.py) asks for an arrangement by how many keys of the smallest
 glove size fit across and down, and places the keys it is given; no Qt here.
@@ -13,6 +15,7 @@ glove size fit across and down, and places the keys it is given; no Qt here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,10 +25,18 @@ CLEAR = "clear"
 SPACE = "space"
 LETTERS_PAGE = "letters"  # on the digits page: back to the letters
 DIGITS_PAGE = "digits"  # on the letters page: to the digits and punctuation
+PROVINCES_PAGE = "provinces"  # a plate's letters and digits page: back to the provinces
 
 DIGITS = "1234567890"
 QWERTY_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+# A plate: the province (the 31 provinces' abbreviations, then 使 and 领 of the embassies' and
+# consulates' plates), a letter, then five letters or digits (six on a new-energy plate).
+PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领"
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+PLATE_MAX_CHARS = 8
+_LIKELY_PLATE = re.compile(f"[{PROVINCES}][{PLATE_LETTERS}][{PLATE_LETTERS}{DIGITS}]{{5,6}}")
 
 # A wide panel shows ten keys across (QWERTY); a narrow one eight (A to Z).
 WIDE_COLUMNS = 10
@@ -38,6 +49,7 @@ class TextKind(StrEnum):
     NAME = "name"
     ADDRESS = "address"
     ENROLLMENT_CODE = "enrollment_code"
+    PLATE = "plate"
 
 
 _PUNCTUATION = {
@@ -46,6 +58,7 @@ _PUNCTUATION = {
     TextKind.NAME: "-'.·,()",  # "Ou-Yang", "Xi'an", "Wang Xiao-Ming"
     TextKind.ADDRESS: ":/.-_@%~",  # https://central.example.org:8443/kiosk_api
     TextKind.ENROLLMENT_CODE: "-",  # Crockford base32 in groups of four
+    TextKind.PLATE: "",
 }
 
 
@@ -110,10 +123,19 @@ def _ones(characters: str) -> list[tuple[str, int]]:
     return [(character, 1) for character in characters]
 
 
+def page_key_target(kind: TextKind, key: str) -> int | None:
+    """The page a page key shows (a plate's first page is the provinces'), None for another key."""
+    if kind is TextKind.PLATE:
+        return {PROVINCES_PAGE: 0, LETTERS_PAGE: 1}.get(key)
+    return {LETTERS_PAGE: 0, DIGITS_PAGE: 1}.get(key)
+
+
 def arrangement(kind: TextKind, columns_that_fit: int, rows_that_fit: int) -> Arrangement:
     """The keys for a keyboard that has room for `columns_that_fit` x `rows_that_fit` keys of
     the smallest glove size: every key on one page when it fits, else letters and digits on two
     pages (a 1024x600 panel has room for three rows under a field)."""
+    if kind is TextKind.PLATE:
+        return plate_arrangement(columns_that_fit)
     marks = punctuation(kind)
     alphabet = letters_in_case(kind, ALPHABET)
     if columns_that_fit >= WIDE_COLUMNS:
@@ -162,6 +184,27 @@ def arrangement(kind: TextKind, columns_that_fit: int, rows_that_fit: int) -> Ar
     return Arrangement(NARROW_COLUMNS, 6, (page,))
 
 
+def plate_arrangement(columns_that_fit: int) -> Arrangement:
+    """Two pages: the provinces (a plate starts with one), then letters and digits; in four rows
+    of ten on a wide panel, five rows of eight on a narrow one."""
+    provinces, characters = _ones(PROVINCES), _ones(PLATE_LETTERS)
+    if columns_that_fit >= WIDE_COLUMNS:
+        first = [provinces[:10], provinces[10:20], provinces[20:30]]
+        first.append([*provinces[30:], (LETTERS_PAGE, 3), (BACKSPACE, 2), (CLEAR, 2)])
+        second = [_ones(DIGITS), characters[:10], characters[10:20]]
+        second.append([*characters[20:], (PROVINCES_PAGE, 2), (BACKSPACE, 2), (CLEAR, 2)])
+        return Arrangement(
+            WIDE_COLUMNS, 4, (_page(first, WIDE_COLUMNS), _page(second, WIDE_COLUMNS))
+        )
+    width = NARROW_COLUMNS
+    first = [provinces[row * width : (row + 1) * width] for row in range(4)]
+    first.append([*provinces[4 * width :], (LETTERS_PAGE, 3), (BACKSPACE, 2), (CLEAR, 2)])
+    second = [_ones(DIGITS[:8]), [*_ones(DIGITS[8:]), *characters[:6]]]
+    second += [characters[6:14], characters[14:22]]
+    second.append([*characters[22:], (PROVINCES_PAGE, 2), (BACKSPACE, 2), (CLEAR, 2)])
+    return Arrangement(width, 5, (_page(first, width), _page(second, width)))
+
+
 def every_key(kind: TextKind) -> tuple[str, ...]:
     """Every key any arrangement of `kind` shows, each once."""
     seen: dict[str, None] = {}
@@ -169,3 +212,27 @@ def every_key(kind: TextKind) -> tuple[str, ...]:
         for page in arrangement(kind, columns, rows).pages:
             seen.update((placed.key, None) for placed in page)
     return tuple(seen)
+
+
+class PlateShape(StrEnum):
+    EMPTY = "empty"
+    INCOMPLETE = "incomplete"  # so far as a plate starts: a province, a letter, ...
+    LIKELY = "likely"  # a province, a letter and five or six letters or digits
+    UNLIKELY = "unlikely"  # marked, never refused: staff may need to type an odd one
+
+
+def plate_shape(text: str) -> PlateShape:
+    """How much `text` looks like a Chinese plate (upper case: what the keys type)."""
+    if not text:
+        return PlateShape.EMPTY
+    if _LIKELY_PLATE.fullmatch(text):
+        return PlateShape.LIKELY
+    shortest = 7
+    if len(text) < shortest and _LIKELY_PLATE.fullmatch(text + "A" * (shortest - len(text))):
+        return PlateShape.INCOMPLETE
+    return PlateShape.UNLIKELY
+
+
+def plate_page(text: str) -> int:
+    """The plate keyboard's page for what is typed: the provinces first, then the rest."""
+    return 0 if not text else 1

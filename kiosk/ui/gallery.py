@@ -132,7 +132,7 @@ class Gallery:
         shots += [self._prompt(prompt) for prompt in Prompt]
         shots += [self._override_last(faults) for faults in ((), samples.FAULTS)]
         shots += [self._result(name, view) for name, view in self._results.items()]
-        shots += self._manual_entry() + self._override()
+        shots += self._manual_entry() + self._override() + self._plate()
         shots += self._sign_in() + self._supervisor() + self._technician()
         return shots
 
@@ -225,6 +225,20 @@ class Gallery:
             self.window.show_screen("override")
 
         return [Shot("override", True, empty), Shot("override-chosen", True, chosen)]
+
+    def _plate(self) -> list[Shot]:
+        """The plate page: the provinces, a new-energy plate (eight), an unusual one marked."""
+
+        def typed(plate: str) -> Callable[[], None]:
+            def show() -> None:
+                self.window.configure_fields(default_policy(WIDEST).passage_fields)
+                self.window.plate.open(plate)
+                self.window.show_screen("plate")
+
+            return show
+
+        shown = {"plate": "", "plate-new-energy": "粤BD12345", "plate-unusual": "A12345"}
+        return [Shot(name, True, typed(plate)) for name, plate in shown.items()]
 
     def _sign_in(self) -> list[Shot]:
         view = self.kiosk.signin

@@ -106,7 +106,14 @@ class PassageFieldBar(QWidget):
         direction = next((d for d, b in self._direction_buttons.items() if b.isChecked()), None)
         reason = next((r for r, b in self._reason_buttons.items() if b.isChecked()), None)
         plate = self.plate.text().strip().upper() or None
-        return PassageFieldsChanged(direction, reason, plate if self.plate.isVisible() else None)
+        return PassageFieldsChanged(
+            direction, reason, plate if self.plate.isVisibleTo(self) else None
+        )
+
+    def set_plate(self, plate: str) -> None:
+        """A plate typed on the plate page: told as one typed here would be."""
+        self.plate.setText(plate)
+        self._emit()
 
     def _emit(self, *_: object) -> None:
         self.changed.emit(self.value())

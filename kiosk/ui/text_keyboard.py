@@ -24,11 +24,13 @@ from kiosk.app.text_keys import (
     DIGITS_PAGE,
     LETTERS_PAGE,
     NARROW_COLUMNS,
+    PROVINCES_PAGE,
     SPACE,
     Arrangement,
     TextKind,
     arrangement,
     every_key,
+    page_key_target,
     typed,
 )
 from kiosk.ui import style
@@ -80,7 +82,7 @@ class TextKeyboard(QWidget):
         self.key_buttons: dict[str, QPushButton] = {}
         for key in every_key(kind):
             button = QPushButton(_SYMBOLS.get(key, key), self)
-            word = len(key) > 1 and key not in _SYMBOLS  # Space, Clear: a word on the key
+            word = len(key) > 1 and key not in _SYMBOLS  # Space, Clear, 省份: a word on the key
             fill = "#ECEFF1" if len(key) > 1 else "#FFFFFF"  # the keys that edit stand apart
             button.setStyleSheet(_key_style(WORD_KEY_PT if word else KEY_PT, fill))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps the cursor
@@ -90,7 +92,10 @@ class TextKeyboard(QWidget):
         self.retranslate(Language.ZH)
 
     def retranslate(self, language: Language) -> None:
-        self.key_buttons[SPACE].setText(self.tr("Space"))
+        if SPACE in self.key_buttons:  # a plate has no space
+            self.key_buttons[SPACE].setText(self.tr("Space"))
+        if PROVINCES_PAGE in self.key_buttons:
+            self.key_buttons[PROVINCES_PAGE].setText(self.tr("Province"))
         self.key_buttons[CLEAR].setText(self.tr("Clear"))
         self.key_buttons[BACKSPACE].setAccessibleName(self.tr("Delete"))
 
@@ -101,8 +106,8 @@ class TextKeyboard(QWidget):
             self.target.backspace()
         elif key == CLEAR:
             self.target.clear()
-        elif key in (DIGITS_PAGE, LETTERS_PAGE):
-            self.show_page(1 if key == DIGITS_PAGE else 0)
+        elif (page := page_key_target(self.kind, key)) is not None:
+            self.show_page(page)
         else:
             self.target.insert(typed(key))
 

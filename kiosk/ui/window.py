@@ -25,6 +25,8 @@ from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
+from kiosk.ui.plate_entry import PlateEntry
+from kiosk.ui.provisioning_entry import TouchOpens
 from kiosk.ui.screens import ResultScreen, ScanScreen
 
 
@@ -86,11 +88,13 @@ class KioskWindow(QMainWindow):
         self.result = RenderedResultScreen()
         self.manual = ManualEntry()
         self.override = OverridePanel()
+        self.plate = PlateEntry()
         self.screens: dict[str, QWidget] = {
             "scan": self.scan,
             "result": self.result,
             "manual": self.manual,
             "override": self.override,
+            "plate": self.plate,
             **(extra_screens or {}),
         }
         for screen in self.screens.values():
@@ -178,6 +182,9 @@ class KioskWindow(QMainWindow):
         self.scan.override_last_requested.connect(self._override_last)
         self.override.submitted.connect(self._submit_override)
         self.override.cancelled.connect(self._override_cancelled)
+        TouchOpens(self.scan.fields.plate, self._open_plate)  # gloves: the plate page's keys
+        self.plate.accepted.connect(self._plate_typed)
+        self.plate.cancelled.connect(lambda: self.show_screen("scan"))
 
     def show_screen(self, name: str) -> None:
         self.stack.setCurrentWidget(self.screens[name])
@@ -191,7 +198,7 @@ class KioskWindow(QMainWindow):
         self.scan.show_prompt(prompt)
         if self.current_screen in {"result", "override"}:
             return
-        if self.current_screen != "manual":
+        if self.current_screen not in {"manual", "plate"}:
             self.show_screen("scan")
 
     def show_progress(self, view: ProgressView | None) -> None:
@@ -232,6 +239,14 @@ class KioskWindow(QMainWindow):
 
     # ---------------------------------------------------------------- manual entry
 
+    def _open_plate(self) -> None:
+        self.plate.open(self.scan.fields.plate.text())
+        self.show_screen("plate")
+
+    def _plate_typed(self, plate: str) -> None:
+        self.scan.fields.set_plate(plate)
+        self.show_screen("scan")
+
     def _manual_code(self, text: str) -> None:
         self.show_screen("scan")
         self.bridge.submit_code_text(text)
@@ -246,7 +261,12 @@ class KioskWindow(QMainWindow):
 
     def _ready_for_next(self) -> None:
         self._result_open = False
-        if self.current_screen not in {"override", "manual", *self._sign_in_for_override()}:
+        if self.current_screen not in {
+            "override",
+            "manual",
+            "plate",
+            *self._sign_in_for_override(),
+        }:
             self.show_screen("scan")
 
     def _sign_in_for_override(self) -> set[str]:

@@ -12,10 +12,17 @@ from kiosk.app.text_keys import (
     CLEAR,
     DIGITS_PAGE,
     LETTERS_PAGE,
+    PLATE_MAX_CHARS,
+    PROVINCES,
+    PROVINCES_PAGE,
     SPACE,
     Arrangement,
+    PlateShape,
     TextKind,
     arrangement,
+    page_key_target,
+    plate_page,
+    plate_shape,
     typed,
 )
 from kiosk.checkpoint.override import NOTE_MAX_CHARS, NOTE_PHRASES, note_with_phrase
@@ -40,6 +47,8 @@ def test_every_character_of_a_health_code_has_a_key(columns: int, rows: int) -> 
 def test_each_page_tiles_its_grid_with_editing_keys_on_it(
     kind: TextKind, columns: int, rows: int
 ) -> None:
+    if kind is TextKind.PLATE and rows < 4:
+        pytest.skip("the plate's page leaves four rows of keys on every panel")
     chosen = arrangement(kind, columns, rows)
     assert chosen.columns <= columns and chosen.rows <= rows
     for page in chosen.pages:
@@ -92,3 +101,50 @@ def test_an_enrollment_code_has_its_letters_digits_and_dash_and_no_other_mark() 
         keys = characters(arrangement(TextKind.ENROLLMENT_CODE, *fits))
         assert set(ALPHABET_LATIN + "0123456789-") <= keys
         assert not set("$%*+./:") & keys
+
+
+PLATE_FITS = [(10, 4), (10, 5), (8, 6), (19, 7), (11, 16)]
+
+
+@pytest.mark.parametrize(("columns", "rows"), PLATE_FITS)
+def test_a_plate_starts_on_the_provinces_and_goes_on_in_letters_without_i_or_o_and_digits(
+    columns: int, rows: int
+) -> None:
+    provinces, rest = (
+        {typed(p.key) for p in page} - {""}
+        for page in arrangement(TextKind.PLATE, columns, rows).pages
+    )
+    assert len(PROVINCES) == 33 and set(PROVINCES) == provinces
+    assert "京" in provinces and "陕" in provinces and "使" in provinces
+    assert set("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") == rest
+    assert not {"I", "O"} & rest
+
+
+def test_the_plate_keys_turn_to_the_letters_once_a_province_is_typed() -> None:
+    assert plate_page("") == 0
+    assert plate_page("陕") == 1
+    assert page_key_target(TextKind.PLATE, LETTERS_PAGE) == 1
+    assert page_key_target(TextKind.PLATE, PROVINCES_PAGE) == 0
+    assert page_key_target(TextKind.NOTE, LETTERS_PAGE) == 0
+    assert page_key_target(TextKind.PLATE, "A") is None
+    assert PLATE_MAX_CHARS == 8  # a new-energy plate: 粤B123456 is eight
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("", PlateShape.EMPTY),
+        ("陕", PlateShape.INCOMPLETE),
+        ("陕A123", PlateShape.INCOMPLETE),
+        ("陕A12345", PlateShape.LIKELY),
+        ("粤BD12345", PlateShape.LIKELY),  # new energy: six after the letter
+        ("A12345", PlateShape.UNLIKELY),  # no province
+        ("陕1", PlateShape.UNLIKELY),  # a digit where the city's letter goes
+        ("陕A1234567", PlateShape.UNLIKELY),  # too long
+        ("陕A1234警", PlateShape.UNLIKELY),  # odd, but staff may type it: marked, not refused
+    ],
+)
+def test_an_unlikely_plate_is_told_apart_from_one_still_being_typed(
+    text: str, shape: PlateShape
+) -> None:
+    assert plate_shape(text) is shape
