@@ -125,20 +125,17 @@ def test_a_resident_declares_choosing_residence_by_tapping_and_travel_by_searchi
     phone = f"137{serial:08d}"
     try:
         page.goto(server.url + "/issuance")
-        expect(page.locator("#residence-picker .rp-chosen")).to_have_text(
-            "请点此选择 Tap to choose"
-        )
+        expect(page.locator("#residence-picker .rp-chosen")).to_have_text("请选择地区")
         page.fill("#full_name", "李秀英")
         page.fill("#id_number", id_number(serial))
         page.fill("#phone", phone)
         page.click("#send")
-        expect(page.locator("#error")).to_contain_text("验证码已发送")
+        expect(page.locator("#send-note")).to_contain_text("验证码已发送")
         page.fill("#sms_code", server.sms.last_code(phone))
-        # Submitting with no residence opens its picker instead of sending the form.
+        # Submitting with no residence marks its picker and says why, instead of sending.
         page.click("#submit")
-        expect(page.locator("#residence-picker .rp-panel")).to_be_visible()
+        expect(page.locator("#residence-error")).to_contain_text("请选择现居住地")
         expect(page.locator("#residence-picker")).to_have_class(re.compile("rp-missing"))
-        page.locator("#residence-picker .rp-close").click()
         # Residence: tapped down from the province to the community.
         root = page.locator("#residence-picker")
         root.locator(".rp-open").click()
@@ -163,7 +160,7 @@ def test_a_resident_declares_choosing_residence_by_tapping_and_travel_by_searchi
         page.fill("#travel_day", (datetime.now(UTC).date() - timedelta(days=3)).isoformat())
         _shot(page, f"picker-declaration-chosen-{viewport}")
         page.click("#submit")
-        expect(page.locator("#result")).to_be_visible()
+        expect(page.locator("#code")).to_be_visible()
         expect(page.locator("#qr svg")).to_be_visible()
         _shot(page, f"picker-declaration-issued-{viewport}")
     finally:
