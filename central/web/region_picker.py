@@ -29,7 +29,7 @@ from central.core import ratelimit, region_search
 from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
 from central.core.scope import PUBLIC_ROUTES
-from central.web.render import HEADERS, STATIC, ViewerDep
+from central.web.render import HEADERS, STATIC, IssuingViewerDep
 from sync.schemas import API_PREFIX, RefusalReason
 
 PUBLIC_PREFIX = f"{API_PREFIX}/issuance/regions"
@@ -76,18 +76,18 @@ def picker_asset(name: str) -> Response:
 
 @router.get(f"{PAGE_PREFIX}/search")
 def page_search(
-    viewer: ViewerDep, q: SearchQuery = "", limit: LimitQuery = 20
+    viewer: IssuingViewerDep, q: SearchQuery = "", limit: LimitQuery = 20
 ) -> list[RegionHitOut]:
     return regions_api.search_regions(viewer.session, viewer.scope, viewer.audit, q, limit)
 
 
 @router.get(f"{PAGE_PREFIX}/children")
-def page_children(viewer: ViewerDep, parent: ParentQuery = None) -> list[RegionHitOut]:
+def page_children(viewer: IssuingViewerDep, parent: ParentQuery = None) -> list[RegionHitOut]:
     return regions_api.region_children(viewer.session, viewer.scope, viewer.audit, parent)
 
 
 @router.get(f"{PAGE_PREFIX}/path")
-def page_path(viewer: ViewerDep, code: CodeQuery = None) -> list[RegionHitOut]:
+def page_path(viewer: IssuingViewerDep, code: CodeQuery = None) -> list[RegionHitOut]:
     if code is None:
         return []
     return regions_api.region_path(code, viewer.session, viewer.scope, viewer.audit)

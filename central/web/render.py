@@ -28,7 +28,7 @@ from central.core.cipher import RecordCipher, record_cipher
 from central.core.deps import SESSION_COOKIE, KeysDep, NowDep, PageAdminDep, SessionDep, SettingsDep
 from central.core.errors import RefusedError
 from central.core.models import Administrator
-from central.core.scope import PageScopeDep, Scope
+from central.core.scope import IssuingPageScopeDep, PageScopeDep, Scope
 from central.core.settings import Settings
 from central.web import csrf
 from central.web.i18n import LANGUAGE_COOKIE, Translator, choose_language
@@ -240,3 +240,20 @@ def _viewer(
 
 
 ViewerDep = Annotated[Viewer, Depends(_viewer)]
+
+
+def _issuing_viewer(
+    request: Request,
+    session: SessionDep,
+    admin: PageAdminDep,
+    scope: IssuingPageScopeDep,
+    now: NowDep,
+    cipher: CipherDep,
+    settings: SettingsDep,
+) -> Viewer:
+    return Viewer(request, session, admin, scope, now, cipher, settings)
+
+
+# What the pages a community worker opens too use (the proxy codes' pages, the region picker's
+# look-ups on them): the issuing scope, whose API checks still apply.
+IssuingViewerDep = Annotated[Viewer, Depends(_issuing_viewer)]
