@@ -264,6 +264,7 @@ def run(label: str, database_url: str | None, args: argparse.Namespace) -> dict[
         settings = Settings(
             data_dir=Path(folder),
             database_url=url,
+            sms_provider="log",  # no SMS is sent in this benchmark
             _env_file=None,  # type: ignore[call-arg]
         )
         now = datetime.now(UTC)
