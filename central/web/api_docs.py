@@ -17,6 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 
 from central.core.scope import PUBLIC_ROUTES
+from central.web.render import static_file
 
 DOCS_PATH = "/docs"
 ASSETS_PATH = "/docs/assets"
@@ -57,10 +58,6 @@ def install_api_docs(app: FastAPI) -> None:
         media_type = ASSETS.get(name)
         if media_type is None:
             return Response(status_code=404)
-        return Response(
-            (SWAGGER_FILES / name).read_bytes(),
-            media_type=media_type,
-            headers={"Cache-Control": "max-age=86400", "X-Content-Type-Options": "nosniff"},
-        )
+        return static_file(SWAGGER_FILES / name, media_type, max_age_s=86400)
 
     app.include_router(router)

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from central.core.scope import PUBLIC_ROUTES
 from central.reports.trends import COLOURS, OUTCOMES, AreaColours, DayCounts
 from central.web.i18n import Translator
-from central.web.render import HEADERS, STATIC
+from central.web.render import STATIC, static_file
 
 ECHARTS_VERSION = "6.1.0"
 ASSETS_PATH = "/static/charts"
@@ -47,14 +47,7 @@ def chart_asset(name: str) -> Response:
     path = ASSETS.get(name)
     if path is None:
         return Response(status_code=404)
-    return Response(
-        path.read_bytes(),
-        media_type="text/javascript; charset=utf-8",
-        headers={
-            "Cache-Control": "public, max-age=86400",
-            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
-        },
-    )
+    return static_file(path, "text/javascript; charset=utf-8", max_age_s=86400)
 
 
 @dataclass(frozen=True)

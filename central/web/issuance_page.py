@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from central.core.scope import PUBLIC_ROUTES
 from central.web.i18n import Translator
-from central.web.render import HEADERS, STATIC, language_of, render
+from central.web.render import STATIC, language_of, render, static_file
 
 PAGE_PATH = "/issuance"
 MY_CODE_PATH = "/issuance/my-code"
@@ -115,11 +115,4 @@ def resident_asset(name: str) -> Response:
     media_type = ASSETS.get(name)
     if media_type is None:
         return Response(status_code=404)
-    return Response(
-        (STATIC / name).read_bytes(),
-        media_type=media_type,
-        headers={
-            "Cache-Control": "max-age=3600",
-            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
-        },
-    )
+    return static_file(STATIC / name, media_type)

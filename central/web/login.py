@@ -26,13 +26,13 @@ from central.core.models import AdminSession
 from central.core.security import token_digest
 from central.web import csrf
 from central.web.render import (
-    HEADERS,
     STATIC,
     CipherDep,
     FormDep,
     ViewerDep,
     local_time,
     render,
+    static_file,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -150,11 +150,4 @@ def log_out(viewer: ViewerDep, form: FormDep) -> Response:
 
 @router.get("/admin/admin.css")
 def style_sheet() -> Response:
-    return Response(
-        (STATIC / "admin.css").read_bytes(),
-        media_type="text/css; charset=utf-8",
-        headers={
-            "Cache-Control": "max-age=3600",
-            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
-        },
-    )
+    return static_file(STATIC / "admin.css", "text/css; charset=utf-8")

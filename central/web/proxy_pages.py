@@ -31,7 +31,7 @@ from central.issuance.schemas import (
     PaperBatchIn,
     ProxyBatchIn,
 )
-from central.web.render import HEADERS, LOCAL_ZONE, STATIC, Viewer
+from central.web.render import LOCAL_ZONE, STATIC, Viewer, static_file
 from central.web.task_forms import (
     IssuingViewerDep,
     declaration_field,
@@ -87,14 +87,7 @@ class RosterError(ValueError):
 
 @router.get(SCRIPT_PATH)
 def task_script() -> Response:
-    return Response(
-        (STATIC / "task-pages.js").read_bytes(),
-        media_type="text/javascript; charset=utf-8",
-        headers={
-            "Cache-Control": "max-age=3600",
-            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
-        },
-    )
+    return static_file(STATIC / "task-pages.js", "text/javascript; charset=utf-8")
 
 
 @router.get("/admin/start")

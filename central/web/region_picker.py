@@ -29,7 +29,7 @@ from central.core import ratelimit, region_search
 from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
 from central.core.scope import PUBLIC_ROUTES
-from central.web.render import HEADERS, STATIC, IssuingViewerDep
+from central.web.render import STATIC, IssuingViewerDep, static_file
 from sync.schemas import API_PREFIX, RefusalReason
 
 PUBLIC_PREFIX = f"{API_PREFIX}/issuance/regions"
@@ -60,14 +60,7 @@ def picker_asset(name: str) -> Response:
     media_type = ASSETS.get(name)
     if media_type is None:
         return Response(status_code=404)
-    return Response(
-        (STATIC / name).read_bytes(),
-        media_type=media_type,
-        headers={
-            "Cache-Control": "max-age=3600",
-            "X-Content-Type-Options": HEADERS["X-Content-Type-Options"],
-        },
-    )
+    return static_file(STATIC / name, media_type)
 
 
 # ------------------------------------------------------------ administration pages (cookie)
