@@ -311,3 +311,12 @@ def test_an_older_opencv_without_the_bytes_api_names_the_code_too() -> None:
     decoder._detector = TextOnlyDetector()
     with pytest.raises(decoders.QrTextError, match="2 bytes that are not utf-8 text"):
         decoder.decode(flat_frame())
+
+
+def test_the_presence_test_is_negative_for_a_scene_busy_everywhere() -> None:
+    # A wire mesh fence fills the frame with edges: dense enough, but no code is that large.
+    frame = preprocess.to_gray(make_sample("textured", 0).frame)
+    presence = preprocess.detect_presence(frame)
+    assert presence.score >= preprocess.PRESENCE_THRESHOLD
+    assert not presence.likely
+    assert presence.box is None

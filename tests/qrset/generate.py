@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
 from healthcode.keys import SigningKey
+from tests.qrset.textures import TEXTURE_KINDS, texture_scene
 
 WIDTH, HEIGHT = 1280, 720
 
@@ -46,7 +47,10 @@ CATEGORIES: tuple[str, ...] = (
     "moire",
     "jpeg",
     "empty",
+    "textured",
 )
+# Categories whose frames hold no code: the pipeline must give no text, and stay cheap.
+WITHOUT_CODE: frozenset[str] = frozenset({"empty", "textured"})
 
 _NAMES = ("张三丰", "李小龙", "王芳", "欧阳娜娜", "赵敏", "陈一")
 
@@ -241,6 +245,11 @@ def make_sample(category: str, index: int, seed: int = 0) -> Sample:
     tag = f"{seed}-{category}-{index}"
     rng = np.random.default_rng(random.Random(tag).getrandbits(64))
     text_rng = random.Random(f"text-{tag}")
+    if category == "textured":
+        # Textured scenes rotate through the kinds, so any N >= 7 frames hold every kind.
+        kind = TEXTURE_KINDS[index % len(TEXTURE_KINDS)]
+        frame = _noise(texture_scene(kind, rng), rng, rng.uniform(1.5, 5))
+        return Sample(category, index, _finish(frame), None)
     scene = _background(rng)
     if category == "empty":
         # Clutter that could fool a finder: checkerboards, nested squares, text.
