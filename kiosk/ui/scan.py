@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -224,11 +225,10 @@ class ScanScreen(QWidget):
         prompt_row.addWidget(self.prompt, 1)
         prompt_row.addWidget(self.operator)
         self.activity = QWidget()
-        self._activity = activity = QHBoxLayout(self.activity)
+        # A grid: one row on a landscape panel; on a portrait one the strip takes a whole row
+        # (its awaited step's figures and countdown need the width) and the buttons the next.
+        self._activity = activity = QGridLayout(self.activity)
         activity.setContentsMargins(0, 0, 0, 0)
-        activity.addWidget(self.progress, 1)
-        activity.addWidget(self.cancel_button)
-        activity.addWidget(self.override_last_button, 1)
         self.staff = QWidget()
         self.staff_grid = TouchGrid(self.staff)
         self.staff_grid.setContentsMargins(0, 0, 0, 0)
@@ -274,14 +274,7 @@ class ScanScreen(QWidget):
             )
         self._root.setSpacing(kind.spacing_px)
         self._activity.setSpacing(kind.spacing_px)
-        # On a 600 px tall panel 改判上一位 waits beside the prompt, not in a row of its own.
-        compact = mode is ScreenLayout.COMPACT
-        self._activity.removeWidget(self.override_last_button)
-        self._prompt_row.removeWidget(self.override_last_button)
-        if compact:
-            self._prompt_row.addWidget(self.override_last_button)
-        else:
-            self._activity.addWidget(self.override_last_button, 1)
+        self._place_activity(mode)
         self.prompt.setFont(style.font(kind.prompt_pt, bold=True))
         self.operator.setFont(style.font(style.BODY_PT if kind.button_pt >= 20 else 16))
         buttons = (
@@ -308,6 +301,42 @@ class ScanScreen(QWidget):
         self.banner.set_text_px(style.BANNER_PX if kind.button_pt >= 20 else 26)
         self.staff_grid.invalidate()
         self._render_activity()
+
+    def _place_activity(self, mode: ScreenLayout) -> None:
+        """Landscape: strip, 重新开始 and 改判上一位 on one row. Portrait: the strip alone on the
+        first row, the buttons below. Compact (a 600 px tall panel): 改判上一位 waits beside the
+        prompt, not in a row of its own."""
+        activity = self._activity
+        for widget in (self.progress, self.cancel_button, self.override_last_button):
+            activity.removeWidget(widget)
+        self._prompt_row.removeWidget(self.override_last_button)
+        if mode is ScreenLayout.PORTRAIT:
+            activity.addWidget(self.progress, 0, 0, 1, 2)
+            activity.addWidget(self.cancel_button, 1, 0)
+            activity.addWidget(self.override_last_button, 1, 1)
+        else:
+            activity.addWidget(self.progress, 0, 0)
+            activity.addWidget(self.cancel_button, 0, 1)
+            if mode is ScreenLayout.COMPACT:
+                self._prompt_row.addWidget(self.override_last_button)
+            else:
+                activity.addWidget(self.override_last_button, 0, 2)
+
+    def _stretch_activity(self) -> None:
+        """Room goes to what is shown: a grid keeps an empty column's stretch, so the column of
+        a hidden widget must give its stretch up."""
+        activity = self._activity
+        for column in range(3):
+            activity.setColumnStretch(column, 0)
+        if self.layout_mode is ScreenLayout.PORTRAIT:
+            activity.setColumnStretch(1, 1)
+            return
+        if self.progress.isVisibleTo(self):
+            activity.setColumnStretch(0, 1)
+        if self.override_last_button.isVisibleTo(self) and self.layout_mode is not (
+            ScreenLayout.COMPACT
+        ):
+            activity.setColumnStretch(2, 1)
 
     # ------------------------------------------------------------ what it shows
 
@@ -389,6 +418,7 @@ class ScanScreen(QWidget):
                 text += "\n" + self.tr("Sign in first")
             self.override_last_button.setText(text)
         self.activity.setVisible(in_progress or (offer and not compact))
+        self._stretch_activity()
 
     def _render_operator(self) -> None:
         if self._operator_name:

@@ -10,6 +10,7 @@ from kiosk.app.viewstate import Step
 from kiosk.checkpoint.events import IdCardRead, TemperatureRead
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.ui.bridge import FlowBridge
+from kiosk.ui.fit_text import text_cut
 from kiosk.ui.i18n import Language
 from kiosk.ui.screens import ScanScreen
 from tests.gui.conftest import SaveScreen
@@ -66,3 +67,26 @@ def test_a_high_reading_is_shown_with_its_figure_while_the_remeasure_is_awaited(
     bridge.handle(TemperatureRead(38.6, clock.now), bridge.now())
     assert screen.progress.chip_text(Step.TEMPERATURE) == "▶ 体温 38.6 °C 复测 20 秒"
     assert screen.progress.chip_text(Step.ID_CARD) == ""  # the gate asks for no card
+
+
+def test_on_a_portrait_panel_the_strip_has_a_row_of_its_own_and_the_remeasure_reads_whole(
+    qtbot: QtBot,
+) -> None:
+    driver, clock, _ = hand_driven(ROAD)
+    bridge = FlowBridge(driver)
+    screen = ScanScreen()
+    qtbot.addWidget(screen)
+    screen.fields.configure(ROAD.passage_fields)
+    bridge.progress_changed.connect(screen.show_progress)
+    screen.retranslate(Language.EN)
+    screen.resize(800, 1280)
+    screen.show()
+    bridge.handle(green_code(), bridge.now())
+    bridge.handle(TemperatureRead(38.6, clock.now), bridge.now())
+    strip, cancel = screen.progress, screen.cancel_button
+    chip = strip.chip(Step.TEMPERATURE)
+    assert chip.text() == "▶ Temperature 38.6 °C again 20 s"
+    qtbot.waitUntil(lambda: cancel.geometry().top() > strip.geometry().bottom())  # below it
+    assert strip.width() > 700  # the whole width of the panel, less its margins
+    # The figures and the countdown read whole once the layout has settled.
+    qtbot.waitUntil(lambda: text_cut(chip) == ("", ""), timeout=2000)
