@@ -6,7 +6,7 @@ Binary fields travel as standard base64 text. Times are aware UTC datetimes (ISO
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -182,6 +182,8 @@ class RecordKind(StrEnum):
     PASSAGE = "passage"
     FEVER_REPORT = "fever_report"  # the passage again, urgent: opens a fever case at central
     OVERRIDE = "override"
+    PURCHASE = "purchase"  # a pharmacy's sale of watched medicine (issue 25)
+    CLINIC_VISIT = "clinic_visit"  # a fever-clinic registration or an observation visit
 
 
 class RecordStatus(StrEnum):
@@ -232,20 +234,77 @@ class OverrideData(WireModel):
     operator_id: str | None = Field(default=None, max_length=64)
 
 
+class SceneHolder(WireModel):
+    """Who a pharmacy or clinic record is about: the scanned code, as a passage carries it."""
+
+    passage_id: uuid.UUID | None = None  # the scan's passage, when there was one
+    at: datetime
+    operator_id: str | None = Field(default=None, max_length=64)
+    issuer: str | None = Field(default=None, max_length=16)
+    code_id: Base64Bytes | None = Field(default=None, max_length=64)
+    masked_name: str | None = Field(default=None, max_length=64)
+    temperature_celsius: float | None = Field(default=None, ge=30, le=45)
+    residence: str | None = Field(default=None, max_length=200)
+
+
+class MedicineLine(WireModel):
+    category: str = Field(pattern=r"^(fever|cough|antiviral|other)$")
+    quantity: int = Field(ge=1, le=99)
+
+
+class PurchaseData(SceneHolder):
+    """A pharmacy's record of a sale (Hainan 购药登记): what was bought, the two questions, and
+    the patient's phone when the buyer buys for someone else (代购)."""
+
+    lines: list[MedicineLine] = Field(min_length=1, max_length=20)
+    travel_history: bool
+    fever_contact: bool
+    patient_phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
+
+
+class ClinicData(SceneHolder):
+    """A fever clinic's registration or one visit of a medical observation (发热门诊, 医学观察)."""
+
+    visit: str = Field(pattern=r"^(registration|observation)$")
+    guardian_name: str | None = Field(default=None, max_length=64)
+    travel_history: bool = False
+    fever_contact: bool = False
+    case_number: str | None = Field(default=None, max_length=32)
+    case_type: str | None = Field(
+        default=None, pattern=r"^(confirmed|suspected|asymptomatic|close_contact|other)$"
+    )
+    onset_date: date | None = None
+    observation_start: date | None = None
+    dry_cough: bool = False
+    other_symptoms: list[str] = Field(default_factory=list, max_length=16)
+
+
 class UploadRecord(WireModel):
-    """One outbox item. Passages and fever reports carry `passage`, overrides `override`."""
+    """One outbox item. Passages and fever reports carry `passage`, overrides `override`,
+    purchases `purchase`, clinic visits `clinic`."""
 
     record_id: uuid.UUID
     kind: RecordKind
     passage: PassageData | None = None
     override: OverrideData | None = None
+    purchase: PurchaseData | None = None
+    clinic: ClinicData | None = None
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> Self:
-        wants_override = self.kind is RecordKind.OVERRIDE
-        if wants_override != (self.override is not None) or wants_override == (
-            self.passage is not None
-        ):
+        wanted = {
+            RecordKind.PASSAGE: "passage",
+            RecordKind.FEVER_REPORT: "passage",
+            RecordKind.OVERRIDE: "override",
+            RecordKind.PURCHASE: "purchase",
+            RecordKind.CLINIC_VISIT: "clinic",
+        }[self.kind]
+        present = {
+            name
+            for name in ("passage", "override", "purchase", "clinic")
+            if getattr(self, name) is not None
+        }
+        if present != {wanted}:
             raise ValueError(f"a {self.kind.value} record carries exactly its own payload")
         return self
 

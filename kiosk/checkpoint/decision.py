@@ -117,7 +117,7 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
         celsius = f"{inputs.temperature_celsius:.1f} °C"
         reading = LocalText(celsius, celsius)
         if inputs.fever_confirmed:
-            verdicts.append((Outcome.REFER, Reason(ReasonCode.FEVER, reading)))
+            verdicts.append((policy.fever_outcome, Reason(ReasonCode.FEVER, reading)))
         else:
             verdicts.append((Outcome.PASS, Reason(ReasonCode.TEMPERATURE_NORMAL, reading)))
     elif policy.temperature_required and not _code_alone_denies(verdicts):

@@ -107,6 +107,10 @@ class Policy:
     repeat_window: timedelta = timedelta(minutes=30)
     # Recognised foreign certificates: staff check each one unless rules say otherwise.
     foreign: ForeignPolicy = DEFAULT_FOREIGN_POLICY
+    # Issue 25: a pharmacy records each sale of watched medicine; a fever clinic registers a
+    # person with fever (outcome PASS) where a gate refers them for observation.
+    record_purchase: bool = False
+    fever_outcome: Outcome = Outcome.REFER
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
@@ -129,6 +133,8 @@ class Policy:
             "arrival_window_s": self.arrival_window.total_seconds(),
             "max_reading_age_s": self.max_reading_age.total_seconds(),
             "repeat_window_s": int(self.repeat_window.total_seconds()),
+            "record_purchase": self.record_purchase,
+            "fever_outcome": self.fever_outcome.value,
         }
 
     @classmethod
@@ -144,7 +150,14 @@ class Policy:
                 if set(outcomes) != set(Colour):
                     raise PolicyError("colour_outcomes must name every colour")
                 changes["colour_outcomes"] = outcomes
-            for name in ("temperature_required", "id_match_required", "remeasure_fever"):
+            if "fever_outcome" in document:
+                changes["fever_outcome"] = Outcome(document["fever_outcome"])
+            for name in (
+                "temperature_required",
+                "id_match_required",
+                "remeasure_fever",
+                "record_purchase",
+            ):
                 if name in document:
                     changes[name] = _bool(document[name])
             if "fever_threshold_celsius" in document:
@@ -180,6 +193,8 @@ _CENTRAL_ACTIONS = {
     "manual_check": Outcome.MANUAL_CHECK,
     "refer_for_observation": Outcome.REFER,
 }
+# A fever clinic's `fever_action`: the person is registered there, not sent elsewhere.
+_CENTRAL_FEVER_ACTIONS = {**_CENTRAL_ACTIONS, "register": Outcome.PASS}
 
 
 def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, Any]) -> Policy:
@@ -197,9 +212,15 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("fever_threshold_celsius", "fever_threshold_celsius"),
         ("max_feed_age_s", "max_feed_age_s"),
         ("id_match_required", "require_id_card"),
+        ("record_purchase", "record_purchase"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]
+    if "fever_action" in rules:
+        action = str(rules["fever_action"])
+        if action not in _CENTRAL_FEVER_ACTIONS:
+            raise PolicyError(f"unknown fever action {action!r}")
+        document["fever_outcome"] = _CENTRAL_FEVER_ACTIONS[action].value
     base = default_policy(CheckpointType(checkpoint_type))
     fields = set(base.passage_fields)
     if rules.get("record_vehicle_plate"):
@@ -246,6 +267,10 @@ def default_policy(checkpoint_type: CheckpointType) -> Policy:
         )
     # Clinics and pharmacies serve people who may be unwell: a yellow code is not turned
     # away but checked by staff (fever-clinic registration, medicine sales are recorded).
+    if checkpoint_type is CheckpointType.PHARMACY:
+        base = replace(base, record_purchase=True)
+    else:
+        base = replace(base, fever_outcome=Outcome.PASS)
     return replace(
         base,
         colour_outcomes={

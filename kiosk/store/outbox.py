@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from kiosk.client.outbox import OutboxItem
 from kiosk.store.connection import Readers, Writer
 from kiosk.store.crypto import FieldCipher
+from kiosk.store.scenes import SCENE_KINDS, SceneRecords
 from kiosk.store.rows import (
     UPLOAD_PASSAGE_COLUMNS,
     override_upload_record,
@@ -28,6 +29,7 @@ class Outbox:
         self._writer = writer
         self._readers = readers
         self._cipher = cipher
+        self._scenes = SceneRecords(writer, readers, cipher)
 
     # ------------------------------------------------------------ writes
 
@@ -129,7 +131,10 @@ class Outbox:
             " AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY priority, id LIMIT ?",
             (json.dumps(list(skip)), limit),
         ).fetchall()
-        passage_ids = json.dumps(sorted({r for _, r, k in items if k != "override"}))
+        scene_ids = sorted({r for _, r, k in items if k in SCENE_KINDS})
+        passage_ids = json.dumps(
+            sorted({r for _, r, k in items if k != "override" and k not in SCENE_KINDS})
+        )
         override_ids = json.dumps(sorted({r for _, r, k in items if k == "override"}))
         passages = {
             row[0]: upload_passage(row, self._cipher)
@@ -147,10 +152,13 @@ class Outbox:
                 (override_ids,),
             )
         }
+        scenes = self._scenes.upload_records(scene_ids) if scene_ids else {}
         batch: list[OutboxItem] = []
         for outbox_id, record_id, kind in items:
             if kind == "override":
                 record = overrides.get(record_id)
+            elif kind in SCENE_KINDS:
+                record = scenes.get(record_id)
             else:
                 found = passages.get(record_id)
                 record = None if found is None else upload_record(record_id, kind, found)

@@ -140,6 +140,30 @@ def _outbox_settlement(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration(4, "pharmacy purchases and clinic visits (issue 25)")
+def _scene_records(db: sqlite_utils.Database) -> None:
+    db.table("scene_records").create(
+        {
+            "id": str,  # a UUID made at the kiosk
+            "kind": str,  # purchase, clinic_visit
+            "passage_id": str,  # the scan's passage, when there was one
+            "at_ms": int,
+            "operator_id": str,
+            "issuer": str,
+            "code_ix": bytes,  # blind index of (issuer, code id): a person's earlier visits
+            "code_enc": bytes,
+            "name_enc": bytes,
+            "residence_enc": bytes,
+            "temperature_c": float,
+            "details_enc": bytes,  # JSON: medicine lines, answers, patient phone, guardian...
+        },
+        pk="id",
+        not_null={"kind", "at_ms"},
+    )
+    db.table("scene_records").create_index(["code_ix", "at_ms"])
+    db.table("scene_records").create_index(["at_ms"])
+
+
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

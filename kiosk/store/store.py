@@ -6,7 +6,7 @@ Records older than the retention period are deleted once acknowledged by central
 
 `Store` opens the file and holds the keys; the tables are reached by group over its one writer
 and its per-thread readers: `store.passages`, `store.outbox`, `store.copies`, `store.audit`,
-`store.meta`.
+`store.meta`, `store.scenes` (pharmacy purchases, clinic visits).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from kiosk.store.crypto import FieldCipher, StoreKeyError, StoreKeys
 from kiosk.store.meta import Meta
 from kiosk.store.outbox import Outbox
 from kiosk.store.passages import Passages
+from kiosk.store.scenes import SceneRecords
 from kiosk.store.schema import migrate, refuse_newer_file
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
@@ -56,6 +57,7 @@ class Store:
         self.copies = Copies(self._writer, self._readers, cipher)
         self.audit = AuditLog(self._writer, self._readers)
         self.meta = Meta(self._writer, self._readers)
+        self.scenes = SceneRecords(self._writer, self._readers, cipher)
 
     @classmethod
     def open(cls, path: Path, key_file: Path, **options: Any) -> Store:
