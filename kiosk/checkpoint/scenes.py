@@ -1,5 +1,5 @@
-"""The pharmacy and fever-clinic scenes (Hainan 购药登记, 发热门诊登记, 医学观察): what staff fill in
-after a scan, as immutable forms edited by touch, and who may buy.
+"""The pharmacy and fever-clinic scenes (Hainan 购药登记, 发热门诊登记, 医学观察): what staff
+fill in after a scan, as immutable forms edited by touch, and who may buy.
 
 Pure: the forms change by methods that return a new form, `problems` says what is still
 missing (Chinese and English), and `record` turns a finished form into the record the store
@@ -68,7 +68,7 @@ class MedicineCategory(StrEnum):
 
     @property
     def watched(self) -> bool:
-        """Bought medicine of this kind makes the buyer someone to watch (the notice: 止咳、退烧)."""
+        """Medicine of this kind makes its buyer someone to watch (the notice: 止咳、退烧)."""
         return self is not MedicineCategory.OTHER
 
 

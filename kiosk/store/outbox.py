@@ -13,13 +13,13 @@ from concurrent.futures import Future
 from kiosk.client.outbox import OutboxItem
 from kiosk.store.connection import Readers, Writer
 from kiosk.store.crypto import FieldCipher
-from kiosk.store.scenes import SCENE_KINDS, SceneRecords
 from kiosk.store.rows import (
     UPLOAD_PASSAGE_COLUMNS,
     override_upload_record,
     upload_passage,
     upload_record,
 )
+from kiosk.store.scenes import SCENE_KINDS, SceneRecords
 
 
 class Outbox:
