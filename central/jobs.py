@@ -40,6 +40,7 @@ from central.core.admins import forget_stale_login_failures
 from central.core.models import JobLease
 from central.core.settings import Settings
 from central.issuance import changes
+from central.issuance.scene_events import apply_scene_records
 from central.reports.exports import purge_expired_exports, run_due_exports
 from central.reports.pushes import run_pushes
 
@@ -133,6 +134,7 @@ def run_once(
     try:
         jobs = changes.run_pending(sessions, clock, me)
         swept = changes.sweep_due(sessions, clock())
+        apply_scene_records(sessions, clock())  # issue 25: what an upload left unapplied
         forget_stale_login_failures(sessions, clock())
         result = RunResult(ran=True, jobs=jobs, swept=swept)
         if reports is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,14 @@ from sqlalchemy.orm import Session
 
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.keyfiles import create_once
-from central.core.models import Checkpoint, FeverCase, Kiosk, OverrideRecord, ReceivedPassage
+from central.core.models import (
+    Checkpoint,
+    FeverCase,
+    Kiosk,
+    OverrideRecord,
+    ReceivedPassage,
+    SceneRecord,
+)
 from central.kiosks.passage_days import count_passages
 from healthcode.keydir import KeyDir
 from healthcode.trust import KeyRole
@@ -213,6 +220,8 @@ class Rows:
     passages: dict[str, dict[str, Any]]
     fevers: dict[str, dict[str, Any]]
     overrides: dict[str, dict[str, Any]]
+    purchases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clinic_visits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def ingest(
@@ -239,6 +248,8 @@ def rows_of(
     passages: dict[str, dict[str, Any]] = {}
     fevers: dict[str, dict[str, Any]] = {}
     overrides: dict[str, dict[str, Any]] = {}
+    purchases: dict[str, dict[str, Any]] = {}
+    clinic_visits: dict[str, dict[str, Any]] = {}
     common = {
         "kiosk_id": sender.kiosk_id,
         "checkpoint_id": sender.checkpoint_id,
@@ -294,6 +305,10 @@ def rows_of(
                     "code_ix": code_ix,
                     "status": "open",
                 }
+        elif record.purchase is not None or record.clinic is not None:
+            wanted = purchases if record.purchase is not None else clinic_visits
+            if record_id not in wanted:
+                wanted[record_id] = scene_row(record, record_id, common, cipher)
         elif record.override is not None and record_id not in overrides:
             override = record.override
             overrides[record_id] = {
@@ -305,7 +320,38 @@ def rows_of(
                 "reason_enc": cipher.seal(override.reason, record_id, "reason"),
                 "operator_id": override.operator_id,
             }
-    return Rows(passages, fevers, overrides)
+    return Rows(passages, fevers, overrides, purchases, clinic_visits)
+
+
+def scene_row(
+    record: UploadRecord, record_id: str, common: dict[str, Any], cipher: RecordCipher
+) -> dict[str, Any]:
+    """A purchase's or clinic visit's row: the code blind-indexed and sealed, the rest sealed
+    as one document; what the colour rules and the reports need kept in the clear."""
+    data = record.purchase or record.clinic
+    assert data is not None  # noqa: S101 - the caller checked
+    code_ix = (
+        cipher.code_index(data.issuer, data.code_id)
+        if data.issuer is not None and data.code_id is not None
+        else None
+    )
+    details = data.model_dump_json(exclude={"code_id"})
+    purchase, clinic = record.purchase, record.clinic
+    return {
+        "id": record_id,
+        "kind": record.kind.value,
+        **common,
+        "at": data.at,
+        "issuer": data.issuer,
+        "code_ix": code_ix,
+        "code_enc": cipher.seal(data.code_id, record_id, "code"),
+        "watched": purchase is not None
+        and any(line.category != "other" for line in purchase.lines),
+        "visit": clinic.visit if clinic is not None else None,
+        "case_type": clinic.case_type if clinic is not None else None,
+        "details_enc": cipher.seal(details, record_id, "details"),
+        "applied_at": None,
+    }
 
 
 @lru_cache(maxsize=1024)
@@ -319,6 +365,8 @@ def tables_of(rows: Rows) -> dict[RecordKind, tuple[Table, dict[str, dict[str, A
         RecordKind.PASSAGE: (cast(Table, ReceivedPassage.__table__), rows.passages),
         RecordKind.FEVER_REPORT: (cast(Table, FeverCase.__table__), rows.fevers),
         RecordKind.OVERRIDE: (cast(Table, OverrideRecord.__table__), rows.overrides),
+        RecordKind.PURCHASE: (cast(Table, SceneRecord.__table__), rows.purchases),
+        RecordKind.CLINIC_VISIT: (cast(Table, SceneRecord.__table__), rows.clinic_visits),
     }
 
 

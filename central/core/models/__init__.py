@@ -36,6 +36,7 @@ from central.core.models.kiosks import (
     TrustListRecord,
 )
 from central.core.models.reports import ExportJob, JobLease, PushDelivery
+from central.core.models.scenes import SceneRecord
 
 __all__ = [
     "AdminSession",
@@ -65,6 +66,7 @@ __all__ = [
     "RecomputeJob",
     "Region",
     "RequestNonce",
+    "SceneRecord",
     "SmsChallenge",
     "StatusFeedEntry",
     "TrustListRecord",

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from central.core.cipher import record_cipher
-from central.core.deps import KeysDep, NowDep, SessionDep, SignedKioskDep
+from central.core.deps import KeysDep, NowDep, SessionDep, SessionsDep, SignedKioskDep
 from central.core.errors import ApiError
+from central.issuance.scene_events import apply_scene_records
 from central.kiosks.ingest import (
     Rejected,
     ingest,
@@ -64,11 +65,16 @@ def _answer(item: RecordResult | Rejected) -> RecordResult:
     )
 
 
+def _is_scene(record: object) -> bool:
+    return getattr(record, "kind", None) in {RecordKind.PURCHASE, RecordKind.CLINIC_VISIT}
+
+
 @router.post(PASSAGES_PATH, response_model=UploadAck)
 def upload(
     kiosk: SignedKioskDep,
     body: Annotated[bytes, Depends(_raw_body)],
     session: SessionDep,
+    sessions: SessionsDep,
     keys: KeysDep,
     now: NowDep,
 ) -> Response:
@@ -93,6 +99,10 @@ def upload(
             session, sender_of(session, kiosk), records, cipher=record_cipher(keys.path), now=now
         )
         session.commit()
+        if any(_is_scene(record) for record in records):
+            # Issue 25: a pharmacy's or clinic's record acts on the colour at once; what a
+            # failure here leaves is applied by the next upload or the jobs' sweep.
+            apply_scene_records(sessions, now)
         ack = UploadAck(batch_id=batch_id, results=[_answer(a) for a in answers], server_time=now)
         # Serialised once by pydantic (the documented `response_model`), not validated again.
         return Response(ack.model_dump_json(), media_type="application/json")

@@ -3,7 +3,7 @@ scope, as downloads."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from central.core.audit import Action, AuditDep
 from central.core.cipher import record_cipher
 from central.core.deps import KeysDep, NowDep, SessionDep
-from central.core.models import ReceivedPassage
+from central.core.models import ReceivedPassage, SceneRecord
 from central.core.scope import ScopeDep
 from central.reports.daily import (
     PushRow,
@@ -20,6 +20,7 @@ from central.reports.daily import (
     push_rows,
     render_push_csv,
 )
+from central.reports.scenes import SceneCounts, scene_counts
 from central.reports.usage import (
     previous_week,
     render_usage_csv,
@@ -81,3 +82,23 @@ def weekly_report(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{usage_file_name(chosen)}"'},
     )
+
+
+@router.get("/scenes")
+def scenes_report(
+    session: SessionDep,
+    scope: ScopeDep,
+    audit: AuditDep,
+    now: NowDep,
+    day: Annotated[date | None, Query(description="local day (default: today)")] = None,
+) -> list[SceneCounts]:
+    """Issue 25: pharmacy purchases and clinic visits per region code of the caller's
+    checkpoints, for one local day (counts only)."""
+    chosen = day or (previous_day(now) + timedelta(days=1))
+    rows = scene_counts(
+        session,
+        chosen,
+        where=SceneRecord.checkpoint_id.in_(scope.visible_checkpoint_ids()),
+    )
+    audit.record(Action.EXPORT, "scene_counts", len(rows))
+    return rows

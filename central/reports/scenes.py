@@ -1,0 +1,56 @@
+"""Pharmacy and clinic counts per area and day (issue 25): how many sales of watched medicine,
+fever-clinic registrations, observation visits and confirmed or suspected cases each region's
+checkpoints recorded. Counts only: nothing identifying leaves the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy.orm import Session
+
+from central.core.models import SceneRecord
+from central.reports.daily import DEFAULT_TIME_ZONE, day_bounds
+
+
+@dataclass(frozen=True)
+class SceneCounts:
+    region_code: str
+    purchases: int
+    watched_purchases: int
+    clinic_registrations: int
+    observation_visits: int
+    confirmed_or_suspected: int
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def scene_counts(
+    session: Session,
+    day: date,
+    *,
+    where: ColumnElement[bool] | None = None,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> list[SceneCounts]:
+    """One row per region code with a record that local day, in region order."""
+    start, end = day_bounds(day, time_zone)
+    purchase = SceneRecord.kind == "purchase"
+    rows = session.execute(
+        select(
+            SceneRecord.region_code,
+            _count(purchase),
+            _count(and_(purchase, SceneRecord.watched)),
+            _count(SceneRecord.visit == "registration"),
+            _count(SceneRecord.visit == "observation"),
+            _count(SceneRecord.case_type.in_(("confirmed", "suspected"))),
+        )
+        .where(
+            SceneRecord.at >= start, SceneRecord.at < end, where if where is not None else true()
+        )
+        .group_by(SceneRecord.region_code)
+        .order_by(SceneRecord.region_code)
+    )
+    return [SceneCounts(str(r[0]), *(int(n) for n in r[1:])) for r in rows]
