@@ -41,6 +41,7 @@ from kiosk.checkpoint.events import (
     OperatorSignedIn,
     OverrideRequested,
     PassageFieldsChanged,
+    PassageRecord,
     Prompt,
     ReadyForNext,
     RefuseOverride,
@@ -120,6 +121,7 @@ class FlowDriver:
         self._stopped = False
         self.last_timing: ScanTiming | None = None
         self.last_result: ResultView | None = None
+        self.last_record: PassageRecord | None = None  # what a pharmacy or clinic form follows
         self.last_prompt: PromptView | None = None
         self.last_progress: ProgressView | None = None
         # The closed result staff may still change from the scan screen, and until when.
@@ -302,6 +304,7 @@ class FlowDriver:
             self._wants_temperature_since = None
             self._offer(None, self.now())
             self.last_result = result = result_view(effect)
+            self.last_record = effect.record
             for listener in listeners:
                 listener.result_shown(result)
         elif isinstance(effect, ReadyForNext):

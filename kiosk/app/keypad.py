@@ -21,18 +21,20 @@ CLEAR = "C"
 LOWEST_CELSIUS = 34.0
 HIGHEST_CELSIUS = 43.0
 _TEMPERATURE_CHARS = 4  # "36.5"
+PHONE_DIGITS = 11
 
 
 class KeypadKind(StrEnum):
     ID_NUMBER = "id_number"
     TEMPERATURE = "temperature"
     PIN = "pin"
+    PHONE = "phone"  # a mainland mobile number: 11 digits (代购: the patient's phone)
 
 
 def keys(kind: KeypadKind) -> tuple[str, ...]:
     """The character keys, in the keypad's order (backspace and clear come with every kind);
     a PIN has digits only."""
-    if kind is KeypadKind.PIN:
+    if kind in {KeypadKind.PIN, KeypadKind.PHONE}:
         return (*"123456789", "0")
     extra = "X" if kind is KeypadKind.ID_NUMBER else "."
     return (*"123456789", extra, "0")
@@ -46,8 +48,9 @@ def press(kind: KeypadKind, text: str, key: str) -> str:
         return ""
     if kind is KeypadKind.ID_NUMBER:
         return _press_id(text, key.upper())
-    if kind is KeypadKind.PIN:
-        digit = key.isascii() and key.isdigit() and len(text) < PIN_MAX_DIGITS
+    if kind in {KeypadKind.PIN, KeypadKind.PHONE}:
+        longest = PIN_MAX_DIGITS if kind is KeypadKind.PIN else PHONE_DIGITS
+        digit = key.isascii() and key.isdigit() and len(text) < longest
         return text + key if digit else text
     return _press_temperature(text, key)
 

@@ -297,7 +297,9 @@ def clinic_record(
         "case_type": form.case_type.value if form.case_type else None,
         "onset_date": form.onset_date.isoformat() if form.onset_date else None,
         "observation_start": (
-            form.observation_start.isoformat() if form.observation_start else None
+            form.observation_start.isoformat()
+            if form.observation_start and form.scene is Scene.OBSERVATION
+            else None
         ),
         "dry_cough": form.dry_cough,
         "other_symptoms": sorted(s.value for s in form.symptoms),

@@ -19,6 +19,7 @@ from healthcode.text import LocalText
 from kiosk.app.app import AppListener, KioskApp, utc_now
 from kiosk.app.discovery import discover
 from kiosk.app.enrolment import Enrolled
+from kiosk.app.scenes import SceneDesk
 from kiosk.app.settings import KioskSettings
 from kiosk.app.startup import KioskSetup
 from kiosk.app.status import VERSION
@@ -32,6 +33,7 @@ from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.pinpad import AccessGate
 from kiosk.ui.provisioning import ProvisioningView
+from kiosk.ui.scene_desk import SceneScreens
 from kiosk.ui.signin import SignInView
 from kiosk.ui.supervisor import SupervisorView
 from kiosk.ui.wedge import WedgeListener, listen_on
@@ -155,6 +157,10 @@ class Kiosk:
             self.gate,
             language=language,
         )
+        # Issue 25: the pharmacy's and clinic's forms, after a scan at such a checkpoint.
+        self.scenes = SceneScreens(
+            self.bridge, SceneDesk(self.store, lambda: app.flow.policy, self.trusted_now)
+        )
         self.window = KioskWindow(
             self.bridge,
             self.languages,
@@ -163,8 +169,10 @@ class Kiosk:
                 "signin": self.signin,
                 "supervisor": self.supervisor,
                 "provisioning": self.provisioning,
+                **self.scenes.screens,
             },
         )
+        self.scenes.attach(self.window)
         self.window.set_locked(setup.lock)
         self.window.set_layout_setting(ScreenLayout(setup.layout))
         self._on_enrolled = on_enrolled or (lambda kiosk: kiosk.app.adopt_enrolment())

@@ -25,6 +25,7 @@ from kiosk.checkpoint.events import Prompt
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.store import Operator
 from kiosk.ui.app import Kiosk
+from kiosk.ui.gallery_scenes import scene_shots
 from kiosk.ui.i18n import Language
 
 _NOT_A_HASH = "not-a-pin-hash"  # the gallery checks no PIN: the views are opened directly
@@ -134,6 +135,7 @@ class Gallery:
         shots += [self._result(name, view) for name, view in self._results.items()]
         shots += self._manual_entry() + self._override() + self._plate()
         shots += self._sign_in() + self._supervisor() + self._technician()
+        shots += scene_shots(self.window, self._results["yellow-code-manual-check"], Shot)
         return shots
 
     def _scan(self, kind: CheckpointType, faults: tuple[str, ...]) -> Shot:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from healthcode.text import LocalText
+from kiosk.app.scenes import SCENE_SCREENS
 from kiosk.app.viewstate import ProgressView, PromptView, ResultView, ScreenLayout, StatusItem
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
@@ -196,7 +197,7 @@ class KioskWindow(QMainWindow):
 
     def show_prompt(self, prompt: PromptView) -> None:
         self.scan.show_prompt(prompt)
-        if self.current_screen in {"result", "override"}:
+        if self.current_screen in {"result", "override", *SCENE_SCREENS}:
             return
         if self.current_screen not in {"manual", "plate"}:
             self.show_screen("scan")
@@ -265,6 +266,7 @@ class KioskWindow(QMainWindow):
             "override",
             "manual",
             "plate",
+            *SCENE_SCREENS,  # a pharmacy's or clinic's form stays until saved or cancelled
             *self._sign_in_for_override(),
         }:
             self.show_screen("scan")

@@ -1,0 +1,342 @@
+"""The fever clinic's forms for gloved hands (发热门诊登记, 医学观察): the nurse switches between
+registration and observation, types the temperature and the case number on keypad pages, and
+answers the rest by toggles; the onset date moves by a day with - and +. The person's earlier
+visits at this kiosk are listed under the title (an observation is kept over several visits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QSizePolicy,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.app.keypad import KeypadKind, temperature_value
+from kiosk.app.scenes import WORDS
+from kiosk.app.viewstate import ResultView
+from kiosk.checkpoint.scenes import CaseType, ClinicForm, Scene, Symptom
+from kiosk.store.scenes import EarlierVisit
+from kiosk.ui import style
+from kiosk.ui.i18n import Language
+from kiosk.ui.keypad import Keypad
+from kiosk.ui.purchase import YesNo, heading_text, step_button
+from kiosk.ui.toggle import ToggleButton
+
+
+class ClinicPanel(QWidget):
+    saved = Signal(object)  # ClinicForm
+    cancelled = Signal()
+
+    def __init__(self, today: Callable[[], date], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(f"background: {style.SURFACE}; color: {style.TEXT};")
+        self._today = today
+        self.form: ClinicForm | None = None
+        self.view: ResultView | None = None
+        self.visits: list[EarlierVisit] = []
+        self._language = Language.ZH
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(8, 8, 8, 8)
+        outer.setSpacing(8)
+        self.title = QLabel()
+        self.title.setFont(style.font(style.BODY_PT + 6, bold=True))
+        self.title.setWordWrap(True)
+        self.earlier = QLabel()
+        self.earlier.setFont(style.font(style.BODY_PT - 2))
+        self.earlier.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setFont(style.font(style.BODY_PT, bold=True))
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
+        self.message.hide()  # shown with what is missing after 保存: no room kept for it
+        for label in (self.title, self.earlier, self.message):
+            outer.addWidget(label)
+        # left: which form, the typed values, the onset date
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        self.scene_buttons = {
+            scene: ToggleButton() for scene in (Scene.REGISTRATION, Scene.OBSERVATION)
+        }
+        scenes = QHBoxLayout()
+        group = QButtonGroup(self)
+        for scene, button in self.scene_buttons.items():
+            group.addButton(button)
+            scenes.addWidget(button)
+            button.clicked.connect(
+                lambda _=False, s=scene: self._update(replace(self._form, scene=s))
+            )
+        outer.addLayout(scenes)
+        self.temperature_button = QPushButton()
+        self.case_number_button = QPushButton()
+        for button in (self.temperature_button, self.case_number_button):
+            button.setStyleSheet(style.BUTTON_STYLE)
+        left.addWidget(self.temperature_button)
+        left.addWidget(self.case_number_button)
+        self.temperature_button.clicked.connect(lambda: self._open_keypad(0))
+        self.case_number_button.clicked.connect(lambda: self._open_keypad(1))
+        onset = QHBoxLayout()
+        self.onset_minus, self.onset_plus = step_button("−"), step_button("+")
+        self.onset_label = QLabel()
+        self.onset_label.setFont(style.font(style.BODY_PT, bold=True))
+        self.onset_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.onset_minus.clicked.connect(lambda: self._move_onset(-1))
+        self.onset_plus.clicked.connect(lambda: self._move_onset(+1))
+        onset.addWidget(self.onset_minus)
+        onset.addWidget(self.onset_label, 1)
+        onset.addWidget(self.onset_plus)
+        self.onset_row = QWidget()
+        self.onset_row.setLayout(onset)
+        onset.setContentsMargins(0, 0, 0, 0)
+        left.addStretch(1)
+        # right: the questions (registration) or the case and its symptoms (observation)
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        self.travel, self.contact = YesNo(), YesNo()
+        self.travel.answered.connect(lambda a: self._update(replace(self._form, travel_history=a)))
+        self.contact.answered.connect(lambda a: self._update(replace(self._form, fever_contact=a)))
+        right.addWidget(self.travel)
+        right.addWidget(self.contact)
+        self.case_buttons = {case: ToggleButton() for case in CaseType}
+        cases = QButtonGroup(self)
+        for case, button in self.case_buttons.items():
+            cases.addButton(button)
+            button.clicked.connect(
+                lambda _=False, c=case: self._update(replace(self._form, case_type=c))
+            )
+        self.cough = ToggleButton()
+        self.cough.clicked.connect(lambda on: self._update(replace(self._form, dry_cough=on)))
+        self.symptom_buttons = {symptom: ToggleButton() for symptom in Symptom}
+        for symptom, button in self.symptom_buttons.items():
+            button.clicked.connect(
+                lambda _=False, s=symptom: self._update(self._form.toggle_symptom(s))
+            )
+        # the case type, dry cough and other symptoms: a page of their own (room for gloves)
+        self.details_button = QPushButton()
+        self.details_button.setStyleSheet(style.BUTTON_STYLE)
+        self.details_button.clicked.connect(lambda: self.pages.setCurrentIndex(2))
+        right.addWidget(self.onset_row)
+        right.addWidget(self.details_button)
+        right.addStretch(1)
+        self.left, self.right = left, right
+        self.columns = QGridLayout()
+        self.columns.setSpacing(12)
+        outer.addLayout(self.columns, 1)
+        actions = QHBoxLayout()
+        self.save, self.cancel = QPushButton(), QPushButton()
+        for button in (self.save, self.cancel):
+            button.setStyleSheet(style.BUTTON_STYLE)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            actions.addWidget(button)
+        self.save.clicked.connect(self._save)
+        self.cancel.clicked.connect(self.cancelled)
+        outer.addLayout(actions)
+        # the keypad page: the temperature or the case number
+        keypad_page = QWidget()
+        keys = QVBoxLayout(keypad_page)
+        keys.setContentsMargins(8, 8, 8, 8)
+        self.keypad_title = QLabel()
+        self.keypad_title.setFont(style.font(style.BODY_PT + 4, bold=True))
+        self.typed = QLabel()
+        self.typed.setFont(style.font(style.BODY_PT + 12, bold=True))
+        self.keypads = (Keypad(KeypadKind.TEMPERATURE), Keypad(KeypadKind.PHONE))
+        self.keypad_stack = QStackedLayout()
+        for keypad in self.keypads:
+            keypad.changed.connect(self.typed.setText)
+            self.keypad_stack.addWidget(keypad)
+        self.keypad_done = QPushButton()
+        self.keypad_done.setStyleSheet(style.BUTTON_STYLE)
+        self.keypad_done.clicked.connect(self._keypad_done)
+        typed_row = QHBoxLayout()
+        typed_row.addWidget(self.keypad_title)
+        typed_row.addWidget(self.typed, 1)
+        keys.addLayout(typed_row)
+        keys.addLayout(self.keypad_stack, 1)
+        keys.addWidget(self.keypad_done)
+        details_page = QWidget()
+        details = QVBoxLayout(details_page)
+        details.setContentsMargins(8, 8, 8, 8)
+        self.details_title = QLabel()
+        self.details_title.setFont(style.font(style.BODY_PT + 4, bold=True))
+        self.details_grid = QGridLayout()
+        self.details_grid.setSpacing(8)
+        self.details_done = QPushButton()
+        self.details_done.setStyleSheet(style.BUTTON_STYLE)
+        self.details_done.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        details.addLayout(self.details_grid)
+        details.addStretch(1)
+        closing = QHBoxLayout()  # the page's title beside 完成: the toggles get the height
+        closing.addWidget(self.details_title, 1)
+        closing.addWidget(self.details_done, 1)
+        details.addLayout(closing)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(page)
+        self.pages.addWidget(keypad_page)
+        self.pages.addWidget(details_page)
+        self.pages.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self._portrait: bool | None = None
+        self.arrange(portrait=False)
+        self.retranslate(Language.ZH)
+
+    @property
+    def _form(self) -> ClinicForm:
+        assert self.form is not None  # noqa: S101 - only touched while a form is open
+        return self.form
+
+    def open(
+        self,
+        form: ClinicForm,
+        view: ResultView | None = None,
+        visits: list[EarlierVisit] | None = None,
+    ) -> None:
+        self.view, self.visits = view, list(visits or [])
+        self.message.clear()
+        self.message.hide()
+        self.pages.setCurrentIndex(0)
+        self._update(form)
+
+    def arrange(self, *, portrait: bool) -> None:
+        if portrait is self._portrait:
+            return
+        self._portrait = portrait
+        for layout in (self.left, self.right):
+            self.columns.removeItem(layout)
+        self.columns.addLayout(self.left, 0, 0)
+        self.columns.addLayout(self.right, *((1, 0) if portrait else (0, 1)))
+        self.columns.setColumnStretch(1, 0 if portrait else 2)
+        toggles = [*self.case_buttons.values(), self.cough, *self.symptom_buttons.values()]
+        for button in toggles:
+            self.details_grid.removeWidget(button)
+        columns = 2 if portrait else 3
+        for index, button in enumerate(toggles):
+            self.details_grid.addWidget(button, *divmod(index, columns))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.arrange(portrait=event.size().height() > event.size().width())
+        super().resizeEvent(event)
+
+    def _move_onset(self, days: int) -> None:
+        onset = (self._form.onset_date or self._today()) + timedelta(days=days)
+        self._update(replace(self._form, onset_date=min(onset, self._today())))
+
+    def _open_keypad(self, which: int) -> None:
+        keypad = self.keypads[which]
+        keypad.clear()
+        current = self._form.temperature_text if which == 0 else self._form.case_number
+        keypad.type_text(current)
+        self.typed.setText(current)
+        self.keypad_stack.setCurrentIndex(which)
+        key = "temperature" if which == 0 else "case_number"
+        self.keypad_title.setText(WORDS[key].get(self._language.value))
+        self.pages.setCurrentIndex(1)
+
+    def _keypad_done(self) -> None:
+        which = self.keypad_stack.currentIndex()
+        text = self.keypads[which].text()
+        self.pages.setCurrentIndex(0)
+        if which == 0:
+            value = temperature_value(text)
+            self._update(
+                replace(self._form, temperature_text="" if value is None else f"{value:.1f}")
+            )
+        else:
+            self._update(replace(self._form, case_number=text))
+
+    def _update(self, form: ClinicForm) -> None:
+        self.form = form
+        code = self._language.value
+        observing = form.scene is Scene.OBSERVATION
+        holder = replace(form.holder, temperature_celsius=form.temperature)
+        self.title.setText(heading_text(form.scene.label, holder, self.view, code))
+        for scene, button in self.scene_buttons.items():
+            button.setChecked(scene is form.scene)
+        self.travel.setVisible(not observing)
+        self.contact.setVisible(not observing)
+        self.details_button.setVisible(observing)
+        self.case_number_button.setVisible(observing)
+        self.onset_row.setVisible(observing)
+        self.travel.show_answer(form.travel_history)
+        self.contact.show_answer(form.fever_contact)
+        for case, button in self.case_buttons.items():
+            button.setChecked(case is form.case_type)
+        self.cough.setChecked(form.dry_cough)
+        for symptom, button in self.symptom_buttons.items():
+            button.setChecked(symptom in form.symptoms)
+        celsius = (
+            f"{form.temperature:.1f} °C"
+            if form.temperature
+            else WORDS["type_temperature"].get(code)
+        )
+        self.temperature_button.setText(f"{WORDS['temperature_short'].get(code)} {celsius}")
+        number = form.case_number or WORDS["type_case_number"].get(code)
+        self.case_number_button.setText(f"{WORDS['case_short'].get(code)} {number}")
+        onset = form.onset_date.isoformat() if form.onset_date else "—"
+        self.onset_label.setText(f"{WORDS['onset'].get(code)} {onset}")
+        self.onset_plus.setEnabled(form.onset_date is not None and form.onset_date < self._today())
+        self.earlier.setText(self._earlier_text(code))
+        chosen = [form.case_type.label.get(code)] if form.case_type else []
+        chosen += [WORDS["dry_cough"].get(code)] if form.dry_cough else []
+        chosen += [s.label.get(code) for s in Symptom if s in form.symptoms]
+        self.details_button.setText(
+            f"{WORDS['case_type'].get(code)}: {len(chosen)}"
+            if chosen
+            else WORDS["case_type"].get(code)
+        )
+        if self.message.text():
+            self._say_problems()
+
+    def _earlier_text(self, code: str) -> str:
+        if not self.visits:
+            return WORDS["none_earlier"].get(code)
+        shown = [
+            f"{v.at_utc:%m-%d} {v.temperature_celsius:.1f} °C"
+            if v.temperature_celsius is not None
+            else f"{v.at_utc:%m-%d}"
+            for v in self.visits[:4]
+        ]
+        return f"{WORDS['earlier'].get(code)} ({len(self.visits)}): " + ", ".join(shown)
+
+    def _say_problems(self) -> bool:
+        problems = self._form.problems()
+        self.message.setText("；".join(p.get(self._language.value) for p in problems))
+        self.message.setVisible(bool(problems))
+        return not problems
+
+    def _save(self) -> None:
+        if self._say_problems():
+            self.saved.emit(self._form)
+
+    def retranslate(self, language: Language) -> None:
+        self._language = language
+        code = language.value
+        for scene, button in self.scene_buttons.items():
+            button.setText(scene.label.get(code))
+        for case, button in self.case_buttons.items():
+            button.setText(case.label.get(code))
+        for symptom, button in self.symptom_buttons.items():
+            button.setText(symptom.label.get(code))
+        self.cough.setText(WORDS["dry_cough"].get(code))
+        self.travel.retranslate(WORDS["travel_history"], language)
+        self.contact.retranslate(WORDS["fever_contact"], language)
+        self.save.setText(WORDS["save"].get(code))
+        self.cancel.setText(WORDS["cancel"].get(code))
+        self.keypad_done.setText(WORDS["done"].get(code))
+        self.details_done.setText(WORDS["done"].get(code))
+        self.details_title.setText(WORDS["case_type"].get(code))
+        for keypad in self.keypads:
+            keypad.retranslate(language)
+        if self.form is not None:
+            self._update(self.form)
