@@ -1,0 +1,137 @@
+"""The pharmacy's and clinic's forms on the running kiosk (issue 25): a scan at such a checkpoint
+opens the form in place of the result, every field is filled by touch (steps, toggles, keypads),
+and the saved form waits in the outbox as the upload will send it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.checkpoint.policy import CheckpointType, default_policy
+from kiosk.checkpoint.scenes import CaseType, MedicineCategory, Scene
+from kiosk.ui.app import Kiosk
+from sync.schemas import RecordKind, UploadRecord
+from tests.gui.kiosk_support import build_kiosk, tap_keys
+
+
+def _kiosk(tmp_path: Path, kind: CheckpointType, qtbot: QtBot) -> Kiosk:
+    policy = replace(default_policy(kind), temperature_required=False)
+    kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False, policy=policy)
+    kiosk.world = _world  # type: ignore[attr-defined]
+    qtbot.addWidget(kiosk.window)
+    kiosk.window.resize(1024, 600)  # the smallest panel: every target still fits gloves
+    kiosk.window.show()
+    kiosk.start()
+    return kiosk
+
+
+def _tap(qtbot: QtBot, button) -> None:  # type: ignore[no-untyped-def]
+    assert button.isVisible() and button.isEnabled(), button.text()
+    assert min(button.width(), button.height()) >= 90, button.text()  # gloves
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _outbox(kiosk: Kiosk, kind: RecordKind) -> list[UploadRecord]:
+    return [i.record for i in kiosk.store.outbox.outbox_batch(50) if i.record.kind is kind]
+
+
+def test_a_seller_records_a_sale_for_someone_else_by_touch_alone(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk = _kiosk(tmp_path, CheckpointType.PHARMACY, qtbot)
+    window = kiosk.window
+    try:
+        kiosk.bridge.submit_code_text(kiosk.world.case("green").text)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: window.current_screen == "purchase", timeout=10_000)
+        panel = kiosk.scenes.purchase
+        _tap(qtbot, panel.save)  # nothing chosen yet: the form says what is missing
+        assert panel.message.text() == "请选择药品；请回答两个问题"
+        for _ in range(3):
+            _tap(qtbot, panel.plus[MedicineCategory.FEVER])
+        _tap(qtbot, panel.minus[MedicineCategory.FEVER])
+        _tap(qtbot, panel.plus[MedicineCategory.COUGH])
+        _tap(qtbot, panel.travel.no)
+        _tap(qtbot, panel.contact.yes)
+        _tap(qtbot, panel.for_other)
+        _tap(qtbot, panel.save)
+        assert panel.message.text() == "请输入患者手机号"
+        _tap(qtbot, panel.phone_button)
+        tap_keys(qtbot, panel.keypad, "13800138000")
+        _tap(qtbot, panel.keypad_done)
+        assert panel.phone_button.text() == "13800138000"
+        _tap(qtbot, panel.save)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
+        (sent,) = _outbox(kiosk, RecordKind.PURCHASE)
+        purchase = sent.purchase
+        assert purchase is not None
+        assert [(x.category, x.quantity) for x in purchase.lines] == [("fever", 2), ("cough", 1)]
+        assert (purchase.travel_history, purchase.fever_contact) == (False, True)
+        assert purchase.patient_phone == "13800138000"
+        assert purchase.masked_name == "张*丰" and purchase.code_id
+    finally:
+        kiosk.stop()
+
+
+def test_a_red_code_at_a_pharmacy_shows_the_result_and_no_form(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk = _kiosk(tmp_path, CheckpointType.PHARMACY, qtbot)
+    try:
+        kiosk.bridge.submit_code_text(kiosk.world.case("red").text)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: kiosk.window.current_screen == "result", timeout=10_000)
+        qtbot.waitUntil(lambda: kiosk.window.current_screen == "scan", timeout=10_000)
+        assert _outbox(kiosk, RecordKind.PURCHASE) == []
+    finally:
+        kiosk.stop()
+
+
+def test_a_nurse_registers_then_observes_and_sees_the_earlier_visit(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk = _kiosk(tmp_path, CheckpointType.CLINIC, qtbot)
+    window = kiosk.window
+    panel = kiosk.scenes.clinic
+    green = kiosk.world.case("green").text  # type: ignore[attr-defined]
+    try:
+        kiosk.bridge.submit_code_text(green)
+        qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
+        assert panel.earlier.text() == "无此前登记"
+        _tap(qtbot, panel.temperature_button)
+        tap_keys(qtbot, panel.keypads[0], "384")
+        _tap(qtbot, panel.keypad_done)
+        _tap(qtbot, panel.travel.no)
+        _tap(qtbot, panel.contact.no)
+        _tap(qtbot, panel.save)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
+
+        kiosk.bridge.submit_code_text(green)
+        qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
+        assert panel.earlier.text().startswith("此前登记 (1): ")
+        _tap(qtbot, panel.scene_buttons[Scene.OBSERVATION])
+        _tap(qtbot, panel.temperature_button)
+        tap_keys(qtbot, panel.keypads[0], "376")
+        _tap(qtbot, panel.keypad_done)
+        _tap(qtbot, panel.case_number_button)
+        tap_keys(qtbot, panel.keypads[1], "2020")
+        _tap(qtbot, panel.keypad_done)
+        _tap(qtbot, panel.onset_minus)
+        _tap(qtbot, panel.details_button)
+        _tap(qtbot, panel.case_buttons[CaseType.SUSPECTED])
+        _tap(qtbot, panel.cough)
+        _tap(qtbot, panel.details_done)
+        _tap(qtbot, panel.save)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
+        visits = [r.clinic for r in _outbox(kiosk, RecordKind.CLINIC_VISIT)]
+        assert [(v.visit, v.temperature_celsius) for v in visits if v] == [
+            ("registration", 38.4),
+            ("observation", 37.6),
+        ]
+        observation = visits[1]
+        assert observation is not None
+        assert (observation.case_number, observation.case_type) == ("2020", "suspected")
+        assert observation.dry_cough and observation.onset_date is not None
+    finally:
+        kiosk.stop()
