@@ -11,6 +11,7 @@ change nothing). A code that is not ours (no person) is marked applied and chang
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,10 +61,12 @@ def apply_scene_records(
         if not ids:
             return applied
         for record_id in ids:
-            applied += retrying(sessions, lambda s, i=record_id: _apply(s, i, now, actor))
+            applied += retrying(
+                sessions, partial(_apply, record_id=record_id, now=now, actor=actor)
+            )
 
 
-def _apply(session: Session, record_id: str, now: datetime, actor: str) -> int:
+def _apply(session: Session, *, record_id: str, now: datetime, actor: str) -> int:
     claimed = session.execute(
         update(SceneRecord)
         .where(SceneRecord.id == record_id, SceneRecord.applied_at.is_(None))

@@ -82,8 +82,15 @@ class SceneDesk:
 
     def save(self, form: PurchaseForm | ClinicForm, operator_id: str | None) -> Future[str]:
         """Store the finished form and queue it for central (ValueError when incomplete)."""
-        make = purchase_record if isinstance(form, PurchaseForm) else clinic_record
-        record = make(form, record_id=uuid.uuid4(), at_utc=self._now(), operator_id=operator_id)
+        record_id, at_utc = uuid.uuid4(), self._now()
+        if isinstance(form, PurchaseForm):
+            record = purchase_record(
+                form, record_id=record_id, at_utc=at_utc, operator_id=operator_id
+            )
+        else:
+            record = clinic_record(
+                form, record_id=record_id, at_utc=at_utc, operator_id=operator_id
+            )
         return self._store.scenes.record(record)
 
 
