@@ -21,26 +21,26 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
-import tenacity  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import httpx
+import tenacity
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
-from central.core.models import SceneRecord  # noqa: E402
-from central.reports.daily import DEFAULT_TIME_ZONE  # noqa: E402
-from central.reports.scenes import scene_counts  # noqa: E402
-from healthcode.console import say, survives_closed_stdout  # noqa: E402
-from kiosk.checkpoint.scenes import (  # noqa: E402
+from central.core.models import SceneRecord
+from central.reports.daily import DEFAULT_TIME_ZONE
+from central.reports.scenes import scene_counts
+from healthcode.console import say, survives_closed_stdout
+from kiosk.checkpoint.scenes import (
     MedicineCategory,
     PurchaseForm,
     SceneHolder,
     purchase_record,
 )
-from kiosk.client.enrollment import enroll  # noqa: E402
-from kiosk.client.upload import Uploader  # noqa: E402
-from kiosk.store import Store, StoreKeys  # noqa: E402
-from tests.central.test_server_process import _environment, _free_port, _run  # noqa: E402
-from tests.e2e.conftest import RealServer  # noqa: E402
+from kiosk.client.enrollment import enroll
+from kiosk.client.upload import Uploader
+from kiosk.store import Store, StoreKeys
+from tests.central.test_server_process import _environment, _free_port, _run
+from tests.e2e.conftest import RealServer
 
 PURCHASES = 500  # a busy pharmacy's day of fever and cough medicine
 COUNTY = "610124"
