@@ -37,7 +37,13 @@ _BY_TYPE: dict[CheckpointType, dict[str, Any]] = {
         "red_action": "manual_check",
         "fever_action": "register",
     },
-    CheckpointType.PHARMACY: {"require_id_card": True, "record_purchase": True},
+    # Hainan (004): buyers of fever and cough medicine turn yellow and buy again; the seller
+    # checks a yellow code and records the sale, which central's colour rules act on.
+    CheckpointType.PHARMACY: {
+        "require_id_card": True,
+        "record_purchase": True,
+        "yellow_action": "manual_check",
+    },
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import date, datetime
 
 from healthcode.text import LocalText
@@ -18,6 +19,7 @@ from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.policy import Policy
 from kiosk.checkpoint.scenes import (
     ClinicForm,
+    MedicineCategory,
     PurchaseForm,
     Scene,
     SceneHolder,
@@ -123,3 +125,17 @@ WORDS = {
     "earlier": LocalText("此前登记", "Earlier visits"),
     "none_earlier": LocalText("无此前登记", "No earlier visits"),
 }
+
+
+def demo_filled(form: PurchaseForm | ClinicForm) -> PurchaseForm | ClinicForm:
+    """What the demo's staff fill in (`kiosk --demo`): a box of fever medicine, or a fever
+    clinic's registration with the measured (or a feverish) temperature; no to both questions."""
+    if isinstance(form, PurchaseForm):
+        return form.add(MedicineCategory.FEVER).answer(travel_history=False, fever_contact=False)
+    measured = form.holder.temperature_celsius
+    return replace(
+        form,
+        temperature_text=f"{measured if measured is not None else 38.2:.1f}",
+        travel_history=False,
+        fever_contact=False,
+    )

@@ -159,7 +159,9 @@ class Kiosk:
         )
         # Issue 25: the pharmacy's and clinic's forms, after a scan at such a checkpoint.
         self.scenes = SceneScreens(
-            self.bridge, SceneDesk(self.store, lambda: app.flow.policy, self.trusted_now)
+            self.bridge,
+            SceneDesk(self.store, lambda: app.flow.policy, self.trusted_now),
+            demo=setup.demo,
         )
         self.window = KioskWindow(
             self.bridge,

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.app.scenes import SceneDesk
+from kiosk.app.scenes import SCENE_SCREENS, SceneDesk, demo_filled
 from kiosk.app.viewstate import ResultView
 from kiosk.checkpoint.scenes import ClinicForm, PurchaseForm
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.clinic import ClinicPanel
 from kiosk.ui.purchase import PurchasePanel
+
+DEMO_FILL_MS = 1500
 
 
 class SceneScreens(QObject):
@@ -21,8 +23,16 @@ class SceneScreens(QObject):
 
     finished = Signal(object)  # the saved record's id, or an exception (on the GUI thread)
 
-    def __init__(self, bridge: FlowBridge, desk: SceneDesk, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        bridge: FlowBridge,
+        desk: SceneDesk,
+        *,
+        demo: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.demo = demo  # `kiosk --demo`: the form fills and saves itself, as staff would
         self.bridge = bridge
         self.desk = desk
         self.purchase = PurchasePanel()
@@ -50,6 +60,21 @@ class SceneScreens(QObject):
         elif isinstance(form, ClinicForm):
             self.clinic.open(form, view, self.desk.earlier_visits(form))
             self.window.show_screen("clinic")  # type: ignore[attr-defined]
+        if self.demo and form is not None:
+            QTimer.singleShot(DEMO_FILL_MS, lambda: self._demo_fill(view))
+
+    def _demo_fill(self, view: ResultView) -> None:
+        panel = self.purchase if self.window.current_screen == "purchase" else self.clinic  # type: ignore[attr-defined]
+        if self.window.current_screen not in SCENE_SCREENS or panel.form is None:  # type: ignore[attr-defined]
+            return  # closed, or the next person's result came first
+        if panel.view is not view:
+            return
+        filled = demo_filled(panel.form)
+        if isinstance(filled, PurchaseForm):
+            self.purchase.open(filled, view)
+        else:
+            self.clinic.open(filled, view, self.clinic.visits)
+        panel.save.click()
 
     def _save(self, form: PurchaseForm | ClinicForm) -> None:
         if self.saving:

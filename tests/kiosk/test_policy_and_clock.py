@@ -120,7 +120,7 @@ def test_the_policy_central_sends_is_understood() -> None:
             "max_feed_age_s": 7200,
             "require_id_card": True,
             "record_vehicle_plate": True,
-            "record_purchase": False,  # not known here: ignored
+            "record_purchase": False,  # kept (issue 25): a road junction sells nothing
         },
     )
     assert policy.version == 7
@@ -129,6 +129,7 @@ def test_the_policy_central_sends_is_understood() -> None:
     assert policy.max_feed_age == timedelta(hours=2)
     assert policy.id_match_required
     assert PassageField.VEHICLE_PLATE in policy.passage_fields
+    assert not policy.record_purchase
 
 
 def test_an_unknown_action_from_central_is_refused() -> None:
