@@ -162,6 +162,7 @@ class Kiosk:
             self.bridge,
             SceneDesk(self.store, lambda: app.flow.policy, self.trusted_now),
             demo=setup.demo,
+            nudge=self._nudge_sync,
         )
         self.window = KioskWindow(
             self.bridge,
@@ -212,6 +213,10 @@ class Kiosk:
     @property
     def sync(self) -> Any:
         return self.app.sync
+
+    def _nudge_sync(self) -> None:
+        if self.app.sync is not None:
+            self.app.sync.nudge()
 
     def trusted_now(self) -> datetime:
         return self.app.trusted_now()

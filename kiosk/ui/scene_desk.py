@@ -4,6 +4,7 @@ colour and outcome; saved (durably, off the GUI thread) or cancelled, the scan s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -29,9 +30,11 @@ class SceneScreens(QObject):
         desk: SceneDesk,
         *,
         demo: bool = False,
+        nudge: Callable[[], None] = lambda: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.nudge = nudge  # a saved form goes to central now, not at the next scheduled sync
         self.demo = demo  # `kiosk --demo`: the form fills and saves itself, as staff would
         self.bridge = bridge
         self.desk = desk
@@ -88,7 +91,9 @@ class SceneScreens(QObject):
         if isinstance(outcome, BaseException):
             panel = self.purchase if self.window.current_screen == "purchase" else self.clinic  # type: ignore[attr-defined]
             panel.message.setText(str(outcome))
+            panel.message.show()
             return
+        self.nudge()
         self._back_to_scan()
 
     def _back_to_scan(self) -> None:
