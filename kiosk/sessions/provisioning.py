@@ -246,6 +246,7 @@ def reset_enrollment(
     deleted = int(
         store.passages.purge(now + timedelta(days=1), retention=timedelta(0)).result(timeout=30)
     )
+    store.scenes.purge(now + timedelta(days=1)).result(timeout=30)  # issue 25: sales, visits
     store.copies.replace_roster([]).result(timeout=10)
     if identity_dir.exists():
         shutil.rmtree(identity_dir)

@@ -144,3 +144,24 @@ class SceneRecords:
             )
             for row_id, kind, at_ms, temperature, details in rows
         ]
+
+    def purge(self, before: datetime) -> Future[int]:
+        """Delete the records before `before` that central acknowledged (with their outbox
+        items); any still waiting for central stay."""
+        cutoff = to_ms(before)
+
+        def write(connection: sqlite3.Connection) -> int:
+            done = (
+                "SELECT s.id FROM scene_records s JOIN outbox o ON o.record_id = s.id"
+                " WHERE s.at_ms < ? AND o.state = 'acknowledged'"
+            )
+            ids = [row[0] for row in connection.execute(done, (cutoff,))]
+            marks = json.dumps(ids)
+            connection.execute(
+                "DELETE FROM outbox WHERE record_id IN (SELECT value FROM json_each(?))", (marks,)
+            )
+            return connection.execute(
+                "DELETE FROM scene_records WHERE id IN (SELECT value FROM json_each(?))", (marks,)
+            ).rowcount
+
+        return self._writer.submit(write)

@@ -150,3 +150,16 @@ def test_records_are_stored_sealed_and_read_back_for_the_upload_and_as_earlier_v
             ("clinic_visit", 38.4),
             ("purchase", 36.6),
         ]
+
+
+def test_acknowledged_records_are_purged_and_waiting_ones_kept(tmp_path: Path) -> None:
+    with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as store:
+        for _ in range(2):
+            record = purchase_record(
+                finished_purchase(), record_id=uuid.uuid4(), at_utc=T0, operator_id=None
+            )
+            store.scenes.record(record).result(timeout=10)
+        first, _second = store.outbox.outbox_batch(10)
+        store.outbox.settle_outbox([first.outbox_id], []).result(timeout=10)
+        assert store.scenes.purge(T0 + timedelta(days=1)).result(timeout=10) == 1
+        assert [i.record.kind for i in store.outbox.outbox_batch(10)] == [RecordKind.PURCHASE]
