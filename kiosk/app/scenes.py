@@ -123,6 +123,8 @@ WORDS = {
     "symptoms": LocalText("干咳及其他症状", "Dry cough, other symptoms"),
     "onset": LocalText("发病日期", "Onset"),
     "earlier": LocalText("此前登记", "Earlier visits"),
+    "child": LocalText("14岁以下儿童", "Child under 14"),
+    "guardian": LocalText("家长姓名（拼音）", "Guardian's name (pinyin)"),
     "none_earlier": LocalText("无此前登记", "No earlier visits"),
 }
 

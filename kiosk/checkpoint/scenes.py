@@ -219,10 +219,12 @@ class ClinicForm:
     observation_start: date | None = None
     dry_cough: bool = False
     symptoms: frozenset[Symptom] = frozenset()
+    child: bool = False  # under 14, told by the nurse when no ID card gave the age
 
     @property
     def needs_guardian(self) -> bool:
-        return self.holder.age is not None and self.holder.age < GUARDIAN_AGE_LIMIT
+        age = self.holder.age
+        return self.child or (age is not None and age < GUARDIAN_AGE_LIMIT)
 
     @property
     def temperature(self) -> float | None:
@@ -290,7 +292,7 @@ def clinic_record(
     )
     details: dict[str, object] = {
         "visit": form.scene.value,
-        "guardian_name": form.guardian_name.strip() or None,
+        "guardian_name": (form.guardian_name.strip() or None) if form.needs_guardian else None,
         "travel_history": bool(form.travel_history),
         "fever_contact": bool(form.fever_contact),
         "case_number": form.case_number.strip() or None,

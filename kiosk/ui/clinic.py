@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QStackedLayout,
@@ -26,12 +27,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.app.keypad import KeypadKind, temperature_value
 from kiosk.app.scenes import WORDS
+from kiosk.app.text_keys import TextKind
 from kiosk.app.viewstate import ResultView
 from kiosk.checkpoint.scenes import CaseType, ClinicForm, Scene, Symptom
 from kiosk.store.scenes import EarlierVisit
 from kiosk.ui import style
 from kiosk.ui.i18n import Language
 from kiosk.ui.keypad import Keypad
+from kiosk.ui.provisioning_entry import Entry, FieldEditor, TouchOpens
 from kiosk.ui.purchase import YesNo, heading_text, step_button
 from kiosk.ui.toggle import ToggleButton
 
@@ -63,7 +66,10 @@ class ClinicPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
         self.message.hide()  # shown with what is missing after 保存: no room kept for it
-        for label in (self.title, self.earlier, self.message):
+        heading = QHBoxLayout()  # the title beside the two forms' toggles: height for the form
+        heading.addWidget(self.title, 1)
+        outer.addLayout(heading)
+        for label in (self.earlier, self.message):
             outer.addWidget(label)
         # left: which form, the typed values, the onset date
         left = QVBoxLayout()
@@ -79,7 +85,7 @@ class ClinicPanel(QWidget):
             button.clicked.connect(
                 lambda _=False, s=scene: self._update(replace(self._form, scene=s))
             )
-        outer.addLayout(scenes)
+        heading.addLayout(scenes)
         self.temperature_button = QPushButton()
         self.case_number_button = QPushButton()
         for button in (self.temperature_button, self.case_number_button):
@@ -110,6 +116,21 @@ class ClinicPanel(QWidget):
         self.contact.answered.connect(lambda a: self._update(replace(self._form, fever_contact=a)))
         right.addWidget(self.travel)
         right.addWidget(self.contact)
+        # a child's guardian: the name typed on the on-screen keys (pinyin, as on a passport)
+        self.child = ToggleButton()
+        self.child.clicked.connect(lambda on: self._update(replace(self._form, child=on)))
+        self.guardian = QLineEdit()
+        self.guardian.setReadOnly(True)  # typed on the editor page, never a system keyboard
+        self.guardian.setFont(style.font(style.BODY_PT))
+        self.guardian.setMinimumHeight(style.GLOVE_TARGET_PX)
+        TouchOpens(self.guardian, self._edit_guardian)
+        guardian_row = QHBoxLayout()
+        guardian_row.addWidget(self.child)
+        guardian_row.addWidget(self.guardian, 1)
+        self.guardian_row = QWidget()
+        self.guardian_row.setLayout(guardian_row)
+        guardian_row.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.guardian_row)
         self.case_buttons = {case: ToggleButton() for case in CaseType}
         cases = QButtonGroup(self)
         for case, button in self.case_buttons.items():
@@ -186,6 +207,9 @@ class ClinicPanel(QWidget):
         self.pages.addWidget(page)
         self.pages.addWidget(keypad_page)
         self.pages.addWidget(details_page)
+        self.editor = FieldEditor()
+        self.editor.finished.connect(self._guardian_typed)
+        self.pages.addWidget(self.editor)
         self.pages.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._portrait: bool | None = None
         self.arrange(portrait=False)
@@ -228,6 +252,18 @@ class ClinicPanel(QWidget):
         self.arrange(portrait=event.size().height() > event.size().width())
         super().resizeEvent(event)
 
+    def _edit_guardian(self) -> None:
+        if not self.guardian.isEnabled():
+            return
+        caption = WORDS["guardian"].get(self._language.value)
+        self.editor.open(Entry(self.guardian, caption, TextKind.NAME))
+        self.pages.setCurrentIndex(3)
+
+    def _guardian_typed(self) -> None:
+        self.pages.setCurrentIndex(0)
+        if self.form is not None:
+            self._update(replace(self._form, guardian_name=self.guardian.text()))
+
     def _move_onset(self, days: int) -> None:
         onset = (self._form.onset_date or self._today()) + timedelta(days=days)
         self._update(replace(self._form, onset_date=min(onset, self._today())))
@@ -265,6 +301,11 @@ class ClinicPanel(QWidget):
             button.setChecked(scene is form.scene)
         self.travel.setVisible(not observing)
         self.contact.setVisible(not observing)
+        self.guardian_row.setVisible(not observing)
+        self.child.setChecked(form.child)
+        self.guardian.setEnabled(form.needs_guardian)
+        self.guardian.setText(form.guardian_name if form.needs_guardian else "")
+        self.guardian.setPlaceholderText(WORDS["guardian"].get(code) if form.needs_guardian else "")
         self.details_button.setVisible(observing)
         self.case_number_button.setVisible(observing)
         self.onset_row.setVisible(observing)
@@ -287,6 +328,7 @@ class ClinicPanel(QWidget):
         self.onset_label.setText(f"{WORDS['onset'].get(code)} {onset}")
         self.onset_plus.setEnabled(form.onset_date is not None and form.onset_date < self._today())
         self.earlier.setText(self._earlier_text(code))
+        self.earlier.setVisible(observing)  # the visits an observation continues
         chosen = [form.case_type.label.get(code)] if form.case_type else []
         chosen += [WORDS["dry_cough"].get(code)] if form.dry_cough else []
         chosen += [s.label.get(code) for s in Symptom if s in form.symptoms]
@@ -329,6 +371,8 @@ class ClinicPanel(QWidget):
         for symptom, button in self.symptom_buttons.items():
             button.setText(symptom.label.get(code))
         self.cough.setText(WORDS["dry_cough"].get(code))
+        self.child.setText(WORDS["child"].get(code))
+        self.editor.retranslate(language)
         self.travel.retranslate(WORDS["travel_history"], language)
         self.contact.retranslate(WORDS["fever_contact"], language)
         self.save.setText(WORDS["save"].get(code))

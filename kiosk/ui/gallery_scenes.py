@@ -48,7 +48,11 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         return show
 
     def show_clinic(
-        form: ClinicForm, keypad: int | None = None, *, details: bool = False
+        form: ClinicForm,
+        keypad: int | None = None,
+        *,
+        details: bool = False,
+        guardian: bool = False,
     ) -> Callable[[], None]:
         def show() -> None:
             visits = [
@@ -60,6 +64,8 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
                 clinic._open_keypad(keypad)
             if details:
                 clinic.details_button.click()
+            if guardian:
+                clinic._edit_guardian()
             window.show_screen("clinic")
 
         return show
@@ -81,7 +87,12 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         symptoms=frozenset(Symptom),
     )
     registration = ClinicForm(
-        HOLDER, Scene.REGISTRATION, temperature_text="38.4", travel_history=True
+        HOLDER,
+        Scene.REGISTRATION,
+        temperature_text="38.4",
+        travel_history=True,
+        child=True,
+        guardian_name="OUYANG XIAOMING",
     )
     return [
         shot("purchase", True, show_purchase(PurchaseForm(HOLDER))),
@@ -92,4 +103,5 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         shot("clinic-temperature", True, show_clinic(observation, keypad=0)),
         shot("clinic-case-number", True, show_clinic(observation, keypad=1)),
         shot("clinic-details", True, show_clinic(observation, details=True)),
+        shot("clinic-guardian", True, show_clinic(registration, guardian=True)),
     ]

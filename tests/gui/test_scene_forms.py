@@ -98,19 +98,29 @@ def test_a_nurse_registers_then_observes_and_sees_the_earlier_visit(
     try:
         kiosk.bridge.submit_code_text(green)
         qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
-        assert panel.earlier.text() == "无此前登记"
+        assert panel.earlier.isHidden()  # a registration: earlier visits are the observation's
         _tap(qtbot, panel.temperature_button)
         tap_keys(qtbot, panel.keypads[0], "384")
         _tap(qtbot, panel.keypad_done)
         _tap(qtbot, panel.travel.no)
         _tap(qtbot, panel.contact.no)
+        _tap(qtbot, panel.child)  # a child: the guardian's name, typed on the on-screen keys
+        _tap(qtbot, panel.save)
+        assert panel.message.text() == "请填写家长姓名"
+        _tap(qtbot, panel.guardian)
+        keyboard = panel.editor.keyboard
+        assert keyboard is not None
+        for key in "WANG FANG":
+            keyboard.press("space" if key == " " else key)
+        _tap(qtbot, panel.editor.done_button)
+        assert panel.guardian.text() == "WANG FANG"
         _tap(qtbot, panel.save)
         qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
 
         kiosk.bridge.submit_code_text(green)
         qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
-        assert panel.earlier.text().startswith("此前登记 (1): ")
         _tap(qtbot, panel.scene_buttons[Scene.OBSERVATION])
+        assert panel.earlier.text().startswith("此前登记 (1): ")
         _tap(qtbot, panel.temperature_button)
         tap_keys(qtbot, panel.keypads[0], "376")
         _tap(qtbot, panel.keypad_done)
@@ -129,6 +139,7 @@ def test_a_nurse_registers_then_observes_and_sees_the_earlier_visit(
             ("registration", 38.4),
             ("observation", 37.6),
         ]
+        assert visits[0] is not None and visits[0].guardian_name == "WANG FANG"
         observation = visits[1]
         assert observation is not None
         assert (observation.case_number, observation.case_type) == ("2020", "suspected")
