@@ -222,9 +222,7 @@ class PassageData(WireModel):
     colour_in_code: str | None = Field(default=None, max_length=16)
     colour_applied: str | None = Field(default=None, max_length=16)
     outcome: str = Field(max_length=32)
-    reasons: list[Annotated[str, Field(max_length=64)]] = Field(
-        default_factory=list, max_length=32
-    )
+    reasons: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=32)
     rejection: str | None = Field(default=None, max_length=64)
     temperature_celsius: Celsius | None = None
     fever: bool

@@ -28,9 +28,13 @@ UNBOUNDED_BY_NATURE = frozenset({"path"})
 
 def _unbounded(schema: dict[str, Any], where: str, found: list[str]) -> None:
     kind = schema.get("type")
-    if kind == "string" and not {"enum", "const", "pattern", "maxLength"} & set(schema):
-        if schema.get("format") not in ("date", "date-time", "uuid", "binary"):
-            found.append(f"{where}: a string without maxLength")
+    free_text = schema.get("format") not in ("date", "date-time", "uuid", "binary")
+    if (
+        kind == "string"
+        and free_text
+        and not {"enum", "const", "pattern", "maxLength"} & set(schema)
+    ):
+        found.append(f"{where}: a string without maxLength")
     if kind == "integer" and not {"maximum", "exclusiveMaximum"} & set(schema):
         found.append(f"{where}: an integer without maximum")
     if kind == "number" and not ({"maximum"} <= set(schema) and {"minimum"} <= set(schema)):
