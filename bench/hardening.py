@@ -119,7 +119,7 @@ def oversize_post(port: int, *, chunked: bool = False) -> tuple[float, int]:
         started = time.perf_counter()
         connection.sendall(head)
         connection.setblocking(False)
-        sent, answer = 0, b""
+        sent, answer, pending = 0, b"", memoryview(chunk)
         while b"\r\n" not in answer:
             try:
                 answer += connection.recv(4096)
@@ -130,9 +130,12 @@ def oversize_post(port: int, *, chunked: bool = False) -> tuple[float, int]:
                 pass
             if sent < BODY_BYTES:
                 try:
-                    sent += connection.send(chunk)
+                    written = connection.send(pending)
                 except (BlockingIOError, BrokenPipeError, ConnectionResetError):
                     time.sleep(0.0005)
+                    continue
+                sent += written
+                pending = pending[written:] or memoryview(chunk)  # whole chunks, in order
             else:
                 time.sleep(0.0005)
             if time.perf_counter() - started > 30:
