@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 KIB = 1024
 MIB = 1024 * KIB
 DEFAULT_BODY_LIMIT = 64 * KIB
-# The documented sizes (docs/central.md, "Request sizes and bounds"): a kiosk's upload batch of at most 5000
-# records, a roster CSV of at most 4 MiB, a roster workbook of at most 2 MB in its form.
+# The documented sizes (docs/central.md, "Request sizes and bounds"): a kiosk's upload batch of
+# at most 5000 records, a roster CSV of at most 4 MiB, a roster workbook of at most 2 MB in its
+# form.
 UPLOAD_BODY_LIMIT = 16 * MIB
 ROSTER_IMPORT_BODY_LIMIT = 4 * MIB
 ROSTER_FORM_BODY_LIMIT = 2 * MIB + 64 * KIB
