@@ -7,9 +7,10 @@
    as a client would: the headers, then the body as fast as the socket takes it, until the
    answer comes. Measured: the time from the first byte sent to the answer's status line, and
    the server's resident memory (VmRSS of the process) before and after.
-2. The same request eight times at once (eight sockets, one thread each), also once without a
-   Content-Length (chunked), while the login page (GET /admin/login) is asked for 100 times:
-   its 95th percentile.
+2. Eight clients sending that request at once, again and again (one thread each, the next
+   upload 0.1 s after the answer; one of them without a Content-Length, chunked) while the
+   login page (GET /admin/login) is asked for 200 times: its 95th percentile, and that every
+   over-size upload was answered 413.
 3. The fuzzing of every route of the OpenAPI document (tests/central/fuzzing.py) in process
    on SQLite: the requests sent and the server errors answered.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import socket
 import statistics
 import subprocess
@@ -38,6 +40,7 @@ from healthcode.console import say, survives_closed_stdout
 BODY_BYTES = 200 * 1000 * 1000
 CHUNK = 256 * 1024
 PASSAGES = "/api/v1/kiosk/passages"
+ATTACK_PAUSE_S = 0.1  # each of the eight sends its next over-size upload after this
 
 
 def goal(name: str, measured: float, unit: str, op: str, target: float) -> str:
@@ -106,7 +109,9 @@ def served(folder: Path) -> Iterator[tuple[int, int]]:
 
 
 def oversize_post(port: int, *, chunked: bool = False) -> tuple[float, int]:
-    """Send a 200 MB unsigned upload until the server answers; (seconds to the answer, status)."""
+    """Send a 200 MB unsigned upload until the server answers; (seconds to the answer, status).
+    The body goes out as fast as the socket takes it, and the answer is read as soon as it
+    comes (select: no busy waiting)."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {BODY_BYTES}"
         head = (
@@ -118,28 +123,27 @@ def oversize_post(port: int, *, chunked: bool = False) -> tuple[float, int]:
             chunk = f"{CHUNK:x}\r\n".encode() + chunk + b"\r\n"
         started = time.perf_counter()
         connection.sendall(head)
-        connection.setblocking(False)
         sent, answer, pending = 0, b"", memoryview(chunk)
-        while b"\r\n" not in answer:
-            try:
-                answer += connection.recv(4096)
-                if not answer:
+        while b"\r\n" not in answer and time.perf_counter() - started < 30:
+            writers = [connection] if sent < BODY_BYTES else []
+            readable, writable, _ = select.select([connection], writers, [], 1.0)
+            if readable:
+                try:
+                    received = connection.recv(4096)
+                except ConnectionResetError:
                     break
-                continue
-            except BlockingIOError:
-                pass
-            if sent < BODY_BYTES:
+                if not received:
+                    break
+                answer += received
+            elif writable:
                 try:
                     written = connection.send(pending)
-                except (BlockingIOError, BrokenPipeError, ConnectionResetError):
-                    time.sleep(0.0005)
+                except (BrokenPipeError, ConnectionResetError):
+                    writers = []
+                    sent = BODY_BYTES  # the server closed its side: read what it answered
                     continue
                 sent += written
                 pending = pending[written:] or memoryview(chunk)  # whole chunks, in order
-            else:
-                time.sleep(0.0005)
-            if time.perf_counter() - started > 30:
-                break
         elapsed = time.perf_counter() - started
     status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
     return elapsed, status
@@ -175,26 +179,31 @@ def bodies(folder: Path) -> list[str]:
         lines.append(goal("oversize_refused_ms", round(seconds * 1000, 1), "ms", "<=", 100))
         lines.append(goal("oversize_rss_growth_mib", round(grown_mib, 1), "MiB", "<=", 20))
         statuses: list[int] = []
-        attackers = [
-            threading.Thread(
-                target=lambda chunked=(n == 7): statuses.append(
-                    oversize_post(port, chunked=chunked)[1]
-                )
-            )
-            for n in range(8)
-        ]
+        done = threading.Event()
+
+        def attack(chunked: bool) -> None:
+            while not done.is_set():  # again and again, for as long as the page is asked
+                statuses.append(oversize_post(port, chunked=chunked)[1])
+                done.wait(ATTACK_PAUSE_S)
+
+        attackers = [threading.Thread(target=attack, args=(n == 7,)) for n in range(8)]
         for attacker in attackers:
             attacker.start()
-        samples = [login_page_ms(port) for _ in range(100)]
+        samples = []
+        for _ in range(200):
+            samples.append(login_page_ms(port))
+            time.sleep(0.01)
+        done.set()
         for attacker in attackers:
             attacker.join()
         p95 = percentile(samples, 0.95)
+        refused = statuses.count(413)
         say(
-            f"8 at once answered {sorted(statuses)}; "
+            f"8 at once: {len(statuses)} over-size uploads, {refused} answered 413; "
             f"login page p50 {statistics.median(samples):.1f} ms"
         )
         lines.append(goal("login_page_p95_under_8_oversize_ms", round(p95, 1), "ms", "<=", 200))
-        lines.append(goal("oversize_answered_413", statuses.count(413), "of 8", ">=", 8))
+        lines.append(goal("oversize_not_413", len(statuses) - refused, "answers", "<=", 0))
     return lines
 
 
