@@ -20,6 +20,7 @@ from central.core.db import make_engine, make_sessions
 from central.core.errors import install_error_handlers
 from central.core.keystore import KeyStore
 from central.core.ratelimit import MemoryWindows
+from central.core.request_guard import install_request_guard
 from central.core.settings import Settings
 from central.issuance import routers as issuance_router
 from central.issuance.sms import SmsSender
@@ -95,6 +96,7 @@ def create_app(
     app.state.sms_sender = sms_sender
     app.state.region_lookups = MemoryWindows()  # the public region picker's rate limit
     install_error_handlers(app)
+    install_request_guard(app, clock)  # issue 27: bounded bodies, no input in a log or a 500
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
     # uploads) first. No two routers share a path, so the order changes nothing else.
     app.include_router(issuance_page.router)  # issue 13: the self-declaration page

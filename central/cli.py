@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -235,6 +236,15 @@ def app_from_environment() -> object:
     return app
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy options from `trusted_proxies` (issue 27): with none, X-Forwarded-For is
+    never read, so the throttles count the peer's address; with some, only what those peers
+    forward is believed. (uvicorn's own default trusts the header from 127.0.0.1.)"""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn  # heavy, and only this command needs it
 
@@ -255,13 +265,14 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
             port=port,
             workers=workers,
             log_level="info",
+            **proxy_options(settings),
         )
         return 0
     from central.jobs import with_job_runner
 
     app = with_job_runner(create_app(settings, sms_sender=sender), settings.jobs_interval_s)
     tune_gc_for_serving()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", **proxy_options(settings))
     return 0
 
 
@@ -422,7 +433,7 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import_outbox(settings: Settings, files: list[Path]) -> int:
-    from central.kiosks.ingest import import_outbox_file
+    from central.kiosks.ingest import RecordWindow, import_outbox_file
     from sync.outbox_file import OutboxFileError
 
     engine = make_engine(settings.resolved_database_url)
@@ -430,12 +441,19 @@ def _import_outbox(settings: Settings, files: list[Path]) -> int:
     try:
         for path in files:
             try:
+                now = system_clock()
+                window = RecordWindow.around(
+                    now,
+                    tolerance=timedelta(seconds=settings.signature_tolerance_s),
+                    max_age=timedelta(days=settings.record_max_age_days),
+                )
                 with session_scope(make_sessions(engine)) as session:
                     summary = import_outbox_file(
                         session,
                         path.read_bytes(),
                         keys_dir=settings.resolved_keys_dir,
-                        now=system_clock(),
+                        now=now,
+                        window=window,
                     )
             except (OSError, OutboxFileError) as error:
                 failed += 1

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from pydantic.functional_validators import BeforeValidator
 
 from sync.b64 import decode_base64, encode_base64
+from sync.bounds import MAX_INT64, Celsius, Instant
 
 API_PREFIX = "/api/v1"
 ENROLLMENTS_PATH = f"{API_PREFIX}/enrollments"
@@ -61,6 +62,8 @@ class RefusalReason(StrEnum):
     BAD_REQUEST = "bad_request"
     FORBIDDEN = "forbidden"  # authenticated, but the account may not do this
     UNAVAILABLE = "unavailable"  # a service central depends on failed (e.g. the SMS provider)
+    TOO_LARGE = "too_large"  # the request body is over its route's limit (413)
+    SERVER_ERROR = "server_error"  # central failed (500); logged there without the request
 
 
 class Refusal(WireModel):
@@ -73,10 +76,15 @@ class Refusal(WireModel):
 
 class EnrollmentRequest(WireModel):
     code: str = Field(min_length=1, max_length=64)
-    signing_public_key: Base64Bytes = Field(description="Raw Ed25519 public key, 32 bytes")
-    encryption_public_key: Base64Bytes = Field(description="Raw X25519 public key, 32 bytes")
+    signing_public_key: Base64Bytes = Field(
+        max_length=64, description="Raw Ed25519 public key, 32 bytes"
+    )
+    encryption_public_key: Base64Bytes = Field(
+        max_length=64, description="Raw X25519 public key, 32 bytes"
+    )
     possession_signature: Base64Bytes = Field(
-        description="Ed25519 signature of kiosk.client.enrollment.possession_message(...)"
+        max_length=128,
+        description="Ed25519 signature of kiosk.client.enrollment.possession_message(...)",
     )
     software_version: str = Field(max_length=64)
 
@@ -150,11 +158,13 @@ class KioskHealth(WireModel):
     """Sent by the kiosk in the signed `Kiosk-Health` header of every request (compact JSON)."""
 
     software_version: str = Field(max_length=64)
-    backlog_records: int | None = Field(default=None, ge=0)
-    feed_age_s: int | None = Field(default=None, ge=0)
-    clock_offset_s: int | None = None
-    free_disk_bytes: int | None = Field(default=None, ge=0)
-    error_counts: dict[str, int] = Field(default_factory=dict)
+    backlog_records: int | None = Field(default=None, ge=0, le=MAX_INT64)
+    feed_age_s: int | None = Field(default=None, ge=0, le=MAX_INT64)
+    clock_offset_s: int | None = Field(default=None, ge=-MAX_INT64, le=MAX_INT64)
+    free_disk_bytes: int | None = Field(default=None, ge=0, le=MAX_INT64)
+    error_counts: dict[
+        Annotated[str, Field(max_length=64)], Annotated[int, Field(ge=0, le=MAX_INT64)]
+    ] = Field(default_factory=dict, max_length=64)
 
 
 class HeartbeatAck(WireModel):
@@ -200,8 +210,10 @@ class RejectReason(StrEnum):
 class PassageData(WireModel):
     """A passage as the kiosk recorded it: the least data (masked name, no full ID number)."""
 
-    seq: int = Field(ge=1, description="Per-kiosk sequence; restarts after a reinstall")
-    at: datetime
+    seq: int = Field(
+        ge=1, le=MAX_INT64, description="Per-kiosk sequence; restarts after a reinstall"
+    )
+    at: Instant
     clock_trusted: bool
     operator_id: str | None = Field(default=None, max_length=64)
     scheme: str | None = Field(default=None, max_length=16)
@@ -212,15 +224,15 @@ class PassageData(WireModel):
     colour_in_code: str | None = Field(default=None, max_length=16)
     colour_applied: str | None = Field(default=None, max_length=16)
     outcome: str = Field(max_length=32)
-    reasons: list[str] = Field(default_factory=list, max_length=32)
+    reasons: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=32)
     rejection: str | None = Field(default=None, max_length=64)
-    temperature_celsius: float | None = None
+    temperature_celsius: Celsius | None = None
     fever: bool
     id_match: str = Field(max_length=32)
     direction: str | None = Field(default=None, max_length=16)
     trip_reason: str | None = Field(default=None, max_length=32)
     vehicle_plate: str | None = Field(default=None, max_length=32)
-    policy_version: int
+    policy_version: int = Field(ge=0, le=MAX_INT64)
     repeat: bool
 
 
@@ -228,7 +240,7 @@ class OverrideData(WireModel):
     """A staff override of a passage's decision, with its reason and operator."""
 
     passage_id: uuid.UUID
-    at: datetime
+    at: Instant
     outcome: str = Field(max_length=32)
     reason: str = Field(max_length=500)
     operator_id: str | None = Field(default=None, max_length=64)

@@ -6,18 +6,19 @@ from datetime import datetime
 
 from pydantic import Field
 
+from central.core.passwords import MAX_PASSWORD_LENGTH
 from central.core.schemas import ApiModel
 from sync.schemas import Base64Bytes, CheckpointType
 
 
 class PasswordSetup(ApiModel):
-    token: str
-    password: str
+    token: str = Field(max_length=256)
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
 
 
 class Login(ApiModel):
-    username: str
-    password: str
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH)
 
 
 class AccessToken(ApiModel):
@@ -31,18 +32,23 @@ class AdministratorOut(ApiModel):
     username: str
 
 
+MAX_ADDRESS = 500
+
+
 class CheckpointIn(ApiModel):
     name: str = Field(min_length=1, max_length=200)
     checkpoint_type: CheckpointType
     region_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 region code")
-    address: str = Field(min_length=1)
+    address: str = Field(min_length=1, max_length=MAX_ADDRESS)
     enterprise: str | None = Field(default=None, max_length=200)
     area_code: str | None = Field(
         default=None,
         pattern=r"^\d{6,15}$",
         description="The region it sits in, any of the six levels; default region_code",
     )
-    enterprise_id: str | None = Field(default=None, description="The enterprise of a gate")
+    enterprise_id: str | None = Field(
+        default=None, max_length=64, description="The enterprise of a gate"
+    )
 
 
 class CheckpointOut(ApiModel):

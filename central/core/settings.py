@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     admin_setup_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
     admin_session_ttl_s: int = Field(default=12 * 3600, gt=0)
     signature_tolerance_s: int = Field(default=300, gt=0, description="Accepted clock skew")
+    record_max_age_days: int = Field(
+        default=400,
+        gt=0,
+        le=36500,
+        description="Kiosk records older than this are refused (the retention window)",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
+        "empty: the client address is the peer's (uvicorn's forwarded-allow-ips follows this)",
+    )
     enrollment_attempts_per_minute: int = Field(default=30, gt=0)
     jobs_interval_s: int = Field(
         default=60, ge=0, description="central serve runs due background jobs this often; 0: never"

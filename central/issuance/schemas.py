@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from central.issuance import changes
 from central.issuance.declarations import IdType
 from central.issuance.rules import RiskLevel
+from sync.bounds import Day
+
+Word = Annotated[str, Field(max_length=64)]  # a contact kind or a symptom: a short code
 
 
 class TravelIn(BaseModel):
     area: str | None = Field(default=None, pattern=r"^\d{6,15}$")
     abroad: bool = False
-    last_day: date
+    last_day: Day
 
 
 class DeclarationIn(BaseModel):
@@ -25,9 +27,9 @@ class DeclarationIn(BaseModel):
     residence: str = Field(pattern=r"^\d{6,15}$", description="region code, any level")
     workplace: str | None = Field(default=None, max_length=200)
     travel: list[TravelIn] = Field(default_factory=list, max_length=30)
-    contacts: list[str] = Field(default_factory=list, max_length=4)
-    symptoms: list[str] = Field(default_factory=list, max_length=7)
-    temperature_celsius: float | None = None
+    contacts: list[Word] = Field(default_factory=list, max_length=4)
+    symptoms: list[Word] = Field(default_factory=list, max_length=7)
+    temperature_celsius: float | None = Field(default=None, ge=30, le=45)
     ruleset: str | None = Field(default=None, max_length=32)
 
 
@@ -72,7 +74,7 @@ class LookUpIn(BaseModel):
 class CheckInIn(BaseModel):
     temperature_celsius: float | None = Field(default=None, ge=30, le=45)
     cough: bool = False
-    symptoms: list[str] = Field(default_factory=list, max_length=7)
+    symptoms: list[Word] = Field(default_factory=list, max_length=7)
 
 
 class ColourOut(BaseModel):
@@ -142,7 +144,7 @@ PRINTED_HOLDERS: tuple[HolderName, ...] = ("community", "guardian")
 
 class PaperBatchIn(BaseModel):
     area_code: str = Field(pattern=r"^\d{6,15}$")
-    holders: list[HolderName] = Field(default_factory=lambda: list(PRINTED_HOLDERS))
+    holders: list[HolderName] = Field(default_factory=lambda: list(PRINTED_HOLDERS), max_length=8)
 
 
 MAX_PROXY_BATCH = 500

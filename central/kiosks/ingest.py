@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -136,6 +136,42 @@ def parse_records(raw: Sequence[Any]) -> list[UploadRecord | Rejected]:
     return parsed
 
 
+@dataclass(frozen=True)
+class RecordWindow:
+    """The times a kiosk record may carry: from the oldest central keeps (the retention window)
+    to the server's time plus the clock tolerance of signed requests."""
+
+    earliest: datetime
+    latest: datetime
+
+    @classmethod
+    def around(cls, now: datetime, *, tolerance: timedelta, max_age: timedelta) -> RecordWindow:
+        return cls(now - max_age, now + tolerance)
+
+
+def within(
+    records: Sequence[UploadRecord | Rejected], window: RecordWindow
+) -> list[UploadRecord | Rejected]:
+    """Each record whose time is outside the window refused alone, with its reason."""
+    kept: list[UploadRecord | Rejected] = []
+    for record in records:
+        if isinstance(record, UploadRecord):
+            field, at = (
+                ("passage.at", record.passage.at)
+                if record.passage is not None
+                else ("override.at", record.override.at if record.override else None)
+            )
+            if at is not None and not window.earliest <= at <= window.latest:
+                record = Rejected(
+                    str(record.record_id),
+                    record.kind.value,
+                    f"{RejectReason.MALFORMED.value}: {field}: outside "
+                    f"{window.earliest.isoformat()} .. {window.latest.isoformat()}",
+                )
+        kept.append(record)
+    return kept
+
+
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[str]:
     """Insert the rows whose id is new, in one statement per table (on SQLite one per chunk of
     the driver's parameter limit); the ids inserted."""
@@ -231,8 +267,12 @@ def ingest(
     *,
     cipher: RecordCipher,
     now: datetime,
+    window: RecordWindow | None = None,
 ) -> list[RecordResult | Rejected]:
-    """Store what is new, in the caller's transaction; one answer per record, in order."""
+    """Store what is new, in the caller's transaction; one answer per record, in order. A record
+    whose time is outside `window` is refused alone (issue 27)."""
+    if window is not None:
+        records = within(records, window)
     rows = rows_of(sender, records, cipher=cipher, now=now)
     return _store(session, sender, records, rows)
 
@@ -415,7 +455,12 @@ class ImportSummary:
 
 
 def import_outbox_file(
-    session: Session, data: bytes, *, keys_dir: Path, now: datetime
+    session: Session,
+    data: bytes,
+    *,
+    keys_dir: Path,
+    now: datetime,
+    window: RecordWindow | None = None,
 ) -> ImportSummary:
     """Ingest an offline outbox file with an upload's guarantees; raise OutboxFileError."""
     document = read_outbox_file(data)
@@ -429,7 +474,10 @@ def import_outbox_file(
     counts = dict.fromkeys(RecordStatus, 0)
     for start in range(0, len(content.records), MAX_UPLOAD_RECORDS):
         chunk = content.records[start : start + MAX_UPLOAD_RECORDS]
-        for answer in ingest(session, sender, chunk, cipher=record_cipher(keys_dir), now=now):
+        answers = ingest(
+            session, sender, chunk, cipher=record_cipher(keys_dir), now=now, window=window
+        )
+        for answer in answers:
             counts[
                 answer.status if isinstance(answer, RecordResult) else RecordStatus.REJECTED
             ] += 1

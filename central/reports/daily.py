@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -82,11 +83,24 @@ def _yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
+def _local_time(moment: datetime, time_zone: str) -> str:
+    """The local time of a passage; a stored time the calendar cannot shift (before issue 27's
+    bounds a kiosk could store 9999-12-31T23:59:59Z) is written as it is, in UTC."""
+    try:
+        return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, ValueError):
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _temperature(value: float | None) -> str:
+    """One decimal; nothing for a reading that is not a finite number (any stored value)."""
+    return "" if value is None or not math.isfinite(value) else f"{value:.1f}"
+
+
 def row_cells(row: PushRow, time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
-    temperature = "" if row.temperature_celsius is None else f"{row.temperature_celsius:.1f}"
     cells = [
         row.record_id,
-        row.at.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M:%S"),
+        _local_time(row.at, time_zone),
         row.region_code,
         row.checkpoint_id,
         row.checkpoint_name,
@@ -95,7 +109,7 @@ def row_cells(row: PushRow, time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
         row.colour_in_code or "",
         row.colour_applied or "",
         row.outcome,
-        temperature,
+        _temperature(row.temperature_celsius),
         _yes_no(row.fever),
         row.direction or "",
         row.trip_reason or "",

@@ -32,7 +32,7 @@ class AccountIn(ApiModel):
     role: Role
     area_code: str | None = Field(default=None, pattern=r"^\d{6,15}$")
     industry: str | None = Field(default=None, max_length=64)
-    enterprise_id: str | None = None
+    enterprise_id: str | None = Field(default=None, max_length=64)
 
 
 class AccountOut(ApiModel):

@@ -13,6 +13,7 @@ from central.core.deps import SessionDep
 from central.core.models import AuditEntry
 from central.core.schemas import ApiModel
 from central.core.scope import ScopeDep
+from sync.bounds import MAX_INT64, Instant
 from sync.schemas import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"])
@@ -38,13 +39,15 @@ def list_audit_entries(
     session: SessionDep,
     scope: ScopeDep,
     audit: AuditDep,
-    before: Annotated[int | None, Query(ge=1, description="entries older than this id")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_INT64, description="entries older than this id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_ROWS)] = 100,
     actor_id: Annotated[str | None, Query(max_length=36, description="who read")] = None,
     action: Annotated[str | None, Query(pattern="^(list|read|export)$")] = None,
     object_type: Annotated[str | None, Query(pattern="^[a-z_]{1,32}$")] = None,
-    since: Annotated[datetime | None, Query(description="entries at or after")] = None,
-    until: Annotated[datetime | None, Query(description="entries before")] = None,
+    since: Annotated[Instant | None, Query(description="entries at or after")] = None,
+    until: Annotated[Instant | None, Query(description="entries before")] = None,
 ) -> list[AuditEntryOut]:
     """Newest first; page with `before` = the last entry id of the previous page. The filters
     narrow within what the scope shows: who, what, and when."""

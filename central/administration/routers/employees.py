@@ -25,6 +25,7 @@ from central.core.errors import ApiError
 from central.core.models import Employee
 from central.core.schemas import ApiModel
 from central.core.scope import ENTERPRISE_ROLES, Scope, ScopeDep
+from sync.bounds import MAX_INT64
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/employees", tags=["employees"])
@@ -152,7 +153,7 @@ def list_employees(
     cipher: CipherDep,
     department: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[EmployeeOut]:
     query = select(Employee).where(roster_filter(scope))
     if department is not None:

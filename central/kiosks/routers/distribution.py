@@ -22,6 +22,7 @@ from central.core.keystore import latest_trust_list
 from central.core.models import Checkpoint, StatusFeedEntry
 from central.issuance.feed import last_sequence, signed_batch_since, signed_snapshot
 from central.kiosks.bundle import Publisher, signed_policy, signed_roster
+from sync.bounds import MAX_INT64
 from sync.distribution import (
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
@@ -39,7 +40,7 @@ from sync.schemas import RefusalReason
 
 router = APIRouter(tags=["distribution"])
 
-IfNoneMatch = Annotated[str | None, Header()]
+IfNoneMatch = Annotated[str | None, Header(max_length=128)]
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
@@ -85,7 +86,7 @@ def feed(
     session: SessionDep,
     keys: KeysDep,
     now: NowDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
 ) -> Response:
     """A signed delta of the entries after `after`; or 409 `snapshot_required`."""

@@ -4,16 +4,25 @@ and the transfer key that offline outbox files are sealed to."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from central.core.cipher import record_cipher
-from central.core.deps import KeysDep, NowDep, SessionDep, SessionsDep, SignedKioskDep
+from central.core.deps import (
+    KeysDep,
+    NowDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    SignedKioskDep,
+)
 from central.core.errors import ApiError
 from central.issuance.scene_events import apply_scene_records
 from central.kiosks.ingest import (
+    RecordWindow,
     Rejected,
     ingest,
     parse_records,
@@ -77,6 +86,7 @@ def upload(
     sessions: SessionsDep,
     keys: KeysDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     """Store each record once by its UUID; answer stored, duplicate or rejected per record.
 
@@ -95,8 +105,18 @@ def upload(
                     f"not an upload batch: {error.errors()[0]['msg']}",
                 ) from None
             batch_id, records = loose.batch_id, list[Any](parse_records(loose.records))
+        window = RecordWindow.around(
+            now,
+            tolerance=timedelta(seconds=settings.signature_tolerance_s),
+            max_age=timedelta(days=settings.record_max_age_days),
+        )
         answers = ingest(
-            session, sender_of(session, kiosk), records, cipher=record_cipher(keys.path), now=now
+            session,
+            sender_of(session, kiosk),
+            records,
+            cipher=record_cipher(keys.path),
+            now=now,
+            window=window,
         )
         session.commit()
         if any(_is_scene(record) for record in records):

@@ -7,7 +7,7 @@ one above it, sees an export (central/reports/exports.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
@@ -33,6 +33,7 @@ from central.reports.exports import (
     start_export,
 )
 from healthcode.claims import Colour
+from sync.bounds import Day
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/exports", tags=["reports"])
@@ -41,14 +42,18 @@ router = APIRouter(prefix=f"{API_PREFIX}/exports", tags=["reports"])
 class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region_code: str | None = Field(default=None, description="a region of any level")
-    colour: Colour | None = None
-    enterprise_id: str | None = None
-    id_number: str | None = Field(
-        default=None, description="one person: a resident ID number, kept only as a blind index"
+    region_code: str | None = Field(
+        default=None, max_length=15, description="a region of any level"
     )
-    first_day: date | None = Field(default=None, description="local day (Asia/Shanghai)")
-    last_day: date | None = Field(default=None, description="local day, inclusive")
+    colour: Colour | None = None
+    enterprise_id: str | None = Field(default=None, max_length=64)
+    id_number: str | None = Field(
+        default=None,
+        max_length=24,
+        description="one person: a resident ID number, kept only as a blind index",
+    )
+    first_day: Day | None = Field(default=None, description="local day (Asia/Shanghai)")
+    last_day: Day | None = Field(default=None, description="local day, inclusive")
     fever_only: bool = False
 
 

@@ -3,7 +3,7 @@ scope, as downloads."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -27,6 +27,7 @@ from central.reports.usage import (
     usage_file_name,
     weekly_usage,
 )
+from sync.bounds import Day
 from sync.schemas import API_PREFIX
 
 router = APIRouter(prefix=f"{API_PREFIX}/reports", tags=["reports"])
@@ -39,7 +40,7 @@ def daily_report(
     audit: AuditDep,
     keys: KeysDep,
     now: NowDep,
-    day: Annotated[date | None, Query(description="local day (default: yesterday)")] = None,
+    day: Annotated[Day | None, Query(description="local day (default: yesterday)")] = None,
 ) -> Response:
     """The push format (docs/reports.md) of the day's passages at the caller's checkpoints."""
     chosen = day or previous_day(now)
@@ -66,7 +67,8 @@ def weekly_report(
     audit: AuditDep,
     now: NowDep,
     week: Annotated[
-        str | None, Query(description="ISO week, e.g. 2026-W47 (default: last week)")
+        str | None,
+        Query(max_length=16, description="ISO week, e.g. 2026-W47 (default: last week)"),
     ] = None,
 ) -> Response:
     """Weekly usage statistics (docs/reports.md) of the caller's checkpoints, as CSV."""
@@ -90,7 +92,7 @@ def scenes_report(
     scope: ScopeDep,
     audit: AuditDep,
     now: NowDep,
-    day: Annotated[date | None, Query(description="local day (default: today)")] = None,
+    day: Annotated[Day | None, Query(description="local day (default: today)")] = None,
 ) -> list[SceneCounts]:
     """Issue 25: pharmacy purchases and clinic visits per region code of the caller's
     checkpoints, for one local day (counts only)."""
