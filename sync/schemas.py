@@ -6,7 +6,7 @@ Binary fields travel as standard base64 text. Times are aware UTC datetimes (ISO
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from pydantic.functional_validators import BeforeValidator
 
 from sync.b64 import decode_base64, encode_base64
-from sync.bounds import MAX_INT64, Celsius, Instant
+from sync.bounds import MAX_INT64, Celsius, Day, Instant
 
 API_PREFIX = "/api/v1"
 ENROLLMENTS_PATH = f"{API_PREFIX}/enrollments"
@@ -250,12 +250,12 @@ class SceneHolder(WireModel):
     """Who a pharmacy or clinic record is about: the scanned code, as a passage carries it."""
 
     passage_id: uuid.UUID | None = None  # the scan's passage, when there was one
-    at: datetime
+    at: Instant
     operator_id: str | None = Field(default=None, max_length=64)
     issuer: str | None = Field(default=None, max_length=16)
     code_id: Base64Bytes | None = Field(default=None, max_length=64)
     masked_name: str | None = Field(default=None, max_length=64)
-    temperature_celsius: float | None = Field(default=None, ge=30, le=45)
+    temperature_celsius: float | None = Field(default=None, ge=30, le=45, allow_inf_nan=False)
     residence: str | None = Field(default=None, max_length=200)
 
 
@@ -285,10 +285,12 @@ class ClinicData(SceneHolder):
     case_type: str | None = Field(
         default=None, pattern=r"^(confirmed|suspected|asymptomatic|close_contact|other)$"
     )
-    onset_date: date | None = None
-    observation_start: date | None = None
+    onset_date: Day | None = None
+    observation_start: Day | None = None
     dry_cough: bool = False
-    other_symptoms: list[str] = Field(default_factory=list, max_length=16)
+    other_symptoms: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=16
+    )
 
 
 class UploadRecord(WireModel):

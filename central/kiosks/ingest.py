@@ -156,11 +156,7 @@ def within(
     kept: list[UploadRecord | Rejected] = []
     for record in records:
         if isinstance(record, UploadRecord):
-            field, at = (
-                ("passage.at", record.passage.at)
-                if record.passage is not None
-                else ("override.at", record.override.at if record.override else None)
-            )
+            field, at = _time_of(record)
             if at is not None and not window.earliest <= at <= window.latest:
                 record = Rejected(
                     str(record.record_id),
@@ -170,6 +166,15 @@ def within(
                 )
         kept.append(record)
     return kept
+
+
+def _time_of(record: UploadRecord) -> tuple[str, datetime | None]:
+    """The field that dates a record, and its time: every kind carries one."""
+    for name in ("passage", "override", "purchase", "clinic"):
+        payload = getattr(record, name, None)
+        if payload is not None:
+            return f"{name}.at", payload.at
+    return "at", None
 
 
 def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[str]:
