@@ -41,6 +41,13 @@ class CheckpointType(StrEnum):
     ROAD_JUNCTION = "road_junction"
     CLINIC = "clinic"
     PHARMACY = "pharmacy"
+    # Places (Shaanxi 001: 地铁、公交、出租, 商场、超市、图书馆; Hainan 004: 商超)
+    TRANSIT_VEHICLE = "transit_vehicle"  # on board a bus, a metro train, a taxi
+    TRANSIT_STATION = "transit_station"  # a bus, metro or railway station's entrance
+    SHOP = "shop"  # shops, markets and supermarkets
+    HOTEL = "hotel"
+    SCHOOL = "school"
+    PUBLIC_BUILDING = "public_building"  # government offices, libraries, halls
 
 
 class RefusalReason(StrEnum):

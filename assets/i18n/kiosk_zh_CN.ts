@@ -203,6 +203,30 @@
             <translation>药店</translation>
         </message>
         <message>
+            <source>Public transport (vehicle)</source>
+            <translation>公共交通（车内）</translation>
+        </message>
+        <message>
+            <source>Public transport (station)</source>
+            <translation>公共交通（站点）</translation>
+        </message>
+        <message>
+            <source>Shop or supermarket</source>
+            <translation>商场超市</translation>
+        </message>
+        <message>
+            <source>Hotel</source>
+            <translation>酒店宾馆</translation>
+        </message>
+        <message>
+            <source>School</source>
+            <translation>学校</translation>
+        </message>
+        <message>
+            <source>Public building</source>
+            <translation>公共建筑</translation>
+        </message>
+        <message>
             <source>Pick a camera on the Devices page first.</source>
             <translation>请先在“设备”页选择摄像头。</translation>
         </message>

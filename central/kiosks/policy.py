@@ -21,6 +21,7 @@ _COMMON: dict[str, Any] = {
     "stale_feed_green_action": "manual_check",
     "max_feed_age_s": MAX_FEED_AGE_S,
     "require_id_card": False,
+    "require_temperature": True,
     "record_vehicle_plate": False,
     "record_purchase": False,
 }
@@ -44,6 +45,14 @@ _BY_TYPE: dict[CheckpointType, dict[str, Any]] = {
         "record_purchase": True,
         "yellow_action": "manual_check",
     },
+    # Places (001, 004): who passes is the same as at a compound; what differs is recorded.
+    # On board a vehicle the code is scanned as people get on; no thermometer there.
+    CheckpointType.TRANSIT_VEHICLE: {"require_temperature": False},
+    CheckpointType.TRANSIT_STATION: {},
+    CheckpointType.SHOP: {},
+    CheckpointType.HOTEL: {"require_id_card": True},
+    CheckpointType.SCHOOL: {},
+    CheckpointType.PUBLIC_BUILDING: {},
 }
 
 

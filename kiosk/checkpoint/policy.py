@@ -27,6 +27,12 @@ class CheckpointType(StrEnum):
     ROAD_JUNCTION = "road_junction"
     CLINIC = "clinic"
     PHARMACY = "pharmacy"
+    TRANSIT_VEHICLE = "transit_vehicle"
+    TRANSIT_STATION = "transit_station"
+    SHOP = "shop"
+    HOTEL = "hotel"
+    SCHOOL = "school"
+    PUBLIC_BUILDING = "public_building"
 
     @property
     def label(self) -> LocalText:
@@ -40,6 +46,12 @@ _TYPE_LABELS = {
     CheckpointType.ROAD_JUNCTION: LocalText("道路卡口", "Road junction"),
     CheckpointType.CLINIC: LocalText("诊所", "Clinic"),
     CheckpointType.PHARMACY: LocalText("药店", "Pharmacy"),
+    CheckpointType.TRANSIT_VEHICLE: LocalText("公共交通（车内）", "Public transport (vehicle)"),
+    CheckpointType.TRANSIT_STATION: LocalText("公共交通（站点）", "Public transport (station)"),
+    CheckpointType.SHOP: LocalText("商场超市", "Shop or supermarket"),
+    CheckpointType.HOTEL: LocalText("酒店宾馆", "Hotel"),
+    CheckpointType.SCHOOL: LocalText("学校", "School"),
+    CheckpointType.PUBLIC_BUILDING: LocalText("公共建筑", "Public building"),
 }
 
 
@@ -213,6 +225,7 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("max_feed_age_s", "max_feed_age_s"),
         ("id_match_required", "require_id_card"),
         ("record_purchase", "record_purchase"),
+        ("temperature_required", "require_temperature"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]
@@ -243,39 +256,46 @@ def _bool(value: object) -> bool:
 
 def default_policy(checkpoint_type: CheckpointType) -> Policy:
     """Defaults per checkpoint type, version 0 (before central sends one)."""
-    base = Policy(version=0, checkpoint_type=checkpoint_type)
-    if checkpoint_type is CheckpointType.ENTERPRISE_GATE:
-        return replace(base, passage_fields=frozenset({PassageField.DIRECTION}))
-    if checkpoint_type is CheckpointType.RESIDENTIAL_COMPOUND:
-        return replace(
-            base,
-            passage_fields=frozenset({PassageField.DIRECTION, PassageField.TRIP_REASON}),
-        )
-    if checkpoint_type is CheckpointType.VILLAGE:
-        return replace(
-            base,
-            passage_fields=frozenset({PassageField.DIRECTION, PassageField.TRIP_REASON}),
-        )
-    if checkpoint_type is CheckpointType.ROAD_JUNCTION:
-        # Road checkpoints register who comes through: identity and vehicle matter.
-        return replace(
-            base,
-            id_match_required=True,
-            passage_fields=frozenset(
-                {PassageField.DIRECTION, PassageField.TRIP_REASON, PassageField.VEHICLE_PLATE}
-            ),
-        )
-    # Clinics and pharmacies serve people who may be unwell: a yellow code is not turned
-    # away but checked by staff (fever-clinic registration, medicine sales are recorded).
-    if checkpoint_type is CheckpointType.PHARMACY:
-        base = replace(base, record_purchase=True)
-    else:
-        base = replace(base, fever_outcome=Outcome.PASS)
     return replace(
-        base,
-        colour_outcomes={
-            Colour.GREEN: Outcome.PASS,
-            Colour.YELLOW: Outcome.MANUAL_CHECK,
-            Colour.RED: Outcome.DENY,
-        },
+        Policy(version=0, checkpoint_type=checkpoint_type), **_TYPE_DEFAULTS[checkpoint_type]
     )
+
+
+_IN_OUT = frozenset({PassageField.DIRECTION})
+_IN_OUT_WHY = frozenset({PassageField.DIRECTION, PassageField.TRIP_REASON})
+# Clinics and pharmacies serve people who may be unwell: a yellow code is not turned
+# away but checked by staff (fever-clinic registration, medicine sales are recorded).
+_UNWELL_SERVED = {
+    "colour_outcomes": {
+        Colour.GREEN: Outcome.PASS,
+        Colour.YELLOW: Outcome.MANUAL_CHECK,
+        Colour.RED: Outcome.DENY,
+    }
+}
+# What each type records and lets pass beyond the common defaults of `Policy` (green passes,
+# yellow and red are denied, the temperature is taken). Central's rules for the same types
+# (`central.kiosks.policy`) say the same; a policy central sends overrides these.
+_TYPE_DEFAULTS: dict[CheckpointType, dict[str, Any]] = {
+    CheckpointType.ENTERPRISE_GATE: {"passage_fields": _IN_OUT},
+    CheckpointType.RESIDENTIAL_COMPOUND: {"passage_fields": _IN_OUT_WHY},
+    CheckpointType.VILLAGE: {"passage_fields": _IN_OUT_WHY},
+    # Road checkpoints register who comes through: identity and vehicle matter.
+    CheckpointType.ROAD_JUNCTION: {
+        "id_match_required": True,
+        "passage_fields": _IN_OUT_WHY | {PassageField.VEHICLE_PLATE},
+    },
+    # A fever is what a fever clinic is for: registered, not referred away.
+    CheckpointType.CLINIC: {**_UNWELL_SERVED, "fever_outcome": Outcome.PASS},
+    CheckpointType.PHARMACY: {**_UNWELL_SERVED, "record_purchase": True},
+    # On board there is no thermometer and no queue to hold: the code is scanned as people
+    # get on (001: 搭乘公共交通工具时 ... 查验), the temperature was taken at the station.
+    CheckpointType.TRANSIT_VEHICLE: {"temperature_required": False},
+    # Stations take the temperature at the entrance (001: 地铁（轻轨）车站 体温测定).
+    CheckpointType.TRANSIT_STATION: {"passage_fields": _IN_OUT},
+    # Shops and supermarkets check at the entrance only (001: 商场、超市 ... 入口).
+    CheckpointType.SHOP: {},
+    # Hotels register their guests by ID card anyway: the code must be the guest's own.
+    CheckpointType.HOTEL: {"id_match_required": True, "passage_fields": _IN_OUT},
+    CheckpointType.SCHOOL: {"passage_fields": _IN_OUT},
+    CheckpointType.PUBLIC_BUILDING: {"passage_fields": _IN_OUT},
+}

@@ -140,6 +140,12 @@ class EnrollmentPage(QWidget):
                 "road_junction": self.tr("Road junction"),
                 "clinic": self.tr("Clinic"),
                 "pharmacy": self.tr("Pharmacy"),
+                "transit_vehicle": self.tr("Public transport (vehicle)"),
+                "transit_station": self.tr("Public transport (station)"),
+                "shop": self.tr("Shop or supermarket"),
+                "hotel": self.tr("Hotel"),
+                "school": self.tr("School"),
+                "public_building": self.tr("Public building"),
             }
             kind = kinds.get(self.current.checkpoint_type, self.current.checkpoint_type)
             self.enrolled_label.setText(f"{self.current.checkpoint_name} ({kind})")
