@@ -241,6 +241,10 @@ class PassageData(WireModel):
     vehicle_plate: str | None = Field(default=None, max_length=32)
     policy_version: int = Field(ge=0, le=MAX_INT64)
     repeat: bool
+    # The Hainan checkpoint record (004, 关口信息): the passer's full name (from the ID card,
+    # or typed by staff) and phone, where the checkpoint's policy asks for them.
+    full_name: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=20)
 
 
 class OverrideData(WireModel):

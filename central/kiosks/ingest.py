@@ -339,6 +339,8 @@ def rows_of(
                     "plate_enc": cipher.seal(data.vehicle_plate, record_id, "plate"),
                     "policy_version": data.policy_version,
                     "repeat": data.repeat,
+                    "full_name_enc": cipher.seal(data.full_name, record_id, "full_name"),
+                    "phone_enc": cipher.seal(data.phone, record_id, "phone"),
                 }
             if record.kind is RecordKind.FEVER_REPORT and record_id not in fevers:
                 fevers[record_id] = {

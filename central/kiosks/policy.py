@@ -24,6 +24,8 @@ _COMMON: dict[str, Any] = {
     "require_temperature": True,
     "record_vehicle_plate": False,
     "record_purchase": False,
+    # Hainan 关口信息: the passer's full name required, the phone asked (a region turns it on).
+    "record_full_name": False,
 }
 
 _BY_TYPE: dict[CheckpointType, dict[str, Any]] = {

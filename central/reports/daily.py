@@ -5,8 +5,10 @@ programs then read Chinese correctly), CRLF line ends, one header row of `PUSH_C
 spreadsheet formulas defused: a cell that starts with = + - @, a tab or a carriage return gets a
 leading apostrophe. It is written beside its final name and renamed, so no partial file is left.
 
-Names and ID numbers are as the kiosk recorded them, already masked; the code id, the vehicle
-plate and the full ID number are never written. `next_push_at` says when the next push is due
+Names and ID numbers are as the kiosk recorded them, already masked; the code id and the full
+ID number are never written. The Hainan checkpoint record (004, 关口信息) adds the vehicle plate
+and, where the checkpoint's policy asked for them, the passer's full name and phone, in the
+last three columns (empty otherwise). `next_push_at` says when the next push is due
 (default 10:00 Asia/Shanghai) for an injected `now`.
 """
 
@@ -52,6 +54,9 @@ PUSH_COLUMNS: tuple[str, ...] = (
     "方向",  # in / out
     "事由",  # trip reason
     "时钟可信",  # 是 / 否
+    "车牌",  # vehicle plate (Hainan 关口信息)
+    "通行人姓名",  # the passer's full name, where the policy asks for it
+    "通行人电话",  # the passer's phone, where asked
 )
 
 
@@ -72,6 +77,9 @@ class PushRow:
     direction: str | None
     trip_reason: str | None
     clock_trusted: bool
+    vehicle_plate: str | None = None
+    full_name: str | None = None
+    phone: str | None = None
 
 
 def escape_cell(text: str) -> str:
@@ -114,6 +122,9 @@ def row_cells(row: PushRow, time_zone: str = DEFAULT_TIME_ZONE) -> list[str]:
         row.direction or "",
         row.trip_reason or "",
         _yes_no(row.clock_trusted),
+        row.vehicle_plate or "",
+        row.full_name or "",
+        row.phone or "",
     ]
     return [escape_cell(cell) for cell in cells]
 
@@ -213,6 +224,9 @@ def push_rows(
             direction=passage.direction,
             trip_reason=passage.trip_reason,
             clock_trusted=passage.clock_trusted,
+            vehicle_plate=_text(cipher.open(passage.plate_enc, passage.id, "plate")),
+            full_name=_text(cipher.open(passage.full_name_enc, passage.id, "full_name")),
+            phone=_text(cipher.open(passage.phone_enc, passage.id, "phone")),
         )
 
 

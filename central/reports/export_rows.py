@@ -215,6 +215,9 @@ def passage_batch(
             p.direction,
             p.trip_reason,
             p.clock_trusted,
+            p.plate_enc,
+            p.full_name_enc,
+            p.phone_enc,
         )
         .join(Checkpoint, Checkpoint.id == p.checkpoint_id)
         .where(passage_condition(scope, filters))
@@ -242,6 +245,9 @@ def passage_batch(
             direction=found.direction,
             trip_reason=found.trip_reason,
             clock_trusted=found.clock_trusted,
+            vehicle_plate=_text(cipher.open(found.plate_enc, found.id, "plate")),
+            full_name=_text(cipher.open(found.full_name_enc, found.id, "full_name")),
+            phone=_text(cipher.open(found.phone_enc, found.id, "phone")),
         )
         rows.append(row_cells(row, time_zone))
         last = (found.at, found.id)

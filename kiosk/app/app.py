@@ -237,7 +237,9 @@ class KioskApp:
         self.driver.post_scan(scan)
 
     def _identity(self, identity: IdentityRead) -> None:
-        self.driver.post_identity(identity.id_number, mask_name(identity.name))
+        self.driver.post_identity(
+            identity.id_number, mask_name(identity.name), full_name=identity.name
+        )
 
     def _on_frame(self, frame: object) -> None:
         """On the camera thread: a small preview now and then, dropped while one is pending."""

@@ -55,6 +55,7 @@ from kiosk.checkpoint.events import (
 )
 from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.policy import PassageField
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -160,8 +161,12 @@ class FlowDriver:
     def post_event(self, event: Event) -> None:
         self._on_app_thread(lambda: self.handle(event, self.now()))
 
-    def post_identity(self, id_number: str, masked_name: str | None) -> None:
-        self.post_event(IdCardRead(id_number, masked_name))
+    def post_identity(
+        self, id_number: str, masked_name: str | None, *, full_name: str | None = None
+    ) -> None:
+        """A card read; its holder's full name is kept only where the policy asks for it."""
+        wanted = PassageField.FULL_NAME in self.flow.policy.passage_fields
+        self.post_event(IdCardRead(id_number, masked_name, full_name=full_name if wanted else None))
 
     def _on_app_thread(self, call: Callable[[], None]) -> None:
         def run() -> None:

@@ -45,6 +45,16 @@ class IdCardRead:
     id_number: str = field(repr=False)
     masked_name: str | None = None
     manual: bool = False  # typed by staff rather than read from the card
+    # The holder's full name as the card gives it: kept only where the policy asks for it.
+    full_name: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PasserDetailsTyped:
+    """Staff typed the person's full name (no ID card read) and phone (Hainan 关口信息)."""
+
+    full_name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,9 @@ class PassageFieldsChanged:
     direction: Direction | None = None
     trip_reason: TripReason | None = None
     vehicle_plate: str | None = field(default=None, repr=False)
+    # False: the plate is cleared once a passage is recorded (the next vehicle); True: staff
+    # keep it for the people of one vehicle.
+    keep_plate: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ Event = (
     CodeScanned
     | TemperatureRead
     | IdCardRead
+    | PasserDetailsTyped
     | PassageFieldsChanged
     | OperatorSignedIn
     | ClockTrustChanged
@@ -144,6 +158,9 @@ class PassageRecord:
     vehicle_plate: str | None = field(repr=False)
     policy_version: int
     repeat: bool
+    # The Hainan checkpoint record: where the policy asks, the full name and phone.
+    full_name: str | None = field(default=None, repr=False)
+    phone: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

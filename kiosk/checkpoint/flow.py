@@ -31,6 +31,7 @@ from kiosk.checkpoint.events import (
     OverrideRequested,
     PassageFieldsChanged,
     PassageRecord,
+    PasserDetailsTyped,
     PlaySound,
     Prompt,
     ReadyForNext,
@@ -45,7 +46,7 @@ from kiosk.checkpoint.events import (
 )
 from kiosk.checkpoint.foreign import ForeignDecision, ForeignVerdict, decide_foreign
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
-from kiosk.checkpoint.policy import Policy
+from kiosk.checkpoint.policy import PassageField, Policy
 
 DEFAULT_RESULT_DURATION = timedelta(seconds=1)
 
@@ -81,6 +82,7 @@ class _Person:
     fever_confirmed: bool = False
     card: IdCardRead | None = None
     last_reading: float | None = None
+    typed: PasserDetailsTyped | None = None
 
 
 class PassageFlow:
@@ -152,6 +154,8 @@ class PassageFlow:
             return self._temperature(event, now)
         if isinstance(event, IdCardRead):
             return self._card(event, now)
+        if isinstance(event, PasserDetailsTyped):
+            return self._details(event, now)
         if isinstance(event, OverrideRequested):
             return self._override(event, now)
         if isinstance(event, CancelRequested):
@@ -172,7 +176,10 @@ class PassageFlow:
         if self.state is FlowState.SHOWING and self._showing_until and now >= self._showing_until:
             self.state = FlowState.IDLE
             return [ReadyForNext()]
-        if self.state is FlowState.COLLECTING and self._person and now >= self._person.deadline:
+        person = self._person
+        if self.state is FlowState.COLLECTING and person and now >= person.deadline:
+            if self._only_the_name_missing(person):
+                return []  # staff are typing it, or cancel: no passage without the name
             return self._conclude(now)
         return []
 
@@ -208,6 +215,36 @@ class PassageFlow:
         person = self._current(now)
         person.card = event
         return self._progress(now)
+
+    def _details(self, event: PasserDetailsTyped, now: datetime) -> list[Effect]:
+        person = self._current(now)
+        person.typed = event
+        return self._progress(now)
+
+    def _full_name(self, person: _Person) -> str | None:
+        """The name from the ID card, else the one staff typed (Hainan 关口信息)."""
+        if PassageField.FULL_NAME not in self.policy.passage_fields:
+            return None
+        if person.card is not None and person.card.full_name:
+            return person.card.full_name
+        return person.typed.full_name if person.typed and person.typed.full_name else None
+
+    def _phone(self, person: _Person) -> str | None:
+        if PassageField.PHONE not in self.policy.passage_fields or person.typed is None:
+            return None
+        return person.typed.phone or None
+
+    def _name_missing(self, person: _Person) -> bool:
+        return PassageField.FULL_NAME in self.policy.passage_fields and not self._full_name(person)
+
+    def _only_the_name_missing(self, person: _Person) -> bool:
+        return (
+            self._name_missing(person)
+            and self._missing(person) == [Prompt.READ_CARD]
+            and not (
+                self.policy.id_match_required and person.card is None and self._can_match(person)
+            )
+        )
 
     def _override(self, event: OverrideRequested, now: datetime) -> list[Effect]:
         if self._last is None:
@@ -261,6 +298,8 @@ class PassageFlow:
             missing.append(Prompt.MEASURE)
         if self.policy.id_match_required and person.card is None and self._can_match(person):
             missing.append(Prompt.READ_CARD)
+        elif self._name_missing(person):
+            missing.append(Prompt.READ_CARD)  # the card gives the name; else staff type it
         return missing
 
     def _can_match(self, person: _Person) -> bool:
@@ -347,7 +386,13 @@ class PassageFlow:
             foreign=self._foreign_decision(scanned, now) if scanned else None,
         )
         decision = decide(inputs, self.policy)
-        record = self._record(person, decision, inputs, now)
+        record = replace(
+            self._record(person, decision, inputs, now),
+            full_name=self._full_name(person),
+            phone=self._phone(person),
+        )
+        if not self._fields.keep_plate:  # the next vehicle: its plate is typed afresh
+            self._fields = replace(self._fields, vehicle_plate=None)
         self._last = (record, decision)
         self.state = FlowState.SHOWING
         self._showing_until = now + self._result_duration

@@ -61,6 +61,10 @@ class PassageField(StrEnum):
     DIRECTION = "direction"
     TRIP_REASON = "trip_reason"
     VEHICLE_PLATE = "vehicle_plate"
+    # The Hainan checkpoint record (004, 关口信息): the full name is required (from the ID card,
+    # else typed by staff) and the phone asked.
+    FULL_NAME = "full_name"
+    PHONE = "phone"
 
 
 class Direction(StrEnum):
@@ -238,6 +242,8 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
     fields = set(base.passage_fields)
     if rules.get("record_vehicle_plate"):
         fields.add(PassageField.VEHICLE_PLATE)
+    if rules.get("record_full_name"):
+        fields |= {PassageField.FULL_NAME, PassageField.PHONE}
     document["passage_fields"] = sorted(f.value for f in fields)
     return Policy.from_document(document)
 

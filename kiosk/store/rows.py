@@ -70,6 +70,8 @@ def passage_values(record: PassageRecord, cipher: FieldCipher, seq: int) -> dict
         "policy_version": record.policy_version,
         "repeat": int(record.repeat),
         "sync_state": "pending",
+        "full_name_enc": cipher.seal(record.full_name, row_id, "full_name"),
+        "phone_enc": cipher.seal(record.phone, row_id, "phone"),
     }
 
 
@@ -198,7 +200,8 @@ class LogFilter:
 UPLOAD_PASSAGE_COLUMNS = (
     "id, seq, at_ms, clock_trusted, operator_id, scheme, issuer, code_enc, name_enc, "
     "id_masked_enc, colour_in_code, colour_applied, outcome, reasons, rejection, temperature_c, "
-    "fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat"
+    "fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat, full_name_enc, "
+    "phone_enc"
 )
 
 
@@ -207,7 +210,8 @@ def upload_passage(row: sqlite3.Row | tuple[Any, ...], cipher: FieldCipher) -> d
     from the row: no read model in between (a fever report carries the same passage)."""
     (row_id, seq, at_ms, clock_trusted, operator_id, scheme, issuer, code_enc, name_enc,
      id_masked_enc, colour_in_code, colour_applied, outcome, reasons, rejection, temperature,
-     fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat) = row  # fmt: skip
+     fever, id_match, direction, trip_reason, plate_enc, policy_version, repeat, full_name_enc,
+     phone_enc) = row  # fmt: skip
     return {
         "seq": seq,
         "at": from_ms(at_ms),
@@ -231,6 +235,8 @@ def upload_passage(row: sqlite3.Row | tuple[Any, ...], cipher: FieldCipher) -> d
         "vehicle_plate": cipher.open_text(plate_enc, row_id, "plate"),
         "policy_version": policy_version,
         "repeat": bool(repeat),
+        "full_name": cipher.open_text(full_name_enc, row_id, "full_name"),
+        "phone": cipher.open_text(phone_enc, row_id, "phone"),
     }
 
 

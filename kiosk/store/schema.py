@@ -164,6 +164,12 @@ def _scene_records(db: sqlite_utils.Database) -> None:
     db.table("scene_records").create_index(["at_ms"])
 
 
+@migration(5, "passages: the passer's full name and phone (the Hainan checkpoint record)")
+def _passer_name_and_phone(db: sqlite_utils.Database) -> None:
+    db.table("passages").add_column("full_name_enc", bytes)
+    db.table("passages").add_column("phone_enc", bytes)
+
+
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

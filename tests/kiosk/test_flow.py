@@ -260,9 +260,10 @@ def test_cancelling_records_nothing() -> None:
     assert machine.handle(Tick(), T0 + timedelta(minutes=1)) == []
 
 
-def test_passage_fields_stay_from_one_person_to_the_next() -> None:
+def test_passage_fields_stay_from_one_person_to_the_next_the_plate_while_staff_keep_it() -> None:
     machine = flow()
-    machine.handle(PassageFieldsChanged(Direction.IN, TripReason.RETURN_TO_WORK, "陕A12345"), T0)
+    fields = PassageFieldsChanged(Direction.IN, TripReason.RETURN_TO_WORK, "陕A12345", True)
+    machine.handle(fields, T0)
     records = []
     for index in range(2):
         at = T0 + timedelta(seconds=10 * index)

@@ -153,6 +153,8 @@ class ReceivedPassage(Base):
     plate_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     policy_version: Mapped[int] = mapped_column(Integer)
     repeat: Mapped[bool] = mapped_column(Boolean)
+    full_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # Hainan 关口信息
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class PassageDay(Base):
