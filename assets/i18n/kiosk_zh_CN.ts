@@ -579,6 +579,10 @@
             <source>Vehicle plate</source>
             <translation>车牌号</translation>
         </message>
+        <message>
+            <source>Keep plate</source>
+            <translation>保留车牌</translation>
+        </message>
     </context>
     <context>
         <name>PassageTableModel</name>
@@ -617,6 +621,29 @@
         <message>
             <source>Operator</source>
             <translation>操作员</translation>
+        </message>
+    </context>
+    <context>
+        <name>PasserEntry</name>
+        <message>
+            <source>No ID card: type the full name in pinyin, and the phone</source>
+            <translation>无身份证时：输入姓名拼音及电话</translation>
+        </message>
+        <message>
+            <source>Full name</source>
+            <translation>姓名（拼音）</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>完成</translation>
         </message>
     </context>
     <context>
@@ -756,6 +783,10 @@
             <translation>重新开始</translation>
         </message>
         <message>
+            <source>Name and phone</source>
+            <translation>登记姓名电话</translation>
+        </message>
+        <message>
             <source>Staff sign-in</source>
             <translation>工作人员签到</translation>
         </message>
@@ -879,6 +910,14 @@
         <message>
             <source>Vehicle plate</source>
             <translation>车牌号</translation>
+        </message>
+        <message>
+            <source>Passer's full name (required)</source>
+            <translation>通行人姓名（必填）</translation>
+        </message>
+        <message>
+            <source>Passer's phone</source>
+            <translation>通行人电话</translation>
         </message>
         <message>
             <source>Save passage fields</source>

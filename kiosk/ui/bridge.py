@@ -14,7 +14,7 @@ from kiosk.app.flow import TICK_MS, FlowDriver, FlowListener, ScanTiming, Temper
 from kiosk.app.scanning import CameraScan
 from kiosk.app.speech import Utterance
 from kiosk.app.viewstate import ProgressView, PromptView, ResultView
-from kiosk.checkpoint.events import Event, PassageFieldsChanged
+from kiosk.checkpoint.events import Event, PassageFieldsChanged, PasserDetailsTyped
 from kiosk.checkpoint.outcome import Outcome
 
 __all__ = ["FlowBridge", "ScanTiming"]
@@ -141,6 +141,10 @@ class FlowBridge(QObject):
 
     def set_passage_fields(self, fields: PassageFieldsChanged) -> None:
         self.driver.set_passage_fields(fields)
+
+    def submit_passer_details(self, full_name: str, phone: str) -> None:
+        details = PasserDetailsTyped(full_name or None, phone or None)
+        self.driver.handle(details, self.driver.now())
 
     def handle(self, event: Event, now: datetime) -> None:
         self.driver.handle(event, now)

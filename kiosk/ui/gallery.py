@@ -22,7 +22,7 @@ from kiosk.app.demo import prepare_demo
 from kiosk.app.startup import KioskSetup
 from kiosk.app.viewstate import ProgressView, PromptView, ResultView, Step, StepState, StepView
 from kiosk.checkpoint.events import Prompt
-from kiosk.checkpoint.policy import CheckpointType, default_policy
+from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
 from kiosk.store import Operator
 from kiosk.ui.app import Kiosk
 from kiosk.ui.gallery_scenes import scene_shots
@@ -37,6 +37,8 @@ ROSTER = (
 )
 # The checkpoint type whose scan screen has the most fields: faults and prompts are shown on it.
 WIDEST = CheckpointType.ROAD_JUNCTION
+# A road checkpoint keeping the Hainan record (004, 关口信息): the name and phone button too.
+HAINAN_FIELDS = default_policy(WIDEST).passage_fields | {PassageField.FULL_NAME, PassageField.PHONE}
 _CODE_READ = StepView(Step.CODE, StepState.DONE)
 _PROGRESS = {  # the strip for each prompt, the longest words it says, 17 s left
     Prompt.MEASURE: ProgressView(
@@ -133,7 +135,7 @@ class Gallery:
         shots += [self._prompt(prompt) for prompt in Prompt]
         shots += [self._override_last(faults) for faults in ((), samples.FAULTS)]
         shots += [self._result(name, view) for name, view in self._results.items()]
-        shots += self._manual_entry() + self._override() + self._plate()
+        shots += self._manual_entry() + self._override() + self._plate() + self._passer()
         shots += self._sign_in() + self._supervisor() + self._technician()
         shots += scene_shots(self.window, self._results["yellow-code-manual-check"], Shot)
         return shots
@@ -241,6 +243,40 @@ class Gallery:
 
         shown = {"plate": "", "plate-new-energy": "粤BD12345", "plate-unusual": "A12345"}
         return [Shot(name, True, typed(plate)) for name, plate in shown.items()]
+
+    def _passer(self) -> list[Shot]:
+        """The Hainan record: the scan screen with its name and phone button (and every fault),
+        the passer's page with the name's keys, then the phone's, both typed."""
+
+        def scan(faults: tuple[str, ...]) -> Callable[[], None]:
+            def show() -> None:
+                window = self.window
+                window.configure_fields(HAINAN_FIELDS)
+                window.show_status(samples.health_items(faults))
+                window.show_operator("王小明")
+                window.show_prompt(PromptView(Prompt.READ_CARD))
+                window.show_progress(_PROGRESS[Prompt.READ_CARD])
+                window.show_screen("scan")
+
+            return show
+
+        def page(phone: bool) -> Callable[[], None]:
+            def show() -> None:
+                passer = self.window.passer
+                passer.open()
+                passer.keyboard.type_text("OUYANG NANA")
+                passer.keypad.type_text("13800138000")
+                passer.edit_phone() if phone else passer.edit_name()
+                self.window.show_screen("passer")
+
+            return show
+
+        return [
+            Shot("scan-hainan-record", True, scan(())),
+            Shot("scan-hainan-record-all-faults", True, scan(samples.FAULTS)),
+            Shot("passer-name", True, page(False)),
+            Shot("passer-phone", True, page(True)),
+        ]
 
     def _sign_in(self) -> list[Shot]:
         view = self.kiosk.signin

@@ -132,6 +132,8 @@ class StaffPage(QWidget):
             PassageField.DIRECTION: self.tr("Direction (in / out)"),
             PassageField.TRIP_REASON: self.tr("Reason for the trip"),
             PassageField.VEHICLE_PLATE: self.tr("Vehicle plate"),
+            PassageField.FULL_NAME: self.tr("Passer's full name (required)"),
+            PassageField.PHONE: self.tr("Passer's phone"),
         }
         for field, box in self.field_boxes.items():
             box.setText(labels[field])

@@ -49,8 +49,10 @@ def gate_button(text: str = "") -> QPushButton:
 
 
 class PassageFieldBar(QWidget):
-    """Direction, trip reason and plate: one touch each, kept from one person to the next;
-    in as many rows as the width needs."""
+    """Direction, trip reason and plate: one touch each, kept from one person to the next (the
+    plate while 保留车牌 is on); in as many rows as the width needs. Whether the passer's name
+    and phone are asked (`asks_passer`) is told here too: the scan screen's activity row offers
+    their page while a person is in progress."""
 
     changed = Signal(object)  # PassageFieldsChanged
 
@@ -74,19 +76,27 @@ class PassageFieldBar(QWidget):
         self.plate.setFixedHeight(style.GATE_TARGET_PX)
         self.plate.setFont(style.font(style.BUTTON_PT))
         self.plate.setMinimumWidth(style.GATE_TARGET_PX * 2)
+        self.keep_plate = ToggleButton()  # the people of one vehicle: its plate stays
+        self.asks_passer = False
         self.grid.add_group(
-            [*self._direction_buttons.values(), *self._reason_buttons.values(), (self.plate, 2)]
+            [
+                *self._direction_buttons.values(),
+                *self._reason_buttons.values(),
+                self.plate,
+                self.keep_plate,
+            ]
         )
         self.setSizePolicy(_rows_policy())
         self._direction_buttons[Direction.IN].setChecked(True)
         self._direction.buttonClicked.connect(self._emit)
         self._reason.buttonClicked.connect(self._emit)
         self.plate.editingFinished.connect(self._emit)
+        self.keep_plate.clicked.connect(self._emit)
         self.configure(frozenset())
         self.retranslate(Language.ZH)
 
     def toggles(self) -> list[ToggleButton]:
-        return [*self._direction_buttons.values(), *self._reason_buttons.values()]
+        return [*self._direction_buttons.values(), *self._reason_buttons.values(), self.keep_plate]
 
     def set_button_pt(self, point_size: int) -> None:
         for button in self.toggles():
@@ -100,21 +110,28 @@ class PassageFieldBar(QWidget):
         for button in self._reason_buttons.values():
             button.setVisible(PassageField.TRIP_REASON in fields)
         self.plate.setVisible(PassageField.VEHICLE_PLATE in fields)
-        self.setVisible(bool(fields))
+        self.keep_plate.setVisible(PassageField.VEHICLE_PLATE in fields)
+        self.asks_passer = PassageField.FULL_NAME in fields or PassageField.PHONE in fields
+        self.setVisible(bool(fields - {PassageField.FULL_NAME, PassageField.PHONE}))
         self.grid.invalidate()
 
     def value(self) -> PassageFieldsChanged:
         direction = next((d for d, b in self._direction_buttons.items() if b.isChecked()), None)
         reason = next((r for r, b in self._reason_buttons.items() if b.isChecked()), None)
         plate = self.plate.text().strip().upper() or None
+        shown = self.plate.isVisibleTo(self)
         return PassageFieldsChanged(
-            direction, reason, plate if self.plate.isVisibleTo(self) else None
+            direction, reason, plate if shown else None, shown and self.keep_plate.isChecked()
         )
 
     def set_plate(self, plate: str) -> None:
         """A plate typed on the plate page: told as one typed here would be."""
         self.plate.setText(plate)
         self._emit()
+
+    def show_plate(self, plate: str | None) -> None:
+        """The plate the flow holds now (cleared after a vehicle unless kept): nothing told."""
+        self.plate.setText(plate or "")
 
     def _emit(self, *_: object) -> None:
         self.changed.emit(self.value())
@@ -125,6 +142,7 @@ class PassageFieldBar(QWidget):
         for reason, button in self._reason_buttons.items():
             button.setText(reason.label.get(language.value))  # type: ignore[arg-type]
         self.plate.setPlaceholderText(self.tr("Vehicle plate"))
+        self.keep_plate.setText(self.tr("Keep plate"))
         self.grid.invalidate()
 
 
@@ -170,6 +188,7 @@ class ScanScreen(QWidget):
     supervisor_requested = Signal()
     language_toggled = Signal()
     cancel_requested = Signal()
+    passer_requested = Signal()
     override_last_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -187,6 +206,7 @@ class ScanScreen(QWidget):
         self.operator.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = ProgressStrip()
         self.cancel_button = gate_button()
+        self.passer_button = gate_button()  # the passer's name and phone (Hainan 关口信息)
         self.override_last_button = gate_button()
         self.override_last_button.setStyleSheet(style.gate_button_style(style.BUTTON_PT))
         self.preview = CameraPreview()
@@ -203,6 +223,7 @@ class ScanScreen(QWidget):
         self._arrange()
         self.manual_button.clicked.connect(self.manual_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.passer_button.clicked.connect(self.passer_requested)
         self.sign_in_button.clicked.connect(self.sign_in_requested)
         self.supervisor_button.clicked.connect(self.supervisor_requested)
         self.language_button.clicked.connect(self.language_toggled)
@@ -280,6 +301,7 @@ class ScanScreen(QWidget):
         buttons = (
             self.manual_button,
             self.cancel_button,
+            self.passer_button,
             self.sign_in_button,
             self.supervisor_button,
             self.language_button,
@@ -303,46 +325,52 @@ class ScanScreen(QWidget):
         self._render_activity()
 
     def _place_activity(self, mode: ScreenLayout) -> None:
-        """Landscape: strip, 重新开始 and 改判上一位 on one row. Portrait: the strip alone on the
-        first row, the buttons below. Compact (a 600 px tall panel): 改判上一位 waits beside the
-        prompt, not in a row of its own."""
+        """Landscape: strip, 登记姓名电话 (where asked), 重新开始 and 改判上一位 on one row.
+        Portrait: the strip alone on the first row, the buttons below. Compact (a 600 px tall
+        panel): 改判上一位 waits beside the prompt, not in a row of its own."""
         activity = self._activity
-        for widget in (self.progress, self.cancel_button, self.override_last_button):
+        widgets = (self.progress, self.passer_button, self.cancel_button, self.override_last_button)
+        for widget in widgets:
             activity.removeWidget(widget)
         self._prompt_row.removeWidget(self.override_last_button)
         if mode is ScreenLayout.PORTRAIT:
-            activity.addWidget(self.progress, 0, 0, 1, 2)
+            activity.addWidget(self.progress, 0, 0, 1, 3)
             activity.addWidget(self.cancel_button, 1, 0)
-            activity.addWidget(self.override_last_button, 1, 1)
+            activity.addWidget(self.passer_button, 1, 1)
+            activity.addWidget(self.override_last_button, 1, 2)
         else:
             activity.addWidget(self.progress, 0, 0)
-            activity.addWidget(self.cancel_button, 0, 1)
+            activity.addWidget(self.passer_button, 0, 1)
+            activity.addWidget(self.cancel_button, 0, 2)
             if mode is ScreenLayout.COMPACT:
                 self._prompt_row.addWidget(self.override_last_button)
             else:
-                activity.addWidget(self.override_last_button, 0, 2)
+                activity.addWidget(self.override_last_button, 0, 3)
 
     def _stretch_activity(self) -> None:
         """Room goes to what is shown: a grid keeps an empty column's stretch, so the column of
         a hidden widget must give its stretch up."""
         activity = self._activity
-        for column in range(3):
+        for column in range(4):
             activity.setColumnStretch(column, 0)
+        offered = self.override_last_button.isVisibleTo(self)
         if self.layout_mode is ScreenLayout.PORTRAIT:
-            activity.setColumnStretch(1, 1)
+            activity.setColumnStretch(2 if offered else 1, 1)
             return
         if self.progress.isVisibleTo(self):
             activity.setColumnStretch(0, 1)
-        if self.override_last_button.isVisibleTo(self) and self.layout_mode is not (
-            ScreenLayout.COMPACT
-        ):
-            activity.setColumnStretch(2, 1)
+        if offered and self.layout_mode is not ScreenLayout.COMPACT:
+            activity.setColumnStretch(3, 1)
 
     # ------------------------------------------------------------ what it shows
 
     def show_prompt(self, prompt: PromptView) -> None:
         self._prompt = prompt
         self._render_prompt()
+
+    def configure_fields(self, fields: frozenset[PassageField]) -> None:
+        self.fields.configure(fields)
+        self._render_activity()
 
     def show_progress(self, view: ProgressView | None) -> None:
         self.progress.show_progress(view)
@@ -375,6 +403,7 @@ class ScanScreen(QWidget):
         self._language = language
         self.manual_button.setText(self.tr("Manual entry"))
         self.cancel_button.setText(self.tr("Start over"))
+        self.passer_button.setText(self.tr("Name and phone"))
         self.sign_in_button.setText(self.tr("Staff sign-in"))
         self.supervisor_button.setText(self.tr("Supervisor"))
         self.language_button.setText("English" if language is Language.ZH else "中文")
@@ -404,6 +433,7 @@ class ScanScreen(QWidget):
         )
         self.cancel_button.setVisible(in_progress)
         self.cancel_button.setEnabled(in_progress)
+        self.passer_button.setVisible(in_progress and self.fields.asks_passer)
         offer = self._last is not None and not in_progress
         self.override_last_button.setVisible(offer)
         compact = self.layout_mode is ScreenLayout.COMPACT

@@ -26,6 +26,7 @@ from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
 from kiosk.ui.manual import ManualEntry
 from kiosk.ui.override import OverridePanel
+from kiosk.ui.passer_entry import PasserEntry
 from kiosk.ui.plate_entry import PlateEntry
 from kiosk.ui.provisioning_entry import TouchOpens
 from kiosk.ui.screens import ResultScreen, ScanScreen
@@ -90,12 +91,14 @@ class KioskWindow(QMainWindow):
         self.manual = ManualEntry()
         self.override = OverridePanel()
         self.plate = PlateEntry()
+        self.passer = PasserEntry()
         self.screens: dict[str, QWidget] = {
             "scan": self.scan,
             "result": self.result,
             "manual": self.manual,
             "override": self.override,
             "plate": self.plate,
+            "passer": self.passer,
             **(extra_screens or {}),
         }
         for screen in self.screens.values():
@@ -103,7 +106,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.scan.status.version.setText(f"v{version}")
         self._wire()
-        self.scan.fields.configure(bridge.flow.policy.passage_fields)
+        self.scan.configure_fields(bridge.flow.policy.passage_fields)
         languages.changed.connect(lambda _code: self.retranslate())
         self.retranslate()
         self._locked = False
@@ -186,6 +189,9 @@ class KioskWindow(QMainWindow):
         TouchOpens(self.scan.fields.plate, self._open_plate)  # gloves: the plate page's keys
         self.plate.accepted.connect(self._plate_typed)
         self.plate.cancelled.connect(lambda: self.show_screen("scan"))
+        self.scan.passer_requested.connect(self._open_passer)
+        self.passer.accepted.connect(self._passer_typed)
+        self.passer.cancelled.connect(lambda: self.show_screen("scan"))
 
     def show_screen(self, name: str) -> None:
         self.stack.setCurrentWidget(self.screens[name])
@@ -199,7 +205,7 @@ class KioskWindow(QMainWindow):
         self.scan.show_prompt(prompt)
         if self.current_screen in {"result", "override", *SCENE_SCREENS}:
             return
-        if self.current_screen not in {"manual", "plate"}:
+        if self.current_screen not in {"manual", "plate", "passer"}:
             self.show_screen("scan")
 
     def show_progress(self, view: ProgressView | None) -> None:
@@ -210,6 +216,8 @@ class KioskWindow(QMainWindow):
         self._override_record = view.record_id
         self.result.show_result(view)
         self.show_screen("result")
+        # After each vehicle the plate is cleared, unless staff keep it (the flow decides).
+        self.scan.fields.show_plate(self.bridge.flow.passage_fields.vehicle_plate)
 
     def show_status(self, items: tuple[StatusItem, ...]) -> None:
         self.scan.show_status(items)
@@ -224,7 +232,7 @@ class KioskWindow(QMainWindow):
         self.scan.show_override_last(self._offered, needs_sign_in=not name)
 
     def configure_fields(self, fields: frozenset[PassageField]) -> None:
-        self.scan.fields.configure(fields)
+        self.scan.configure_fields(fields)
 
     def toggle_language(self) -> None:
         other = Language.EN if self.languages.language is Language.ZH else Language.ZH
@@ -243,6 +251,14 @@ class KioskWindow(QMainWindow):
     def _open_plate(self) -> None:
         self.plate.open(self.scan.fields.plate.text())
         self.show_screen("plate")
+
+    def _open_passer(self) -> None:
+        self.passer.open()
+        self.show_screen("passer")
+
+    def _passer_typed(self, full_name: str, phone: str) -> None:
+        self.show_screen("scan")
+        self.bridge.submit_passer_details(full_name, phone)
 
     def _plate_typed(self, plate: str) -> None:
         self.scan.fields.set_plate(plate)
@@ -267,6 +283,7 @@ class KioskWindow(QMainWindow):
             "manual",
             "plate",
             *SCENE_SCREENS,  # a pharmacy's or clinic's form stays until saved or cancelled
+            "passer",
             *self._sign_in_for_override(),
         }:
             self.show_screen("scan")
