@@ -26,7 +26,7 @@ from central.issuance import routers as issuance_router
 from central.issuance.sms import SmsSender
 from central.issuance.sms_senders import sender_from_settings
 from central.kiosks.routers import distribution as distribution_router
-from central.kiosks.routers import enrollments, kiosks, passages
+from central.kiosks.routers import enrollments, kiosks, passages, trail
 from central.kiosks.routers import fleet as fleet_router
 from central.kiosks.routers import releases as releases_router
 from central.reports.routers import alerts as alerts_router
@@ -102,7 +102,7 @@ def create_app(
     app.include_router(issuance_page.router)  # issue 13: the self-declaration page
     app.include_router(issuance_router.router)  # issue 13
     app.include_router(region_picker.public_router)  # issue 24: regions by name, no login
-    for module in (passages, auth, checkpoints, enrollments, kiosks, setup_page):
+    for module in (passages, auth, checkpoints, enrollments, kiosks, setup_page, trail):
         app.include_router(module.router)
     for module in (accounts_router, audit_router, regions_router):  # issue 12
         app.include_router(module.router)

@@ -368,3 +368,36 @@ class TransferKey(WireModel):
 
 def transfer_key_message(public_key: bytes) -> bytes:
     return TRANSFER_KEY_CONTEXT + public_key
+
+
+# ---------------------------------------------------------------- a person's trail (Hainan 3.1)
+
+TRAIL_PATH = f"{API_PREFIX}/kiosk/trail"
+TRAIL_DAYS = 14
+MAX_TRAIL_ENTRIES = 200
+
+
+class TrailRequest(WireModel):
+    """`POST /api/v1/kiosk/trail` (signed): the passages of the code in front of the duty
+    staff, at the checkpoints of the kiosk's own area (its county), over `TRAIL_DAYS`."""
+
+    issuer: str = Field(max_length=16)
+    code_id: Base64Bytes = Field(max_length=64)
+
+
+class TrailEntry(WireModel):
+    at: datetime
+    checkpoint_name: str = Field(max_length=128)
+    outcome: str = Field(max_length=32)
+    colour_applied: str | None = Field(default=None, max_length=16)
+    temperature_celsius: float | None = None
+    fever: bool
+    direction: str | None = Field(default=None, max_length=16)
+
+
+class TrailAnswer(WireModel):
+    """Newest first, at most `MAX_TRAIL_ENTRIES`; `region_code` is the area searched."""
+
+    region_code: str
+    since: datetime
+    entries: list[TrailEntry] = Field(max_length=MAX_TRAIL_ENTRIES)
