@@ -997,6 +997,18 @@
             <translation>正在读取…</translation>
         </message>
         <message>
+            <source>Asking central for the area's records…</source>
+            <translation>正在向中心查询本区记录…</translation>
+        </message>
+        <message>
+            <source>Offline: this kiosk's own records only</source>
+            <translation>离线：仅显示本机记录</translation>
+        </message>
+        <message>
+            <source>In this area, last 14 days: %1 passages, %2 with fever</source>
+            <translation>本区近 14 天：通行 %1 次，其中发热 %2 次</translation>
+        </message>
+        <message>
             <source>%1 · %2 · %3 passages here, %4 with fever</source>
             <translation>%1 · %2 · 在本处通行 %3 次，其中发热 %4 次</translation>
         </message>

@@ -184,6 +184,16 @@ class KioskApp:
     def monotonic(self) -> float:
         return self._monotonic()
 
+    def area_trail(self, issuer: str, code_id: bytes) -> Any:
+        """Central's answer for a code's passages in this kiosk's area (a `TrailAnswer`), over
+        the sync thread's signed client; None when not enrolled or offline (blocking)."""
+        sync = self.sync
+        if sync is None:
+            return None
+        from kiosk.client.trail import fetch_trail
+
+        return fetch_trail(sync.downloader.client, sync.downloader.base, issuer, code_id)
+
     def server_time_heard(self, server_utc: datetime, monotonic_s: float) -> None:
         """From the sync thread: central's time, carried forward on this boot's monotonic
         clock; a wall clock that disagrees is then shown as not trusted and not used."""

@@ -33,6 +33,7 @@ from kiosk.sessions.export import (
     log_rows,
 )
 from kiosk.store import LogFilter, OverrideRow, PassageRow, Store
+from sync.schemas import TrailAnswer
 
 Clock = Callable[[], datetime]
 PAGE_ROWS = 50
@@ -122,12 +123,21 @@ class SupervisorSession:
     """What an unlocked supervisor does, over the store; `clock` is the kiosk's trusted time."""
 
     def __init__(
-        self, store: Store, clock: Clock, *, export_dir: Path, page_rows: int = PAGE_ROWS
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        export_dir: Path,
+        page_rows: int = PAGE_ROWS,
+        area_trail: Callable[[str, bytes], TrailAnswer | None] | None = None,
     ) -> None:
         self._store = store
         self.now = clock
         self.export_dir = export_dir
         self.page_rows = page_rows
+        # Central's answer for the code's passages in this kiosk's area (Hainan 3.1), None
+        # offline: `kiosk.client.trail.fetch_trail` over the sync thread's signed client.
+        self._area_trail = area_trail
 
     @property
     def time_zone(self) -> str:
@@ -170,6 +180,11 @@ class SupervisorSession:
     def trail(self, issuer: str, code_id: bytes, now: datetime) -> list[LogRow]:
         """This code's passages here in the last 14 days, newest first (blocking)."""
         return self.log_rows(self._store.passages.trail(issuer, code_id, now))
+
+    def area_trail(self, issuer: str, code_id: bytes) -> TrailAnswer | None:
+        """The code's passages at every checkpoint of this kiosk's area, from central (blocking,
+        a few seconds at most); None offline or not enrolled: the kiosk's own trail stands."""
+        return self._area_trail(issuer, code_id) if self._area_trail is not None else None
 
     def log_rows(self, rows: list[PassageRow]) -> list[LogRow]:
         overrides = self._store.passages.overrides_of([row.record_id for row in rows])

@@ -138,6 +138,7 @@ class Kiosk:
                 self.store,
                 self.trusted_now,
                 export_dir=setup.export_dir or setup.data_dir / "exports",
+                area_trail=app.area_trail,
             ),
             self.gate,
             language=language,

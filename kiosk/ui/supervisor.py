@@ -28,6 +28,7 @@ from kiosk.ui.supervisor_export import ExportRun
 from kiosk.ui.supervisor_log import LogPage
 from kiosk.ui.supervisor_pages import PAD_MAX_PX, NamesPage, SettingsPage, TrailPage, centred
 from kiosk.ui.supervisor_unlock import SupervisorUnlock
+from sync.schemas import TrailAnswer
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,13 @@ class SupervisorView(QWidget):
             session.trail_viewed(operator, passage.seq, len(rows))
             self.trail_loaded.emit(len(rows))
 
+        def area(answer: TrailAnswer | None) -> None:
+            if generation == self._generation:
+                self.trail_page.show_area(answer)
+
         self._background.run(lambda: session.trail(issuer, code_id, now), done, self._failed)
+        # Online, central adds the other checkpoints of the area; offline the kiosk's own stand.
+        self._background.run(lambda: session.area_trail(issuer, code_id), area, self._failed)
 
     def export(self, export_format: ExportFormat) -> None:
         """Export every row of the current filter (not only those loaded) into the session's

@@ -3,6 +3,8 @@ trail, and the kiosk settings. They draw what they are given and report what was
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -26,6 +28,7 @@ from kiosk.ui.passage_table import (
 )
 from kiosk.ui.signin import OperatorPicker
 from kiosk.ui.toggle import ToggleCheckBox
+from sync.schemas import TrailAnswer
 
 
 def button() -> QPushButton:
@@ -40,6 +43,7 @@ def title() -> QLabel:
     return label
 
 
+AREA_LINES = 5  # central's newest passages listed; the count covers them all
 PAD_MAX_PX = 900  # the PIN pad: its keys beside its dots on a landscape panel need the room
 
 
@@ -96,9 +100,16 @@ class TrailPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setFont(style.font(style.BODY_PT))
         self.summary_label.setWordWrap(True)
+        self._time_zone = time_zone
         self.model = PassageTableModel(time_zone, self)
         self.table = passage_table(self.model)
         self.details_label = details_label(self.table)
+        # Central's view of the area (online): the other checkpoints' passages, newest first.
+        self.area_label = QLabel()
+        self.area_label.setFont(style.font(style.BODY_PT))
+        self.area_label.setWordWrap(True)
+        self._area: TrailAnswer | None = None
+        self._area_asked = False
         self.back_button = button()
         self.title.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -107,6 +118,7 @@ class TrailPage(QWidget):
         top.addWidget(self.back_button)
         layout.addLayout(top)
         layout.addWidget(self.summary_label)
+        layout.addWidget(self.area_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details_label)
 
@@ -117,10 +129,40 @@ class TrailPage(QWidget):
         keep_words_whole((self.back_button,))
         self.model.set_language(language)
         self.render_summary()
+        self.render_area()
 
     def show_reading(self) -> None:
         self.model.clear()
         self.summary_label.setText(self.tr("Reading…"))
+        self._area, self._area_asked = None, False
+        self.render_area()
+
+    def show_area(self, answer: TrailAnswer | None) -> None:
+        """Central's answer for the area (None: offline, only this kiosk's records below)."""
+        self._area, self._area_asked = answer, True
+        self.render_area()
+
+    def render_area(self) -> None:
+        answer = self._area
+        if not self._area_asked:
+            self.area_label.setText(self.tr("Asking central for the area's records…"))
+            return
+        if answer is None:
+            self.area_label.setText(self.tr("Offline: this kiosk's own records only"))
+            return
+        lines = [
+            self.tr("In this area, last 14 days: %1 passages, %2 with fever")
+            .replace("%1", str(len(answer.entries)))
+            .replace("%2", str(sum(1 for e in answer.entries if e.fever)))
+        ]
+        zone = ZoneInfo(self._time_zone)
+        for entry in answer.entries[:AREA_LINES]:
+            when = entry.at.astimezone(zone).strftime("%m-%d %H:%M")
+            temperature = (
+                "" if entry.temperature_celsius is None else f" {entry.temperature_celsius:.1f}°C"
+            )
+            lines.append(f"{when}  {entry.checkpoint_name}{temperature}")
+        self.area_label.setText("\n".join(lines))
 
     def show_rows(self, rows: list[LogRow]) -> None:
         self.model.set_rows(rows)

@@ -28,6 +28,7 @@ from kiosk.store import LogFilter, PassageRow, Store, StoreKeys
 from kiosk.ui.i18n import Language
 from kiosk.ui.pinpad import AccessGate
 from kiosk.ui.supervisor import SupervisorView
+from sync.schemas import TrailAnswer, TrailEntry
 from tests.gui.conftest import SaveScreen
 from tests.gui.staff_support import (
     NOW,
@@ -570,3 +571,73 @@ def test_screens_of_the_supervisor_view(
         view._show_log_page()
         export_and_wait(view, qtbot, ExportFormat.XLSX)
         save_screen(view, "supervisor_exported", language)
+
+
+# ------------------------------------------------------------ the area's trail from central
+# The duty staff's view of a person's checkpoint records (Hainan 3.1): online, central's
+# passages of the code at every checkpoint of the kiosk's area; offline, the kiosk's own.
+
+AREA = TrailAnswer(
+    region_code="610124",
+    since=NOW,
+    entries=[
+        TrailEntry(at=NOW, checkpoint_name="西门卡口", outcome="pass", fever=False),
+        TrailEntry(
+            at=NOW, checkpoint_name="东门", outcome="refer", temperature_celsius=38.2, fever=True
+        ),
+    ],
+)
+
+
+def _view(
+    store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path, answer: object
+) -> Iterator[SupervisorView]:
+    asked: list[tuple[str, bytes]] = []
+
+    def area_trail(issuer: str, code_id: bytes) -> TrailAnswer | None:
+        asked.append((issuer, code_id))
+        return answer  # type: ignore[return-value]
+
+    session = SupervisorSession(store, clock, export_dir=tmp_path / "x", area_trail=area_trail)
+    view = SupervisorView(session, gate)
+    view.asked = asked  # type: ignore[attr-defined]
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
+        view.start()
+    yield view
+    view.shutdown()
+
+
+@pytest.fixture
+def online(store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield from _view(store, gate, clock, qtbot, tmp_path, AREA)
+
+
+@pytest.fixture
+def offline(store: Store, gate: AccessGate, clock: FakeClock, qtbot: QtBot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    yield from _view(store, gate, clock, qtbot, tmp_path, None)
+
+
+def test_online_the_trail_adds_the_areas_passages_from_central(
+    online: SupervisorView, qtbot: QtBot
+) -> None:
+    unlock(online, qtbot)
+    online.log_page.table.selectRow(1)
+    chosen = online.log_page.model.row_at(1)
+    online.open_trail()
+    label = online.trail_page.area_label
+    qtbot.waitUntil(lambda: "2" in label.text() and "西门卡口" in label.text(), timeout=WAIT_MS)
+    assert "38.2°C" in label.text()
+    assert online.asked == [(chosen.issuer, chosen.code_id)]  # type: ignore[attr-defined]
+
+
+def test_offline_the_kiosks_own_records_stand_and_it_says_so(
+    offline: SupervisorView, qtbot: QtBot
+) -> None:
+    unlock(offline, qtbot)
+    offline.log_page.table.selectRow(1)
+    with qtbot.waitSignal(offline.trail_loaded, timeout=WAIT_MS):
+        offline.open_trail()
+    label = offline.trail_page.area_label
+    qtbot.waitUntil(lambda: label.text().startswith(("Offline", "离线")), timeout=WAIT_MS)
+    assert offline.trail_page.model.rows  # this kiosk's own
