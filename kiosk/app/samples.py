@@ -32,6 +32,7 @@ from kiosk.checkpoint.decision import Decision, IdMatch, Reason, rejection_text
 from kiosk.checkpoint.events import PassageRecord, ShowResult
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import Direction, TripReason
+from sync.schemas import TrailAnswer, TrailEntry
 
 FEED_LIMIT = timedelta(hours=24)
 FAULTS = ("camera_lost", "thermometer_lost", "stale_feed", "clock_not_trusted", "upload_backlog")
@@ -216,3 +217,27 @@ def log_records(now: datetime, count: int = 16) -> list[PassageRecord]:
             )
         )
     return records
+
+
+def area_trail(now: datetime) -> TrailAnswer:
+    """Central's answer for one code in the kiosk's area (the trail page, online)."""
+    places = [
+        "东关社区北门",
+        "长乐坊东门卡口",
+        "西安北站进站口",
+        "5 路公交 陕A·D1234",
+        "东关社区北门",
+    ]
+    entries = [
+        TrailEntry(
+            at=now - timedelta(days=i, hours=i),
+            checkpoint_name=name,
+            outcome="refer" if i == 3 else "pass",
+            colour_applied="green",
+            temperature_celsius=38.1 if i == 3 else 36.5,
+            fever=i == 3,
+            direction="in",
+        )
+        for i, name in enumerate(places * 2)
+    ]
+    return TrailAnswer(region_code="610102", since=now - timedelta(days=14), entries=entries)

@@ -116,6 +116,7 @@ class Gallery:
         kiosk.gate.load()
         settle(lambda: bool(loaded))
         self._results = samples.results()
+        self._now = now
         self._open_supervisor_log()
         self._open_technician()
 
@@ -321,6 +322,11 @@ class Gallery:
             view.log_page.export_progressed(9, 16)
             page(_LOG_PAGE, exporting=True)()
 
+        def trail() -> None:
+            view.trail_page.show_rows([view.log_page.model.entry_at(i) for i in range(4)])
+            view.trail_page.show_area(samples.area_trail(self._now))
+            page(_LOG_PAGE + 1)()
+
         def exported() -> None:
             folder = Path("/media/usb/healthcode-exports/passages-20260101-0800.xlsx")
             view.log_page.export_ended("done", 16, folder)
@@ -330,6 +336,7 @@ class Gallery:
             Shot("supervisor-unlock", False, page(_NAMES_PAGE)),
             Shot("supervisor-pin", False, page(_PIN_PAGE)),
             Shot("supervisor-log", False, page(_LOG_PAGE)),
+            Shot("supervisor-trail-area", False, trail),
             Shot("supervisor-settings", False, settings),
             Shot("supervisor-export-running", False, exporting),
             Shot("supervisor-export-done", False, exported),
