@@ -20,7 +20,12 @@ from kiosk.checkpoint.events import (
     Tick,
 )
 from kiosk.checkpoint.flow import PassageFlow
-from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
+from kiosk.checkpoint.policy import (
+    CheckpointType,
+    PassageField,
+    default_policy,
+    policy_from_central,
+)
 from kiosk.client.upload import Uploader
 from kiosk.store import Store, StoreKeys
 from tests.central.conftest import SERVER, Central
@@ -79,3 +84,19 @@ def test_the_plate_name_and_phone_go_from_the_kiosk_to_the_areas_export_encrypte
         ["琼A12345", "WANG XIAOMING", "13800138000"],
         ["琼A12345", "张三丰", ""],
     ]
+
+
+def test_a_bus_kiosk_enrols_with_a_policy_that_asks_for_no_thermometer(
+    central: Central, tmp_path: Path
+) -> None:
+    bus = enrolled_kiosk(
+        central,
+        tmp_path / "bus",
+        name="5路公交 陕A·D1234",
+        checkpoint_type="transit_vehicle",
+        region_code="610113",
+    )
+    policy = bus.response.policy
+    assert policy.checkpoint_type.value == "transit_vehicle"
+    heard = policy_from_central(policy.policy_version, "transit_vehicle", policy.rules)
+    assert not heard.temperature_required
