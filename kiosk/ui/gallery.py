@@ -323,7 +323,8 @@ class Gallery:
             page(_LOG_PAGE, exporting=True)()
 
         def trail() -> None:
-            view.trail_page.show_rows([view.log_page.model.entry_at(i) for i in range(4)])
+            model = view.log_page.model
+            view.trail_page.show_rows([model.entry_at(i) for i in range(min(4, model.rowCount()))])
             view.trail_page.show_area(samples.area_trail(self._now))
             page(_LOG_PAGE + 1)()
 
