@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # System libraries: zbar for the pyzbar QR decoder; PulseAudio's client library for Qt
 # Multimedia (the kiosk's sounds); a Chinese font for the screens; Debian's chromium, in which
-# tests/central/test_issuance_page.py drives the self-declaration page (through playwright).
-APT_PACKAGES=(libzbar0 libpulse0 fonts-wqy-microhei chromium)
+# tests/central/test_issuance_page.py drives the self-declaration page (through playwright);
+# nginx, in front of central processes in the deployment test (tests/central/test_deployment.py).
+APT_PACKAGES=(libzbar0 libpulse0 fonts-wqy-microhei chromium nginx)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

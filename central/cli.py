@@ -35,6 +35,7 @@ from central.core.models import Checkpoint, Kiosk, Region
 from central.core.regions import SAMPLE_FILE, RegionCodeError, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
+from central.deployment import DEFAULT_MAX_BODY, nginx_site
 from central.issuance.sms import SmsConfigurationError
 from central.issuance.sms_senders import sender_from_settings
 from central.kiosks.releases_cli import add_release_commands, run_release_command
@@ -108,6 +109,18 @@ def _parser() -> argparse.ArgumentParser:
 
     add_report_commands(commands)  # issue 14
     add_release_commands(commands)  # issue 15
+
+    deployment = commands.add_parser("deployment", help="files of the documented deployment")
+    deployment_commands = deployment.add_subparsers(dest="deployment_command", required=True)
+    nginx = deployment_commands.add_parser(
+        "nginx-config", help="print nginx's site file for central processes (docs/deployment.md)"
+    )
+    nginx.add_argument("--listen", default="80", help='as nginx writes it, e.g. "443 ssl"')
+    nginx.add_argument(
+        "--upstream", action="append", required=True, metavar="HOST:PORT",
+        help="a central process (repeat for each)",
+    )  # fmt: skip
+    nginx.add_argument("--max-body", default=DEFAULT_MAX_BODY)
     return parser
 
 
@@ -140,6 +153,9 @@ def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 @survives_closed_stdout
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "deployment":  # needs no settings: it only prints a file
+        say(nginx_site(listen=args.listen, upstreams=args.upstream, max_body=args.max_body))
+        return 0
     try:
         settings = Settings() if args.data_dir is None else Settings(data_dir=args.data_dir)
     except ValidationError as error:

@@ -1,0 +1,176 @@
+"""A fleet of kiosks through the documented deployment: nginx (Debian's) in front of central
+processes on PostgreSQL, all on loopback (tests/deployment.py), each kiosk enrolled with its own
+keys and signing every request as a real kiosk does (tests/fleet.py).
+
+Phases: enrolment; one sync round each (a new kiosk takes the feed snapshot); a no-change phase
+of feed polls only and one of uploads only, each timed by the CPU the central processes spent
+(/proc) over the requests they served; then the schedule for `--duration` seconds: a sync
+round (heartbeat, trust list, feed, policy, roster) every `--round` seconds per kiosk and
+uploads of 50 passages, three times as often in the first third (a shift change), with one
+central process killed at half time unless `--no-kill`. Prints per-route p50/p99, errors, CPU
+per request, each process's RSS, the capacity those figures imply, and the issue's goals.
+
+    bash build/postgres.sh .venv/bin/python bench/fleet.py [--kiosks 2000] [--duration 180]
+
+Needs CENTRAL_TEST_POSTGRES_URL (build/postgres.sh sets it) and nginx (build/setup.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+
+from healthcode.console import say, survives_closed_stdout  # noqa: E402
+from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
+from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
+
+POLL_ROUTES = ("feed", "trust-list", "roster")
+
+
+def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str = ".1f") -> str:
+    met = measured <= target if op == "<=" else measured >= target
+    verdict = "met" if met else "missed"
+    return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
+
+
+def fresh_database(url: str) -> str:
+    name = f"fleet_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def central_cpu(deployment: LoopbackDeployment) -> float:
+    return sum(deployment.cpu_seconds().values())
+
+
+@survives_closed_stdout
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiosks", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=180.0)
+    parser.add_argument("--round", type=float, default=60.0, help="seconds between sync rounds")
+    parser.add_argument("--no-kill", action="store_true")
+    args = parser.parse_args(argv)
+    base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
+    if not base or not nginx_available():
+        say("fleet: needs CENTRAL_TEST_POSTGRES_URL (bash build/postgres.sh ...) and nginx")
+        return 2
+    database = fresh_database(base)
+    folder = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+    load_before = os.getloadavg()
+    # A whole fleet enrols from one address here; in the field each kiosk is its own client.
+    lifted = {"CENTRAL_ENROLLMENT_ATTEMPTS_PER_MINUTE": str(10 * args.kiosks)}
+    with LoopbackDeployment(folder, database, args.processes, lifted) as deployment:
+        started = time.perf_counter()
+        codes = provision(database, args.kiosks, datetime.now(UTC))
+        identities = enrol_fleet(deployment.url, codes, folder / "kiosks")
+        enrolled_s = time.perf_counter() - started
+        say(
+            f"{len(identities):,} kiosks enrolled through nginx in {enrolled_s:.0f} s"
+            f" ({args.processes} central processes, PostgreSQL, {os.cpu_count()} cores)"
+        )
+
+        fleet = Fleet(
+            deployment.url, identities, Schedule(duration_s=args.duration, round_s=args.round)
+        )
+        took = fleet.each("round")
+        say(f"first sync round of every kiosk (feed snapshot included): {took:.1f} s")
+
+        cpu0, served0 = central_cpu(deployment), len(fleet.report.routes["feed"].latencies_ms)
+        took = fleet.each("feed", times=3)
+        polls = len(fleet.report.routes["feed"].latencies_ms) - served0
+        cpu_per_poll_ms = (central_cpu(deployment) - cpu0) / max(polls, 1) * 1000
+        say(f"no-change feed polls: {polls:,} in {took:.1f} s = {polls / took:,.0f}/s;"
+            f" central CPU {cpu_per_poll_ms:.2f} ms per poll")  # fmt: skip
+
+        cpu0, uploads0 = central_cpu(deployment), len(fleet.report.routes["upload"].latencies_ms)
+        took = fleet.each("upload", times=1)
+        uploads = len(fleet.report.routes["upload"].latencies_ms) - uploads0
+        cpu_per_upload_ms = (central_cpu(deployment) - cpu0) / max(uploads, 1) * 1000
+        say(
+            f"uploads of 50 records: {uploads:,} in {took:.1f} s"
+            f" = {uploads * 50 / took:,.0f} records/s;"
+            f" central CPU {cpu_per_upload_ms:.2f} ms per upload"
+        )
+
+        scheduled = Fleet(
+            deployment.url, identities, Schedule(duration_s=args.duration, round_s=args.round)
+        )
+        for kiosk, warmed in zip(scheduled.kiosks, fleet.kiosks, strict=True):
+            kiosk.feed_after, kiosk.trust_sequence = warmed.feed_after, warmed.trust_sequence
+            kiosk.policy_version, kiosk.roster_version = (
+                warmed.policy_version,
+                warmed.roster_version,
+            )
+            kiosk.seq = warmed.seq
+        rss: dict[str, int] = {}
+
+        def during(elapsed: float) -> None:
+            for name, kib in deployment.rss_kib().items():
+                rss[name] = max(rss.get(name, 0), kib)
+            if (
+                not args.no_kill
+                and elapsed >= args.duration / 2
+                and deployment.centrals[0].poll() is None
+            ):
+                deployment.kill_central(0)
+                say(f"killed central process 0 at {elapsed:.0f} s")
+
+        report = scheduled.run(during)
+        with create_engine(database).connect() as connection:
+            stored = connection.execute(text("SELECT COUNT(*) FROM received_passages")).scalar_one()
+    sent = len(fleet.report.records_sent | report.records_sent)
+    acknowledged = len(fleet.report.records_acknowledged | report.records_acknowledged)
+
+    say(
+        f"\nschedule: {args.duration:.0f} s, {report.requests:,} requests"
+        f" = {report.requests / report.elapsed_s:,.0f}/s"
+    )
+    say(f"{'route':<14}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'retried':>9}{'failed':>8}")
+    errors = 0
+    for route, figures in sorted(report.routes.items()):
+        errors += figures.failures
+        say(
+            f"{route:<14}{len(figures.latencies_ms):>10,}{figures.median:>10.1f}"
+            f"{figures.percentile(0.99):>10.1f}{figures.retried:>9}{figures.failures:>8}"
+        )
+    say(f"records: {sent:,} sent, {acknowledged:,} acknowledged, {stored:,} stored at central")
+    say(
+        "peak RSS: " + ", ".join(f"{name} {kib / 1024:.0f} MB" for name, kib in sorted(rss.items()))
+    )
+    per_core = 1000 / max(cpu_per_poll_ms * 5 / 60 + cpu_per_upload_ms / 60, 1e-9)
+    say(
+        f"implied: one core serves ~{per_core:,.0f} kiosks"
+        " (5 signed requests and one 50-record upload a minute each)"
+    )
+    load = " ".join(f"{v:.2f}" for v in (*load_before, *os.getloadavg()))
+    say(f"load average (1, 5, 15 min, before and after): {load}")
+
+    lost = sent - stored
+    upload_p99 = report.routes["upload"].percentile(0.99)
+    poll_p99 = max(report.routes[route].percentile(0.99) for route in POLL_ROUTES)
+    say(goal("fleet_errors", errors + max(lost, 0), "errors", "<=", 0, ".0f"))
+    say(goal("fleet_upload_p99", upload_p99, "ms", "<=", 1000))
+    say(goal("fleet_poll_p99", poll_p99, "ms", "<=", 500))
+    say(goal("fleet_cpu_per_feed_poll", cpu_per_poll_ms, "ms", "<=", 1, ".2f"))
+    say(goal("fleet_cpu_per_upload", cpu_per_upload_ms, "ms", "<=", 5, ".2f"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
