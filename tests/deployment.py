@@ -41,7 +41,7 @@ def central_environment(database_url: str, data_dir: Path, **extra: str) -> dict
     env["CENTRAL_SMS_PROVIDER"] = "log"  # the fleet sends no SMS
     env["CENTRAL_DATA_DIR"] = str(data_dir)
     env["CENTRAL_DATABASE_URL"] = database_url
-    env["CENTRAL_TRUSTED_PROXIES"] = "127.0.0.1"  # nginx on loopback forwards the client
+    env["CENTRAL_TRUSTED_PROXIES"] = '["127.0.0.1"]'  # nginx on loopback forwards the client
     env.update(extra)
     return env
 
