@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
         "empty: the client address is the peer's (uvicorn's forwarded-allow-ips follows this)",
     )
+    accept_legacy_kiosk_signatures: bool = Field(
+        default=False,
+        description="Also accept kiosk signatures that do not cover @authority and @query "
+        "(kiosks before issue 27), only while a fleet updates",
+    )
     enrollment_attempts_per_minute: int = Field(default=30, gt=0)
     jobs_interval_s: int = Field(
         default=60, ge=0, description="central serve runs due background jobs this often; 0: never"
