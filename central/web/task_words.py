@@ -301,6 +301,7 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     "action_read": ("查看", "Read"),
     "action_list": ("列表查询", "List"),
     "action_export": ("导出", "Export"),
+    "action_change": ("更改", "Change"),
     "object_account": ("账户", "Accounts"),
     "object_alert": ("告警", "Alerts"),
     "object_area_risk": ("风险等级", "Risk levels"),
