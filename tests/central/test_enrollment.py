@@ -24,7 +24,7 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
 ) -> None:
     checkpoint_id = central.register_checkpoint(checkpoint_type="pharmacy", name="大药房")
     added = central.post(
-        f"/api/v1/checkpoints/{checkpoint_id}/operators", {"name": "王芳", "pin": "2468"}
+        f"/api/v1/checkpoints/{checkpoint_id}/operators", {"name": "王芳", "pin": "246813"}
     )
     assert added.status_code == 201, added.text
     code = central.enrollment_code(checkpoint_id)
@@ -44,7 +44,7 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
     assert (binding.issuer, binding.key) == ("610000", keys.binding_key())
     [operator] = response.staff_roster.operators
     assert operator.name == "王芳"
-    assert PasswordHasher().verify(operator.pin_hash, "2468")
+    assert PasswordHasher().verify(operator.pin_hash, "246813")
     assert response.staff_roster.roster_version == 1
     kiosk = central.get(f"/api/v1/kiosks/{response.kiosk_id}").json()
     assert kiosk["checkpoint_id"] == checkpoint_id
@@ -134,3 +134,12 @@ def _b64(data: bytes) -> str:
     import base64
 
     return base64.b64encode(data).decode()
+
+
+def test_an_operator_pin_has_six_digits_at_least(central: Central) -> None:
+    checkpoint_id = central.register_checkpoint(checkpoint_type="pharmacy", name="大药房")
+    path = f"/api/v1/checkpoints/{checkpoint_id}/operators"
+    assert central.post(path, {"name": "王芳", "pin": "24681"}).status_code == 422
+    letters = central.post(path, {"name": "王芳", "pin": "24681a"})
+    assert letters.status_code == 400 and "6 to 8 digits" in letters.text
+    assert central.post(path, {"name": "王芳", "pin": "246813"}).status_code == 201

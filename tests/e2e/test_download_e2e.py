@@ -93,7 +93,7 @@ def test_an_offline_bundle_goes_through_the_real_commands(
     data_dir = tmp_path / "kiosk"
     enrollment = real_server.enroll(data_dir / "identity")
     checkpoint_id = enrollment.response.checkpoint.checkpoint_id
-    real_server.cli("checkpoint", "operator", checkpoint_id, "--name", "孙七", "--pin", "97531")
+    real_server.cli("checkpoint", "operator", checkpoint_id, "--name", "孙七", "--pin", "975310")
     _add_changes(real_server, 4)
     bundle = tmp_path / "site.bundle"
     exported = json.loads(
