@@ -11,6 +11,7 @@ and its per-thread readers: `store.passages`, `store.outbox`, `store.copies`, `s
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -42,12 +43,16 @@ class Store:
         self.path = path
         self.time_zone = time_zone
         cipher = FieldCipher(keys)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         refuse_newer_file(path)  # issue 15: read-only, before anything may write to it
         setup = open_connection(path)
         try:
             migrate(setup)
             self._check_key(setup, keys)
+            # Its owner's only; SQLite gives the -wal and -shm files the database file's mode.
+            for companion in (path, path.with_name(path.name + "-wal")):
+                if companion.exists():
+                    os.chmod(companion, 0o600)
         finally:
             setup.close()
         self._writer = Writer(path)

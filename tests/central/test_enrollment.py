@@ -14,6 +14,7 @@ from healthcode.keydir import KeyDir
 from healthcode.trust import TrustAnchor
 from kiosk.client.enrollment import EnrollmentError, enroll
 from kiosk.client.identity import IDENTITY_FILE, POLICY_FILE, KioskIdentity
+from kiosk.client.roster_file import SEALED_ROSTER_FILE, load_roster
 from sync.schemas import ENROLLMENTS_PATH, CheckpointType, possession_message
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
@@ -46,6 +47,19 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
     assert operator.name == "王芳"
     assert PasswordHasher().verify(operator.pin_hash, "246813")
     assert response.staff_roster.roster_version == 1
+    # on the kiosk the roster is sealed under the kiosk's key: no PIN hash to guess offline
+    folder = tmp_path / "kiosk"
+    assert not (folder / "staff-roster.json").exists()
+    sealed = folder / SEALED_ROSTER_FILE
+    assert sealed.stat().st_mode & 0o777 == 0o600
+    assert b"argon2" not in sealed.read_bytes() and "王芳".encode() not in sealed.read_bytes()
+    kept = load_roster(KioskIdentity.load(folder), folder)
+    assert kept == response.staff_roster
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / SEALED_ROSTER_FILE).write_bytes(sealed.read_bytes())
+    with pytest.raises(ValueError, match="this kiosk's key"):
+        load_roster(enrolled_kiosk(central, tmp_path / "k2").identity, other)
     kiosk = central.get(f"/api/v1/kiosks/{response.kiosk_id}").json()
     assert kiosk["checkpoint_id"] == checkpoint_id
 
@@ -56,6 +70,7 @@ def test_the_enrolled_identity_is_kept_in_the_data_folder(central: Central, tmp_
     assert loaded.kiosk_id == enrollment.identity.kiosk_id
     assert loaded.server_url == SERVER
     assert (tmp_path / "kiosk" / "signing.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "kiosk").stat().st_mode & 0o777 == 0o700
     policy = json.loads((tmp_path / "kiosk" / POLICY_FILE).read_text(encoding="utf-8"))
     assert policy["policy_version"] == 1
     assert json.loads((tmp_path / "kiosk" / IDENTITY_FILE).read_text())["kiosk_id"]
