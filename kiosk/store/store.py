@@ -28,6 +28,7 @@ from kiosk.store.outbox import Outbox
 from kiosk.store.passages import Passages
 from kiosk.store.scenes import SceneRecords
 from kiosk.store.schema import migrate, refuse_newer_file
+from kiosk.store.secret_store import load_store_keys
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 
@@ -65,8 +66,10 @@ class Store:
         self.scenes = SceneRecords(self._writer, self._readers, cipher)
 
     @classmethod
-    def open(cls, path: Path, key_file: Path, **options: Any) -> Store:
-        return cls(path, StoreKeys.load_or_create(key_file), **options)
+    def open(cls, path: Path, key_file: Path, *, prefer_os: bool = False, **options: Any) -> Store:
+        """The store with its keys from `key_file`, or from the OS secret store when they were
+        put there (`kiosk.store.secret_store`; `prefer_os` puts a new or file-kept key there)."""
+        return cls(path, load_store_keys(key_file, prefer_os=prefer_os), **options)
 
     def close(self) -> None:
         self._writer.close()
