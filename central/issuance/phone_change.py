@@ -34,7 +34,7 @@ class PersonNotOnRecordError(RefusedError, LookupError):
     reason = RefusalReason.NOT_FOUND
 
     def __init__(self) -> None:
-        super().__init__("id_number: no code was issued for this ID")
+        super().__init__("no code was issued for this ID")
 
 
 def _recorded_phone(session: Session, keys: IssuerKeys, id_type: str, id_number: str) -> Person:

@@ -12,6 +12,7 @@ from central.core.models import AuditEntry
 from tests.central.areas import create_account, load_sample_regions, region_admin
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, declaration, declare, holder, id_number, sms_of
+from tests.central.test_web_rules import _browser, _csrf
 
 THIEF_PHONE = "13700000001"
 NEW_PHONE = "13800000002"
@@ -91,3 +92,38 @@ def test_a_community_workers_in_person_reset_lets_the_new_phone_declare_and_is_a
             )
         ).all()
         assert [(e.actor_id, e.row_count) for e in entries] == [(worker.account_id, 1)]
+
+
+def test_the_proxy_codes_page_resets_a_phone_in_person_and_says_why_it_cannot(
+    central: Central,
+) -> None:
+    first = declare(central, declaration(7))
+    load_sample_regions(central)
+    xian = region_admin(central, central.admin_headers, "xian", "610100")
+    xincheng = region_admin(central, xian.headers, "xincheng", "610102")
+    worker = create_account(
+        central, xincheng.headers, username="dxj", role="community_worker", area_code="610102001001"
+    )
+    client = _browser(central, worker.account_id)
+    page = client.get("/admin/proxy-codes")
+    assert "更换手机号（本人到场）" in page.text
+    form = {"csrf": _csrf(page.text), "id_type": "resident_id"}
+    unknown = client.post(
+        "/admin/proxy-codes/phone-reset",
+        data=form | {"id_number": id_number(9), "phone": NEW_PHONE},
+    )
+    assert unknown.status_code == 404
+    assert "该证件号码尚未申领健康码" in unknown.text
+    bad_phone = client.post(
+        "/admin/proxy-codes/phone-reset", data=form | {"id_number": id_number(7), "phone": "12"}
+    )
+    assert bad_phone.status_code == 400 and "请输入 11 位手机号" in bad_phone.text
+    done = client.post(
+        "/admin/proxy-codes/phone-reset",
+        data=form | {"id_number": id_number(7), "phone": NEW_PHONE},
+    )
+    assert done.status_code == 200, done.text
+    assert "已登记新手机号" in done.text
+    central.client.cookies.clear()
+    stale = central.client.post(f"{API}/code/refresh", headers=holder(first["holder_token"]))
+    assert stale.status_code == 401
