@@ -224,6 +224,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
         "/admin/proxy-codes",
         "/admin/proxy-codes/batch",
         "/admin/proxy-codes/paper",
+        "/admin/proxy-codes/phone-reset",
         "/admin/regions/children",
         "/admin/regions/path",
         "/admin/regions/search",
