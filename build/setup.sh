@@ -30,16 +30,21 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-# Reinstall only when pyproject.toml changed since the last install.
-stamp=.venv/.installed-pyproject
-if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
-  echo "setup: installing the project and its extras into .venv"
+# The dependencies come from requirements.lock only: every package pinned to the tested version
+# and checked against its recorded hashes (pip's --require-hashes), then the project itself,
+# editable, with no dependency resolution of its own. `make lock` regenerates the lock after a
+# change to pyproject.toml's dependencies; `make audit` checks the pinned set for advisories.
+# Reinstall only when pyproject.toml or the lock changed since the last install.
+stamp=.venv/.installed-lock
+if [ ! -f "$stamp" ] || ! cat pyproject.toml requirements.lock | cmp -s - "$stamp"; then
+  echo "setup: installing the locked dependencies and the project into .venv"
   log=.venv/install.log
-  if ! { .venv/bin/python -m pip install --upgrade pip \
-         && .venv/bin/python -m pip install -e '.[kiosk,central,dev]'; } >"$log" 2>&1; then
+  if ! { .venv/bin/python -m pip install --require-hashes --no-deps -r requirements.lock \
+         && .venv/bin/python -m pip install --no-deps --no-build-isolation -e .; } >"$log" 2>&1
+  then
     tail -n 40 "$log"
     echo "setup: pip install failed; the whole log is in $log" >&2
     exit 1
   fi
-  cp pyproject.toml "$stamp"
+  cat pyproject.toml requirements.lock >"$stamp"
 fi

@@ -8,6 +8,7 @@ signature: bstr], optionally under tag 18; what is signed is the Sig_structure
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,11 +84,24 @@ def sign(
 
 
 def decode(data: bytes) -> Sign1:
-    """Parse a COSE_Sign1, tagged or not; raises CoseError for anything else."""
+    """Parse a COSE_Sign1, tagged or not; raises CoseError for anything else.
+
+    Canonically: the bytes must be exactly one CBOR item, encoded as we would encode it again
+    (no byte after the message, no longer-than-needed lengths), so that one signed code has one
+    text and two different QR texts never verify as the same code."""
+    stream = io.BytesIO(data)
     try:
-        item = cbor2.loads(data)
+        item = cbor2.CBORDecoder(stream).decode()
     except Exception as error:  # cbor2 raises several types for damaged input
         raise CoseError(f"not CBOR: {error}") from None
+    if stream.tell() != len(data):
+        raise CoseError(f"{len(data) - stream.tell()} bytes after the COSE_Sign1 message")
+    try:
+        canonical = cbor2.dumps(item) == data
+    except Exception:  # a value cbor2 decodes but cannot encode back is not canonical either
+        canonical = False
+    if not canonical:
+        raise CoseError("COSE_Sign1 message is not canonically encoded")
     if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
         item = item.value
     if isinstance(item, cbor2.CBORTag):

@@ -302,7 +302,7 @@ def _export_outbox(argv: Sequence[str]) -> int:
 
     from kiosk.client.identity import IdentityError, KioskIdentity
     from kiosk.client.transfer import export_outbox, fetch_transfer_key, kept_transfer_key
-    from kiosk.store import Store, StoreKeys
+    from kiosk.store import Store
     from sync.outbox_file import OutboxFileError
 
     identity_dir = folder / "identity"
@@ -327,7 +327,7 @@ def _export_outbox(argv: Sequence[str]) -> int:
     paths = data_dir(config) if parsed.data_dir is None else None
     database = paths.database if paths else folder / "kiosk.db"
     key_file = paths.store_key if paths else folder / "keys" / "store.key"
-    with Store(database, StoreKeys.load_or_create(key_file)) as store:
+    with Store.open(database, key_file) as store:
         try:
             written = export_outbox(
                 store.outbox, identity, transfer_key, parsed.dir, now=datetime.now(UTC)

@@ -212,6 +212,7 @@ class RecordStatus(StrEnum):
 class RejectReason(StrEnum):
     MALFORMED = "malformed"
     RECORD_ID_TAKEN = "record_id_taken"  # another kiosk's record has this id
+    PASSAGE_OF_ANOTHER_KIOSK = "passage_of_another_kiosk"  # an override of another's passage
 
 
 class PassageData(WireModel):

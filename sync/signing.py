@@ -2,10 +2,12 @@
 
 Profile (the server checks exactly this): one signature labelled `kiosk`, tag
 `healthcode-kiosk`, algorithm `ed25519`, `keyid` = the kiosk id, `created` = the kiosk's
-corrected time in whole seconds, a fresh random `nonce`, covering `@method`, `@path`,
-`content-digest` (sha-256 of the body, present also for an empty body) and, when sent, the
-`kiosk-health` header. A refusal with reason `clock_skew` carries the server's time: the kiosk
-learns its clock offset from it and signs the request once more.
+corrected time in whole seconds, a fresh random `nonce`, covering `@method`, `@authority`
+(the host the request is sent to), `@path`, `@query` (`?` and the query string, `?` alone
+without one, as RFC 9421 section 2.2.7 has it), `content-digest` (sha-256 of the body, present
+also for an empty body) and, when sent, the `kiosk-health` header. A refusal with reason
+`clock_skew` carries the server's time: the kiosk learns its clock offset from it and signs the
+request once more.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, Refusal, RefusalReaso
 SIGNATURE_LABEL = "kiosk"
 SIGNATURE_TAG = "healthcode-kiosk"
 SIGNATURE_ALGORITHM = algorithms.ED25519
-COVERED_COMPONENTS = ("@method", "@path", "content-digest")
+COVERED_COMPONENTS = ("@method", "@authority", "@path", "@query", "content-digest")
+# What kiosks signed before issue 27; central accepts it only when told to, while a fleet updates.
+LEGACY_COMPONENTS = ("@method", "@path", "content-digest")
 SIGNATURE_HEADERS = ("signature", "signature-input", "content-digest")
 NONCE_BYTES = 16
 

@@ -24,7 +24,7 @@ from central.core.security import (
 from healthcode.claims import ClaimsError, check_region_code
 from sync.schemas import CheckpointInfo, CheckpointType
 
-PIN_DIGITS = (4, 8)
+PIN_DIGITS = (6, 8)  # 6 at least: a roster that leaks is guessed per PIN (issue 27)
 
 
 class CheckpointError(RefusedError, ValueError):

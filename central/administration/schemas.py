@@ -75,7 +75,7 @@ class EnrollmentCodeOut(ApiModel):
 
 class OperatorIn(ApiModel):
     name: str = Field(min_length=1, max_length=100)
-    pin: str = Field(min_length=4, max_length=8)
+    pin: str = Field(min_length=6, max_length=8)
 
 
 class OperatorOut(ApiModel):

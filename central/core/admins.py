@@ -18,7 +18,8 @@ from central.core.security import hash_secret, token_digest, verify_secret
 from sync.schemas import RefusalReason
 
 TOKEN_BYTES = 32
-LOCKOUT_FAILURES = 5  # failed logins in a row that lock a user name, existing or not
+LOCKOUT_FAILURES = 5  # misses in a row from one address that lock it out of a user name
+ACCOUNT_FAILURES = 20  # misses on a user name from any addresses that put it under attack
 LOCKOUT = timedelta(minutes=15)
 # A name's failures are forgotten this long after its last one (the jobs runner deletes them):
 # every name ever mistyped or guessed would otherwise keep a row.
@@ -31,8 +32,9 @@ class AdminError(RefusedError, ValueError):
 
 
 class AccountLockedError(AdminError):
-    """Too many failed logins: the user name refuses every password until `locked_until`.
-    Names with no account lock the same way, so the answer tells nobody which accounts exist."""
+    """Too many failed logins: the user name refuses every password from this address until
+    `locked_until`. Names with no account lock the same way, so the answer tells nobody which
+    accounts exist."""
 
     status_code = 429
     reason = RefusalReason.RATE_LIMITED
@@ -114,26 +116,46 @@ def set_first_password(session: Session, token: str, password: str, now: datetim
 
 
 def log_in(
-    session: Session, username: str, password: str, now: datetime, ttl: timedelta
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime,
+    ttl: timedelta,
+    *,
+    client: str = "unknown",
 ) -> tuple[str, datetime]:
     """A bearer token; failures are counted in the database, so commit also on AdminError.
 
     Every attempt takes the same steps whatever the name: one argon2 verification (against a
-    dummy hash for a name with no account or no password yet), then the name's lockout. A locked
-    name answers `AccountLockedError` even with the right password; a name with no account
-    locks after as many failures as one with an account."""
+    dummy hash for a name with no account or no password yet), then the lockouts, which count
+    names with no account exactly as names with one, so no answer tells which accounts exist.
+
+    Two limits together, so that guessing is slowed but nobody can lock an administrator out:
+    - per client and name: `LOCKOUT_FAILURES` misses from one address lock that address out of
+      that name (the right password included) for `LOCKOUT`; other addresses are not touched;
+    - per name: `ACCOUNT_FAILURES` misses from any addresses put the name under attack for
+      `LOCKOUT`: then an address that has missed on it once is refused, one with a clean
+      record (the administrator at their own desk) still tries.
+    The per-address throttle of every login (central.administration.routers.auth) comes first.
+    """
     admin = session.scalars(select(Administrator).where(Administrator.username == username)).first()
     stored = admin.password_hash if admin is not None else None
     matches = verify_secret(stored or _dummy_hash(), password) and stored is not None
-    digest = token_digest(username)
-    record = session.get(LoginFailures, digest)
-    if record is not None and record.locked_until is not None and record.locked_until > now:
-        raise AccountLockedError(record.locked_until)
+    account_digest = token_digest(username)
+    pair_digest = _pair_digest(client, username)
+    pair = session.get(LoginFailures, pair_digest)
+    account = session.get(LoginFailures, account_digest)
+    if pair is not None and pair.locked_until is not None and pair.locked_until > now:
+        raise AccountLockedError(pair.locked_until)
+    attacked_until = account.locked_until if account is not None else None
+    if pair is not None and attacked_until is not None and attacked_until > now:
+        raise AccountLockedError(attacked_until)
     if admin is None or not matches:
-        _count_failure(session, digest, now)
+        _count_failure(session, pair_digest, now, LOCKOUT_FAILURES)
+        _count_failure(session, account_digest, now, ACCOUNT_FAILURES)
         raise AdminError("wrong user name or password")
-    if record is not None:
-        session.delete(record)
+    if pair is not None:
+        session.delete(pair)
     session.execute(
         delete(AdminSession).where(
             AdminSession.administrator_id == admin.id, AdminSession.expires_at <= now
@@ -142,8 +164,13 @@ def log_in(
     return open_session(session, admin.id, now, ttl)
 
 
+def _pair_digest(client: str, username: str) -> bytes:
+    return token_digest(f"client\x00{client}\x00{username}")
+
+
 def locked_until(session: Session, username: str, now: datetime) -> datetime | None:
-    """When the name's lockout ends, or None when it is not locked."""
+    """When the name's time under attack ends (addresses that missed on it are refused until
+    then), or None when it is not."""
     record = session.get(LoginFailures, token_digest(username))
     if record is None or record.locked_until is None or record.locked_until <= now:
         return None
@@ -168,7 +195,7 @@ def _dummy_hash() -> str:
     return hash_secret("no account has this password")
 
 
-def _count_failure(session: Session, digest: bytes, now: datetime) -> None:
+def _count_failure(session: Session, digest: bytes, now: datetime, limit: int) -> None:
     # One atomic increment: attempts on several processes at once all count. The first failure
     # of a name inserts its row; two processes inserting at once retry as an increment.
     for _attempt in range(3):
@@ -190,7 +217,7 @@ def _count_failure(session: Session, digest: bytes, now: datetime) -> None:
             continue
     else:
         return
-    if failures >= LOCKOUT_FAILURES:
+    if failures >= limit:
         session.execute(
             update(LoginFailures)
             .where(LoginFailures.name_digest == digest)

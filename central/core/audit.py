@@ -24,6 +24,7 @@ class Action(StrEnum):
     LIST = "list"
     READ = "read"
     EXPORT = "export"
+    CHANGE = "change"  # a record changed by hand (an in-person phone reset)
 
 
 @dataclass

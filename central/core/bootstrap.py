@@ -11,6 +11,7 @@ from central.core.admins import SetupInvitation, invite_administrator
 from central.core.db import make_engine, make_sessions, migrate, session_scope
 from central.core.keystore import KeyStore, ensure_keys, issuer_of
 from central.core.models import Administrator
+from central.core.private_files import close_sqlite, private_folder
 from central.core.settings import Settings
 
 
@@ -21,11 +22,21 @@ class Prepared:
 
 
 def prepare(settings: Settings, now: datetime, *, first_admin: str | None = None) -> Prepared:
-    """Migrate, create keys when missing and, when asked and none exists, the first admin."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Migrate, create keys when missing and, when asked and none exists, the first admin.
+
+    The data, keys, exports and push folders are closed to other users (0700) and an SQLite
+    database file to other users too (0600): they hold personal data and secrets."""
+    for folder in (
+        settings.data_dir,
+        settings.resolved_keys_dir,
+        settings.resolved_exports_dir,
+        settings.resolved_push_dir,
+    ):
+        private_folder(folder)
     engine = make_engine(settings.resolved_database_url)
     try:
         migrate(engine)
+        close_sqlite(settings.resolved_database_url)
         issuer = issuer_of(
             settings.issuer_region_code, settings.issuer_name_zh, settings.issuer_name_en
         )

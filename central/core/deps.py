@@ -121,7 +121,12 @@ def _signed_kiosk(
         headers=Fields(request.headers.items()),
     )
     return verify_kiosk_request(  # a KioskAuthError is the refusal (401, or 403 when revoked)
-        sessions, view, body, now=now, tolerance=timedelta(seconds=settings.signature_tolerance_s)
+        sessions,
+        view,
+        body,
+        now=now,
+        tolerance=timedelta(seconds=settings.signature_tolerance_s),
+        accept_legacy=settings.accept_legacy_kiosk_signatures,
     )
 
 

@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.errors import RefusedError
 from central.core.models import Kiosk, RequestNonce
 from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, RefusalReason
-from sync.signing import COVERED_COMPONENTS, SIGNATURE_ALGORITHM, SIGNATURE_TAG
+from sync.signing import (
+    COVERED_COMPONENTS,
+    LEGACY_COMPONENTS,
+    SIGNATURE_ALGORITHM,
+    SIGNATURE_TAG,
+)
 
 MAX_NONCE_LENGTH = 128
 
@@ -91,8 +96,13 @@ def verify_kiosk_request(
     *,
     now: datetime,
     tolerance: timedelta,
+    accept_legacy: bool = False,
 ) -> Kiosk:
-    """The kiosk that signed this request, its nonce spent and health recorded; or raise."""
+    """The kiosk that signed this request, its nonce spent and health recorded; or raise.
+
+    The signature must cover the authority and the query too (a `limit=1` signed is not a
+    `limit=5000` sent, nor a request to another host); `accept_legacy` lets kiosks that sign
+    the older, narrower set through while a fleet updates."""
     if "signature" not in request.headers or "signature-input" not in request.headers:
         raise KioskAuthError(RefusalReason.SIGNATURE_MISSING, "the request is not signed")
     with sessions() as session:
@@ -103,7 +113,7 @@ def verify_kiosk_request(
                 request,
                 max_age=None,
                 expect_tag=SIGNATURE_TAG,
-                require_components=COVERED_COMPONENTS,
+                require_components=LEGACY_COMPONENTS if accept_legacy else COVERED_COMPONENTS,
                 body=body,
             )
         except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:

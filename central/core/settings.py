@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
         "empty: the client address is the peer's (uvicorn's forwarded-allow-ips follows this)",
     )
+    accept_legacy_kiosk_signatures: bool = Field(
+        default=False,
+        description="Also accept kiosk signatures that do not cover @authority and @query "
+        "(kiosks before issue 27), only while a fleet updates",
+    )
     enrollment_attempts_per_minute: int = Field(default=30, gt=0)
     jobs_interval_s: int = Field(
         default=60, ge=0, description="central serve runs due background jobs this often; 0: never"
@@ -70,7 +75,12 @@ class Settings(BaseSettings):
         description="Exports up to this many rows are made at once; larger ones by the jobs runner",
     )
     export_batch_rows: int = Field(default=1000, gt=0, description="Rows per progress step")
-    export_ttl_days: int = Field(default=7, gt=0, description="Export files are deleted after this")
+    export_ttl_minutes: int = Field(
+        default=60,
+        gt=0,
+        description="Export files (personal data) are deleted this long after they are made, "
+        "or at once when downloaded",
+    )
     push_time: time = Field(default=time(10, 0), description="Local time of the daily push")
     push_time_zone: str = "Asia/Shanghai"
     push_dir: Path | None = Field(default=None, description="Push files; default data_dir/push")

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Update, and_, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.core.errors import RefusedError
 from central.core.models import AreaRisk, Person, PersonArea, new_id
 from central.issuance import feed, new_people
 from central.issuance.batching import committer
@@ -42,6 +43,7 @@ from central.issuance.rules import (
 from central.issuance.transactions import retrying
 from healthcode import jkm
 from healthcode.claims import CodeKind, Colour
+from sync.schemas import RefusalReason
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,6 +56,21 @@ class PersonNotFoundError(LookupError):
 
 class NotVerifiedError(PermissionError):
     """The declaration's `verify` check (the SMS code) refused it."""
+
+
+class PreviousPhoneNeededError(RefusedError, PermissionError):
+    """One person, one code (一人一码): a declaration for a known ID from another phone than the
+    one on record takes the code over only with that phone's SMS code (`previous_phone_code`)
+    or after a community worker's in-person reset (`reset_phone`). Nothing is changed."""
+
+    status_code = 403
+    reason = RefusalReason.FORBIDDEN
+
+    def __init__(self) -> None:
+        super().__init__(
+            "previous_phone_code: this ID was declared with another phone; enter the code sent "
+            "to that phone, or ask the community for an in-person reset"
+        )
 
 
 @dataclass(frozen=True)
@@ -221,6 +238,7 @@ def declaration_work(
     actor: str = "holder",
     new_holder_token: bool = True,
     verify: Callable[[Session], bool] | None = None,
+    proven_phone_ix: bytes | None = None,
 ) -> DeclarationWork:
     """Validate a declaration (raises DeclarationError) and return the transaction's work:
     it assigns the colour, stores the person and signs the code; None when `verify` (the SMS
@@ -228,7 +246,13 @@ def declaration_work(
 
     Everything that needs no database is done here, before the transaction: the checks, the
     blind index, and for a person not seen before the sealed fields and the first assessment
-    inputs, so the writer holds its lock only for the statements."""
+    inputs, so the writer holds its lock only for the statements.
+
+    A known ID declared from another phone than the one on record raises
+    `PreviousPhoneNeededError` (the transaction rolled back, the new phone's code not used up)
+    unless `proven_phone_ix` is the recorded phone's, proven by its own SMS code
+    (`central.issuance.sms.verify_holder_code`); a community worker's proxy declaration keeps
+    the recorded phone."""
     declaration = checked(declaration, now)
     ruleset = load_ruleset(declaration.ruleset or DEFAULT_RULESET)
     cipher = keys.cipher
@@ -297,6 +321,13 @@ def declaration_work(
         return replace(issued, rule_ids=assessment.rule_ids, holder_token=holder_token)
 
     def updated(session: Session, person: Person) -> IssuedCode:
+        taken_over = (
+            new_row["phone_ix"] is not None
+            and person.phone_ix is not None
+            and person.phone_ix != new_row["phone_ix"]
+        )
+        if taken_over and person.phone_ix != proven_phone_ix:
+            raise PreviousPhoneNeededError
         facts = facts_after(Facts.from_json(person.facts), declaration, ruleset, now)
         person.name_enc = cipher.seal(declaration.full_name, person.id, "name")
         if declaration.phone:
@@ -368,6 +399,7 @@ def declare(
     new_holder_token: bool = True,
     verify: Callable[[Session], bool] | None = None,
     grouped: bool = False,
+    proven_phone_ix: bytes | None = None,
 ) -> IssuedCode:
     """Accept a declaration (validated here), assign the colour and sign the code.
 
@@ -376,7 +408,13 @@ def declare(
     transaction and its commit with concurrent declarations of this process
     (`central.issuance.batching`)."""
     work = declaration_work(
-        keys, declaration, now, actor=actor, new_holder_token=new_holder_token, verify=verify
+        keys,
+        declaration,
+        now,
+        actor=actor,
+        new_holder_token=new_holder_token,
+        verify=verify,
+        proven_phone_ix=proven_phone_ix,
     )
     issued = committer(sessions).run(work) if grouped else retrying(sessions, work)
     if issued is None:

@@ -37,6 +37,28 @@ class SelfDeclarationIn(DeclarationIn):
     phone: str = Field(max_length=16)
     sms_code: str = Field(min_length=4, max_length=8)
     holder: Literal["self", "guardian"] = "self"
+    previous_phone_code: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=8,
+        description="for an ID declared before from another phone: the code sent to that phone "
+        "(POST sms-codes/recorded-phone)",
+    )
+
+
+class RecordedPhoneCodeIn(BaseModel):
+    """A code to the phone an ID was declared with (one person, one code)."""
+
+    id_type: IdType = IdType.RESIDENT_ID
+    id_number: str = Field(min_length=5, max_length=24)
+
+
+class PhoneResetIn(BaseModel):
+    """A community worker's in-person reset: the person showed their ID card and a new phone."""
+
+    id_type: IdType = IdType.RESIDENT_ID
+    id_number: str = Field(min_length=5, max_length=24)
+    phone: str = Field(max_length=16)
 
 
 class SmsCodeIn(BaseModel):

@@ -417,9 +417,29 @@ def tables_of(rows: Rows) -> dict[RecordKind, tuple[Table, dict[str, dict[str, A
     }
 
 
+def _overrides_of_foreign_passages(session: Session, sender: Sender, rows: Rows) -> set[str]:
+    """The overrides of this batch that point at a passage another kiosk recorded: a kiosk
+    changes only its own decisions."""
+    by_passage: dict[str, list[str]] = {}
+    for record_id, row in rows.overrides.items():
+        by_passage.setdefault(row["passage_id"], []).append(record_id)
+    if not by_passage:
+        return set()
+    owners = _owners(session, cast(Table, ReceivedPassage.__table__), by_passage.keys())
+    return {
+        record_id
+        for passage_id, owner in owners.items()
+        if owner != sender.kiosk_id
+        for record_id in by_passage[passage_id]
+    }
+
+
 def _store(
     session: Session, sender: Sender, records: Sequence[UploadRecord | Rejected], rows: Rows
 ) -> list[RecordResult | Rejected]:
+    foreign = _overrides_of_foreign_passages(session, sender, rows)
+    for record_id in foreign:
+        del rows.overrides[record_id]
     tables = tables_of(rows)
     stored: dict[RecordKind, set[str]] = {}
     owners: dict[RecordKind, dict[str, str]] = {}
@@ -439,6 +459,8 @@ def _store(
         owner = owners[record.kind].get(record_id)
         if owner is not None and owner != sender.kiosk_id:
             status, reason = RecordStatus.REJECTED, RejectReason.RECORD_ID_TAKEN.value
+        elif record.kind is RecordKind.OVERRIDE and record_id in foreign:
+            status, reason = RecordStatus.REJECTED, RejectReason.PASSAGE_OF_ANOTHER_KIOSK.value
         elif record_id in stored[record.kind] and key not in answered:
             status, reason = RecordStatus.STORED, None
         else:

@@ -70,6 +70,7 @@ def open_sink(path: Path, file_format: ExportFormat, title: str) -> Iterator[Row
                 yield sink
             finally:
                 sink.book.close()  # also on failure: its own temporary files go
+        os.chmod(temporary, 0o600)  # personal data: its owner's only (in a 0700 folder)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -13,8 +13,10 @@ The interface (used by the API in central/reports/routers/exports.py and by the 
 Only the account that asked, or an account above it (`Scope.account_filter`), sees an export;
 anything else is "not found". Rows are always selected inside the asking account's scope (read
 again when the export is worked, so a narrowed account exports the narrower set). Each finished
-export writes one audit entry: who, which filters, how many rows. Files are deleted
-`settings.export_ttl_days` after they are finished (`purge_expired_exports`).
+export writes one audit entry: who, which filters, how many rows. A file holds personal data:
+it is its owner's only (0600 in a 0700 folder), deleted once downloaded (`take_export_file`;
+each download audited) or `settings.export_ttl_minutes` after it is finished, whichever comes
+first (`purge_expired_exports`).
 
 CSV files are UTF-8 with a BOM and CRLF line ends; XLSX files are written by xlsxwriter in
 constant-memory mode (rows go to disk as they come), every cell as a string, never a formula,
@@ -38,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.audit import Action, Auditor
 from central.core.cipher import record_cipher
 from central.core.models import Administrator, ExportJob
+from central.core.private_files import private_folder
 from central.core.scope import Scope, scope_of
 from central.core.settings import Settings
 from central.issuance.people import PeopleCipher
@@ -79,6 +82,7 @@ __all__ = [
     "person_index",
     "run_due_exports",
     "start_export",
+    "take_export_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -306,8 +310,7 @@ def _work(
     kind = ExportKind(job.kind)
     file_format = ExportFormat(job.format)
     filters = ExportFilters.from_json(job.filters)
-    folder = settings.resolved_exports_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(settings.resolved_exports_dir)
     path = folder / f"{job.id}.{file_format.value}"
     batch = settings.export_batch_rows
     job.status, job.rows_done = ExportState.RUNNING.value, 0
@@ -344,7 +347,7 @@ def _work(
     now = clock()
     job.status, job.file_path, job.finished_at = ExportState.DONE.value, str(path), now
     job.rows_total = job.rows_done
-    job.expires_at = now + timedelta(days=settings.export_ttl_days)
+    job.expires_at = now + timedelta(minutes=settings.export_ttl_minutes)
     job.lease_owner = job.lease_until = None
     session.commit()
     route = f"{ROUTE} {kind.value} {job.id} {filters.describe()}"
@@ -429,6 +432,17 @@ def run_due_exports(
             _work(session, job, scope_of(admin), settings, clock, owner)
             worked += 1
     return worked
+
+
+def take_export_file(session: Session, export_id: str) -> Path | None:
+    """Forget the file of a downloaded export (the caller commits, then deletes the file once
+    it is sent): a second download answers 410, as after the time limit."""
+    job = session.get(ExportJob, export_id)
+    if job is None or job.file_path is None:
+        return None
+    path = Path(job.file_path)
+    job.file_path = None
+    return path
 
 
 def purge_expired_exports(sessions: sessionmaker[Session], now: datetime) -> int:

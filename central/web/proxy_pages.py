@@ -29,6 +29,7 @@ from central.issuance.schemas import (
     CodeOut,
     DeclarationIn,
     PaperBatchIn,
+    PhoneResetIn,
     ProxyBatchIn,
 )
 from central.web.render import LOCAL_ZONE, STATIC, Viewer, static_file
@@ -119,6 +120,9 @@ class ProxyForms:
     results: list[RowResult] | None = None
     paper: dict[str, str] = field(default_factory=dict)
     paper_errors: dict[str, str] = field(default_factory=dict)
+    reset: dict[str, str] = field(default_factory=dict)
+    reset_errors: dict[str, str] = field(default_factory=dict)
+    reset_done: bool = False
 
 
 def _page(viewer: Viewer, forms: ProxyForms, *, status_code: int = 200) -> HTMLResponse:
@@ -312,6 +316,38 @@ async def issue_roster(request: Request, viewer: IssuingViewerDep) -> Response:
             )
     forms.results = [results[number] for number in sorted(results)]
     return _page(viewer, forms)
+
+
+@router.post(PAGE + "/phone-reset")
+async def reset_phone(request: Request, viewer: IssuingViewerDep) -> Response:
+    """One person, one code: a resident seen in person, with their ID card, gets a new phone."""
+    form = await request.form(max_files=0, max_fields=10)
+    values = _fields(form, ("id_type", "id_number", "phone"))
+    if not viewer.form_is_genuine({"csrf": str(form.get("csrf") or "")}):
+        return viewer.expired_form(nav=NAV)
+    t = viewer.translator
+    forms = ProxyForms(reset=values)
+    try:
+        body = PhoneResetIn.model_validate(
+            {
+                "id_type": values["id_type"] or IdType.RESIDENT_ID,
+                "id_number": values["id_number"],
+                "phone": values["phone"],
+            }
+        )
+        keys = app_keys(request.app.state)
+        proxy_api.phone_reset(body, viewer.scope, viewer.session, keys, viewer.now, viewer.audit)
+    except ValidationError as error:
+        forms.reset_errors = validation_errors(t, error)
+        return _page(viewer, forms, status_code=400)
+    except RefusedError as error:
+        viewer.session.rollback()
+        field_name = declaration_field(error) or (
+            "phone" if error.refusal_detail.startswith("phone") else "id_number"
+        )
+        forms.reset_errors = {field_name: refusal_words(t, error)}
+        return _page(viewer, forms, status_code=error.status_code)
+    return _page(viewer, ProxyForms(reset_done=True))
 
 
 @router.post(PAGE + "/paper")

@@ -25,6 +25,7 @@ from central.web.task_words import INDUSTRIES
 
 # The API's refusal details (English, for programs) -> the words a person reads.
 WHY = {
+    "no code was issued for this ID": "why_not_on_record",
     "only a region administrator or community worker of this area": "why_issuing_area",
     "only a region administrator of this area": "why_region_admin_area",
     "your role does not decide fever cases": "why_fever_role",
@@ -80,6 +81,7 @@ FIELD_WORDS = {
     "area_code": "err_region",
     "region_code": "err_region",
     "username": "err_username",
+    "phone": "err_phone",
     "mobile": "err_mobile",
     "industry": "err_industry",
     "name": "err_name",

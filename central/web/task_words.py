@@ -301,6 +301,7 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     "action_read": ("查看", "Read"),
     "action_list": ("列表查询", "List"),
     "action_export": ("导出", "Export"),
+    "action_change": ("更改", "Change"),
     "object_account": ("账户", "Accounts"),
     "object_alert": ("告警", "Alerts"),
     "object_area_risk": ("风险等级", "Risk levels"),
@@ -319,4 +320,24 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     "object_recompute_job": ("核算任务", "Recomputations"),
     "object_region": ("行政区划", "Regions"),
     "object_usage": ("使用统计", "Usage statistics"),
+    # one person, one code (issue 27): a community worker's in-person phone reset
+    "phone_reset_title": ("更换手机号（本人到场）", "New phone (in person)"),
+    "phone_reset_hint": (
+        "居民换了手机、收不到原手机验证码时：核验本人及身份证件后，登记新手机号。"
+        "原手机上的健康码随即失效，居民用新手机重新申报。此操作记入审计日志。",
+        "For a resident who changed phones and cannot receive the old phone's code: after "
+        "checking the person and their ID card, record the new number. The code on the old "
+        "phone stops working; the resident declares again from the new one. Audited.",
+    ),
+    "new_phone": ("新手机号", "New phone number"),
+    "reset_phone": ("登记新手机号", "Record the new phone"),
+    "phone_reset_done": (
+        "已登记新手机号，请居民用新手机重新申报。",
+        "The new phone is recorded: the resident declares again from it.",
+    ),
+    "err_phone": ("请输入 11 位手机号", "An 11-digit mobile number"),
+    "why_not_on_record": (
+        "该证件号码尚未申领健康码，请直接代办申领",
+        "No code was issued for this ID: issue a proxy code instead",
+    ),
 }

@@ -110,7 +110,9 @@ class KioskApp:
         self.listener = AppListener()
         self.enrolled = enrolled
         keys = setup.data_dir / "keys"
-        self.store = Store.open(setup.data_dir / "kiosk.db", keys / "store.key")
+        self.store = Store.open(
+            setup.data_dir / "kiosk.db", keys / "store.key", prefer_os=setup.store_key_in_os
+        )
         self.clock = TrustedClock(floor_utc=self.store.copies.clock_floor())
         feed = setup.feed if setup.feed is not None else self.store.copies.load_feed()
         self.trust = TrustKeeper(

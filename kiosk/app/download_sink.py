@@ -32,10 +32,10 @@ from kiosk.client.download import Item, KioskCopies, Outcome, Refused
 from kiosk.client.identity import (
     POLICY_FILE,
     ROOT_PUBLIC_FILE,
-    STAFF_ROSTER_FILE,
     TRUST_LIST_FILE,
     KioskIdentity,
 )
+from kiosk.client.roster_file import load_roster, save_roster
 from kiosk.store import Operator, Store
 from sync.schemas import Policy, StaffRoster
 
@@ -128,7 +128,7 @@ class KioskDownloadSink:
             self.keeper.swap_roster(operators)  # kept in the store, and the sign-in reloads
         else:
             self.store.copies.replace_roster(operators).result(WRITE_TIMEOUT_S)
-        _replace(self.identity_dir / STAFF_ROSTER_FILE, roster.model_dump_json(indent=2).encode())
+        save_roster(KioskIdentity.load(self.identity_dir), self.identity_dir, roster)
 
     def refused(self, refusal: Refused) -> None:
         if self.on_refused is not None:
@@ -173,7 +173,7 @@ def current_copies(identity_dir: Path, store: Store) -> CurrentCopies:
         log.error("the kept trust list cannot be used: %s", error)
         signed = None
     policy = Policy.model_validate_json((identity_dir / POLICY_FILE).read_text("utf-8"))
-    roster = StaffRoster.model_validate_json((identity_dir / STAFF_ROSTER_FILE).read_text("utf-8"))
+    roster = load_roster(identity, identity_dir)
     return CurrentCopies(
         root=root,
         checkpoint_id=identity.checkpoint.checkpoint_id,

@@ -26,12 +26,12 @@ class Enrolled:
             BINDING_KEYS_FILE,
             POLICY_FILE,
             ROOT_PUBLIC_FILE,
-            STAFF_ROSTER_FILE,
             TRUST_LIST_FILE,
             KioskIdentity,
         )
+        from kiosk.client.roster_file import load_roster
         from sync.schemas import Policy as WirePolicy
-        from sync.schemas import SealedBox, StaffRoster
+        from sync.schemas import SealedBox
 
         self.folder = folder
         self.identity = KioskIdentity.load(folder)
@@ -48,7 +48,7 @@ class Enrolled:
         self.binding_keys: dict[str, list[bytes]] = {}
         for key in keys.keys:
             self.binding_keys.setdefault(key.issuer, []).append(key.key)
-        roster = StaffRoster.model_validate_json((folder / STAFF_ROSTER_FILE).read_text("utf-8"))
+        roster = load_roster(self.identity, folder)
         self.roster_version = roster.roster_version
         self.operators = [
             Operator(member.operator_id, member.name, member.pin_hash, "staff", True)

@@ -55,6 +55,7 @@ class KioskSetup:
     dcc_trust: DccTrustList | None = None  # recognised EU DCC signers (mutual recognition)
     config: KioskConfig | None = None  # the file's settings: what provisioning shows and saves
     lock: bool = False  # the kiosk lock ([kiosk] lock; off in demo mode)
+    store_key_in_os: bool = False  # [kiosk] store_key = "os": the OS secret store when there is one
     greeting: bool = False  # say 请出示健康码 when the scan screen comes back ([kiosk] greeting)
     layout: str = "auto"  # how the gate screens arrange themselves ([kiosk] layout)
     demo: bool = False  # provisioning offers the simulators
@@ -115,6 +116,7 @@ def read_startup(
         language=language or config.kiosk.language,
         enrolled=enrolled is not None,
         lock=config.kiosk.lock and not demo,  # demo mode is never locked
+        store_key_in_os=config.kiosk.store_key == "os" and not demo,
         greeting=config.kiosk.greeting,
         layout=config.kiosk.layout,
         demo=demo,

@@ -98,12 +98,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _outbox_command(args: argparse.Namespace, identity: KioskIdentity) -> int:
-    from kiosk.store import Store, StoreKeys  # only these two commands open the store
+    from kiosk.store import Store  # only these two commands open the store
 
     data_dir: Path = args.data_dir
     database = args.store or data_dir / STORE_FILE
     key_file = args.store_key or data_dir / STORE_KEY_FILE
-    with Store(database, StoreKeys.load_or_create(key_file)) as store:
+    with Store.open(database, key_file) as store:
         if args.command == "export-outbox":
             try:
                 written = export_outbox(

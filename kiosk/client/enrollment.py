@@ -17,11 +17,11 @@ from kiosk.client.identity import (
     BINDING_KEYS_FILE,
     POLICY_FILE,
     ROOT_PUBLIC_FILE,
-    STAFF_ROSTER_FILE,
     TRUST_LIST_FILE,
     KioskIdentity,
     is_enrolled,
 )
+from kiosk.client.roster_file import save_roster
 from sync.schemas import (
     ENROLLMENTS_PATH,
     BindingKeys,
@@ -127,9 +127,7 @@ def _keep(
     )
     (data_dir / TRUST_LIST_FILE).write_bytes(response.trust_list)
     (data_dir / POLICY_FILE).write_text(response.policy.model_dump_json(indent=2), "utf-8")
-    (data_dir / STAFF_ROSTER_FILE).write_text(
-        response.staff_roster.model_dump_json(indent=2), "utf-8"
-    )
+    save_roster(identity, data_dir, response.staff_roster)
     (data_dir / BINDING_KEYS_FILE).write_text(
         response.binding_keys.model_dump_json(indent=2), "utf-8"
     )

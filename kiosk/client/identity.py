@@ -3,7 +3,8 @@
 Data folder layout after enrollment (private files mode 0600):
 `kiosk.json` (kiosk id, server URL, checkpoint), `signing.key` (Ed25519, PEM PKCS8),
 `encryption.key` (X25519, PEM PKCS8), `root.pub` (pinned root key, PEM), `trust-list.cose`,
-`policy.json`, `staff-roster.json`, `binding-keys.sealed.json` (opened with `encryption.key`).
+`policy.json`, `staff-roster.sealed` (kiosk/client/roster_file.py), `binding-keys.sealed.json`
+(both opened with `encryption.key`); the folder itself is 0700.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class KioskIdentity:
         return BindingKeys.model_validate_json(plaintext)
 
     def save(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data_dir.chmod(0o700)  # the keys and the sealed roster: the owner's only
         write_private_file(data_dir / SIGNING_KEY_FILE, _pem(self.signing_key))
         write_private_file(data_dir / ENCRYPTION_KEY_FILE, _pem(self.encryption_key))
         document = {

@@ -178,6 +178,7 @@ VALUE_CHECKS: dict[str, _Check] = {
     "camera.width": _between(160, 7680),
     "camera.height": _between(120, 4320),
     "kiosk.layout": _one_of("auto", "landscape", "compact", "portrait"),
+    "kiosk.store_key": _one_of("os", "file"),
     "camera.fps": _between(1, 120),
     "thermometer.url": _check_serial_or_empty,
     "thermometer.model": _check_model,

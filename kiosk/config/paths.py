@@ -23,10 +23,11 @@ class DataPaths:
     logs_dir: Path  # root/logs
 
     def create(self) -> DataPaths:
-        """Make the folders (keys/ readable by the owner only) and return self."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.keys_dir.mkdir(mode=0o700, exist_ok=True)
-        self.logs_dir.mkdir(exist_ok=True)
+        """Make the folders, each its owner's only (0700: the store, its key and the logs hold
+        personal data or secrets), and return self."""
+        for folder in (self.root, self.keys_dir, self.logs_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.chmod(0o700)
         return self
 
 

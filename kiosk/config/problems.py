@@ -66,6 +66,7 @@ EXPECTED: dict[str, LocalText] = {
         '"auto"、"landscape"、"compact" 或 "portrait"',
         '"auto", "landscape", "compact" or "portrait"',
     ),
+    "kiosk.store_key": bilingual('"os" 或 "file"', '"os" or "file"'),
     "camera.source": bilingual(
         "留空（无摄像头）、图片文件夹、视频文件、/dev/v4l/by-id/... 或 usb:N",
         "empty (no camera), an image folder, a video file, /dev/v4l/by-id/... or usb:N",

@@ -25,6 +25,9 @@ class KioskSection:
     lock: bool = False  # kiosk lock-down: no window frame, closing needs the supervisor PIN
     greeting: bool = False  # say 请出示健康码 each time the scan screen comes back
     layout: str = "auto"  # "auto" (by the panel), "landscape", "compact" or "portrait"
+    # "os": the store key in the OS secret store when there is one (kiosk/store/secret_store.py),
+    # else in keys/store.key; "file": always in keys/store.key
+    store_key: str = "os"
 
 
 @dataclass(frozen=True)

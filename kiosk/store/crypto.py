@@ -53,7 +53,7 @@ class StoreKeys:
         if path.exists():
             return cls.from_bytes(path.read_bytes())
         keys = cls.generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(keys.to_bytes())

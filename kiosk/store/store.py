@@ -11,6 +11,7 @@ and its per-thread readers: `store.passages`, `store.outbox`, `store.copies`, `s
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from kiosk.store.outbox import Outbox
 from kiosk.store.passages import Passages
 from kiosk.store.scenes import SceneRecords
 from kiosk.store.schema import migrate, refuse_newer_file
+from kiosk.store.secret_store import load_store_keys
 
 LOW_DISK_BYTES = 200 * 1024 * 1024
 
@@ -42,12 +44,16 @@ class Store:
         self.path = path
         self.time_zone = time_zone
         cipher = FieldCipher(keys)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         refuse_newer_file(path)  # issue 15: read-only, before anything may write to it
         setup = open_connection(path)
         try:
             migrate(setup)
             self._check_key(setup, keys)
+            # Its owner's only; SQLite gives the -wal and -shm files the database file's mode.
+            for companion in (path, path.with_name(path.name + "-wal")):
+                if companion.exists():
+                    os.chmod(companion, 0o600)
         finally:
             setup.close()
         self._writer = Writer(path)
@@ -60,8 +66,10 @@ class Store:
         self.scenes = SceneRecords(self._writer, self._readers, cipher)
 
     @classmethod
-    def open(cls, path: Path, key_file: Path, **options: Any) -> Store:
-        return cls(path, StoreKeys.load_or_create(key_file), **options)
+    def open(cls, path: Path, key_file: Path, *, prefer_os: bool = False, **options: Any) -> Store:
+        """The store with its keys from `key_file`, or from the OS secret store when they were
+        put there (`kiosk.store.secret_store`; `prefer_os` puts a new or file-kept key there)."""
+        return cls(path, load_store_keys(key_file, prefer_os=prefer_os), **options)
 
     def close(self) -> None:
         self._writer.close()

@@ -6,6 +6,7 @@ import pytest
 
 from central.administration.routers import auth
 from central.app import create_app
+from central.core import admins
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import ADMIN_PASSWORD, Central, TestClient
 
@@ -76,3 +77,41 @@ def test_a_cookie_alone_authorises_nothing_so_no_form_can_be_forged_across_sites
     finally:
         central.client.cookies.clear()
     assert answer.status_code == 401
+
+
+def _from(central: Central, address: str) -> TestClient:
+    """The running app as seen from another client address."""
+    return TestClient(central.app, client=(address, 50000))
+
+
+def test_misses_from_one_address_do_not_lock_the_administrator_out_of_another(
+    central: Central, xian: str
+) -> None:
+    wrong = {"username": xian, "password": "not the password at all"}
+    right = {"username": xian, "password": ADMIN_PASSWORD}
+    with _from(central, "203.0.113.9") as attacker, _from(central, "198.51.100.7") as desk:
+        assert [attacker.post(LOGIN, json=wrong).status_code for _ in range(6)] == [401] * 5 + [429]
+        assert attacker.post(LOGIN, json=right).status_code == 429
+        assert desk.post(LOGIN, json=right).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["xian", "nobody-here"], ids=["an account", "no account"])
+def test_misses_spread_over_many_addresses_slow_guessing_alike_for_any_name(
+    central: Central, xian: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After as many misses on one name as the account limit, from as many addresses (each
+    under the per-address limit), an address that missed once is refused; one that never
+    missed still tries; the answers are the same whether the name has an account or not."""
+    monkeypatch.setattr(admins, "ACCOUNT_FAILURES", 4)  # each miss costs an argon2 hash
+    wrong = {"username": name, "password": "not the password at all"}
+    answers = []
+    for index in range(4):
+        with _from(central, f"203.0.113.{index}") as guesser:
+            answers.append(guesser.post(LOGIN, json=wrong).status_code)
+    with _from(central, "203.0.113.0") as guesser, _from(central, "198.51.100.7") as desk:
+        again = guesser.post(LOGIN, json=wrong)
+        fresh = desk.post(LOGIN, json=wrong)
+    print(f"{len(answers)} guessing addresses")
+    assert answers == [401] * 4
+    assert (again.status_code, fresh.status_code) == (429, 401)
+    assert "locked" in again.json()["detail"]

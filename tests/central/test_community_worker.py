@@ -214,6 +214,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
             checked += 1
     assert sorted(admitted) == [
         f"{API}/paper-batch",
+        f"{API}/phone-resets",
         f"{API}/proxy-codes",
         f"{API}/proxy-declarations",
         f"{API}/proxy-declarations/batch",
@@ -223,6 +224,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
         "/admin/proxy-codes",
         "/admin/proxy-codes/batch",
         "/admin/proxy-codes/paper",
+        "/admin/proxy-codes/phone-reset",
         "/admin/regions/children",
         "/admin/regions/path",
         "/admin/regions/search",

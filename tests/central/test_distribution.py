@@ -56,7 +56,7 @@ def test_a_kiosk_takes_a_snapshot_then_deltas_policy_and_roster(
     world.add_changes(5)
     with central.app.state.sessions() as session:
         checkpoint = get_checkpoint(session, world.copies.checkpoint_id)
-        add_operator(session, checkpoint, "王五", "13579", central.clock())
+        add_operator(session, checkpoint, "王五", "135790", central.clock())
         session.commit()
     report = world.downloader.download()
     assert report.feed_pages == 3
@@ -106,7 +106,7 @@ def test_an_exported_bundle_is_taken_with_the_download_checks(
     codes = world.add_changes(4)
     with central.app.state.sessions() as session:
         checkpoint = get_checkpoint(session, world.copies.checkpoint_id)
-        add_operator(session, checkpoint, "赵六", "8642", central.clock())
+        add_operator(session, checkpoint, "赵六", "864200", central.clock())
         session.commit()
         data = export_bundle(
             session, world.copies.checkpoint_id, central.settings.resolved_keys_dir, central.clock()

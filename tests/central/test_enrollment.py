@@ -14,6 +14,7 @@ from healthcode.keydir import KeyDir
 from healthcode.trust import TrustAnchor
 from kiosk.client.enrollment import EnrollmentError, enroll
 from kiosk.client.identity import IDENTITY_FILE, POLICY_FILE, KioskIdentity
+from kiosk.client.roster_file import SEALED_ROSTER_FILE, load_roster
 from sync.schemas import ENROLLMENTS_PATH, CheckpointType, possession_message
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
@@ -24,7 +25,7 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
 ) -> None:
     checkpoint_id = central.register_checkpoint(checkpoint_type="pharmacy", name="大药房")
     added = central.post(
-        f"/api/v1/checkpoints/{checkpoint_id}/operators", {"name": "王芳", "pin": "2468"}
+        f"/api/v1/checkpoints/{checkpoint_id}/operators", {"name": "王芳", "pin": "246813"}
     )
     assert added.status_code == 201, added.text
     code = central.enrollment_code(checkpoint_id)
@@ -44,8 +45,21 @@ def test_a_kiosk_enrolls_and_receives_its_identity_trust_list_policy_keys_and_ro
     assert (binding.issuer, binding.key) == ("610000", keys.binding_key())
     [operator] = response.staff_roster.operators
     assert operator.name == "王芳"
-    assert PasswordHasher().verify(operator.pin_hash, "2468")
+    assert PasswordHasher().verify(operator.pin_hash, "246813")
     assert response.staff_roster.roster_version == 1
+    # on the kiosk the roster is sealed under the kiosk's key: no PIN hash to guess offline
+    folder = tmp_path / "kiosk"
+    assert not (folder / "staff-roster.json").exists()
+    sealed = folder / SEALED_ROSTER_FILE
+    assert sealed.stat().st_mode & 0o777 == 0o600
+    assert b"argon2" not in sealed.read_bytes() and "王芳".encode() not in sealed.read_bytes()
+    kept = load_roster(KioskIdentity.load(folder), folder)
+    assert kept == response.staff_roster
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / SEALED_ROSTER_FILE).write_bytes(sealed.read_bytes())
+    with pytest.raises(ValueError, match="this kiosk's key"):
+        load_roster(enrolled_kiosk(central, tmp_path / "k2").identity, other)
     kiosk = central.get(f"/api/v1/kiosks/{response.kiosk_id}").json()
     assert kiosk["checkpoint_id"] == checkpoint_id
 
@@ -56,6 +70,7 @@ def test_the_enrolled_identity_is_kept_in_the_data_folder(central: Central, tmp_
     assert loaded.kiosk_id == enrollment.identity.kiosk_id
     assert loaded.server_url == SERVER
     assert (tmp_path / "kiosk" / "signing.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "kiosk").stat().st_mode & 0o777 == 0o700
     policy = json.loads((tmp_path / "kiosk" / POLICY_FILE).read_text(encoding="utf-8"))
     assert policy["policy_version"] == 1
     assert json.loads((tmp_path / "kiosk" / IDENTITY_FILE).read_text())["kiosk_id"]
@@ -134,3 +149,12 @@ def _b64(data: bytes) -> str:
     import base64
 
     return base64.b64encode(data).decode()
+
+
+def test_an_operator_pin_has_six_digits_at_least(central: Central) -> None:
+    checkpoint_id = central.register_checkpoint(checkpoint_type="pharmacy", name="大药房")
+    path = f"/api/v1/checkpoints/{checkpoint_id}/operators"
+    assert central.post(path, {"name": "王芳", "pin": "24681"}).status_code == 422
+    letters = central.post(path, {"name": "王芳", "pin": "24681a"})
+    assert letters.status_code == 400 and "6 to 8 digits" in letters.text
+    assert central.post(path, {"name": "王芳", "pin": "246813"}).status_code == 201

@@ -319,10 +319,10 @@ def test_a_large_export_is_queued_and_worked_by_the_runner_in_batches(
     assert file.path.read_bytes() == (DATA / "export-passages.csv").read_bytes()
 
 
-def test_an_export_file_expires_after_the_set_days(central: Central) -> None:
+def test_an_export_file_expires_after_the_set_time(central: Central) -> None:
     _world(central)
     export_id = central.post(API, {"kind": "passages"}).json()["export_id"]
-    central.clock.advance(days=central.settings.export_ttl_days, seconds=1)
+    central.clock.advance(minutes=central.settings.export_ttl_minutes, seconds=1)
     headers = bearer(central, province_account_id(central))
     answer = central.client.get(f"{API}/{export_id}/download", headers=headers)
     assert answer.status_code == 410
@@ -354,3 +354,28 @@ def test_an_export_being_made_is_left_alone_until_its_workers_lease_lapses(
     with sessions() as session:
         done = export_status(session, _province_scope(central), queued.export_id)
     assert done.state is ExportState.DONE and done.rows_done == 3
+
+
+def test_an_export_is_private_at_rest_and_gone_after_its_one_audited_download(
+    central: Central,
+) -> None:
+    _world(central)
+    export_id = central.post(API, {"kind": "roster"}).json()["export_id"]
+    folder = central.settings.resolved_exports_dir
+    (file,) = folder.glob(f"{export_id}.*")
+    assert (folder.stat().st_mode & 0o777, file.stat().st_mode & 0o777) == (0o700, 0o600)
+    database = central.settings.data_dir / "central.db"
+    if database.exists():  # SQLite: the database is its owner's only too
+        assert database.stat().st_mode & 0o777 == 0o600
+        assert central.settings.data_dir.stat().st_mode & 0o777 == 0o700
+    assert central.settings.resolved_keys_dir.stat().st_mode & 0o777 == 0o700
+    first = central.client.get(f"{API}/{export_id}/download", headers=central.admin_headers)
+    assert first.status_code == 200 and first.content
+    assert not file.exists()
+    again = central.client.get(f"{API}/{export_id}/download", headers=central.admin_headers)
+    assert again.status_code == 410
+    with central.app.state.sessions() as session:
+        downloads = session.scalars(
+            select(AuditEntry.row_count).where(AuditEntry.object_type == "roster_file")
+        ).all()
+    assert len(downloads) == 1 and downloads[0] > 0

@@ -158,6 +158,23 @@ def test_another_kiosks_record_id_is_rejected_not_overwritten(
         assert row is not None and row.kiosk_id == kiosk.identity.kiosk_id
 
 
+def test_a_kiosk_may_not_override_a_passage_another_kiosk_recorded(
+    central: Central, kiosk: Enrollment, tmp_path: Path
+) -> None:
+    record = passage_record()
+    _upload(central, kiosk, batch(record))
+    intruder = enrolled_kiosk(central, tmp_path / "other")
+    own = passage_record()
+    answers = _upload(
+        central,
+        intruder,
+        batch(own, override_record(record.record_id), override_record(own.record_id)),
+    )
+    assert answers == [("stored", None), ("rejected", "passage_of_another_kiosk"), ("stored", None)]
+    assert _upload(central, kiosk, batch(override_record(record.record_id))) == [("stored", None)]
+    assert _count(central, OverrideRecord) == 2
+
+
 def test_an_unsigned_or_garbled_batch_is_refused_whole(central: Central, kiosk: Enrollment) -> None:
     unsigned = central.client.post(PASSAGES_PATH, content=batch(passage_record()).model_dump_json())
     assert unsigned.status_code == 401

@@ -9,12 +9,19 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from http_message_signatures import HTTPMessageSigner, MappingKeyResolver
 
 from central.app import create_app
 from kiosk.client.enrollment import Enrollment
 from kiosk.client.identity import KioskIdentity
 from sync.schemas import HEARTBEAT_PATH, KioskHealth
-from sync.signing import KioskAuth
+from sync.signing import (
+    LEGACY_COMPONENTS,
+    SIGNATURE_ALGORITHM,
+    SIGNATURE_LABEL,
+    SIGNATURE_TAG,
+    KioskAuth,
+)
 from tests.central.conftest import SERVER, Central, FakeClock, TestClient
 from tests.central.kiosks import enrolled_kiosk, signed_copy
 
@@ -77,6 +84,60 @@ def test_a_request_signed_for_another_path_is_refused(central: Central, kiosk: E
     response = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
     assert response.status_code == 401
     assert _error(response) == "signature_invalid"
+
+
+def test_a_request_signed_for_another_query_or_host_is_refused(
+    central: Central, kiosk: Enrollment
+) -> None:
+    auth = _auth(kiosk.identity, central.clock)
+    signed = httpx.Request("POST", SERVER + HEARTBEAT_PATH + "?limit=1", content=b"{}")
+    auth.sign(signed)
+    other_query = central.client.post(
+        HEARTBEAT_PATH + "?limit=5000", content=b"{}", headers=signed_copy(signed)
+    )
+    assert other_query.status_code == 401
+    assert _error(other_query) == "signature_invalid"
+    signed = _signed(auth)
+    other_host = central.client.post(
+        HEARTBEAT_PATH, content=b"{}", headers={**signed_copy(signed), "Host": "evil.example"}
+    )
+    assert other_host.status_code == 401
+    assert _error(other_host) == "signature_invalid"
+    same = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert same.status_code == 200, same.text
+
+
+def _legacy_signed(identity: KioskIdentity, clock: FakeClock) -> httpx.Request:
+    """Signed as kiosks signed before issue 27: neither host nor query covered."""
+    request = httpx.Request("POST", SERVER + HEARTBEAT_PATH, content=b"{}")
+    HTTPMessageSigner(
+        signature_algorithm=SIGNATURE_ALGORITHM,
+        key_resolver=MappingKeyResolver(
+            public_keys={}, private_keys={identity.kiosk_id: identity.signing_key}
+        ),
+    ).sign(
+        request,
+        key_id=identity.kiosk_id,
+        created=clock(),
+        nonce="legacy-nonce",
+        label=SIGNATURE_LABEL,
+        tag=SIGNATURE_TAG,
+        covered_component_ids=LEGACY_COMPONENTS,
+        body=b"{}",
+    )
+    return request
+
+
+def test_an_older_kiosks_narrower_signature_passes_only_while_the_setting_allows_it(
+    central: Central, kiosk: Enrollment
+) -> None:
+    signed = _legacy_signed(kiosk.identity, central.clock)
+    refused = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert refused.status_code == 401
+    assert _error(refused) == "signature_invalid"
+    central.app.state.settings.accept_legacy_kiosk_signatures = True
+    accepted = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=signed_copy(signed))
+    assert accepted.status_code == 200, accepted.text
 
 
 def test_a_replayed_request_is_refused(central: Central, kiosk: Enrollment) -> None:

@@ -22,6 +22,8 @@ from healthcode.claims import Colour
 from healthcode.keydir import KeyDir
 from kiosk.app.download_sink import KioskDownloadSink, current_copies
 from kiosk.client.download import Downloader, Item, Outcome
+from kiosk.client.identity import KioskIdentity
+from kiosk.client.roster_file import load_roster
 from kiosk.store import Store
 from tests.central.conftest import _postgres_database
 from tests.central.test_server_process import COMMAND_TIMEOUT_S, _environment, _free_port, _run
@@ -93,7 +95,7 @@ def test_an_offline_bundle_goes_through_the_real_commands(
     data_dir = tmp_path / "kiosk"
     enrollment = real_server.enroll(data_dir / "identity")
     checkpoint_id = enrollment.response.checkpoint.checkpoint_id
-    real_server.cli("checkpoint", "operator", checkpoint_id, "--name", "孙七", "--pin", "97531")
+    real_server.cli("checkpoint", "operator", checkpoint_id, "--name", "孙七", "--pin", "975310")
     _add_changes(real_server, 4)
     bundle = tmp_path / "site.bundle"
     exported = json.loads(
@@ -121,8 +123,9 @@ def test_an_offline_bundle_goes_through_the_real_commands(
     taken = import_bundle(bundle)
     assert taken.returncode == 0, taken.stderr
     assert "feed: accepted" in taken.stdout and "roster: accepted" in taken.stdout
-    roster = json.loads((data_dir / "identity" / "staff-roster.json").read_text("utf-8"))
-    assert [o["name"] for o in roster["operators"]] == ["孙七"]
+    identity = KioskIdentity.load(data_dir / "identity")
+    roster = load_roster(identity, data_dir / "identity")
+    assert [o.name for o in roster.operators] == ["孙七"]
     tampered = tmp_path / "tampered.bundle"
     data = bytearray(bundle.read_bytes())
     data[len(data) // 2] ^= 0x01

@@ -290,3 +290,21 @@ def test_paging_follows_time_even_when_the_clock_jumped(store: Store) -> None:
     assert sorted(seen) == list(range(1, 9))  # nothing skipped, nothing twice
     times = [store.passages.log(LogFilter(), limit=8)[i].at_utc for i in range(8)]
     assert times == sorted(times, reverse=True)
+
+
+def test_the_store_and_its_key_are_their_owners_only(tmp_path: Path) -> None:
+    from kiosk.config.paths import DataPaths
+
+    paths = DataPaths(
+        tmp_path / "data",
+        tmp_path / "data" / "kiosk.db",
+        tmp_path / "data" / "keys",
+        tmp_path / "data" / "keys" / "store.key",
+        tmp_path / "data" / "logs",
+    ).create()
+    with Store.open(paths.database, paths.store_key) as opened:
+        opened.passages.record(passage()).result(timeout=10)
+        files = [paths.database, paths.store_key, paths.database.with_name("kiosk.db-wal")]
+        assert [f.stat().st_mode & 0o777 for f in files] == [0o600] * 3
+    folders = [paths.root, paths.keys_dir, paths.logs_dir]
+    assert [f.stat().st_mode & 0o777 for f in folders] == [0o700] * 3

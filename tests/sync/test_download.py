@@ -212,7 +212,7 @@ def test_a_new_roster_and_policy_reach_the_kiosk(world: KioskWorld) -> None:
     checkpoint_id = world.enrollment.response.checkpoint.checkpoint_id
     with world.central.app.state.sessions() as session:
         checkpoint = get_checkpoint(session, checkpoint_id)
-        add_operator(session, checkpoint, "李四", "2468", world.central.clock())
+        add_operator(session, checkpoint, "李四", "246800", world.central.clock())
         checkpoint.policy_version += 1
         session.commit()
     report = world.downloader.download()

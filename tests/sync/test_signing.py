@@ -7,6 +7,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.schemas import KioskHealth, Refusal, RefusalReason
@@ -27,11 +28,11 @@ def _auth(**options: object) -> KioskAuth:
     )
 
 
-def test_a_signed_request_covers_method_path_digest_time_nonce_and_key_id() -> None:
+def test_a_signed_request_covers_method_host_path_query_digest_time_nonce_and_key_id() -> None:
     request = httpx.Request("POST", URL, content=b'{"a": 1}')
     _auth().sign(request)
     assert request.headers["signature-input"] == (
-        'kiosk=("@method" "@path" "content-digest");'
+        'kiosk=("@method" "@authority" "@path" "@query" "content-digest");'
         f'created={int(NOW.timestamp())};keyid="kiosk-1";alg="ed25519";nonce="nonce-1";'
         'tag="healthcode-kiosk"'
     )
@@ -89,3 +90,40 @@ def test_other_refusals_are_not_retried() -> None:
     with httpx.Client(transport=httpx.MockTransport(server), auth=_auth()) as client:
         assert client.post(URL).status_code == 403
     assert len(seen) == 1
+
+
+def test_the_signature_covers_the_host_and_the_query_so_an_rfc_9421_verifier_rebuilds_it() -> None:
+    """Interop: the signature base built by hand from RFC 9421 section 2.5 verifies, and any
+    other host or query string does not."""
+    key = Ed25519PrivateKey.generate()
+    auth = KioskAuth("kiosk-1", key, clock=lambda: NOW, nonce_source=lambda: "n")
+    request = httpx.Request("GET", "https://Central.Example:8443/api/v1/kiosk/feed?after=3&limit=1")
+    auth.sign(request)
+    signature_input = request.headers["signature-input"]
+    assert signature_input.startswith(
+        'kiosk=("@method" "@authority" "@path" "@query" "content-digest");'
+    )
+    params = signature_input.removeprefix("kiosk=")
+    signature = base64.b64decode(request.headers["signature"].removeprefix("kiosk=:")[:-1])
+
+    def base(authority: str, query: str) -> bytes:
+        return (
+            '"@method": GET\n'
+            f'"@authority": {authority}\n'
+            '"@path": /api/v1/kiosk/feed\n'
+            f'"@query": {query}\n'
+            f'"content-digest": {request.headers["content-digest"]}\n'
+            f'"@signature-params": {params}'
+        ).encode()
+
+    public = key.public_key()
+    public.verify(signature, base("central.example:8443", "?after=3&limit=1"))
+    for other in (
+        base("evil.example", "?after=3&limit=1"),
+        base("central.example:8443", "?after=3&limit=5000"),
+    ):
+        try:
+            public.verify(signature, other)
+        except InvalidSignature:
+            continue
+        raise AssertionError("a changed host or query still verifies")

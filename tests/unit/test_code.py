@@ -301,3 +301,20 @@ def test_signed_garbage_claims_never_raise_and_never_verify(world: World, claims
 def test_garbage_cose_structures_never_raise(world: World, message: object) -> None:
     for item in (message, cbor2.CBORTag(18, message)):
         assert not SCHEME.verify(base45.encode(cbor2.dumps(item)), world.context()).ok
+
+
+@pytest.mark.parametrize(
+    "reencode",
+    [
+        pytest.param(lambda raw: raw + b"\x00", id="a byte after the message"),
+        pytest.param(lambda raw: raw + cbor2.dumps("more"), id="a second CBOR item"),
+        pytest.param(lambda raw: b"\xd8\x12" + raw[1:], id="a longer-than-needed tag"),
+    ],
+)
+def test_the_same_signed_code_in_another_text_is_refused(world: World, reencode: object) -> None:
+    text = world.code()
+    raw = base45.decode(text.removeprefix(jkm.PREFIX))
+    assert raw[0] == 0xD2  # tag 18 in one byte, as jkm.issue writes it
+    other = jkm.PREFIX + base45.encode(reencode(raw))  # type: ignore[operator]
+    assert other != text
+    assert reason_of(world.verify(other)) is RejectReason.DAMAGED_STRUCTURE

@@ -122,3 +122,10 @@ def test_dcc_signatures_verify_exactly_when_the_corpus_says_so(
         return
     verified = message.kid == key.kid and message.algorithm == key.algorithm and message.verify(key)
     assert verified is expected
+
+
+def test_bytes_after_the_message_are_refused() -> None:
+    message = cose.sign(b"payload", SigningKey.generate(Algorithm.EDDSA))
+    assert cose.decode(message).payload == b"payload"
+    with pytest.raises(cose.CoseError, match="1 bytes after the COSE_Sign1"):
+        cose.decode(message + b"\x00")

@@ -47,6 +47,7 @@ def authenticate(
             body.password,
             now,
             timedelta(seconds=settings.admin_session_ttl_s),
+            client=client,
         )
     except AccountLockedError:
         raise

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from central.core.deps import NowDep, SessionsDep
 from central.core.errors import ApiError
 from central.core.scope import PUBLIC_ROUTES
-from central.issuance import codes, sms
+from central.issuance import codes, phone_change, sms
 from central.issuance.batching import loop_committer
 from central.issuance.declarations import DeclarationError, Holder
 from central.issuance.routers.common import (
@@ -27,7 +27,12 @@ from central.issuance.routers.common import (
     sender_of,
 )
 from central.issuance.rules import available_rulesets, load_ruleset
-from central.issuance.schemas import IssuedOut, SelfDeclarationIn, SmsCodeIn
+from central.issuance.schemas import (
+    IssuedOut,
+    RecordedPhoneCodeIn,
+    SelfDeclarationIn,
+    SmsCodeIn,
+)
 from sync.schemas import RefusalReason
 
 router = APIRouter()
@@ -40,6 +45,9 @@ PUBLIC_ROUTES.update(
             "POST",
             f"{PREFIX}/declarations",
         ): "a self-declaration, authorised by the phone's SMS code",
+        ("POST", f"{PREFIX}/sms-codes/recorded-phone"): (
+            "a code to the phone an ID was declared with (rate-limited; says nothing of the ID)"
+        ),
     }
 )
 
@@ -81,6 +89,26 @@ def sms_code(
     return {"status": "sent"}
 
 
+@router.post(f"{PREFIX}/sms-codes/recorded-phone", status_code=202)
+def recorded_phone_code(
+    body: RecordedPhoneCodeIn, request: Request, sessions: SessionsDep, keys: KeysDep, now: NowDep
+) -> dict[str, str]:
+    """For a declaration from a new phone: a code to the phone on record, if any (the same
+    answer either way)."""
+    client = request.client.host if request.client is not None else "unknown"
+    phone_change.request_holder_code(
+        sessions,
+        keys,
+        sender_of(request),
+        body.id_type.value,
+        body.id_number,
+        client,
+        now,
+        per_phone_per_minute=request.app.state.settings.sms_codes_per_phone_per_minute,
+    )
+    return {"status": "sent"}
+
+
 @router.post(f"{PREFIX}/declarations", status_code=201, response_model=IssuedOut)
 async def declare(body: SelfDeclarationIn, request: Request, svg: SvgQuery = True) -> Response:
     """Declare with the phone's SMS code: the code is used up in the declaration's transaction.
@@ -100,10 +128,23 @@ async def declare(body: SelfDeclarationIn, request: Request, svg: SvgQuery = Tru
         return sms.verify_code(session, keys.cipher, phone, body.sms_code, now)
 
     declaration = declaration_of(body, Holder(body.holder), phone)
+    proven_phone_ix = None
+    if body.previous_phone_code is not None:  # rare: a known ID moving to this phone
+        proven_phone_ix = await run_in_threadpool(
+            phone_change.verify_holder_code,
+            state.sessions,
+            keys,
+            body.id_type.value,
+            body.id_number,
+            body.previous_phone_code,
+            now,
+        )
     try:
         if declaration.ruleset is not None:
             load_ruleset(declaration.ruleset)
-        work = codes.declaration_work(keys, declaration, now, actor="holder", verify=verified)
+        work = codes.declaration_work(
+            keys, declaration, now, actor="holder", verify=verified, proven_phone_ix=proven_phone_ix
+        )
         issued = await loop_committer(state, state.sessions).run(work)
     except DeclarationError as error:
         raise bad_request(error, error.field) from None

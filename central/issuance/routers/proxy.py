@@ -13,7 +13,7 @@ from central.core.errors import ApiError, RefusedError
 from central.core.models import Person
 from central.core.regions import prefix_of
 from central.core.scope import IssuingScopeDep
-from central.issuance import codes, paper
+from central.issuance import codes, paper, phone_change, sms
 from central.issuance.batching import commit_together
 from central.issuance.codes import IssuedCode
 from central.issuance.declarations import DeclarationError, Holder
@@ -37,11 +37,39 @@ from central.issuance.schemas import (
     DeclarationIn,
     IssuedOut,
     PaperBatchIn,
+    PhoneResetIn,
     ProxyBatchIn,
     ProxyBatchOut,
 )
+from sync.schemas import RefusalReason
 
 router = APIRouter()
+
+
+@router.post(f"{PREFIX}/phone-resets")
+def phone_reset(
+    body: PhoneResetIn,
+    scope: IssuingScopeDep,
+    session: SessionDep,
+    keys: KeysDep,
+    now: NowDep,
+    audit: IssuingAuditDep,
+) -> dict[str, str]:
+    """In person, after seeing the ID card: the resident's new phone replaces the recorded one
+    (one person, one code); the resident then declares from it. Audited."""
+    try:
+        person = phone_change.reset_phone(
+            session, keys, body.id_type.value, body.id_number, body.phone, now
+        )
+    except sms.SmsError as error:
+        raise ApiError(400, RefusalReason.BAD_REQUEST, f"phone: {error}") from None
+    try:
+        community_worker(scope, person.residence_area)
+    except ApiError:
+        session.rollback()
+        raise
+    audit.record(Action.CHANGE, "person", 1)  # commits the reset with its entry
+    return {"status": "reset"}
 
 
 @router.post(f"{PREFIX}/proxy-declarations", status_code=201)

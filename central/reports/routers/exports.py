@@ -12,6 +12,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 
 from central.core.audit import Action, AuditDep
 from central.core.deps import NowDep, SessionDep, SettingsDep
@@ -31,6 +32,7 @@ from central.reports.exports import (
     list_exports,
     open_export_file,
     start_export,
+    take_export_file,
 )
 from healthcode.claims import Colour
 from sync.bounds import Day
@@ -196,9 +198,13 @@ def export_download(
             f"no file to download: the export is {error}",
         ) from None
     status = export_status(session, scope, export_id, now)
+    # Personal data leaves once: the file is forgotten with the audit entry's commit and
+    # deleted as soon as it has been sent.
+    taken = take_export_file(session, export_id)
     audit.record(Action.EXPORT, f"{status.kind.value}_file", status.rows_done)
     return FileResponse(
         found.path,
         media_type=found.media_type,
         headers={"Content-Disposition": found.content_disposition()},
+        background=BackgroundTask(taken.unlink, missing_ok=True) if taken is not None else None,
     )
