@@ -21,6 +21,7 @@ from central.web import (
     record_pages,
     region_picker,
     report_pages,
+    tip_off_pages,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -34,5 +35,6 @@ for _module in (
     proxy_pages,
     case_pages,
     record_pages,
+    tip_off_pages,
 ):
     router.include_router(_module.router)

@@ -51,6 +51,7 @@ CREATABLE_ROLES = (
     Role.INDUSTRY_DEPARTMENT,
     Role.ENTERPRISE_ADMIN,
     Role.COMMUNITY_WORKER,
+    Role.GRID_WORKER,
 )
 
 
@@ -67,8 +68,9 @@ ACCOUNT_FIELDS = {
     "why_staff_by_enterprise": "role",
     "why_staff_only": "mobile",
     "why_creates_none": "role",
+    "why_liaison_phone": "phone",
 }
-ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id")
+ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id", "phone")
 ENTERPRISE_FORM = ("name", "area_code", "industry")
 
 

@@ -39,6 +39,9 @@ class Administrator(Base):
     industry: Mapped[str | None] = mapped_column(String(64))
     enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_by_id: Mapped[str | None] = mapped_column(String(36))
+    # A grid worker's (liaison's) mobile number, where tip-offs are sent by SMS (issue 25): only
+    # as ciphertext (keys/records.key).
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Failed logins and lockouts are kept per user name in `LoginFailures`, for names with no
     # account too.
 
