@@ -19,21 +19,22 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, case, false, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from central.administration.accounts import liaison_phone
 from central.core.audit import Action, Auditor
 from central.core.cipher import RecordCipher
 from central.core.errors import RefusedError
-from central.core.models import Administrator, TipOff
+from central.core.models import Administrator, TipOff, new_id
 from central.core.regions import PREFIX_DIGITS, Level, RegionCodeError, level_of
 from central.core.scope import Role, Scope
 from central.issuance.sms import NoticeSender, SmsDeliveryError, mask_phone
+from central.tipoffs.writer import TipOffWriter
 from sync.schemas import RefusalReason
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,13 @@ class NewTipOff:
 
 @dataclass(frozen=True)
 class Posted:
+    """A stored tip-off and what its SMS needs (sent after the transaction commits)."""
+
     tip_off_id: str
     number: str
     liaison_id: str | None
+    liaison_phone: str | None = field(default=None, repr=False)
+    notice: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,73 +198,61 @@ def find_liaison(session: Session, area_code: str) -> Administrator | None:
 
 
 def _number(now: datetime) -> str:
-    return now.strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
+    """The day and eight random digits: short enough to read out on the phone."""
+    return now.strftime("%y%m%d") + f"{secrets.randbelow(10**8):08d}"
 
 
-def post(session: Session, cipher: RecordCipher, new: NewTipOff, now: datetime) -> Posted:
-    """Store a resident's tip-off, dispatched to its liaison (committed by the caller)."""
+def post(
+    session: Session, cipher: RecordCipher, writer: TipOffWriter, new: NewTipOff, now: datetime
+) -> Posted:
+    """Store a resident's tip-off, dispatched to its liaison: committed when this returns.
+
+    `session` is for reading the liaison only; its transaction ends before the write, which
+    `writer` makes together with the other posts of the moment (one commit for them all)."""
     new = check(new)
     liaison = find_liaison(session, new.area_code)
-    tip_off = TipOff(
-        number=_number(now),
-        kind=new.kind.value,
-        area_code=new.area_code,
-        place=new.place,
-        situation=None if new.situation is None else new.situation.value,
-        report_type=None if new.report_type is None else new.report_type.value,
-        liaison_id=None if liaison is None else liaison.id,
-        status=Status.RECEIVED.value,
-        created_at=now,
-    )
-    session.add(tip_off)
-    session.flush()
-    tip_off.clue_name_enc = cipher.seal(new.clue_name, tip_off.id, "tip_offs.clue_name")
-    tip_off.description_enc = cipher.seal(new.description, tip_off.id, "tip_offs.description")
-    return Posted(tip_off.id, tip_off.number, tip_off.liaison_id)
-
-
-def notice_params(tip_off: TipOff) -> dict[str, str]:
-    """The SMS template's variables: the number, the kind and the place; nothing of a person."""
-    return {"number": tip_off.number, "kind": tip_off.kind, "place": tip_off.place[:20]}
+    phone = None if liaison is None else liaison_phone(liaison, cipher)
+    liaison_id = None if liaison is None else liaison.id
+    session.rollback()  # the read is over: its connection goes back before the write waits
+    tip_off_id = new_id()
+    row = {
+        "id": tip_off_id,
+        "number": _number(now),
+        "kind": new.kind.value,
+        "area_code": new.area_code,
+        "place": new.place,
+        "situation": None if new.situation is None else new.situation.value,
+        "report_type": None if new.report_type is None else new.report_type.value,
+        "clue_name_enc": cipher.seal(new.clue_name, tip_off_id, "tip_offs.clue_name"),
+        "description_enc": cipher.seal(new.description, tip_off_id, "tip_offs.description"),
+        "liaison_id": liaison_id,
+        "status": Status.RECEIVED.value,
+        "created_at": now,
+    }
+    writer.store(row, lambda: _number(now))
+    notice = {"number": str(row["number"]), "kind": new.kind.value, "place": new.place[:20]}
+    return Posted(tip_off_id, str(row["number"]), liaison_id, phone, notice)
 
 
 def notify(
-    sessions: sessionmaker[Session],
-    cipher: RecordCipher,
-    sender: object,
-    tip_off_id: str,
-    clock: Callable[[], datetime],
+    sender: object, writer: TipOffWriter, posted: Posted, clock: Callable[[], datetime]
 ) -> bool:
-    """Send the tip-off to its liaison's phone; True when the provider took it."""
-    with sessions() as session, session.begin():
-        tip_off = session.get(TipOff, tip_off_id)
-        liaison = None if tip_off is None else session.get(Administrator, tip_off.liaison_id or "")
-        if tip_off is None or liaison is None:
-            return False
-        phone = liaison_phone(liaison, cipher)
-        params = notice_params(tip_off)
+    """Send the tip-off to its liaison's phone; True when the provider took it. Runs after
+    the resident's answer; reads nothing from the database (the post found the phone)."""
     error: str | None = None
-    if phone is None:
+    if posted.liaison_phone is None:
         error = "no_phone"
     elif not isinstance(sender, NoticeSender):
         error = "no_sender"
     else:
         try:
-            sender.send_notice(phone, params)
+            sender.send_notice(posted.liaison_phone, posted.notice)
         except SmsDeliveryError as failure:
             error = failure.failure.value
-    with sessions() as session, session.begin():
-        tip_off = session.get(TipOff, tip_off_id)
-        if tip_off is not None:
-            tip_off.notified_at = clock() if error is None else None
-            tip_off.notify_error = error
+    writer.record(posted.tip_off_id, clock() if error is None else None, error)
     if error is not None:
-        log.warning(
-            "tip-off %s: the SMS to %s failed (%s)",
-            params["number"],
-            "-" if phone is None else mask_phone(phone),
-            error,
-        )
+        masked = "-" if posted.liaison_phone is None else mask_phone(posted.liaison_phone)
+        log.warning("tip-off %s: the SMS to %s failed (%s)", posted.number, masked, error)
     return error is None
 
 

@@ -182,7 +182,8 @@ def test_a_liaison_sees_only_its_own_tip_offs_and_cannot_touch_others(central: C
     _, community, street, _ = _world(central)
     _post(central, **_clue())
     _post(central, **_clue(area=f"{STREET}002", clue_name="王五"))  # 西一路社区: the street's
-    mine, theirs = _tip_offs(central)
+    [mine] = [t for t in _tip_offs(central) if t.liaison_id == community.account_id]
+    [theirs] = [t for t in _tip_offs(central) if t.liaison_id == street.account_id]
     browser = _browser(central, street.account_id)
     page = browser.get("/admin/tip-offs")
     assert "王五" in page.text and "李四" not in page.text
