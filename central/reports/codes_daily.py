@@ -1,6 +1,6 @@
 """The daily push of codes (issue 25, notice 001: 所有类型（包括红码、黄码、绿码）数据信息,
-every day before 10:00): per area and colour, the codes issued and the colour changes of the previous
-local day, and the holders of each colour when the file is made.
+every day before 10:00): per area and colour, the codes issued and the colour changes of the
+previous local day, and the holders of each colour when the file is made.
 
 One row per (area, colour) with anything to say: the area is the holder's residence to the town
 or street (the first nine digits of its region code; a residence given only to the county keeps
