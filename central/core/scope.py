@@ -264,15 +264,11 @@ def issuing_page_scope(admin: PageAdminDep) -> Scope:
 IssuingPageScopeDep = Annotated[Scope, Depends(issuing_page_scope)]
 
 
-def tip_off_page_scope(request: Request, admin: PageAdminDep) -> Scope:
+def tip_off_page_scope(admin: PageAdminDep) -> Scope:
     """The tip-off pages' scope (central/web/tip_off_pages.py): a grid worker's own page, also
-    open to the area's administrators and supervisors; a community worker is sent home."""
+    open to the area's administrators and supervisors; a community worker is refused (403)."""
     scope = scope_of(admin)
     if scope.role is Role.COMMUNITY_WORKER:
-        if request.method == "GET":
-            raise HTTPException(
-                303, "the account's own page", headers={"Location": COMMUNITY_WORKER_PAGE}
-            )
         _not_issuing_only(scope)
     return scope
 

@@ -1,5 +1,5 @@
-"""The words of the tip-off pages (issue 25): key -> (Chinese, English), merged into
-central/web/i18n.py's table."""
+"""The words of issue 25's pages: the tip-offs and the enterprise's roster with its staff's
+state today. Key -> (Chinese, English), merged into central/web/i18n.py's table."""
 
 from __future__ import annotations
 
@@ -94,4 +94,14 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     "t_no_tip_offs": ("暂无举报", "No tip-offs"),
     "t_total": ("合计", "Total"),
     "t_progress_saved": ("已保存处理进度", "Progress saved"),
+    # the enterprise's roster with today's state (central/administration/staff_state.py)
+    "s_colour": ("健康码", "Code"),
+    "s_no_code": ("未申领", "No code"),
+    "s_checked_in": ("今日打卡", "Checked in today"),
+    "s_passed": ("今日通行", "Through the gate today"),
+    "s_export": ("导出花名册（含今日状态）", "Export the roster with today's state"),
+    "s_state_hint": (
+        "员工健康码颜色、今日健康打卡及今日在本单位卡口的通行情况。",
+        "Each employee's code colour, today's check-in and today's passage at the gates.",
+    ),
 }

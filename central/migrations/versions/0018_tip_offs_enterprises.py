@@ -1,4 +1,7 @@
-"""tip_offs_enterprises: residents' tip-offs and the grid workers' phones (issue 25)
+"""tip_offs_enterprises: residents' tip-offs, the grid workers' phones, employees' codes (issue 25)
+
+The employees' link to their codes (`employees.person_ix`) is made as they are added; the ones
+already on a roster keep none (their full ID numbers were never kept to make it).
 
 Revision ID: 0018_tip_offs_enterprises
 Revises: 0013_passage_days
@@ -20,6 +23,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("administrators", sa.Column("phone_enc", sa.LargeBinary(), nullable=True))
+    op.add_column("employees", sa.Column("person_ix", sa.LargeBinary(length=16), nullable=True))
+    op.create_index("ix_employees_person_ix", "employees", ["person_ix"])
     op.create_table(
         "tip_offs",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -52,5 +57,8 @@ def downgrade() -> None:
     op.drop_index("ix_tip_offs_liaison_id", table_name="tip_offs")
     op.drop_index("ix_tip_offs_area_code", table_name="tip_offs")
     op.drop_table("tip_offs")
+    op.drop_index("ix_employees_person_ix", table_name="employees")
+    with op.batch_alter_table("employees") as batch:
+        batch.drop_column("person_ix")
     with op.batch_alter_table("administrators") as batch:
         batch.drop_column("phone_enc")
