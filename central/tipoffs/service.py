@@ -80,11 +80,13 @@ NEXT_STATUS = {Status.RECEIVED: Status.VISITED, Status.VISITED: Status.CLOSED}
 
 
 class TipOffError(RefusedError, ValueError):
-    """A field the resident or the liaison has to fix: `field` names it; safe to show."""
+    """Fields the resident or the liaison has to fix: `fields` maps each to what is wrong
+    (`field` is the first); safe to show."""
 
-    def __init__(self, field: str, detail: str) -> None:
+    def __init__(self, field: str, detail: str, more: dict[str, str] | None = None) -> None:
         super().__init__(f"{field}: {detail}")
         self.field = field
+        self.fields = {field: detail, **(more or {})}
 
 
 @dataclass(frozen=True)
@@ -144,26 +146,32 @@ class AreaCount:
 
 
 def check(new: NewTipOff) -> NewTipOff:
-    """The tip-off with its texts trimmed, or `TipOffError` naming the field at fault."""
+    """The tip-off with its texts trimmed, or `TipOffError` naming every field at fault."""
+    wrong: dict[str, str] = {}
     try:
         level_of(new.area_code)
     except RegionCodeError:
-        raise TipOffError("area_code", "choose the area") from None
+        wrong["area_code"] = "choose the area"
     place = new.place.strip()
     if not place or len(place) > MAX_PLACE:
-        raise TipOffError("place", f"a place of 1 to {MAX_PLACE} characters")
-    if new.kind is Kind.CLUE:
-        name = (new.clue_name or "").strip()
-        if not name or len(name) > MAX_NAME:
-            raise TipOffError("clue_name", f"a name of 1 to {MAX_NAME} characters")
-        if new.situation is None:
-            raise TipOffError("situation", "choose one")
-        return NewTipOff(new.kind, new.area_code, place, new.situation, name)
+        wrong["place"] = f"a place of 1 to {MAX_PLACE} characters"
+    name = (new.clue_name or "").strip()
     description = (new.description or "").strip()
-    if new.report_type is None:
-        raise TipOffError("report_type", "choose one")
-    if not description or len(description) > MAX_TEXT:
-        raise TipOffError("description", f"a description of 1 to {MAX_TEXT} characters")
+    if new.kind is Kind.CLUE:
+        if not name or len(name) > MAX_NAME:
+            wrong["clue_name"] = f"a name of 1 to {MAX_NAME} characters"
+        if new.situation is None:
+            wrong["situation"] = "choose one"
+    else:
+        if new.report_type is None:
+            wrong["report_type"] = "choose one"
+        if not description or len(description) > MAX_TEXT:
+            wrong["description"] = f"a description of 1 to {MAX_TEXT} characters"
+    if wrong:
+        first = next(iter(wrong))
+        raise TipOffError(first, wrong[first], wrong)
+    if new.kind is Kind.CLUE:
+        return NewTipOff(new.kind, new.area_code, place, new.situation, name)
     return NewTipOff(
         new.kind, new.area_code, place, report_type=new.report_type, description=description
     )

@@ -153,7 +153,7 @@ def post_tip_off(
         posted = service.post(session, cipher, _writer(request.app.state), new, now)
     except TipOffError as error:
         session.rollback()
-        return again({error.field: t(f"t_err_{error.field}")}, 400)
+        return again({name: t(f"t_err_{name}") for name in error.fields}, 400)
     except NotStoredError:
         return again({"form": t("why_not_stored")}, 503)
     if posted.liaison_id is not None:

@@ -138,6 +138,13 @@ def test_a_tip_off_with_missing_fields_keeps_what_was_typed_with_each_error_besi
         central, kind="supervision", area_code=COMMUNITY, place="x", report_type="other"
     )
     assert FIELD_ERROR.findall(html) == [("description", "请描述情况（最多1000字）")]
+    status, html = _post(central, kind="clue")  # nothing filled in: every error at once
+    assert [name for name, _ in FIELD_ERROR.findall(html)] == [
+        "clue_name",
+        "area_code",
+        "place",
+        "situation",
+    ]
     assert _tip_offs(central) == []
 
 
