@@ -75,7 +75,8 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     "t_status_received": ("待核查", "Received"),
     "t_status_visited": ("已上门", "Visited"),
     "t_status_closed": ("已办结", "Closed"),
-    "t_overdue": ("超时未核查", "Not visited in time"),
+    "t_overdue": ("超时未核查", "Overdue"),
+    "t_col_number": ("编号", "No."),
     "t_unassigned": ("无联络员", "No liaison"),
     "t_overdue_alert": (
         "有举报超过规定时间仍未上门核查",

@@ -228,7 +228,7 @@ def test_the_county_sees_its_streets_overview_and_an_alert_for_one_not_visited_i
     cells = re.findall(r'class="num">(\d+)</td>', total[1])
     assert cells == ["2", "0", "0", "2", "1"]  # received, visited, closed, overdue, no liaison
     # in English too
-    assert "Not visited in time" in browser.get("/admin/tip-offs?lang=en").text
+    assert "Overdue" in browser.get("/admin/tip-offs?lang=en").text
 
 
 def test_a_grid_worker_is_created_only_with_its_mobile_number(central: Central) -> None:
