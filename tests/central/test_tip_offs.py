@@ -227,8 +227,10 @@ def test_the_county_sees_its_streets_overview_and_an_alert_for_one_not_visited_i
     assert total
     cells = re.findall(r'class="num">(\d+)</td>', total[1])
     assert cells == ["2", "0", "0", "2", "1"]  # received, visited, closed, overdue, no liaison
-    # in English too
+    # in English too, and on the alerts page
     assert "Overdue" in browser.get("/admin/tip-offs?lang=en").text
+    alerts = browser.get("/admin/alerts?lang=zh").text
+    assert 'id="tip-offs-overdue"' in alerts and "有举报超过规定时间仍未上门核查" in alerts
 
 
 def test_a_grid_worker_is_created_only_with_its_mobile_number(central: Central) -> None:
