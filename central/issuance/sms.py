@@ -92,7 +92,9 @@ class LoggingSmsSender:
         )
 
     def send_notice(self, phone: str, params: Mapping[str, str]) -> None:
-        log.warning("SMS notice to %s: %s", mask_phone(phone), dict(params))
+        # the number and the kind only: a place is the resident's free text
+        number, kind = params.get("number", "-"), params.get("kind", "-")
+        log.warning("SMS notice to %s: tip-off %s (%s)", mask_phone(phone), number, kind)
 
 
 class SmsError(RefusedError, ValueError):

@@ -4,15 +4,21 @@ is not visited in time and the county's overview. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import httpx
+import pytest
 from sqlalchemy import select
 
 from central.core.db import session_scope
 from central.core.models import Administrator, AuditEntry, TipOff
 from central.core.scope import api_routes, route_guard
+from central.issuance.sms import SmsDeliveryError
+from central.issuance.sms_aliyun import AliyunSmsSender
+from tests.central.aliyun_fake import KEY_ID, SECRET, running_fake
 from tests.central.areas import Account, create_account, load_sample_regions, region_admin
 from tests.central.conftest import Central
 from tests.central.test_web_rules import _browser, _csrf
@@ -264,3 +270,37 @@ def test_the_tip_off_routes_are_guarded(central: Central) -> None:
         ("/admin/tip-offs", "GET"): "scope",
         ("/admin/tip-offs/{tip_off_id}/progress", "POST"): "scope",
     }
+
+
+def test_alibaba_cloud_sends_a_tip_off_with_the_notice_template_signed_like_a_code() -> None:
+    with running_fake() as fake:
+        sender = AliyunSmsSender(
+            httpx.Client(timeout=2.0),
+            access_key_id=KEY_ID,
+            access_key_secret=SECRET,
+            sign_name="陕西健康码",
+            template_code="SMS_123456789",
+            notice_template_code="SMS_987654321",
+            endpoint=fake.url,
+        )
+        sender.send_notice(
+            LIAISON_PHONE, {"number": "26112312345678", "kind": "clue", "place": "东新街"}
+        )
+        [sent] = fake.received  # the fake checked the signature: it answered OK
+        assert sent["TemplateCode"] == "SMS_987654321"
+        assert json.loads(sent["TemplateParam"]) == {
+            "number": "26112312345678",
+            "kind": "clue",
+            "place": "东新街",
+        }
+        without = AliyunSmsSender(
+            httpx.Client(timeout=2.0),
+            access_key_id=KEY_ID,
+            access_key_secret=SECRET,
+            sign_name="陕西健康码",
+            template_code="SMS_123456789",
+            endpoint=fake.url,
+        )
+        with pytest.raises(SmsDeliveryError):
+            without.send_notice(LIAISON_PHONE, {"number": "1", "kind": "clue", "place": "x"})
+        assert len(fake.received) == 1  # nothing sent without a notice template
