@@ -21,6 +21,7 @@ from central.web import (
     record_pages,
     region_picker,
     report_pages,
+    staff_declarations,
     tip_off_pages,
 )
 
@@ -36,5 +37,6 @@ for _module in (
     case_pages,
     record_pages,
     tip_off_pages,
+    staff_declarations,
 ):
     router.include_router(_module.router)

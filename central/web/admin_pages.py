@@ -261,11 +261,26 @@ def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
 # ------------------------------------------------------------------- an enterprise's staff
 
 
+def staff_page_with(
+    viewer: Viewer,
+    *,
+    declaration_form: Form | None = None,
+    declared: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The staff page after an organisation's declaration (central/web/staff_declarations.py)."""
+    return _staff_page(
+        viewer, declaration_form=declaration_form, declared=declared, status_code=status_code
+    )
+
+
 def _staff_page(
     viewer: Viewer,
     *,
     created: CreatedAccount | None = None,
     form: Form | None = None,
+    declaration_form: Form | None = None,
+    declared: tuple[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     scope = viewer.scope
@@ -281,6 +296,8 @@ def _staff_page(
             form=Form(),
             created=None,
             activation_link="",
+            declaration_form=Form(),
+            declared=None,
         )
     session, audit = viewer.session, viewer.audit
     enterprise = accounts_api.read_enterprise(scope.enterprise_id, session, scope, audit)
@@ -303,6 +320,8 @@ def _staff_page(
         form=form or Form(),
         created=created,
         activation_link=_activation_link(viewer, created) if created else "",
+        declaration_form=declaration_form or Form(),
+        declared=declared,
     )
 
 

@@ -101,6 +101,14 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     "s_checked_in": ("今日打卡", "Checked in today"),
     "s_passed": ("今日通行", "Through the gate today"),
     "s_export": ("导出花名册（含今日状态）", "Export the roster with today's state"),
+    "s_declare_title": ("单位机构申报", "Declare for an employee"),
+    "s_declare_hint": (
+        "由单位为员工申报健康码；员工可在“我的健康码”用身份证号和手机号找回。",
+        "The enterprise declares for an employee; they find the code under My code by ID "
+        "number and phone.",
+    ),
+    "s_declare": ("申报", "Declare"),
+    "s_declared": ("已申报", "Declared"),
     "s_state_hint": (
         "员工健康码颜色、今日健康打卡及今日在本单位卡口的通行情况。",
         "Each employee's code colour, today's check-in and today's passage at the gates.",

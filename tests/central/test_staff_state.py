@@ -15,7 +15,7 @@ from tests.central.areas import bearer, create_enterprise, load_sample_regions, 
 from tests.central.conftest import Central
 from tests.central.issuance_world import API, declaration, declare, holder, id_number
 from tests.central.received import add_checkpoint_and_kiosk, add_passage
-from tests.central.test_web_rules import _browser, _enterprise_admin
+from tests.central.test_web_rules import _browser, _csrf, _enterprise_admin
 
 GATE, KIOSK = "gate-qinchuan", "kiosk-qinchuan"
 OTHER_GATE, OTHER_KIOSK = "gate-elsewhere", "kiosk-elsewhere"
@@ -130,3 +130,30 @@ def central_admin_id(central: Central) -> str:
         return session.scalars(
             select(Administrator.id).where(Administrator.username == "xincheng")
         ).one()
+
+
+def test_the_enterprise_declares_for_an_employee_who_then_shows_a_colour(
+    central: Central,
+) -> None:
+    _, admin_id = _world(central)
+    client = _browser(central, admin_id)
+    page = client.get("/admin/staff")
+    form = {
+        "csrf": _csrf(page.text),
+        "full_name": "王五",
+        "id_number": "610102198001010",  # one digit short
+        "phone": "13912340003",
+        "residence": "610102001001",
+        "department": "二车间",
+    }
+    refused = client.post("/admin/staff/declarations", data=form)
+    assert refused.status_code == 400
+    assert 'id="d-id-number-error"' in refused.text and 'value="13912340003"' in refused.text
+    declared = client.post("/admin/staff/declarations", data=form | {"id_number": id_number(3)})
+    assert declared.status_code == 201, declared.text
+    assert 'id="declared"' in declared.text
+    row = next(r for r in declared.text.split("<tr>") if "王五" in r and "state-colour" in r)
+    assert "colour-green" in row  # on the roster already: now linked to its code
+    with session_scope(central.app.state.sessions) as session:
+        people = session.scalars(select(Person).where(Person.holder == "community")).all()
+        assert len(people) == 1 and people[0].issued_by_id == admin_id
