@@ -98,8 +98,8 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     # the enterprise's roster with today's state (central/administration/staff_state.py)
     "s_colour": ("健康码", "Code"),
     "s_no_code": ("未申领", "No code"),
-    "s_checked_in": ("今日打卡", "Checked in today"),
-    "s_passed": ("今日通行", "Through the gate today"),
+    "s_checked_in": ("今日打卡", "Checked in"),
+    "s_passed": ("今日通行", "At the gate"),
     "s_export": ("导出花名册（含今日状态）", "Export the roster with today's state"),
     "s_declare_title": ("单位机构申报", "Declare for an employee"),
     "s_declare_hint": (
