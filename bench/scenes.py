@@ -76,11 +76,12 @@ class Goal:
         return self.measured <= self.target if self.op == "<=" else self.measured >= self.target
 
     def line(self) -> str:
-        shown = "not measured" if self.measured is None else f"{self.measured:.3g}"
-        note = f" ({self.note})" if self.note else ""
-        verdict = "met" if self.met else "missed"
+        """The goal line; it ends with met or missed (bench/run.py counts by that)."""
         target = f"(target {self.op} {self.target:g})"
-        return f"goal {self.name}: {shown} {self.unit} {target} {verdict}{note}"
+        verdict = "met" if self.met else "missed"
+        if self.measured is None:
+            return f"goal {self.name}: not measured ({self.note}) {target} {verdict}"
+        return f"goal {self.name}: {self.measured:.3g} {self.unit} {target} {verdict}"
 
 
 class TimedSender:
