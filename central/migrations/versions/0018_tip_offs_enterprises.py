@@ -4,7 +4,7 @@ The employees' link to their codes (`employees.person_ix`) is made as they are a
 already on a roster keep none (their full ID numbers were never kept to make it).
 
 Revision ID: 0018_tip_offs_enterprises
-Revises: 0016_pharmacy_clinic
+Revises: 0017_places_and_names
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from central.core.db import UTCDateTime
 
 revision = "0018_tip_offs_enterprises"
-down_revision = "0016_pharmacy_clinic"
+down_revision = "0017_places_and_names"
 branch_labels = None
 depends_on = None
 
