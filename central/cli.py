@@ -20,6 +20,7 @@ from central.administration.accounts import (
     NewAccount,
     provision_account,
     register_enterprise,
+    seal_liaison_phone,
 )
 from central.administration.checkpoints import (
     CheckpointError,
@@ -29,6 +30,7 @@ from central.administration.checkpoints import (
     register_checkpoint,
 )
 from central.core.bootstrap import prepare
+from central.core.cipher import record_cipher
 from central.core.clock import system_clock, system_tokens
 from central.core.db import make_engine, make_sessions, session_scope
 from central.core.models import Checkpoint, Kiosk, Region
@@ -148,6 +150,9 @@ def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     add_account.add_argument("--area", default=None, help="region code of its area")
     add_account.add_argument("--industry", default=None, help="industry departments only")
     add_account.add_argument("--enterprise", default=None, help="enterprise id (its roles)")
+    add_account.add_argument(
+        "--phone", default=None, help="a grid worker's mobile number (its tip-offs come by SMS)"
+    )
 
 
 @survives_closed_stdout
@@ -435,11 +440,18 @@ def _administration(settings: Settings, args: argparse.Namespace) -> int:
                 say(enterprise.id)
             else:
                 new = NewAccount(
-                    args.username, Role(args.role), args.area, args.industry, args.enterprise
+                    args.username,
+                    Role(args.role),
+                    args.area,
+                    args.industry,
+                    args.enterprise,
+                    args.phone,
                 )
                 admin, invitation = provision_account(
                     session, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
                 )
+                if new.phone is not None and admin.role == Role.GRID_WORKER.value:
+                    seal_liaison_phone(admin, new.phone, record_cipher(settings.resolved_keys_dir))
                 say(f"Account {admin.username!r} ({admin.role}, {admin.area_code}) created.")
                 say(f"  One-time activation token (until {invitation.expires_at.isoformat()}):")
                 say(f"  {invitation.token}")

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.core.admins import SetupInvitation, invite_administrator
+from central.core.cipher import RecordCipher
 from central.core.errors import RefusedError
 from central.core.models import Administrator, Enterprise
 from central.core.regions import Level, RegionCodeError, level_of
@@ -56,6 +57,7 @@ class NewAccount:
     area_code: str | None = None
     industry: str | None = None
     enterprise_id: str | None = None
+    phone: str | None = None  # a grid worker's mobile number (tip-offs come by SMS)
 
 
 def _refuse(detail: str) -> AccountError:
@@ -112,6 +114,10 @@ def check_creation(creator: Scope, new: NewAccount, enterprise: Enterprise | Non
         if new.industry is None or not INDUSTRY.match(new.industry):
             raise AccountError("an industry department names its industry (lower-case code)")
         return NewAccount(new.username, new.role, new.area_code, new.industry, None)
+    if new.role is Role.GRID_WORKER:
+        if new.phone is None or not PHONE.match(new.phone):
+            raise AccountError("a grid worker's tip-offs come by SMS: its 11-digit mobile number")
+        return NewAccount(new.username, new.role, new.area_code, None, None, new.phone)
     return NewAccount(new.username, new.role, new.area_code, None, None)
 
 
@@ -204,4 +210,18 @@ def provision_account(
         new.industry if new.role is Role.INDUSTRY_DEPARTMENT else None,
         new.enterprise_id if enterprise_role else None,
     )
+    if account.role is Role.GRID_WORKER:
+        if new.phone is None or not PHONE.match(new.phone):
+            raise AccountError("a grid worker's tip-offs come by SMS: its 11-digit mobile number")
+        account = NewAccount(account.username, account.role, area, None, None, new.phone)
     return _make(session, account, now, ttl, created_by_id=None)
+
+
+def seal_liaison_phone(admin: Administrator, phone: str | None, cipher: RecordCipher) -> None:
+    """Keep a grid worker's mobile number, encrypted, bound to its account."""
+    admin.phone_enc = cipher.seal(phone, admin.id, "administrators.phone")
+
+
+def liaison_phone(admin: Administrator, cipher: RecordCipher) -> str | None:
+    plain = cipher.open(admin.phone_enc, admin.id, "administrators.phone")
+    return None if plain is None else plain.decode("utf-8")

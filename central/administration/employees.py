@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -130,8 +130,18 @@ def roster_filter(scope: Scope) -> ColumnElement[bool]:
     return Employee.enterprise_id == scope.enterprise_id
 
 
+# The issuer's index of a resident ID number (central.issuance.people.PeopleCipher.id_index
+# with "resident_id"), passed in by the routes: the employee's link to its code.
+PersonIndex = Callable[[str], bytes]
+
+
 def _row(
-    cipher: RecordCipher, enterprise_id: str, clean: NewEmployee, now: datetime, by: str | None
+    cipher: RecordCipher,
+    enterprise_id: str,
+    clean: NewEmployee,
+    now: datetime,
+    by: str | None,
+    person_index: PersonIndex | None = None,
 ) -> Employee:
     row_id = new_id()
     masked = cipher.seal(mask_id_number(clean.id_number), row_id, "id_masked")
@@ -148,6 +158,7 @@ def _row(
         department=clean.department,
         created_at=now,
         created_by_id=by,
+        person_ix=None if person_index is None else person_index(clean.id_number),
     )
 
 
@@ -167,8 +178,9 @@ def add_employee(
     new: NewEmployee,
     now: datetime,
     by: str | None,
+    person_index: PersonIndex | None = None,
 ) -> Employee:
-    row = _row(cipher, enterprise_id, _clean(new, now), now, by)
+    row = _row(cipher, enterprise_id, _clean(new, now), now, by, person_index)
     if _on_roster(session, enterprise_id, [row.id_ix]):
         raise EmployeeError("id_number", "this person is on the roster already")
     session.add(row)
@@ -183,6 +195,7 @@ def import_csv(
     text: str,
     now: datetime,
     by: str | None,
+    person_index: PersonIndex | None = None,
 ) -> ImportReport:
     """All lines or none: the report lists every bad line (numbered as in the file), and then
     nothing is added, so the corrected file can be sent again as it is."""
@@ -218,7 +231,7 @@ def import_csv(
             department=fields.get("department", ""),
         )
         try:
-            row = _row(cipher, enterprise_id, _clean(new, now), now, by)
+            row = _row(cipher, enterprise_id, _clean(new, now), now, by, person_index)
         except EmployeeError as error:
             report.errors.append(LineError(number, error.field, error.detail))
             continue

@@ -43,6 +43,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # reviews the records of its area
     # Issues proxy and paper codes for the residents of its town or community; nothing else.
     COMMUNITY_WORKER = "community_worker"
+    # A liaison (网格员) of its area: the tip-offs dispatched to it (issue 25); nothing else.
+    GRID_WORKER = "grid_worker"
 
 
 AREA_ROLES = frozenset(
@@ -52,6 +54,7 @@ AREA_ROLES = frozenset(
         Role.TECHNICIAN,
         Role.SUPERVISOR,
         Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
     }
 )
 # Who issues proxy codes for the people living in its area (central/issuance/routers/proxy.py).
@@ -210,6 +213,8 @@ def _not_issuing_only(scope: Scope) -> Scope:
         raise ApiError(
             403, RefusalReason.FORBIDDEN, "a community worker issues proxy and paper codes only"
         )
+    if scope.role is Role.GRID_WORKER:
+        raise ApiError(403, RefusalReason.FORBIDDEN, "a grid worker handles its tip-offs only")
     return scope
 
 
@@ -232,16 +237,18 @@ IssuingScopeDep = Annotated[Scope, Depends(issuing_scope)]
 
 
 COMMUNITY_WORKER_PAGE = "/admin/proxy-codes"
+GRID_WORKER_PAGE = "/admin/tip-offs"
+# The one page each of the narrow roles is sent to when it opens another.
+HOME_PAGES = {Role.COMMUNITY_WORKER: COMMUNITY_WORKER_PAGE, Role.GRID_WORKER: GRID_WORKER_PAGE}
 
 
 def page_scope(request: Request, admin: PageAdminDep) -> Scope:
     """The same scope for the administration pages, whose session travels in a cookie. A
     community worker opening another page is sent to its own (a post is refused, 403)."""
     scope = scope_of(admin)
-    if scope.role is Role.COMMUNITY_WORKER and request.method == "GET":
-        raise HTTPException(
-            303, "the proxy codes page", headers={"Location": COMMUNITY_WORKER_PAGE}
-        )
+    home = HOME_PAGES.get(scope.role)
+    if home is not None and request.method == "GET":
+        raise HTTPException(303, "the account's own page", headers={"Location": home})
     return _not_issuing_only(scope)
 
 
@@ -255,6 +262,18 @@ def issuing_page_scope(admin: PageAdminDep) -> Scope:
 
 
 IssuingPageScopeDep = Annotated[Scope, Depends(issuing_page_scope)]
+
+
+def tip_off_page_scope(admin: PageAdminDep) -> Scope:
+    """The tip-off pages' scope (central/web/tip_off_pages.py): a grid worker's own page, also
+    open to the area's administrators and supervisors; a community worker is refused (403)."""
+    scope = scope_of(admin)
+    if scope.role is Role.COMMUNITY_WORKER:
+        _not_issuing_only(scope)
+    return scope
+
+
+TipOffPageScopeDep = Annotated[Scope, Depends(tip_off_page_scope)]
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
@@ -277,7 +296,7 @@ def route_guard(path: str, route: APIRoute) -> str | None:
         dependant = pending.pop()
         calls.add(dependant.call)
         pending.extend(dependant.dependencies)
-    guards = (current_scope, page_scope, issuing_scope, issuing_page_scope)
+    guards = (current_scope, page_scope, issuing_scope, issuing_page_scope, tip_off_page_scope)
     if any(guard in calls for guard in guards):
         return "scope"
     if _signed_kiosk in calls:

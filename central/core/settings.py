@@ -111,12 +111,23 @@ class Settings(BaseSettings):
     sms_endpoint: str = Field(
         default="https://dysmsapi.aliyuncs.com/", description="the SendSms address (tests: a fake)"
     )
+    sms_notice_template_code: str | None = Field(
+        default=None,
+        description="the approved notice template (a tip-off to its liaison: kind, number, place)",
+    )
     sms_region_id: str = "cn-hangzhou"
     sms_timeout_s: float = Field(
         default=5.0, gt=0, le=30, description="connect and read timeout of one send"
     )
     sms_codes_per_phone_per_minute: int = Field(
         default=1, ge=1, le=10, description="SMS codes a phone may be sent a minute"
+    )
+    # Issue 25: residents' tip-offs (central/tipoffs/).
+    tip_offs_per_address_per_minute: int = Field(
+        default=10, ge=1, description="tip-offs a client address may post a minute"
+    )
+    tip_off_visit_within_h: float = Field(
+        default=24.0, gt=0, description="hours a liaison has to visit before a tip-off alerts"
     )
     region_lookups_per_minute: int = Field(
         default=240, gt=0, description="Region searches a client may make a minute without login"

@@ -18,9 +18,10 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,6 +44,16 @@ PER_ADDRESS_PER_MINUTE = 10
 class SmsSender(Protocol):
     def send_code(self, phone: str, code: str) -> None:
         """Deliver a verification code, or raise `SmsDeliveryError`."""
+        ...
+
+
+@runtime_checkable
+class NoticeSender(Protocol):
+    """A sender that also delivers notices to staff (a tip-off to its liaison, issue 25):
+    `params` are the notice template's variables, never a resident's personal data."""
+
+    def send_notice(self, phone: str, params: Mapping[str, str]) -> None:
+        """Deliver the notice, or raise `SmsDeliveryError`."""
         ...
 
 
@@ -79,6 +90,11 @@ class LoggingSmsSender:
             code,
             code,
         )
+
+    def send_notice(self, phone: str, params: Mapping[str, str]) -> None:
+        # the number and the kind only: a place is the resident's free text
+        number, kind = params.get("number", "-"), params.get("kind", "-")
+        log.warning("SMS notice to %s: tip-off %s (%s)", mask_phone(phone), number, kind)
 
 
 class SmsError(RefusedError, ValueError):

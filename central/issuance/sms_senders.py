@@ -37,6 +37,7 @@ def sender_from_settings(settings: Settings) -> SmsSender:
             endpoint=settings.sms_endpoint,
             region_id=settings.sms_region_id,
             template_param=settings.sms_template_param,
+            notice_template_code=settings.sms_notice_template_code,
         )
     raise SmsConfigurationError(
         "no SMS sender: set CENTRAL_SMS_PROVIDER=aliyun with its CENTRAL_SMS_* settings, "

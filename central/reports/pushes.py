@@ -1,7 +1,9 @@
 """The scheduled pushes for the upper platform, made and delivered by the jobs runner.
 
-Two pushes: `daily`, the previous local day's passages (central/reports/daily.py), due each day at
-`settings.push_time` (default 10:00, `settings.push_time_zone` Asia/Shanghai); `weekly`, the
+Three pushes: `daily`, the previous local day's passages (central/reports/daily.py), due each day at
+`settings.push_time` (default 10:00, `settings.push_time_zone` Asia/Shanghai); `codes`, the
+previous local day's codes issued and changed per area and colour with the holders of each
+(central/reports/codes_daily.py), due at the same time; `weekly`, the
 previous ISO week's usage statistics (central/reports/usage.py), due each Monday at the same time. A
 push missed while no process ran is made at the next run (only the latest period of each kind).
 
@@ -32,11 +34,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.cipher import record_cipher
 from central.core.models import AuditEntry, PushDelivery
 from central.core.settings import Settings
+from central.reports.codes_daily import codes_file_name, push_codes
 from central.reports.daily import previous_day, push_daily, push_file_name
 from central.reports.usage import push_weekly, usage_file_name, week_of
 
 log = logging.getLogger(__name__)
 DAILY = "daily"
+CODES = "codes"
 WEEKLY = "weekly"
 FIRST_PAUSE_S = 1.0
 SYSTEM_ACTOR = "system"
@@ -56,7 +60,9 @@ def due_periods(now: datetime, settings: Settings) -> list[tuple[str, str]]:
     due: list[tuple[str, str]] = []
     today_at = datetime.combine(local.date(), settings.push_time, zone)
     if local >= today_at:
-        due.append((DAILY, previous_day(now, settings.push_time_zone).isoformat()))
+        yesterday = previous_day(now, settings.push_time_zone).isoformat()
+        due.append((DAILY, yesterday))
+        due.append((CODES, yesterday))
     monday = local.date() - timedelta(days=local.weekday())
     if local >= datetime.combine(monday, settings.push_time, zone):
         due.append((WEEKLY, week_of(monday - timedelta(days=7))))
@@ -70,6 +76,9 @@ def _write(session: Session, kind: str, period: str, settings: Settings) -> tupl
         cipher = record_cipher(settings.resolved_keys_dir)
         day = datetime.fromisoformat(period).date()
         return push_daily(session, cipher, day, folder, settings.push_time_zone)
+    if kind == CODES:
+        day = datetime.fromisoformat(period).date()
+        return push_codes(session, day, folder, settings.push_time_zone)
     return push_weekly(session, period, folder, settings.push_time_zone)
 
 
@@ -157,6 +166,8 @@ def _post(
 def push_file_name_of(push: PushDelivery) -> str:
     if push.kind == DAILY:
         return push_file_name(datetime.fromisoformat(push.period).date())
+    if push.kind == CODES:
+        return codes_file_name(datetime.fromisoformat(push.period).date())
     return usage_file_name(push.period)
 
 

@@ -21,6 +21,8 @@ from central.web import (
     record_pages,
     region_picker,
     report_pages,
+    staff_declarations,
+    tip_off_pages,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -34,5 +36,7 @@ for _module in (
     proxy_pages,
     case_pages,
     record_pages,
+    tip_off_pages,
+    staff_declarations,
 ):
     router.include_router(_module.router)

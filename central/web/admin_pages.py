@@ -11,16 +11,17 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from central.administration.routers import accounts as accounts_api
-from central.administration.routers import employees as employees_api
 from central.administration.routers import regions as regions_api
 from central.administration.routers.accounts import AccountIn, CreatedAccount, EnterpriseIn
+from central.administration.staff_state import roster_csv, staff_states
 from central.core.audit import Action
 from central.core.errors import ApiError, RefusedError
 from central.core.scope import AREA_ROLES, ENTERPRISE_ROLES, Role
+from central.issuance.routers.common import app_keys
 from central.reports.alerts import (
     DEFAULT_SILENT_AFTER,
     DEFAULT_TRAVEL_MINUTES,
@@ -51,6 +52,7 @@ CREATABLE_ROLES = (
     Role.INDUSTRY_DEPARTMENT,
     Role.ENTERPRISE_ADMIN,
     Role.COMMUNITY_WORKER,
+    Role.GRID_WORKER,
 )
 
 
@@ -67,8 +69,9 @@ ACCOUNT_FIELDS = {
     "why_staff_by_enterprise": "role",
     "why_staff_only": "mobile",
     "why_creates_none": "role",
+    "why_liaison_phone": "phone",
 }
-ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id")
+ACCOUNT_FORM = ("username", "role", "area_code", "industry", "enterprise_id", "phone")
 ENTERPRISE_FORM = ("name", "area_code", "industry")
 
 
@@ -258,11 +261,26 @@ def create_enterprise(viewer: ViewerDep, form: FormDep) -> HTMLResponse:
 # ------------------------------------------------------------------- an enterprise's staff
 
 
+def staff_page_with(
+    viewer: Viewer,
+    *,
+    declaration_form: Form | None = None,
+    declared: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The staff page after an organisation's declaration (central/web/staff_declarations.py)."""
+    return _staff_page(
+        viewer, declaration_form=declaration_form, declared=declared, status_code=status_code
+    )
+
+
 def _staff_page(
     viewer: Viewer,
     *,
     created: CreatedAccount | None = None,
     form: Form | None = None,
+    declaration_form: Form | None = None,
+    declared: tuple[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     scope = viewer.scope
@@ -278,6 +296,8 @@ def _staff_page(
             form=Form(),
             created=None,
             activation_link="",
+            declaration_form=Form(),
+            declared=None,
         )
     session, audit = viewer.session, viewer.audit
     enterprise = accounts_api.read_enterprise(scope.enterprise_id, session, scope, audit)
@@ -286,8 +306,8 @@ def _staff_page(
         for a in accounts_api.list_accounts(session, scope, audit, viewer.now)
         if a.role is Role.EPIDEMIC_STAFF
     ]
-    roster = employees_api.list_employees(
-        session, scope, audit, viewer.cipher, department=None, limit=500, offset=0
+    roster = staff_states(
+        session, scope, audit, viewer.cipher, app_keys(viewer.request.app.state).issuer, viewer.now
     )
     return viewer.page(
         "staff.html",
@@ -300,12 +320,38 @@ def _staff_page(
         form=form or Form(),
         created=created,
         activation_link=_activation_link(viewer, created) if created else "",
+        declaration_form=declaration_form or Form(),
+        declared=declared,
     )
 
 
 @router.get("/admin/staff")
 def staff_page(viewer: ViewerDep) -> HTMLResponse:
     return _staff_page(viewer)
+
+
+@router.get("/admin/staff/roster.csv")
+def export_roster(viewer: ViewerDep) -> Response:
+    """The 花名册 with each employee's state today, for its enterprise (audited as an export)."""
+    scope = viewer.scope
+    if scope.role not in ENTERPRISE_ROLES or scope.enterprise_id is None:
+        return viewer.page(
+            "message.html", nav="nav_staff", status_code=403, message_key="forbidden", detail=""
+        )
+    issuer = app_keys(viewer.request.app.state).issuer
+    states = staff_states(
+        viewer.session, scope, viewer.audit, viewer.cipher, issuer, viewer.now, Action.EXPORT
+    )
+    day = viewer.now.astimezone(LOCAL_ZONE).date().isoformat()
+    return Response(
+        roster_csv(states),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="roster-{day}.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post("/admin/staff")

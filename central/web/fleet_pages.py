@@ -6,6 +6,7 @@ Reads and writes are the JSON API's router functions, called with the page's sco
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -28,6 +29,7 @@ from central.reports.alerts import (
     kiosk_alerts,
 )
 from central.reports.routers import alerts as alerts_api
+from central.tipoffs import service as tip_offs
 from central.web.render import FormDep, Viewer, ViewerDep, language_of
 from central.web.task_forms import (
     form_values,
@@ -209,6 +211,16 @@ def alerts_page(viewer: ViewerDep) -> HTMLResponse:
     # The fevers' areas by name: region names are public reference data, not a personal read.
     english = language_of(viewer.request) == "en"
     area_names = regions.names_of(viewer.session, found.fevers_today, english=english)
+    # Tip-offs not visited in time (issue 25): counts only, as the tip-offs' overview has them.
+    within = timedelta(hours=viewer.settings.tip_off_visit_within_h)
+    overdue = tip_offs.counts_of(
+        tip_offs.overview(viewer.session, viewer.scope, viewer.now, within)
+    )
     return viewer.page(
-        "alerts.html", nav="nav_alerts", alerts=found, names=names, area_names=area_names
+        "alerts.html",
+        nav="nav_alerts",
+        alerts=found,
+        names=names,
+        area_names=area_names,
+        tip_offs_overdue=overdue["overdue"],
     )

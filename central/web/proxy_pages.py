@@ -50,6 +50,7 @@ MAX_ROSTER_BYTES = 2_000_000
 # Where each role starts after logging in (central/core/scope.py Role).
 START_PAGES = {
     Role.COMMUNITY_WORKER: PAGE,
+    Role.GRID_WORKER: "/admin/tip-offs",
     Role.EPIDEMIC_STAFF: "/admin/fever-cases",
     Role.SUPERVISOR: "/admin/fever-cases",
     Role.TECHNICIAN: "/admin/fleet",

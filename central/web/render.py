@@ -56,6 +56,7 @@ NAV_ENTRIES = (
     ("nav_dashboard", "/admin", _NOT_ISSUING_ONLY),
     ("nav_proxy", "/admin/proxy-codes", ("region_admin", "community_worker")),
     ("nav_fever_cases", "/admin/fever-cases", (*_STAFF, "supervisor")),
+    ("nav_tip_offs", "/admin/tip-offs", ("region_admin", "supervisor", "grid_worker")),
     ("nav_clinic", "/admin/clinic-events", ("region_admin",)),
     ("nav_area_risks", "/admin/area-risks", ("region_admin",)),
     ("nav_accounts", "/admin/accounts", _NOT_ISSUING_ONLY),

@@ -59,6 +59,8 @@ WHY = {
     "your role does not manage kiosks": "why_manage_kiosks",
     "the last day comes before the first": "err_day_order",
     "the end must come after the start": "err_day_order",
+    # issue 25: a grid worker (liaison) is created with its mobile number
+    "a grid worker's tip-offs come by SMS: its 11-digit mobile number": "why_liaison_phone",
 }
 # Details that name a value (a user name, a region code): matched by their shape.
 WHY_SHAPES = (
@@ -83,6 +85,7 @@ FIELD_WORDS = {
     "username": "err_username",
     "phone": "err_phone",
     "mobile": "err_mobile",
+    "phone": "err_mobile",
     "industry": "err_industry",
     "name": "err_name",
     "address": "err_address",

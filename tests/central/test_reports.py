@@ -265,7 +265,7 @@ def test_the_push_runs_on_its_own_once_at_ten_and_a_second_runner_does_nothing(
     assert not (tmp_path / "push").exists()
     clock.advance(minutes=1)  # 10:00
     made = run_once(sessions, clock, owner="a", reports=work)
-    assert made.pushes == ("daily:2026-11-22", "weekly:2026-W47")
+    assert made.pushes == ("daily:2026-11-22", "codes:2026-11-22", "weekly:2026-W47")
     assert (tmp_path / "push" / "passages-2026-11-22.csv").read_bytes() == EXPECTED.read_bytes()
     weekly = (tmp_path / "push" / "usage-2026-W47.csv").read_bytes()
     assert weekly == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
@@ -274,7 +274,8 @@ def test_the_push_runs_on_its_own_once_at_ten_and_a_second_runner_does_nothing(
     clock.advance(hours=5)
     assert run_once(sessions, clock, owner="b", reports=work).pushes == ()
     clock.advance(hours=19)  # Tuesday 10:00: the daily push only
-    assert run_once(sessions, clock, owner="b", reports=work).pushes == ("daily:2026-11-23",)
+    tuesday = run_once(sessions, clock, owner="b", reports=work).pushes
+    assert tuesday == ("daily:2026-11-23", "codes:2026-11-23")
 
 
 def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twice(
@@ -293,28 +294,30 @@ def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twi
     sessions = central.app.state.sessions
     clock = FakeClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))  # Tuesday 10:00 local
     first = run_once(sessions, clock, owner="a", reports=work)
-    assert first.pushes == ("daily:2026-11-23", "weekly:2026-W47")
-    assert first.delivered == () and first.failed == first.pushes
-    assert len(received) == 6 and pauses == [1.0, 2.0, 1.0, 2.0]  # backoff between tries
+    assert first.pushes == ("daily:2026-11-23", "codes:2026-11-23", "weekly:2026-W47")
+    assert first.delivered == () and set(first.failed) == set(first.pushes)
+    assert len(received) == 9 and pauses == [1.0, 2.0] * 3  # backoff between tries
     with session_scope(sessions) as session:
         rows = session.scalars(select(PushDelivery).order_by(PushDelivery.kind)).all()
         assert [(r.attempts, r.last_error, r.delivered_at) for r in rows] == [
+            (3, "HTTP 503", None),
             (3, "HTTP 503", None),
             (3, "HTTP 503", None),
         ]
     up["value"] = True
     clock.advance(minutes=1)
     second = run_once(sessions, clock, owner="b", reports=work)
-    assert second.pushes == () and second.delivered == ("daily:2026-11-23", "weekly:2026-W47")
-    accepted = received[-2:]
-    assert [r.headers["Idempotency-Key"] for r in accepted] == [
-        "daily:2026-11-23",
-        "weekly:2026-W47",
-    ]
-    assert accepted[0].content == (tmp_path / "push" / "passages-2026-11-23.csv").read_bytes()
+    assert second.pushes == ()
+    assert set(second.delivered) == {"daily:2026-11-23", "codes:2026-11-23", "weekly:2026-W47"}
+    accepted = {r.headers["Idempotency-Key"]: r for r in received[-3:]}
+    assert set(accepted) == set(second.delivered)
+    assert (
+        accepted["daily:2026-11-23"].content
+        == (tmp_path / "push" / "passages-2026-11-23.csv").read_bytes()
+    )
     clock.advance(minutes=1)
     assert run_once(sessions, clock, owner="a", reports=work).delivered == ()
-    assert len(received) == 8
+    assert len(received) == 12
 
 
 def test_a_push_file_removed_before_delivery_is_made_again_and_delivered(
@@ -324,15 +327,18 @@ def test_a_push_file_removed_before_delivery_is_made_again_and_delivered(
     received: list[bytes] = []
 
     def platform(request: httpx.Request) -> httpx.Response:
-        received.append(request.content)
-        return httpx.Response(503 if len(received) == 1 else 204)
+        daily = request.headers["X-Push-Kind"] == "daily"
+        if daily:
+            received.append(request.content)
+        return httpx.Response(503 if daily and len(received) == 1 else 204)
 
     client = httpx.Client(transport=httpx.MockTransport(platform))
     work, _ = _runner(central, tmp_path, client, push_url=UPPER, push_attempts=1)
     clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
     sessions = central.app.state.sessions
     first = run_once(sessions, clock, owner="a", reports=work)
-    assert first.failed == ("daily:2026-11-22",) and first.delivered == ("weekly:2026-W47",)
+    assert first.failed == ("daily:2026-11-22",)
+    assert set(first.delivered) == {"codes:2026-11-22", "weekly:2026-W47"}
     (tmp_path / "push" / "passages-2026-11-22.csv").unlink()
     again = run_once(sessions, clock, owner="a", reports=work)
     assert again.delivered == ("daily:2026-11-22",)

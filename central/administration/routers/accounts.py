@@ -13,9 +13,11 @@ from central.administration.accounts import (
     NewAccount,
     create_account,
     register_enterprise,
+    seal_liaison_phone,
 )
 from central.core.admins import locked_until
 from central.core.audit import Action, AuditDep
+from central.core.cipher import record_cipher
 from central.core.deps import NowDep, SessionDep, SettingsDep
 from central.core.errors import ApiError
 from central.core.models import Administrator, Enterprise
@@ -33,6 +35,11 @@ class AccountIn(ApiModel):
     area_code: str | None = Field(default=None, pattern=r"^\d{6,15}$")
     industry: str | None = Field(default=None, max_length=64)
     enterprise_id: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(
+        default=None,
+        pattern=r"^1\d{10}$",
+        description="a grid worker's mobile number: where its tip-offs are sent by SMS",
+    )
 
 
 class AccountOut(ApiModel):
@@ -104,10 +111,14 @@ def enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
 def create(
     body: AccountIn, session: SessionDep, scope: ScopeDep, now: NowDep, settings: SettingsDep
 ) -> CreatedAccount:
-    new = NewAccount(body.username, body.role, body.area_code, body.industry, body.enterprise_id)
+    new = NewAccount(
+        body.username, body.role, body.area_code, body.industry, body.enterprise_id, body.phone
+    )
     admin, invitation = create_account(
         session, scope, new, now, timedelta(seconds=settings.admin_setup_ttl_s)
     )
+    if admin.role == Role.GRID_WORKER.value:
+        seal_liaison_phone(admin, new.phone, record_cipher(settings.resolved_keys_dir))
     session.commit()
     return CreatedAccount(
         account=account_out(admin, now),

@@ -25,6 +25,7 @@ from central.core.errors import ApiError
 from central.core.models import Employee
 from central.core.schemas import ApiModel
 from central.core.scope import ENTERPRISE_ROLES, Scope, ScopeDep
+from central.issuance.routers.common import app_keys
 from sync.bounds import MAX_INT64
 from sync.schemas import API_PREFIX, RefusalReason
 
@@ -84,6 +85,15 @@ def _cipher(keys: KeysDep) -> RecordCipher:
 CipherDep = Annotated[RecordCipher, Depends(_cipher)]
 
 
+def _people_index(request: Request) -> employees.PersonIndex:
+    """The issuer's index of a resident ID number: an employee's link to its code."""
+    cipher = app_keys(request.app.state).cipher
+    return lambda id_number: cipher.id_index("resident_id", id_number)
+
+
+PeopleIndexDep = Annotated[employees.PersonIndex, Depends(_people_index)]
+
+
 def _roster_keeper(scope: Scope) -> str:
     """The enterprise whose roster this account edits, or 403."""
     if scope.role not in ENTERPRISE_ROLES or scope.enterprise_id is None:
@@ -101,11 +111,16 @@ def _out(cipher: RecordCipher, row: Employee) -> EmployeeOut:
 
 @router.post("", status_code=201)
 def add(
-    body: EmployeeIn, session: SessionDep, scope: ScopeDep, cipher: CipherDep, now: NowDep
+    body: EmployeeIn,
+    session: SessionDep,
+    scope: ScopeDep,
+    cipher: CipherDep,
+    now: NowDep,
+    people: PeopleIndexDep,
 ) -> EmployeeAdded:
     enterprise_id = _roster_keeper(scope)
     new = NewEmployee(body.name, body.id_number, body.phone, body.department)
-    row = employees.add_employee(session, cipher, enterprise_id, new, now, scope.account_id)
+    row = employees.add_employee(session, cipher, enterprise_id, new, now, scope.account_id, people)
     session.commit()
     view = employees.view(cipher, row)
     return EmployeeAdded(
@@ -124,6 +139,7 @@ def import_csv(
     cipher: CipherDep,
     session: SessionDep,
     now: NowDep,
+    people: PeopleIndexDep,
 ) -> JSONResponse:
     """A UTF-8 CSV body: `name,id_number,phone,department` (phone and department may be empty)."""
     enterprise_id = _roster_keeper(scope)
@@ -133,7 +149,9 @@ def import_csv(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, RefusalReason.BAD_REQUEST, "the file is not UTF-8") from None
-    report = employees.import_csv(session, cipher, enterprise_id, text, now, scope.account_id)
+    report = employees.import_csv(
+        session, cipher, enterprise_id, text, now, scope.account_id, people
+    )
     if report.errors:
         session.rollback()
     else:

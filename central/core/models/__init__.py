@@ -37,6 +37,7 @@ from central.core.models.kiosks import (
 )
 from central.core.models.reports import ExportJob, JobLease, PushDelivery
 from central.core.models.scenes import SceneRecord
+from central.core.models.tipoffs import TipOff
 
 __all__ = [
     "AdminSession",
@@ -69,6 +70,7 @@ __all__ = [
     "SceneRecord",
     "SmsChallenge",
     "StatusFeedEntry",
+    "TipOff",
     "TrustListRecord",
     "insert_people",
     "new_id",

@@ -39,6 +39,9 @@ class Administrator(Base):
     industry: Mapped[str | None] = mapped_column(String(64))
     enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
     created_by_id: Mapped[str | None] = mapped_column(String(36))
+    # A grid worker's (liaison's) mobile number, where tip-offs are sent by SMS (issue 25): only
+    # as ciphertext (keys/records.key).
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Failed logins and lockouts are kept per user name in `LoginFailures`, for names with no
     # account too.
 
@@ -153,6 +156,10 @@ class Employee(Base):
     department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     created_at: Mapped[datetime]
     created_by_id: Mapped[str | None] = mapped_column(String(36))
+    # The issuer's blind index of the ID number (people.id_ix), made when the employee is added:
+    # the employee's code, check-in and passages, for its enterprise's roster (issue 25). None
+    # for employees added before it was kept (their ID numbers are not kept to make it later).
+    person_ix: Mapped[bytes | None] = mapped_column(LargeBinary(16), index=True)
 
 
 Index("ix_employees_enterprise_id_ix", Employee.enterprise_id, Employee.id_ix, unique=True)
