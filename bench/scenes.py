@@ -233,8 +233,16 @@ def tip_off_goals(args: argparse.Namespace) -> list[Goal]:
     return goals
 
 
-# Each scene: the parsed options -> its goals. bench/scenes_purchase.py's is added here.
-SCENES: list[Callable[[argparse.Namespace], list[Goal]]] = [tip_off_goals]
+def purchase_goals(_options: argparse.Namespace) -> list[Goal]:
+    """Pharmacy (notice 004, 购药登记): bench/_scene_purchase.py."""
+    from _scene_purchase import TARGET_S, purchase_seconds  # bench/ is this file's folder
+
+    seconds = purchase_seconds()
+    return [Goal("pharmacy_purchase_in_county_report", seconds, "s", "<=", TARGET_S)]
+
+
+# Each scene: the parsed options -> its goals.
+SCENES: list[Callable[[argparse.Namespace], list[Goal]]] = [tip_off_goals, purchase_goals]
 
 
 @survives_closed_stdout
