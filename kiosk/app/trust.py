@@ -53,6 +53,8 @@ class TrustKeeper:
         store: Store | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        if state.recognised_issuers is None and policy.accepted_issuers is not None:
+            state = replace(state, recognised_issuers=policy.accepted_issuers)
         self._state = state
         self._policy = policy
         self._binding_keys = dict(binding_keys or {})
@@ -89,9 +91,11 @@ class TrustKeeper:
         self._tell(TrustChange(state=state))
 
     def swap_policy(self, policy: Policy) -> None:
+        """A new policy; its accepted issuers become the regions codes are recognised from."""
         with self._lock:
             self._policy = policy
-        self._tell(TrustChange(policy=policy))
+            self._state = state = replace(self._state, recognised_issuers=policy.accepted_issuers)
+        self._tell(TrustChange(state=state, policy=policy))
 
     def add_binding_keys(self, keys: dict[str, list[bytes]]) -> None:
         with self._lock:

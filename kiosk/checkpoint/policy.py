@@ -127,6 +127,10 @@ class Policy:
     # person with fever (outcome PASS) where a gate refers them for observation.
     record_purchase: bool = False
     fever_outcome: Outcome = Outcome.REFER
+    # Whose health codes this checkpoint accepts (互信互认): region codes, a province's covering
+    # its cities and counties (`healthcode.federation.region_covers`); None: every issuer the
+    # trust list names.
+    accepted_issuers: frozenset[str] | None = None
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
@@ -151,6 +155,9 @@ class Policy:
             "repeat_window_s": int(self.repeat_window.total_seconds()),
             "record_purchase": self.record_purchase,
             "fever_outcome": self.fever_outcome.value,
+            "accepted_issuers": (
+                None if self.accepted_issuers is None else sorted(self.accepted_issuers)
+            ),
         }
 
     @classmethod
@@ -196,6 +203,8 @@ class Policy:
                 changes["passage_fields"] = frozenset(
                     PassageField(f) for f in document["passage_fields"]
                 )
+            if document.get("accepted_issuers") is not None:
+                changes["accepted_issuers"] = _regions(document["accepted_issuers"])
             return replace(base, **changes)
         except PolicyError:
             raise
@@ -230,6 +239,7 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("id_match_required", "require_id_card"),
         ("record_purchase", "record_purchase"),
         ("temperature_required", "require_temperature"),
+        ("accepted_issuers", "accepted_issuers"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]
@@ -252,6 +262,15 @@ def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PolicyError(f"expected an integer, got {value!r}")
     return value
+
+
+def _regions(value: object) -> frozenset[str]:
+    if not isinstance(value, list | tuple) or not value:
+        raise PolicyError("accepted_issuers must be a non-empty list of region codes")
+    codes = frozenset(str(code) for code in value)
+    if any(len(code) != 6 or not code.isdigit() for code in codes):
+        raise PolicyError(f"accepted_issuers must be six-digit region codes, got {sorted(codes)}")
+    return codes
 
 
 def _bool(value: object) -> bool:
