@@ -36,6 +36,8 @@ class RejectReason(StrEnum):
     SIGNER_VALIDITY = "signer_validity"
     KEY_USAGE_MISMATCH = "key_usage_mismatch"
     SCHEMA_INVALID = "schema_invalid"
+    # The national code (GB/T 38962): recognised, verified online only; staff check it.
+    NATIONAL_CODE = "national_code"
 
     @property
     def text(self) -> LocalText:
@@ -88,6 +90,9 @@ _REASON_TEXT = {
     ),
     RejectReason.SCHEMA_INVALID: LocalText(
         "证明内容不符合规范", "The certificate's contents do not follow its schema"
+    ),
+    RejectReason.NATIONAL_CODE: LocalText(
+        "国家码：请人工核验", "National health code: check it by hand"
     ),
 }
 

@@ -18,6 +18,7 @@ from kiosk.checkpoint.foreign import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from kiosk.checkpoint.outcome import Outcome
 
 DEFAULT_FEVER_THRESHOLD_CELSIUS = 37.3  # above this is abnormal (DOMAIN.md)
+MAX_NATIONAL_PREFIXES = 16
 
 
 class CheckpointType(StrEnum):
@@ -131,6 +132,9 @@ class Policy:
     # its cities and counties (`healthcode.federation.region_covers`); None: every issuer the
     # trust list names.
     accepted_issuers: frozenset[str] | None = None
+    # How this deployment's national codes (GB/T 38962) begin; such a code is a manual check
+    # ("国家码：请人工核验"). Our sources do not describe its text: empty until configured.
+    national_code_prefixes: tuple[str, ...] = ()
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
@@ -158,6 +162,7 @@ class Policy:
             "accepted_issuers": (
                 None if self.accepted_issuers is None else sorted(self.accepted_issuers)
             ),
+            "national_code_prefixes": list(self.national_code_prefixes),
         }
 
     @classmethod
@@ -205,6 +210,8 @@ class Policy:
                 )
             if document.get("accepted_issuers") is not None:
                 changes["accepted_issuers"] = _regions(document["accepted_issuers"])
+            if "national_code_prefixes" in document:
+                changes["national_code_prefixes"] = _prefixes(document["national_code_prefixes"])
             return replace(base, **changes)
         except PolicyError:
             raise
@@ -240,6 +247,7 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("record_purchase", "record_purchase"),
         ("temperature_required", "require_temperature"),
         ("accepted_issuers", "accepted_issuers"),
+        ("national_code_prefixes", "national_code_prefixes"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]
@@ -271,6 +279,15 @@ def _regions(value: object) -> frozenset[str]:
     if any(len(code) != 6 or not code.isdigit() for code in codes):
         raise PolicyError(f"accepted_issuers must be six-digit region codes, got {sorted(codes)}")
     return codes
+
+
+def _prefixes(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or len(value) > MAX_NATIONAL_PREFIXES:
+        raise PolicyError(f"national_code_prefixes must be a list of at most 16, got {value!r}")
+    prefixes = tuple(str(prefix) for prefix in value)
+    if any(len(prefix) < 4 for prefix in prefixes):
+        raise PolicyError("a national code prefix needs at least 4 characters")
+    return prefixes
 
 
 def _bool(value: object) -> bool:
