@@ -166,22 +166,8 @@ def run_batch(
             return False
         _large_reads(session)
         area, _, after = job.cursor.partition("|")
-        position = tuple_(PersonArea.area_code, PersonArea.person_id)
-        # On the session's connection: plain rows, none of the ORM's per-row loading.
-        rows = (
-            session.connection()
-            .execute(
-                select(PersonArea.area_code, *_PERSON_COLUMNS)
-                .join(Person, Person.id == PersonArea.person_id)
-                .where(
-                    _under(PersonArea.area_code, prefix_of(job.area_code)),
-                    position > tuple_(bindparam("area", area), bindparam("after", after)),
-                )
-                .order_by(PersonArea.area_code, PersonArea.person_id)
-                .limit(batch_size)
-            )
-            .all()
-        )
+        prefixes = _prefixes(job.areas) if job.areas else [prefix_of(job.area_code)]
+        rows = _next_rows(session, prefixes, area, after, batch_size)
         seen: set[str] = set()
         people = []
         for row in rows:  # someone who lives and travelled inside the area appears twice
@@ -196,6 +182,41 @@ def run_batch(
         else:
             job.status, job.finished_at, job.lease_owner, job.cursor = "done", now, None, ""
         return True
+
+
+def _prefixes(areas: Sequence[str]) -> list[str]:
+    """The areas' code prefixes, sorted, without one that another kept prefix already covers."""
+    kept: list[str] = []
+    for prefix in sorted({prefix_of(code) for code in areas}):
+        if not kept or not prefix.startswith(kept[-1]):
+            kept.append(prefix)
+    return kept
+
+
+def _next_rows(
+    session: Session, prefixes: Sequence[str], area: str, after: str, limit: int
+) -> list[Any]:
+    """The next `limit` (area, person) rows after the cursor inside any of the prefixes, in
+    key order: one index range read per prefix (an OR of thousands of ranges is read as a
+    scan), skipping the prefixes wholly before the cursor."""
+    position = tuple_(PersonArea.area_code, PersonArea.person_id)
+    cursor = tuple_(bindparam("area", area), bindparam("after", after))
+    connection = session.connection()  # plain rows, none of the ORM's per-row loading
+    rows: list[Any] = []
+    for prefix in prefixes:
+        upper = _upper(prefix)
+        if area and upper is not None and upper <= area:
+            continue
+        rows += connection.execute(
+            select(PersonArea.area_code, *_PERSON_COLUMNS)
+            .join(Person, Person.id == PersonArea.person_id)
+            .where(_under(PersonArea.area_code, prefix), position > cursor)
+            .order_by(PersonArea.area_code, PersonArea.person_id)
+            .limit(limit - len(rows))
+        ).all()
+        if len(rows) >= limit:
+            break
+    return rows
 
 
 SQLITE_MMAP_BYTES = 1 << 30
