@@ -27,11 +27,13 @@ import socket
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Integer,
     String,
     Text,
     and_,
@@ -193,27 +195,48 @@ def _prefixes(areas: Sequence[str]) -> list[str]:
     return kept
 
 
+_ABOVE_EVERY_CODE = "9" * 16  # codes have at most 15 digits
+
+
+@cache
+def _range_rows() -> Any:
+    """One statement for every range read: built and compiled once (building a statement per
+    range cost more than the reads themselves)."""
+    position = tuple_(PersonArea.area_code, PersonArea.person_id)
+    return (
+        select(PersonArea.area_code, *_PERSON_COLUMNS)
+        .join(Person, Person.id == PersonArea.person_id)
+        .where(
+            PersonArea.area_code >= bindparam("low"),
+            PersonArea.area_code < bindparam("high"),
+            position > tuple_(bindparam("area"), bindparam("after")),
+        )
+        .order_by(PersonArea.area_code, PersonArea.person_id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
 def _next_rows(
     session: Session, prefixes: Sequence[str], area: str, after: str, limit: int
 ) -> list[Any]:
     """The next `limit` (area, person) rows after the cursor inside any of the prefixes, in
     key order: one index range read per prefix (an OR of thousands of ranges is read as a
     scan), skipping the prefixes wholly before the cursor."""
-    position = tuple_(PersonArea.area_code, PersonArea.person_id)
-    cursor = tuple_(bindparam("area", area), bindparam("after", after))
     connection = session.connection()  # plain rows, none of the ORM's per-row loading
+    statement = _range_rows()
     rows: list[Any] = []
     for prefix in prefixes:
-        upper = _upper(prefix)
-        if area and upper is not None and upper <= area:
+        upper = _upper(prefix) or _ABOVE_EVERY_CODE
+        if area and upper <= area:
             continue
-        rows += connection.execute(
-            select(PersonArea.area_code, *_PERSON_COLUMNS)
-            .join(Person, Person.id == PersonArea.person_id)
-            .where(_under(PersonArea.area_code, prefix), position > cursor)
-            .order_by(PersonArea.area_code, PersonArea.person_id)
-            .limit(limit - len(rows))
-        ).all()
+        parameters = {
+            "low": prefix,
+            "high": upper,
+            "area": area,
+            "after": after,
+            "limit": limit - len(rows),
+        }
+        rows += connection.execute(statement, parameters).all()
         if len(rows) >= limit:
             break
     return rows
