@@ -168,11 +168,12 @@ def national_figures(people: int, database: str) -> None:
                 "set CENTRAL_TEST_POSTGRES_URL, e.g. source build/postgres.sh)"
             )
     for name, run in runs:
-        seconds, changed, build_s = run()
+        seconds, changed, cpu, build_s = run()
         say(
             f"national list on {name}: {LISTED} areas applied to {people} people "
-            f"({changed} colours changed) in {seconds:.1f} s (fixture built in {build_s:.1f} s; "
-            f"load average {os.getloadavg()[0]:.1f})"
+            f"({changed} colours changed) in {seconds:.1f} s, {cpu:.1f} s CPU in this process "
+            f"(fixture built in {build_s:.1f} s; load average {os.getloadavg()[0]:.1f}, "
+            f"{os.cpu_count()} CPUs)"
         )
         target = "<= 60" if people >= 1_000_000 else f"<= 60 at 1,000,000; quick run of {people}"
         goal(f"national_list_{name}", seconds, " s", target, seconds <= 60)
