@@ -1,7 +1,7 @@
 """national_risk_areas: the national list of risk areas, imported as a signed document
 
 Revision ID: 0019_national_risk_areas
-Revises: 0013_passage_days
+Revises: 0017_places_and_names
 Create Date: 2026-12-07
 
 `national_risk_lists` keeps each list imported (its sequence, when it was issued and taken, where
@@ -18,7 +18,7 @@ from alembic import op
 import central.core.db
 
 revision = "0019_national_risk_areas"
-down_revision = "0013_passage_days"
+down_revision = "0017_places_and_names"
 branch_labels = None
 depends_on = None
 
