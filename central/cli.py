@@ -38,6 +38,7 @@ from central.core.regions import SAMPLE_FILE, RegionCodeError, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
 from central.deployment import DEFAULT_MAX_BODY, nginx_site
+from central.issuance.national_cli import add_national_risk_commands, run_national_risk_command
 from central.issuance.sms import SmsConfigurationError
 from central.issuance.sms_senders import sender_from_settings
 from central.kiosks.releases_cli import add_release_commands, run_release_command
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
     jobs_commands.add_parser("run-once", help="run the due work once (skips if another runs it)")
 
+    add_national_risk_commands(commands)  # issue 26
     add_report_commands(commands)  # issue 14
     add_release_commands(commands)  # issue 15
 
@@ -181,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _jobs_run_once(settings)
         if args.command == "reports":
             return run_report_command(settings, args)
+        if args.command == "national-risk":
+            return run_national_risk_command(settings, args)
         if args.command == "releases":
             return run_release_command(settings, args)
         if args.command in ("regions", "enterprise", "account"):

@@ -14,7 +14,8 @@ the lease holds it only until `LEASE` has passed.
 With `ReportWork` (issue 14) the same run, under the same lease, also works the queued exports
 (central/reports/exports.py), deletes expired export files, and makes and delivers the
 scheduled pushes (central/reports/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly
-statistics on Mondays).
+statistics on Mondays), and polls the national list of risk areas when `national_risk_url` is
+set (central/issuance/national_cli.py; its recompute job is worked in the same run).
 
 `central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
 thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
@@ -40,6 +41,7 @@ from central.core.admins import forget_stale_login_failures
 from central.core.models import JobLease
 from central.core.settings import Settings
 from central.issuance import changes
+from central.issuance.national_cli import poll as poll_national_list
 from central.issuance.scene_events import apply_scene_records
 from central.reports.exports import purge_expired_exports, run_due_exports
 from central.reports.pushes import run_pushes
@@ -132,6 +134,8 @@ def run_once(
     if not take_lease(sessions, me, clock(), min_interval):
         return RunResult(ran=False)
     try:
+        if reports is not None and reports.settings.national_risk_url:
+            poll_national_list(sessions, reports.settings, _fetcher(reports), clock())
         jobs = changes.run_pending(sessions, clock, me)
         swept = changes.sweep_due(sessions, clock())
         apply_scene_records(sessions, clock())  # issue 25: what an upload left unapplied
@@ -144,6 +148,18 @@ def run_once(
     if jobs or swept:
         log.info("periodic jobs: %d recompute jobs worked, %d colours changed by time", jobs, swept)
     return result
+
+
+def _fetcher(reports: ReportWork) -> Callable[[str], bytes]:
+    def fetch(url: str) -> bytes:
+        if reports.client is not None:
+            answer = reports.client.get(url)
+        else:
+            answer = httpx.get(url, timeout=PUSH_TIMEOUT_S)
+        answer.raise_for_status()
+        return answer.content
+
+    return fetch
 
 
 def _report_work(

@@ -21,6 +21,7 @@ import segno
 from healthcode import jkm
 from healthcode.claims import CODE_ID_LENGTH, ClaimsError, CodeKind, Colour
 from healthcode.console import say, survives_closed_stdout
+from healthcode.federation import TrustImportError
 from healthcode.identity import (
     IdNumberError,
     id_number_facts,
@@ -87,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     promote = key_commands.add_parser("promote-root", help="make the prepared next root the root")
     promote.add_argument("--dir", type=Path, required=True)
 
-    trust = commands.add_parser("trust-list", help="sign the trust list")
+    trust = commands.add_parser(
+        "trust-list", help="sign the trust list; import other issuers' published lists"
+    )
     trust_commands = trust.add_subparsers(dest="trust_command", required=True)
     sign = trust_commands.add_parser("sign", help="sign the issuer's current keys with the root")
     sign.add_argument("--keys", type=Path, required=True)
@@ -95,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument(
         "--next-root", action="store_true", help="prepare a next root key and name it in the list"
     )
+    imported = trust_commands.add_parser(
+        "import",
+        help="recognise another issuer's codes: import its published trust list, checked "
+        "against its root public key (pinned here); sign a new list to distribute it",
+    )
+    imported.add_argument("--keys", type=Path, required=True)
+    imported.add_argument("--list", type=Path, required=True, help="the issuer's signed list")
+    imported.add_argument("--root", type=Path, required=True, help="the issuer's root (PEM)")
+    listed = trust_commands.add_parser("imports", help="list the imported issuers")
+    listed.add_argument("--keys", type=Path, required=True)
+    removed = trust_commands.add_parser(
+        "remove", help="stop recognising the imported list naming a region"
+    )
+    removed.add_argument("--keys", type=Path, required=True)
+    removed.add_argument("--issuer", required=True, help="a region code the list names")
 
     issue = commands.add_parser("issue", help="issue a code and print its QR text")
     issue.add_argument("--keys", type=Path, required=True)
@@ -110,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--trust", type=Path, required=True, help="a signed trust list")
     verify.add_argument("--root", type=Path, required=True, help="the pinned root public key")
     verify.add_argument("--tolerance-s", type=int, default=300, help="clock tolerance")
+    verify.add_argument(
+        "--accept",
+        action="append",
+        metavar="REGION",
+        help="accept codes of this region only (repeatable; 510000 covers all of Sichuan); "
+        "default: every issuer of the trust list",
+    )
     verify.add_argument("text", help="the code text, or - to read it from standard input")
 
     check = commands.add_parser("id-check", help="check a GB 11643 ID number")
@@ -141,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     now: datetime = args.now or datetime.now(UTC)
     try:
         return _run(args, now)
-    except (KeyDirError, KeyFormatError, ClaimsError, TrustListError) as error:
+    except (KeyDirError, KeyFormatError, ClaimsError, TrustListError, TrustImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
     except OSError as error:
@@ -154,6 +179,8 @@ def _run(args: argparse.Namespace, now: datetime) -> int:
         return _keys(args, now)
     if args.command == "trust-list":
         keydir = KeyDir(args.keys)
+        if args.trust_command != "sign":
+            return _imports(args, keydir)
         if args.next_root:
             keydir.prepare_root_rotation()
         trust_list = keydir.trust_list(now)
@@ -192,6 +219,31 @@ def _keys(args: argparse.Namespace, now: datetime) -> int:
     return EXIT_OK
 
 
+def _imports(args: argparse.Namespace, keydir: KeyDir) -> int:
+    if args.trust_command == "import":
+        candidate, previous = keydir.import_trust_list(
+            args.list.read_bytes(), load_public(args.root)
+        )
+        issuers = ", ".join(f"{i.region_code} {i.name.zh}" for i in candidate.issuers)
+        replaced = f" (replaces sequence {previous.trust_list.sequence})" if previous else ""
+        say(
+            f"imported {issuers}: {candidate.issuer_key_count} issuer keys, sequence "
+            f"{candidate.trust_list.sequence}{replaced}; sign a new trust list to distribute it"
+        )
+    elif args.trust_command == "remove":
+        gone = keydir.remove_import(args.issuer)
+        names = ", ".join(i.region_code for i in gone.issuers)
+        say(f"no longer recognised: {names}; sign a new trust list to distribute it")
+    else:
+        for imported in keydir.imported():
+            for issuer in imported.issuers:
+                say(
+                    f"{issuer.region_code} {issuer.name.zh} (root {imported.root.kid.hex()}, "
+                    f"sequence {imported.trust_list.sequence})"
+                )
+    return EXIT_OK
+
+
 def _issue(args: argparse.Namespace, now: datetime) -> int:
     keydir = KeyDir(args.keys)
     id_number = None
@@ -224,7 +276,10 @@ def _verify(args: argparse.Namespace, now: datetime) -> int:
     anchor = TrustAnchor(load_public(args.root))
     trust_list = anchor.accept(args.trust.read_bytes())
     context = VerifyContext(
-        trust=trust_list, now=now, clock_tolerance=timedelta(seconds=args.tolerance_s)
+        trust=trust_list,
+        now=now,
+        clock_tolerance=timedelta(seconds=args.tolerance_s),
+        recognised_issuers=frozenset(args.accept) if args.accept else None,
     )
     result = jkm.default_registry().verify(text, context)
     say(json.dumps(result.as_json(), ensure_ascii=False, indent=2))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from healthcode import base45, cose
 from healthcode.claims import ClaimsError, CodeKind, Colour, HealthCodeClaims
+from healthcode.federation import recognised
 from healthcode.identity import id_binding, mask_name
 from healthcode.keys import SigningKey
 from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
@@ -84,6 +85,12 @@ class JkmScheme:
             return _reject(RejectReason.ALGORITHM_NOT_ALLOWED, f"COSE algorithm {algorithm}")
         key = context.trust.key(kid)
         if key is None or key.role is not KeyRole.ISSUER:
+            claimed = _claimed_issuer(message.payload)
+            if claimed is not None and context.trust.issuer(claimed) is None:
+                # Unverified, so only to say which kind of refusal it is, never to trust it.
+                return _reject(
+                    RejectReason.ISSUER_NOT_IMPORTED, f"says issuer {claimed}, not in the list"
+                )
             return _reject(RejectReason.UNKNOWN_KEY, "no issuer key in the trust list has this id")
         if key.compromised:
             return _reject(RejectReason.KEY_COMPROMISED, "the signing key was revoked")
@@ -95,9 +102,8 @@ class JkmScheme:
             return _reject(RejectReason.DAMAGED_STRUCTURE, str(error))
         if claims.issuer != key.issuer:
             return _reject(RejectReason.UNTRUSTED_ISSUER, "the key belongs to another issuer")
-        recognised = context.recognised_issuers
-        if context.trust.issuer(claims.issuer) is None or (
-            recognised is not None and claims.issuer not in recognised
+        if context.trust.issuer(claims.issuer) is None or not recognised(
+            claims.issuer, context.recognised_issuers
         ):
             return _reject(RejectReason.UNTRUSTED_ISSUER, f"issuer {claims.issuer}")
         if key.signed_too_late(claims.issued_at_utc):
@@ -110,6 +116,14 @@ class JkmScheme:
                 RejectReason.NOT_YET_VALID, f"valid from {claims.not_before_utc.isoformat()}"
             )
         return VerifiedCode(scheme=SCHEME_NAME, kid=kid, claims=claims)
+
+
+def _claimed_issuer(payload: bytes) -> str | None:
+    """The issuer an unverified payload names (None when it cannot be read)."""
+    try:
+        return HealthCodeClaims.decode(payload).issuer
+    except ClaimsError:
+        return None
 
 
 def _reject(reason: RejectReason, detail: str) -> Rejection:

@@ -3,7 +3,9 @@
 Layout: `keyring.json` (who is who: issuer, key roles and states, the trust list's sequence),
 `root.key` / `root.pub` (the root; keep `root.key` offline), `next-root.key` when a rotation
 is prepared, `<role>-<kid>.key` for issuer and feed keys, and `binding.key` (the secret of ID
-bindings). Private files are created with mode 0600.
+bindings). Private files are created with mode 0600. `imported/<root kid>.trust` and
+`imported/<root kid>.pub` are other issuers' published trust lists and their pinned roots
+(`healthcode.federation`), merged into every trust list this directory signs.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from healthcode.claims import check_region_code
+from healthcode.federation import ImportedList, check_import, merged, open_published_list
 from healthcode.identity import BINDING_KEY_LENGTH
 from healthcode.keys import Algorithm, KeyFormatError, PublicKey, SigningKey, write_private_file
 from healthcode.text import LocalText
@@ -30,6 +33,7 @@ ROOT_KEY = "root.key"
 ROOT_PUB = "root.pub"
 NEXT_ROOT_KEY = "next-root.key"
 BINDING_KEY = "binding.key"
+IMPORTED = "imported"
 
 
 class KeyDirError(ValueError):
@@ -175,13 +179,50 @@ class KeyDir:
             )
             for r in self._records
         )
-        return TrustList(
+        own = TrustList(
             sequence=self.sequence,
             issued_at_utc=now,
             issuers=(self.issuer,),
             keys=keys,
             next_root=self.next_root_public(),
         )
+        return merged(own, self.imported())
+
+    def imported(self) -> list[ImportedList]:
+        """Other issuers' lists imported here, each verified again against its pinned root."""
+        folder = self.path / IMPORTED
+        if not folder.is_dir():
+            return []
+        return [
+            open_published_list(path.read_bytes(), load_public(path.with_suffix(".pub")))
+            for path in sorted(folder.glob("*.trust"))
+        ]
+
+    def import_trust_list(
+        self, data: bytes, pinned_root: PublicKey
+    ) -> tuple[ImportedList, ImportedList | None]:
+        """Import another issuer's published list (verified against its pinned root); the list
+        and the earlier import it replaced. Raises TrustListError or TrustImportError."""
+        candidate = open_published_list(data, pinned_root)
+        previous = check_import(candidate, self.issuer, self.imported())
+        folder = self.path / IMPORTED
+        folder.mkdir(exist_ok=True)
+        name = candidate.root.kid.hex()
+        _write_public(folder / f"{name}.pub", candidate.root)
+        temporary = folder / f"{name}.trust.tmp"
+        temporary.write_bytes(data)
+        os.replace(temporary, folder / f"{name}.trust")
+        return candidate, previous
+
+    def remove_import(self, region_code: str) -> ImportedList:
+        """Stop recognising the imported list that names this region (all of its issuers)."""
+        for imported in self.imported():
+            if any(i.region_code == region_code for i in imported.issuers):
+                name = imported.root.kid.hex()
+                (self.path / IMPORTED / f"{name}.trust").unlink()
+                (self.path / IMPORTED / f"{name}.pub").unlink()
+                return imported
+        raise KeyDirError(f"no imported trust list names region {region_code}")
 
     def _record(self, kid_hex: str) -> _KeyRecord:
         for record in self._records:
@@ -225,6 +266,7 @@ def load_public(path: Path) -> PublicKey:
 
 
 def _write_public(path: Path, key: PublicKey) -> None:
+    path.unlink(missing_ok=True)
     path.write_bytes(
         key.key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

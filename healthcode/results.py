@@ -25,6 +25,7 @@ class RejectReason(StrEnum):
     DAMAGED_STRUCTURE = "damaged_structure"
     UNKNOWN_KEY = "unknown_key"
     UNTRUSTED_ISSUER = "untrusted_issuer"
+    ISSUER_NOT_IMPORTED = "issuer_not_imported"  # another region's code, its list not imported
     KEY_RETIRED = "key_retired"
     KEY_COMPROMISED = "key_compromised"
     BAD_SIGNATURE = "bad_signature"
@@ -35,6 +36,8 @@ class RejectReason(StrEnum):
     SIGNER_VALIDITY = "signer_validity"
     KEY_USAGE_MISMATCH = "key_usage_mismatch"
     SCHEMA_INVALID = "schema_invalid"
+    # The national code (GB/T 38962): recognised, verified online only; staff check it.
+    NATIONAL_CODE = "national_code"
 
     @property
     def text(self) -> LocalText:
@@ -58,6 +61,10 @@ _REASON_TEXT = {
     ),
     RejectReason.UNTRUSTED_ISSUER: LocalText(
         "签发地区不在互认范围内", "The issuing region is not recognised here"
+    ),
+    RejectReason.ISSUER_NOT_IMPORTED: LocalText(
+        "外地健康码：签发地区的信任列表未导入，无法核验",
+        "Another region's code: its trust list is not imported here",
     ),
     RejectReason.KEY_RETIRED: LocalText("签发密钥已停用", "Signed with a key after it was retired"),
     RejectReason.KEY_COMPROMISED: LocalText(
@@ -83,6 +90,9 @@ _REASON_TEXT = {
     ),
     RejectReason.SCHEMA_INVALID: LocalText(
         "证明内容不符合规范", "The certificate's contents do not follow its schema"
+    ),
+    RejectReason.NATIONAL_CODE: LocalText(
+        "国家码：请人工核验", "National health code: check it by hand"
     ),
 }
 

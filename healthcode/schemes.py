@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from healthcode.keys import Algorithm
+from healthcode.national import national_code
 from healthcode.results import Rejection, RejectReason, VerificationResult
 from healthcode.trust import TrustList
 
@@ -36,6 +37,9 @@ class VerifyContext:
         default=frozenset({Algorithm.EDDSA, Algorithm.ES256})
     )
     recognised_issuers: frozenset[str] | None = None  # None: every issuer of the trust list
+    # Texts that are the national code (GB/T 38962), as the deployment knows them
+    # (`healthcode.national`); empty: none recognised as such.
+    national_code_prefixes: tuple[str, ...] = ()
 
 
 class Scheme(Protocol):
@@ -65,6 +69,9 @@ class SchemeRegistry:
         text = text.strip()
         if len(text) > _MAX_TEXT_LENGTH:
             return Rejection(RejectReason.NOT_A_HEALTH_CODE, f"text of {len(text)} characters")
+        national = national_code(text, context.national_code_prefixes)
+        if national is not None:
+            return national
         match = _PREFIX.match(text)
         if match is None:
             return Rejection(RejectReason.NOT_A_HEALTH_CODE, "no scheme prefix")

@@ -88,6 +88,16 @@ class Settings(BaseSettings):
         default=None, description="The upper platform: each push file is POSTed here too"
     )
     push_attempts: int = Field(default=3, gt=0, description="POST tries per run, with backoff")
+    # Issue 26: the national list of risk areas (central/issuance/national_risk.py).
+    national_risk_key_file: Path | None = Field(
+        default=None, description="The national list publisher's public key (PEM), pinned"
+    )
+    national_risk_url: str | None = Field(
+        default=None, description="Where the signed national list is polled (with the key set)"
+    )
+    national_risk_poll_s: int = Field(
+        default=3600, gt=0, description="How often the national list URL is polled"
+    )
     # Issue 24: the residents' SMS codes (central/issuance/sms.py, sms_aliyun.py).
     sms_provider: Literal["aliyun", "log"] | None = Field(
         default=None,

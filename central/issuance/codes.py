@@ -26,10 +26,11 @@ from sqlalchemy import ColumnElement, Update, and_, bindparam, delete, insert, s
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
-from central.core.models import AreaRisk, Person, PersonArea, new_id
+from central.core.models import Person, PersonArea, new_id
 from central.issuance import feed, new_people
 from central.issuance.batching import committer
 from central.issuance.declarations import Declaration, Holder, checked, facts_after
+from central.issuance.national_risk import effective_levels
 from central.issuance.people import IssuerKeys
 from central.issuance.rules import (
     DEFAULT_RULESET,
@@ -92,10 +93,8 @@ def token_hash(token: str) -> bytes:
 
 
 def risk_levels(session: Session) -> dict[str, RiskLevel]:
-    return {
-        code: RiskLevel(level)
-        for code, level in session.execute(select(AreaRisk.area_code, AreaRisk.level))
-    }
+    """The province's own levels and the national list's (`national_risk.effective_levels`)."""
+    return effective_levels(session)
 
 
 def lock_person(session: Session, condition: ColumnElement[bool]) -> Person | None:

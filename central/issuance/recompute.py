@@ -27,11 +27,13 @@ import socket
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Integer,
     String,
     Text,
     and_,
@@ -166,22 +168,8 @@ def run_batch(
             return False
         _large_reads(session)
         area, _, after = job.cursor.partition("|")
-        position = tuple_(PersonArea.area_code, PersonArea.person_id)
-        # On the session's connection: plain rows, none of the ORM's per-row loading.
-        rows = (
-            session.connection()
-            .execute(
-                select(PersonArea.area_code, *_PERSON_COLUMNS)
-                .join(Person, Person.id == PersonArea.person_id)
-                .where(
-                    _under(PersonArea.area_code, prefix_of(job.area_code)),
-                    position > tuple_(bindparam("area", area), bindparam("after", after)),
-                )
-                .order_by(PersonArea.area_code, PersonArea.person_id)
-                .limit(batch_size)
-            )
-            .all()
-        )
+        prefixes = _prefixes(job.areas) if job.areas else [prefix_of(job.area_code)]
+        keys, rows = _next_rows(session, prefixes, area, after, batch_size)
         seen: set[str] = set()
         people = []
         for row in rows:  # someone who lives and travelled inside the area appears twice
@@ -191,11 +179,96 @@ def run_batch(
         changed = reassess(session, people, now, job.reason, job.created_by or "system")
         job.processed += len(rows)
         job.changed += changed
-        if len(rows) == batch_size:
-            job.cursor = f"{rows[-1][0]}|{rows[-1][1]}"
+        if len(keys) == batch_size:
+            job.cursor = f"{keys[-1][0]}|{keys[-1][1]}"
         else:
             job.status, job.finished_at, job.lease_owner, job.cursor = "done", now, None, ""
         return True
+
+
+def _prefixes(areas: Sequence[str]) -> list[str]:
+    """The areas' code prefixes, sorted, without one that another kept prefix already covers."""
+    kept: list[str] = []
+    for prefix in sorted({prefix_of(code) for code in areas}):
+        if not kept or not prefix.startswith(kept[-1]):
+            kept.append(prefix)
+    return kept
+
+
+_ABOVE_EVERY_CODE = "9" * 16  # codes have at most 15 digits
+
+
+@cache
+def _area_rows() -> Any:
+    """One area's rows with the people's columns (a job of one area: one range read)."""
+    position = tuple_(PersonArea.area_code, PersonArea.person_id)
+    return (
+        select(PersonArea.area_code, *_PERSON_COLUMNS)
+        .join(Person, Person.id == PersonArea.person_id)
+        .where(
+            PersonArea.area_code >= bindparam("low"),
+            PersonArea.area_code < bindparam("high"),
+            position > tuple_(bindparam("area"), bindparam("after")),
+        )
+        .order_by(PersonArea.area_code, PersonArea.person_id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+@cache
+def _range_keys() -> Any:
+    """The (area, person) keys of one range, from `person_areas` alone (its primary key).
+    Built and compiled once: building a statement per range cost more than the reads."""
+    position = tuple_(PersonArea.area_code, PersonArea.person_id)
+    return (
+        select(PersonArea.area_code, PersonArea.person_id)
+        .where(
+            PersonArea.area_code >= bindparam("low"),
+            PersonArea.area_code < bindparam("high"),
+            position > tuple_(bindparam("area"), bindparam("after")),
+        )
+        .order_by(PersonArea.area_code, PersonArea.person_id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def _next_rows(
+    session: Session, prefixes: Sequence[str], area: str, after: str, limit: int
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    """The next `limit` (area, person) keys after the cursor inside any of the prefixes, in key
+    order, and their rows with the people's columns. One area: one joined read. Many (a
+    national list): one index range read of `person_areas` per prefix (an OR of thousands of
+    ranges is read as a scan; a join per range cost PostgreSQL 6 ms each), skipping the
+    prefixes wholly before the cursor, then the people of the batch in one read."""
+    connection = session.connection()  # plain rows, none of the ORM's per-row loading
+    if len(prefixes) == 1:
+        upper = _upper(prefixes[0]) or _ABOVE_EVERY_CODE
+        bounds = {"low": prefixes[0], "high": upper, "area": area, "after": after}
+        rows = connection.execute(_area_rows(), {**bounds, "limit": limit}).all()
+        return rows, rows
+    if connection.dialect.name == "postgresql":
+        # A plan for each range's own bounds: the generic plan PostgreSQL turns to after five
+        # runs knows neither bounds nor limit and reads the whole index (measured: 3 ms a range
+        # against well under 1 ms, on a loaded machine).
+        connection.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    statement = _range_keys()
+    keys: list[Any] = []
+    for prefix in prefixes:
+        upper = _upper(prefix) or _ABOVE_EVERY_CODE
+        if area and upper <= area:
+            continue
+        bounds = {"low": prefix, "high": upper, "area": area, "after": after}
+        keys += connection.execute(statement, {**bounds, "limit": limit - len(keys)}).all()
+        if len(keys) >= limit:
+            break
+    if not keys:
+        return [], []
+    ids = list(dict.fromkeys(key[1] for key in keys))
+    found = {
+        row[0]: tuple(row)
+        for row in connection.execute(select(*_PERSON_COLUMNS).where(_ids_match(session, ids)))
+    }
+    return keys, [(key[0], *found[key[1]]) for key in keys if key[1] in found]
 
 
 SQLITE_MMAP_BYTES = 1 << 30

@@ -83,7 +83,6 @@ FIELD_WORDS = {
     "area_code": "err_region",
     "region_code": "err_region",
     "username": "err_username",
-    "phone": "err_phone",
     "mobile": "err_mobile",
     "phone": "err_mobile",
     "industry": "err_industry",

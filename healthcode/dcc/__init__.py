@@ -8,7 +8,10 @@ certificate (-260), whose key 1 holds the DCC payload (JSON-like: `ver`, `nam`, 
 one of `v`, `t` or `r` with one entry). A DSC may restrict what it signs by extended key usage
 OIDs 1.3.6.1.4.1.1847.2021.1.1 (test), .2 (vaccination) and .3 (recovery); a DSC with none of
 them may sign every type. The payload is validated against the EU DCC JSON schema shipped in
-`healthcode/dcc/data/eu-dcc-schema/` (version 1.3.3, Apache-2.0).
+`healthcode/dcc/data/eu-dcc-schema/` (version 1.3.3, Apache-2.0), and its coded fields (`tg`,
+`vp`, `mp`, `ma`, `co`, `tt`, `tr`) against the EU DCC value sets shipped in
+`healthcode/dcc/data/eu-dcc-valuesets/` (release 2.12.0, Apache-2.0): a code outside its set is
+`SCHEMA_INVALID`, with the field named.
 
 A verified DCC is a `VerifiedCode` with `foreign` set, never a pass by itself: the kiosk's
 checkpoint turns it into a staff decision (`kiosk/checkpoint/foreign.py`; by default a manual
@@ -57,7 +60,10 @@ from healthcode.dcc.steps import (
     schema,
     schema_errors,
     unprefix,
+    validate_json_schema,
     validate_schema,
+    value_set,
+    value_set_errors,
     verify_signature,
 )
 from healthcode.dcc.summary import TEST_DETECTED, TEST_NOT_DETECTED, summarise
@@ -100,6 +106,9 @@ __all__ = [
     "schema_errors",
     "summarise",
     "unprefix",
+    "validate_json_schema",
     "validate_schema",
+    "value_set",
+    "value_set_errors",
     "verify_signature",
 ]

@@ -43,6 +43,25 @@ TYPE_KEYS: Mapping[str, ForeignCertificateType] = {
 }
 SCHEMA_RESOURCE = ("data", "eu-dcc-schema", "DCC.combined-schema.json")
 SCHEMA_VERSION = "1.3.3"  # the `$comment` of the shipped schema; a test holds the two together
+VALUE_SETS_FOLDER = ("data", "eu-dcc-valuesets")
+# The coded fields of each entry type and the value set (file) each must be in. A test's `ma`
+# (the rapid-test device) is left out: its value set is managed on the EU gateway, not shipped.
+CODED_FIELDS: Mapping[str, Mapping[str, str]] = {
+    "v": {
+        "tg": "disease-agent-targeted",
+        "vp": "vaccine-prophylaxis",
+        "mp": "vaccine-medicinal-product",
+        "ma": "vaccine-mah-manf",
+        "co": "country-2-codes",
+    },
+    "t": {
+        "tg": "disease-agent-targeted",
+        "tt": "test-type",
+        "tr": "test-result",
+        "co": "country-2-codes",
+    },
+    "r": {"tg": "disease-agent-targeted", "co": "country-2-codes"},
+}
 
 
 class DccError(ValueError):
@@ -204,10 +223,61 @@ def schema_errors(payload: Mapping[str, Any]) -> list[str]:
     return errors
 
 
-def validate_schema(payload: Mapping[str, Any]) -> None:
-    errors = schema_errors(payload)
+def schema_violations(payload: Mapping[str, Any]) -> list[str]:
+    """The payload's schema violations as `path: rule` (e.g. `v/0/dn: minimum`), without the
+    values: a rejection's detail is logged and must not carry a name or a birth date."""
+    return [
+        f"{'/'.join(str(part) for part in error.absolute_path) or '(root)'}: "
+        f"fails {error.validator}"
+        for error in _validator().iter_errors(as_json_value(payload))
+    ]
+
+
+def validate_json_schema(payload: Mapping[str, Any]) -> None:
+    """The JSON schema alone (what the corpus's schema flag checks); the first violation, where
+    and which rule, is the reason."""
+    errors = schema_violations(payload)
     if errors:
-        raise DccError(RejectReason.SCHEMA_INVALID, f"{len(errors)} schema violations")
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DccError(RejectReason.SCHEMA_INVALID, f"{errors[0]}{more}")
+
+
+@cache
+def value_set(name: str) -> frozenset[str]:
+    """The codes of one shipped EU DCC value set (e.g. `vaccine-mah-manf`)."""
+    resource = resources.files("healthcode.dcc").joinpath(*VALUE_SETS_FOLDER, f"{name}.json")
+    loaded = json.loads(resource.read_text(encoding="utf-8"))
+    return frozenset(loaded["valueSetValues"])
+
+
+def value_set_errors(payload: Mapping[str, Any]) -> list[str]:
+    """The coded fields outside their official value set, each as `path: value not in set`
+    (the part of validity the JSON schema alone does not check)."""
+    errors = []
+    for kind, fields in CODED_FIELDS.items():
+        entries = payload.get(kind)
+        if not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                continue
+            for name, set_name in fields.items():
+                value = entry.get(name)
+                if name in entry and (
+                    not isinstance(value, str) or value not in value_set(set_name)
+                ):
+                    shown = value if isinstance(value, str) else type(value).__name__
+                    errors.append(f"{kind}/{index}/{name}: {shown[:40]!r} is not in {set_name}")
+    return errors
+
+
+def validate_schema(payload: Mapping[str, Any]) -> None:
+    """The JSON schema, the value sets of the coded fields, and exactly one certificate type."""
+    validate_json_schema(payload)
+    errors = value_set_errors(payload)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise DccError(RejectReason.SCHEMA_INVALID, f"{errors[0]}{more}")
     certificate_type(payload)
 
 

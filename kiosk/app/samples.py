@@ -147,6 +147,18 @@ _CASES = {
         celsius=None,
         colour=None,
     ),
+    "national-code": _Case(
+        Outcome.MANUAL_CHECK,
+        ((ReasonCode.NATIONAL_CODE, None, Outcome.MANUAL_CHECK), _NORMAL),
+        name=None,
+        colour=None,
+    ),
+    "code-not-recognised": _Case(
+        Outcome.MANUAL_CHECK,
+        ((ReasonCode.CODE_NOT_RECOGNISED, None, Outcome.MANUAL_CHECK), _NORMAL),
+        name=None,
+        colour=None,
+    ),
     "timeout": _Case(
         Outcome.MANUAL_CHECK,
         (
@@ -164,7 +176,8 @@ _CASES = {
 
 def results() -> dict[str, ResultView]:
     """A result of each outcome, with a repeat warning, a yellow code, a fever reading, an ID
-    mismatch, an expired paper code and a timeout: named for their pictures."""
+    mismatch, an expired paper code, the national code, a code nobody recognises and a timeout:
+    named for their pictures."""
     views = {}
     for name, case in _CASES.items():
         reasons = tuple(Reason(code, detail, outcome) for code, detail, outcome in case.reasons)

@@ -71,6 +71,7 @@ class CodeChecker:
             now=now,
             clock_tolerance=self._tolerance,
             recognised_issuers=state.recognised_issuers,
+            national_code_prefixes=state.national_code_prefixes,
         )
         result = self.registry.verify(text, context)
         if (

@@ -28,6 +28,7 @@ class TrustState:
     trust_list: TrustList | None
     feed: FeedCopy
     recognised_issuers: frozenset[str] | None = None
+    national_code_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class TrustKeeper:
         store: Store | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        if state.recognised_issuers is None and policy.accepted_issuers is not None:
+            state = replace(state, recognised_issuers=policy.accepted_issuers)
+        if not state.national_code_prefixes:
+            state = replace(state, national_code_prefixes=policy.national_code_prefixes)
         self._state = state
         self._policy = policy
         self._binding_keys = dict(binding_keys or {})
@@ -89,9 +94,16 @@ class TrustKeeper:
         self._tell(TrustChange(state=state))
 
     def swap_policy(self, policy: Policy) -> None:
+        """A new policy; its accepted issuers and national-code prefixes go into the state codes
+        are checked against."""
         with self._lock:
             self._policy = policy
-        self._tell(TrustChange(policy=policy))
+            self._state = state = replace(
+                self._state,
+                recognised_issuers=policy.accepted_issuers,
+                national_code_prefixes=policy.national_code_prefixes,
+            )
+        self._tell(TrustChange(state=state, policy=policy))
 
     def add_binding_keys(self, keys: dict[str, list[bytes]]) -> None:
         with self._lock:

@@ -96,6 +96,10 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
 
     if code is None:
         verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.NO_CODE)))
+    elif isinstance(code, Rejection) and code.reason in _FOR_STAFF:
+        # Never "invalid" or "forged": the national code is verified online only, and a text no
+        # scheme of ours knows may be another region's code (DOMAIN.md: 互信互认).
+        verdicts.append((Outcome.MANUAL_CHECK, Reason(_FOR_STAFF[code.reason])))
     elif isinstance(code, Rejection):
         verdicts.append((Outcome.DENY, Reason(ReasonCode.CODE_REJECTED, rejection_text(code))))
     elif code.foreign is not None:
@@ -150,6 +154,13 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     )
 
 
+_FOR_STAFF = {
+    RejectReason.NATIONAL_CODE: ReasonCode.NATIONAL_CODE,
+    RejectReason.NOT_A_HEALTH_CODE: ReasonCode.CODE_NOT_RECOGNISED,
+    RejectReason.UNKNOWN_SCHEME: ReasonCode.CODE_NOT_RECOGNISED,
+}
+
+
 _DECIDING_ORDER = (
     ReasonCode.OVERRIDDEN,
     ReasonCode.FEVER,
@@ -159,6 +170,8 @@ _DECIDING_ORDER = (
     ReasonCode.COLOUR_YELLOW,
     ReasonCode.FOREIGN_CERTIFICATE,
     ReasonCode.FOREIGN_RULE,
+    ReasonCode.NATIONAL_CODE,
+    ReasonCode.CODE_NOT_RECOGNISED,
     ReasonCode.FEED_TOO_OLD,
     ReasonCode.FEED_MISSING,
     ReasonCode.NO_CODE,

@@ -54,6 +54,8 @@ class ReasonCode(StrEnum):
     OVERRIDDEN = "overridden"
     FOREIGN_CERTIFICATE = "foreign_certificate"  # a recognised foreign certificate (EU DCC)
     FOREIGN_RULE = "foreign_rule"  # a rule of the checkpoint's foreign policy
+    NATIONAL_CODE = "national_code"  # the national code (GB/T 38962): staff check it
+    CODE_NOT_RECOGNISED = "code_not_recognised"  # no scheme of ours: maybe another region's
 
     @property
     def text(self) -> LocalText:
@@ -88,4 +90,9 @@ _REASON_TEXT = {
     ReasonCode.OVERRIDDEN: LocalText("工作人员已改判", "Decision changed by staff"),
     ReasonCode.FOREIGN_CERTIFICATE: LocalText("境外健康证明", "Foreign health certificate"),
     ReasonCode.FOREIGN_RULE: LocalText("境外证明规则", "Foreign certificate rule"),
+    ReasonCode.NATIONAL_CODE: LocalText("国家码：请人工核验", "National health code: manual check"),
+    ReasonCode.CODE_NOT_RECOGNISED: LocalText(
+        "无法识别此码（国家码、外地码请人工核验）",
+        "A code this kiosk does not recognise (check national or other codes by hand)",
+    ),
 }

@@ -18,6 +18,7 @@ from kiosk.checkpoint.foreign import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from kiosk.checkpoint.outcome import Outcome
 
 DEFAULT_FEVER_THRESHOLD_CELSIUS = 37.3  # above this is abnormal (DOMAIN.md)
+MAX_NATIONAL_PREFIXES = 16
 
 
 class CheckpointType(StrEnum):
@@ -127,6 +128,13 @@ class Policy:
     # person with fever (outcome PASS) where a gate refers them for observation.
     record_purchase: bool = False
     fever_outcome: Outcome = Outcome.REFER
+    # Whose health codes this checkpoint accepts (互信互认): region codes, a province's covering
+    # its cities and counties (`healthcode.federation.region_covers`); None: every issuer the
+    # trust list names.
+    accepted_issuers: frozenset[str] | None = None
+    # How this deployment's national codes (GB/T 38962) begin; such a code is a manual check
+    # ("国家码：请人工核验"). Our sources do not describe its text: empty until configured.
+    national_code_prefixes: tuple[str, ...] = ()
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
@@ -151,6 +159,10 @@ class Policy:
             "repeat_window_s": int(self.repeat_window.total_seconds()),
             "record_purchase": self.record_purchase,
             "fever_outcome": self.fever_outcome.value,
+            "accepted_issuers": (
+                None if self.accepted_issuers is None else sorted(self.accepted_issuers)
+            ),
+            "national_code_prefixes": list(self.national_code_prefixes),
         }
 
     @classmethod
@@ -196,6 +208,10 @@ class Policy:
                 changes["passage_fields"] = frozenset(
                     PassageField(f) for f in document["passage_fields"]
                 )
+            if document.get("accepted_issuers") is not None:
+                changes["accepted_issuers"] = _regions(document["accepted_issuers"])
+            if "national_code_prefixes" in document:
+                changes["national_code_prefixes"] = _prefixes(document["national_code_prefixes"])
             return replace(base, **changes)
         except PolicyError:
             raise
@@ -230,6 +246,8 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("id_match_required", "require_id_card"),
         ("record_purchase", "record_purchase"),
         ("temperature_required", "require_temperature"),
+        ("accepted_issuers", "accepted_issuers"),
+        ("national_code_prefixes", "national_code_prefixes"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]
@@ -252,6 +270,24 @@ def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise PolicyError(f"expected an integer, got {value!r}")
     return value
+
+
+def _regions(value: object) -> frozenset[str]:
+    if not isinstance(value, list | tuple) or not value:
+        raise PolicyError("accepted_issuers must be a non-empty list of region codes")
+    codes = frozenset(str(code) for code in value)
+    if any(len(code) != 6 or not code.isdigit() for code in codes):
+        raise PolicyError(f"accepted_issuers must be six-digit region codes, got {sorted(codes)}")
+    return codes
+
+
+def _prefixes(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or len(value) > MAX_NATIONAL_PREFIXES:
+        raise PolicyError(f"national_code_prefixes must be a list of at most 16, got {value!r}")
+    prefixes = tuple(str(prefix) for prefix in value)
+    if any(len(prefix) < 4 for prefix in prefixes):
+        raise PolicyError("a national code prefix needs at least 4 characters")
+    return prefixes
 
 
 def _bool(value: object) -> bool:

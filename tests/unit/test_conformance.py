@@ -90,6 +90,23 @@ def test_the_corpus_negative_cases_are_found_negative(report: conformance.Report
     }
 
 
+def test_every_refused_step_says_why(report: conformance.Report) -> None:
+    refused = [o for o in report.outcomes if o.actual is False]
+    assert len(refused) > 150
+    assert [o for o in refused if not o.detail] == []
+
+
+def test_cases_outside_the_value_sets_are_reported_apart_with_the_field(
+    report: conformance.Report,
+) -> None:
+    findings = dict(report.value_set_findings)
+    assert findings["SM/2DCode/raw/1.json"] == (
+        "v/0/ma: 'ORG-1000030215' is not in vaccine-mah-manf"
+    )
+    assert findings["IE/2DCode/Raw/2.json"] == "t/0/tt: 'COVID-19 test' is not in test-type"
+    assert "outside the EU DCC value sets" in report.table()
+
+
 def test_known_issues_are_reported_not_skipped(report: conformance.Report) -> None:
     known = [o for o in report.outcomes if o.known_issue is not None]
     assert len(known) > 100

@@ -15,6 +15,8 @@ from central.core.models.base import Base, new_id
 from central.core.models.issuance import (
     AreaRisk,
     FeedHead,
+    NationalRiskArea,
+    NationalRiskList,
     Person,
     PersonArea,
     RecomputeJob,
@@ -56,6 +58,8 @@ __all__ = [
     "Kiosk",
     "KioskRelease",
     "LoginFailures",
+    "NationalRiskArea",
+    "NationalRiskList",
     "Operator",
     "OverrideRecord",
     "PassageDay",

@@ -171,6 +171,32 @@ class RecomputeJob(Base):
     created_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    # A job over many areas at once (a national list's changes): their codes; None for one area.
+    areas: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class NationalRiskList(Base):
+    """A national list of risk areas, imported as a signed document (issue 26)."""
+
+    __tablename__ = "national_risk_lists"
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    issued_at: Mapped[datetime]
+    imported_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(255))  # a file name or the polled URL
+    areas: Mapped[int] = mapped_column(Integer)
+    # The importing province's area: inside it the province's own settings win.
+    own_area: Mapped[str] = mapped_column(String(15))
+    job_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class NationalRiskArea(Base):
+    """An area of the newest national list and its level."""
+
+    __tablename__ = "national_risk_areas"
+
+    area_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8))
 
 
 class StatusFeedEntry(Base):
