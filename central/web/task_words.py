@@ -335,7 +335,6 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
         "已登记新手机号，请居民用新手机重新申报。",
         "The new phone is recorded: the resident declares again from it.",
     ),
-    "err_phone": ("请输入 11 位手机号", "An 11-digit mobile number"),
     "why_not_on_record": (
         "该证件号码尚未申领健康码，请直接代办申领",
         "No code was issued for this ID: issue a proxy code instead",

@@ -117,7 +117,7 @@ def test_the_proxy_codes_page_resets_a_phone_in_person_and_says_why_it_cannot(
     bad_phone = client.post(
         "/admin/proxy-codes/phone-reset", data=form | {"id_number": id_number(7), "phone": "12"}
     )
-    assert bad_phone.status_code == 400 and "请输入 11 位手机号" in bad_phone.text
+    assert bad_phone.status_code == 400 and "请填写 11 位手机号码" in bad_phone.text
     done = client.post(
         "/admin/proxy-codes/phone-reset",
         data=form | {"id_number": id_number(7), "phone": NEW_PHONE},
