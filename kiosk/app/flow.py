@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from healthcode.text import LocalText
@@ -123,6 +123,7 @@ class FlowDriver:
         self.last_timing: ScanTiming | None = None
         self.last_result: ResultView | None = None
         self.last_record: PassageRecord | None = None  # what a pharmacy or clinic form follows
+        self.last_birth_date: date | None = None  # of the ID number with it (never stored)
         self.last_prompt: PromptView | None = None
         self.last_progress: ProgressView | None = None
         # The closed result staff may still change from the scan screen, and until when.
@@ -310,6 +311,7 @@ class FlowDriver:
             self._offer(None, self.now())
             self.last_result = result = result_view(effect)
             self.last_record = effect.record
+            self.last_birth_date = effect.birth_date
             for listener in listeners:
                 listener.result_shown(result)
         elif isinstance(effect, ReadyForNext):

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from healthcode.text import LocalText
+from kiosk.checkpoint.clock import local_day
 from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.policy import Policy
 from kiosk.checkpoint.scenes import (
@@ -23,6 +24,7 @@ from kiosk.checkpoint.scenes import (
     PurchaseForm,
     Scene,
     SceneHolder,
+    age_on,
     clinic_record,
     may_buy,
     purchase_record,
@@ -64,17 +66,23 @@ class SceneDesk:
         self._policy = policy
         self._now = now
 
-    def form_for(self, record: PassageRecord) -> PurchaseForm | ClinicForm | None:
+    def form_for(
+        self, record: PassageRecord, birth_date: date | None = None
+    ) -> PurchaseForm | ClinicForm | None:
+        """The form after this passage; with the birth date an ID number gave, the age on the
+        day of registration decides whether a guardian is asked (no toggle by hand)."""
         scene = first_scene(self._policy(), record)
         if scene is None:
             return None
-        holder = holder_of(record)
+        age = None if birth_date is None else age_on(birth_date, self.today())
+        holder = holder_of(record, age=age)
         if scene is Scene.PURCHASE:
             return PurchaseForm(holder)
         return ClinicForm(holder, scene, observation_start=self.today())
 
     def today(self) -> date:
-        return self._now().date()
+        """The checkpoint's day now (its time zone), from the clock passed in."""
+        return local_day(self._now(), self._store.time_zone)
 
     def earlier_visits(self, form: PurchaseForm | ClinicForm) -> list[EarlierVisit]:
         holder = form.holder

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
@@ -174,6 +174,8 @@ class ShowResult:
     decision: Decision
     record: PassageRecord
     repeat_since: timedelta | None
+    # From the ID number read or typed (never stored): a clinic asks a child's guardian.
+    birth_date: date | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

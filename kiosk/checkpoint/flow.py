@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from healthcode.claims import Colour
-from healthcode.identity import binding_matches, mask_id_number
+from healthcode.identity import IdNumberError, binding_matches, id_number_facts, mask_id_number
 from healthcode.results import Rejection, VerifiedCode
 from healthcode.text import LocalText
 from kiosk.checkpoint.decision import Decision, DecisionInputs, IdMatch, Reason, decide
@@ -401,7 +401,8 @@ class PassageFlow:
             effects.append(ReportFever(record))
         repeat = scanned.repeat_since if scanned else None
         spoken = person.temperature_celsius if person.fever_confirmed else None
-        return [*effects, ShowResult(decision, record, repeat), PlaySound(decision.outcome, spoken)]
+        shown = ShowResult(decision, record, repeat, birth_date=_birth_date(person.card))
+        return [*effects, shown, PlaySound(decision.outcome, spoken)]
 
     def _record(
         self, person: _Person, decision: Decision, inputs: DecisionInputs, now: datetime
@@ -473,6 +474,16 @@ class PassageFlow:
             policy_version=self.policy.version,
             repeat=inputs.repeat_since is not None,
         )
+
+
+def _birth_date(card: IdCardRead | None) -> date | None:
+    """The birth date the ID number read or typed carries (None without a valid one)."""
+    if card is None:
+        return None
+    try:
+        return id_number_facts(card.id_number).birth_date
+    except IdNumberError:
+        return None
 
 
 def _card_name(card: IdCardRead | None) -> str | None:

@@ -21,6 +21,14 @@ from kiosk.checkpoint.policy import CheckpointType, Policy
 MAX_LINES = 8
 MAX_QUANTITY = 99
 GUARDIAN_AGE_LIMIT = 14  # 家长姓名一栏针对于14岁以下儿童
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years on `day` (a 29 February birthday comes on 1 March in other years)."""
+    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - (0 if had_birthday else 1)
+
+
 _MOBILE = re.compile(r"^1\d{10}$")
 
 

@@ -302,7 +302,10 @@ class ClinicPanel(QWidget):
         self.travel.setVisible(not observing)
         self.contact.setVisible(not observing)
         self.guardian_row.setVisible(not observing)
-        self.child.setChecked(form.child)
+        # With an ID number the age decides (shown, not touched); without one the nurse says.
+        age_known = form.holder.age is not None
+        self.child.setChecked(form.needs_guardian if age_known else form.child)
+        self.child.setEnabled(not age_known)
         self.guardian.setEnabled(form.needs_guardian)
         self.guardian.setText(form.guardian_name if form.needs_guardian else "")
         self.guardian.setPlaceholderText(WORDS["guardian"].get(code) if form.needs_guardian else "")

@@ -56,7 +56,7 @@ class SceneScreens(QObject):
         record = self.bridge.driver.last_record
         if record is None or record.record_id != view.record_id:
             return
-        form = self.desk.form_for(record)
+        form = self.desk.form_for(record, self.bridge.driver.last_birth_date)
         if isinstance(form, PurchaseForm):
             self.purchase.open(form, view)
             self.window.show_screen("purchase")  # type: ignore[attr-defined]

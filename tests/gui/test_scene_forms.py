@@ -5,11 +5,13 @@ and the saved form waits in the outbox as the upload will send it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from healthcode.identity import check_character
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.checkpoint.scenes import CaseType, MedicineCategory, Scene
 from kiosk.ui.app import Kiosk
@@ -144,5 +146,37 @@ def test_a_nurse_registers_then_observes_and_sees_the_earlier_visit(
         assert observation is not None
         assert (observation.case_number, observation.case_type) == ("2020", "suspected")
         assert observation.dry_cough and observation.onset_date is not None
+    finally:
+        kiosk.stop()
+
+
+def _id_number_born(born: date) -> str:
+    body = f"110105{born:%Y%m%d}002"
+    return body + check_character(body)
+
+
+def test_a_child_whose_id_number_is_typed_gets_the_guardians_field_without_a_toggle(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    kiosk = _kiosk(tmp_path, CheckpointType.CLINIC, qtbot)
+    window = kiosk.window
+    panel = kiosk.scenes.clinic
+    green = kiosk.world.case("green").text  # type: ignore[attr-defined]
+    today = kiosk.scenes.desk.today()  # the kiosk's own day: its clock, not the test's
+    nine_years_ago = today.replace(year=today.year - 9, day=min(today.day, 28))
+    try:
+        kiosk.bridge.submit_manual_id(_id_number_born(nine_years_ago))
+        kiosk.bridge.submit_code_text(green)
+        qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
+        assert panel.form is not None and panel.form.holder.age == 9
+        assert panel.child.isChecked() and not panel.child.isEnabled()  # the ID number said
+        assert panel.guardian.isEnabled()
+        _tap(qtbot, panel.temperature_button)
+        tap_keys(qtbot, panel.keypads[0], "372")
+        _tap(qtbot, panel.keypad_done)
+        _tap(qtbot, panel.travel.no)
+        _tap(qtbot, panel.contact.no)
+        _tap(qtbot, panel.save)
+        assert panel.message.text() == "请填写家长姓名"
     finally:
         kiosk.stop()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -296,3 +296,15 @@ def test_normal_temperatures_up_to_the_threshold_pass(celsius: float) -> None:
     machine = flow()
     machine.handle(scan(), T0)
     assert result_of(machine.handle(reading(celsius), T0)).decision.outcome is Outcome.PASS
+
+
+def test_the_flow_hands_on_the_birth_date_of_the_id_number_read() -> None:
+    machine = flow(ROAD)
+    machine.handle(IdCardRead(ID_NUMBER, "张*丰"), T0)
+    machine.handle(scan(), T0)
+    shown = result_of(machine.handle(reading(36.5), T0))
+    assert shown.birth_date == date(1949, 12, 31)
+    assert "1949" not in repr(shown)  # never in a log line
+    without_card = flow()
+    without_card.handle(scan(verified(bound=False)), T0)
+    assert result_of(without_card.handle(reading(36.5), T0)).birth_date is None

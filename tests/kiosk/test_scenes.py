@@ -4,12 +4,14 @@ sealed with their outbox item, read back for the upload and as a person's earlie
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from healthcode.claims import Colour
+from kiosk.app.scenes import SceneDesk
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import CheckpointType, default_policy, policy_from_central
 from kiosk.checkpoint.scenes import (
@@ -19,6 +21,7 @@ from kiosk.checkpoint.scenes import (
     PurchaseForm,
     Scene,
     SceneHolder,
+    age_on,
     clinic_record,
     may_buy,
     purchase_record,
@@ -26,7 +29,7 @@ from kiosk.checkpoint.scenes import (
 )
 from kiosk.store import Store, StoreKeys
 from sync.schemas import RecordKind
-from tests.kiosk.checkpoint_support import ISSUER, T0
+from tests.kiosk.checkpoint_support import ISSUER, T0, passage
 
 HOLDER = SceneHolder(
     passage_id=uuid.uuid4(),
@@ -163,3 +166,34 @@ def test_acknowledged_records_are_purged_and_waiting_ones_kept(tmp_path: Path) -
         store.outbox.settle_outbox([first.outbox_id], []).result(timeout=10)
         assert store.scenes.purge(T0 + timedelta(days=1)).result(timeout=10) == 1
         assert [i.record.kind for i in store.outbox.outbox_batch(10)] == [RecordKind.PURCHASE]
+
+
+# ------------------------------------------------------------ a child's age from the ID number
+
+
+def test_age_counts_full_years_on_the_day() -> None:
+    assert age_on(date(2012, 11, 24), date(2026, 11, 23)) == 13  # fourteen tomorrow
+    assert age_on(date(2012, 11, 23), date(2026, 11, 23)) == 14  # fourteen today
+    assert age_on(date(2012, 2, 29), date(2026, 2, 28)) == 13
+    assert age_on(date(2012, 2, 29), date(2026, 3, 1)) == 14
+
+
+@pytest.mark.parametrize(
+    ("born", "asked"),
+    [(date(2012, 11, 24), True), (date(2012, 11, 23), False), (None, False)],
+    ids=["thirteen", "fourteen-today", "no-id-read"],
+)
+def test_a_clinic_asks_a_guardian_for_a_child_whose_id_number_says_under_14(
+    tmp_path: Path, born: date | None, asked: bool
+) -> None:
+    clinic = default_policy(CheckpointType.CLINIC)
+    late_evening = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # 23 November in Shanghai
+    with Store(tmp_path / "kiosk.db", StoreKeys.generate()) as store:
+        desk = SceneDesk(store, lambda: clinic, lambda: late_evening)
+        record = passage()
+        form = desk.form_for(record, born)
+    assert isinstance(form, ClinicForm)
+    assert form.needs_guardian is asked
+    assert form.holder.age == (None if born is None else age_on(born, date(2026, 11, 23)))
+    if born is None:  # no ID read: the nurse's toggle still asks
+        assert replace(form, child=True).needs_guardian
