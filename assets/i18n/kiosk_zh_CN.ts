@@ -647,6 +647,25 @@
         </message>
     </context>
     <context>
+        <name>PersonTrailView</name>
+        <message>
+            <source>This person's records</source>
+            <translation>查看此人记录</translation>
+        </message>
+        <message>
+            <source>Back to scanning</source>
+            <translation>返回扫码</translation>
+        </message>
+        <message>
+            <source>Sign in first: only the staff on duty may see a person's records</source>
+            <translation>请先登录：仅值班人员可查看此人的记录</translation>
+        </message>
+        <message>
+            <source>The records could not be read</source>
+            <translation>记录读取失败</translation>
+        </message>
+    </context>
+    <context>
         <name>PinPad</name>
         <message>
             <source>Enter your PIN</source>
@@ -771,6 +790,10 @@
             <source>Sign in first</source>
             <translation>请先登录值班人员</translation>
         </message>
+        <message>
+            <source>This person's records</source>
+            <translation>查看此人记录</translation>
+        </message>
     </context>
     <context>
         <name>ScanScreen</name>
@@ -785,6 +808,10 @@
         <message>
             <source>Name and phone</source>
             <translation>登记姓名电话</translation>
+        </message>
+        <message>
+            <source>This person's records</source>
+            <translation>查看此人记录</translation>
         </message>
         <message>
             <source>Staff sign-in</source>

@@ -27,17 +27,19 @@ from kiosk.app.viewstate import ScreenLayout, StatusItem
 from kiosk.checkpoint.policy import PassageField, Policy
 from kiosk.config import KioskConfig, default_config_path
 from kiosk.sessions.access import StaffAccess
+from kiosk.sessions.duty_trail import DutyTrailSession
 from kiosk.sessions.supervisor import SupervisorSession
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui.bridge import FlowBridge
 from kiosk.ui.i18n import Language, LanguageSwitch
+from kiosk.ui.person_trail import PersonTrailView
 from kiosk.ui.pinpad import AccessGate
 from kiosk.ui.provisioning import ProvisioningView
 from kiosk.ui.scene_desk import SceneScreens
 from kiosk.ui.signin import SignInView
 from kiosk.ui.supervisor import SupervisorView
 from kiosk.ui.wedge import WedgeListener, listen_on
-from kiosk.ui.window import KioskWindow
+from kiosk.ui.window import PERSON_TRAIL, KioskWindow
 from sync.schemas import KioskHealth
 
 __all__ = ["EXIT_LEFT_BY_TECHNICIAN", "Kiosk", "KioskSetup"]
@@ -143,6 +145,10 @@ class Kiosk:
             self.gate,
             language=language,
         )
+        # Hainan 004: the duty operator reads the person's records (no supervisor PIN).
+        self.records = PersonTrailView(
+            DutyTrailSession(self.store, self.trusted_now, area_trail=app.area_trail)
+        )
         config = setup.config or KioskConfig.default()
         self.provisioning = ProvisioningView(
             TechnicianSession(
@@ -172,6 +178,7 @@ class Kiosk:
             extra_screens={
                 "signin": self.signin,
                 "supervisor": self.supervisor,
+                PERSON_TRAIL: self.records,
                 "provisioning": self.provisioning,
                 **self.scenes.screens,
             },
@@ -255,6 +262,8 @@ class Kiosk:
         window.sign_in_requested.connect(self._open_sign_in)
         self.supervisor.closed.connect(lambda: window.show_screen("scan"))
         self.supervisor.settings_changed.connect(self.app.apply_settings)
+        window.records_requested.connect(self.open_records)
+        self.records.closed.connect(self._records_closed)
 
     def _wire_provisioning(self) -> None:
         view = self.provisioning
@@ -292,6 +301,15 @@ class Kiosk:
         self.window.show_screen("signin")
         self.signin.start()
 
+    def open_records(self, record_id: object) -> None:
+        """查看此人记录: the person's records for the operator signed in (refused without one)."""
+        self.window.show_screen(PERSON_TRAIL)
+        self.records.open(record_id, self.flow.operator_id)  # type: ignore[arg-type]
+
+    def _records_closed(self) -> None:
+        if self.window.current_screen == PERSON_TRAIL:  # not over the next person's result
+            self.window.show_screen("scan")
+
     def _open_supervisor(self) -> None:
         self.window.show_screen("supervisor")
         self.supervisor.start()
@@ -319,6 +337,7 @@ class Kiosk:
         self._status_timer.stop()
         self.bridge.stop()
         self.supervisor.shutdown()
+        self.records.shutdown()
         self.provisioning.shutdown()
         self.gate.shutdown()
         self.app.stop()

@@ -190,6 +190,7 @@ class ScanScreen(QWidget):
     cancel_requested = Signal()
     passer_requested = Signal()
     override_last_requested = Signal()
+    records_last_requested = Signal()  # 查看此人记录 of the last person, while 改判上一位 shows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +210,7 @@ class ScanScreen(QWidget):
         self.passer_button = gate_button()  # the passer's name and phone (Hainan 关口信息)
         self.override_last_button = gate_button()
         self.override_last_button.setStyleSheet(style.gate_button_style(style.BUTTON_PT))
+        self.records_last_button = gate_button()
         self.preview = CameraPreview()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # Whatever room is left: on a 600 px tall panel with every field it is a strip.
@@ -228,6 +230,7 @@ class ScanScreen(QWidget):
         self.supervisor_button.clicked.connect(self.supervisor_requested)
         self.language_button.clicked.connect(self.language_toggled)
         self.override_last_button.clicked.connect(self.override_last_requested)
+        self.records_last_button.clicked.connect(self.records_last_requested)
         self._prompt = PromptView(Prompt.SCAN)
         self._language = Language.ZH
         self._operator_name: str | None = None
@@ -306,6 +309,7 @@ class ScanScreen(QWidget):
             self.supervisor_button,
             self.language_button,
             self.override_last_button,
+            self.records_last_button,
         )
         for button in buttons:
             button.setStyleSheet(style.gate_button_style(kind.button_pt))
@@ -329,38 +333,41 @@ class ScanScreen(QWidget):
         Portrait: the strip alone on the first row, the buttons below. Compact (a 600 px tall
         panel): 改判上一位 waits beside the prompt, not in a row of its own."""
         activity = self._activity
-        widgets = (self.progress, self.passer_button, self.cancel_button, self.override_last_button)
-        for widget in widgets:
+        last = (self.records_last_button, self.override_last_button)
+        for widget in (self.progress, self.passer_button, self.cancel_button, *last):
             activity.removeWidget(widget)
-        self._prompt_row.removeWidget(self.override_last_button)
+        for widget in last:
+            self._prompt_row.removeWidget(widget)
         if mode is ScreenLayout.PORTRAIT:
-            activity.addWidget(self.progress, 0, 0, 1, 3)
+            activity.addWidget(self.progress, 0, 0, 1, 4)
             activity.addWidget(self.cancel_button, 1, 0)
             activity.addWidget(self.passer_button, 1, 1)
-            activity.addWidget(self.override_last_button, 1, 2)
+            activity.addWidget(self.records_last_button, 1, 2)
+            activity.addWidget(self.override_last_button, 1, 3)
         else:
             activity.addWidget(self.progress, 0, 0)
             activity.addWidget(self.passer_button, 0, 1)
             activity.addWidget(self.cancel_button, 0, 2)
-            if mode is ScreenLayout.COMPACT:
-                self._prompt_row.addWidget(self.override_last_button)
-            else:
-                activity.addWidget(self.override_last_button, 0, 3)
+            for column, widget in enumerate(last, start=3):
+                if mode is ScreenLayout.COMPACT:
+                    self._prompt_row.addWidget(widget)
+                else:
+                    activity.addWidget(widget, 0, column)
 
     def _stretch_activity(self) -> None:
         """Room goes to what is shown: a grid keeps an empty column's stretch, so the column of
         a hidden widget must give its stretch up."""
         activity = self._activity
-        for column in range(4):
+        for column in range(5):
             activity.setColumnStretch(column, 0)
         offered = self.override_last_button.isVisibleTo(self)
         if self.layout_mode is ScreenLayout.PORTRAIT:
-            activity.setColumnStretch(2 if offered else 1, 1)
+            activity.setColumnStretch(3 if offered else 1, 1)
             return
         if self.progress.isVisibleTo(self):
             activity.setColumnStretch(0, 1)
         if offered and self.layout_mode is not ScreenLayout.COMPACT:
-            activity.setColumnStretch(3, 1)
+            activity.setColumnStretch(4, 1)
 
     # ------------------------------------------------------------ what it shows
 
@@ -404,6 +411,7 @@ class ScanScreen(QWidget):
         self.manual_button.setText(self.tr("Manual entry"))
         self.cancel_button.setText(self.tr("Start over"))
         self.passer_button.setText(self.tr("Name and phone"))
+        self.records_last_button.setText(self.tr("This person's records"))
         self.sign_in_button.setText(self.tr("Staff sign-in"))
         self.supervisor_button.setText(self.tr("Supervisor"))
         self.language_button.setText("English" if language is Language.ZH else "中文")
@@ -436,6 +444,7 @@ class ScanScreen(QWidget):
         self.passer_button.setVisible(in_progress and self.fields.asks_passer)
         offer = self._last is not None and not in_progress
         self.override_last_button.setVisible(offer)
+        self.records_last_button.setVisible(offer and not self._needs_sign_in)
         compact = self.layout_mode is ScreenLayout.COMPACT
         # On a 600 px tall panel the strip's awaited step stands for the prompt.
         striped = compact and self.progress.view is not None

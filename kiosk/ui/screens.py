@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
@@ -40,6 +41,7 @@ class ResultScreen(QFrame):
     and at most two further reasons: readable from 2 m, nothing said twice."""
 
     override_requested = Signal()
+    records_requested = Signal()  # 查看此人记录: only offered to a signed-in operator
     done = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -58,13 +60,22 @@ class ResultScreen(QFrame):
         self.override_button.setStyleSheet(style.gate_button_style(style.BUTTON_PT))
         self.override_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.override_button.clicked.connect(self.override_requested)
+        self.records_button = touch_button()
+        self.records_button.setStyleSheet(style.gate_button_style(style.BUTTON_PT))
+        self.records_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.records_button.clicked.connect(self.records_requested)
+        self.records_button.hide()
         layout.addStretch(1)
         for label in (self.word, self.deciding, self.person):
             layout.addWidget(label)
         layout.addWidget(self.repeat, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.reasons)
         layout.addStretch(1)
-        layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignRight)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.records_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.override_button)
+        layout.addLayout(buttons)
         # The type shrinks to the panel (`_fit`): the words never hold the screen larger.
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._view: ResultView | None = None
@@ -75,6 +86,7 @@ class ResultScreen(QFrame):
         """Nobody on duty is signed in: the button says the sign-in comes first."""
         self._needs_sign_in = needed
         self._label_override()
+        self.records_button.setVisible(not needed)  # a person's records: the duty staff only
 
     def _label_override(self) -> None:
         text = self.tr("Change decision")
@@ -89,6 +101,7 @@ class ResultScreen(QFrame):
     def retranslate(self, language: Language) -> None:
         self._language = language
         self._label_override()
+        self.records_button.setText(self.tr("This person's records"))
         self._render()
 
     @property

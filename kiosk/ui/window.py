@@ -31,6 +31,8 @@ from kiosk.ui.plate_entry import PlateEntry
 from kiosk.ui.provisioning_entry import TouchOpens
 from kiosk.ui.screens import ResultScreen, ScanScreen
 
+PERSON_TRAIL = "person_trail"  # the duty staff's page of a person's records (kiosk.ui.person_trail)
+
 
 class PageStack(QStackedWidget):
     """The screens in one stack, which asks the window only for the room of the screen that
@@ -72,6 +74,7 @@ def is_quit_key(event: QKeyEvent) -> bool:
 class KioskWindow(QMainWindow):
     close_requested = Signal()  # locked: someone tried to close the window or quit
     sign_in_requested = Signal()  # 改判 touched with nobody signed in: the sign-in comes first
+    records_requested = Signal(object)  # 查看此人记录: the passage's id (uuid.UUID)
 
     def __init__(
         self,
@@ -184,6 +187,8 @@ class KioskWindow(QMainWindow):
         bridge.override_offer_changed.connect(self._override_offer_changed)
         self.result.override_requested.connect(self._override_shown_result)
         self.scan.override_last_requested.connect(self._override_last)
+        self.result.records_requested.connect(self._records_of_shown_result)
+        self.scan.records_last_requested.connect(self._records_of_last)
         self.override.submitted.connect(self._submit_override)
         self.override.cancelled.connect(self._override_cancelled)
         TouchOpens(self.scan.fields.plate, self._open_plate)  # gloves: the plate page's keys
@@ -203,7 +208,7 @@ class KioskWindow(QMainWindow):
 
     def show_prompt(self, prompt: PromptView) -> None:
         self.scan.show_prompt(prompt)
-        if self.current_screen in {"result", "override", *SCENE_SCREENS}:
+        if self.current_screen in {"result", "override", PERSON_TRAIL, *SCENE_SCREENS}:
             return
         if self.current_screen not in {"manual", "plate", "passer"}:
             self.show_screen("scan")
@@ -284,6 +289,7 @@ class KioskWindow(QMainWindow):
             "plate",
             *SCENE_SCREENS,  # a pharmacy's or clinic's form stays until saved or cancelled
             "passer",
+            PERSON_TRAIL,  # the duty staff read the person's records: until they close them
             *self._sign_in_for_override(),
         }:
             self.show_screen("scan")
@@ -309,6 +315,15 @@ class KioskWindow(QMainWindow):
             return
         self._override_record = self._offered.record_id
         self._open_override()
+
+    def _records_of_shown_result(self) -> None:
+        view = self.result.view
+        if view is not None and view.record_id is not None:
+            self.records_requested.emit(view.record_id)
+
+    def _records_of_last(self) -> None:
+        if self._offered is not None and self._offered.record_id is not None:
+            self.records_requested.emit(self._offered.record_id)
 
     def _submit_override(self, outcome: Outcome, reason: str) -> None:
         self.bridge.request_override(outcome, reason, self._override_record)
