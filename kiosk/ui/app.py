@@ -147,7 +147,8 @@ class Kiosk:
         )
         # Hainan 004: the duty operator reads the person's records (no supervisor PIN).
         self.records = PersonTrailView(
-            DutyTrailSession(self.store, self.trusted_now, area_trail=app.area_trail)
+            DutyTrailSession(self.store, self.trusted_now, area_trail=app.area_trail),
+            operator_names=self.gate.operator_names,
         )
         config = setup.config or KioskConfig.default()
         self.provisioning = ProvisioningView(

@@ -25,6 +25,7 @@ from kiosk.checkpoint.events import Prompt
 from kiosk.checkpoint.policy import CheckpointType, PassageField, default_policy
 from kiosk.store import Operator
 from kiosk.ui.app import Kiosk
+from kiosk.ui.gallery_records import person_trail_shots
 from kiosk.ui.gallery_scenes import scene_shots
 from kiosk.ui.i18n import Language
 
@@ -139,6 +140,8 @@ class Gallery:
         shots += self._manual_entry() + self._override() + self._plate() + self._passer()
         shots += self._sign_in() + self._supervisor() + self._technician()
         shots += scene_shots(self.window, self._results["yellow-code-manual-check"], Shot)
+        logs, records = self.kiosk.supervisor.log_page, self.kiosk.records
+        shots += person_trail_shots(self.window, records, logs, self._results, self._now, Shot)
         return shots
 
     def _scan(self, kind: CheckpointType, faults: tuple[str, ...]) -> Shot:

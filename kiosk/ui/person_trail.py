@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.sessions.duty_trail import DutyTrailSession, PersonRecords
+from kiosk.sessions.supervisor import LogRow
 from kiosk.ui import style
 from kiosk.ui.background import Background
 from kiosk.ui.fitting import keep_words_whole
@@ -43,10 +45,12 @@ class PersonTrailView(QWidget):
         session: DutyTrailSession,
         *,
         idle_timeout_s: float = IDLE_TIMEOUT_S,
+        operator_names: Callable[[], dict[str, str]] = dict,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
+        self._operator_names = operator_names  # the roster's names for the operator column
         self._background = Background(self, threads=1)
         self._generation = 0
         self._refused = False
@@ -74,10 +78,10 @@ class PersonTrailView(QWidget):
         self._idle.start()
         self._refused = operator_id is None or record_id is None
         self.page.show_reading()
+        self._show_rows_part(True)
+        self.page.model.set_operator_names(self._operator_names())
         if operator_id is None or record_id is None:
-            self.page.model.clear()
-            self.page.show_area(None)
-            self._render_refusal()
+            self.show_refusal()
             if operator_id is None:
                 self._session.refused()
             return
@@ -100,6 +104,14 @@ class PersonTrailView(QWidget):
                 self.area_answered.emit(answer is not None)
 
         self._background.run(lambda: session.records(record_id, operator_id), shown, self._failed)
+
+    def show_records(self, rows: list[LogRow], area: TrailAnswer | None) -> None:
+        """Draw rows and central's answer as read (the gallery's pictures use it directly)."""
+        self._refused = False
+        self._show_rows_part(True)
+        self.page.model.set_operator_names(self._operator_names())
+        self.page.show_rows(rows)
+        self.page.show_area(area)
 
     def close_page(self) -> None:
         self._forget()
@@ -126,6 +138,18 @@ class PersonTrailView(QWidget):
         self._generation += 1
         self._idle.stop()
         self.page.model.clear()
+
+    def show_refusal(self) -> None:
+        """Nobody signed in: no rows, and the page says who may see them."""
+        self._refused = True
+        self.page.model.clear()
+        self.page.show_area(None)
+        self._show_rows_part(False)
+        self._render_refusal()
+
+    def _show_rows_part(self, shown: bool) -> None:
+        for widget in (self.page.area_label, self.page.table, self.page.details_label):
+            widget.setVisible(shown)
 
     def _render_refusal(self) -> None:
         self.page.summary_label.setText(

@@ -339,11 +339,11 @@ class ScanScreen(QWidget):
         for widget in last:
             self._prompt_row.removeWidget(widget)
         if mode is ScreenLayout.PORTRAIT:
-            activity.addWidget(self.progress, 0, 0, 1, 4)
+            activity.addWidget(self.progress, 0, 0, 1, 3)
             activity.addWidget(self.cancel_button, 1, 0)
             activity.addWidget(self.passer_button, 1, 1)
-            activity.addWidget(self.records_last_button, 1, 2)
-            activity.addWidget(self.override_last_button, 1, 3)
+            activity.addWidget(self.override_last_button, 1, 2)
+            activity.addWidget(self.records_last_button, 2, 0, 1, 3)  # 改判上一位 keeps the width
         else:
             activity.addWidget(self.progress, 0, 0)
             activity.addWidget(self.passer_button, 0, 1)
@@ -362,7 +362,7 @@ class ScanScreen(QWidget):
             activity.setColumnStretch(column, 0)
         offered = self.override_last_button.isVisibleTo(self)
         if self.layout_mode is ScreenLayout.PORTRAIT:
-            activity.setColumnStretch(3 if offered else 1, 1)
+            activity.setColumnStretch(2 if offered else 1, 1)
             return
         if self.progress.isVisibleTo(self):
             activity.setColumnStretch(0, 1)
