@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,7 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         child=True,
         guardian_name="OUYANG XIAOMING",
     )
+    child_by_id = ClinicForm(replace(HOLDER, age=9), Scene.REGISTRATION, temperature_text="37.2")
     return [
         shot("purchase", True, show_purchase(PurchaseForm(HOLDER))),
         shot("purchase-filled", True, show_purchase(filled)),
@@ -104,4 +106,6 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         shot("clinic-case-number", True, show_clinic(observation, keypad=1)),
         shot("clinic-details", True, show_clinic(observation, details=True)),
         shot("clinic-guardian", True, show_clinic(registration, guardian=True)),
+        # The ID number said nine years old: the guardian is asked, the toggle shows why.
+        shot("clinic-registration-child-by-id", True, show_clinic(child_by_id)),
     ]

@@ -60,7 +60,7 @@ class YesNo(QWidget):
         self.question.setFont(style.font(style.BODY_PT, bold=True))
         self.question.setWordWrap(True)
         self.yes, self.no = ToggleButton(), ToggleButton()
-        group = QButtonGroup(self)
+        self._group = group = QButtonGroup(self)
         for answer, button in ((True, self.yes), (False, self.no)):
             group.addButton(button)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -70,8 +70,11 @@ class YesNo(QWidget):
         layout.addWidget(self.no)
 
     def show_answer(self, answer: bool | None) -> None:
+        # An exclusive group keeps its checked button: the next person's form starts unanswered.
+        self._group.setExclusive(False)
         for button, value in ((self.yes, True), (self.no, False)):
             button.setChecked(answer is value)
+        self._group.setExclusive(True)
 
     def retranslate(self, question: LocalText, language: Language) -> None:
         self.question.setText(question.get(language.value))

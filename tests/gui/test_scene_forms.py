@@ -178,5 +178,10 @@ def test_a_child_whose_id_number_is_typed_gets_the_guardians_field_without_a_tog
         _tap(qtbot, panel.contact.no)
         _tap(qtbot, panel.save)
         assert panel.message.text() == "请填写家长姓名"
+        # The next person's form starts unanswered, whatever was touched for this one.
+        assert panel.form is not None
+        panel.open(replace(panel.form, travel_history=None, fever_contact=None), panel.view, [])
+        answers = (panel.travel.yes, panel.travel.no, panel.contact.yes, panel.contact.no)
+        assert not any(button.isChecked() for button in answers)
     finally:
         kiosk.stop()
