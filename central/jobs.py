@@ -4,7 +4,8 @@
 write of its transaction: SQLite's write lock, PostgreSQL's row lock), works what is due
 (`changes.run_pending`: area-risk recompute jobs not done whose own lease is free or lapsed;
 `changes.sweep_due`: people whose colour may have changed by time alone; stale failed-login
-counts, `admins.forget_stale_login_failures`), then releases the
+counts, `admins.forget_stale_login_failures`; the colour counters' rows folded,
+`area_colours.fold`), then releases the
 row with the time it ran. A process that finds the lease held, or the work run by another
 process within `min_interval`, skips its turn. Nothing assumes one process: the lease spares
 duplicate effort, and correctness does not even rest on it, because each recompute job keeps
@@ -38,9 +39,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.admins import forget_stale_login_failures
+from central.core.db import session_scope
 from central.core.models import JobLease
 from central.core.settings import Settings
-from central.issuance import changes
+from central.issuance import area_colours, changes
 from central.issuance.national_cli import poll as poll_national_list
 from central.issuance.scene_events import apply_scene_records
 from central.reports.exports import purge_expired_exports, run_due_exports
@@ -140,6 +142,8 @@ def run_once(
         swept = changes.sweep_due(sessions, clock())
         apply_scene_records(sessions, clock())  # issue 25: what an upload left unapplied
         forget_stale_login_failures(sessions, clock())
+        with session_scope(sessions) as session:
+            area_colours.fold(session)
         result = RunResult(ran=True, jobs=jobs, swept=swept)
         if reports is not None:
             result = _report_work(sessions, clock, me, reports, result)

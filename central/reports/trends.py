@@ -3,10 +3,11 @@
 - `outcomes_per_day`: passages by outcome, and fevers, per local day over a run of days, summed
   from the day counters kept as passages are stored (`passage_days`): a province's week is a few
   thousand counters, not a million passages.
-- `colours_by_sub_area`: code holders by colour in each sub-area of an area (one grouped
-  query on the prefix of where people live).
+- `colours_by_sub_area`: code holders by colour in each sub-area of an area, summed from the
+  counters the database keeps as colours change (`area_colour_counts`,
+  central/issuance/area_colours.py): a province's people are a few rows per village.
 
-Callers pass the account's scope pieces (visible checkpoints, the person filter), so a trend
+Callers pass the account's scope pieces (visible checkpoints, the area's prefix), so a trend
 never counts what the account may not see. Qt-free and independent of the kiosk package.
 """
 
@@ -19,8 +20,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from central.core.models import Kiosk, PassageDay, Person
+from central.core.models import Kiosk, PassageDay
 from central.core.regions import PREFIX_DIGITS, level_of
+from central.issuance.area_colours import counts_within
 
 # The kiosk's outcomes (kiosk.checkpoint.outcome.Outcome values), in the order they are shown.
 OUTCOMES = ("pass", "deny", "refer", "manual_check")
@@ -98,29 +100,21 @@ def outcomes_per_day(
 
 
 def colours_by_sub_area(
-    session: Session, people: ColumnElement[bool], sub_areas: Sequence[str]
+    session: Session, prefix: str | None, sub_areas: Sequence[str]
 ) -> tuple[dict[str, int], list[AreaColours]]:
-    """The area's people by colour, and the same for each sub-area (the children of one area,
-    so of one level), in one grouped query: the totals count everyone in the area, those who
-    live at the area's own level included."""
+    """The people living in the area of `prefix` (an account's scope: None sees nobody) by
+    colour, and the same for each sub-area (the children of one area, so of one level), from
+    the counters the database keeps (`area_colour_counts`): the totals count everyone in the
+    area, those who live at the area's own level included."""
     totals = dict.fromkeys(COLOURS, 0)
-    if not sub_areas:
-        for colour, count in session.execute(
-            select(Person.colour, func.count()).where(people).group_by(Person.colour)
-        ):
-            if colour in totals:
-                totals[colour] += int(count)
-        return totals, []
-    digits = PREFIX_DIGITS[level_of(sub_areas[0])]
-    prefix = func.substr(Person.residence_area, 1, digits)
-    rows = session.execute(
-        select(prefix, Person.colour, func.count()).where(people).group_by(prefix, Person.colour)
-    ).all()
+    if prefix is None:
+        return totals, [AreaColours(code, (0,) * len(COLOURS)) for code in sub_areas]
+    digits = PREFIX_DIGITS[level_of(sub_areas[0])] if sub_areas else len(prefix)
     found: dict[str, list[int]] = {}
-    for head, colour, count in rows:
+    for (head, colour), count in counts_within(session, prefix, digits).items():
         if colour in COLOURS:
-            found.setdefault(str(head), [0] * len(COLOURS))[COLOURS.index(colour)] += int(count)
-            totals[colour] += int(count)
+            found.setdefault(head, [0] * len(COLOURS))[COLOURS.index(colour)] += count
+            totals[colour] += count
     return totals, [
         AreaColours(code, tuple(found.get(code[:digits], [0] * len(COLOURS)))) for code in sub_areas
     ]

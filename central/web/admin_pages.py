@@ -126,7 +126,7 @@ def dashboard(
     charts = []
     if scope.role is Role.REGION_ADMIN:
         sub_areas = [child.code for child in children]
-        colours, by_area = colours_by_sub_area(session, scope.person_filter(), sub_areas)
+        colours, by_area = colours_by_sub_area(session, scope.prefix, sub_areas)
         audit.record(Action.LIST, "person", sum(colours.values()))
         if by_area:
             names = viewer.region_names(sub_areas)

@@ -13,6 +13,7 @@ from central.core.models.administration import (
 )
 from central.core.models.base import Base, new_id
 from central.core.models.issuance import (
+    AreaColourCount,
     AreaRisk,
     FeedHead,
     NationalRiskArea,
@@ -44,6 +45,7 @@ from central.core.models.tipoffs import TipOff
 __all__ = [
     "AdminSession",
     "Administrator",
+    "AreaColourCount",
     "AreaRisk",
     "AuditEntry",
     "Base",

@@ -132,6 +132,24 @@ def insert_people(executor: Session | Connection, rows: Sequence[Mapping[str, An
     executor.execute(insert(_person_colours), colour_rows)
 
 
+class AreaColourCount(Base):
+    """Code holders by where they live and their colour, as signed changes: the database's
+    triggers (migration 0015) add a row each time a person is given a colour, changes colour,
+    moves or is removed, in the statement's own transaction, so the sum of an area's rows is
+    the count the join of `people` and `person_colours` gives. Only inserts: two transactions
+    never wait on one counter. The periodic jobs fold each area's rows into one
+    (central/issuance/area_colours.py)."""
+
+    __tablename__ = "area_colour_counts"
+    # A dashboard sums an area's rows: a range of this index, nothing else read.
+    __table_args__ = (Index("ix_area_colour_counts_area", "area_code", "colour", "people"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area_code: Mapped[str] = mapped_column(String(15))
+    colour: Mapped[str] = mapped_column(String(8))
+    people: Mapped[int] = mapped_column(Integer)  # a change: +1, -1, or a folded sum
+
+
 class PersonArea(Base):
     """The areas a person's colour depends on: who to recompute when an area's level changes."""
 
