@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from central.administration.routers import accounts as accounts_api
-from central.core.audit import Action
+from central.core.audit import Action, entries_together
 from central.core.errors import RefusedError
 from central.reports.exports import ExportFormat, ExportKind, ExportState
 from central.reports.routers import exports as exports_api
@@ -55,7 +55,8 @@ def reports_page(
     days: Annotated[int, Query()] = WEEK_DAYS,
 ) -> HTMLResponse:
     """Opens on today (figures as they arrive); `days` is 7 or 30."""
-    return _reports_page(viewer, day or local_today(viewer.now), days if days in RANGES else 7)
+    with entries_together(viewer.session):  # three reads, one commit of their audit entries
+        return _reports_page(viewer, day or local_today(viewer.now), days if days in RANGES else 7)
 
 
 EXPORT_FORM = (
