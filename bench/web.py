@@ -37,7 +37,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,6 +55,8 @@ from healthcode.console import say, survives_closed_stdout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _server_time import ServerTimer, goal, percentile
+
 TARGET_MS = 50.0
 PROVINCE = "620000"  # not in the shipped file: the generated province sits beside Shaanxi
 SHAPE = (14, 8, 12, 15, 4)  # cities per province, counties per city, towns, villages, groups
@@ -65,30 +66,6 @@ CHARACTERS = (
 )
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 SESSION_TTL = timedelta(days=1)
-
-
-class ServerTimer:
-    """ASGI middleware: the time of each HTTP request inside the app, in ms."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.samples: list[float] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        await self.app(scope, receive, send)
-        self.samples.append((time.perf_counter() - started) * 1000)
-
-
-def goal(name: str, measured: float, unit: str, op: str, target: float, note: str = "") -> str:
-    met = measured <= target if op == "<=" else measured >= target
-    line = (
-        f"goal {name}: {measured:.2f} {unit} (target {op} {target:g}) {'met' if met else 'missed'}"
-    )
-    return line + (f" ({note})" if note else "")
 
 
 def generated_province() -> list[dict[str, object]]:
@@ -163,11 +140,6 @@ def queries(rows: list[dict[str, object]], count: int) -> list[str]:
         else:
             made.append(str(row["code"])[: chance.choice((4, 6, 9))])
     return fixed + made
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 @contextmanager

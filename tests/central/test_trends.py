@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from central.core.db import session_scope
-from central.core.models import Checkpoint
+from central.core.models import AuditEntry, Checkpoint
 from central.reports.trends import OUTCOMES, outcomes_per_day
 from central.web.i18n import TEXT
 from kiosk.checkpoint.outcome import Outcome
@@ -151,6 +151,25 @@ def test_the_province_dashboard_shows_code_colours_by_city(central: Central) -> 
     assert sum(by_colour.values()) == 2 and by_colour["绿码"] >= 1
     fleet = json.loads(charts["fleet"])
     assert fleet["pie"] is True
+
+
+def test_the_dashboard_and_reports_page_log_each_of_their_reads(central: Central) -> None:
+    load_sample_regions(central)
+    declare(central, declaration(1))
+    client = _browser(central, province_account_id(central))
+    for page in ("/admin", "/admin/reports"):
+        assert client.get(page).status_code == 200
+    with session_scope(central.app.state.sessions) as session:
+        logged = [
+            (entry.route, entry.object_type, entry.row_count)
+            for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+            if entry.route in ("GET /admin", "GET /admin/reports")
+        ]
+    assert ("GET /admin", "person", 1) in logged
+    assert {kind for route, kind, _n in logged if route == "GET /admin"} == {
+        "kiosk", "alert", "region", "person", "passage",
+    }  # fmt: skip
+    assert {kind for route, kind, _n in logged if route == "GET /admin/reports"} >= {"passage"}
 
 
 def test_a_county_dashboard_counts_only_its_own_checkpoints(central: Central) -> None:
