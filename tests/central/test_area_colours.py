@@ -71,11 +71,12 @@ def test_the_counters_follow_every_write_of_a_person_and_survive_folding(
             moved = session.get(Person, _person(4, "", "")["id"])
             assert moved is not None
             moved.residence_area, moved.colour = "610113001001", "yellow"  # moved and re-coloured
+            recoloured = [_person(n, "", "")["id"] for n in (5, 6, 7)]
             session.execute(  # a bulk statement, as a recompute writes
                 update(Person.colours_table)
-                .where(Person.colours_table.c.person_id.in_([_person(n, "", "")["id"] for n in (5, 6, 7)]))
+                .where(Person.colours_table.c.person_id.in_(recoloured))
                 .values(colour="green")
-            )  # fmt: skip
+            )
             session.execute(
                 delete(Person.people_table).where(
                     Person.people_table.c.id == _person(8, "", "")["id"]

@@ -69,6 +69,28 @@ def test_an_exact_initials_match_comes_before_longer_ones(central: Central) -> N
     assert found[0]["name_zh"] == "西安市"
 
 
+def test_pinyin_matches_come_exact_first_then_by_level_and_code_whatever_their_number(
+    central: Central,
+) -> None:
+    """The search by pinyin goes level by level: it lists what one sort of every match would."""
+    load_sample_regions(central)
+    with session_scope(central.app.state.sessions) as session:
+        regions = session.scalars(select(Region)).all()
+        rows = [(r.level, r.code, r.pinyin or "", r.pinyin_initials or "") for r in regions]
+    queries = ("x", "xa", "d", "s", "c", "b", "zz")
+    for query, limit in [(q, n) for q in queries for n in (1, 3, 20)]:
+        exact = sorted(r[:2] for r in rows if query in (r[2], r[3]))
+        rest = sorted(r[:2] for r in rows if r[2].startswith(query) or r[3].startswith(query))
+        expected = [*exact, *(r for r in rest if r not in exact)][:limit]
+        found = central.client.get(
+            "/api/v1/regions/search",
+            params={"q": query, "limit": limit},
+            headers=central.admin_headers,
+        ).json()
+        assert _codes(found) == [code for _level, code in expected], (query, limit)
+    print(f"{len(queries)} queries, {len(rows)} regions")
+
+
 def test_a_region_search_is_audited_like_every_scoped_read(central: Central) -> None:
     load_sample_regions(central)
     before = audit_count(central)
