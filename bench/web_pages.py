@@ -8,9 +8,12 @@ A province of 2,000 checkpoints (one kiosk each) in the counties of the shipped 
 Then the pages are asked through the app's ASGI interface (Starlette's TestClient) with a page
 session of the province's administrator and of one county's (Xincheng, 610102): the dashboard
 (`/admin`: tiles, alerts, fleet, the 7-day chart, colours by sub-area) and the reports page
-(`/admin/reports`: today, the 7-day chart and table). Each request is timed inside the ASGI
-call, from the request's arrival to the last byte of its answer: the server's time. Reference
-in the same run: the login page (a template and nothing read), as a ratio.
+(`/admin/reports`: today, the 7-day chart and table). The people's colour counters
+(`area_colour_counts`, kept by the database's triggers as they are written) are folded once
+written, as the periodic jobs do. Each request is timed inside the ASGI call, from the
+request's arrival to the last byte of its answer: the server's time (`ServerTimer`,
+bench/_server_time.py, shared with bench/web.py). Reference in the same run: the login page (a
+template and nothing read), as a ratio.
 PostgreSQL: with CENTRAL_TEST_POSTGRES_URL or --database-url, the same again in a throwaway
 database there; without, its goal lines say it was not measured.
 """
