@@ -86,13 +86,8 @@ class Region(Base):
     """The six-level region tree (central/core/regions.py): GB/T 2260-style codes, 6-15 digits."""
 
     __tablename__ = "regions"
-    # The picker's search walks regions by level and code and stops at its limit; pinyin and
-    # initials are ranges of one level's regions (central/core/region_search.py).
-    __table_args__ = (
-        Index("ix_regions_level_code", "level", "code"),
-        Index("ix_regions_level_pinyin", "level", "pinyin"),
-        Index("ix_regions_level_initials", "level", "pinyin_initials"),
-    )
+    # The picker's search walks regions by level and code and stops at its limit.
+    __table_args__ = (Index("ix_regions_level_code", "level", "code"),)
 
     code: Mapped[str] = mapped_column(String(15), primary_key=True)
     level: Mapped[int] = mapped_column(Integer)
@@ -100,8 +95,8 @@ class Region(Base):
     name_zh: Mapped[str] = mapped_column(String(100), index=True)
     name_en: Mapped[str | None] = mapped_column(String(100))
     # Worked out once at loading (central/core/region_search.py): what a search matches.
-    pinyin: Mapped[str | None] = mapped_column(String(400))
-    pinyin_initials: Mapped[str | None] = mapped_column(String(100))
+    pinyin: Mapped[str | None] = mapped_column(String(400), index=True)
+    pinyin_initials: Mapped[str | None] = mapped_column(String(100), index=True)
 
 
 class Enterprise(Base):

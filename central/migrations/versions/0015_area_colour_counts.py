@@ -1,5 +1,4 @@
-"""area_colour_counts: code holders by residence and colour, kept by the database's triggers;
-regions' pinyin indexed by level
+"""area_colour_counts: code holders by residence and colour, kept by the database's triggers
 
 Revision ID: 0015_area_colour_counts
 Revises: 0013_passage_days
@@ -11,9 +10,6 @@ removed) and `people` (a move, a removal) add a signed row here in the same tran
 whichever code or statement wrote: the sum of an area's rows is what the join counts. Only
 inserts, so no two transactions wait on one counter; the periodic jobs fold the rows
 (central/issuance/area_colours.py). The people already stored are counted here.
-
-The region picker's search by pinyin walks one level at a time (two letters of initials match
-thousands of groups): `regions.pinyin` and `pinyin_initials` are indexed after the level.
 """
 
 from __future__ import annotations
@@ -129,18 +125,9 @@ def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRES if postgres else SQLITE:
         op.execute(statement)
-    # The picker's search by pinyin: a range of one level's regions at a time.
-    op.drop_index("ix_regions_pinyin", table_name="regions")
-    op.drop_index("ix_regions_pinyin_initials", table_name="regions")
-    op.create_index("ix_regions_level_pinyin", "regions", ["level", "pinyin"])
-    op.create_index("ix_regions_level_initials", "regions", ["level", "pinyin_initials"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_regions_level_initials", table_name="regions")
-    op.drop_index("ix_regions_level_pinyin", table_name="regions")
-    op.create_index("ix_regions_pinyin", "regions", ["pinyin"])
-    op.create_index("ix_regions_pinyin_initials", "regions", ["pinyin_initials"])
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRES_DROP if postgres else SQLITE_DROP:
         op.execute(statement)
