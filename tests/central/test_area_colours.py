@@ -8,15 +8,16 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from central.core.db import make_engine, make_sessions, migrate, session_scope
+from central.core.db import alembic_config, make_engine, make_sessions, migrate, session_scope
 from central.core.models import AreaColourCount, Person, insert_people
 from central.issuance.area_colours import counts_within, fold
 from central.reports.trends import colours_by_sub_area
 
-BEFORE_COUNTERS = "0013_passage_days"
+COUNTERS = "0015_area_colour_counts"
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 VILLAGES = ("610102001001", "610102001002", "610103001001", "610113001001")
 
@@ -120,7 +121,9 @@ def test_the_people_stored_before_the_counters_are_counted_by_the_migration(
     engine = make_engine(database_url)
     sessions = make_sessions(engine)
     try:
-        migrate(engine, BEFORE_COUNTERS)
+        before = ScriptDirectory.from_config(alembic_config(engine)).get_revision(COUNTERS)
+        assert before is not None and isinstance(before.down_revision, str)
+        migrate(engine, before.down_revision)
         with session_scope(sessions) as session:
             insert_people(session, _people(30))
         migrate(engine)
