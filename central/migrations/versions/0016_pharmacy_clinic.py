@@ -1,7 +1,7 @@
 """scene_records: pharmacy purchases and clinic visits sent by kiosks (issue 25)
 
 Revision ID: 0016_pharmacy_clinic
-Revises: 0013_passage_days
+Revises: 0015_area_colour_counts
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import central.core.db
 
 revision = "0016_pharmacy_clinic"
-down_revision = "0013_passage_days"
+down_revision = "0015_area_colour_counts"
 branch_labels = None
 depends_on = None
 
