@@ -35,6 +35,7 @@ from central.reports.routers import reports as reports_router
 from central.web import issuance_page, region_picker, setup_page
 from central.web import router as web_router
 from central.web.api_docs import install_api_docs
+from central.web.render import install_page_error_handler
 
 VERSION = "0.1.0"
 
@@ -97,6 +98,7 @@ def create_app(
     app.state.region_lookups = MemoryWindows()  # the public region picker's rate limit
     install_error_handlers(app)
     install_request_guard(app, clock)  # issue 27: bounded bodies, no input in a log or a 500
+    install_page_error_handler(app)  # issue 24: a page's 400 in the page's language
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
     # uploads) first. No two routers share a path, so the order changes nothing else.
     app.include_router(issuance_page.router)  # issue 13: the self-declaration page

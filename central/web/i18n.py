@@ -402,6 +402,8 @@ TEXT: Mapping[str, tuple[str, str]] = {
         "没有找到您的健康码，请重新申领或找回",
         "Your code was not found: apply again or find it",
     ),
+    # issue 24, what was left: refusal pages, fever reasons, check-ins, region files
+    "err_week": ("周次有误，请按 2026-W47 的格式填写", "Write the week as 2026-W47"),
 }
 TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 TEXT = {**TEXT, **TIP_OFF_TEXT}  # the tip-off pages' words (central/web/tip_off_words.py)

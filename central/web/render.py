@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
@@ -229,8 +231,12 @@ class Viewer:
         )
 
     def refusal(self, error: RefusedError, *, nav: str) -> HTMLResponse:
-        """A refusal of the API's rules, as a page: 404 and 403 say nothing more. What the
-        refused call wrote is rolled back first, as the API's session dependency does."""
+        """A refusal of the API's rules, as a page: 404 and 403 say nothing more; any other
+        says why in the page's words (a detail the pages do not know: a generic sentence, never
+        the API's English). What the refused call wrote is rolled back first, as the API's
+        session dependency does."""
+        from central.web.task_forms import why  # task_forms builds on this module
+
         self.session.rollback()
         key = STATUS_OF_REASON.get(error.reason)
         return self.page(
@@ -238,7 +244,7 @@ class Viewer:
             nav=nav,
             status_code=error.status_code,
             message_key=key or "bad_request",
-            detail="" if key else error.refusal_detail,
+            detail="" if key else self.translator(why(error.refusal_detail)),
         )
 
     def expired_form(self, *, nav: str) -> HTMLResponse:
@@ -277,3 +283,26 @@ def _issuing_viewer(
 # What the pages a community worker opens too use (the proxy codes' pages, the region picker's
 # look-ups on them): the issuing scope, whose API checks still apply.
 IssuingViewerDep = Annotated[Viewer, Depends(_issuing_viewer)]
+
+
+def install_page_error_handler(app: FastAPI) -> None:
+    """A page's malformed address (`/admin/reports/daily.csv?day=soon`) answers a page in its
+    language, with a generic sentence (no English validation detail on a Chinese page); the
+    JSON API keeps FastAPI's own 422 answer."""
+
+    async def on_invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)  # registered for it only
+        if not request.url.path.startswith("/admin"):
+            return await request_validation_exception_handler(request, error)
+        t = Translator(language_of(request))
+        return render(
+            request,
+            "message.html",
+            status_code=400,
+            nav="",
+            viewer=None,
+            message_key="bad_request",
+            detail=t("err_generic"),
+        )
+
+    app.add_exception_handler(RequestValidationError, on_invalid)
