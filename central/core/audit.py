@@ -27,6 +27,8 @@ class Action(StrEnum):
     READ = "read"
     EXPORT = "export"
     CHANGE = "change"  # a record changed by hand (an in-person phone reset)
+    DECIDE = "decide"  # a fever case confirmed or dismissed
+    IMPORT = "import"  # a region file loaded from the regions page
 
 
 @dataclass

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
+from central.core.models import CheckIn as CheckInRow
 from central.core.models import FeverCase, Person
 from central.issuance import feed
 from central.issuance.codes import (
@@ -76,14 +77,18 @@ def _prune(facts: Facts, ruleset: RuleSet) -> Facts:
     return replace(facts, flags=tuple(kept))
 
 
-def after_check_in(facts: Facts, check_in: CheckIn, ruleset: RuleSet, now: datetime) -> Facts:
-    """健康打卡: an abnormal day raises a flag and restarts the count of normal days."""
+def is_abnormal(check_in: CheckIn, ruleset: RuleSet) -> bool:
     temperature = check_in.temperature_celsius
-    if (
+    return bool(
         check_in.cough
         or check_in.symptoms
         or (temperature is not None and temperature > ruleset.fever_celsius)
-    ):
+    )
+
+
+def after_check_in(facts: Facts, check_in: CheckIn, ruleset: RuleSet, now: datetime) -> Facts:
+    """健康打卡: an abnormal day raises a flag and restarts the count of normal days."""
+    if is_abnormal(check_in, ruleset):
         return replace(
             facts,
             flags=(*facts.flags, Flag(FlagKind.ABNORMAL, now)),
@@ -98,6 +103,32 @@ def after_check_in(facts: Facts, check_in: CheckIn, ruleset: RuleSet, now: datet
     return _prune(replace(facts, streak_first=day, streak_last=day), ruleset)
 
 
+def _keep_check_in(
+    session: Session, person: Person, entry: CheckIn, ruleset: RuleSet, now: datetime
+) -> None:
+    """The day's row for the staff's list: the last answer of the day, abnormal when any was
+    (the person's row is locked, so two check-ins of one person do not race)."""
+    day = china_day(now)
+    temperature = entry.temperature_celsius
+    abnormal = is_abnormal(entry, ruleset)
+    kept = session.get(CheckInRow, (person.id, day))
+    if kept is None:
+        session.add(
+            CheckInRow(
+                person_id=person.id,
+                day=day,
+                residence_area=person.residence_area,
+                at=now,
+                abnormal=abnormal,
+                temperature_celsius=temperature,
+            )
+        )
+        return
+    kept.at, kept.temperature_celsius = now, temperature
+    kept.abnormal = kept.abnormal or abnormal
+    kept.residence_area = person.residence_area
+
+
 def check_in(
     sessions: sessionmaker[Session], holder_token: str, entry: CheckIn, now: datetime
 ) -> Colour:
@@ -107,6 +138,7 @@ def check_in(
             raise PersonNotFoundError("unknown holder token")
         ruleset = load_ruleset(person.ruleset)
         facts = after_check_in(Facts.from_json(person.facts), entry, ruleset, now)
+        _keep_check_in(session, person, entry, ruleset, now)
         change = settle(person, facts, ruleset, risk_levels(session), now, "check_in", "holder")
         if change is not None:
             feed.append_change(session, change)
@@ -135,6 +167,12 @@ class EventRefusedError(RefusedError, ValueError):
     """An event the person's state does not allow (a conflict with what is recorded)."""
 
     status_code = 409
+
+
+class FeverReasonError(RefusedError, ValueError):
+    """A reason that does not fit the decision (a dismissal because of symptoms)."""
+
+    status_code = 422
 
 
 _DIAGNOSES = {
@@ -221,6 +259,35 @@ class FeverDecision(StrEnum):
     DISMISS = "dismiss"
 
 
+class FeverReason(StrEnum):
+    """Why a fever case was confirmed or dismissed: a choice, never free text (no names)."""
+
+    REMEASURED_FEVER = "remeasured_fever"  # measured again: still a fever
+    SYMPTOMS = "symptoms"  # other symptoms seen
+    REFERRED = "referred"  # sent to a fever clinic
+    REMEASURED_NORMAL = "remeasured_normal"  # measured again: normal
+    SURROUNDINGS = "surroundings"  # heat, sun or exercise before the gate
+    DEVICE_FAULT = "device_fault"  # the kiosk's reading was wrong
+    OTHER = "other"
+
+
+# The reasons that fit each decision (`other` fits both).
+FEVER_REASONS = {
+    FeverDecision.CONFIRM: (
+        FeverReason.REMEASURED_FEVER,
+        FeverReason.SYMPTOMS,
+        FeverReason.REFERRED,
+        FeverReason.OTHER,
+    ),
+    FeverDecision.DISMISS: (
+        FeverReason.REMEASURED_NORMAL,
+        FeverReason.SURROUNDINGS,
+        FeverReason.DEVICE_FAULT,
+        FeverReason.OTHER,
+    ),
+}
+
+
 def decide_fever_case(
     sessions: sessionmaker[Session],
     case_id: str,
@@ -229,17 +296,25 @@ def decide_fever_case(
     now: datetime,
     *,
     actor: str,
+    reason: FeverReason | None = None,
 ) -> Colour | None:
-    """Staff confirm a kiosk's fever report (the holder's colour turns yellow) or dismiss it.
-    A reading alone changes nobody's colour. The holder's new colour, None when the code is
-    not one of ours (or none was shown)."""
+    """Staff confirm a kiosk's fever report (the holder's colour turns yellow) or dismiss it,
+    for a reason kept with the case. A reading alone changes nobody's colour. The holder's new
+    colour, None when the code is not one of ours (or none was shown)."""
+    if reason is not None and reason not in FEVER_REASONS[decision]:
+        raise FeverReasonError(f"the reason {reason.value} does not fit a {decision.value}")
 
     def work(session: Session) -> Colour | None:
         status = "confirmed" if decision is FeverDecision.CONFIRM else "dismissed"
         case = session.execute(
             update(FeverCase)
             .where(FeverCase.id == case_id, FeverCase.status == "open")
-            .values(status=status)
+            .values(
+                status=status,
+                decision_reason=reason.value if reason else None,
+                decided_at=now,
+                decided_by=actor,
+            )
             .returning(FeverCase.code_ix, FeverCase.issuer, FeverCase.at)
         ).first()
         if case is None:

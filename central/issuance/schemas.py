@@ -154,10 +154,15 @@ class FeverCaseOut(BaseModel):
     at: str
     temperature_celsius: float | None
     status: str
+    decision_reason: changes.FeverReason | None = None  # why it was confirmed or dismissed
+    decided_at: str | None = None
+    decided_by: str | None = None  # the deciding account's id
 
 
 class FeverDecisionIn(BaseModel):
     decision: changes.FeverDecision
+    # Why (changes.FEVER_REASONS: the reasons that fit the decision); the pages ask for it.
+    reason: changes.FeverReason | None = None
 
 
 HolderName = Literal["community", "guardian", "self"]

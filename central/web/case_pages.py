@@ -15,8 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from central.core.errors import RefusedError
+from central.core.models import Administrator
 from central.core.scope import Role
 from central.issuance import changes
 from central.issuance.declarations import IdType
@@ -50,12 +52,22 @@ def _fever_page(
     *,
     decided: tuple[str, str | None] | None = None,
     errors: dict[str, str] | None = None,
+    chosen: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """`errors` and `chosen` (the reason picked) by case id: a refused decision's row keeps
+    what was chosen, with the error beside it."""
     cases = fever_api.fever_cases(viewer.scope, viewer.session, viewer.audit, status)
     names = {
         c.checkpoint_id: c.name
         for c in fleet_api.list_fleet(viewer.session, viewer.scope, viewer.audit)
+    }
+    deciders = {c.decided_by for c in cases if c.decided_by}
+    usernames = {
+        account_id: username
+        for account_id, username in viewer.session.execute(
+            select(Administrator.id, Administrator.username).where(Administrator.id.in_(deciders))
+        )
     }
     return viewer.page(
         "fever_cases.html",
@@ -65,9 +77,12 @@ def _fever_page(
         statuses=FEVER_STATUSES,
         cases=cases,
         checkpoint_names=names,
+        decider_names=usernames,
         may_decide=viewer.scope.role in DECIDERS,
+        reasons=changes.FEVER_REASONS,
         decided=decided,
         errors=errors or {},
+        chosen=chosen or {},
     )
 
 
@@ -84,10 +99,18 @@ def decide_fever_case(case_id: str, viewer: ViewerDep, form: FormDep) -> HTMLRes
     if not viewer.form_is_genuine(form):
         return viewer.expired_form(nav="nav_fever_cases")
     t = viewer.translator
+    reason = form.get("reason", "")
+    chosen = {case_id: reason}
+    if not reason:  # the page asks for the reason (the API takes a decision without one)
+        errors = {case_id: t("fever_err_reason")}
+        return _fever_page(viewer, "open", errors=errors, chosen=chosen, status_code=400)
     try:
-        body = FeverDecisionIn.model_validate({"decision": form.get("decision", "")})
+        body = FeverDecisionIn.model_validate(
+            {"decision": form.get("decision", ""), "reason": reason}
+        )
     except ValidationError:
-        return _fever_page(viewer, "open", errors={case_id: t("err_choose")}, status_code=400)
+        errors = {case_id: t("err_choose")}
+        return _fever_page(viewer, "open", errors=errors, chosen=chosen, status_code=400)
     sessions = viewer.request.app.state.sessions
     keys = app_keys(viewer.request.app.state)
     try:
@@ -99,7 +122,13 @@ def decide_fever_case(case_id: str, viewer: ViewerDep, form: FormDep) -> HTMLRes
         words = refusal_words(t, error)
         if error.status_code == 404:
             return viewer.refusal(error, nav="nav_fever_cases")  # not in the area: nothing more
-        return _fever_page(viewer, "open", errors={case_id: words}, status_code=error.status_code)
+        return _fever_page(
+            viewer,
+            "open",
+            errors={case_id: words},
+            chosen=chosen,
+            status_code=400 if error.status_code == 422 else error.status_code,
+        )
     return _fever_page(viewer, "open", decided=(body.decision.value, colour.colour))
 
 

@@ -404,6 +404,25 @@ TEXT: Mapping[str, tuple[str, str]] = {
     ),
     # issue 24, what was left: refusal pages, fever reasons, check-ins, region files
     "err_week": ("周次有误，请按 2026-W47 的格式填写", "Write the week as 2026-W47"),
+    "fever_reason": ("原因", "Reason"),
+    "fever_decided_at": ("处理时间", "Decided"),
+    "fever_reason_choose": ("请选择原因", "Choose a reason"),
+    "fever_reasons_confirm": ("确认发热的原因", "Reasons to confirm"),
+    "fever_reasons_dismiss": ("排除的原因", "Reasons to dismiss"),
+    "fever_reason_remeasured_fever": ("复测仍发热", "Still a fever when measured again"),
+    "fever_reason_symptoms": ("伴有其他症状", "Other symptoms seen"),
+    "fever_reason_referred": ("已转诊发热门诊", "Sent to a fever clinic"),
+    "fever_reason_remeasured_normal": ("复测体温正常", "Normal when measured again"),
+    "fever_reason_surroundings": ("日晒、高温或运动所致", "Sun, heat or exercise"),
+    "fever_reason_device_fault": ("设备测温有误", "The kiosk measured wrongly"),
+    "fever_reason_other": ("其他原因", "Another reason"),
+    "fever_err_reason": ("请先选择原因，再确认或排除", "Choose a reason, then confirm or dismiss"),
+    "fever_err_reason_fit": (
+        "所选原因与处理方式不符",
+        "That reason does not fit this decision",
+    ),
+    "action_decide": ("处理", "Decide"),
+    "action_import": ("导入", "Import"),
 }
 TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 TEXT = {**TEXT, **TIP_OFF_TEXT}  # the tip-off pages' words (central/web/tip_off_words.py)

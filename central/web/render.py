@@ -291,7 +291,8 @@ def install_page_error_handler(app: FastAPI) -> None:
     JSON API keeps FastAPI's own 422 answer."""
 
     async def on_invalid(request: Request, error: Exception) -> Response:
-        assert isinstance(error, RequestValidationError)  # registered for it only
+        if not isinstance(error, RequestValidationError):  # registered for it only
+            raise error
         if not request.url.path.startswith("/admin"):
             return await request_validation_exception_handler(request, error)
         t = Translator(language_of(request))

@@ -72,6 +72,7 @@ WHY_SHAPES = (
     (re.compile(r"^area \d+ lies outside region \d+$"), "err_region"),
     (re.compile(r"^(region code|issuer) "), "err_region"),
     (re.compile(r"^not a valid resident ID number"), "err_id_number"),
+    (re.compile(r"^the reason \w+ does not fit a \w+$"), "fever_err_reason_fit"),
     (re.compile(r"^week .+: (write it as|\d+ has no week)"), "err_week"),
 )
 # A refusal that is a clash with what exists, answered 409 on a page.

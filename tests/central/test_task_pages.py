@@ -279,12 +279,12 @@ def test_a_county_confirms_an_open_fever_case_and_another_area_gets_not_found(
     assert "东关社区北门" in page.text and ">open<" not in page.text
     done = client.post(
         f"/admin/fever-cases/{dismissed}/decision",
-        data={"csrf": _csrf(page.text), "decision": "dismiss"},
+        data={"csrf": _csrf(page.text), "decision": "dismiss", "reason": "device_fault"},
     )
     assert done.status_code == 200 and "已排除" in done.text
     again = client.post(
         f"/admin/fever-cases/{dismissed}/decision",
-        data={"csrf": _csrf(page.text), "decision": "dismiss"},
+        data={"csrf": _csrf(page.text), "decision": "dismiss", "reason": "device_fault"},
     )
     assert again.status_code == 409 and "该病例已处理或不存在" in again.text
     assert "已排除" in client.get("/admin/fever-cases?status=dismissed").text
@@ -292,7 +292,11 @@ def test_a_county_confirms_an_open_fever_case_and_another_area_gets_not_found(
     assert case_id not in other.get("/admin/fever-cases").text
     refused = other.post(
         f"/admin/fever-cases/{case_id}/decision",
-        data={"csrf": _csrf(other.get("/admin/fever-cases").text), "decision": "confirm"},
+        data={
+            "csrf": _csrf(other.get("/admin/fever-cases").text),
+            "decision": "confirm",
+            "reason": "symptoms",
+        },
     )
     assert refused.status_code == 404
     with session_scope(central.app.state.sessions) as session:
@@ -313,7 +317,7 @@ def test_a_technician_sees_fever_cases_but_is_told_its_role_does_not_decide_them
     assert page.status_code == 200 and "确认发热" not in page.text
     refused = client.post(
         f"/admin/fever-cases/{case_id}/decision",
-        data={"csrf": _csrf(page.text), "decision": "confirm"},
+        data={"csrf": _csrf(page.text), "decision": "confirm", "reason": "symptoms"},
     )
     assert refused.status_code == 403 and "您的角色不能处理发热病例" in refused.text
 

@@ -174,11 +174,22 @@ def test_a_county_decides_a_fever_case_and_records_a_clinic_event(
         expect(row).to_contain_text("38.4 °C")
         expect(row).to_contain_text(_in(language, "待处理", "Open"))
         _shot(page, f"fever-cases-{language}", viewport)
+        row.locator("select.reason").select_option("symptoms")  # a reason to confirm
         row.locator("button.dismiss").click()
+        expect(page.locator(f"#reason-{case_id}-error")).to_have_text(
+            _in(language, "所选原因与处理方式不符", "That reason does not fit this decision")
+        )
+        expect(page.locator(f"#reason-{case_id}")).to_have_value("symptoms")
+        _shot(page, f"fever-reason-error-{language}", viewport)
+        page.select_option(f"#reason-{case_id}", "remeasured_normal")
+        page.locator(f"#case-{case_id} button.dismiss").click()
         expect(page.locator("#decided")).to_contain_text(_in(language, "已排除", "Dismissed"))
         expect(page.locator(f"#case-{case_id}")).to_have_count(0)
         page.click("#status-dismissed")
-        expect(page.locator(f"#case-{case_id}")).to_be_visible()
+        expect(page.locator(f"#case-{case_id} .reason")).to_have_text(
+            _in(language, "复测体温正常", "Normal when measured again")
+        )
+        _shot(page, f"fever-dismissed-{language}", viewport)
         page.goto(f"{tasks.url}/admin/clinic-events")
         page.fill("#id-number", id_number(999))
         page.select_option("#event", "close_contact")

@@ -15,6 +15,7 @@ from central.core.models.base import Base, new_id
 from central.core.models.issuance import (
     AreaColourCount,
     AreaRisk,
+    CheckIn,
     FeedHead,
     NationalRiskArea,
     NationalRiskList,
@@ -49,6 +50,7 @@ __all__ = [
     "AreaRisk",
     "AuditEntry",
     "Base",
+    "CheckIn",
     "Checkpoint",
     "Employee",
     "EnrollmentCode",

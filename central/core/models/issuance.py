@@ -4,13 +4,16 @@ SMS challenges."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +162,24 @@ class PersonArea(Base):
     person_id: Mapped[str] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class CheckIn(Base):
+    """A holder's daily check-in (健康打卡), one row per person and local day (the day's last
+    answer; abnormal when any answer was), with the residence copied so an area's day is one
+    indexed range. No temperature or symptom beyond what the staff list shows."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (Index("ix_check_ins_day_area", "day", "residence_area"),)
+
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    residence_area: Mapped[str] = mapped_column(String(15))
+    at: Mapped[datetime]
+    abnormal: Mapped[bool] = mapped_column(Boolean)
+    temperature_celsius: Mapped[float | None] = mapped_column(Float)
 
 
 class AreaRisk(Base):

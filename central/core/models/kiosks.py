@@ -185,7 +185,11 @@ class FeverCase(Base):
     temperature_celsius: Mapped[float | None] = mapped_column(Float)
     issuer: Mapped[str | None] = mapped_column(String(16))
     code_ix: Mapped[bytes | None] = mapped_column(LargeBinary(16))
-    status: Mapped[str] = mapped_column(String(16))  # open, closed
+    status: Mapped[str] = mapped_column(String(16))  # open, confirmed, dismissed
+    # The decision: why (a `central.issuance.changes.FeverReason`, no free text), when, by whom.
+    decision_reason: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(36))
 
 
 class OverrideRecord(Base):

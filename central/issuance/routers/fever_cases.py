@@ -33,7 +33,10 @@ def fever_cases(
         .where(
             FeverCase.checkpoint_id.in_(scope.visible_checkpoint_ids()), FeverCase.status == status
         )
-        .order_by(FeverCase.at.desc())
+        .order_by(
+            FeverCase.decided_at.desc() if status != "open" else FeverCase.at.desc(),
+            FeverCase.at.desc(),
+        )
         .limit(500)
     ).all()
     audit.record(Action.LIST, "fever_case", len(rows))
@@ -44,6 +47,9 @@ def fever_cases(
             at=r.at.isoformat(),
             temperature_celsius=r.temperature_celsius,
             status=r.status,
+            decision_reason=r.decision_reason,
+            decided_at=r.decided_at.isoformat() if r.decided_at else None,
+            decided_by=r.decided_by,
         )
         for r in rows
     ]
@@ -62,7 +68,8 @@ def decide_fever_case(
     now: NowDep,
     audit: AuditDep,
 ) -> ColourOut:
-    """Confirm (the holder's colour turns yellow) or dismiss a kiosk's fever report."""
+    """Confirm (the holder's colour turns yellow) or dismiss a kiosk's fever report, with a
+    reason that fits the decision (kept with the case); the decision is audited."""
     with sessions() as session:
         visible = session.scalar(
             select(FeverCase.id).where(
@@ -75,6 +82,13 @@ def decide_fever_case(
     if scope.role not in _DECIDERS:
         raise ApiError(403, RefusalReason.FORBIDDEN, "your role does not decide fever cases")
     colour = changes.decide_fever_case(
-        sessions, case_id, body.decision, keys.issuer, now, actor=scope.account_id
+        sessions,
+        case_id,
+        body.decision,
+        keys.issuer,
+        now,
+        actor=scope.account_id,
+        reason=body.reason,
     )
+    audit.record(Action.DECIDE, "fever_case", 1)
     return ColourOut(colour=colour.value if colour else None)
