@@ -27,7 +27,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
@@ -201,3 +201,76 @@ def names_of(session: Session, codes: Iterable[str], *, english: bool = False) -
 
 def load_region_file(session: Session, path: Path) -> int:
     return load_regions(session, parse_regions(path.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------- a region file sent by a page
+
+
+class FileProblem(StrEnum):
+    """What is wrong with one line of a region file (the page names each in its words)."""
+
+    HEADER = "header"  # the first line is not `code,name_zh,name_en`
+    FIELDS = "fields"  # not three fields
+    CODE = "code"  # not a region code of the six levels
+    NO_NAME = "no_name"  # no Chinese name
+    TWICE = "twice"  # the code is on an earlier line too
+    NO_PARENT = "no_parent"  # its parent is neither in the file nor loaded
+    OUTSIDE = "outside"  # outside the area of the account that sends it
+    EMPTY = "empty"  # no region at all
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: int  # as numbered in the file, comments and blank lines counted
+    problem: FileProblem
+    code: str = ""  # the region code of the line, when it has one (no personal data here)
+
+
+def check_region_file(
+    session: Session, text: str, area: str
+) -> tuple[list[RegionRow], list[LineProblem]]:
+    """A region file's rows and every problem of it, each named by its line: a file with any
+    problem is not loaded at all. `area` is the sender's: every region must lie inside it."""
+    problems: list[LineProblem] = []
+    rows: list[RegionRow] = []
+    first_line: dict[str, int] = {}
+    header_seen = False
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = next(csv.reader([line]), [])
+        if not header_seen:
+            header_seen = True
+            if tuple(f.strip() for f in fields) != HEADER:
+                problems.append(LineProblem(number, FileProblem.HEADER))
+            continue
+        if len(fields) != len(HEADER):
+            problems.append(LineProblem(number, FileProblem.FIELDS))
+            continue
+        code, name_zh, name_en = (f.strip() for f in fields)
+        try:
+            inside = contains(area, code)
+        except RegionCodeError:
+            problems.append(LineProblem(number, FileProblem.CODE))
+            continue
+        if not name_zh:
+            problems.append(LineProblem(number, FileProblem.NO_NAME, code))
+        elif code in first_line:
+            problems.append(LineProblem(number, FileProblem.TWICE, code))
+        elif not inside:
+            problems.append(LineProblem(number, FileProblem.OUTSIDE, code))
+        else:
+            first_line[code] = number
+            rows.append(RegionRow(code, name_zh, name_en))
+    known = set(session.scalars(select(Region.code).where(Region.code.in_(_parents(rows)))))
+    for row in rows:
+        parent = parent_of(row.code)
+        if parent is not None and parent not in first_line and parent not in known:
+            problems.append(LineProblem(first_line[row.code], FileProblem.NO_PARENT, row.code))
+    if not rows and not problems:
+        problems.append(LineProblem(1, FileProblem.EMPTY))
+    return rows, sorted(problems, key=lambda p: p.line)
+
+
+def _parents(rows: Iterable[RegionRow]) -> set[str]:
+    return {parent for row in rows if (parent := parent_of(row.code)) is not None}

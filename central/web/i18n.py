@@ -423,6 +423,42 @@ TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "action_decide": ("处理", "Decide"),
     "action_import": ("导入", "Import"),
+    "regions_load_title": ("导入行政区划文件", "Load a region file"),
+    "regions_load_format": (
+        "CSV 文件（UTF-8），首行为 code,name_zh,name_en，之后每行一个区划；以 # 开头的行为注释。"
+        "有任何一行出错则整个文件都不导入；再次导入同一区划即更新其名称。",
+        "A CSV file (UTF-8): the first line code,name_zh,name_en, then one region a line; "
+        "lines starting with # are comments. With any wrong line nothing is loaded; loading a "
+        "region again updates its names.",
+    ),
+    "regions_file": ("区划文件", "Region file"),
+    "regions_load": ("导入", "Load"),
+    "regions_loaded": ("已导入 {n} 个行政区划", "{n} regions loaded"),
+    "regions_not_loaded": (
+        "有 {n} 处错误，文件未导入；改正后请重新上传",
+        "{n} problems: nothing was loaded. Correct them and send the file again",
+    ),
+    "regions_err_file": ("请选择区划文件", "Choose a region file"),
+    "regions_err_too_large": ("文件太大（最多 8 MB）", "The file is too large (at most 8 MB)"),
+    "regions_line": ("第 {n} 行", "Line {n}"),
+    "regions_err_utf8": (
+        "文件不是 UTF-8 编码，请另存为 UTF-8",
+        "The file is not UTF-8: save it as UTF-8",
+    ),
+    "regions_problem_header": (
+        "首行应为 code,name_zh,name_en",
+        "The first line must be code,name_zh,name_en",
+    ),
+    "regions_problem_fields": ("应有 3 列", "Needs 3 fields"),
+    "regions_problem_code": ("区划代码有误", "Not a region code"),
+    "regions_problem_no_name": ("缺少中文名称", "No Chinese name"),
+    "regions_problem_twice": ("区划代码重复", "The code is on an earlier line too"),
+    "regions_problem_no_parent": (
+        "上级区划既不在文件中也未导入",
+        "Its parent is neither in the file nor loaded",
+    ),
+    "regions_problem_outside": ("不在您的辖区内", "Outside your area"),
+    "regions_problem_empty": ("文件中没有区划", "The file has no regions"),
 }
 TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 TEXT = {**TEXT, **TIP_OFF_TEXT}  # the tip-off pages' words (central/web/tip_off_words.py)

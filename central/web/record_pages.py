@@ -7,11 +7,13 @@ Both read through the API's router functions (`central.administration.routers.re
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
 
 from central.administration.routers import accounts as accounts_api
 from central.administration.routers import audit as audit_api
@@ -19,11 +21,12 @@ from central.administration.routers import regions as regions_api
 from central.core.audit import Action
 from central.core.errors import RefusedError
 from central.core.scope import Role
-from central.web.render import LOCAL_ZONE, ViewerDep, language_of
+from central.web.render import LOCAL_ZONE, Viewer, ViewerDep, language_of
 
 router = APIRouter(include_in_schema=False)
 
 AUDIT_PAGE_ROWS = 50
+MAX_REGION_FILE = regions_api.MAX_REGION_FILE_BYTES
 # The kinds of object an audit entry names (`Auditor.record`'s object types), for the filter.
 AUDIT_OBJECTS = (
     "account",
@@ -54,6 +57,21 @@ AUDIT_OBJECTS = (
 def regions_page(
     viewer: ViewerDep, parent: Annotated[str | None, Query(pattern=r"^\d{6,15}$")] = None
 ) -> HTMLResponse:
+    return _regions_page(viewer, parent, RegionUpload())
+
+
+@dataclass
+class RegionUpload:
+    """The region file form's answer: how many were loaded, or the file's problems by line."""
+
+    loaded: int | None = None
+    error: str = ""  # a problem of the upload itself (no file, not UTF-8, too large)
+    lines: list[tuple[int, str, str]] = field(default_factory=list)  # line, words, code
+
+
+def _regions_page(
+    viewer: Viewer, parent: str | None, upload: RegionUpload, *, status_code: int = 200
+) -> HTMLResponse:
     """The regions one level below `parent` (the account's own area at first)."""
     scope = viewer.scope
     here = parent or scope.area
@@ -69,10 +87,49 @@ def regions_page(
     return viewer.page(
         "regions.html",
         nav="nav_regions",
+        status_code=status_code,
         region_path=path,
         children=children,
         english=english,
+        may_load=regions_api.may_load_regions(scope),
+        upload=upload,
     )
+
+
+@router.post("/admin/regions/load")
+async def load_regions_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    """A region file from the page: checked whole, loaded only when every line is right, the
+    problems listed beside the form by line in the page's language; audited (`import`)."""
+    form = await request.form(max_files=1, max_fields=3, max_part_size=MAX_REGION_FILE)
+    if not viewer.form_is_genuine({"csrf": str(form.get("csrf") or "")}):
+        await form.close()
+        return viewer.expired_form(nav="nav_regions")
+    t = viewer.translator
+    upload = form.get("regions")
+    content = b""
+    if isinstance(upload, UploadFile) and upload.filename:
+        content = await upload.read(MAX_REGION_FILE + 1)
+    await form.close()
+    problem = ""
+    if not content:
+        problem = "regions_err_file"
+    elif len(content) > MAX_REGION_FILE:
+        problem = "regions_err_too_large"
+    else:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = "regions_err_utf8"
+    if problem:
+        return _regions_page(viewer, None, RegionUpload(error=t(problem)), status_code=400)
+    try:
+        answer = regions_api.load_region_text(text, viewer.session, viewer.scope, viewer.audit)
+    except RefusedError as error:
+        return viewer.refusal(error, nav="nav_regions")
+    if answer.errors:
+        lines = [(e.line, t(f"regions_problem_{e.problem}"), e.code) for e in answer.errors]
+        return _regions_page(viewer, None, RegionUpload(lines=lines), status_code=400)
+    return _regions_page(viewer, None, RegionUpload(loaded=answer.loaded))
 
 
 # ------------------------------------------------------------------------------- audit log

@@ -280,8 +280,9 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     "code": ("代码", "Code"),
     "no_sub_regions": ("没有下级地区", "No regions below"),
     "regions_load_hint": (
-        "区划文件由服务器管理员用命令 central load-regions 导入。",
-        "The server's administrator loads region files with `central load-regions`.",
+        "区划文件由省级管理员在本页导入，或由服务器管理员用命令 central regions load 导入。",
+        "The province's administrator loads region files on this page (or the server's "
+        "administrator with `central regions load`).",
     ),
     # audit log
     "audit_title": ("审计日志", "Audit log"),

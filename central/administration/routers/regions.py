@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import select
 
@@ -14,13 +15,14 @@ from central.core.audit import Action, AuditDep
 from central.core.deps import SessionDep
 from central.core.errors import ApiError
 from central.core.models import Region
-from central.core.regions import LEVEL_NAMES, Level
+from central.core.regions import LEVEL_NAMES, Level, check_region_file, level_of, load_regions
 from central.core.schemas import ApiModel
-from central.core.scope import ScopeDep
+from central.core.scope import Role, Scope, ScopeDep
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/regions", tags=["regions"])
 MAX_ROWS = 5000
+MAX_REGION_FILE_BYTES = 8 * 1024 * 1024  # a province's towns and villages: ~100,000 lines
 
 
 class RegionOut(ApiModel):
@@ -136,3 +138,73 @@ def read_region(
     if region is None:
         raise ApiError(404, RefusalReason.NOT_FOUND, f"no region {region_code} in your area")
     return region_out(region)
+
+
+# ---------------------------------------------------------------- loading a region file
+
+
+class RegionLineOut(ApiModel):
+    line: int
+    problem: str  # central.core.regions.FileProblem
+    code: str
+
+
+class RegionLoadOut(ApiModel):
+    loaded: int
+    errors: list[RegionLineOut]
+
+
+def may_load_regions(scope: Scope) -> bool:
+    """The province's administrator (a region administrator whose area is a province): the
+    page's and the API's rule; `central regions load` on the server is for whoever runs it."""
+    if scope.role is not Role.REGION_ADMIN or scope.area is None:
+        return False
+    try:
+        return level_of(scope.area) is Level.PROVINCE
+    except ValueError:
+        return False
+
+
+def load_region_text(
+    text: str, session: SessionDep, scope: ScopeDep, audit: AuditDep
+) -> RegionLoadOut:
+    """Check the whole file first; load it (an upsert) only when every line is right."""
+    if not may_load_regions(scope) or scope.area is None:
+        raise ApiError(
+            403, RefusalReason.FORBIDDEN, "only the province's administrator loads region files"
+        )
+    rows, problems = check_region_file(session, text, scope.area)
+    if problems:
+        session.rollback()
+        audit.record(Action.IMPORT, "region", 0)
+        return RegionLoadOut(
+            loaded=0,
+            errors=[RegionLineOut(line=p.line, problem=p.problem, code=p.code) for p in problems],
+        )
+    loaded = load_regions(session, rows)
+    audit.record(Action.IMPORT, "region", loaded)  # commits the regions with the entry
+    return RegionLoadOut(loaded=loaded, errors=[])
+
+
+async def _file_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post("/load")
+def load_region_file(
+    raw: Annotated[bytes, Depends(_file_body)],
+    session: SessionDep,
+    scope: ScopeDep,
+    audit: AuditDep,
+) -> JSONResponse:
+    """A region file as the body (`text/csv`, UTF-8, the format of `central regions load`):
+    loaded whole when every line is right (200, `loaded`), else nothing and 422 with one
+    error per wrong line (`line`, `problem`, `code`)."""
+    if len(raw) > MAX_REGION_FILE_BYTES:
+        raise ApiError(413, RefusalReason.BAD_REQUEST, "the file is too large")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, RefusalReason.BAD_REQUEST, "the file is not UTF-8") from None
+    out = load_region_text(text, session, scope, audit)
+    return JSONResponse(out.model_dump(mode="json"), status_code=422 if out.errors else 200)
