@@ -15,6 +15,7 @@ from central.web import (
     admin_pages,
     case_pages,
     charts,
+    check_in_pages,
     fleet_pages,
     login,
     proxy_pages,
@@ -38,5 +39,6 @@ for _module in (
     record_pages,
     tip_off_pages,
     staff_declarations,
+    check_in_pages,
 ):
     router.include_router(_module.router)

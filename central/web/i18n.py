@@ -423,6 +423,31 @@ TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "action_decide": ("处理", "Decide"),
     "action_import": ("导入", "Import"),
+    "nav_check_ins": ("健康打卡", "Check-ins"),
+    "object_check_in": ("健康打卡", "Check-ins"),
+    "check_ins_title": ("居民每日健康打卡", "Residents' daily check-ins"),
+    "check_ins_day": ("日期", "Day"),
+    "check_ins_done": ("已打卡", "Checked in"),
+    "check_ins_missing": ("未打卡", "Not checked in"),
+    "check_ins_hint": (
+        "未打卡名单只含自行申领健康码的居民（代办和纸质码的持码人不打卡）。姓名、证件号码和手机号均已遮挡。",
+        "Not checked in lists the residents who declared their own code (holders of proxy "
+        "and paper codes do not check in). Names, ID numbers and phones are masked.",
+    ),
+    "check_ins_count": (
+        "已打卡 {n} 人，其中异常 {abnormal} 人",
+        "{n} checked in, {abnormal} abnormal",
+    ),
+    "check_ins_missing_count": ("未打卡 {n} 人", "{n} not checked in"),
+    "check_ins_limit": ("只列出前 {n} 人", "The first {n} only"),
+    "check_ins_name": ("姓名", "Name"),
+    "check_ins_id": ("证件号码", "ID number"),
+    "check_ins_at": ("打卡时间", "Checked in at"),
+    "check_ins_state": ("情况", "Answer"),
+    "check_ins_normal": ("正常", "Normal"),
+    "check_ins_abnormal": ("异常", "Abnormal"),
+    "check_ins_none": ("这一天还没有人打卡", "Nobody has checked in on this day"),
+    "check_ins_none_missing": ("这一天没有未打卡的居民", "Everyone has checked in on this day"),
     "regions_load_title": ("导入行政区划文件", "Load a region file"),
     "regions_load_format": (
         "CSV 文件（UTF-8），首行为 code,name_zh,name_en，之后每行一个区划；以 # 开头的行为注释。"

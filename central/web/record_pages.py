@@ -33,6 +33,7 @@ AUDIT_OBJECTS = (
     "alert",
     "area_risk",
     "audit_entry",
+    "check_in",
     "checkpoint",
     "employee",
     "enterprise",

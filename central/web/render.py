@@ -61,6 +61,7 @@ NAV_ENTRIES = (
     ("nav_tip_offs", "/admin/tip-offs", ("region_admin", "supervisor", "grid_worker")),
     ("nav_clinic", "/admin/clinic-events", ("region_admin",)),
     ("nav_area_risks", "/admin/area-risks", ("region_admin",)),
+    ("nav_check_ins", "/admin/check-ins", ("region_admin", "community_worker")),
     ("nav_accounts", "/admin/accounts", _NOT_ISSUING_ONLY),
     ("nav_enterprises", "/admin/enterprises", _NOT_ISSUING_ONLY),
     ("nav_staff", "/admin/staff", _NOT_ISSUING_ONLY),

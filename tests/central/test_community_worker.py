@@ -213,6 +213,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
                 assert answer.status_code == 403, (method, path, answer.text)
             checked += 1
     assert sorted(admitted) == [
+        f"{API}/check-ins",
         f"{API}/paper-batch",
         f"{API}/phone-resets",
         f"{API}/proxy-codes",
@@ -221,6 +222,7 @@ def test_every_scoped_route_but_the_issuing_ones_refuses_a_community_worker(
     ]
     # the pages of the same tasks, the start page, and the region picker's names
     assert sorted(set(pages)) == [
+        "/admin/check-ins",
         "/admin/proxy-codes",
         "/admin/proxy-codes/batch",
         "/admin/proxy-codes/paper",

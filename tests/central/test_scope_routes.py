@@ -42,6 +42,7 @@ PARAMETER_KINDS = {
 # GET routes that need query parameters to read anything -> the query, `{region}` a region code.
 QUERY_ROUTES = {
     "/api/v1/issuance/area-risks/preview": "area_code={region}&level=high",
+    "/api/v1/issuance/check-ins": "area={region}",
 }
 # The region picker's searches (reference data: names, not records; not audited).
 SEARCH_ROUTES = ("/api/v1/issuance/regions/search", "/api/v1/regions/search")

@@ -77,7 +77,7 @@ def test_each_role_lands_on_its_own_start_page_after_logging_in(central: Central
         assert landed.status_code == 200, (username, landed.text)
 
 
-def test_a_community_worker_sees_only_the_proxy_codes_page_in_the_navigation(
+def test_a_community_worker_sees_only_proxy_codes_and_check_ins_in_the_navigation(
     central: Central,
 ) -> None:
     _, worker, _ = _world(central)

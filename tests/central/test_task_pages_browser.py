@@ -102,7 +102,7 @@ def test_a_community_worker_issues_proxy_codes_and_prints_them_on_paper(
     try:
         _log_in(page, tasks, "dxj", "/admin/proxy-codes")
         page.goto(f"{tasks.url}/admin/proxy-codes?lang={language}")
-        expect(page.locator("nav a")).to_have_count(1)  # proxy codes only
+        expect(page.locator("nav a")).to_have_count(2)  # proxy codes and check-ins only
         expect(page.locator("#roster-chosen")).to_have_text(
             _in(language, "未选择文件", "No file chosen")
         )
