@@ -280,7 +280,7 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
     "code": ("代码", "Code"),
     "no_sub_regions": ("没有下级地区", "No regions below"),
     "regions_load_hint": (
-        "区划文件由省级管理员在本页导入，或由服务器管理员用命令 central regions load 导入。",
+        "区划文件由省级管理员在本页导入，或由服务器管理员在服务器上用命令行导入。",
         "The province's administrator loads region files on this page (or the server's "
         "administrator with `central regions load`).",
     ),

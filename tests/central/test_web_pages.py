@@ -11,6 +11,7 @@ desktop size into artifacts/web/ and checked for sideways overflow.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -434,3 +435,123 @@ def test_a_form_whose_token_was_tampered_with_is_refused(world: World, browser: 
         expect(page.locator("#accounts")).not_to_contain_text("tampered")
     finally:
         page.context.close()
+
+
+# ------------------------------------------------------------------- every page, both languages
+
+WALK_VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
+# Who opens which pages: the region administrator most, the enterprise's its staff page, the
+# technician its fleet (the task pages' forms are walked in test_task_pages_browser.py).
+WALK = {
+    "xincheng": (
+        "/admin",
+        "/admin/alerts",
+        "/admin/fleet",
+        "/admin/accounts",
+        "/admin/enterprises",
+        "/admin/reports",
+        "/admin/fever-cases",
+        "/admin/fever-cases?status=dismissed",
+        "/admin/clinic-events",
+        "/admin/area-risks",
+        "/admin/check-ins",
+        "/admin/check-ins?missing=true",
+        "/admin/regions",
+        "/admin/audit",
+        "/admin/proxy-codes",
+        "/admin/reports/weekly.csv?week=2026-47",  # the refusal page
+    ),
+    "qinchuan": ("/admin", "/admin/staff", "/admin/fleet", "/admin/accounts"),
+    "tech": ("/admin/fleet", "/admin/alerts"),
+}
+# What the pages show that is data, not words: names of people, checkpoints, enterprises and
+# departments, user names, and what is the same in both languages (units, formats).
+DATA_WORDS = (
+    *("王建国", "李秀英", "王*国", "李*英", "赵*静", "机加工车间", "质检部", "秦川机床厂"),
+    *("东关社区北门", "韩森寨社区南门", "长延堡社区"),
+    *("xian", "xincheng", "xiyilu", "tech", "qinchuan", "admin", "CSV", "XLSX", "PDF"),
+)
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _words_of_other_language(page: Any, language: str) -> list[str]:
+    """The main part's visible words in the other language (codes, `.mono`, and data left out)."""
+    text = page.evaluate(
+        """() => {
+            const main = document.querySelector('main').cloneNode(true);
+            main.querySelectorAll('.mono, script').forEach(e => e.remove());
+            return main.innerText + ' ' + Array.from(main.querySelectorAll('[placeholder]'))
+                .map(e => e.getAttribute('placeholder')).join(' ');
+        }"""
+    )
+    for word in DATA_WORDS:
+        text = text.replace(word, " ")
+    return (HAN if language == "en" else LATIN_WORD).findall(text)
+
+
+@pytest.fixture(scope="module")
+def residents(world: World) -> World:
+    """Three residents of Dongxinjie who declared their own codes: one checked in today, one
+    with a cough, one not at all (the check-ins pages have rows to show)."""
+    from central.issuance import changes, codes
+    from central.issuance.declarations import Declaration, IdType
+    from central.issuance.people import issuer_keys
+
+    sessions = world.central.app.state.sessions
+    keys = issuer_keys(world.central.settings.resolved_keys_dir)
+    now = datetime.now(UTC)
+    for serial, entry in (
+        (901, changes.CheckIn(36.5)),
+        (902, changes.CheckIn(37.9, cough=True)),
+        (903, None),
+    ):
+        declared = Declaration(
+            full_name="赵文静",
+            id_type=IdType.RESIDENT_ID,
+            id_number=id_number(serial),
+            residence="610102001001",
+            phone=f"1370000{serial:04d}",
+        )
+        issued = codes.declare(sessions, keys, declared, now, actor="test")
+        if entry is not None and issued.holder_token is not None:
+            changes.check_in(sessions, issued.holder_token, entry, now)
+    return world
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_page_is_in_one_language_on_a_phone_and_a_desktop(
+    residents: World, browser: object, language: str
+) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    world = residents
+    walked = 0
+    for viewport, (width, height) in WALK_VIEWPORTS.items():
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            locale="zh-CN" if language == "zh" else "en-US",
+        )
+        context.set_default_timeout(UI_TIMEOUT_MS)
+        try:
+            for username, pages in WALK.items():
+                page = context.new_page()
+                page.goto(f"{world.url}/admin/login?lang={language}")
+                assert _words_of_other_language(page, language) == [], "login"
+                page.fill("#username", username)
+                page.fill("#password", ADMIN_PASSWORD)
+                page.click("#login")
+                page.wait_for_url(re.compile(r".*/admin(/[a-z-]+)?$"))
+                for path in pages:
+                    page.goto(world.url + path)
+                    found = _words_of_other_language(page, language)
+                    assert found == [], (username, path, language, viewport, found)
+                    slug = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
+                    _shot(page, f"walk-{slug or 'admin'}-{username}-{language}", viewport)
+                    walked += 1
+                page.click("#logout")
+                page.close()
+        finally:
+            context.close()
+    print(f"walked {walked} pages in {language}")
