@@ -47,7 +47,7 @@ def fever_cases(
             at=r.at.isoformat(),
             temperature_celsius=r.temperature_celsius,
             status=r.status,
-            decision_reason=r.decision_reason,
+            decision_reason=changes.FeverReason(r.decision_reason) if r.decision_reason else None,
             decided_at=r.decided_at.isoformat() if r.decided_at else None,
             decided_by=r.decided_by,
         )
