@@ -37,8 +37,8 @@ from central.web.task_forms import (
     refusal_beside,
     refusal_status,
     validation_errors,
-    why,
 )
+from central.web.task_words import why
 from sync.schemas import RefusalReason
 
 router = APIRouter(include_in_schema=False)

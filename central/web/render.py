@@ -34,6 +34,7 @@ from central.core.scope import IssuingPageScopeDep, PageScopeDep, Scope
 from central.core.settings import Settings
 from central.web import csrf
 from central.web.i18n import LANGUAGE_COOKIE, Translator, choose_language
+from central.web.task_words import why
 from sync.schemas import RefusalReason
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -236,8 +237,6 @@ class Viewer:
         says why in the page's words (a detail the pages do not know: a generic sentence, never
         the API's English). What the refused call wrote is rolled back first, as the API's
         session dependency does."""
-        from central.web.task_forms import why  # task_forms builds on this module
-
         self.session.rollback()
         key = STATUS_OF_REASON.get(error.reason)
         return self.page(

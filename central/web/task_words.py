@@ -3,10 +3,12 @@ levels, regions, the audit log), key -> (Chinese, English); merged into `i18n.TE
 
 Every enum value a task page shows has a key here (`event_*`, `risk_*`, `fever_*`,
 `action_*`, `object_*`, `id_type_*`, `level_*`), and so has every refusal the pages can meet
-(`why_*`: the API's reason, translated)."""
+(`why_*`: the API's reason, translated); `why` maps the API's refusal details to them (also
+for the refusal page of `central.web.render`, which the task pages' forms build on)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 # The industries the forms offer (codes as the API keeps them; `industry_*` words below). An
@@ -341,3 +343,99 @@ TASK_TEXT: Mapping[str, tuple[str, str]] = {
         "No code was issued for this ID: issue a proxy code instead",
     ),
 }
+
+
+# ------------------------------------------------------------ the API's details, in words
+# The API's refusal details (English, for programs) -> the words a person reads.
+WHY = {
+    "no code was issued for this ID": "why_not_on_record",
+    "only a region administrator or community worker of this area": "why_issuing_area",
+    "only a region administrator of this area": "why_region_admin_area",
+    "your role does not decide fever cases": "why_fever_role",
+    "no open fever case with this id": "why_fever_closed",
+    "no such fever case in your area": "why_fever_missing",
+    "no such person in your area": "err_no_person",
+    "only a confirmed case is discharged cured": "why_discharge",
+    "a follow-up follows a discharge": "why_followup",
+    "only a suspected case is ruled out": "why_ruled_out",
+    "a confirmed case ends isolation by discharge": "why_isolation_end",
+    "could not be stored; try again": "why_not_stored",
+    # the administration forms: accounts, enterprises, staff, checkpoints, kiosks, exports
+    "an enterprise administrator adds epidemic staff only": "why_staff_only",
+    "epidemic staff are added by their 11-digit mobile number": "err_mobile",
+    "epidemic staff belong to the creator's own enterprise": "why_own_enterprise",
+    "epidemic staff are added by their enterprise's administrator": "why_staff_by_enterprise",
+    "an enterprise administrator needs its enterprise": "err_enterprise_needed",
+    "the enterprise lies outside the creator's area": "why_enterprise_outside",
+    "the new account's area lies outside the creator's area": "why_area_outside",
+    "region administrators create the administrators of the level just below theirs": (
+        "why_next_level"
+    ),
+    "an industry department names its industry (lower-case code)": "err_industry",
+    "enterprises are registered by a region administrator": "why_enterprise_creator",
+    "the enterprise's region lies outside the creator's area": "why_area_outside",
+    "an industry is a lower-case code such as manufacturing": "err_industry",
+    "an enterprise gate names its enterprise": "why_gate_enterprise",
+    "no such enterprise in your area": "why_enterprise_missing",
+    "you may register checkpoints in your own area only": "why_checkpoint_area",
+    "your role does not manage checkpoints": "why_manage_checkpoints",
+    "your role does not manage kiosks": "why_manage_kiosks",
+    "the last day comes before the first": "err_day_order",
+    "the end must come after the start": "err_day_order",
+    # issue 25: a grid worker (liaison) is created with its mobile number
+    "a grid worker's tip-offs come by SMS: its 11-digit mobile number": "why_liaison_phone",
+}
+# Details that name a value (a user name, a region code): matched by their shape.
+WHY_SHAPES = (
+    (re.compile(r"^the user name .+ is taken$"), "why_username_taken"),
+    (re.compile(r"^an? \w+ account creates no accounts$"), "why_creates_none"),
+    (re.compile(r"^an? \w+ account needs an area"), "err_region"),
+    (re.compile(r"^a community worker's area is a town"), "err_community_level"),
+    (re.compile(r"^no enterprise \S+$"), "why_enterprise_missing"),
+    (re.compile(r"^area \d+ lies outside region \d+$"), "err_region"),
+    (re.compile(r"^(region code|issuer) "), "err_region"),
+    (re.compile(r"^not a valid resident ID number"), "err_id_number"),
+    (re.compile(r"^the reason \w+ does not fit a \w+$"), "fever_err_reason_fit"),
+    (re.compile(r"^week .+: (write it as|\d+ has no week)"), "err_week"),
+)
+# A refusal that is a clash with what exists, answered 409 on a page.
+CONFLICTS = frozenset({"why_username_taken"})
+# A declaration's field at fault (`DeclarationError.field`, a validation error's location).
+FIELD_WORDS = {
+    "full_name": "err_full_name",
+    "id_number": "err_id_number",
+    "residence": "err_region",
+    "area_code": "err_region",
+    "region_code": "err_region",
+    "username": "err_username",
+    "mobile": "err_mobile",
+    "phone": "err_mobile",
+    "industry": "err_industry",
+    "name": "err_name",
+    "address": "err_address",
+    "first_day": "err_day",
+    "last_day": "err_day",
+}
+# Fields answered with "choose one" when left empty (a list to choose from, not a text).
+CHOSEN = frozenset(
+    {"event", "level", "id_type", "role", "checkpoint_type", "kind", "format", "colour", "industry"}
+)
+
+
+def why(detail: str) -> str:
+    """The `why_*`/`err_*` key of an API refusal's detail (`people[3]: ...` and `field: ...`
+    prefixes looked through); the generic words when the detail is not one the pages know."""
+    text = detail
+    while True:
+        if text in WHY:
+            return WHY[text]
+        for shape, key in WHY_SHAPES:
+            if shape.match(text):
+                return key
+        head, sep, rest = text.partition(": ")
+        if not sep:
+            break
+        if head in FIELD_WORDS:
+            return FIELD_WORDS[head]
+        text = rest
+    return "err_generic"

@@ -10,7 +10,7 @@ import pytest
 
 from central.core.errors import ApiError
 from central.web.i18n import Translator
-from central.web.task_forms import why
+from central.web.task_words import why
 from sync.schemas import RefusalReason
 from tests.central.conftest import Central
 from tests.central.test_web_rules import _browser, _county
