@@ -50,10 +50,14 @@ UPLOAD_BODY_LIMIT = 16 * MIB
 ROSTER_IMPORT_BODY_LIMIT = 4 * MIB
 ROSTER_FORM_BODY_LIMIT = 2 * MIB + 64 * KIB
 BATCH_BODY_LIMIT = 1 * MIB
+REGION_FILE_BODY_LIMIT = 8 * MIB + 64 * KIB  # a province's region file (docs/admin.md)
 BODY_LIMITS: Mapping[str, int] = {
     PASSAGES_PATH: UPLOAD_BODY_LIMIT,
     "/api/v1/employees/import": ROSTER_IMPORT_BODY_LIMIT,
     "/issuance/proxy/batch": ROSTER_FORM_BODY_LIMIT,
+    "/admin/proxy-codes/batch": ROSTER_FORM_BODY_LIMIT,  # the proxy codes page's roster file
+    "/api/v1/regions/load": REGION_FILE_BODY_LIMIT,
+    "/admin/regions/load": REGION_FILE_BODY_LIMIT,
     "/api/v1/issuance/proxy-declarations/batch": BATCH_BODY_LIMIT,
     "/api/v1/issuance/paper-batch": BATCH_BODY_LIMIT,
     HEARTBEAT_PATH: DEFAULT_BODY_LIMIT,

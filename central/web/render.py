@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from inspect import isawaitable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -288,13 +289,17 @@ IssuingViewerDep = Annotated[Viewer, Depends(_issuing_viewer)]
 def install_page_error_handler(app: FastAPI) -> None:
     """A page's malformed address (`/admin/reports/daily.csv?day=soon`) answers a page in its
     language, with a generic sentence (no English validation detail on a Chinese page); the
-    JSON API keeps FastAPI's own 422 answer."""
+    JSON API keeps the answer installed before (the request guard's, else FastAPI's own)."""
+    api_answer = app.exception_handlers.get(
+        RequestValidationError, request_validation_exception_handler
+    )
 
     async def on_invalid(request: Request, error: Exception) -> Response:
         if not isinstance(error, RequestValidationError):  # registered for it only
             raise error
         if not request.url.path.startswith("/admin"):
-            return await request_validation_exception_handler(request, error)
+            answered = api_answer(request, error)
+            return await answered if isawaitable(answered) else answered
         t = Translator(language_of(request))
         return render(
             request,

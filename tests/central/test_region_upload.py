@@ -115,3 +115,10 @@ def test_nobody_but_the_province_gets_the_form_or_may_load_a_file(central: Centr
         headers=central.admin_headers | {"Content-Type": "text/csv"},
     )
     assert good.status_code == 200 and good.json() == {"loaded": 1, "errors": []}
+
+
+def test_a_region_file_larger_than_an_ordinary_form_is_taken() -> None:
+    from central.core.request_guard import DEFAULT_BODY_LIMIT, body_limit
+
+    for path in ("/api/v1/regions/load", "/admin/regions/load", "/admin/proxy-codes/batch"):
+        assert body_limit(path) > DEFAULT_BODY_LIMIT, path
