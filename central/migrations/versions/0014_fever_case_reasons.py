@@ -1,7 +1,7 @@
 """fever case decisions with their reason, and the holders' daily check-ins
 
 Revision ID: 0014_fever_case_reasons
-Revises: 0016_pharmacy_clinic
+Revises: 0019_national_risk_areas
 Create Date: 2026-12-07
 
 A fever case is confirmed or dismissed for a reason (a `FeverReason`, no free text), at a
@@ -18,7 +18,7 @@ from alembic import op
 import central.core.db
 
 revision = "0014_fever_case_reasons"
-down_revision = "0016_pharmacy_clinic"  # 0013_passage_days as given; main had 0016 on it already
+down_revision = "0019_national_risk_areas"  # after main's head; 0013_passage_days as given
 branch_labels = None
 depends_on = None
 
