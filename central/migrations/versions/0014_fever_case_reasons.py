@@ -1,7 +1,7 @@
 """fever case decisions with their reason, and the holders' daily check-ins
 
 Revision ID: 0014_fever_case_reasons
-Revises: 0019_national_risk_areas
+Revises: 0013_passage_days
 Create Date: 2026-12-07
 
 A fever case is confirmed or dismissed for a reason (a `FeverReason`, no free text), at a
@@ -18,7 +18,7 @@ from alembic import op
 import central.core.db
 
 revision = "0014_fever_case_reasons"
-down_revision = "0019_national_risk_areas"  # after main's head; 0013_passage_days as given
+down_revision = "0013_passage_days"
 branch_labels = None
 depends_on = None
 

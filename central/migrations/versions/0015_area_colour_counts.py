@@ -1,7 +1,7 @@
 """area_colour_counts: code holders by residence and colour, kept by the database's triggers
 
 Revision ID: 0015_area_colour_counts
-Revises: 0013_passage_days
+Revises: 0014_fever_case_reasons
 Create Date: 2026-12-07
 
 A dashboard counted an area's people by colour with a join of every person in it (100,000
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_area_colour_counts"
-down_revision = "0013_passage_days"
+down_revision = "0014_fever_case_reasons"
 branch_labels = None
 depends_on = None
 
