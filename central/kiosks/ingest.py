@@ -117,10 +117,48 @@ class Rejected:
     reason: str
 
 
+def _encodable(value: object) -> bool:
+    return not isinstance(value, str) or _unencodable_text(value, ()) is None
+
+
+def _unencodable_text(value: object, where: tuple[str, ...]) -> str | None:
+    """The dotted place of the first text that is not Unicode text (half a UTF-16 surrogate
+    pair, which JSON can spell and UTF-8 cannot), or None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return ".".join(where) or "record"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _unencodable_text(item, (*where, str(key)))
+            if found is not None or _unencodable_text(key, ()) is not None:
+                return found or ".".join(where) or "record"
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unencodable_text(item, (*where, str(index)))
+            if found is not None:
+                return found
+    return None
+
+
 def parse_records(raw: Sequence[Any]) -> list[UploadRecord | Rejected]:
     """Validate records one by one, so one bad record does not cost the batch."""
     parsed: list[UploadRecord | Rejected] = []
     for item in raw:
+        broken_text = _unencodable_text(item, ())
+        if broken_text is not None:
+            record_id = item.get("record_id") if isinstance(item, dict) else None
+            kind = item.get("kind") if isinstance(item, dict) else None
+            parsed.append(
+                Rejected(
+                    record_id if _encodable(record_id) else None,
+                    kind if _encodable(kind) else None,
+                    f"{RejectReason.MALFORMED.value}: {broken_text}: not valid text",
+                )
+            )
+            continue
         try:
             parsed.append(UploadRecord.model_validate(item))
         except ValidationError as error:

@@ -193,3 +193,23 @@ def test_passage_exports_survive_any_stored_value(central: Central) -> None:
         assert created["status"] == "done", created
         download = central.get(f"/api/v1/exports/{created['export_id']}/download")
         assert download.status_code == 200
+
+
+def test_a_lone_surrogate_in_one_record_is_refused_alone_and_the_rest_of_its_batch_stored(
+    central: Central, kiosk: Enrollment
+) -> None:
+    central.clock.now = T0 + timedelta(minutes=5)
+    body = batch(passage_record(1), passage_record(2)).model_dump(mode="json")
+    bad = _broken(body["records"][0], masked_name="SURROGATE")
+    raw = json.dumps({"batch_id": body["batch_id"], "records": [*body["records"], bad]})
+    raw = raw.replace("SURROGATE", "\\ud800")  # JSON's escape of half a UTF-16 pair
+    answer = central.client.post(
+        PASSAGES_PATH, content=raw.encode(), auth=kiosk.identity.auth(clock=central.clock)
+    )
+    assert answer.status_code == 200, answer.text
+    results = UploadAck.model_validate_json(answer.content).results
+    assert [r.status.value for r in results] == ["stored", "stored", "rejected"]
+    assert str(results[2].record_id) == bad["record_id"]
+    assert results[2].reason == "malformed: passage.masked_name: not valid text"
+    with central.app.state.sessions() as session:
+        assert session.query(ReceivedPassage).count() == 2

@@ -3,6 +3,7 @@ and the transfer key that offline outbox files are sealed to."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any
@@ -54,6 +55,20 @@ class _LooseBatch(BaseModel):
     records: list[Any] = Field(max_length=MAX_UPLOAD_RECORDS)
 
 
+def _loose_batch(body: bytes) -> _LooseBatch:
+    """The batch's envelope, its records left for one by one. Python's JSON reader takes what
+    pydantic's refuses as a whole (a lone surrogate in one record's text), so that record alone
+    is refused (`parse_records`); a body that is no batch at all is a 400."""
+    try:
+        return _LooseBatch.model_validate_json(body)
+    except ValidationError as error:
+        problem = f"not an upload batch: {error.errors()[0]['msg']}"
+    try:
+        return _LooseBatch.model_validate(json.loads(body))
+    except (ValueError, RecursionError, ValidationError):
+        raise ApiError(400, RefusalReason.BAD_REQUEST, problem) from None
+
+
 async def _raw_body(request: Request) -> bytes:
     return await request.body()  # read once; the signature check has it already
 
@@ -96,14 +111,7 @@ def upload(
             batch = UploadBatch.model_validate_json(body)
             batch_id, records = batch.batch_id, list[Any](batch.records)
         except ValidationError:
-            try:
-                loose = _LooseBatch.model_validate_json(body)
-            except ValidationError as error:
-                raise ApiError(
-                    400,
-                    RefusalReason.BAD_REQUEST,
-                    f"not an upload batch: {error.errors()[0]['msg']}",
-                ) from None
+            loose = _loose_batch(body)
             batch_id, records = loose.batch_id, list[Any](parse_records(loose.records))
         window = RecordWindow.around(
             now,
