@@ -484,6 +484,34 @@ TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "regions_problem_outside": ("不在您的辖区内", "Outside your area"),
     "regions_problem_empty": ("文件中没有区划", "The file has no regions"),
+    # issue 27, one person one code: the declaration page asks the phone on record
+    "r_prev_title": ("原手机验证", "Your old phone"),
+    "r_prev_explain": (
+        "该证件号码已在另一部手机上申领过健康码（一人一码）。请发送验证码到原手机，"
+        "填写收到的验证码后再次提交。",
+        "This ID number already has a health code on another phone (one person, one code). "
+        "Send a code to that phone, enter it here and submit again.",
+    ),
+    "r_prev_send": ("发送验证码到原手机", "Send code to old phone"),
+    "r_prev_code": ("原手机收到的验证码", "Code sent to the old phone"),
+    "r_prev_sent": ("验证码已发送到原手机，请查看短信", "Code sent to the old phone: see its texts"),
+    "r_prev_lost": (
+        "原手机丢失或已停用？请本人携带证件到社区，由社区工作人员当面更换手机号。",
+        "Lost the old phone or no longer use it? Take your ID document to your community: "
+        "a community worker can change the phone in person.",
+    ),
+    "r_prev_needed": (
+        "该证件号码已绑定其他手机，请先完成原手机验证",
+        "This ID is on another phone: confirm with that phone first",
+    ),
+    "r_err_previous_phone_code": (
+        "请填写原手机收到的 6 位验证码",
+        "Enter the 6-digit code sent to the old phone",
+    ),
+    "r_err_previous_phone_code_wrong": (
+        "原手机验证码不对或已过期，请重新获取",
+        "The old phone's code is wrong or expired: send a new one",
+    ),
 }
 TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 TEXT = {**TEXT, **TIP_OFF_TEXT}  # the tip-off pages' words (central/web/tip_off_words.py)

@@ -75,6 +75,10 @@ SCRIPT_WORDS = (
     "r_colour_green",
     "r_colour_yellow",
     "r_colour_red",
+    "r_err_previous_phone_code",
+    "r_err_previous_phone_code_wrong",
+    "r_prev_sent",
+    "r_prev_needed",
 )
 
 

@@ -324,3 +324,114 @@ def test_mistakes_are_told_beside_their_fields_in_the_pages_language_and_nothing
         _shot(page, "resident-errors-en", viewport)
     finally:
         page.context.close()
+
+
+# One person, one code (issue 27): the same ID from a new phone. The codes the test itself
+# asks for come from other loopback addresses, so the page's own requests stay within the
+# per-address minute the other tests here share.
+OLD_PHONE_WORDS = {
+    "zh": (
+        "该证件号码已在另一部手机上申领过健康码",
+        "发送验证码到原手机",
+        "秒后可重发",
+        "原手机验证码不对或已过期",
+        "社区工作人员当面更换手机号",
+        "李*",
+    ),
+    "en": (
+        "already has a health code on another phone",
+        "Send code to old phone",
+        "Resend in",
+        "The old phone's code is wrong or expired",
+        "community worker can change the phone",
+        "L*",
+    ),
+}
+
+
+def _api_sms_code(
+    server: PageServer, source: str, path: str, payload: dict[str, str], phone: str
+) -> str:
+    import httpx
+
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(base_url=server.url, transport=transport) as client:
+        asked = client.post(f"/api/v1/issuance{path}", json=payload)
+        assert asked.status_code == 202, asked.text
+    return server.log.sms_code(phone)
+
+
+def _declare_from(server: PageServer, serial: int) -> None:
+    import httpx
+
+    from tests.central.issuance_world import declaration
+
+    body = declaration(serial)
+    code = _api_sms_code(server, "127.0.0.2", "/sms-codes", {"phone": body["phone"]}, body["phone"])
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=server.url, transport=transport) as client:
+        done = client.post("/api/v1/issuance/declarations", json=body | {"sms_code": code})
+        assert done.status_code == 201, done.text
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language", "serial"),
+    [("phone", "zh", 731), ("phone", "en", 732), ("desktop", "zh", 733), ("desktop", "en", 734)],
+)
+def test_a_known_id_on_a_new_phone_is_confirmed_with_the_old_phones_code_on_the_page(
+    server: PageServer, browser: object, viewport: str, language: str, serial: int
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    why, send_label, waiting, wrong, lost, masked = OLD_PHONE_WORDS[language]
+    _declare_from(server, serial)  # the ID's code, on its first phone
+    old_phone, new_phone = f"139{serial:08d}", f"137{serial:08d}"
+    page = _page(browser, viewport)
+    assert isinstance(page, Page)
+    try:
+        page.goto(server.url + "/issuance" + ("?lang=en" if language == "en" else ""))
+        expect(page.locator("#previous-phone")).to_be_hidden()
+        page.fill("#full_name", "李四" if language == "zh" else "Li Si")
+        page.fill("#id_number", id_number(serial))
+        page.fill("#phone", new_phone)
+        page.fill(
+            "#sms_code",
+            _api_sms_code(server, "127.0.0.3", "/sms-codes", {"phone": new_phone}, new_phone),
+        )
+        community = "东新街社区" if language == "zh" else "Dongxinjie Community"
+        search_region(page, "residence", "dxjsq", community)
+        page.fill("#temperature_celsius", "36.4")
+        page.click("#submit")
+
+        step = page.locator("#previous-phone")
+        expect(step).to_be_visible()
+        expect(step).to_contain_text(why)
+        expect(step).to_contain_text(lost)
+        expect(page.locator("#send-previous")).to_have_text(send_label)
+        expect(page.locator("#code")).to_be_hidden()
+        expect(page.locator("#full_name")).not_to_have_value("")  # what was typed stays
+        expect(page.locator("#temperature_celsius")).to_have_value("36.4")
+        expect(page.locator("#residence")).to_have_value("610102001001")
+        text = _visible_text(page)
+        if language == "zh":
+            assert not LATIN_WORD.findall(text), LATIN_WORD.findall(text)
+        else:
+            assert not CJK.findall(text), text
+        _shot(page, f"resident-old-phone-{language}", viewport)
+
+        page.click("#send-previous")
+        expect(page.locator("#send-previous")).to_be_disabled()
+        expect(page.locator("#send-previous")).to_contain_text(waiting)
+        old_code = server.log.sms_code(old_phone)  # sent to the phone on record, not the new
+        page.fill("#previous_phone_code", "000000" if old_code != "000000" else "111111")
+        page.click("#submit")
+        expect(page.locator("#previous_phone_code-error")).to_contain_text(wrong)
+        expect(page.locator("#previous_phone_code")).to_have_attribute("aria-invalid", "true")
+        _shot(page, f"resident-old-phone-wrong-{language}", viewport)
+
+        page.fill("#previous_phone_code", old_code)
+        page.click("#submit")
+        expect(page.locator("#code")).to_be_visible()
+        expect(page.locator("#who")).to_contain_text(masked)
+    finally:
+        page.context.close()

@@ -15,7 +15,7 @@
   var smsWaitS = Number(body.getAttribute("data-sms-wait-s") || 60);
   var FIELDS = [
     "full_name", "id_number", "phone", "sms_code", "residence", "workplace", "travel",
-    "temperature_celsius", "symptoms", "contacts",
+    "temperature_celsius", "symptoms", "contacts", "previous_phone_code",
   ];
 
   function $(id) {
@@ -177,12 +177,50 @@
 
   // ------------------------------------------------------------------ the SMS button
 
+  /* The button waits out the per-phone minute, counting down, then reads as before. */
+  function countDown(button, label) {
+    var left = smsWaitS;
+    button.textContent = words.r_sms_wait.replace("{s}", left);
+    var timer = setInterval(function () {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(timer);
+        button.disabled = false;
+        button.textContent = label;
+      } else {
+        button.textContent = words.r_sms_wait.replace("{s}", left);
+      }
+    }, 1000);
+  }
+
+  /* Ask for a code: refusals beside `field`, "sent" in `note`, then the countdown. */
+  function askForCode(button, path, payload, field, note, sent, codeField) {
+    var label = button.textContent;
+    button.disabled = true;
+    call(path, payload).then(function (answer) {
+      if (!answer.ok) {
+        button.disabled = false;
+        if (answer.status === 429 || (answer.data && answer.data.error) === "rate_limited") {
+          fieldError(field, words.r_err_rate_limited);
+        } else if (answer.status >= 500 || answer.status === 0) {
+          fieldError(field, answer.status ? words.r_err_sms_failed : words.r_err_network);
+        } else {
+          var about = fieldOf(answer) || field;
+          fieldError(about, words["r_err_" + about] || words.r_err_check);
+        }
+        return;
+      }
+      $(note).textContent = sent;
+      countDown(button, label);
+      $(codeField).focus();
+    });
+  }
+
   function smsButton() {
     var send = $("send");
     if (!send) {
       return;
     }
-    var label = send.textContent;
     send.addEventListener("click", function () {
       $("phone-error").textContent = "";
       $("send-note").textContent = "";
@@ -190,35 +228,63 @@
         fieldError("phone", words.r_err_phone);
         return;
       }
-      send.disabled = true;
-      call("/sms-codes", { phone: value("phone") }).then(function (answer) {
-        if (!answer.ok) {
-          send.disabled = false;
-          if (answer.status === 429 || (answer.data && answer.data.error) === "rate_limited") {
-            fieldError("phone", words.r_err_rate_limited);
-          } else if (answer.status >= 500 || answer.status === 0) {
-            fieldError("phone", answer.status ? words.r_err_sms_failed : words.r_err_network);
-          } else {
-            fieldError("phone", words.r_err_phone);
-          }
-          return;
-        }
-        $("send-note").textContent = words.r_sms_sent;
-        var left = smsWaitS;
-        send.textContent = words.r_sms_wait.replace("{s}", left);
-        var timer = setInterval(function () {
-          left -= 1;
-          if (left <= 0) {
-            clearInterval(timer);
-            send.disabled = false;
-            send.textContent = label;
-          } else {
-            send.textContent = words.r_sms_wait.replace("{s}", left);
-          }
-        }, 1000);
-        $("sms_code").focus();
-      });
+      askForCode(send, "/sms-codes", { phone: value("phone") }, "phone", "send-note",
+        words.r_sms_sent, "sms_code");
     });
+  }
+
+  // ------------------------------------------------------------------ one person, one code
+
+  /* Central refuses a known ID from another phone without a code from the phone on record
+   * (403 "previous_phone_code: ..."): the page asks for that code beside the declaration. */
+  function previousPhone() {
+    var section = $("previous-phone");
+    var send = $("send-previous");
+    if (!section || !send) {
+      return;
+    }
+    send.addEventListener("click", function () {
+      $("previous_phone_code-error").textContent = "";
+      $("previous_phone_code").removeAttribute("aria-invalid");
+      $("send-previous-note").textContent = "";
+      $("id_number-error").textContent = "";
+      if (!checkCommon(["id_number"])) {
+        return;
+      }
+      askForCode(send, "/sms-codes/recorded-phone", {
+        id_type: value("id_type"),
+        id_number: value("id_number").toUpperCase(),
+      }, "previous_phone_code", "send-previous-note", words.r_prev_sent, "previous_phone_code");
+    });
+    var forget = function () {  // another ID: the old phone's code no longer applies
+      section.hidden = true;
+      $("previous_phone_code").value = "";
+    };
+    $("id_number").addEventListener("change", forget);
+    $("id_type").addEventListener("change", forget);
+  }
+
+  /* The old phone's code, when the page asks for it (null when it does not). */
+  function previousPhoneCode() {
+    var section = $("previous-phone");
+    return section && !section.hidden ? value("previous_phone_code") : null;
+  }
+
+  function askPreviousPhone(answer) {
+    if (fieldOf(answer) !== "previous_phone_code") {
+      return false;
+    }
+    var section = $("previous-phone");
+    if (section.hidden) {
+      section.hidden = false;
+      section.scrollIntoView();
+      $("send-previous").focus();
+    } else {
+      fieldError("previous_phone_code", words.r_err_previous_phone_code_wrong);
+      $("previous_phone_code").focus();
+    }
+    $("form-error").textContent = words.r_prev_needed;
+    return true;
   }
 
   // ------------------------------------------------------------------ the code
@@ -334,6 +400,10 @@
       if (day && value("travel_area")) {
         travel.push({ area: value("travel_area"), last_day: day });
       }
+      var previousCode = previousPhoneCode();
+      if (previousCode !== null && !/^\d{4,8}$/.test(previousCode)) {
+        fine = fieldError("previous_phone_code", words.r_err_previous_phone_code) && false;
+      }
       if (!fine) {
         $("form-error").textContent = words.r_err_check;
         return;
@@ -352,13 +422,14 @@
         symptoms: checked("symptom"),
         contacts: checked("contact"),
         temperature_celsius: temperature(),
+        previous_phone_code: previousCode,
       }).then(function (answer) {
         $("submit").disabled = false;
         if (answer.ok) {
           form.hidden = true;
           keep(answer.data);
           $("code").scrollIntoView();
-        } else {
+        } else if (!askPreviousPhone(answer)) {
           showRefusal(answer);
         }
       });
@@ -441,6 +512,7 @@
     refreshButton();
   }
   if (page === "declare") {
+    previousPhone();
     declarePage();
   } else if (page === "my-code") {
     myCodePage();
