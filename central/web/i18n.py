@@ -494,7 +494,10 @@ TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "r_prev_send": ("发送验证码到原手机", "Send code to old phone"),
     "r_prev_code": ("原手机收到的验证码", "Code sent to the old phone"),
-    "r_prev_sent": ("验证码已发送到原手机，请查看短信", "Code sent to the old phone: see its texts"),
+    "r_prev_sent": (
+        "验证码已发送到原手机，请查看短信",
+        "Code sent to the old phone: see its texts",
+    ),
     "r_prev_lost": (
         "原手机丢失或已停用？请本人携带证件到社区，由社区工作人员当面更换手机号。",
         "Lost the old phone or no longer use it? Take your ID document to your community: "

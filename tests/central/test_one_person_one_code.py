@@ -3,6 +3,8 @@ from another phone; the recorded phone's SMS code or a community worker's in-per
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -127,3 +129,36 @@ def test_the_proxy_codes_page_resets_a_phone_in_person_and_says_why_it_cannot(
     central.client.cookies.clear()
     stale = central.client.post(f"{API}/code/refresh", headers=holder(first["holder_token"]))
     assert stale.status_code == 401
+
+
+def _script_words(page: str) -> dict[str, str]:
+    found = re.search(r'<script type="application/json" id="words">(.*?)</script>', page)
+    assert found is not None
+    words: dict[str, str] = json.loads(found[1])
+    return words
+
+
+def test_the_declaration_page_brings_the_old_phone_step_in_its_language(
+    central: Central,
+) -> None:
+    """The page answers central's previous_phone_code refusal itself (static/resident.js): the
+    step is in the page, hidden until then, its words and errors in the page's language."""
+    declare(central, declaration(7))
+    taken = _take_over(central, THIEF_PHONE)  # the refusal the page turns into that step
+    assert taken.status_code == 403 and taken.json()["detail"].startswith("previous_phone_code:")
+    script = central.client.get("/static/resident/resident.js").text
+    assert "/sms-codes/recorded-phone" in script and "previous_phone_code" in script
+    for query, shown, wrong in (
+        (
+            "",
+            ("原手机验证", "发送验证码到原手机", "社区工作人员当面更换手机号"),
+            "原手机验证码不对",
+        ),
+        ("?lang=en", ("Your old phone", "Send code to old phone", "a community worker"), "wrong"),
+    ):
+        page = central.client.get("/issuance" + query)
+        assert page.status_code == 200
+        assert '<fieldset id="previous-phone" hidden>' in page.text
+        for word in shown:
+            assert word in page.text, word
+        assert wrong in _script_words(page.text)["r_err_previous_phone_code_wrong"]
