@@ -320,6 +320,10 @@
             <source>Done</source>
             <translation>完成</translation>
         </message>
+        <message>
+            <source>Too short: a new PIN has 6 to 12 digits.</source>
+            <translation>位数不够：新 PIN 码须为 6 到 12 位数字。</translation>
+        </message>
     </context>
     <context>
         <name>Keypad</name>
@@ -764,12 +768,16 @@
             <translation>技术员 PIN 码</translation>
         </message>
         <message>
-            <source>First start: choose the technician PIN (4-12 digits)</source>
-            <translation>首次启动：请设置技术员 PIN 码（4-12 位数字）</translation>
+            <source>First start: choose the technician PIN (6-12 digits)</source>
+            <translation>首次启动：请设置技术员 PIN 码（6-12 位数字）</translation>
         </message>
         <message>
             <source>Enter the new technician PIN again</source>
             <translation>请再次输入新的技术员 PIN 码</translation>
+        </message>
+        <message>
+            <source>Too short: a new PIN has 6 to 12 digits.</source>
+            <translation>位数不够：新 PIN 码须为 6 到 12 位数字。</translation>
         </message>
         <message>
             <source>The two PINs differ. Choose it again.</source>
@@ -907,16 +915,16 @@
             <translation>姓名</translation>
         </message>
         <message>
-            <source>New PIN (4-12 digits)</source>
-            <translation>新 PIN 码（4-12 位数字）</translation>
-        </message>
-        <message>
             <source>Save supervisor PIN</source>
             <translation>保存主管 PIN 码</translation>
         </message>
         <message>
-            <source>Technician PIN (4-12 digits)</source>
-            <translation>技术员 PIN 码（4-12 位数字）</translation>
+            <source>New PIN (6-12 digits)</source>
+            <translation>新 PIN 码（6-12 位数字）</translation>
+        </message>
+        <message>
+            <source>Technician PIN (6-12 digits)</source>
+            <translation>技术员 PIN 码（6-12 位数字）</translation>
         </message>
         <message>
             <source>Change technician PIN</source>
@@ -955,8 +963,12 @@
             <translation>主管姓名（拼音，或用键盘输入）</translation>
         </message>
         <message>
-            <source>New supervisor PIN (4-12 digits)</source>
-            <translation>主管新 PIN 码（4-12 位数字）</translation>
+            <source>New supervisor PIN (6-12 digits)</source>
+            <translation>主管新 PIN 码（6-12 位数字）</translation>
+        </message>
+        <message>
+            <source>A PIN is 6 to 12 digits, and a name is needed.</source>
+            <translation>PIN 码须为 6 到 12 位数字，并需填写姓名。</translation>
         </message>
         <message>
             <source>+ New supervisor</source>
@@ -967,16 +979,20 @@
             <translation>已保存 %1 的 PIN 码。</translation>
         </message>
         <message>
-            <source>A PIN is 4 to 12 digits, and a name is needed.</source>
-            <translation>PIN 码须为 4 到 12 位数字，并需填写姓名。</translation>
-        </message>
-        <message>
             <source>Not saved: %1</source>
             <translation>未保存：%1</translation>
         </message>
         <message>
             <source>Technician</source>
             <translation>技术员</translation>
+        </message>
+        <message>
+            <source>Not saved: a new PIN has 6 to 12 digits, digits only.</source>
+            <translation>未保存：新 PIN 码须为 6 到 12 位数字，只能是数字。</translation>
+        </message>
+        <message>
+            <source>Not saved: the supervisor's name is needed.</source>
+            <translation>未保存：请填写主管姓名。</translation>
         </message>
         <message>
             <source>Passage fields saved.</source>

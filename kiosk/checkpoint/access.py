@@ -22,7 +22,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 ACCESS_META_KEY = "access_lockout"
 PAD = "*pad*"  # the counter of every failure on this kiosk, whoever was tried
+# A PIN set now has 6 digits at least (issue 27: a leaked roster is guessed per PIN; 10^4 PINs
+# fall in minutes). Shorter PINs set before still sign in until re-set, as central does for its
+# operators, so the pad takes PIN_MIN_DIGITS.
 PIN_MIN_DIGITS = 4
+NEW_PIN_MIN_DIGITS = 6
 PIN_MAX_DIGITS = 12
 SUPERVISOR_ROLES = frozenset({"supervisor"})
 STATE_VERSION = 1
@@ -145,7 +149,13 @@ class _Counter:
 
 
 def pin_is_well_formed(pin: str) -> bool:
+    """A PIN that may be tried at sign-in (older, shorter PINs included)."""
     return PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS and pin.isascii() and pin.isdigit()
+
+
+def pin_may_be_set(pin: str) -> bool:
+    """A PIN that may be chosen now: NEW_PIN_MIN_DIGITS to PIN_MAX_DIGITS digits."""
+    return NEW_PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS and pin.isascii() and pin.isdigit()
 
 
 def verify_pin(pin_hash: str, pin: str, hasher: PasswordHasher | None = None) -> bool:

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 
 from argon2 import PasswordHasher
 
-from kiosk.checkpoint.access import pin_is_well_formed
+from kiosk.checkpoint.access import NEW_PIN_MIN_DIGITS, PIN_MAX_DIGITS, pin_may_be_set
 from kiosk.store import Operator, Store
 
 LOCAL_STAFF_KEY = "local_staff"
@@ -76,11 +76,12 @@ def set_pin(
     hasher: PasswordHasher | None = None,
 ) -> Future[None]:
     """Add the person or change their PIN (hashing takes tens of milliseconds: call it off the
-    GUI thread). StaffError for a PIN that is not 4 to 12 digits or an empty name."""
+    GUI thread). StaffError for a PIN that is not 6 to 12 digits or an empty name (a PIN kept
+    before with fewer digits still signs in: `kiosk.checkpoint.access.pin_is_well_formed`)."""
     if role not in LOCAL_ROLES:
         raise StaffError(f"unknown role {role!r}")
-    if not pin_is_well_formed(pin):
-        raise StaffError("a PIN is 4 to 12 digits")
+    if not pin_may_be_set(pin):
+        raise StaffError(f"a PIN is {NEW_PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
     if not name.strip():
         raise StaffError("a name is needed")
     pin_hash = (hasher or PasswordHasher()).hash(pin)

@@ -114,7 +114,7 @@ class TechnicianSession:
 
     def set_pin(self, operator_id: str, name: str, role: str, pin: str) -> None:
         """Add the person or change their PIN (blocking: hashing, then the write).
-        StaffError for a PIN that is not 4 to 12 digits or an empty name."""
+        StaffError for a PIN that is not 6 to 12 digits or an empty name."""
         staff.set_pin(self._store, operator_id, name, role, pin).result(timeout=10)
 
     def save_passage_fields(self, fields: frozenset[PassageField]) -> None:

@@ -222,6 +222,11 @@ class PinPad(QWidget):
             self._message = ""
         self.refresh()
 
+    def say(self, text: str) -> None:
+        """A line below the dots (e.g. why a new PIN was refused), until the next key."""
+        self._message = text
+        self.refresh()
+
     def show_locked(self, until: datetime | None) -> None:
         self._locked_until = until
         self._digits = ""

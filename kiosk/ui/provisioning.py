@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.checkpoint.access import AccessResult
+from kiosk.checkpoint.access import AccessResult, pin_may_be_set
 from kiosk.sessions import staff
 from kiosk.sessions.technician import TechnicianSession
 from kiosk.ui import style
@@ -263,7 +263,7 @@ class ProvisioningView(QWidget):
         if not self._gate.loaded:
             self.pad.set_prompt(self.tr("Technician PIN"))
         elif self.first_start and self._first_pin is None:
-            self.pad.set_prompt(self.tr("First start: choose the technician PIN (4-12 digits)"))
+            self.pad.set_prompt(self.tr("First start: choose the technician PIN (6-12 digits)"))
         elif self.first_start:
             self.pad.set_prompt(self.tr("Enter the new technician PIN again"))
         else:
@@ -282,13 +282,16 @@ class ProvisioningView(QWidget):
             self._gate.check(staff.TECHNICIAN_ID, pin, TECHNICIAN, staff.TECHNICIAN_ROLES)
             return
         if self._first_pin is None:
+            if not pin_may_be_set(pin):
+                self.pad.say(self.tr("Too short: a new PIN has 6 to 12 digits."))
+                return
             self._first_pin = pin
             self._prompt()
             return
         if pin != self._first_pin:
             self._first_pin = None
             self._prompt()
-            self.pad.message_label.setText(self.tr("The two PINs differ. Choose it again."))
+            self.pad.say(self.tr("The two PINs differ. Choose it again."))
             return
         self.pad.set_busy(True)
         session, name = self._session, self.tr("Technician")

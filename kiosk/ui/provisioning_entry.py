@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.app.keypad import KeypadKind
 from kiosk.app.text_keys import TextKind
-from kiosk.checkpoint.access import PIN_MAX_DIGITS
+from kiosk.checkpoint.access import PIN_MAX_DIGITS, pin_may_be_set
 from kiosk.ui import style
 from kiosk.ui.fit_text import text_cut
 from kiosk.ui.i18n import Language
@@ -98,6 +98,12 @@ class FieldEditor(QWidget):
         self._digits_only = QRegularExpressionValidator(
             QRegularExpression(f"[0-9]{{0,{PIN_MAX_DIGITS}}}"), self.field
         )
+        self.problem = QLabel()  # why Done refused a PIN, under the field; hidden if nothing
+        self.problem.setFont(style.font(style.STATUS_PT))
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(f"QLabel {{ color: {style.STATUS_BAD}; }}")
+        self.problem.hide()
+        self.field.textChanged.connect(lambda _: self._refuse(""))
         self.cancel_button = QPushButton()
         self.cancel_button.setStyleSheet(_ACTION_STYLE)
         self.cancel_button.clicked.connect(self.cancel)
@@ -135,6 +141,7 @@ class FieldEditor(QWidget):
         layout.setSpacing(KEY_SPACING_PX)  # a 1024x600 panel: four rows of PIN keys below
         layout.addLayout(top)
         layout.addWidget(self.field)  # the whole width: an address is long
+        layout.addWidget(self.problem)
         layout.addWidget(self._keys, 1)
         self.field.textChanged.connect(self._fit_text)
         self.retranslate(Language.ZH)
@@ -178,6 +185,12 @@ class FieldEditor(QWidget):
         self.field.end(False)
 
     def accept(self) -> None:
+        """Done: the text goes into the form's field; a new PIN too short stays here, said."""
+        typed = self.field.text()
+        new_pin = self._entry is not None and self._entry.keys is None
+        if new_pin and typed and not pin_may_be_set(typed):
+            self._refuse(self.tr("Too short: a new PIN has 6 to 12 digits."))
+            return
         if self._entry is not None:
             self._entry.field.setText(self.field.text())
         self._close()
@@ -185,7 +198,12 @@ class FieldEditor(QWidget):
     def cancel(self) -> None:
         self._close()
 
+    def _refuse(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
     def _close(self) -> None:
+        self._refuse("")
         self._entry = None
         self.field.clear()  # a PIN is not kept on the page
         self.pin_pad.clear()

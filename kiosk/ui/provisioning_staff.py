@@ -10,6 +10,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.app.text_keys import TextKind
+from kiosk.checkpoint.access import pin_may_be_set
 from kiosk.checkpoint.policy import PassageField
 from kiosk.sessions import staff
 from kiosk.sessions.technician import TechnicianSession
@@ -58,10 +60,12 @@ class StaffPage(QWidget):
         self.pin_edit = line()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.save_supervisor = button(self.save_supervisor_pin)
+        self.supervisor_problem = _problem_label()  # why the PIN or name was refused
         self.technician_caption = label(True)
         self.technician_pin = line()
         self.technician_pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.save_technician = button(self.save_technician_pin)
+        self.technician_problem = _problem_label()
         self.fields_title = label(True)
         row_px = style.GLOVE_TARGET_PX
         self.field_boxes = {
@@ -86,7 +90,8 @@ class StaffPage(QWidget):
         form.addWidget(self.name_edit, 0, 1)
         form.addWidget(self.pin_caption, 1, 0)
         form.addWidget(self.pin_edit, 1, 1)
-        form.addWidget(self.save_supervisor, 2, 1, Qt.AlignmentFlag.AlignRight)
+        form.addWidget(self.supervisor_problem, 2, 0, 1, 2)
+        form.addWidget(self.save_supervisor, 3, 1, Qt.AlignmentFlag.AlignRight)
         form.setColumnStretch(1, 1)
         people.addLayout(form)
         people.addStretch(1)
@@ -95,6 +100,7 @@ class StaffPage(QWidget):
         kiosk.setContentsMargins(0, 0, 0, 0)
         kiosk.addWidget(self.technician_caption)
         kiosk.addWidget(self.technician_pin)
+        kiosk.addWidget(self.technician_problem)
         kiosk.addWidget(self.save_technician, 0, Qt.AlignmentFlag.AlignRight)
         kiosk.addSpacing(style.SPACING_PX)
         kiosk.addWidget(self.fields_title)
@@ -123,9 +129,9 @@ class StaffPage(QWidget):
     def retranslate(self, language: Language) -> None:
         self.supervisors_title.setText(self.tr("Supervisors on this kiosk"))
         self.name_caption.setText(self.tr("Name"))
-        self.pin_caption.setText(self.tr("New PIN (4-12 digits)"))
+        self.pin_caption.setText(self.tr("New PIN (6-12 digits)"))
         self.save_supervisor.setText(self.tr("Save supervisor PIN"))
-        self.technician_caption.setText(self.tr("Technician PIN (4-12 digits)"))
+        self.technician_caption.setText(self.tr("Technician PIN (6-12 digits)"))
         self.save_technician.setText(self.tr("Change technician PIN"))
         self.fields_title.setText(self.tr("Passage fields asked at this checkpoint"))
         labels = {
@@ -146,9 +152,9 @@ class StaffPage(QWidget):
         if edit is self.name_edit:
             entry = Entry(edit, self.tr("Supervisor's name (pinyin, or type it)"), TextKind.NAME)
         elif edit is self.pin_edit:
-            entry = Entry(edit, self.tr("New supervisor PIN (4-12 digits)"), None)
+            entry = Entry(edit, self.tr("New supervisor PIN (6-12 digits)"), None)
         else:
-            entry = Entry(edit, self.tr("Technician PIN (4-12 digits)"), None)
+            entry = Entry(edit, self.tr("Technician PIN (6-12 digits)"), None)
         self.edit_requested.emit(entry)
 
     def load(self, fields: frozenset[PassageField] | None = None) -> None:
@@ -191,7 +197,7 @@ class StaffPage(QWidget):
 
         def failed(error: BaseException) -> None:
             if isinstance(error, staff.StaffError):
-                text = self.tr("A PIN is 4 to 12 digits, and a name is needed.")
+                text = self.tr("A PIN is 6 to 12 digits, and a name is needed.")
             else:
                 text = self.tr("Not saved: %1").replace("%1", str(error))
             self._say(text, False)
@@ -208,16 +214,32 @@ class StaffPage(QWidget):
             operator_id = self._supervisors[row - 1]
         else:
             operator_id = self._session.next_supervisor_id()
-        pin = self.pin_edit.text()
+        pin, name = self.pin_edit.text(), self.name_edit.text()
         self.pin_edit.clear()
-        self._keep_pin(operator_id, self.name_edit.text(), staff.SUPERVISOR_ROLE, pin, "supervisor")
+        refusal = self._refusal(pin, name)
+        _show_problem(self.supervisor_problem, refusal)
+        if refusal:
+            return
+        self._keep_pin(operator_id, name, staff.SUPERVISOR_ROLE, pin, "supervisor")
 
     def save_technician_pin(self) -> None:
         pin = self.technician_pin.text()
         self.technician_pin.clear()
+        refusal = self._refusal(pin, self.tr("Technician"))
+        _show_problem(self.technician_problem, refusal)
+        if refusal:
+            return
         self._keep_pin(
             staff.TECHNICIAN_ID, self.tr("Technician"), staff.TECHNICIAN_ROLE, pin, "technician"
         )
+
+    def _refusal(self, pin: str, name: str) -> str:
+        """Why this PIN or name may not be kept ("" when it may): said beside its field."""
+        if not pin_may_be_set(pin):
+            return self.tr("Not saved: a new PIN has 6 to 12 digits, digits only.")
+        if not name.strip():
+            return self.tr("Not saved: the supervisor's name is needed.")
+        return ""
 
     def save_fields(self) -> None:
         fields = frozenset(f for f, box in self.field_boxes.items() if box.isChecked())
@@ -225,3 +247,17 @@ class StaffPage(QWidget):
         self._say(self.tr("Passage fields saved."), True)
         self.fields_changed.emit(fields)
         self.changed.emit("fields")
+
+
+def _problem_label() -> QLabel:
+    """Red words under a PIN field; hidden while there is nothing to say."""
+    problem = label()
+    problem.setWordWrap(True)
+    problem.setStyleSheet(f"QLabel {{ color: {style.STATUS_BAD}; }}")
+    problem.hide()
+    return problem
+
+
+def _show_problem(problem: QLabel, text: str) -> None:
+    problem.setText(text)
+    problem.setVisible(bool(text))

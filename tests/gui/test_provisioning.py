@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from tests.gui.conftest import SaveScreen
 from tests.gui.staff_support import FAST, audit_actions, flush
 from tests.kiosk.checkpoint_support import passage
 
-TECHNICIAN_PIN = "2468"
+TECHNICIAN_PIN = "246813"
 THERMOMETER = "simthermometer://?model=gy-mcu90614"
 READER = "simidcard://?card=resident"
 INSTALLER_FILE = '# written by the installer\n[kiosk]\nlanguage = "zh"  # Chinese first\n'
@@ -86,6 +87,11 @@ class Harness:
             self.kiosk.store, staff.TECHNICIAN_ID, "技术员", "technician", TECHNICIAN_PIN, FAST
         ).result(timeout=10)
 
+    def add_older_technician(self, pin: str) -> None:
+        kept = {"operator_id": staff.TECHNICIAN_ID, "name": "技术员", "role": "technician"}
+        text = json.dumps([{**kept, "pin_hash": FAST.hash(pin)}])
+        self.kiosk.store.meta.set(staff.LOCAL_STAFF_KEY, text).result(timeout=10)
+
     def open(self, qtbot: QtBot, pin: str = TECHNICIAN_PIN) -> None:
         self.kiosk.open_provisioning()
         qtbot.waitUntil(lambda: self.kiosk.gate.loaded, timeout=WAIT_MS)
@@ -98,9 +104,13 @@ class Harness:
 def make(tmp_path: Path, world: DemoWorld, qapp: QApplication) -> Iterator[object]:
     made: list[Harness] = []
 
-    def build(*, lock: bool = False, central: Central | None = None, technician: bool = True):
+    def build(
+        *, lock: bool = False, central: Central | None = None, technician: bool = True, older=""
+    ):
         harness = Harness(tmp_path, world, lock=lock, central=central)
-        if technician:
+        if older:  # a technician's PIN kept before new PINs needed 6 digits
+            harness.add_older_technician(older)
+        elif technician:
             harness.add_technician()
         harness.kiosk.start()
         made.append(harness)
@@ -133,18 +143,22 @@ def test_first_start_asks_for_a_new_technician_pin_twice_then_opens(make, qtbot:
     harness.kiosk.open_provisioning()
     qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
     assert harness.view.first_start
-    harness.view.unlock("1357")
-    harness.view.unlock("9999")  # a typo: start again
+    assert "6-12 digits" in harness.view.pad.prompt_label.text()
+    harness.view.unlock("13579")  # too short for a new PIN: said, and asked for again
+    assert "6 to 12 digits" in harness.view.pad.message_label.text()
+    assert "choose" in harness.view.pad.prompt_label.text()
+    harness.view.unlock("135790")
+    harness.view.unlock("999999")  # a typo: start again
     assert harness.view.pages.currentIndex() == PIN_PAGE
     assert harness.view.pad.message_label.text()
-    harness.view.unlock("1357")
-    harness.view.unlock("1357")
+    harness.view.unlock("135790")
+    harness.view.unlock("135790")
     qtbot.waitUntil(lambda: harness.view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
     assert [o.role for o in staff.local_staff(harness.kiosk.store)] == ["technician"]
     harness.view.close_view()
     qtbot.waitUntil(lambda: not harness.view.first_start, timeout=WAIT_MS)
     harness.kiosk.open_provisioning()
-    harness.view.unlock("1357")
+    harness.view.unlock("135790")
     qtbot.waitUntil(lambda: harness.view.pages.currentIndex() == MAIN_PAGE, timeout=WAIT_MS)
 
 
@@ -156,6 +170,40 @@ def test_a_wrong_technician_pin_keeps_the_screen_shut(make, qtbot: QtBot) -> Non
     qtbot.waitUntil(lambda: "PIN" in harness.view.pad.message_label.text(), timeout=WAIT_MS)
     assert harness.view.pages.currentIndex() == PIN_PAGE
     assert harness.view.operator_id is None
+
+
+def test_five_wrong_technician_pins_lock_the_pad_even_against_the_right_one(
+    make, qtbot: QtBot
+) -> None:
+    harness = make()
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    pad = harness.view.pad
+    for _ in range(5):
+        harness.view.unlock("000000")
+        qtbot.waitUntil(lambda: not harness.kiosk.gate.checking, timeout=WAIT_MS)
+    assert pad.locked and "Locked for" in pad.message_label.text()
+    assert not pad.digit_buttons["1"].isEnabled()
+    harness.view.unlock(TECHNICIAN_PIN)
+    qtbot.waitUntil(lambda: not harness.kiosk.gate.checking, timeout=WAIT_MS)
+    assert harness.view.operator_id is None
+    harness.view.close_view()  # closing and coming back does not lift it
+    harness.kiosk.open_provisioning()
+    qtbot.waitUntil(lambda: harness.kiosk.gate.loaded, timeout=WAIT_MS)
+    assert pad.locked
+
+
+def test_a_technician_pin_kept_before_with_four_digits_still_opens_until_re_set(
+    make, qtbot: QtBot
+) -> None:
+    harness = make(older="2468")
+    harness.open(qtbot, "2468")
+    page = harness.view.staff
+    page.technician_pin.setText("864213")
+    page.save_technician.click()
+    qtbot.waitUntil(lambda: "PIN saved" in page.message.text(), timeout=WAIT_MS)
+    harness.view.close_view()
+    harness.open(qtbot, "864213")
 
 
 def test_supervisors_screen_leads_to_the_technicians_screen(make, qtbot: QtBot) -> None:
@@ -391,15 +439,23 @@ def test_a_supervisor_pin_set_here_opens_the_supervisors_screen(make, qtbot: QtB
     qtbot.waitUntil(lambda: supervisor.operator_id == person.operator_id, timeout=WAIT_MS)
 
 
-def test_a_short_supervisor_pin_is_refused_with_a_reason(make, qtbot: QtBot) -> None:
+def test_a_new_pin_shorter_than_six_digits_is_refused_beside_its_field(make, qtbot: QtBot) -> None:
     harness = make()
     harness.open(qtbot)
     page = harness.view.staff
     page.name_edit.setText("李主管")
-    page.pin_edit.setText("12")
+    harness.view.tabs.setCurrentWidget(page)
+    page.pin_edit.setText("13579")  # five digits: an older PIN signs in, a new one may not
     page.save_supervisor.click()
-    qtbot.waitUntil(lambda: "4 to 12 digits" in page.message.text(), timeout=WAIT_MS)
-    assert staff.local_staff(harness.kiosk.store)[0].role == "technician"
+    assert not page.supervisor_problem.isHidden()
+    assert "6 to 12 digits" in page.supervisor_problem.text()
+    page.technician_pin.setText("2468")
+    page.save_technician.click()
+    assert "6 to 12 digits" in page.technician_problem.text()
+    flush(harness.kiosk.store)
+    assert [o.role for o in staff.local_staff(harness.kiosk.store)] == ["technician"]
+    harness.view.close_view()
+    harness.open(qtbot)  # the technician's PIN is the one it was
 
 
 def test_passage_fields_chosen_here_are_asked_on_the_scan_screen(make, qtbot: QtBot) -> None:

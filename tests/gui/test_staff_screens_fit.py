@@ -38,7 +38,7 @@ from tests.gui.fit_support import (
 from tests.gui.staff_support import FAST, NOW, SUPERVISOR_PIN, FakeClock, fill_log, roster
 
 WAIT_MS = 10_000
-TECHNICIAN_PIN = "2468"
+TECHNICIAN_PIN = "246813"
 LANGUAGES = [Language.ZH, Language.EN]
 
 
@@ -55,7 +55,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
         ).result(timeout=10)
         for number in range(1, 9):  # a long list of supervisors
             name = ["欧阳晓明", "司马建国", "李娜", "王芳"][number % 4] + str(number)
-            staff.set_pin(opened, f"local-sup-{number}", name, "supervisor", "13579", FAST).result(
+            staff.set_pin(opened, f"local-sup-{number}", name, "supervisor", "135790", FAST).result(
                 timeout=10
             )
         yield opened

@@ -20,6 +20,7 @@ from kiosk.checkpoint.access import Denial
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.sessions import export as export_module
+from kiosk.sessions import staff
 from kiosk.sessions import supervisor as supervisor_module
 from kiosk.sessions.access import StaffAccess
 from kiosk.sessions.export import ExportFormat, row_cells
@@ -31,6 +32,7 @@ from kiosk.ui.supervisor import SupervisorView
 from sync.schemas import TrailAnswer, TrailEntry
 from tests.gui.conftest import SaveScreen
 from tests.gui.staff_support import (
+    FAST,
     NOW,
     OPERATOR_PIN,
     SUPERVISOR_PIN,
@@ -135,6 +137,34 @@ def test_a_wrong_pin_does_not_open_it(view: SupervisorView, gate: AccessGate, qt
         view.unlock("sup-1", "000000")
     assert view.operator_id is None
     assert view.log_page.model.rowCount() == 0
+
+
+def test_a_supervisor_set_on_the_kiosk_is_locked_out_after_five_wrong_pins(
+    store: Store, clock: FakeClock, qtbot: QtBot, tmp_path: Path
+) -> None:
+    staff.set_pin(store, "local-supervisor-1", "周主管", "supervisor", "135790", FAST).result(
+        timeout=10
+    )
+    gate = AccessGate(StaffAccess(store, clock))
+    view = SupervisorView(SupervisorSession(store, clock, export_dir=tmp_path / "x"), gate)
+    qtbot.addWidget(view)
+    try:
+        with qtbot.waitSignal(gate.roster_loaded, timeout=WAIT_MS):
+            view.start()
+        for _ in range(5):
+            with qtbot.waitSignal(gate.checked, timeout=WAIT_MS) as checked:
+                view.unlock("local-supervisor-1", "000000")
+        assert checked.args[0].denial is Denial.LOCKED
+        assert view.pad.locked and "5:00" in view.pad.message_label.text()
+        with qtbot.waitSignal(gate.checked, timeout=WAIT_MS) as checked:
+            gate.check("local-supervisor-1", "135790", "supervisor", {"supervisor"})
+        assert checked.args[0].denial is Denial.LOCKED  # even the right PIN, until it ends
+        clock.advance(timedelta(minutes=5))
+        with qtbot.waitSignal(view.unlocked, timeout=WAIT_MS):
+            view.unlock("local-supervisor-1", "135790")
+    finally:
+        view.shutdown()
+        gate.shutdown()
 
 
 # ------------------------------------------------------------ the log

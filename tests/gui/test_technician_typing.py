@@ -25,7 +25,7 @@ from kiosk.ui.text_keyboard import TextKeyboard
 from tests.gui.staff_support import FAST, FakeClock
 
 WAIT_MS = 10_000
-TECHNICIAN_PIN = "2468"
+TECHNICIAN_PIN = "246813"
 
 
 @pytest.fixture
@@ -103,8 +103,14 @@ def test_a_supervisor_added_by_touch_alone_appears_in_the_list(
         tap(qtbot, editor.pin_pad.key_buttons[digit])
     assert editor.field.text() == "13579"
     assert editor.field.displayText() != "13579"  # shown as dots only
+    tap(qtbot, editor.done_button)  # five digits: too short for a new PIN, said under the field
+    assert view.pages.currentIndex() == EDIT_PAGE
+    assert editor.problem.isVisible() and "6 to 12 digits" in editor.problem.text()
+    assert page.pin_edit.text() == ""
+    tap(qtbot, editor.pin_pad.key_buttons["0"])
+    assert not editor.problem.isVisible()  # the next key takes the refusal away
     tap(qtbot, editor.done_button)
-    assert page.pin_edit.text() == "13579"
+    assert page.pin_edit.text() == "135790"
     assert editor.field.text() == ""  # the PIN is not kept on the editor's page
 
     tap(qtbot, page.save_supervisor)
@@ -159,9 +165,10 @@ def test_a_usb_keyboard_still_types_into_the_editor_and_a_pin_takes_digits_only(
     open_editor(qtbot, view, page.technician_pin)
     qtbot.keyClicks(editor.field, "13a5.7")
     assert editor.pin_pad.text() == "1357"  # the keys go on from what was typed
-    tap(qtbot, editor.pin_pad.key_buttons["9"])
+    for digit in "90":
+        tap(qtbot, editor.pin_pad.key_buttons[digit])
     qtbot.keyClick(editor.field, Qt.Key.Key_Return)  # Enter is Done
-    assert page.technician_pin.text() == "13579"
+    assert page.technician_pin.text() == "135790"
     open_editor(qtbot, view, page.name_edit)
     qtbot.keyClicks(editor.field, "Wang Fang")
     tap(qtbot, editor.done_button)

@@ -16,6 +16,8 @@ from kiosk.checkpoint.access import (
     AccessStateError,
     Denial,
     LockoutPolicy,
+    pin_is_well_formed,
+    pin_may_be_set,
     verify_pin,
 )
 from kiosk.store import Operator, Store, StoreKeys
@@ -128,6 +130,19 @@ def test_malformed_pins_and_other_hash_types_are_refused() -> None:
     access = AccessControl(roster())
     assert access.check("op-1", "12a4", T0).denial is Denial.WRONG_PIN
     assert access.check("op-1", "", T0).attempts_left == 3
+
+
+def test_a_new_pin_needs_six_digits_while_an_older_shorter_one_still_signs_in() -> None:
+    assert [pin_may_be_set(p) for p in ("1234", "12345", "123456", "1" * 12, "1" * 13)] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert not pin_may_be_set("12345a") and not pin_may_be_set("１２３４５６")
+    assert pin_is_well_formed("1234")  # set before issue 27, as central's older operators' PINs
+    assert AccessControl(roster()).check("op-1", "1234", T0).granted
 
 
 def test_the_state_holds_no_pins_or_hashes() -> None:

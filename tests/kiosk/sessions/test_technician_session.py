@@ -58,6 +58,10 @@ def test_a_bad_pin_or_an_empty_name_is_refused(store: Store, tmp_path: Path) -> 
     session = _session(store, tmp_path, [])
     with pytest.raises(staff.StaffError):
         session.set_pin("local-supervisor-1", "李主管", staff.SUPERVISOR_ROLE, "12")
+    with pytest.raises(staff.StaffError, match="6 to 12 digits"):  # issue 27: 10^5 is too few
+        session.set_pin("local-supervisor-1", "李主管", staff.SUPERVISOR_ROLE, "13579")
+    with pytest.raises(staff.StaffError, match="6 to 12 digits"):
+        session.set_pin(staff.TECHNICIAN_ID, "技术员", staff.TECHNICIAN_ROLE, "2468")
     with pytest.raises(staff.StaffError):
         session.set_pin("local-supervisor-1", " ", staff.SUPERVISOR_ROLE, "123456")
     assert session.local_supervisors() == []
