@@ -1056,4 +1056,15 @@
             <translation>%1 · %2 · 在本处通行 %3 次，其中发热 %4 次</translation>
         </message>
     </context>
+    <context>
+        <name>view</name>
+        <message>
+            <source>First start: choose the technician PIN (6-12 digits)</source>
+            <translation>首次启动：请设置技术员 PIN 码（6-12 位数字）</translation>
+        </message>
+        <message>
+            <source>Too short: a new PIN has 6 to 12 digits.</source>
+            <translation>位数不够：新 PIN 码须为 6 到 12 位数字。</translation>
+        </message>
+    </context>
 </TS>

@@ -365,9 +365,15 @@ class Gallery:
             view._prompt()
             window.show_screen("provisioning")
 
+        def first_pin_refused() -> None:  # the words a first start says, too short a PIN
+            pin()
+            view.pad.set_prompt(view.tr("First start: choose the technician PIN (6-12 digits)"))
+            view.pad.say(view.tr("Too short: a new PIN has 6 to 12 digits."))
+
         def tab(index: int) -> Callable[[], None]:
             def show() -> None:
                 view._operator = "tech-1"
+                view.staff.clear_problems()
                 view.pages.setCurrentIndex(_TECH_MAIN_PAGE)
                 view.tabs.setCurrentIndex(index)
                 window.show_screen("provisioning")
@@ -388,11 +394,19 @@ class Gallery:
 
             return show
 
+        def refused(editing: bool = True) -> None:  # a new PIN too short, said by each field
+            tab(2)()
+            staff.save_supervisor_pin()
+            staff.save_technician_pin()
+            if editing:
+                typing(lambda: staff.request_edit(staff.pin_edit), "13579")()
+                view.field_editor.accept()
+
         staff, enrol = view.staff, view.enrollment
         typed = {  # the longest a technician types in each
             "name": (lambda: staff.request_edit(staff.name_edit), "OUYANG XIAOMING"),
             "pin": (lambda: staff.request_edit(staff.pin_edit), "123456789012"),
-            "technician-pin": (lambda: staff.request_edit(staff.technician_pin), "2468"),
+            "technician-pin": (lambda: staff.request_edit(staff.technician_pin), "246813"),
             "address": (
                 lambda: enrol.request_edit(enrol.url_edit),
                 "https://central.health-checkpoint.example.org:8443/kiosk_api",
@@ -402,7 +416,10 @@ class Gallery:
         names = ["technician-devices", "technician-enrol", "technician-staff"]
         return [
             Shot("technician-pin", False, pin),
+            Shot("technician-first-pin-refused", False, first_pin_refused),
             *(Shot(name, False, tab(i)) for i, name in enumerate(names)),
             *(Shot(f"technician-type-{name}", False, typing(*how)) for name, how in typed.items()),
             Shot("technician-exit-confirm", False, leaving),
+            Shot("technician-type-pin-refused", False, refused),
+            Shot("technician-staff-refused", False, lambda: refused(editing=False)),
         ]

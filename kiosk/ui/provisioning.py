@@ -196,6 +196,7 @@ class ProvisioningView(QWidget):
         self._first_pin = None
         if self.field_editor.entry is not None:
             self.field_editor.cancel()  # what was half typed (a PIN) goes
+        self.staff.clear_problems()
         self.pad.clear()
         self.pages.setCurrentIndex(PIN_PAGE)
         self._prompt()

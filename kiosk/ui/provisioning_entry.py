@@ -98,12 +98,8 @@ class FieldEditor(QWidget):
         self._digits_only = QRegularExpressionValidator(
             QRegularExpression(f"[0-9]{{0,{PIN_MAX_DIGITS}}}"), self.field
         )
-        self.problem = QLabel()  # why Done refused a PIN, under the field; hidden if nothing
-        self.problem.setFont(style.font(style.STATUS_PT))
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"QLabel {{ color: {style.STATUS_BAD}; }}")
-        self.problem.hide()
-        self.field.textChanged.connect(lambda _: self._refuse(""))
+        self.problem = ""  # why Done refused a PIN: said in red in the caption's place, above
+        self.field.textChanged.connect(lambda _: self._refuse(""))  # the field (no room below)
         self.cancel_button = QPushButton()
         self.cancel_button.setStyleSheet(_ACTION_STYLE)
         self.cancel_button.clicked.connect(self.cancel)
@@ -141,7 +137,6 @@ class FieldEditor(QWidget):
         layout.setSpacing(KEY_SPACING_PX)  # a 1024x600 panel: four rows of PIN keys below
         layout.addLayout(top)
         layout.addWidget(self.field)  # the whole width: an address is long
-        layout.addWidget(self.problem)
         layout.addWidget(self._keys, 1)
         self.field.textChanged.connect(self._fit_text)
         self.retranslate(Language.ZH)
@@ -149,6 +144,7 @@ class FieldEditor(QWidget):
     def retranslate(self, language: Language) -> None:
         self.cancel_button.setText(self.tr("Cancel"))
         self.done_button.setText(self.tr("Done"))
+        self._refuse("")  # said in the language of the moment: gone with it
         for keyboard in self.keyboards.values():
             keyboard.retranslate(language)
         self.pin_pad.retranslate(language)
@@ -199,8 +195,13 @@ class FieldEditor(QWidget):
         self._close()
 
     def _refuse(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.setVisible(bool(text))
+        if text == self.problem:
+            return
+        self.problem = text
+        colour = f"color: {style.STATUS_BAD};" if text else ""
+        self.caption.setStyleSheet(f"QLabel {{ {colour} }}")
+        caption = "" if self._entry is None else self._entry.caption
+        self.caption.setText(text or caption)
 
     def _close(self) -> None:
         self._refuse("")

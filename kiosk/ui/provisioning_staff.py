@@ -115,7 +115,8 @@ class StaffPage(QWidget):
         self._columns.addWidget(left, 1)
         self._columns.addWidget(right, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(touch_scroll(body), 1)
+        self._scroll = touch_scroll(body)
+        layout.addWidget(self._scroll, 1)
         layout.addWidget(self.message)  # what a save said stays in sight
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
@@ -145,7 +146,20 @@ class StaffPage(QWidget):
             box.setText(labels[field])
         self.save_fields_button.setText(self.tr("Save passage fields"))
         keep_words_whole((self.save_supervisor, self.save_technician, self.save_fields_button))
+        self.clear_problems()  # said in the language of the moment: gone with it
         self.load()
+
+    def _show_problem(self, problem: QLabel, text: str) -> None:
+        problem.setText(text)
+        problem.setVisible(bool(text))
+        if text:  # in sight, not below the fold of a small panel
+            self._columns.activate()
+            self._scroll.ensureWidgetVisible(problem)
+
+    def clear_problems(self) -> None:
+        """No refusal left in sight beside the PIN fields (the screen was locked or reopened)."""
+        self._show_problem(self.supervisor_problem, "")
+        self._show_problem(self.technician_problem, "")
 
     def request_edit(self, edit: QLineEdit) -> None:
         """Ask for the keys to fill `edit` by touch: letters for the name, digits for a PIN."""
@@ -217,7 +231,7 @@ class StaffPage(QWidget):
         pin, name = self.pin_edit.text(), self.name_edit.text()
         self.pin_edit.clear()
         refusal = self._refusal(pin, name)
-        _show_problem(self.supervisor_problem, refusal)
+        self._show_problem(self.supervisor_problem, refusal)
         if refusal:
             return
         self._keep_pin(operator_id, name, staff.SUPERVISOR_ROLE, pin, "supervisor")
@@ -226,7 +240,7 @@ class StaffPage(QWidget):
         pin = self.technician_pin.text()
         self.technician_pin.clear()
         refusal = self._refusal(pin, self.tr("Technician"))
-        _show_problem(self.technician_problem, refusal)
+        self._show_problem(self.technician_problem, refusal)
         if refusal:
             return
         self._keep_pin(
@@ -256,8 +270,3 @@ def _problem_label() -> QLabel:
     problem.setStyleSheet(f"QLabel {{ color: {style.STATUS_BAD}; }}")
     problem.hide()
     return problem
-
-
-def _show_problem(problem: QLabel, text: str) -> None:
-    problem.setText(text)
-    problem.setVisible(bool(text))

@@ -105,10 +105,11 @@ def test_a_supervisor_added_by_touch_alone_appears_in_the_list(
     assert editor.field.displayText() != "13579"  # shown as dots only
     tap(qtbot, editor.done_button)  # five digits: too short for a new PIN, said under the field
     assert view.pages.currentIndex() == EDIT_PAGE
-    assert editor.problem.isVisible() and "6 to 12 digits" in editor.problem.text()
+    assert "6 to 12 digits" in editor.caption.text()  # in the caption's place, above the field
     assert page.pin_edit.text() == ""
     tap(qtbot, editor.pin_pad.key_buttons["0"])
-    assert not editor.problem.isVisible()  # the next key takes the refusal away
+    assert not editor.problem  # the next key takes the refusal away
+    assert editor.caption.text() == "New supervisor PIN (6-12 digits)"
     tap(qtbot, editor.done_button)
     assert page.pin_edit.text() == "135790"
     assert editor.field.text() == ""  # the PIN is not kept on the editor's page
