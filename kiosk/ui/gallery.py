@@ -27,6 +27,7 @@ from kiosk.store import Operator
 from kiosk.ui.app import Kiosk
 from kiosk.ui.gallery_records import person_trail_shots
 from kiosk.ui.gallery_scenes import scene_shots
+from kiosk.ui.gallery_technician import technician_shots
 from kiosk.ui.i18n import Language
 
 _NOT_A_HASH = "not-a-pin-hash"  # the gallery checks no PIN: the views are opened directly
@@ -68,7 +69,6 @@ _PROGRESS = {  # the strip for each prompt, the longest words it says, 17 s left
     ),
 }
 _NAMES_PAGE, _PIN_PAGE, _LOG_PAGE = 0, 1, 2  # kiosk/ui/supervisor.py's pages
-_TECH_MAIN_PAGE = 1  # kiosk/ui/provisioning.py
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,11 @@ class Gallery:
         shots += [self._override_last(faults) for faults in ((), samples.FAULTS)]
         shots += [self._result(name, view) for name, view in self._results.items()]
         shots += self._manual_entry() + self._override() + self._plate() + self._passer()
-        shots += self._sign_in() + self._supervisor() + self._technician()
+        shots += (
+            self._sign_in()
+            + self._supervisor()
+            + technician_shots(self.kiosk.provisioning, self.window, Shot)
+        )
         shots += scene_shots(self.window, self._results["yellow-code-manual-check"], Shot)
         logs, records = self.kiosk.supervisor.log_page, self.kiosk.records
         shots += person_trail_shots(self.window, records, logs, self._results, self._now, Shot)
@@ -354,72 +358,3 @@ class Gallery:
         view.enrollment.show_current()
         view.staff.load(default_policy(WIDEST).passage_fields)
         settle(lambda: "discovery" in done)
-
-    def _technician(self) -> list[Shot]:
-        view, window = self.kiosk.provisioning, self.window
-
-        def pin() -> None:
-            view._operator = None
-            view.pad.clear()
-            view.pages.setCurrentIndex(0)
-            view._prompt()
-            window.show_screen("provisioning")
-
-        def first_pin_refused() -> None:  # the words a first start says, too short a PIN
-            pin()
-            view.pad.set_prompt(view.tr("First start: choose the technician PIN (6-12 digits)"))
-            view.pad.say(view.tr("Too short: a new PIN has 6 to 12 digits."))
-
-        def tab(index: int) -> Callable[[], None]:
-            def show() -> None:
-                view._operator = "tech-1"
-                view.staff.clear_problems()
-                view.pages.setCurrentIndex(_TECH_MAIN_PAGE)
-                view.tabs.setCurrentIndex(index)
-                window.show_screen("provisioning")
-
-            return show
-
-        def leaving() -> None:
-            view._operator = "tech-1"
-            view.ask_to_leave()
-            window.show_screen("provisioning")
-
-        def typing(request: Callable[[], None], text: str) -> Callable[[], None]:
-            def show() -> None:
-                view._operator = "tech-1"
-                request()  # the field touched: its page with the keys
-                view.field_editor.field.setText(text)
-                window.show_screen("provisioning")
-
-            return show
-
-        def refused(editing: bool = True) -> None:  # a new PIN too short, said by each field
-            tab(2)()
-            staff.save_supervisor_pin()
-            staff.save_technician_pin()
-            if editing:
-                typing(lambda: staff.request_edit(staff.pin_edit), "13579")()
-                view.field_editor.accept()
-
-        staff, enrol = view.staff, view.enrollment
-        typed = {  # the longest a technician types in each
-            "name": (lambda: staff.request_edit(staff.name_edit), "OUYANG XIAOMING"),
-            "pin": (lambda: staff.request_edit(staff.pin_edit), "123456789012"),
-            "technician-pin": (lambda: staff.request_edit(staff.technician_pin), "246813"),
-            "address": (
-                lambda: enrol.request_edit(enrol.url_edit),
-                "https://central.health-checkpoint.example.org:8443/kiosk_api",
-            ),
-            "code": (lambda: enrol.request_edit(enrol.code_edit), "7K3M-Q9TZ-4HXA-2BWC"),
-        }
-        names = ["technician-devices", "technician-enrol", "technician-staff"]
-        return [
-            Shot("technician-pin", False, pin),
-            Shot("technician-first-pin-refused", False, first_pin_refused),
-            *(Shot(name, False, tab(i)) for i, name in enumerate(names)),
-            *(Shot(f"technician-type-{name}", False, typing(*how)) for name, how in typed.items()),
-            Shot("technician-exit-confirm", False, leaving),
-            Shot("technician-type-pin-refused", False, refused),
-            Shot("technician-staff-refused", False, lambda: refused(editing=False)),
-        ]
