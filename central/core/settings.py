@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         "(kiosks before issue 27), only while a fleet updates",
     )
     enrollment_attempts_per_minute: int = Field(default=30, gt=0)
+    login_attempts_per_minute: int = Field(
+        default=20, gt=0, description="Logins a client address may try a minute (any names)"
+    )
     jobs_interval_s: int = Field(
         default=60, ge=0, description="central serve runs due background jobs this often; 0: never"
     )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from central.administration.routers import auth
 from central.app import create_app
 from central.core import admins
+from central.core.settings import Settings
 from tests.central.areas import load_sample_regions, region_admin
-from tests.central.conftest import ADMIN_PASSWORD, Central, TestClient
+from tests.central.conftest import (
+    ADMIN_PASSWORD,
+    Central,
+    FakeClock,
+    TestClient,
+    start_central,
+)
 
 LOGIN = "/api/v1/auth/login"
 
@@ -51,10 +59,13 @@ def test_a_successful_login_forgets_earlier_failures(central: Central, xian: str
     assert central.client.post(LOGIN, json=right).status_code == 200
 
 
-def test_logins_from_one_address_are_throttled_per_minute(
-    central: Central, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(auth, "LOGIN_ATTEMPTS_PER_MINUTE", 2)
+@pytest.fixture
+def two_logins_a_minute(settings: Settings, clock: FakeClock) -> Iterator[Central]:
+    yield from start_central(settings.model_copy(update={"login_attempts_per_minute": 2}), clock)
+
+
+def test_logins_from_one_address_are_throttled_per_minute(two_logins_a_minute: Central) -> None:
+    central = two_logins_a_minute
     nobody = {"username": "nobody", "password": "whatever it is"}
     answers = [central.client.post(LOGIN, json=nobody).status_code for _ in range(3)]
     assert answers == [401, 401, 429]

@@ -16,7 +16,6 @@ from central.core.settings import Settings
 from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"])
-LOGIN_ATTEMPTS_PER_MINUTE = 20  # per client address, on top of the per-account lockout
 
 
 @router.post("/setup")
@@ -38,7 +37,9 @@ def authenticate(
     tried too often, `AccountLockedError` when the name is locked, `AdminError` for a wrong name
     or password (its failure counted and committed)."""
     client = request.client.host if request.client is not None else "unknown"
-    if not ratelimit.hit(sessions, f"login:{client}", LOGIN_ATTEMPTS_PER_MINUTE, now):
+    # Per client address, on top of the per-account lockout.
+    limit = settings.login_attempts_per_minute
+    if not ratelimit.hit(sessions, f"login:{client}", limit, now):
         raise ApiError(429, RefusalReason.RATE_LIMITED, "too many login attempts; wait")
     try:
         token, expires_at = log_in(
