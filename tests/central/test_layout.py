@@ -17,7 +17,8 @@ MAY_IMPORT = {
     "issuance": {"core"},
     "kiosks": {"core", "administration", "issuance"},
     "reports": {"core", "issuance", "kiosks"},
-    "web": {"core", "administration", "issuance", "kiosks", "reports"},
+    "tipoffs": {"core", "administration", "issuance"},
+    "web": {"core", "administration", "issuance", "kiosks", "reports", "tipoffs"},
     "migrations": {"core"},
 }
 OURS = {"healthcode", "drivers", "kiosk", "sync", "central"}
