@@ -65,7 +65,7 @@ python -m kiosk enroll "$base" "$enrollment" --data-dir "$demo/kiosk"
 echo
 echo "== 4b. A bus among the checkpoints: a public-transport kiosk on board (no thermometer) =="
 bus=$(cd "$demo/central" && python -m central checkpoint add --name "5路公交 陕A·D1234" \
-  --type transit_vehicle --region 610113 --address 西安市雁塔区 5 路公交线路 | tail -n 1)
+  --type transit_vehicle --region 610113 --address "西安市雁塔区 5路公交线路" | tail -n 1)
 bus_code=$(cd "$demo/central" && python -m central checkpoint code "$bus" | head -n 1)
 python -m kiosk enroll "$base" "$bus_code" --data-dir "$demo/bus-kiosk"
 echo "bus kiosk enrolled in $demo/bus-kiosk (run it: python -m kiosk --demo --data-dir $demo/bus-kiosk)"
