@@ -283,6 +283,26 @@ class FeedCopy:
         self.last_sequence = last_sequence
         self.as_of_utc = as_of_utc
 
+    def replace_from_snapshot(
+        self,
+        entries: Iterable[FeedEntry],
+        *,
+        last_sequence: int,
+        as_of_utc: datetime,
+        horizon_utc: datetime | None,
+    ) -> int:
+        """Replace the copy by a verified snapshot streamed entry by entry (a snapshot file);
+        all or nothing: when the iterator raises, the copy is unchanged. The entries taken."""
+        previous, self._latest = self._latest, {}
+        try:
+            self._take(entries)
+        except BaseException:
+            self._latest = previous
+            raise
+        self.last_sequence = last_sequence
+        self._freshen(as_of_utc)
+        return len(self._latest)
+
     def compact(self, now: datetime, tolerance: timedelta = DEFAULT_CLOCK_TOLERANCE) -> int:
         """Drop entries that can no longer matter; the number dropped."""
         horizon = compaction_horizon(now, tolerance)

@@ -1,0 +1,229 @@
+"""The snapshot file: written streaming, its signed header checked first, entries read lazily,
+and any damage found before a consumer commits what it applied."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import cbor2
+import pytest
+
+from healthcode import cose
+from healthcode.claims import Colour
+from healthcode.feed import FeedCopy, FeedEntry, FeedError, FeedProblem
+from healthcode.feed_file import (
+    BLOCK_ENTRIES,
+    MAGIC,
+    SnapshotFileWriter,
+    SnapshotHeader,
+    open_snapshot_file,
+)
+from healthcode.keys import SigningKey
+from healthcode.trust import KeyRole, TrustList
+from tests.unit.conftest import ISSUED_AT, SHAANXI, World, trusted
+
+HORIZON = ISSUED_AT - timedelta(days=8)
+
+
+def entries(count: int) -> list[FeedEntry]:
+    return [
+        FeedEntry(
+            sequence=2 * n + 1,
+            issuer="610000",
+            code_id=n.to_bytes(16, "big"),
+            colour=(Colour.RED, Colour.YELLOW, Colour.GREEN)[n % 3],
+            colour_seq=n % 7 + 2,
+            reason="recompute",
+            at_utc=ISSUED_AT,
+        )
+        for n in range(count)
+    ]
+
+
+def write(path: Path, key: SigningKey, items: list[FeedEntry], last: int | None = None) -> Path:
+    last = last if last is not None else (items[-1].sequence if items else 0)
+    with SnapshotFileWriter(
+        path, publisher="610000", last_sequence=last, as_of_utc=ISSUED_AT, horizon_utc=HORIZON
+    ) as writer:
+        for item in items:
+            writer.add(item)
+        writer.finish(key)
+    return path
+
+
+def read_all(path: Path, trust: TrustList) -> tuple[SnapshotHeader, list[FeedEntry]]:
+    header, lazy = open_snapshot_file(path, trust)
+    return header, list(lazy)
+
+
+def problem_of(action: Callable[[], object]) -> FeedProblem:
+    with pytest.raises(FeedError) as caught:
+        action()
+    return caught.value.problem
+
+
+def test_a_snapshot_file_round_trips_across_several_blocks(world: World, tmp_path: Path) -> None:
+    items = entries(BLOCK_ENTRIES + 10)
+    path = write(tmp_path / "s.snap", world.feed_key, items, last=items[-1].sequence + 5)
+    header, read = read_all(path, world.trust)
+    assert read == items
+    assert header.entry_count == len(items)
+    assert header.last_sequence == items[-1].sequence + 5
+    assert header.as_of_utc == ISSUED_AT and header.horizon_utc == HORIZON
+    assert header.etag.startswith(f'"snapshot-{header.last_sequence}-')
+
+
+def test_an_empty_snapshot_is_a_valid_file(world: World, tmp_path: Path) -> None:
+    header, read = read_all(write(tmp_path / "e.snap", world.feed_key, [], last=7), world.trust)
+    assert read == [] and header.entry_count == 0 and header.last_sequence == 7
+
+
+def test_a_failed_write_leaves_neither_the_file_nor_a_partial_one(
+    world: World, tmp_path: Path
+) -> None:
+    path = tmp_path / "s.snap"
+    with (
+        pytest.raises(ValueError),
+        SnapshotFileWriter(
+            path, publisher="610000", last_sequence=5, as_of_utc=ISSUED_AT, horizon_utc=None
+        ) as writer,
+    ):
+        writer.add(entries(1)[0])
+        writer.add(entries(1)[0])  # the same sequence again
+    assert list(tmp_path.iterdir()) == []
+
+
+def _flip_in_body(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[len(MAGIC) + 40] ^= 0x01
+    return bytes(damaged)
+
+
+def _truncate_body(data: bytes) -> bytes:
+    return data[: len(MAGIC) + 100]
+
+
+def _extra_bytes_at_the_end(data: bytes) -> bytes:
+    return data + b"\x00\x00\x00\x00"
+
+
+def _extra_bytes_before_the_trailer(data: bytes) -> bytes:
+    (length,) = struct.unpack(">I", data[-4:])
+    cut = len(data) - 4 - length
+    return data[:cut] + b"\x00" + data[cut:]
+
+
+def _flip_in_trailer(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[-10] ^= 0x01
+    return bytes(damaged)
+
+
+def _not_a_snapshot(data: bytes) -> bytes:
+    return b"GIF89a" + data[6:]
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (_truncate_body, FeedProblem.DAMAGED),
+        (_extra_bytes_at_the_end, FeedProblem.DAMAGED),
+        (_extra_bytes_before_the_trailer, FeedProblem.DAMAGED),
+        (_flip_in_trailer, FeedProblem.BAD_SIGNATURE),
+        (_not_a_snapshot, FeedProblem.DAMAGED),
+        (lambda data: data[:5], FeedProblem.DAMAGED),
+    ],
+)
+def test_a_damaged_file_is_refused_before_any_entry_is_read(
+    world: World, tmp_path: Path, damage: Callable[[bytes], bytes], problem: FeedProblem
+) -> None:
+    path = write(tmp_path / "s.snap", world.feed_key, entries(50))
+    path.write_bytes(damage(path.read_bytes()))
+    assert problem_of(lambda: open_snapshot_file(path, world.trust)) is problem
+
+
+def test_a_flipped_byte_in_the_body_is_found_by_the_end_and_the_copy_is_unchanged(
+    world: World, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "s.snap", world.feed_key, entries(BLOCK_ENTRIES * 2 + 3))
+    path.write_bytes(_flip_in_body(path.read_bytes()))
+    copy = FeedCopy()
+    copy.replace_from_snapshot(entries(2), last_sequence=3, as_of_utc=ISSUED_AT, horizon_utc=None)
+    header, lazy = open_snapshot_file(path, world.trust)
+
+    def apply() -> int:
+        return copy.replace_from_snapshot(
+            lazy,
+            last_sequence=header.last_sequence,
+            as_of_utc=header.as_of_utc,
+            horizon_utc=header.horizon_utc,
+        )
+
+    assert problem_of(apply) is FeedProblem.DAMAGED
+    assert len(copy) == 2 and copy.last_sequence == 3
+
+
+def _signed_with_header(world: World, tmp_path: Path, **changes: int) -> Path:
+    """A file whose body is genuine but whose correctly signed header says something else."""
+    path = write(tmp_path / "s.snap", world.feed_key, entries(20))
+    data = path.read_bytes()
+    (length,) = struct.unpack(">I", data[-4:])
+    body = data[: len(data) - 4 - length]
+    header = cbor2.loads(cose.decode(data[len(data) - 4 - length : -4]).payload)
+    header.update(changes)
+    signed = cose.sign(cbor2.dumps(header), world.feed_key)
+    path.write_bytes(body + signed + struct.pack(">I", len(signed)))
+    return path
+
+
+def test_a_signed_count_that_differs_from_the_body_is_damaged_at_the_end(
+    world: World, tmp_path: Path
+) -> None:
+    path = _signed_with_header(world, tmp_path, count=21)
+    header, lazy = open_snapshot_file(path, world.trust)
+    assert header.entry_count == 21
+    assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
+
+
+def test_a_signed_last_sequence_before_the_entries_is_damaged(world: World, tmp_path: Path) -> None:
+    path = _signed_with_header(world, tmp_path, last=3)
+    _, lazy = open_snapshot_file(path, world.trust)
+    assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
+
+
+def test_a_file_signed_by_a_wrong_or_unknown_key_is_refused(world: World, tmp_path: Path) -> None:
+    unknown = write(tmp_path / "u.snap", SigningKey.generate(), entries(3))
+    assert problem_of(lambda: open_snapshot_file(unknown, world.trust)) is (FeedProblem.UNKNOWN_KEY)
+    by_issuer = write(tmp_path / "i.snap", world.issuer_key, entries(3))
+    assert problem_of(lambda: open_snapshot_file(by_issuer, world.trust)) is (
+        FeedProblem.NOT_A_FEED_KEY
+    )
+
+
+def test_a_file_signed_by_a_revoked_feed_key_is_refused(world: World, tmp_path: Path) -> None:
+    revoked = trusted(world.feed_key, KeyRole.FEED).revoked(ISSUED_AT)
+    trust = TrustList(2, ISSUED_AT, (SHAANXI,), (revoked,))
+    path = write(tmp_path / "s.snap", world.feed_key, entries(3))
+    assert problem_of(lambda: open_snapshot_file(path, trust)) is FeedProblem.KEY_COMPROMISED
+
+
+def test_a_copy_replaced_from_a_snapshot_answers_from_its_entries(
+    world: World, tmp_path: Path
+) -> None:
+    items = entries(10)
+    header, lazy = open_snapshot_file(
+        write(tmp_path / "s.snap", world.feed_key, items), world.trust
+    )
+    copy = FeedCopy()
+    taken = copy.replace_from_snapshot(
+        lazy,
+        last_sequence=header.last_sequence,
+        as_of_utc=header.as_of_utc,
+        horizon_utc=header.horizon_utc,
+    )
+    assert taken == 10 and copy.last_sequence == items[-1].sequence
+    assert copy.latest("610000", items[4].code_id) == items[4]
+    assert copy.as_of_utc == ISSUED_AT
