@@ -85,14 +85,17 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_partial_one(
     world: World, tmp_path: Path
 ) -> None:
     path = tmp_path / "s.snap"
-    with (
-        pytest.raises(ValueError),
-        SnapshotFileWriter(
+    first = entries(1)[0]
+
+    def write_twice() -> None:
+        with SnapshotFileWriter(
             path, publisher="610000", last_sequence=5, as_of_utc=ISSUED_AT, horizon_utc=None
-        ) as writer,
-    ):
-        writer.add(entries(1)[0])
-        writer.add(entries(1)[0])  # the same sequence again
+        ) as writer:
+            writer.add(first)
+            writer.add(first)  # the same sequence again
+
+    with pytest.raises(ValueError, match="out of order"):
+        write_twice()
     assert list(tmp_path.iterdir()) == []
 
 
