@@ -208,20 +208,7 @@ def read_header(file: BinaryIO, trust: TrustList) -> SnapshotHeader:
     """Verify a snapshot file's signed header with a feed key of the trust list and check the
     file's size against it. Raises FeedError (DAMAGED, UNKNOWN_KEY, NOT_A_FEED_KEY,
     KEY_COMPROMISED, BAD_SIGNATURE)."""
-    size = file.seek(0, os.SEEK_END)
-    file.seek(0)
-    if size < len(MAGIC) + _LENGTH.size or file.read(len(MAGIC)) != MAGIC:
-        raise FeedError(FeedProblem.DAMAGED, "not a snapshot file")
-    file.seek(size - _LENGTH.size)
-    (signed_length,) = _LENGTH.unpack(file.read(_LENGTH.size))
-    if signed_length > min(MAX_HEADER_BYTES, size - len(MAGIC) - _LENGTH.size):
-        raise FeedError(FeedProblem.DAMAGED, "the snapshot's trailer is cut or too long")
-    file.seek(size - _LENGTH.size - signed_length)
-    signed = file.read(signed_length)
-    try:
-        message = cose.decode(signed)
-    except cose.CoseError as error:
-        raise FeedError(FeedProblem.DAMAGED, str(error)) from None
+    message, size, signed_length = _trailer(file)
     key = trust.key(message.kid) if message.kid is not None else None
     if key is None:
         raise FeedError(FeedProblem.UNKNOWN_KEY, "no feed key in the trust list has this key id")
@@ -231,6 +218,35 @@ def read_header(file: BinaryIO, trust: TrustList) -> SnapshotHeader:
         raise FeedError(FeedProblem.KEY_COMPROMISED, "the feed key was revoked")
     if message.algorithm != key.public.algorithm or not message.verify(key.public):
         raise FeedError(FeedProblem.BAD_SIGNATURE, "feed signature does not verify")
+    return _checked_header(message, size, signed_length, file)
+
+
+def read_own_header(file: BinaryIO) -> SnapshotHeader:
+    """The header of a file this process's own side wrote (central re-reading its snapshot
+    files): the same checks except the signature's."""
+    message, size, signed_length = _trailer(file)
+    return _checked_header(message, size, signed_length, file)
+
+
+def _trailer(file: BinaryIO) -> tuple[cose.Sign1, int, int]:
+    size = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    if size < len(MAGIC) + _LENGTH.size or file.read(len(MAGIC)) != MAGIC:
+        raise FeedError(FeedProblem.DAMAGED, "not a snapshot file")
+    file.seek(size - _LENGTH.size)
+    (signed_length,) = _LENGTH.unpack(file.read(_LENGTH.size))
+    if signed_length > min(MAX_HEADER_BYTES, size - len(MAGIC) - _LENGTH.size):
+        raise FeedError(FeedProblem.DAMAGED, "the snapshot's trailer is cut or too long")
+    file.seek(size - _LENGTH.size - signed_length)
+    try:
+        return cose.decode(file.read(signed_length)), size, signed_length
+    except cose.CoseError as error:
+        raise FeedError(FeedProblem.DAMAGED, str(error)) from None
+
+
+def _checked_header(
+    message: cose.Sign1, size: int, signed_length: int, file: BinaryIO
+) -> SnapshotHeader:
     header = SnapshotHeader.decode(message.payload)
     expected = len(MAGIC) + header.body_length + signed_length + _LENGTH.size
     if expected != size:

@@ -45,6 +45,7 @@ from sync.schemas import API_PREFIX
 TRUST_LIST_PATH = f"{API_PREFIX}/kiosk/trust-list"
 FEED_PATH = f"{API_PREFIX}/kiosk/feed"
 FEED_SNAPSHOT_PATH = f"{API_PREFIX}/kiosk/feed/snapshot"
+FEED_SNAPSHOT_FILE_PATH = f"{API_PREFIX}/kiosk/feed/snapshot-file"  # healthcode.feed_file
 POLICY_PATH = f"{API_PREFIX}/kiosk/policy"
 ROSTER_PATH = f"{API_PREFIX}/kiosk/roster"
 

@@ -91,6 +91,21 @@ class Settings(BaseSettings):
         default=None, description="The upper platform: each push file is POSTed here too"
     )
     push_attempts: int = Field(default=3, gt=0, description="POST tries per run, with backoff")
+    # Issue 28: the feed as files (central/issuance/feed_files.py).
+    feed_files_dir: Path | None = Field(
+        default=None, description="Feed snapshot files and cached deltas; default data_dir/feed"
+    )
+    feed_snapshot_coalesce_s: int = Field(
+        default=60, ge=0, description="A new snapshot file at most this often while the feed moves"
+    )
+    feed_files_grace_s: int = Field(
+        default=1800, ge=0, description="Old snapshot files stay this long (resumed downloads)"
+    )
+    feed_files_accel_prefix: str | None = Field(
+        default=None,
+        description="Behind nginx: answer snapshot files with X-Accel-Redirect to this internal "
+        "location (e.g. /internal/feed-files/) and let nginx send the bytes",
+    )
     # Issue 26: the national list of risk areas (central/issuance/national_risk.py).
     national_risk_key_file: Path | None = Field(
         default=None, description="The national list publisher's public key (PEM), pinned"
@@ -206,6 +221,10 @@ class Settings(BaseSettings):
     @property
     def resolved_exports_dir(self) -> Path:
         return self.exports_dir if self.exports_dir is not None else self.data_dir / "exports"
+
+    @property
+    def resolved_feed_files_dir(self) -> Path:
+        return self.feed_files_dir if self.feed_files_dir is not None else self.data_dir / "feed"
 
     @property
     def resolved_push_dir(self) -> Path:

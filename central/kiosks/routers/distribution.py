@@ -5,28 +5,41 @@ Every request is a signed kiosk request; every answer body is signed (`applicati
 `If-None-Match` naming the version the kiosk holds. The feed answers deltas after a sequence
 (`after`, at most `limit` entries) with the head in the `Feed-Head` header, or `409` with
 `error: snapshot_required` when the kiosk is too far behind (or the entries it lacks were
-compacted away): it then fetches `feed/snapshot`.
+compacted away): it then fetches `feed/snapshot-file` (issue 28; `central.issuance.
+feed_files`): the snapshot as a file built once per feed head, answered with an ETag, 304 and
+Range, or through nginx (X-Accel-Redirect) in the deployment. Complete delta pages come from a
+cache. The older `feed/snapshot` (one signed batch, for kiosks before issue 28) is made from the
+same file, once per file, and refused with 503 above `LEGACY_SNAPSHOT_MAX_ENTRIES`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 
-from central.core.deps import KeysDep, NowDep, SessionDep, SignedKioskDep
+from central.core.deps import KeysDep, NowDep, SessionDep, SettingsDep, SignedKioskDep
 from central.core.errors import ApiError
 from central.core.keystore import latest_trust_list
 from central.core.models import Checkpoint, StatusFeedEntry
-from central.issuance.feed import last_sequence, signed_batch_since, signed_snapshot
+from central.core.settings import Settings
+from central.issuance.feed import last_sequence
+from central.issuance.feed_files import SnapshotFile, cached_delta, current_snapshot
 from central.kiosks.bundle import Publisher, signed_policy, signed_roster
+from healthcode.feed import BatchKind, FeedBatch
+from healthcode.feed_file import MEDIA_TYPE as SNAPSHOT_FILE_MEDIA_TYPE
+from healthcode.feed_file import iter_entries, read_own_header
 from sync.bounds import MAX_INT64
 from sync.distribution import (
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
     FEED_PATH,
+    FEED_SNAPSHOT_FILE_PATH,
     FEED_SNAPSHOT_PATH,
     MAX_FEED_PAGE,
     POLICY_PATH,
@@ -41,6 +54,9 @@ from sync.schemas import RefusalReason
 router = APIRouter(tags=["distribution"])
 
 IfNoneMatch = Annotated[str | None, Header(max_length=128)]
+RangeHeader = Annotated[str | None, Header(max_length=64)]
+LEGACY_SNAPSHOT_MAX_ENTRIES = 250_000  # one signed batch of these is ~150 MB while it is made
+_CHUNK = 256 * 1024
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
@@ -85,6 +101,7 @@ def feed(
     _kiosk: SignedKioskDep,
     session: SessionDep,
     keys: KeysDep,
+    settings: SettingsDep,
     now: NowDep,
     after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
@@ -104,21 +121,149 @@ def feed(
             headers={FEED_HEAD_HEADER: str(head)},
         )
     publisher = Publisher.of(keys.path)
-    body = signed_batch_since(
-        session, after, limit, key=publisher.key, publisher=publisher.issuer, now=now
+    body = cached_delta(
+        session,
+        _feed_folder(settings),
+        after,
+        min(limit, MAX_FEED_PAGE),
+        head=head,
+        key=lambda: publisher.key,
+        publisher=publisher.issuer,
+        now=now,
     )
     return _signed(body, **{FEED_HEAD_HEADER: str(head)})
 
 
+def _feed_folder(settings: Settings) -> Path:
+    return settings.resolved_feed_files_dir
+
+
+def _snapshot_file(
+    session: SessionDep, settings: Settings, keys: KeysDep, now: NowDep
+) -> SnapshotFile:
+    publisher = Publisher.of(keys.path)
+    return current_snapshot(
+        session,
+        _feed_folder(settings),
+        now,
+        key=lambda: publisher.key,
+        publisher=publisher.issuer,
+        coalesce=timedelta(seconds=settings.feed_snapshot_coalesce_s),
+        grace=timedelta(seconds=settings.feed_files_grace_s),
+    )
+
+
+@router.get(FEED_SNAPSHOT_FILE_PATH, response_class=Response)
+def feed_snapshot_file(
+    _kiosk: SignedKioskDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    keys: KeysDep,
+    now: NowDep,
+    if_none_match: IfNoneMatch = None,
+    range_: Annotated[str | None, Header(alias="range", max_length=64)] = None,
+    if_range: Annotated[str | None, Header(max_length=128)] = None,
+) -> Response:
+    """The snapshot file (`healthcode.feed_file`): 304 when the kiosk holds it, 206 for a
+    Range (a resumed download), through nginx when `feed_files_accel_prefix` is set."""
+    found = _snapshot_file(session, settings, keys, now)
+    session.rollback()  # the bytes are on disk: end the read transaction before sending them
+    headers = {
+        "etag": found.etag,
+        "cache-control": "no-cache",
+        "accept-ranges": "bytes",
+        FEED_HEAD_HEADER: str(found.last_sequence),
+    }
+    if _matches(if_none_match, found.etag):
+        return Response(status_code=304, headers=headers)
+    if settings.feed_files_accel_prefix is not None:
+        headers["x-accel-redirect"] = settings.feed_files_accel_prefix + found.path.name
+        return Response(media_type=SNAPSHOT_FILE_MEDIA_TYPE, headers=headers)
+    size = found.path.stat().st_size
+    span = _byte_range(range_, size) if if_range in (None, found.etag) else None
+    if span == "unsatisfiable":
+        headers["content-range"] = f"bytes */{size}"
+        return Response(status_code=416, headers=headers)
+    start, end = span if isinstance(span, tuple) else (0, size - 1)
+    if isinstance(span, tuple):
+        headers["content-range"] = f"bytes {start}-{end}/{size}"
+    headers["content-length"] = str(end - start + 1)
+    return StreamingResponse(
+        _read_span(found.path, start, end),
+        status_code=206 if isinstance(span, tuple) else 200,
+        media_type=SNAPSHOT_FILE_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+    """One `bytes=a-b`, `bytes=a-` or `bytes=-n` span; None (the whole file) for anything else."""
+    if header is None or not header.startswith("bytes=") or "," in header:
+        return None
+    first, dash, last = header.removeprefix("bytes=").strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()):
+        return None
+    if not first:
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start = int(first)
+        end = min(int(last), size - 1) if last.isdigit() else size - 1
+    if start >= size or start > end:
+        return "unsatisfiable"
+    return start, end
+
+
+def _read_span(path: Path, start: int, end: int) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        file.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            chunk = file.read(min(_CHUNK, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+
 @router.get(FEED_SNAPSHOT_PATH, response_class=Response)
 def feed_snapshot(
-    _kiosk: SignedKioskDep, session: SessionDep, keys: KeysDep, now: NowDep
+    _kiosk: SignedKioskDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    keys: KeysDep,
+    now: NowDep,
 ) -> Response:
-    """The signed snapshot: the newest entry per code within the compaction horizon."""
-    publisher = Publisher.of(keys.path)
-    head = last_sequence(session)
-    body = signed_snapshot(session, now, key=publisher.key, publisher=publisher.issuer)
-    return _signed(body, **{FEED_HEAD_HEADER: str(head)})
+    """The snapshot as one signed batch, for kiosks before issue 28: made from the snapshot
+    file once per file (kept beside it), refused above LEGACY_SNAPSHOT_MAX_ENTRIES."""
+    found = _snapshot_file(session, settings, keys, now)
+    legacy = found.path.with_name(found.path.name + ".batch.cose")
+    try:
+        return _signed(legacy.read_bytes(), **{FEED_HEAD_HEADER: str(found.last_sequence)})
+    except FileNotFoundError:
+        pass
+    with found.path.open("rb") as file:
+        header = read_own_header(file)
+        if header.entry_count > LEGACY_SNAPSHOT_MAX_ENTRIES:
+            raise ApiError(
+                503,
+                RefusalReason.UNAVAILABLE,
+                f"the snapshot has {header.entry_count} entries: update the kiosk to fetch "
+                "feed/snapshot-file",
+            )
+        batch = FeedBatch(
+            kind=BatchKind.SNAPSHOT,
+            publisher=header.publisher,
+            first_sequence=0,
+            last_sequence=header.last_sequence,
+            as_of_utc=header.as_of_utc,
+            entries=tuple(iter_entries(file, header)),
+            horizon_utc=header.horizon_utc,
+        )
+    body = batch.sign(Publisher.of(keys.path).key)
+    temporary = legacy.with_name(f".{legacy.name}.partial")
+    temporary.write_bytes(body)
+    temporary.replace(legacy)
+    return _signed(body, **{FEED_HEAD_HEADER: str(found.last_sequence)})
 
 
 def _checkpoint(session: SessionDep, kiosk: SignedKioskDep) -> Checkpoint:

@@ -1,0 +1,231 @@
+"""The feed as files that cost nothing to serve (issue 28): snapshot files and cached deltas.
+
+A snapshot file (`healthcode.feed_file`) is built once per feed head, streamed from the
+database (rows fetched a block at a time, never all in memory) into `feed_files_dir`, written
+under a temporary name and renamed into place; its name carries the head and the body's digest
+(`snapshot-<head>-<digest>.snap`), which is also its ETag. While the head moves fast a new file
+is built at most once per `coalesce` (the newest file answers meanwhile; kiosks follow it with
+deltas). With several central processes exactly one builds: an exclusive `flock` on
+`.build.lock` in the folder; the others serve the newest complete file, or wait for the lock
+when there is none yet. Files older than the newest are removed after a grace period, so a
+kiosk resuming a download with Range finds its file.
+
+Deltas: a page (`after`, `limit`) that holds `limit` entries can never change (entries are
+immutable), so its signed bytes are kept in `deltas/` and served again to every kiosk asking
+the same page: one signing for a thousand kiosks. A page that reaches the head is signed fresh
+(its as-of time is what proves a kiosk's copy is current).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from central.core.models import StatusFeedEntry
+from central.issuance.feed import last_sequence, signed_batch_since
+from healthcode.claims import Colour
+from healthcode.feed import compaction_horizon
+from healthcode.feed_file import SnapshotFileWriter
+from healthcode.keys import SigningKey
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_PREFIX = "snapshot-"
+SNAPSHOT_SUFFIX = ".snap"
+LOCK_FILE = ".build.lock"
+DELTAS_FOLDER = "deltas"
+ROWS_PER_FETCH = 10_000
+DEFAULT_COALESCE = timedelta(seconds=60)
+DEFAULT_GRACE = timedelta(minutes=30)
+MAX_AGE = timedelta(hours=1)  # rebuilt at least this often: the horizon moves on
+_WIRE = {colour.value: colour.wire for colour in Colour}
+
+
+@dataclass(frozen=True)
+class SnapshotFile:
+    """A complete snapshot file in the folder, as its name describes it."""
+
+    path: Path
+    last_sequence: int
+    digest: str
+
+    @property
+    def etag(self) -> str:
+        return f'"snapshot-{self.last_sequence}-{self.digest}"'
+
+    @classmethod
+    def of(cls, path: Path) -> SnapshotFile | None:
+        if not (path.name.startswith(SNAPSHOT_PREFIX) and path.name.endswith(SNAPSHOT_SUFFIX)):
+            return None
+        head, _, digest = path.name[len(SNAPSHOT_PREFIX) : -len(SNAPSHOT_SUFFIX)].partition("-")
+        if not head.isdigit() or not digest:
+            return None
+        return cls(path, int(head), digest)
+
+
+def snapshot_rows(connection: Connection, head: int, horizon: datetime) -> Iterator[list[Any]]:
+    """The newest entry per code within the horizon, up to `head`, in feed order, in wire
+    form; fetched `ROWS_PER_FETCH` at a time (a server-side cursor on PostgreSQL)."""
+    newest = (
+        select(func.max(StatusFeedEntry.sequence))
+        .where(StatusFeedEntry.at >= horizon, StatusFeedEntry.sequence <= head)
+        .group_by(StatusFeedEntry.issuer, StatusFeedEntry.code_id)
+    )
+    feed = StatusFeedEntry.__table__.c
+    query = (
+        select(feed.sequence, feed.issuer, feed.code_id, feed.colour, feed.colour_seq, feed.reason)
+        .add_columns(feed.at)
+        .where(feed.sequence.in_(newest))
+        .order_by(feed.sequence)
+        .execution_options(stream_results=True, yield_per=ROWS_PER_FETCH)
+    )
+    for sequence, issuer, code_id, colour, colour_seq, reason, at in connection.execute(query):
+        yield [sequence, issuer, code_id, _WIRE[colour], colour_seq, reason, int(at.timestamp())]
+
+
+def build_snapshot(
+    session: Session, folder: Path, now: datetime, *, key: SigningKey, publisher: str
+) -> SnapshotFile:
+    """Build the snapshot file of the current head into `folder` (the caller holds the lock)."""
+    head = last_sequence(session)
+    now = now.replace(microsecond=0)
+    horizon = compaction_horizon(now)
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    temporary = folder / f".building-{head}{SNAPSHOT_SUFFIX}"
+    with SnapshotFileWriter(
+        temporary, publisher=publisher, last_sequence=head, as_of_utc=now, horizon_utc=horizon
+    ) as writer:
+        for row in snapshot_rows(session.connection(), head, horizon):
+            writer.add_encoded(row)
+        header = writer.finish(key)
+    final = folder / f"{SNAPSHOT_PREFIX}{head}-{header.body_sha256.hex()[:32]}{SNAPSHOT_SUFFIX}"
+    os.replace(temporary, final)
+    log.info(
+        "built the feed snapshot at %d: %d entries in %.1f s",
+        head,
+        header.entry_count,
+        time.monotonic() - started,
+    )
+    return SnapshotFile(final, head, header.body_sha256.hex()[:32])
+
+
+def newest_snapshot(folder: Path) -> SnapshotFile | None:
+    if not folder.is_dir():
+        return None
+    files = [found for path in folder.iterdir() if (found := SnapshotFile.of(path)) is not None]
+    return max(files, key=lambda f: (f.last_sequence, f.path.stat().st_mtime), default=None)
+
+
+@contextmanager
+def _build_lock(folder: Path, *, wait: bool) -> Iterator[bool]:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _still_good(
+    newest: SnapshotFile | None, head: int, now_s: float, coalesce: timedelta
+) -> SnapshotFile | None:
+    """The newest file when it may still be served as it is; None when one is due."""
+    if newest is None:
+        return None
+    age = now_s - newest.path.stat().st_mtime
+    limit = MAX_AGE if newest.last_sequence == head else coalesce
+    return newest if age < limit.total_seconds() else None
+
+
+def current_snapshot(
+    session: Session,
+    folder: Path,
+    now: datetime,
+    *,
+    key: Callable[[], SigningKey],
+    publisher: str,
+    coalesce: timedelta = DEFAULT_COALESCE,
+    grace: timedelta = DEFAULT_GRACE,
+) -> SnapshotFile:
+    """The snapshot file to serve: the newest one, built first when the head moved on (at most
+    once per `coalesce`) and no other process is building it."""
+    head = last_sequence(session)
+    newest = newest_snapshot(folder)
+    good = _still_good(newest, head, time.time(), coalesce)
+    if good is not None:
+        return good
+    with _build_lock(folder, wait=newest is None) as locked:
+        if not locked and newest is not None:
+            return newest  # another process is building: the newest complete file meanwhile
+        # Built by another process while this one waited?
+        good = _still_good(newest_snapshot(folder), head, time.time(), coalesce)
+        if good is not None:
+            return good
+        built = build_snapshot(session, folder, now, key=key(), publisher=publisher)
+        remove_old_files(folder, keep=built, grace=grace)
+        return built
+
+
+def remove_old_files(folder: Path, *, keep: SnapshotFile, grace: timedelta) -> int:
+    """Remove snapshot files other than `keep`, and cached deltas, older than `grace`."""
+    cutoff = time.time() - grace.total_seconds()
+    removed = 0
+    candidates = [*folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"), *folder.glob(".building-*")]
+    deltas = folder / DELTAS_FOLDER
+    if deltas.is_dir():
+        candidates.extend(deltas.iterdir())
+    for path in candidates:
+        try:
+            if path != keep.path and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another process removed it first
+    return removed
+
+
+def cached_delta(
+    session: Session,
+    folder: Path,
+    after: int,
+    limit: int,
+    *,
+    head: int,
+    key: Callable[[], SigningKey],
+    publisher: str,
+    now: datetime,
+) -> bytes:
+    """The signed delta after `after`: from the cache when the page is complete (it holds
+    `limit` entries, so it can never change), else signed now."""
+    complete = head - after >= limit
+    path = folder / DELTAS_FOLDER / f"{after}-{limit}.cose"
+    if complete:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+    signed = signed_batch_since(session, after, limit, key=key(), publisher=publisher, now=now)
+    if complete:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(signed)
+        os.replace(temporary, path)
+    return signed
