@@ -302,18 +302,37 @@ def _decode_block(block: bytes) -> list[FeedEntry]:
         raise FeedError(FeedProblem.DAMAGED, f"not CBOR: {error}") from None
 
 
-def open_snapshot_file(path: Path, trust: TrustList) -> tuple[SnapshotHeader, Iterator[FeedEntry]]:
-    """Verify the file at `path` and return its header and a lazy iterator of its entries (the
-    file stays open until the iterator ends or is closed)."""
+class SnapshotFileReader:
+    """A snapshot file whose header verified; `entries()` reads the body once, lazily."""
+
+    def __init__(self, file: BinaryIO, header: SnapshotHeader) -> None:
+        self._file = file
+        self.header = header
+
+    def entries(self) -> Iterator[FeedEntry]:
+        return iter_entries(self._file, self.header)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_snapshot_file(path: Path, trust: TrustList) -> SnapshotFileReader:
+    """Verify the header of the file at `path` (FeedError when it does not); close the reader
+    (or use it in `with`) when done."""
     file = path.open("rb")
     try:
-        header = read_header(file, trust)
+        return SnapshotFileReader(file, read_header(file, trust))
     except BaseException:
         file.close()
         raise
-
-    def entries() -> Iterator[FeedEntry]:
-        with file:
-            yield from iter_entries(file, header)
-
-    return header, entries()

@@ -184,6 +184,13 @@ def current_snapshot(
         return built
 
 
+def snapshot_would_help(folder: Path, head: int, after: int, coalesce: timedelta) -> bool:
+    """Whether the snapshot a kiosk at `after` would get now is newer than what it has: not
+    when the newest file is no newer and, the feed moving fast, no new one is due yet."""
+    served = _still_good(newest_snapshot(folder), head, time.time(), coalesce)
+    return served is None or served.last_sequence > after
+
+
 def remove_old_files(folder: Path, *, keep: SnapshotFile, grace: timedelta) -> int:
     """Remove snapshot files other than `keep`, and cached deltas, older than `grace`."""
     cutoff = time.time() - grace.total_seconds()

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
+from tempfile import mkdtemp
 from typing import Protocol
 
 import httpx
@@ -34,6 +36,12 @@ from healthcode.feed import BatchKind, FeedCopy, FeedError, FeedProblem, open_si
 from healthcode.keys import PublicKey
 from healthcode.text import LocalText
 from healthcode.trust import TrustAnchor, TrustList, TrustListError, TrustListProblem
+from kiosk.client.snapshot_fetch import (
+    NoSnapshotFile,
+    SnapshotFetchError,
+    apply_snapshot_file,
+    fetch_snapshot_file,
+)
 from sync.distribution import (
     FEED_HEAD_HEADER,
     FEED_PATH,
@@ -207,6 +215,19 @@ class KioskCopies:
             return self.refuse(item, error.problem.value, error.problem.text, error.detail)
         return working
 
+    def verify_snapshot_file(self, path: Path, base: FeedCopy) -> FeedCopy | Outcome:
+        """Like `verify_batch` for a snapshot file on disk (`kiosk.client.snapshot_fetch`)."""
+        trust = self.anchor.current
+        if trust is None:
+            path.unlink(missing_ok=True)
+            return self.refuse(
+                Item.FEED, "no_trust_list", _NO_TRUST_TEXT, "no trust list to verify"
+            )
+        try:
+            return apply_snapshot_file(path, trust, base)
+        except FeedError as error:
+            return self.refuse(Item.FEED, error.problem.value, error.problem.text, error.detail)
+
     def take_feed(self, feed: FeedCopy) -> Outcome:
         """Hand a verified feed copy to the kiosk."""
         if feed is self.feed:
@@ -317,12 +338,21 @@ class Downloader:
         *,
         page: int = MAX_FEED_PAGE,
         max_pages: int = 1000,
+        work_dir: Path | None = None,
     ) -> None:
         self.copies = copies
         self.client = client
         self.base = server_url.rstrip("/")
         self.page = max(1, min(page, MAX_FEED_PAGE))
         self.max_pages = max_pages
+        # Where a snapshot file is downloaded (a partial one resumes from here next round).
+        self._work_dir = work_dir
+
+    @property
+    def work_dir(self) -> Path:
+        if self._work_dir is None:
+            self._work_dir = Path(mkdtemp(prefix="kiosk-feed-"))
+        return self._work_dir
 
     def download(self) -> DownloadReport:
         """Trust list, feed, policy, roster, in that order (the trust list names the keys the
@@ -375,6 +405,19 @@ class Downloader:
     def snapshot(
         self, report: DownloadReport, base: FeedCopy | None = None
     ) -> FeedCopy | Outcome | FeedProblem:
+        """The snapshot file (streamed to disk, resumed, verified, applied: issue 28), or the
+        one-batch snapshot from a central that offers no file."""
+        try:
+            fetched = fetch_snapshot_file(self.client, self.base, self.work_dir)
+        except NoSnapshotFile:
+            pass
+        except SnapshotFetchError as error:
+            raise DownloadError(error.reason, error.detail) from None
+        else:
+            report.snapshots += 1
+            return self.copies.verify_snapshot_file(
+                fetched.path, base if base is not None else self.copies.feed
+            )
         response = self._get(FEED_SNAPSHOT_PATH)
         if response.status_code != 200:
             raise DownloadError("bad_answer", f"snapshot answered {response.status_code}")

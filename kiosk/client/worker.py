@@ -287,7 +287,7 @@ def start_sync(
     )
     uploader = Uploader(outbox, client, identity.server_url) if outbox is not None else None
     worker = SyncWorker(
-        Downloader(copies, client, identity.server_url),
+        Downloader(copies, client, identity.server_url, work_dir=identity_dir / "downloads"),
         uploader,
         interval_s=interval_s,
         transfer_key_dir=identity_dir,

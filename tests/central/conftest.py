@@ -88,6 +88,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "central",
         database_url=database_url,
         sms_provider="log",  # the tests keep the codes (issuance_world.KeptSms)
+        feed_snapshot_coalesce_s=0,  # a snapshot file whenever the head moved (issue 28)
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -19,6 +19,7 @@ from healthcode.trust import KeyRole
 from kiosk.client.download import DownloadError, Item, Outcome
 from sync.distribution import (
     FEED_PATH,
+    FEED_SNAPSHOT_FILE_PATH,
     FEED_SNAPSHOT_PATH,
     POLICY_PATH,
     ROSTER_PATH,
@@ -35,6 +36,7 @@ def central(tmp_path: Path) -> Iterator[Central]:
     settings = Settings(
         data_dir=tmp_path / "central",
         database_url=f"sqlite:///{tmp_path / 'central.db'}",
+        feed_snapshot_coalesce_s=0,  # a snapshot file whenever the head moved (issue 28)
         _env_file=None,  # type: ignore[call-arg]
     )
     yield from start_central(settings, FakeClock())
@@ -128,7 +130,7 @@ def test_a_tampered_snapshot_is_refused_and_the_old_copy_kept(world: KioskWorld)
     world.add_changes(5)
 
     def tamper(request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        if request.url.path == FEED_SNAPSHOT_PATH:
+        if request.url.path in (FEED_SNAPSHOT_PATH, FEED_SNAPSHOT_FILE_PATH):
             body = bytearray(response.content)
             body[-80] ^= 0x01  # inside the payload, before the signature
             return replaced(response, bytes(body))

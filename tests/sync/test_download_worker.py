@@ -19,6 +19,7 @@ def central(tmp_path: Path) -> Iterator[Central]:
     settings = Settings(
         data_dir=tmp_path / "central",
         database_url=f"sqlite:///{tmp_path / 'central.db'}",
+        feed_snapshot_coalesce_s=0,  # a snapshot file whenever the head moved (issue 28)
         _env_file=None,  # type: ignore[call-arg]
     )
     yield from start_central(settings, FakeClock())

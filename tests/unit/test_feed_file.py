@@ -55,8 +55,8 @@ def write(path: Path, key: SigningKey, items: list[FeedEntry], last: int | None 
 
 
 def read_all(path: Path, trust: TrustList) -> tuple[SnapshotHeader, list[FeedEntry]]:
-    header, lazy = open_snapshot_file(path, trust)
-    return header, list(lazy)
+    with open_snapshot_file(path, trust) as reader:
+        return reader.header, list(reader.entries())
 
 
 def problem_of(action: Callable[[], object]) -> FeedProblem:
@@ -155,7 +155,8 @@ def test_a_flipped_byte_in_the_body_is_found_by_the_end_and_the_copy_is_unchange
     path.write_bytes(_flip_in_body(path.read_bytes()))
     copy = FeedCopy()
     copy.replace_from_snapshot(entries(2), last_sequence=3, as_of_utc=ISSUED_AT, horizon_utc=None)
-    header, lazy = open_snapshot_file(path, world.trust)
+    reader = open_snapshot_file(path, world.trust)
+    header, lazy = reader.header, reader.entries()
 
     def apply() -> int:
         return copy.replace_from_snapshot(
@@ -186,14 +187,15 @@ def test_a_signed_count_that_differs_from_the_body_is_damaged_at_the_end(
     world: World, tmp_path: Path
 ) -> None:
     path = _signed_with_header(world, tmp_path, count=21)
-    header, lazy = open_snapshot_file(path, world.trust)
+    reader = open_snapshot_file(path, world.trust)
+    header, lazy = reader.header, reader.entries()
     assert header.entry_count == 21
     assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
 
 
 def test_a_signed_last_sequence_before_the_entries_is_damaged(world: World, tmp_path: Path) -> None:
     path = _signed_with_header(world, tmp_path, last=3)
-    _, lazy = open_snapshot_file(path, world.trust)
+    lazy = open_snapshot_file(path, world.trust).entries()
     assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
 
 
@@ -217,9 +219,8 @@ def test_a_copy_replaced_from_a_snapshot_answers_from_its_entries(
     world: World, tmp_path: Path
 ) -> None:
     items = entries(10)
-    header, lazy = open_snapshot_file(
-        write(tmp_path / "s.snap", world.feed_key, items), world.trust
-    )
+    reader = open_snapshot_file(write(tmp_path / "s.snap", world.feed_key, items), world.trust)
+    header, lazy = reader.header, reader.entries()
     copy = FeedCopy()
     taken = copy.replace_from_snapshot(
         lazy,

@@ -29,7 +29,12 @@ from central.core.keystore import latest_trust_list
 from central.core.models import Checkpoint, StatusFeedEntry
 from central.core.settings import Settings
 from central.issuance.feed import last_sequence
-from central.issuance.feed_files import SnapshotFile, cached_delta, current_snapshot
+from central.issuance.feed_files import (
+    SnapshotFile,
+    cached_delta,
+    current_snapshot,
+    snapshot_would_help,
+)
 from central.kiosks.bundle import Publisher, signed_policy, signed_roster
 from healthcode.feed import BatchKind, FeedBatch
 from healthcode.feed_file import MEDIA_TYPE as SNAPSHOT_FILE_MEDIA_TYPE
@@ -110,7 +115,13 @@ def feed(
     head = last_sequence(session)
     oldest = session.scalar(select(func.min(StatusFeedEntry.sequence)))
     missing = (oldest is None and head > after) or (oldest is not None and oldest > after + 1)
-    if after > head or missing or head - after > _snapshot_when_behind(request):
+    behind = head - after > _snapshot_when_behind(request)
+    if behind and not missing:
+        # The newest snapshot file (coalesced while the feed moves fast) may be no newer than
+        # the kiosk: then deltas are the only way forward.
+        coalesce = timedelta(seconds=settings.feed_snapshot_coalesce_s)
+        behind = snapshot_would_help(_feed_folder(settings), head, after, coalesce)
+    if after > head or missing or behind:
         return JSONResponse(
             {
                 "error": SNAPSHOT_REQUIRED,

@@ -1,0 +1,132 @@
+"""The feed snapshot as a file (issue 28): fetched streaming to disk, resumed, verified, applied.
+
+A snapshot of millions of entries is never held whole in the kiosk's memory: `fetch_snapshot_
+file` streams central's `feed/snapshot-file` into a temporary file (httpx `client.stream`), and
+after a dropped connection asks again with `Range: bytes=<what it has>-` and `If-Range: <the
+file's ETag>`, so only the rest is sent (a new file at central answers 200 whole, and the
+download starts over). The partial file and its ETag stay in the kiosk's folder between rounds,
+so a round cut short resumes next time. `verify_snapshot_file` then checks the signed header
+with the trust list and streams the entries into a new copy's `replace_from_snapshot`, which
+takes them all or none: a damaged body (count or hash wrong) leaves the copy in use unchanged.
+
+A central before issue 28 answers 404 to the file's path; the caller then falls back to the
+old one-batch snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from healthcode.feed import FeedCopy, FeedError, FeedProblem
+from healthcode.feed_file import open_snapshot_file
+from healthcode.trust import TrustList
+from sync.distribution import FEED_SNAPSHOT_FILE_PATH
+
+log = logging.getLogger(__name__)
+
+PARTIAL_NAME = "feed-snapshot.partial"
+ETAG_NAME = "feed-snapshot.etag"
+DEFAULT_ATTEMPTS = 4
+_CHUNK = 256 * 1024
+
+
+class SnapshotFetchError(Exception):
+    """No complete snapshot file could be fetched (network, server error): try again later."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class NoSnapshotFile(SnapshotFetchError):  # noqa: N818 - a condition, not a failure
+    """Central does not offer snapshot files (before issue 28): use the one-batch snapshot."""
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    path: Path
+    etag: str | None
+    resumed: int  # how many times the download went on from where it had stopped
+
+
+def fetch_snapshot_file(
+    client: httpx.Client, base_url: str, folder: Path, *, attempts: int = DEFAULT_ATTEMPTS
+) -> FetchedFile:
+    """Download the snapshot file into `folder`, resuming after dropped connections. Raises
+    NoSnapshotFile (central has none) or SnapshotFetchError."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial, tag_file = folder / PARTIAL_NAME, folder / ETAG_NAME
+    tag = tag_file.read_text(encoding="utf-8").strip() if tag_file.exists() else None
+    if tag is None:
+        partial.unlink(missing_ok=True)
+    resumed = 0
+    last_error = "no attempt"
+    for _ in range(max(1, attempts)):
+        have = partial.stat().st_size if partial.exists() else 0
+        headers = {"range": f"bytes={have}-", "if-range": tag} if have and tag else {}
+        try:
+            with client.stream(
+                "GET", base_url + FEED_SNAPSHOT_FILE_PATH, headers=headers
+            ) as answer:
+                if answer.status_code == 404:
+                    raise NoSnapshotFile("no_snapshot_file", "central offers no snapshot file")
+                if answer.status_code == 416:  # what we have is no part of the file now
+                    partial.unlink(missing_ok=True)
+                    tag_file.unlink(missing_ok=True)
+                    tag = None
+                    continue
+                if answer.status_code not in (200, 206):
+                    answer.read()
+                    raise SnapshotFetchError(
+                        f"http_{answer.status_code}", answer.text[:200] or "no body"
+                    )
+                tag = answer.headers.get("etag")
+                if tag is not None:
+                    tag_file.write_text(tag, encoding="utf-8")
+                else:
+                    tag_file.unlink(missing_ok=True)
+                if answer.status_code == 206:
+                    resumed += 1
+                mode = "ab" if answer.status_code == 206 else "wb"
+                with partial.open(mode) as out:
+                    for chunk in answer.iter_bytes(_CHUNK):
+                        out.write(chunk)
+            done = folder / "feed-snapshot.snap"
+            partial.replace(done)
+            tag_file.unlink(missing_ok=True)
+            return FetchedFile(done, tag, resumed)
+        except httpx.HTTPError as error:
+            last_error = f"{type(error).__name__}: {error}"
+            log.info("snapshot download stopped (%s); resuming", type(error).__name__)
+    raise SnapshotFetchError("network", last_error)
+
+
+def apply_snapshot_file(path: Path, trust: TrustList, base: FeedCopy) -> FeedCopy:
+    """Verify a fetched snapshot file with the trust list and stream it into a new copy;
+    `base` (the copy in use) is untouched. Raises FeedError (the header's problems, DAMAGED
+    for a body that does not match it, OLDER_SNAPSHOT). The file is removed either way."""
+    try:
+        with open_snapshot_file(path, trust) as reader:
+            header = reader.header
+            if header.last_sequence < base.last_sequence:
+                raise FeedError(
+                    FeedProblem.OLDER_SNAPSHOT,
+                    f"snapshot at {header.last_sequence}, copy at {base.last_sequence}",
+                )
+            fresh = FeedCopy()
+            fresh.replace_from_snapshot(
+                reader.entries(),
+                last_sequence=header.last_sequence,
+                as_of_utc=header.as_of_utc,
+                horizon_utc=header.horizon_utc,
+            )
+    finally:
+        path.unlink(missing_ok=True)
+    if base.as_of_utc is not None and (fresh.as_of_utc is None or fresh.as_of_utc < base.as_of_utc):
+        fresh.as_of_utc = base.as_of_utc  # never older than data already verified
+    return fresh
