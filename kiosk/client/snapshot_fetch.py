@@ -16,6 +16,7 @@ old one-batch snapshot.
 from __future__ import annotations
 
 import logging
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 PARTIAL_NAME = "feed-snapshot.partial"
 ETAG_NAME = "feed-snapshot.etag"
 DEFAULT_ATTEMPTS = 4
-_CHUNK = 256 * 1024
 
 
 class SnapshotFetchError(Exception):
@@ -54,6 +54,21 @@ class FetchedFile:
     resumed: int  # how many times the download went on from where it had stopped
 
 
+class _SignOnly(httpx.Auth):
+    """The client's signing without its wish to read every answer whole (the kiosk's auth reads
+    error bodies to learn its clock offset; httpx then buffers any body): the file streams."""
+
+    requires_response_body = False
+
+    def __init__(self, inner: httpx.Auth) -> None:
+        self.inner = inner
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.inner.sync_auth_flow(request)
+        yield next(flow)
+        flow.close()
+
+
 def fetch_snapshot_file(
     client: httpx.Client, base_url: str, folder: Path, *, attempts: int = DEFAULT_ATTEMPTS
 ) -> FetchedFile:
@@ -71,7 +86,10 @@ def fetch_snapshot_file(
         headers = {"range": f"bytes={have}-", "if-range": tag} if have and tag else {}
         try:
             with client.stream(
-                "GET", base_url + FEED_SNAPSHOT_FILE_PATH, headers=headers
+                "GET",
+                base_url + FEED_SNAPSHOT_FILE_PATH,
+                headers=headers,
+                auth=_SignOnly(client.auth),
             ) as answer:
                 if answer.status_code == 404:
                     raise NoSnapshotFile("no_snapshot_file", "central offers no snapshot file")
@@ -94,7 +112,7 @@ def fetch_snapshot_file(
                     resumed += 1
                 mode = "ab" if answer.status_code == 206 else "wb"
                 with partial.open(mode) as out:
-                    for chunk in answer.iter_bytes(_CHUNK):
+                    for chunk in answer.iter_bytes():
                         out.write(chunk)
             done = folder / "feed-snapshot.snap"
             partial.replace(done)
