@@ -60,8 +60,8 @@ class _SignOnly(httpx.Auth):
 
     requires_response_body = False
 
-    def __init__(self, inner: httpx.Auth) -> None:
-        self.inner = inner
+    def __init__(self, inner: httpx.Auth | None) -> None:
+        self.inner = inner if inner is not None else httpx.Auth()
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         flow = self.inner.sync_auth_flow(request)
