@@ -17,6 +17,7 @@ from sync.distribution import (
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
     FEED_PATH,
+    FEED_SNAPSHOT_FILE_PATH,
     FEED_SNAPSHOT_PATH,
     POLICY_PATH,
     ROSTER_PATH,
@@ -28,7 +29,14 @@ from sync.distribution import (
 from tests.central.conftest import SERVER, Central
 from tests.sync.download_world import KioskWorld, RecordingSink, kiosk_world
 
-PATHS = [TRUST_LIST_PATH, FEED_PATH, FEED_SNAPSHOT_PATH, POLICY_PATH, ROSTER_PATH]
+PATHS = [
+    TRUST_LIST_PATH,
+    FEED_PATH,
+    FEED_SNAPSHOT_PATH,
+    FEED_SNAPSHOT_FILE_PATH,
+    POLICY_PATH,
+    ROSTER_PATH,
+]
 
 
 def _signed_client(world: KioskWorld) -> httpx.Client:
