@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -140,7 +140,7 @@ class SnapshotFileWriter:
         self._file: BinaryIO = self.temp.open("wb")
         self._file.write(MAGIC)
         self._digest = hashlib.sha256()
-        self._block: list[list[Any]] = []
+        self._block: list[Sequence[Any]] = []
         self._count = 0
         self._length = 0
         self._previous = 0
@@ -162,7 +162,7 @@ class SnapshotFileWriter:
     def add(self, entry: FeedEntry) -> None:
         self.add_encoded(entry.encode())
 
-    def add_encoded(self, item: list[Any]) -> None:
+    def add_encoded(self, item: Sequence[Any]) -> None:
         """An entry already in its wire form (`FeedEntry.encode`), as central streams rows."""
         sequence = item[0]
         if sequence <= self._previous or sequence > self.last_sequence:
@@ -170,6 +170,20 @@ class SnapshotFileWriter:
         self._previous = sequence
         self._block.append(item)
         if len(self._block) >= BLOCK_ENTRIES:
+            self._flush()
+
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Entries in wire form, in feed order, as a database cursor hands them out (tuples
+        encode as CBOR arrays too): only the ends of each run are checked here, the order in
+        between is the query's (and a reader checks every entry)."""
+        if not rows:
+            return
+        if rows[0][0] <= self._previous or rows[-1][0] > self.last_sequence:
+            raise ValueError(f"rows {rows[0][0]}..{rows[-1][0]} out of order")
+        self._previous = rows[-1][0]
+        self._flush()
+        for start in range(0, len(rows), BLOCK_ENTRIES):
+            self._block = [list(row) for row in rows[start : start + BLOCK_ENTRIES]]
             self._flush()
 
     def _flush(self) -> None:

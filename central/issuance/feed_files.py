@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,7 @@ ROWS_PER_FETCH = 10_000
 DEFAULT_COALESCE = timedelta(seconds=60)
 DEFAULT_GRACE = timedelta(minutes=30)
 MAX_AGE = timedelta(hours=1)  # rebuilt at least this often: the horizon moves on
-_WIRE = {colour.value: colour.wire for colour in Colour}
+_FEED_TABLE = cast(Table, StatusFeedEntry.__table__)
 
 
 @dataclass(frozen=True)
@@ -75,24 +75,43 @@ class SnapshotFile:
         return cls(path, int(head), digest)
 
 
-def snapshot_rows(connection: Connection, head: int, horizon: datetime) -> Iterator[list[Any]]:
-    """The newest entry per code within the horizon, up to `head`, in feed order, in wire
-    form; fetched `ROWS_PER_FETCH` at a time (a server-side cursor on PostgreSQL)."""
-    newest = (
-        select(func.max(StatusFeedEntry.sequence))
-        .where(StatusFeedEntry.at >= horizon, StatusFeedEntry.sequence <= head)
-        .group_by(StatusFeedEntry.issuer, StatusFeedEntry.code_id)
-    )
-    feed = StatusFeedEntry.__table__.c
-    query = (
-        select(feed.sequence, feed.issuer, feed.code_id, feed.colour, feed.colour_seq, feed.reason)
-        .add_columns(feed.at)
-        .where(feed.sequence.in_(newest))
-        .order_by(feed.sequence)
-        .execution_options(stream_results=True, yield_per=ROWS_PER_FETCH)
-    )
-    for sequence, issuer, code_id, colour, colour_seq, reason, at in connection.execute(query):
-        yield [sequence, issuer, code_id, _WIRE[colour], colour_seq, reason, int(at.timestamp())]
+_COLOUR_TO_WIRE = " ".join(f"WHEN '{colour.value}' THEN {colour.wire}" for colour in Colour)
+_SNAPSHOT_COLUMNS = (
+    f"sequence, issuer, code_id, CASE colour {_COLOUR_TO_WIRE} END, colour_seq, reason, "
+)
+_NEWEST_PER_CODE = (
+    "sequence IN (SELECT max(sequence) FROM status_feed WHERE at >= {p} AND sequence <= {p} "
+    "GROUP BY issuer, code_id) ORDER BY sequence"
+)
+_SNAPSHOT_SQL = {
+    "sqlite": f"SELECT {_SNAPSHOT_COLUMNS} CAST(strftime('%s', at) AS INTEGER) "  # noqa: S608
+    f"FROM status_feed WHERE {_NEWEST_PER_CODE.format(p='?')}",
+    "postgresql": f"SELECT {_SNAPSHOT_COLUMNS} CAST(FLOOR(EXTRACT(EPOCH FROM at)) AS BIGINT) "  # noqa: S608
+    f"FROM status_feed WHERE {_NEWEST_PER_CODE.format(p='%s')}",
+}
+
+
+def snapshot_rows(
+    connection: Connection, head: int, horizon: datetime
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The newest entry per code within the horizon, up to `head`, in feed order, already in
+    wire form (`FeedEntry.encode`: colour and time converted by the database), in blocks of
+    `ROWS_PER_FETCH` rows: a server-side cursor on PostgreSQL, SQLite's stepping cursor, so
+    memory holds one block. The driver's cursor directly: per-row Python costs the most here."""
+    dialect = connection.dialect
+    processor = _FEED_TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+    since = processor(horizon) if processor is not None else horizon
+    driver: Any = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        cursor = driver.cursor(name="feed_snapshot")  # server-side, in this transaction
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(_SNAPSHOT_SQL[dialect.name], (since, head))
+        while rows := cursor.fetchmany(ROWS_PER_FETCH):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def build_snapshot(
@@ -108,8 +127,8 @@ def build_snapshot(
     with SnapshotFileWriter(
         temporary, publisher=publisher, last_sequence=head, as_of_utc=now, horizon_utc=horizon
     ) as writer:
-        for row in snapshot_rows(session.connection(), head, horizon):
-            writer.add_encoded(row)
+        for rows in snapshot_rows(session.connection(), head, horizon):
+            writer.add_rows(rows)
         header = writer.finish(key)
     final = folder / f"{SNAPSHOT_PREFIX}{head}-{header.body_sha256.hex()[:32]}{SNAPSHOT_SUFFIX}"
     os.replace(temporary, final)

@@ -155,18 +155,18 @@ def test_a_flipped_byte_in_the_body_is_found_by_the_end_and_the_copy_is_unchange
     path.write_bytes(_flip_in_body(path.read_bytes()))
     copy = FeedCopy()
     copy.replace_from_snapshot(entries(2), last_sequence=3, as_of_utc=ISSUED_AT, horizon_utc=None)
-    reader = open_snapshot_file(path, world.trust)
-    header, lazy = reader.header, reader.entries()
+    with open_snapshot_file(path, world.trust) as reader:
+        header, lazy = reader.header, reader.entries()
 
-    def apply() -> int:
-        return copy.replace_from_snapshot(
-            lazy,
-            last_sequence=header.last_sequence,
-            as_of_utc=header.as_of_utc,
-            horizon_utc=header.horizon_utc,
-        )
+        def apply() -> int:
+            return copy.replace_from_snapshot(
+                lazy,
+                last_sequence=header.last_sequence,
+                as_of_utc=header.as_of_utc,
+                horizon_utc=header.horizon_utc,
+            )
 
-    assert problem_of(apply) is FeedProblem.DAMAGED
+        assert problem_of(apply) is FeedProblem.DAMAGED
     assert len(copy) == 2 and copy.last_sequence == 3
 
 
@@ -187,16 +187,15 @@ def test_a_signed_count_that_differs_from_the_body_is_damaged_at_the_end(
     world: World, tmp_path: Path
 ) -> None:
     path = _signed_with_header(world, tmp_path, count=21)
-    reader = open_snapshot_file(path, world.trust)
-    header, lazy = reader.header, reader.entries()
-    assert header.entry_count == 21
-    assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
+    with open_snapshot_file(path, world.trust) as reader:
+        assert reader.header.entry_count == 21
+        assert problem_of(lambda: list(reader.entries())) is FeedProblem.DAMAGED
 
 
 def test_a_signed_last_sequence_before_the_entries_is_damaged(world: World, tmp_path: Path) -> None:
     path = _signed_with_header(world, tmp_path, last=3)
-    lazy = open_snapshot_file(path, world.trust).entries()
-    assert problem_of(lambda: list(lazy)) is FeedProblem.DAMAGED
+    with open_snapshot_file(path, world.trust) as reader:
+        assert problem_of(lambda: list(reader.entries())) is FeedProblem.DAMAGED
 
 
 def test_a_file_signed_by_a_wrong_or_unknown_key_is_refused(world: World, tmp_path: Path) -> None:
@@ -219,15 +218,14 @@ def test_a_copy_replaced_from_a_snapshot_answers_from_its_entries(
     world: World, tmp_path: Path
 ) -> None:
     items = entries(10)
-    reader = open_snapshot_file(write(tmp_path / "s.snap", world.feed_key, items), world.trust)
-    header, lazy = reader.header, reader.entries()
     copy = FeedCopy()
-    taken = copy.replace_from_snapshot(
-        lazy,
-        last_sequence=header.last_sequence,
-        as_of_utc=header.as_of_utc,
-        horizon_utc=header.horizon_utc,
-    )
+    with open_snapshot_file(write(tmp_path / "s.snap", world.feed_key, items), world.trust) as r:
+        taken = copy.replace_from_snapshot(
+            r.entries(),
+            last_sequence=r.header.last_sequence,
+            as_of_utc=r.header.as_of_utc,
+            horizon_utc=r.header.horizon_utc,
+        )
     assert taken == 10 and copy.last_sequence == items[-1].sequence
     assert copy.latest("610000", items[4].code_id) == items[4]
     assert copy.as_of_utc == ISSUED_AT
