@@ -37,7 +37,7 @@ from central.core.models import Checkpoint, Kiosk, Region
 from central.core.regions import SAMPLE_FILE, RegionCodeError, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
-from central.deployment import DEFAULT_MAX_BODY, nginx_site
+from central.deployment import DEFAULT_FEED_FILES_DIR, DEFAULT_MAX_BODY, nginx_site
 from central.issuance.national_cli import add_national_risk_commands, run_national_risk_command
 from central.issuance.sms import SmsConfigurationError
 from central.issuance.sms_senders import sender_from_settings
@@ -125,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a central process (repeat for each)",
     )  # fmt: skip
     nginx.add_argument("--max-body", default=DEFAULT_MAX_BODY)
+    nginx.add_argument(
+        "--feed-files-dir", type=Path, default=DEFAULT_FEED_FILES_DIR,
+        help="central's CENTRAL_FEED_FILES_DIR (nginx sends snapshot files from it)",
+    )  # fmt: skip
     return parser
 
 
@@ -161,7 +165,14 @@ def _admin_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deployment":  # needs no settings: it only prints a file
-        say(nginx_site(listen=args.listen, upstreams=args.upstream, max_body=args.max_body))
+        say(
+            nginx_site(
+                listen=args.listen,
+                upstreams=args.upstream,
+                max_body=args.max_body,
+                feed_files_dir=args.feed_files_dir,
+            )
+        )
         return 0
     try:
         settings = Settings() if args.data_dir is None else Settings(data_dir=args.data_dir)

@@ -18,6 +18,9 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "nginx" / "central.c
 DEFAULT_MAX_BODY = "16m"
 # A process that failed this many times in the window is skipped for the window.
 FAIL_TIMEOUT_S = 10
+# The internal location nginx serves feed snapshot files from (CENTRAL_FEED_FILES_ACCEL_PREFIX).
+FEED_FILES_PREFIX = "/internal/feed-files/"
+DEFAULT_FEED_FILES_DIR = Path("/var/lib/central/feed")
 
 
 def nginx_site(
@@ -26,16 +29,23 @@ def nginx_site(
     upstreams: Sequence[str],
     max_body: str = DEFAULT_MAX_BODY,
     access_log: str = "off",
+    feed_files_dir: Path = DEFAULT_FEED_FILES_DIR,
 ) -> str:
     """The `server` and `upstream` blocks for central: `listen` as nginx writes it
-    ("443 ssl", "127.0.0.1:8080"), `upstreams` the central processes ("127.0.0.1:8101")."""
+    ("443 ssl", "127.0.0.1:8080"), `upstreams` the central processes ("127.0.0.1:8101"),
+    `feed_files_dir` central's CENTRAL_FEED_FILES_DIR (nginx sends snapshot files from it)."""
     if not upstreams:
         raise ValueError("at least one central process is needed")
     servers = "\n".join(
         f"    server {address} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;" for address in upstreams
     )
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        listen=listen, upstream_servers=servers, max_body=max_body, access_log=access_log
+        listen=listen,
+        upstream_servers=servers,
+        max_body=max_body,
+        access_log=access_log,
+        feed_files_prefix=FEED_FILES_PREFIX,
+        feed_files_dir=str(feed_files_dir).rstrip("/"),
     )
 
 

@@ -20,7 +20,7 @@ from types import TracebackType
 
 import httpx
 
-from central.deployment import nginx_main, nginx_site
+from central.deployment import FEED_FILES_PREFIX, nginx_main, nginx_site
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 READY_TIMEOUT_S = 60.0
@@ -42,6 +42,7 @@ def central_environment(database_url: str, data_dir: Path, **extra: str) -> dict
     env["CENTRAL_DATA_DIR"] = str(data_dir)
     env["CENTRAL_DATABASE_URL"] = database_url
     env["CENTRAL_TRUSTED_PROXIES"] = '["127.0.0.1"]'  # nginx on loopback forwards the client
+    env["CENTRAL_FEED_FILES_ACCEL_PREFIX"] = FEED_FILES_PREFIX  # nginx sends snapshot files
     env.update(extra)
     return env
 
@@ -115,6 +116,7 @@ class LoopbackDeployment:
         site = nginx_site(
             listen=f"127.0.0.1:{port}",
             upstreams=[url.removeprefix("http://") for url in self.central_urls],
+            feed_files_dir=self.folder / "central" / "feed",
         )
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_main(prefix, site, as_root=os.geteuid() == 0), encoding="utf-8")

@@ -10,10 +10,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from central.deployment import nginx_site
+from healthcode.feed_file import open_snapshot_file
+from healthcode.keydir import load_public
+from healthcode.trust import open_signed_trust_list
+from kiosk.client.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
+from sync.distribution import FEED_SNAPSHOT_FILE_PATH
 from tests.central.conftest import _postgres_database
 from tests.deployment import LoopbackDeployment, nginx_available
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision
@@ -45,7 +51,8 @@ def test_the_site_file_names_every_central_process_and_passes_the_host_kiosks_si
     assert "proxy_set_header Host $http_host;" in site
     assert "$" not in site.replace("$http_host", "").replace(
         "$proxy_add_x_forwarded_for", ""
-    ).replace("$scheme", "")  # every placeholder filled
+    ).replace("$scheme", "").replace("$upstream_http_feed_head", "")  # every placeholder filled
+    assert "location /internal/feed-files/ {" in site and "internal;" in site
     with pytest.raises(ValueError, match="at least one"):
         nginx_site(listen="80", upstreams=[])
 
@@ -89,6 +96,31 @@ def test_a_fleet_through_nginx_loses_nothing_when_one_central_process_is_killed(
         engine.dispose()
     assert tuple(stored) == (len(report.records_sent), len(report.records_sent))
     assert kiosks_seen == KIOSKS
+    _the_snapshot_file_comes_from_nginx_with_ranges(
+        deployment, identities[0], tmp_path / "kiosks" / "kiosk-0"
+    )
+
+
+def _the_snapshot_file_comes_from_nginx_with_ranges(
+    deployment: LoopbackDeployment, identity: KioskIdentity, kiosk_dir: Path
+) -> None:
+    """Issue 28: the app checks the signed request and hands the file to nginx, which sends it
+    whole, in a range (206), and not at all to a kiosk holding it (central's 304)."""
+    with httpx.Client(base_url=deployment.url, auth=identity.auth(), timeout=60) as client:
+        whole = client.get(FEED_SNAPSHOT_FILE_PATH)
+        assert whole.status_code == 200 and "x-accel-redirect" not in whole.headers
+        tag = whole.headers["etag"]
+        tail = client.get(FEED_SNAPSHOT_FILE_PATH, headers={"range": "bytes=10-", "if-range": tag})
+        held = client.get(FEED_SNAPSHOT_FILE_PATH, headers={"if-none-match": tag})
+    assert tail.status_code == 206 and tail.content == whole.content[10:]
+    assert held.status_code == 304
+    saved = kiosk_dir / "through-nginx.snap"
+    saved.write_bytes(whole.content)
+    trust, _root = open_signed_trust_list(
+        (kiosk_dir / TRUST_LIST_FILE).read_bytes(), [load_public(kiosk_dir / ROOT_PUBLIC_FILE)]
+    )
+    with open_snapshot_file(saved, trust) as reader:
+        assert sum(1 for _ in reader.entries()) == reader.header.entry_count
 
 
 def test_the_command_prints_the_site_file_for_a_real_host(

@@ -185,7 +185,7 @@ def feed_snapshot_file(
         "accept-ranges": "bytes",
         FEED_HEAD_HEADER: str(found.last_sequence),
     }
-    if _matches(if_none_match, found.etag):
+    if _matches(if_none_match, found.etag) or _matches(if_none_match, _nginx_etag(found.path)):
         return Response(status_code=304, headers=headers)
     if settings.feed_files_accel_prefix is not None:
         headers["x-accel-redirect"] = settings.feed_files_accel_prefix + found.path.name
@@ -205,6 +205,12 @@ def feed_snapshot_file(
         media_type=SNAPSHOT_FILE_MEDIA_TYPE,
         headers=headers,
     )
+
+
+def _nginx_etag(path: Path) -> str:
+    """The ETag nginx gives the file when it sends it (hex modification time and size)."""
+    stat = path.stat()
+    return f'"{int(stat.st_mtime):x}-{stat.st_size:x}"'
 
 
 def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
