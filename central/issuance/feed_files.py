@@ -214,13 +214,17 @@ def remove_old_files(folder: Path, *, keep: SnapshotFile, grace: timedelta) -> i
     """Remove snapshot files other than `keep`, and cached deltas, older than `grace`."""
     cutoff = time.time() - grace.total_seconds()
     removed = 0
-    candidates = [*folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"), *folder.glob(".building-*")]
+    candidates = [
+        *folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}*"),  # with the one-batch copies
+        *folder.glob(".building-*"),  # left by a process that died building
+        *folder.glob(".*.partial"),
+    ]
     deltas = folder / DELTAS_FOLDER
     if deltas.is_dir():
         candidates.extend(deltas.iterdir())
     for path in candidates:
         try:
-            if path != keep.path and path.stat().st_mtime < cutoff:
+            if not path.name.startswith(keep.path.name) and path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed += 1
         except FileNotFoundError:
@@ -240,8 +244,10 @@ def cached_delta(
     now: datetime,
 ) -> bytes:
     """The signed delta after `after`: from the cache when the page is complete (it holds
-    `limit` entries, so it can never change), else signed now."""
-    complete = head - after >= limit
+    `limit` entries and more follow, so it can never change), else signed now."""
+    # Strictly more than a page: a page ending at the head is signed fresh, its as-of time being
+    # what tells the kiosk its copy is current.
+    complete = head - after > limit
     path = folder / DELTAS_FOLDER / f"{after}-{limit}.cose"
     if complete:
         try:
