@@ -112,9 +112,13 @@ class SnapshotHeader:
             raise FeedError(FeedProblem.DAMAGED, f"not CBOR: {error}") from None
 
     @property
+    def digest(self) -> str:
+        """Names this exact file (its header covers the body's digest and the as-of time)."""
+        return hashlib.sha256(self.encode()).hexdigest()[:32]
+
+    @property
     def etag(self) -> str:
-        """Names this exact file: the feed head it was built at and its body's digest."""
-        return f'"snapshot-{self.last_sequence}-{self.body_sha256.hex()[:32]}"'
+        return f'"snapshot-{self.last_sequence}-{self.digest}"'
 
 
 class SnapshotFileWriter:

@@ -2,10 +2,10 @@
 
 A snapshot file (`healthcode.feed_file`) is built once per feed head, streamed from the
 database (rows fetched a block at a time, never all in memory) into `feed_files_dir`, written
-under a temporary name and renamed into place; its name carries the head and the body's digest
-(`snapshot-<head>-<digest>.snap`), which is also its ETag. While the head moves fast a new file
-is built at most once per `coalesce` (the newest file answers meanwhile; kiosks follow it with
-deltas). With several central processes exactly one builds: an exclusive `flock` on
+under a temporary name and renamed into place; its name carries the head and a digest of its
+signed header (`snapshot-<head>-<digest>.snap`), which is also its ETag. While the head
+moves fast a new file is built at most once per `coalesce` (the newest file answers meanwhile;
+kiosks follow it with deltas). With several central processes exactly one builds: an exclusive `flock` on
 `.build.lock` in the folder; the others serve the newest complete file, or wait for the lock
 when there is none yet. Files older than the newest are removed after a grace period, so a
 kiosk resuming a download with Range finds its file.
@@ -130,7 +130,9 @@ def build_snapshot(
         for rows in snapshot_rows(session.connection(), head, horizon):
             writer.add_rows(rows)
         header = writer.finish(key)
-    final = folder / f"{SNAPSHOT_PREFIX}{head}-{header.body_sha256.hex()[:32]}{SNAPSHOT_SUFFIX}"
+    # A rebuild of the same head gets a new name (the as-of time differs): a file is never
+    # replaced under a kiosk resuming its download.
+    final = folder / f"{SNAPSHOT_PREFIX}{head}-{header.digest}{SNAPSHOT_SUFFIX}"
     os.replace(temporary, final)
     log.info(
         "built the feed snapshot at %d: %d entries in %.1f s",
@@ -138,14 +140,21 @@ def build_snapshot(
         header.entry_count,
         time.monotonic() - started,
     )
-    return SnapshotFile(final, head, header.body_sha256.hex()[:32])
+    return SnapshotFile(final, head, header.digest)
 
 
 def newest_snapshot(folder: Path) -> SnapshotFile | None:
     if not folder.is_dir():
         return None
     files = [found for path in folder.iterdir() if (found := SnapshotFile.of(path)) is not None]
-    return max(files, key=lambda f: (f.last_sequence, f.path.stat().st_mtime), default=None)
+    return max(files, key=lambda f: (f.last_sequence, _mtime(f.path)), default=None)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed by another process since the folder was listed
+        return 0.0
 
 
 @contextmanager
@@ -169,7 +178,7 @@ def _still_good(
     """The newest file when it may still be served as it is; None when one is due."""
     if newest is None:
         return None
-    age = now_s - newest.path.stat().st_mtime
+    age = now_s - _mtime(newest.path)
     limit = MAX_AGE if newest.last_sequence == head else coalesce
     return newest if age < limit.total_seconds() else None
 
