@@ -5,10 +5,10 @@ database (rows fetched a block at a time, never all in memory) into `feed_files_
 under a temporary name and renamed into place; its name carries the head and a digest of its
 signed header (`snapshot-<head>-<digest>.snap`), which is also its ETag. While the head
 moves fast a new file is built at most once per `coalesce` (the newest file answers meanwhile;
-kiosks follow it with deltas). With several central processes exactly one builds: an exclusive `flock` on
-`.build.lock` in the folder; the others serve the newest complete file, or wait for the lock
-when there is none yet. Files older than the newest are removed after a grace period, so a
-kiosk resuming a download with Range finds its file.
+kiosks follow it with deltas). With several central processes exactly one builds: an
+exclusive `flock` on `.build.lock` in the folder; the others serve the newest complete file,
+or wait for the lock when there is none yet. Files older than the newest are removed after a
+grace period, so a kiosk resuming a download with Range finds its file.
 
 Deltas: a page (`after`, `limit`) that holds `limit` entries can never change (entries are
 immutable), so its signed bytes are kept in `deltas/` and served again to every kiosk asking
