@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 
 from central.issuance.feed_files import LOCK_FILE, SnapshotFile, newest_snapshot, remove_old_files
+from healthcode.feed import open_signed_batch
 from healthcode.feed_file import open_snapshot_file
-from sync.distribution import FEED_HEAD_HEADER, FEED_SNAPSHOT_FILE_PATH
+from sync.distribution import FEED_HEAD_HEADER, FEED_SNAPSHOT_FILE_PATH, FEED_SNAPSHOT_PATH
 from tests.central.conftest import SERVER, Central
 from tests.sync.download_world import KioskWorld, kiosk_world
 
@@ -114,3 +115,19 @@ def test_old_snapshot_files_are_removed_only_after_the_grace_period(tmp_path: Pa
     removed = remove_old_files(tmp_path, keep=keep, grace=timedelta(minutes=30))
     assert removed == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == names[1:]
+
+
+def test_the_old_one_batch_snapshot_is_made_from_the_file_and_refused_when_too_big(
+    central: Central, tmp_path: Path
+) -> None:
+    world = kiosk_world(central, tmp_path / "kiosk")
+    world.add_changes(5)
+    with _signed_client(world) as client:
+        small = client.get(FEED_SNAPSHOT_PATH)
+        central.app.state.legacy_snapshot_max_entries = 4
+        world.add_changes(1)
+        big = client.get(FEED_SNAPSHOT_PATH)
+    batch = open_signed_batch(small.content, world.enrollment.trust_list)
+    assert len(batch.entries) == 5 and batch.last_sequence == 5
+    assert big.status_code == 503 and big.json()["error"] == "unavailable"
+    assert "snapshot-file" in big.json()["detail"]

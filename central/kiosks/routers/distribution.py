@@ -244,6 +244,7 @@ def _read_span(path: Path, start: int, end: int) -> Iterator[bytes]:
 
 @router.get(FEED_SNAPSHOT_PATH, response_class=Response)
 def feed_snapshot(
+    request: Request,
     _kiosk: SignedKioskDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -260,7 +261,10 @@ def feed_snapshot(
         pass
     with found.path.open("rb") as file:
         header = read_own_header(file)
-        if header.entry_count > LEGACY_SNAPSHOT_MAX_ENTRIES:
+        limit = getattr(
+            request.app.state, "legacy_snapshot_max_entries", LEGACY_SNAPSHOT_MAX_ENTRIES
+        )
+        if header.entry_count > int(limit):
             raise ApiError(
                 503,
                 RefusalReason.UNAVAILABLE,
