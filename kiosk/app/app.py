@@ -143,6 +143,8 @@ class KioskApp:
             post=post,
             on_result_closed=self._result_closed,
             speech=SpeechPlan(greeting=setup.greeting),
+            national_check=setup.national_check,
+            online=self._online,
         )
         self.devices = Devices(
             setup,
@@ -185,6 +187,13 @@ class KioskApp:
 
     def monotonic(self) -> float:
         return self._monotonic()
+
+    def _online(self) -> bool:
+        """For the national code's online check: not when the last sync round found no
+        network (an unenrolled kiosk, or one before its first round, tries)."""
+        sync = self.sync
+        status = sync.status() if sync is not None else None
+        return status is None or status.online is not False
 
     def area_trail(self, issuer: str, code_id: bytes) -> Any:
         """Central's answer for a code's passages in this kiosk's area (a `TrailAnswer`), over

@@ -10,14 +10,16 @@ window's `FlowBridge` turns the listener calls into signals and ticks the driver
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from healthcode.results import Rejection, RejectReason
 from healthcode.text import LocalText
 from kiosk.app.loop import Post
 from kiosk.app.scanning import CameraScan, CodeChecker
@@ -54,6 +56,7 @@ from kiosk.checkpoint.events import (
     Tick,
 )
 from kiosk.checkpoint.flow import PassageFlow
+from kiosk.checkpoint.national import NationalCheck, NationalCheckFailure
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
 from kiosk.store import Store
@@ -61,6 +64,9 @@ from kiosk.store import Store
 log = logging.getLogger(__name__)
 
 TICK_MS = 100
+
+# The national code's online check (`kiosk.client.national_check`): blocking, run off this thread.
+NationalCheckCall = Callable[[str], NationalCheck]
 
 
 class TemperatureSource(Protocol):
@@ -105,6 +111,8 @@ class FlowDriver:
         temperature: TemperatureSource | None = None,
         on_result_closed: Callable[[datetime], None] | None = None,
         speech: SpeechPlan | None = None,
+        national_check: NationalCheckCall | None = None,
+        online: Callable[[], bool] = lambda: True,
     ) -> None:
         self.flow = flow
         self.store = store
@@ -129,6 +137,10 @@ class FlowDriver:
         # The closed result staff may still change from the scan screen, and until when.
         self.override_offer: uuid.UUID | None = None
         self._offer_until: datetime | None = None
+        # None: no verification service configured (a national code stays a manual check).
+        self.national_check = national_check
+        self.online = online
+        self.national_checks_running = 0
 
     # ---------------------------------------------------------------- life
 
@@ -218,10 +230,49 @@ class FlowDriver:
         self.handle(fields, self.now())
 
     def handle(self, event: Event, now: datetime) -> None:
+        if isinstance(event, CodeScanned) and self._wants_national_check(event):
+            self._check_nationally(event)
+            return
         self._run(self.flow.handle(event, now))
         if isinstance(event, CodeScanned):
             self._pull_temperature(now)
         self._show_progress(now)
+
+    def _wants_national_check(self, event: CodeScanned) -> bool:
+        result = event.result
+        return (
+            self.national_check is not None
+            and event.national_check is None
+            and event.text is not None
+            and isinstance(result, Rejection)
+            and result.reason is RejectReason.NATIONAL_CODE
+        )
+
+    def _check_nationally(self, event: CodeScanned) -> None:
+        """The national code goes to the flow once the service answered (or could not), the
+        request on a thread of its own: the screens stay responsive meanwhile."""
+        check, text = self.national_check, event.text
+        if check is None or text is None:
+            return
+        if not self.online():
+            offline = NationalCheck.failed(NationalCheckFailure.OFFLINE)
+            self.handle(replace(event, national_check=offline), self.now())
+            return
+
+        def ask() -> None:
+            try:
+                answer = check(text)
+            except Exception:  # a verifier's bug is a manual check, never a lost person
+                log.exception("the national check failed")
+                answer = NationalCheck.failed(NationalCheckFailure.SERVICE_ERROR)
+            self._on_app_thread(lambda: self._national_answered(event, answer))
+
+        self.national_checks_running += 1
+        threading.Thread(target=ask, name="national-check", daemon=True).start()
+
+    def _national_answered(self, event: CodeScanned, answer: NationalCheck) -> None:
+        self.national_checks_running -= 1
+        self.handle(replace(event, national_check=answer), self.now())
 
     def _show_progress(self, now: datetime) -> None:
         """The progress strip, told only when a step or the whole seconds left change."""

@@ -108,7 +108,11 @@ class CodeChecker:
         if isinstance(result, VerifiedCode) and not result.is_foreign:
             entry = feed.latest(result.claims.issuer, result.claims.code_id)
         return CodeScanned(
-            result=result, feed_entry=entry, feed_age=feed.age(now), repeat_since=since_last
+            result=result,
+            feed_entry=entry,
+            feed_age=feed.age(now),
+            repeat_since=since_last,
+            text=text,
         )
 
 

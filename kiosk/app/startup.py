@@ -21,8 +21,9 @@ from healthcode.dcc import DccTrustList
 from healthcode.feed import FeedCopy
 from healthcode.trust import TrustList
 from kiosk.app.enrolment import Enrolled, read_enrolment
+from kiosk.checkpoint.national import NationalCheck
 from kiosk.checkpoint.policy import Policy, default_policy
-from kiosk.config import KioskConfig
+from kiosk.config import KioskConfig, NationalCheckSection
 
 log = logging.getLogger(__name__)
 DCC_TRUST_FILE = "dcc-trust.json"  # recognised EU DCC signing certificates (healthcode.dcc)
@@ -61,6 +62,8 @@ class KioskSetup:
     demo: bool = False  # provisioning offers the simulators
     camera_folders: tuple[Path, ...] = ()  # image folders provisioning offers as cameras
     swap_in_downloads: bool = True  # demo mode keeps its own feed on screen
+    # The national code's online check ([national_check]); None: a manual check, as offline.
+    national_check: Callable[[str], NationalCheck] | None = None
 
     def take_devices(self, config: KioskConfig) -> None:
         """The devices of a configuration (at start-up, and when a technician saved them)."""
@@ -123,10 +126,30 @@ def read_startup(
         dcc_trust=dcc_trust(data_dir / DCC_TRUST_FILE),
     )
     setup.take_devices(config)
+    setup.national_check = national_check_of(config.national_check)
     startup = Startup(setup, enrolled)
     if demo:
         _demo_world(startup, central_keys)
     return startup
+
+
+def national_check_of(section: NationalCheckSection) -> Callable[[str], NationalCheck] | None:
+    """The online check the `[national_check]` section configures; None without a URL or
+    when its token cannot be read (said in the log: the national code stays a manual check)."""
+    import httpx
+
+    from kiosk.client.national_check import HttpNationalVerifier, NationalServiceConfig
+
+    try:
+        config = NationalServiceConfig.from_files(
+            section.url, section.app_id, section.token_file, section.timeout_s
+        )
+    except OSError as error:
+        log.error("national check: the token file cannot be read (%s)", type(error).__name__)
+        return None
+    if config is None:
+        return None
+    return HttpNationalVerifier(httpx.Client(), config).check
 
 
 def _demo_world(startup: Startup, central_keys: Path | None) -> None:

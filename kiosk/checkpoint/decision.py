@@ -11,6 +11,7 @@ from healthcode.claims import CodeKind, Colour
 from healthcode.results import Rejection, RejectReason, VerificationResult, VerifiedCode
 from healthcode.text import LocalText
 from kiosk.checkpoint.foreign import ForeignDecision, ForeignVerdict
+from kiosk.checkpoint.national import NationalCheck
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import Policy
 
@@ -60,6 +61,7 @@ class DecisionInputs:
     id_match: IdMatch
     repeat_since: timedelta | None = None
     foreign: ForeignDecision | None = None  # for a recognised foreign certificate
+    national_check: NationalCheck | None = None  # a national code's online check, if tried
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,12 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
 
     if code is None:
         verdicts.append((Outcome.MANUAL_CHECK, Reason(ReasonCode.NO_CODE)))
+    elif (
+        isinstance(code, Rejection)
+        and code.reason is RejectReason.NATIONAL_CODE
+        and inputs.national_check is not None
+    ):
+        verdicts.extend(_national_verdicts(inputs.national_check, policy))
     elif isinstance(code, Rejection) and code.reason in _FOR_STAFF:
         # Never "invalid" or "forged": the national code is verified online only, and a text no
         # scheme of ours knows may be another region's code (DOMAIN.md: 互信互认).
@@ -154,6 +162,18 @@ def decide(inputs: DecisionInputs, policy: Policy) -> Decision:
     )
 
 
+def _national_verdicts(check: NationalCheck, policy: Policy) -> list[tuple[Outcome, Reason]]:
+    """The online check's answer, through the policy as a code's own colour would be; no
+    answer (offline, a timeout, an error) keeps the manual check, saying why."""
+    if not check.answered:
+        detail = check.failure.text if check.failure is not None else None
+        return [(Outcome.MANUAL_CHECK, Reason(ReasonCode.NATIONAL_CODE, detail))]
+    if not check.valid or check.colour is None:
+        return [(Outcome.DENY, Reason(ReasonCode.NATIONAL_REFUSED_ONLINE))]
+    outcome = policy.colour_outcomes[check.colour]
+    return [(outcome, Reason(ReasonCode.NATIONAL_CHECKED_ONLINE, check.colour.label))]
+
+
 _FOR_STAFF = {
     RejectReason.NATIONAL_CODE: ReasonCode.NATIONAL_CODE,
     RejectReason.NOT_A_HEALTH_CODE: ReasonCode.CODE_NOT_RECOGNISED,
@@ -166,6 +186,8 @@ _DECIDING_ORDER = (
     ReasonCode.FEVER,
     ReasonCode.ID_MISMATCHED,
     ReasonCode.CODE_REJECTED,
+    ReasonCode.NATIONAL_REFUSED_ONLINE,
+    ReasonCode.NATIONAL_CHECKED_ONLINE,
     ReasonCode.COLOUR_RED,
     ReasonCode.COLOUR_YELLOW,
     ReasonCode.FOREIGN_CERTIFICATE,

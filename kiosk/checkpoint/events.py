@@ -16,6 +16,7 @@ from healthcode.claims import Colour
 from healthcode.feed import FeedEntry
 from healthcode.results import VerificationResult
 from kiosk.checkpoint.decision import Decision, IdMatch
+from kiosk.checkpoint.national import NationalCheck
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import Direction, TripReason
 
@@ -31,6 +32,10 @@ class CodeScanned:
     feed_entry: FeedEntry | None = None  # the newest feed entry for this code, if newer
     feed_age: timedelta | None = None
     repeat_since: timedelta | None = None  # this code passed here this long ago
+    # A national code's online check (GB/T 38963): None when none was attempted.
+    national_check: NationalCheck | None = None
+    # The text read, for that online check only (never stored, logged or shown).
+    text: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

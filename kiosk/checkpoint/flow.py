@@ -374,6 +374,9 @@ class PassageFlow:
         verified = scanned.result if scanned is not None else None
         if isinstance(verified, VerifiedCode) and not verified.is_foreign and scanned:
             colour, changed = self._applied_colour(scanned)
+        national = scanned.national_check if scanned is not None else None
+        if national is not None and national.answered and national.valid:
+            colour = national.colour  # the service's colour, shown like a code's own
         inputs = DecisionInputs(
             code=scanned.result if scanned else None,
             colour_applied=colour,
@@ -384,6 +387,7 @@ class PassageFlow:
             id_match=self._id_match(person),
             repeat_since=scanned.repeat_since if scanned else None,
             foreign=self._foreign_decision(scanned, now) if scanned else None,
+            national_check=national,
         )
         decision = decide(inputs, self.policy)
         record = replace(

@@ -56,6 +56,8 @@ class ReasonCode(StrEnum):
     FOREIGN_RULE = "foreign_rule"  # a rule of the checkpoint's foreign policy
     NATIONAL_CODE = "national_code"  # the national code (GB/T 38962): staff check it
     CODE_NOT_RECOGNISED = "code_not_recognised"  # no scheme of ours: maybe another region's
+    NATIONAL_CHECKED_ONLINE = "national_checked_online"  # the service gave its colour
+    NATIONAL_REFUSED_ONLINE = "national_refused_online"  # the service said: not valid
 
     @property
     def text(self) -> LocalText:
@@ -94,5 +96,11 @@ _REASON_TEXT = {
     ReasonCode.CODE_NOT_RECOGNISED: LocalText(
         "无法识别此码（国家码、外地码请人工核验）",
         "A code this kiosk does not recognise (check national or other codes by hand)",
+    ),
+    ReasonCode.NATIONAL_CHECKED_ONLINE: LocalText(
+        "国家码已联网核验", "National health code checked online"
+    ),
+    ReasonCode.NATIONAL_REFUSED_ONLINE: LocalText(
+        "国家码联网核验未通过", "National health code refused by the online check"
     ),
 }

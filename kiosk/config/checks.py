@@ -190,6 +190,8 @@ VALUE_CHECKS: dict[str, _Check] = {
     "id_reader.kind": _one_of("sam", "nfc"),
     "scanner.mode": _one_of("none", "serial", "wedge"),
     "central.url": _check_central_url,
+    "national_check.url": _check_central_url,
+    "national_check.timeout_s": _between(0.5, 30),
 }
 
 

@@ -28,6 +28,7 @@ from kiosk.config.schema import (
     IdReaderSection,
     KioskConfig,
     KioskSection,
+    NationalCheckSection,
     ScannerSection,
     ThermometerSection,
     section_keys,
@@ -162,6 +163,9 @@ def _build(values: dict[str, dict[str, Any]], base_dir: Path) -> KioskConfig:
     camera = dict(values["camera"])
     if camera["source"] and not is_camera_device(camera["source"]):
         camera["source"] = str(resolve_path(camera["source"], base_dir))
+    national = dict(values["national_check"])
+    if national["token_file"]:
+        national["token_file"] = str(resolve_path(national["token_file"], base_dir))
     return KioskConfig(
         kiosk=KioskSection(**kiosk),
         camera=CameraSection(**camera),
@@ -169,6 +173,7 @@ def _build(values: dict[str, dict[str, Any]], base_dir: Path) -> KioskConfig:
         id_reader=IdReaderSection(**values["id_reader"]),
         scanner=ScannerSection(**values["scanner"]),
         central=CentralSection(**values["central"]),
+        national_check=NationalCheckSection(**national),
     )
 
 

@@ -102,6 +102,15 @@ EXPECTED: dict[str, LocalText] = {
         "留空（未注册，离线）或 http(s)://主机 地址",
         "empty (not enrolled, offline) or an http(s)://host address",
     ),
+    "national_check.url": bilingual(
+        "留空（不联网核验国家码）或 http(s):// 地址",
+        "empty (no online check of the national code) or an http(s):// address",
+    ),
+    "national_check.app_id": bilingual("核验服务分配的应用标识", "the service's application id"),
+    "national_check.token_file": bilingual(
+        "存放访问令牌的文件路径", "the path of a file holding the access token"
+    ),
+    "national_check.timeout_s": bilingual("0.5 到 30 之间的秒数", "seconds from 0.5 to 30"),
 }
 
 TYPE_NAMES: dict[type, LocalText] = {

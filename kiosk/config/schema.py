@@ -88,6 +88,17 @@ class CentralSection:
 
 
 @dataclass(frozen=True)
+class NationalCheckSection:
+    """[national_check]: the national code's online verification service (GB/T 38963; the
+    assumed wire format is in docs/other-regions.md). Empty url: none, a manual check."""
+
+    url: str = ""  # "": no online check; else the service's https:// address
+    app_id: str = ""  # this kiosk's (or deployment's) application id at the service
+    token_file: str = ""  # a private file holding the access token (never in this file)
+    timeout_s: float = 3.0  # a slower answer is a manual check
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection = field(default_factory=KioskSection)
     camera: CameraSection = field(default_factory=CameraSection)
@@ -95,6 +106,7 @@ class KioskConfig:
     id_reader: IdReaderSection = field(default_factory=IdReaderSection)
     scanner: ScannerSection = field(default_factory=ScannerSection)
     central: CentralSection = field(default_factory=CentralSection)
+    national_check: NationalCheckSection = field(default_factory=NationalCheckSection)
     # The file this was read from ("": the defaults, no file): where provisioning saves.
     path: str = field(default="", compare=False)
 
