@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from kiosk.app.demo import (
     prepare_demo,
     render_camera_folder,
 )
+from kiosk.checkpoint.national import NationalCheck
 from kiosk.checkpoint.policy import CheckpointType, Policy, default_policy
 from kiosk.ui.app import Kiosk, KioskSetup
 from kiosk.ui.i18n import Language
@@ -40,6 +42,7 @@ def build_kiosk(
     world: DemoWorld | None = None,
     language: Language = Language.ZH,
     dcc_trust: DccTrustList | None = None,
+    national_check: Callable[[str], NationalCheck] | None = None,
 ) -> tuple[Kiosk, DemoWorld, DemoThermometer | None]:
     world = world or prepare_demo(folder / "world", datetime.now(UTC))
     demo_thermometer = DemoThermometer() if thermometer else None
@@ -60,6 +63,7 @@ def build_kiosk(
         language=language,
         on_scan_text=director.on_scan_text if director else None,
         dcc_trust=dcc_trust,
+        national_check=national_check,
     )
     kiosk = Kiosk(setup, gate_absent_after_s=0.15)
     return kiosk, world, demo_thermometer
