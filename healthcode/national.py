@@ -8,8 +8,9 @@ the national platform's integration documents names the texts' prefixes in its p
 (`national_code_prefixes`), and such a text is a `NATIONAL_CODE` result, which the checkpoint
 turns into a manual check ("国家码：请人工核验"), never into "invalid" or "forged". Without the
 prefixes a national code falls among the texts no scheme recognises, which the checkpoint also
-leaves to staff (see `kiosk.checkpoint.decision`). An online check (GB/T 38963) needs the
-national platform's interface and credentials, which our sources do not describe: not built.
+leaves to staff (see `kiosk.checkpoint.decision`). The online check (GB/T 38963) is the
+kiosk's (`kiosk.client.national_check`, over an assumed wire format documented in
+docs/other-regions.md): this package speaks no HTTP.
 """
 
 from __future__ import annotations
