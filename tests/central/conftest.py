@@ -27,6 +27,7 @@ from central.core.bootstrap import prepare
 from central.core.db import session_scope
 from central.core.models import Administrator
 from central.core.settings import Settings
+from tests.central.browser_world import browser  # noqa: F401 - the browser tests' Chromium
 
 # Starlette's test client now prefers the `httpx2` package; ours is an httpx.Client on purpose,
 # because the kiosk's client code (sync) is written against httpx.

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from central.web.api_docs import ASSETS_PATH
+from tests.central.browser_world import CHROMIUM, UI_TIMEOUT_MS
 from tests.central.conftest import Central, start_central
-from tests.central.test_issuance_page import CHROMIUM, UI_TIMEOUT_MS
 from tests.central.test_region_picker_page import VIEWPORTS, _shot
-from tests.central.test_region_picker_page import browser as browser
 from tests.central.test_region_picker_page import server as server
 
 pytestmark = pytest.mark.skipif(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.central.test_web_pages import VIEWPORTS, World, _log_in, _page, _shot, browser, world
+from tests.central.test_web_pages import VIEWPORTS, World, _log_in, _page, _shot, world
 
-__all__ = ["browser", "world"]  # the module's fixtures, shared
+__all__ = ["world"]  # the module's fixture, shared (the browser comes from conftest)
 
 
 def _offline(page: Any, world: World) -> list[str]:

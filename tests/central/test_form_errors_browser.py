@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.central.test_issuance_page import CHROMIUM
+from tests.central.browser_world import CHROMIUM
 from tests.central.test_task_pages_browser import COMMUNITY, _in, _page, _pick, tasks  # noqa: F401
-from tests.central.test_web_pages import World, _log_in, _shot, browser, world  # noqa: F401
+from tests.central.test_web_pages import World, _log_in, _shot, world  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no {CHROMIUM}")
 

@@ -30,6 +30,10 @@ import pytest
 
 from central.core.regions import SAMPLE_FILE
 from drivers.qr.pipeline import default_pipeline
+from tests.central.browser_world import (
+    needs_chromium,
+    new_page,
+)
 from tests.central.issuance_world import id_number
 from tests.central.region_picking import pick_region, search_region
 from tests.central.test_server_process import (
@@ -40,25 +44,12 @@ from tests.central.test_server_process import (
     _wait_until_ready,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens" / "central"
 SMS_LINE = re.compile(r"SMS to (\d{3})\*\*\*\*(\d{4}): .*Your code: (\d{6})")
 LOG_TIMEOUT_S = 30.0
-UI_TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -125,26 +116,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
             process.stderr.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def _page(browser: object, viewport: str) -> object:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    return context.new_page()
+    return new_page(browser, VIEWPORTS[viewport])
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -7,15 +7,12 @@ lists then show region names with the code beside them. Screenshots go to artifa
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 
 from central.app import create_app
 from central.core.bootstrap import prepare
@@ -23,20 +20,20 @@ from central.core.db import session_scope
 from central.core.regions import SAMPLE_FILE, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
+from tests.central.browser_world import (
+    needs_chromium,
+    new_page,
+    save_fitting,
+    serve,
+)
 from tests.central.conftest import ADMIN_PASSWORD
 from tests.central.issuance_world import KeptSms, id_number
 from tests.central.region_picking import pick_region, search_region
-from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
-from tests.central.test_server_process import _free_port
 from tests.central.test_web_pages import SHOTS, _account
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
-READY_TIMEOUT_S = 30.0
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -55,57 +52,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with session_scope(app.state.sessions) as session:
         load_region_file(session, SAMPLE_FILE)
         _account(session, "xincheng", Role.REGION_ADMIN, area_code="610102")
-    port = _free_port()
-    uvicorn_server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not uvicorn_server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        threading.Event().wait(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", sms)
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=READY_TIMEOUT_S)
-        app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serve(app) as url:
+        yield Server(url, sms)
 
 
 def _page(browser: object, viewport: str, locale: str = "zh-CN") -> Any:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    return context.new_page()
+    return new_page(browser, VIEWPORTS[viewport], locale)
 
 
 def _shot(page: Any, name: str) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name} is wider than the window by {overflow}px"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    # Chromium scrolls for a full-page capture and puts the scroll back only at the next input,
-    # between a tap's press and release: put it back at once, as the tester found it.
-    scrolled = page.evaluate("window.scrollY")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.evaluate(f"window.scrollTo(0, {scrolled})")
+    save_fitting(page, SHOTS / f"{name}.png", name)
 
 
 def _tap_targets_are_large(page: Any, selector: str) -> None:

@@ -14,13 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.central.test_issuance_page import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    SCREENS,
-    UI_TIMEOUT_MS,
-    VIEWPORTS,
-)
+from tests.central.browser_world import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
+from tests.central.test_issuance_page import SCREENS, VIEWPORTS
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,
     _environment,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.central.aliyun_fake import KEY_ID, SECRET, FakeDysmsapi, running_fake
-from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, SCREENS, UI_TIMEOUT_MS
+from tests.central.browser_world import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
+from tests.central.test_issuance_page import SCREENS
 from tests.central.test_server_process import (
     COMMAND_TIMEOUT_S,
     _environment,

@@ -21,11 +21,11 @@ from central.core.scope import Role
 from central.issuance import codes
 from central.issuance.declarations import Declaration, Holder, IdType
 from central.issuance.people import issuer_keys
+from tests.central.browser_world import CHROMIUM, UI_TIMEOUT_MS
 from tests.central.issuance_world import id_number
 from tests.central.received import add_passage
 from tests.central.test_colour_changes import _people as add_people
-from tests.central.test_issuance_page import CHROMIUM, UI_TIMEOUT_MS
-from tests.central.test_web_pages import SHOTS, World, _account, _log_in, _shot, browser, world  # noqa: F401 (fixtures shared)
+from tests.central.test_web_pages import SHOTS, World, _account, _log_in, _shot, world  # noqa: F401 (fixtures shared)
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
 LANGUAGES = ("zh", "en")

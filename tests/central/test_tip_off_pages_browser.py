@@ -7,16 +7,12 @@ at; nothing wider than the screen."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from central.administration.accounts import (
     NewAccount,
@@ -33,23 +29,24 @@ from central.core.db import session_scope
 from central.core.regions import SAMPLE_FILE, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
+from tests.central.browser_world import (
+    WEB_SHOTS,
+    needs_chromium,
+    new_page,
+    save_fitting,
+    serve,
+)
 from tests.central.conftest import ADMIN_PASSWORD
 from tests.central.issuance_world import id_number
 from tests.central.region_picking import pick_region
-from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
-from tests.central.test_server_process import _free_port
 from tests.central.test_tip_offs import KeptNotices
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-READY_TIMEOUT_S = 30.0
+SHOTS = WEB_SHOTS
 LIAISON_PHONE = "13900001111"
 COMMUNITY = ["陕西省", "西安市", "新城区", "西一路街道", "东新街社区"]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -97,53 +94,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ):
             employee = NewEmployee(name, id_number(serial + 1), f"1380000000{serial}", department)
             add_employee(session, cipher, enterprise.id, employee, now, None)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        threading.Event().wait(0.05)
-    try:
-        yield World(f"http://127.0.0.1:{port}", sender)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=READY_TIMEOUT_S)
-        app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serve(app) as url:
+        yield World(url, sender)
 
 
 def _page(browser: object, viewport: str) -> Any:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    return context.new_page()
+    return new_page(browser, VIEWPORTS[viewport])
 
 
 def _shot(page: Any, name: str, viewport: str) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name} is wider than the {viewport} window by {overflow}px"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"), full_page=True)
+    save_fitting(page, SHOTS / f"{name}-{viewport}.png", f"{name} ({viewport})")
 
 
 def _log_in(page: Any, url: str, username: str, start: str) -> None:

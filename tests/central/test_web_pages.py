@@ -12,8 +12,6 @@ desktop size into artifacts/web/ and checked for sideways overflow.
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from central.administration.accounts import NewAccount, provision_account, register_enterprise
@@ -36,23 +33,25 @@ from central.core.regions import SAMPLE_FILE, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
 from central.reports.exports import run_due_exports
+from tests.central.browser_world import (
+    UI_TIMEOUT_MS,
+    WEB_SHOTS,
+    needs_chromium,
+    new_page,
+    save_fitting,
+    serve,
+)
 from tests.central.conftest import ADMIN_PASSWORD, Central, FakeClock
 from tests.central.issuance_world import id_number
 from tests.central.received import add_passage
 from tests.central.region_picking import pick_region, search_region
-from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
-from tests.central.test_server_process import _free_port
 from tests.central.test_web_rules import checkpoint_with_kiosk
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 768)}
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-READY_TIMEOUT_S = 30.0
+SHOTS = WEB_SHOTS
 SHARED_CODE = b"s" * 16
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -174,46 +173,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clock = FakeClock(datetime.now(UTC))
     central = Central(app, None, {}, settings, clock)  # type: ignore[arg-type]
     enterprise_id = _seed(central)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        threading.Event().wait(0.05)
-    try:
-        yield World(f"http://127.0.0.1:{port}", central, enterprise_id)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=READY_TIMEOUT_S)
-        app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serve(app) as url:
+        yield World(url, central, enterprise_id)
 
 
 def _page(browser: object, viewport: str) -> Any:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
-    )
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    return context.new_page()
+    return new_page(browser, VIEWPORTS[viewport], downloads=True)
 
 
 def _log_in(page: Any, world: World, username: str, start: str = "/admin") -> None:
@@ -232,12 +197,7 @@ def _log_in(page: Any, world: World, username: str, start: str = "/admin") -> No
 
 def _shot(page: Any, name: str, viewport: str) -> None:
     """Save the page, after checking that nothing is wider than the window."""
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name} is wider than the {viewport} window by {overflow}px"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{viewport}.png"), full_page=True)
+    save_fitting(page, SHOTS / f"{name}-{viewport}.png", f"{name} ({viewport})")
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
