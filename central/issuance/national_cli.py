@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.clock import system_clock
 from central.core.db import make_engine, make_sessions
-from central.core.models import JobLease
+from central.core.models import JobLease, NationalRiskPoll
 from central.core.settings import Settings
 from central.issuance import changes
 from central.issuance.national_risk import NationalListError, import_list, latest_list
@@ -46,11 +46,13 @@ def add_national_risk_commands(
 
 def publisher_key(settings: Settings) -> PublicKey:
     if settings.national_risk_key_file is None:
-        raise NationalListError("no national_risk_key_file: the publisher's key is not pinned")
+        raise NationalListError(
+            "no national_risk_key_file: the publisher's key is not pinned", "no_key"
+        )
     try:
         return load_public(settings.national_risk_key_file)
     except (OSError, KeyFormatError) as error:
-        raise NationalListError(f"the publisher key cannot be read: {error}") from None
+        raise NationalListError(f"the publisher key cannot be read: {error}", "no_key") from None
 
 
 def run_national_risk_command(
@@ -140,12 +142,37 @@ def poll(
             sessions, data, publisher_key(settings), settings.issuer_region_code, now, source=url
         )
     except NationalListError as error:
-        if latest is not None and "not newer" in str(error):
+        if latest is not None and error.kind == "not_newer":
+            _note_poll(sessions, url, now, "unchanged", "", latest.sequence)
             return None
         log.warning("national risk list from %s refused: %s", url, error)
+        _note_poll(sessions, url, now, "refused", error.kind, None)
         return None
     except Exception as error:  # the network: tried again at the next poll
         log.warning("national risk list from %s not fetched: %s", url, type(error).__name__)
+        _note_poll(sessions, url, now, "unreachable", "", None)
         return None
     log.info("national risk list %d imported: %d areas", result.sequence, result.areas)
+    _note_poll(sessions, url, now, "imported", "", result.sequence)
     return result.sequence
+
+
+def _note_poll(
+    sessions: sessionmaker[Session],
+    url: str,
+    now: datetime,
+    outcome: str,
+    problem: str,
+    sequence: int | None,
+) -> None:
+    """The poll's last result, for the national list's page."""
+    with sessions() as session, session.begin():
+        row = session.get(NationalRiskPoll, url[:255])
+        if row is None:
+            row = NationalRiskPoll(url=url[:255])
+            session.add(row)
+        row.polled_at, row.outcome, row.problem, row.sequence = now, outcome, problem, sequence
+
+
+def last_poll(session: Session, url: str | None) -> NationalRiskPoll | None:
+    return session.get(NationalRiskPoll, url[:255]) if url else None

@@ -44,9 +44,26 @@ MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 
 class NationalListError(RefusedError, ValueError):
-    """A national list that cannot be used; the list in force stays."""
+    """A national list that cannot be used; the list in force stays. `kind` names the
+    problem for the pages' words (`central.web.national_words`): one of PROBLEMS."""
 
     status_code = 422
+
+    def __init__(self, message: str, kind: str = "damaged") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# What can be wrong with a list, as the pages name it.
+PROBLEMS = (
+    "too_large",
+    "not_signed",
+    "wrong_key",
+    "bad_signature",
+    "damaged",
+    "not_newer",
+    "no_key",
+)
 
 
 @dataclass(frozen=True)
@@ -74,15 +91,17 @@ class NationalRiskDocument:
 def open_document(data: bytes, publisher: PublicKey) -> NationalRiskDocument:
     """Verify and read a signed list. Raises NationalListError saying what is wrong."""
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise NationalListError(f"the document is larger than {MAX_DOCUMENT_BYTES} bytes")
+        raise NationalListError(
+            f"the document is larger than {MAX_DOCUMENT_BYTES} bytes", "too_large"
+        )
     try:
         message = cose.decode(data)
     except cose.CoseError as error:
-        raise NationalListError(f"not a signed document: {error}") from None
+        raise NationalListError(f"not a signed document: {error}", "not_signed") from None
     if message.kid != publisher.kid:
-        raise NationalListError("signed by another key than the pinned publisher key")
+        raise NationalListError("signed by another key than the pinned publisher key", "wrong_key")
     if message.algorithm != publisher.algorithm or not message.verify(publisher):
-        raise NationalListError("the signature does not verify")
+        raise NationalListError("the signature does not verify", "bad_signature")
     try:
         body = cbor2.loads(message.payload)
         if not isinstance(body, dict) or body.get("v") != LIST_VERSION:
@@ -141,7 +160,7 @@ def import_list(
         )
         if latest is not None and document.sequence <= latest:
             raise NationalListError(
-                f"list {document.sequence} is not newer than list {latest} in force"
+                f"list {document.sequence} is not newer than list {latest} in force", "not_newer"
             )
         before = {
             code: level
@@ -185,6 +204,8 @@ def import_list(
                 areas=len(after),
                 own_area=own_area,
                 job_id=job_id,
+                publisher=publisher.kid.hex(),
+                imported_by=None if actor == "system" else actor[:36],
             )
         )
         return ImportResult(document.sequence, len(after), len(changed), job_id)

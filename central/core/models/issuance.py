@@ -227,6 +227,23 @@ class NationalRiskList(Base):
     # The importing province's area: inside it the province's own settings win.
     own_area: Mapped[str] = mapped_column(String(15))
     job_id: Mapped[str | None] = mapped_column(String(36))
+    # The key id (hex) of the publisher key it was verified with; None before migration 0023.
+    publisher: Mapped[str | None] = mapped_column(String(64))
+    # Who imported it: an account id; None for the server's own import (CLI, the poll).
+    imported_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class NationalRiskPoll(Base):
+    """The last poll of a national list URL and what came of it (the page shows it)."""
+
+    __tablename__ = "national_risk_polls"
+
+    url: Mapped[str] = mapped_column(String(255), primary_key=True)
+    polled_at: Mapped[datetime]
+    # imported, unchanged (the list in force again), refused (a list not taken), unreachable
+    outcome: Mapped[str] = mapped_column(String(16))
+    problem: Mapped[str] = mapped_column(String(32), default="")  # a NationalListError kind
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class NationalRiskArea(Base):
