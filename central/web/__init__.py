@@ -18,6 +18,7 @@ from central.web import (
     check_in_pages,
     fleet_pages,
     login,
+    national_pages,
     proxy_pages,
     record_pages,
     region_picker,
@@ -40,5 +41,6 @@ for _module in (
     tip_off_pages,
     staff_declarations,
     check_in_pages,
+    national_pages,
 ):
     router.include_router(_module.router)

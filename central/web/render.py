@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from central.administration.routers.regions import may_load_regions
 from central.core import regions
 from central.core.audit import Auditor
 from central.core.cipher import RecordCipher, record_cipher
@@ -63,6 +64,8 @@ NAV_ENTRIES = (
     ("nav_tip_offs", "/admin/tip-offs", ("region_admin", "supervisor", "grid_worker")),
     ("nav_clinic", "/admin/clinic-events", ("region_admin",)),
     ("nav_area_risks", "/admin/area-risks", ("region_admin",)),
+    # the province's administrator only (`province_admin` in the template)
+    ("nav_national_risk", "/admin/national-risk", ("region_admin",)),
     ("nav_check_ins", "/admin/check-ins", ("region_admin", "community_worker")),
     ("nav_accounts", "/admin/accounts", _NOT_ISSUING_ONLY),
     ("nav_enterprises", "/admin/enterprises", _NOT_ISSUING_ONLY),
@@ -131,6 +134,7 @@ def environment() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["local_iso"] = local_iso
     env.globals["nav_entries"] = NAV_ENTRIES
+    env.globals["province_admin"] = may_load_regions
     return env
 
 
