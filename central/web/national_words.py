@@ -21,7 +21,7 @@ NATIONAL_TEXT: Mapping[str, tuple[str, str]] = {
     "nr_imported_at": ("导入时间", "Imported"),
     "nr_source": ("来源", "Source"),
     "nr_areas": ("地区数", "Areas"),
-    "nr_people": ("颜色变化人数", "People whose colour changed"),
+    "nr_people": ("变色人数", "Colour changed"),
     "nr_people_pending": ("正在重新计算（已处理 {n} 人）", "Recomputing ({n} people so far)"),
     "nr_people_none": ("无地区等级变化", "No area's level changed"),
     "nr_imported_by": ("导入人", "Imported by"),
