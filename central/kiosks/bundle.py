@@ -40,7 +40,11 @@ class Publisher:
 
 
 def signed_policy(checkpoint: Checkpoint, publisher: Publisher, now: datetime) -> bytes:
-    policy = default_policy(CheckpointType(checkpoint.checkpoint_type), checkpoint.policy_version)
+    policy = default_policy(
+        CheckpointType(checkpoint.checkpoint_type),
+        checkpoint.policy_version,
+        checkpoint.accepted_issuers,
+    )
     return sign_document(
         DocumentType.POLICY,
         checkpoint_id=checkpoint.id,

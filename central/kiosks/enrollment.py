@@ -132,7 +132,9 @@ def enrollment_package(
         root_public_key=keys.root_public().spki(),
         trust_list=trust_list.signed,
         policy=default_policy(
-            CheckpointType(checkpoint.checkpoint_type), checkpoint.policy_version
+            CheckpointType(checkpoint.checkpoint_type),
+            checkpoint.policy_version,
+            checkpoint.accepted_issuers,
         ),
         binding_keys=seal(
             binding.model_dump_json().encode("utf-8"),

@@ -58,9 +58,14 @@ _BY_TYPE: dict[CheckpointType, dict[str, Any]] = {
 }
 
 
-def default_policy(checkpoint_type: CheckpointType, policy_version: int) -> Policy:
-    return Policy(
-        policy_version=policy_version,
-        checkpoint_type=checkpoint_type,
-        rules={**_COMMON, **_BY_TYPE[checkpoint_type]},
-    )
+def default_policy(
+    checkpoint_type: CheckpointType,
+    policy_version: int,
+    accepted_issuers: list[str] | None = None,
+) -> Policy:
+    """The type's rules, with the checkpoint's accepted issuers when it names them (issue 26:
+    `accepted_issuers`, set on the accepted-issuers page)."""
+    rules = {**_COMMON, **_BY_TYPE[checkpoint_type]}
+    if accepted_issuers:
+        rules["accepted_issuers"] = sorted(accepted_issuers)
+    return Policy(policy_version=policy_version, checkpoint_type=checkpoint_type, rules=rules)

@@ -17,6 +17,7 @@ from central.web import (
     charts,
     check_in_pages,
     fleet_pages,
+    issuer_pages,
     login,
     national_pages,
     proxy_pages,
@@ -42,5 +43,6 @@ for _module in (
     staff_declarations,
     check_in_pages,
     national_pages,
+    issuer_pages,
 ):
     router.include_router(_module.router)

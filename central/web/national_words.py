@@ -70,4 +70,30 @@ NATIONAL_TEXT: Mapping[str, tuple[str, str]] = {
     "nr_poll_unchanged": ("与现行名单相同（第 {seq} 版）", "The list in force (list {seq})"),
     "nr_poll_refused": ("名单被拒绝", "The list was refused"),
     "nr_poll_unreachable": ("无法获取（网络）", "Could not be fetched (network)"),
+    # the accepted issuers
+    "nav_issuers": ("互认地区", "Accepted issuers"),
+    "is_title": ("外地健康码互认", "Other issuers' codes"),
+    "is_hint": (
+        "导入其他签发地区的信任列表后，各卡口可按设置接受这些地区签发的健康码。",
+        "Once another issuer's trust list is imported, each checkpoint accepts that "
+        "issuer's codes as set here.",
+    ),
+    "is_imports": ("已导入的信任列表", "Imported trust lists"),
+    "is_issuer": ("签发地区", "Issuer"),
+    "is_keys": ("签发密钥数", "Issuer keys"),
+    "is_no_imports": ("尚未导入其他地区的信任列表。", "No other issuer's trust list is imported."),
+    "is_import_how": (
+        "导入由服务器管理员在服务器上执行（healthcode trust-list import）。",
+        "The server's operator imports a list on the server (healthcode trust-list import).",
+    ),
+    "is_checkpoints": ("各卡口接受的签发地区", "What each checkpoint accepts"),
+    "is_no_checkpoints": ("辖区内没有卡口。", "No checkpoint in your area."),
+    "is_accepts": ("接受", "Accepts"),
+    "is_all": ("信任列表中的全部签发地区", "Every issuer on the trust list"),
+    "is_listed": ("仅以下地区", "Only these issuers"),
+    "is_own": ("本地区", "our own"),
+    "is_change": ("更改", "Change"),
+    "is_saved": ("已保存，卡口下次同步时生效", "Saved: its kiosks take it at their next sync"),
+    "is_err_none": ("请至少选择一个签发地区", "Choose at least one issuer"),
+    "save": ("保存", "Save"),
 }

@@ -66,6 +66,7 @@ NAV_ENTRIES = (
     ("nav_area_risks", "/admin/area-risks", ("region_admin",)),
     # the province's administrator only (`province_admin` in the template)
     ("nav_national_risk", "/admin/national-risk", ("region_admin",)),
+    ("nav_issuers", "/admin/issuers", ("region_admin", "technician", "enterprise_admin")),
     ("nav_check_ins", "/admin/check-ins", ("region_admin", "community_worker")),
     ("nav_accounts", "/admin/accounts", _NOT_ISSUING_ONLY),
     ("nav_enterprises", "/admin/enterprises", _NOT_ISSUING_ONLY),

@@ -39,6 +39,9 @@ class Checkpoint(Base):
     enterprise_id: Mapped[str | None] = mapped_column(String(36), index=True)
     # Grow with every change, so a kiosk can tell a newer policy or staff roster.
     policy_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The issuers whose codes its kiosks accept (region codes; a province covers its cities and
+    # counties): the policy rule `accepted_issuers`. None: every issuer the trust list names.
+    accepted_issuers: Mapped[list[str] | None] = mapped_column(JSON)
     roster_version: Mapped[int] = mapped_column(Integer, default=0)
 
 

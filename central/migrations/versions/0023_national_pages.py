@@ -1,4 +1,4 @@
-"""national_pages: who published and imported each national list, and the URL poll's last result
+"""national_pages: national lists' publisher and importer, the poll's last result, accepted issuers
 
 Revision ID: 0023_national_pages
 Revises: 0019_national_risk_areas
@@ -7,7 +7,9 @@ Create Date: 2026-12-07
 The national list's page (issue 26) shows the list in force and its history with the key id of
 the publisher key each was verified with (`national_risk_lists.publisher`) and the account that
 uploaded it (`imported_by`; empty for the server's own imports), and the polled URL's last
-result (`national_risk_polls`, one row per URL).
+result (`national_risk_polls`, one row per URL). A checkpoint names the issuers its kiosks
+accept (`checkpoints.accepted_issuers`, JSON; NULL: every issuer on the trust list), sent as
+the policy rule `accepted_issuers`.
 """
 
 from __future__ import annotations
@@ -36,9 +38,13 @@ def upgrade() -> None:
         sa.Column("sequence", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("url"),
     )
+    with op.batch_alter_table("checkpoints") as batch:
+        batch.add_column(sa.Column("accepted_issuers", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("checkpoints") as batch:
+        batch.drop_column("accepted_issuers")
     op.drop_table("national_risk_polls")
     with op.batch_alter_table("national_risk_lists") as batch:
         batch.drop_column("imported_by")
