@@ -1,8 +1,10 @@
-"""The national list's page in Debian's headless Chromium (issue 26), at 1280x800 and 390x844,
-in Chinese and English: the province's administrator sees the list in force, its history and
-the polled URL's last result, uploads a file signed by another key and reads why it was
-refused beside the form, then uploads a newer signed list and sees it imported. Screenshots in
-artifacts/web/ (checked for sideways overflow)."""
+"""Issue 26's pages in Debian's headless Chromium, at 1280x800 and 390x844, in Chinese and
+English. The national list: the province's administrator sees the list in force, its history
+and the polled URL's last result, uploads a file signed by another key and reads why it was
+refused beside the form, then uploads a newer signed list and sees it imported. The accepted
+issuers: Sichuan's imported list (with Panzhihua) is listed, and a checkpoint is set to accept
+Shaanxi and Panzhihua only, then every issuer again. Screenshots in artifacts/web/ (checked
+for sideways overflow)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from central.administration.checkpoints import register_checkpoint
 from central.app import create_app
 from central.core.bootstrap import prepare
 from central.core.db import session_scope
@@ -25,8 +28,10 @@ from central.issuance.national_cli import poll
 from central.issuance.national_risk import NationalRiskDocument, import_list
 from central.issuance.rules import RiskLevel
 from healthcode.keys import SigningKey
+from sync.schemas import CheckpointType
 from tests.central.browser_world import WEB_SHOTS, needs_chromium, new_page, save_fitting, serve
 from tests.central.conftest import ADMIN_PASSWORD
+from tests.central.test_issuer_pages import import_sichuan
 from tests.central.test_national_pages import URL, publisher_file
 from tests.central.test_national_risk import PUBLISHER, WUHAN, signed
 from tests.central.test_web_pages import _account
@@ -43,6 +48,15 @@ WORDS = {
 class World:
     url: str
     folder: Path
+    checkpoint_id: str
+
+
+@dataclass
+class _KeysOnly:
+    """What `import_sichuan` needs of a Central: the app and a clock."""
+
+    app: Any
+    clock: Any
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +77,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with session_scope(sessions) as session:
         load_region_file(session, SAMPLE_FILE)
         _account(session, "shaanxi", Role.REGION_ADMIN, area_code="610000")
+        gate = register_checkpoint(
+            session,
+            name="东关社区北门",
+            checkpoint_type=CheckpointType.RESIDENTIAL_COMPOUND,
+            region_code="610102",
+            address="西安市新城区东关正街1号",
+            enterprise=None,
+            now=now,
+        )
+        checkpoint_id = gate.id
+    import_sichuan(_KeysOnly(app, lambda: now), folder)  # type: ignore[arg-type]
     first = import_list(
         sessions,
         signed(1, {WUHAN: "high", "110105": "medium"}, now - timedelta(days=1)),
@@ -76,7 +101,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     served = {URL: signed(2, {WUHAN: "high"}, now - timedelta(hours=2))}
     poll(sessions, settings, served.__getitem__, now - timedelta(hours=1))
     with serve(app) as url:
-        yield World(url, folder)
+        yield World(url, folder, checkpoint_id)
 
 
 def _log_in(page: Any, world: World, language: str) -> None:
@@ -123,5 +148,46 @@ def test_the_province_reads_the_list_in_force_and_uploads_a_signed_file(
         expect(page.locator("#nr-imported")).to_contain_text(imported)
         expect(page.locator("#nr-version")).to_have_text(str(serial))
         save_fitting(page, WEB_SHOTS / f"national-risk-imported-{size}-{language}.png", "imported")
+    finally:
+        page.context.close()
+
+
+ISSUER_WORDS = {
+    "zh": ("外地健康码互认", "已保存，卡口下次同步时生效", "信任列表中的全部签发地区"),
+    "en": ("Other issuers' codes", "Saved: its kiosks take it", "Every issuer on the trust list"),
+}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_checkpoint_is_set_to_accept_panzhihua_and_back_to_every_issuer(
+    world: World, browser: object, size: str, language: str
+) -> None:
+    from playwright.sync_api import expect
+
+    title, saved, every = ISSUER_WORDS[language]
+    page = new_page(browser, SIZES[size], "zh-CN" if language == "zh" else "en-US")
+    try:
+        _log_in(page, world, language)
+        page.click("nav a[href='/admin/issuers']")
+        expect(page.locator("h1")).to_have_text(title)
+        expect(page.locator("#is-import-list")).to_contain_text("510400")
+        box = page.locator(f"#is-{world.checkpoint_id}")
+        box.locator("input[name=mode][value=listed]").check()
+        box.locator("input[name=issuer_610000]").check()
+        box.locator("input[name=issuer_510400]").check()
+        box.locator("button").click()
+        expect(page.locator("#is-saved")).to_contain_text(saved)
+        box = page.locator(f"#is-{world.checkpoint_id}")
+        expect(box.locator(".is-now")).to_contain_text("510400")
+        heights = page.eval_on_selector_all(
+            ".is-form label.check, .is-form button",
+            "items => items.map(item => item.getBoundingClientRect().height)",
+        )
+        assert heights and min(heights) >= 44, heights  # a finger, not a mouse
+        save_fitting(page, WEB_SHOTS / f"issuers-{size}-{language}.png", "issuers")
+        box.locator("input[name=mode][value=all]").check()
+        box.locator("button").click()
+        expect(page.locator(f"#is-{world.checkpoint_id} .is-now")).to_contain_text(every)
     finally:
         page.context.close()
