@@ -1,8 +1,15 @@
 """Recomputing many people's colours: area risk changes (background jobs) and the time sweep.
 
-A `recompute_jobs` row holds a job's progress (a cursor, counts) and a lease. Whichever process
-holds the lease works a batch in one transaction that also advances the cursor, so a crash
-loses at most one batch's work, which the next holder redoes; nothing assumes one process.
+A `recompute_jobs` row holds a job; its work is split into partitions (issue 28) that any
+number of worker processes work at once (central/core/partitions.py, run "recompute:<job id>"):
+ranges of the job's (area code, person id) keys of about `PARTITION_SIZE` each, cut where the
+keys fall (a big county, or one village of a million people, is split by person id within it).
+The partitions are planned when the job is queued (`set_area_risk`), or by the first worker to
+take the job's own lease (a national list's job). Whoever holds a partition's lease works a
+batch in one transaction that also advances the partition's cursor, so a crash loses at most
+one batch's work, which the next holder redoes once the lease lapses. The job is done, with its
+counts summed, when every partition is; the outcome is the serial one's (the same people, the
+same colours; only the order of the feed entries between partitions may differ).
 
 A batch is set-based: one keyset read of `person_areas` joined to `people` (the primary key of
 `person_areas` gives the order), the colour computed in Python over plain tuples once per
@@ -48,7 +55,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.core.models import AreaRisk, FeedHead, Person, PersonArea, RecomputeJob
+from central.core import partitions
+from central.core.models import AreaRisk, FeedHead, Person, PersonArea, RecomputeJob, WorkPartition
 from central.core.regions import prefix_of
 from central.issuance import feed
 from central.issuance.codes import risk_levels
@@ -57,6 +65,7 @@ from central.issuance.rules import Facts, RiskLevel, RuleSet, evaluate, load_rul
 from central.issuance.transactions import retrying
 
 BATCH_SIZE = 10_000
+PARTITION_SIZE = 50_000
 LEASE = timedelta(minutes=2)
 
 # What a re-assessment reads of a person, as a plain tuple (no ORM objects, no JSON decoding
@@ -106,11 +115,6 @@ def set_area_risk(
             )
         else:
             risk.level, risk.changed_at, risk.changed_by = level.value, now, actor
-        total = session.scalar(
-            select(func.count())
-            .select_from(PersonArea)
-            .where(_under(PersonArea.area_code, prefix_of(area_code)))
-        )
         job = RecomputeJob(
             area_code=area_code,
             reason=f"area_risk:{area_code}:{level.value}",
@@ -118,12 +122,13 @@ def set_area_risk(
             cursor="",
             processed=0,
             changed=0,
-            total=int(total or 0),
+            total=0,
             created_by=actor,
             created_at=now,
         )
         session.add(job)
         session.flush()
+        job.total = plan(session, job)
         return job.id
 
     return retrying(sessions, work)
@@ -153,6 +158,128 @@ def _claim(session: Session, job_id: str, owner: str, now: datetime) -> Recomput
     return None if claimed is None else session.get(RecomputeJob, job_id, populate_existing=True)
 
 
+def run_name(job_id: str) -> str:
+    return f"recompute:{job_id}"
+
+
+def _boundary_keys() -> Any:
+    """Every `size`-th (area, person) key of one area range, counted on from `offset`."""
+    numbered = (
+        select(
+            PersonArea.area_code,
+            PersonArea.person_id,
+            func.row_number()
+            .over(order_by=(PersonArea.area_code, PersonArea.person_id))
+            .label("n"),
+        )
+        .where(PersonArea.area_code >= bindparam("low"), PersonArea.area_code < bindparam("high"))
+        .subquery()
+    )
+    return select(numbered.c.area_code, numbered.c.person_id).where(
+        (numbered.c.n + bindparam("offset", type_=Integer)) % bindparam("size", type_=Integer) == 0
+    )
+
+
+def plan(session: Session, job: RecomputeJob, size: int = PARTITION_SIZE) -> int:
+    """Split the job's keys into partitions of about `size` keys (one read of each area range's
+    primary-key index); how many keys the job covers."""
+    connection = session.connection()
+    total = 0
+    cuts: list[str] = []
+    for prefix in _job_prefixes(job):
+        bounds = {"low": prefix, "high": _upper(prefix) or _ABOVE_EVERY_CODE}
+        count = connection.execute(
+            select(func.count())
+            .select_from(PersonArea)
+            .where(
+                PersonArea.area_code >= bindparam("low"), PersonArea.area_code < bindparam("high")
+            ),
+            bounds,
+        ).scalar_one()
+        if count and (total % size) + count >= size:
+            keys = connection.execute(
+                _boundary_keys(), {**bounds, "offset": total % size, "size": size}
+            )
+            cuts += [f"{area}|{person}" for area, person in keys]
+        total += int(count)
+    if cuts and total % size == 0:
+        cuts.pop()  # the last key of all: no empty partition after it
+    lows, highs = ["", *cuts], [*cuts, ""]
+    partitions.create_run(session, run_name(job.id), list(zip(lows, highs, strict=True)))
+    return total
+
+
+def _job_prefixes(job: RecomputeJob) -> list[str]:
+    return _prefixes(job.areas) if job.areas else [prefix_of(job.area_code)]
+
+
+def _planned(
+    sessions: sessionmaker[Session], job_id: str, owner: str, clock: Callable[[], datetime]
+) -> bool:
+    """Whether the job's partitions exist, planning them under the job's lease if not (False:
+    the job is done, or another worker is planning it)."""
+    with sessions() as session, session.begin():
+        if partitions.has_run(session, run_name(job_id)):
+            return True
+        job = _claim(session, job_id, owner, clock())
+        if job is None:
+            return False
+        if not partitions.has_run(session, run_name(job_id)):
+            total = plan(session, job)
+            job.total = job.total or total
+        job.lease_owner, job.lease_until = None, None
+        return True
+
+
+def _step(sessions: sessionmaker[Session], job_id: str, batch_size: int) -> partitions.Step:
+    """A batch of one of the job's partitions, from its cursor up to its upper bound."""
+    with sessions() as session:
+        job = session.get_one(RecomputeJob, job_id)
+        prefixes, reason, actor = _job_prefixes(job), job.reason, job.created_by or "system"
+
+    def step(session: Session, partition: WorkPartition, now: datetime) -> bool:
+        _large_reads(session)
+        area, _, after = partition.cursor.partition("|")
+        end_area, _, end_after = partition.high.partition("|")
+        end = (end_area, end_after) if partition.high else (_ABOVE_EVERY_CODE, "")
+        keys, rows = _next_rows(session, prefixes, area, after, batch_size, end)
+        seen: set[str] = set()
+        people = []
+        for row in rows:  # someone who lives and travelled inside the area appears twice
+            if row[1] not in seen:
+                seen.add(row[1])
+                people.append(tuple(row[1:]))
+        partition.changed += reassess(session, people, now, reason, actor)
+        partition.processed += len(rows)
+        if len(keys) == batch_size:
+            partition.cursor = f"{keys[-1][0]}|{keys[-1][1]}"
+            return True
+        return False
+
+    return step
+
+
+def _finish(sessions: sessionmaker[Session], job_id: str, now: datetime) -> None:
+    """Sum the partitions' counts into the job, and mark it done when every partition is. The
+    job's row is locked first: of two workers ending the last partitions at once, the later
+    sees both done."""
+    with sessions() as session, session.begin():
+        locked = session.execute(
+            update(RecomputeJob)
+            .where(RecomputeJob.id == job_id, RecomputeJob.status != "done")
+            .values(status="running")
+            .returning(RecomputeJob.id)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if locked is None:
+            return
+        progress = partitions.progress(session, run_name(job_id))
+        job = session.get_one(RecomputeJob, job_id, populate_existing=True)
+        job.processed, job.changed = progress.processed, progress.changed
+        if progress.complete:
+            job.status, job.finished_at, job.lease_owner, job.cursor = "done", now, None, ""
+
+
 def run_batch(
     sessions: sessionmaker[Session],
     job_id: str,
@@ -160,30 +287,19 @@ def run_batch(
     clock: Callable[[], datetime],
     batch_size: int = BATCH_SIZE,
 ) -> bool:
-    """Work one batch of the job; False when it is done or another worker holds it."""
-    with sessions() as session, session.begin():
-        now = clock()
-        job = _claim(session, job_id, owner, now)
-        if job is None:
-            return False
-        _large_reads(session)
-        area, _, after = job.cursor.partition("|")
-        prefixes = _prefixes(job.areas) if job.areas else [prefix_of(job.area_code)]
-        keys, rows = _next_rows(session, prefixes, area, after, batch_size)
-        seen: set[str] = set()
-        people = []
-        for row in rows:  # someone who lives and travelled inside the area appears twice
-            if row[1] not in seen:
-                seen.add(row[1])
-                people.append(tuple(row[1:]))
-        changed = reassess(session, people, now, job.reason, job.created_by or "system")
-        job.processed += len(rows)
-        job.changed += changed
-        if len(keys) == batch_size:
-            job.cursor = f"{keys[-1][0]}|{keys[-1][1]}"
-        else:
-            job.status, job.finished_at, job.lease_owner, job.cursor = "done", now, None, ""
-        return True
+    """Work one batch of one of the job's partitions; False when the job is done or every
+    partition left is held by other workers."""
+    if not _planned(sessions, job_id, owner, clock):
+        return False
+    run = run_name(job_id)
+    partition = partitions.claim(sessions, run, owner, clock())
+    if partition is None:
+        _finish(sessions, job_id, clock())
+        return False
+    step = _step(sessions, job_id, batch_size)
+    if partitions.work_step(sessions, run, partition, owner, clock, step) is False:
+        _finish(sessions, job_id, clock())
+    return True
 
 
 def _prefixes(areas: Sequence[str]) -> list[str]:
@@ -209,6 +325,7 @@ def _area_rows() -> Any:
             PersonArea.area_code >= bindparam("low"),
             PersonArea.area_code < bindparam("high"),
             position > tuple_(bindparam("area"), bindparam("after")),
+            position <= tuple_(bindparam("end_area"), bindparam("end_after")),
         )
         .order_by(PersonArea.area_code, PersonArea.person_id)
         .limit(bindparam("limit", type_=Integer))
@@ -226,6 +343,7 @@ def _range_keys() -> Any:
             PersonArea.area_code >= bindparam("low"),
             PersonArea.area_code < bindparam("high"),
             position > tuple_(bindparam("area"), bindparam("after")),
+            position <= tuple_(bindparam("end_area"), bindparam("end_after")),
         )
         .order_by(PersonArea.area_code, PersonArea.person_id)
         .limit(bindparam("limit", type_=Integer))
@@ -233,17 +351,24 @@ def _range_keys() -> Any:
 
 
 def _next_rows(
-    session: Session, prefixes: Sequence[str], area: str, after: str, limit: int
+    session: Session,
+    prefixes: Sequence[str],
+    area: str,
+    after: str,
+    limit: int,
+    end: tuple[str, str] = (_ABOVE_EVERY_CODE, ""),
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """The next `limit` (area, person) keys after the cursor inside any of the prefixes, in key
     order, and their rows with the people's columns. One area: one joined read. Many (a
     national list): one index range read of `person_areas` per prefix (an OR of thousands of
     ranges is read as a scan; a join per range cost PostgreSQL 6 ms each), skipping the
-    prefixes wholly before the cursor, then the people of the batch in one read."""
+    prefixes wholly before the cursor, then the people of the batch in one read. Nothing after
+    `end` (an area and person key, included: a partition's upper bound)."""
     connection = session.connection()  # plain rows, none of the ORM's per-row loading
+    ends = {"end_area": end[0], "end_after": end[1]}
     if len(prefixes) == 1:
         upper = _upper(prefixes[0]) or _ABOVE_EVERY_CODE
-        bounds = {"low": prefixes[0], "high": upper, "area": area, "after": after}
+        bounds = {"low": prefixes[0], "high": upper, "area": area, "after": after, **ends}
         rows = connection.execute(_area_rows(), {**bounds, "limit": limit}).all()
         return rows, rows
     if connection.dialect.name == "postgresql":
@@ -257,7 +382,9 @@ def _next_rows(
         upper = _upper(prefix) or _ABOVE_EVERY_CODE
         if area and upper <= area:
             continue
-        bounds = {"low": prefix, "high": upper, "area": area, "after": after}
+        if prefix > end[0]:
+            break
+        bounds = {"low": prefix, "high": upper, "area": area, "after": after, **ends}
         keys += connection.execute(statement, {**bounds, "limit": limit - len(keys)}).all()
         if len(keys) >= limit:
             break
@@ -480,10 +607,14 @@ def run_job(
     owner: str | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> None:
-    """Work the job to its end (or until another worker holds it)."""
+    """Work the job's partitions until none is left to claim (others may still be worked by
+    other workers, who finish the job), then sum its counts. Run it in any number of processes
+    at once: each takes its own partitions."""
     me = owner or worker_name()
-    while run_batch(sessions, job_id, me, clock, batch_size):
-        pass
+    if not _planned(sessions, job_id, me, clock):
+        return
+    partitions.work_run(sessions, run_name(job_id), me, clock, _step(sessions, job_id, batch_size))
+    _finish(sessions, job_id, clock())
 
 
 def run_pending(

@@ -223,9 +223,7 @@ def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> set[s
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         return _insert_sqlite(connection, table, rows)
-    statement = (
-        postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-    )
+    statement = postgresql.insert(table).on_conflict_do_nothing().returning(table.c.id)
     return set(connection.execute(statement, rows).scalars())
 
 

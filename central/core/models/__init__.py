@@ -40,7 +40,7 @@ from central.core.models.kiosks import (
     RequestNonce,
     TrustListRecord,
 )
-from central.core.models.reports import ExportJob, JobLease, PushDelivery
+from central.core.models.reports import ExportJob, JobLease, PushDelivery, WorkPartition
 from central.core.models.scenes import SceneRecord
 from central.core.models.tipoffs import TipOff
 
@@ -82,6 +82,7 @@ __all__ = [
     "StatusFeedEntry",
     "TipOff",
     "TrustListRecord",
+    "WorkPartition",
     "insert_people",
     "new_id",
 ]

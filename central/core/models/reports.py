@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Integer,
     String,
     Text,
@@ -26,6 +27,26 @@ class JobLease(Base):
     owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
     last_run_at: Mapped[datetime | None]
+
+
+class WorkPartition(Base):
+    """One partition of a run of partitioned work (central/core/partitions.py, issue 28): which
+    worker process holds it until when, how far it got, and whether it is done. `low` and `high`
+    bound the partition's keys (exclusive, inclusive; "" for the run's start or end), `cursor`
+    is the last key done."""
+
+    __tablename__ = "work_partitions"
+
+    run: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    low: Mapped[str] = mapped_column(String(64))
+    high: Mapped[str] = mapped_column(String(64))
+    cursor: Mapped[str] = mapped_column(String(64))
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    done: Mapped[bool] = mapped_column(Boolean)
+    processed: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
 
 
 # ---------------------------------------------------------------- exports and pushes (issue 14)

@@ -1,0 +1,174 @@
+"""Partitioned work (issue 28): a run split into partitions that worker processes claim through
+leases in the database, so more processes (or machines) finish a run sooner.
+
+A run is a name ("recompute:<job id>") and its rows in `work_partitions`: each with the bounds
+of its keys, a cursor, who holds it until when, and whether it is done. A worker claims a
+partition nobody holds (or whose holder's lease lapsed: a holder that died is taken over once
+`LEASE` has passed) and works it step by step, each step one transaction that first renews the
+lease with a conditional UPDATE (a worker that lost its lease stops) and advances the cursor, so
+a crash loses at most one step, which the next holder redoes. The run is complete when every
+partition is done.
+
+PostgreSQL: the claim reads `... FOR UPDATE SKIP LOCKED`, so workers claiming at once take
+different partitions without waiting for each other. SQLite has one writer: the same code path,
+where one process in practice works every partition in turn (the clause is not rendered there;
+the claim's conditional UPDATE keeps two processes from holding one partition).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.core.models import WorkPartition
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Progress:
+    partitions: int
+    done: int
+    processed: int
+    changed: int
+
+    @property
+    def complete(self) -> bool:
+        return self.partitions > 0 and self.done == self.partitions
+
+
+def create_run(session: Session, run: str, bounds: Sequence[tuple[str, str]]) -> None:
+    """Add the run's partitions: (low, high) key bounds, exclusive and inclusive ("" open)."""
+    session.execute(
+        insert(WorkPartition),
+        [
+            {
+                "run": run,
+                "partition": index,
+                "low": low,
+                "high": high,
+                "cursor": low,
+                "holder": None,
+                "lease_until": None,
+                "done": False,
+                "processed": 0,
+                "changed": 0,
+            }
+            for index, (low, high) in enumerate(bounds)
+        ],
+    )
+
+
+def has_run(session: Session, run: str) -> bool:
+    found = select(WorkPartition.partition).where(WorkPartition.run == run).limit(1)
+    return session.scalar(found) is not None
+
+
+def progress(session: Session, run: str) -> Progress:
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((WorkPartition.done.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(WorkPartition.processed), 0),
+            func.coalesce(func.sum(WorkPartition.changed), 0),
+        ).where(WorkPartition.run == run)
+    ).one()
+    return Progress(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def _claimable(run: str, holder: str, now: datetime) -> list[Any]:
+    return [
+        WorkPartition.run == run,
+        WorkPartition.done.is_(False),
+        or_(
+            WorkPartition.holder.is_(None),
+            WorkPartition.holder == holder,
+            WorkPartition.lease_until < now,
+        ),
+    ]
+
+
+def claim(sessions: sessionmaker[Session], run: str, holder: str, now: datetime) -> int | None:
+    """Take a partition of the run nobody else holds (or whose lease lapsed; one this worker
+    already holds comes first); its number, or None when every partition is done or held."""
+    mine_first = case((WorkPartition.holder == holder, 0), else_=1)
+    for _attempt in range(8):
+        with sessions() as session, session.begin():
+            found = session.scalar(
+                select(WorkPartition.partition)
+                .where(*_claimable(run, holder, now))
+                .order_by(mine_first, WorkPartition.partition)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if found is None:
+                return None
+            taken = session.execute(
+                update(WorkPartition)
+                .where(*_claimable(run, holder, now), WorkPartition.partition == found)
+                .values(holder=holder, lease_until=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount:  # type: ignore[attr-defined]
+                return int(found)
+        # another SQLite process took it between the read and the write: look again
+    return None
+
+
+# A step: given the session (in its transaction) and the partition's row (lease renewed), work
+# a part, move `cursor` and add to `processed`/`changed`; True while there is more to do.
+Step = Callable[[Session, WorkPartition, datetime], bool]
+
+
+def work_step(
+    sessions: sessionmaker[Session],
+    run: str,
+    partition: int,
+    holder: str,
+    clock: Callable[[], datetime],
+    step: Step,
+) -> bool | None:
+    """One step of a claimed partition in one transaction: True while more is left, False when
+    the partition is done, None when the lease was lost to another worker (nothing done)."""
+    with sessions() as session, session.begin():
+        now = clock()
+        renewed = session.execute(
+            update(WorkPartition)
+            .where(
+                WorkPartition.run == run,
+                WorkPartition.partition == partition,
+                WorkPartition.holder == holder,
+                WorkPartition.done.is_(False),
+            )
+            .values(lease_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if not renewed.rowcount:  # type: ignore[attr-defined]
+            return None
+        row = session.get_one(WorkPartition, (run, partition), populate_existing=True)
+        if step(session, row, now):
+            return True
+        row.done, row.holder, row.lease_until = True, None, None
+        return False
+
+
+def work_run(
+    sessions: sessionmaker[Session],
+    run: str,
+    holder: str,
+    clock: Callable[[], datetime],
+    step: Step,
+) -> int:
+    """Claim and work partitions of the run until none is left to claim; how many this worker
+    finished. Run it in any number of processes at once."""
+    finished = 0
+    while (partition := claim(sessions, run, holder, clock())) is not None:
+        while (more := work_step(sessions, run, partition, holder, clock, step)) is True:
+            pass
+        finished += more is False
+    return finished

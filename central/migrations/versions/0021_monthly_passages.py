@@ -1,0 +1,118 @@
+"""monthly_passages: partitioned work, and passages partitioned by month on PostgreSQL (issue 28)
+
+Revision ID: 0021_monthly_passages
+Revises: 0019_national_risk_areas
+Create Date: 2026-12-07
+
+`work_partitions` holds the partitions of partitioned work (central/core/partitions.py: a
+recompute's ranges of people, claimed by worker processes through leases).
+
+On PostgreSQL `received_passages` becomes a table partitioned by month of `at` (declarative
+partitioning; central/kiosks/passage_months.py keeps the partitions): the existing table is
+renamed, the partitioned one made with the same columns, a partition for every month that has
+rows and the months ahead, and a default one; the rows are copied and the old table dropped. A
+partitioned table's primary key must include the partition key: it becomes (id, at). A record
+sent twice has the same id and time, so it is still stored once. SQLite: unchanged.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import central.core.db
+
+revision = "0021_monthly_passages"
+down_revision = "0019_national_risk_areas"
+branch_labels = None
+depends_on = None
+
+_INDEXES = {
+    "ix_received_passages_region_at": "region_code, at",
+    "ix_received_passages_checkpoint_at": "checkpoint_id, at",
+    "ix_received_passages_code_at": "code_ix, at",
+    "ix_received_passages_at": "at",
+    "ix_received_passages_kiosk_seq": "kiosk_id, kiosk_seq",
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "work_partitions",
+        sa.Column("run", sa.String(length=64), nullable=False),
+        sa.Column("partition", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("low", sa.String(length=64), nullable=False),
+        sa.Column("high", sa.String(length=64), nullable=False),
+        sa.Column("cursor", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=64), nullable=True),
+        sa.Column("lease_until", central.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("processed", sa.Integer(), nullable=False),
+        sa.Column("changed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("run", "partition"),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        _partition_passages()
+
+
+def _partition_passages() -> None:
+    from central.kiosks.passage_months import ensure_months, month_of
+
+    bind = op.get_bind()
+    op.execute("ALTER TABLE received_passages RENAME TO received_passages_unpartitioned")
+    op.execute(
+        "ALTER TABLE received_passages_unpartitioned "
+        "RENAME CONSTRAINT received_passages_pkey TO received_passages_unpartitioned_pkey"
+    )
+    for name in _INDEXES:
+        op.execute(f"ALTER INDEX {name} RENAME TO {name}_unpartitioned")
+    op.execute(
+        "CREATE TABLE received_passages (LIKE received_passages_unpartitioned "
+        "INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)"
+    )
+    op.execute(
+        "ALTER TABLE received_passages ADD CONSTRAINT received_passages_kiosk_id_fkey "
+        "FOREIGN KEY (kiosk_id) REFERENCES kiosks (id)"
+    )
+    for name, columns in _INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON received_passages ({columns})")
+    months = [
+        month_of(at)
+        for (at,) in bind.execute(
+            sa.text(
+                "SELECT DISTINCT date_trunc('month', at AT TIME ZONE 'UTC') "
+                "FROM received_passages_unpartitioned"
+            )
+        )
+    ]
+    ensure_months(bind, months)
+    op.execute("INSERT INTO received_passages SELECT * FROM received_passages_unpartitioned")
+    op.execute("DROP TABLE received_passages_unpartitioned")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE received_passages RENAME TO received_passages_partitioned")
+        op.execute(
+            "ALTER TABLE received_passages_partitioned "
+            "RENAME CONSTRAINT received_passages_pkey TO received_passages_partitioned_pkey"
+        )
+        op.execute(
+            "ALTER TABLE received_passages_partitioned "
+            "RENAME CONSTRAINT received_passages_kiosk_id_fkey TO received_passages_partitioned_fk"
+        )
+        for name in _INDEXES:
+            op.execute(f"ALTER INDEX {name} RENAME TO {name}_partitioned")
+        op.execute(
+            "CREATE TABLE received_passages (LIKE received_passages_partitioned "
+            "INCLUDING DEFAULTS INCLUDING CONSTRAINTS, PRIMARY KEY (id))"
+        )
+        op.execute(
+            "ALTER TABLE received_passages ADD CONSTRAINT received_passages_kiosk_id_fkey "
+            "FOREIGN KEY (kiosk_id) REFERENCES kiosks (id)"
+        )
+        for name, columns in _INDEXES.items():
+            op.execute(f"CREATE INDEX {name} ON received_passages ({columns})")
+        op.execute("INSERT INTO received_passages SELECT * FROM received_passages_partitioned")
+        op.execute("DROP TABLE received_passages_partitioned CASCADE")
+    op.drop_table("work_partitions")
