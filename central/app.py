@@ -25,6 +25,7 @@ from central.core.settings import Settings
 from central.issuance import routers as issuance_router
 from central.issuance.sms import SmsSender
 from central.issuance.sms_senders import sender_from_settings
+from central.kiosks import passage_months
 from central.kiosks.routers import distribution as distribution_router
 from central.kiosks.routers import enrollments, kiosks, passages, trail
 from central.kiosks.routers import fleet as fleet_router
@@ -72,7 +73,8 @@ def create_app(
     engine = make_engine(settings.resolved_database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(served: FastAPI) -> AsyncIterator[None]:
+        passage_months.ensure_ahead(served.state.sessions, clock())  # issue 28: months ahead
         yield
         engine.dispose()
         close = getattr(sms_sender, "close", None)

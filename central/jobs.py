@@ -16,7 +16,13 @@ With `ReportWork` (issue 14) the same run, under the same lease, also works the 
 (central/reports/exports.py), deletes expired export files, and makes and delivers the
 scheduled pushes (central/reports/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly
 statistics on Mondays), and polls the national list of risk areas when `national_risk_url` is
-set (central/issuance/national_cli.py; its recompute job is worked in the same run).
+set (central/issuance/national_cli.py; its recompute job is worked in the same run). With the
+settings it also keeps the passages' monthly partitions (central/kiosks/passage_months.py: the
+months ahead made, the months past `record_max_age_days` dropped, issue 28).
+
+Recompute jobs are split into partitions (issue 28, central/core/partitions.py): a process that
+finds the lease held still works their partitions not held by anyone, so every process of a
+deployment helps with a province-wide recompute.
 
 `central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
 thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
@@ -45,6 +51,7 @@ from central.core.settings import Settings
 from central.issuance import area_colours, changes
 from central.issuance.national_cli import poll as poll_national_list
 from central.issuance.scene_events import apply_scene_records
+from central.kiosks import passage_months
 from central.reports.exports import purge_expired_exports, run_due_exports
 from central.reports.pushes import run_pushes
 
@@ -134,7 +141,9 @@ def run_once(
     """Run the due background work under the lease; what was done."""
     me = owner or changes.worker_name()
     if not take_lease(sessions, me, clock(), min_interval):
-        return RunResult(ran=False)
+        # Recompute jobs are partitioned (issue 28): every process helps with their
+        # partitions, whoever holds the lease of the rest.
+        return RunResult(ran=False, jobs=changes.run_pending(sessions, clock, me))
     try:
         if reports is not None and reports.settings.national_risk_url:
             poll_national_list(sessions, reports.settings, _fetcher(reports), clock())
@@ -173,6 +182,11 @@ def _report_work(
     reports: ReportWork,
     result: RunResult,
 ) -> RunResult:
+    passage_months.ensure_ahead(sessions, clock())
+    retention = timedelta(days=reports.settings.record_max_age_days)
+    expired = passage_months.drop_expired(sessions, clock(), retention)
+    if expired.dropped or expired.deleted:
+        log.info("passages dropped %s, deleted %d (retention)", expired.dropped, expired.deleted)
     exports = run_due_exports(sessions, reports.settings, clock, owner)
     purge_expired_exports(sessions, clock())
     pushed = run_pushes(sessions, reports.settings, reports.client, clock, reports.sleep)

@@ -104,8 +104,10 @@ def set_area_risk(
     now: datetime,
     *,
     actor: str,
+    partition_size: int = PARTITION_SIZE,
 ) -> str:
-    """Store the level and queue the recomputation of everyone it may affect; the job id."""
+    """Store the level and queue the recomputation of everyone it may affect, in partitions
+    of about `partition_size` people; the job id."""
 
     def work(session: Session) -> str:
         risk = session.get(AreaRisk, area_code)
@@ -128,7 +130,7 @@ def set_area_risk(
         )
         session.add(job)
         session.flush()
-        job.total = plan(session, job)
+        job.total = plan(session, job, partition_size)
         return job.id
 
     return retrying(sessions, work)

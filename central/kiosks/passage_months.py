@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, text
+from sqlalchemy import Connection, delete, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.models import ReceivedPassage
 
@@ -40,7 +41,7 @@ _MONTH_NAME = re.compile(rf"^{TABLE}_(\d{{4}})_(\d{{2}})$")
 _IN_MONTH = "at >= CAST(:low AS timestamptz) AND at < CAST(:high AS timestamptz)"
 _WAITING = f"SELECT EXISTS (SELECT 1 FROM {DEFAULT_PARTITION} WHERE {_IN_MONTH})"  # noqa: S608
 _SET_ASIDE = (
-    f"CREATE TEMP TABLE moving_passages AS SELECT * FROM {DEFAULT_PARTITION} WHERE {_IN_MONTH}"  # noqa: S608, E501
+    f"CREATE TEMP TABLE moving_passages AS SELECT * FROM {DEFAULT_PARTITION} WHERE {_IN_MONTH}"  # noqa: S608
 )
 _TAKE_OUT = f"DELETE FROM {DEFAULT_PARTITION} WHERE {_IN_MONTH}"  # noqa: S608
 _PUT_BACK = f"INSERT INTO {TABLE} SELECT * FROM moving_passages"  # noqa: S608
@@ -118,13 +119,15 @@ def _exists(connection: Connection, name: str) -> bool:
     return connection.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar() is not None
 
 
-def ensure_ahead(engine: Engine, now: datetime, months_ahead: int = MONTHS_AHEAD) -> list[str]:
+def ensure_ahead(
+    sessions: sessionmaker[Session], now: datetime, months_ahead: int = MONTHS_AHEAD
+) -> list[str]:
     """This month's and the next months' partitions, made when missing (PostgreSQL)."""
     months = [month_of(now)]
     for _ in range(months_ahead):
         months.append(next_month(months[-1]))
-    with engine.begin() as connection:
-        return ensure_months(connection, months)
+    with sessions() as session, session.begin():
+        return ensure_months(session.connection(), months)
 
 
 def month_partitions(connection: Connection) -> list[tuple[date, str]]:
@@ -144,12 +147,13 @@ def month_partitions(connection: Connection) -> list[tuple[date, str]]:
     return sorted(found)
 
 
-def drop_expired(engine: Engine, now: datetime, max_age: timedelta) -> Retention:
+def drop_expired(sessions: sessionmaker[Session], now: datetime, max_age: timedelta) -> Retention:
     """Remove the passages older than the retention window: on PostgreSQL whole months'
     partitions dropped, then the expired rows of the month the window cuts through deleted."""
     cutoff = now - max_age
     dropped: list[str] = []
-    with engine.begin() as connection:
+    with sessions() as session, session.begin():
+        connection = session.connection()
         if _partitioned(connection):
             connection.execute(text(_LOCK))
             for month, name in month_partitions(connection):
