@@ -1,6 +1,7 @@
 """The issuance bench's million-person fixture and the recompute it measures: the people built
 once and cached in bench/.cache (an SQLite file, and a CSV that PostgreSQL loads with COPY); each
-run recomputes a copy after an area turns high risk. Used by bench/issuance.py (a module whose
+run recomputes a copy after an area turns high risk, in this process or in several worker
+processes sharing the job's partitions (issue 28). Used by bench/issuance.py (a module whose
 name starts with `_` is not a benchmark of its own for bench/run.py).
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import cProfile
 import csv
+import multiprocessing
 import pstats
 import secrets
 import shutil
@@ -15,6 +17,7 @@ import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, make_url, text
@@ -112,16 +115,49 @@ def _csv_fixture(sqlite_path: Path) -> Path:
     return path
 
 
-def recompute(url: str, profile: bool = False) -> tuple[float, int]:
+def _clock() -> datetime:
+    return NOW
+
+
+def _worker(url: str, jobs: Queue[str], ready: Queue[int], owner: str) -> None:
+    """A worker process: ready once imported and connected, then works the job it is given."""
     engine = make_engine(url)
     sessions = make_sessions(engine)
-    clock = lambda: NOW  # noqa: E731
+    with engine.connect():
+        pass
+    ready.put(1)
+    changes.run_job(sessions, jobs.get(), _clock, owner=owner)
+    engine.dispose()
+
+
+def recompute(url: str, profile: bool = False, workers: int = 1) -> tuple[float, int]:
+    """The time to queue and work the recompute, in this process (1 worker) or in `workers`
+    processes sharing its partitions (started and connected before the clock starts)."""
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    context = multiprocessing.get_context("spawn")
+    jobs: Queue[str] = context.Queue()
+    ready: Queue[int] = context.Queue()
+    processes = [
+        context.Process(target=_worker, args=(url, jobs, ready, f"bench-{n}"))
+        for n in range(workers if workers > 1 else 0)
+    ]
+    for process in processes:
+        process.start()
+    for _process in processes:
+        ready.get(timeout=120)
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
     if profiler is not None:
         profiler.enable()
     job_id = changes.set_area_risk(sessions, CHANGED_AREA, RiskLevel.HIGH, NOW, actor="bench")
-    changes.run_job(sessions, job_id, clock, owner="bench")  # the service's batch size
+    if processes:
+        for _process in processes:
+            jobs.put(job_id)
+        for process in processes:
+            process.join()
+    else:
+        changes.run_job(sessions, job_id, _clock, owner="bench")  # the service's batch size
     elapsed = time.perf_counter() - started
     if profiler is not None:
         profiler.disable()
@@ -140,7 +176,9 @@ def recompute_sqlite(people: int, profile: bool = False) -> tuple[float, int]:
         return recompute(f"sqlite:///{copy}", profile)
 
 
-def recompute_postgres(people: int, base: str, profile: bool = False) -> tuple[float, int]:
+def recompute_postgres(
+    people: int, base: str, profile: bool = False, workers: int = 1
+) -> tuple[float, int]:
     rows = _csv_fixture(sqlite_fixture(people))
     name = f"bench_issuance_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -181,7 +219,7 @@ def recompute_postgres(people: int, base: str, profile: bool = False) -> tuple[f
         finally:
             raw.close()
         engine.dispose()
-        return recompute(url, profile)
+        return recompute(url, profile, workers)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -17,17 +17,21 @@ the claim's conditional UPDATE keeps two processes from holding one partition).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.models import WorkPartition
 
 LEASE = timedelta(minutes=2)
+RETRIES = 8
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,26 @@ def work_step(
     step: Step,
 ) -> bool | None:
     """One step of a claimed partition in one transaction: True while more is left, False when
-    the partition is done, None when the lease was lost to another worker (nothing done)."""
+    the partition is done, None when the lease was lost to another worker (nothing done). A
+    step that two workers' writes deadlocked (PostgreSQL picks one to fail) is run again."""
+    for attempt in range(RETRIES):
+        try:
+            return _step_once(sessions, run, partition, holder, clock, step)
+        except OperationalError as error:
+            if attempt == RETRIES - 1:
+                raise
+            log.debug("a step of %s failed (%s): again", run, type(error).__name__)
+    raise AssertionError("unreachable")
+
+
+def _step_once(
+    sessions: sessionmaker[Session],
+    run: str,
+    partition: int,
+    holder: str,
+    clock: Callable[[], datetime],
+    step: Step,
+) -> bool | None:
     with sessions() as session, session.begin():
         now = clock()
         renewed = session.execute(

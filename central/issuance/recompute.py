@@ -502,37 +502,39 @@ def reassess(
     return len(appended)
 
 
-# One statement per batch whatever the outcomes: the new values travel as parallel arrays
+# Two statements per batch whatever the outcomes. The new values travel as parallel arrays
 # (unnest joined on the primary key), `bump` is 1 for a colour change (sequence and reason
 # move) and 0 for a new review time only. Only the narrow `person_colours` rows are written.
 # The `lock_version` guard skips anyone written since the batch read them; the bump of
-# `lock_version` makes a concurrent recompute of the same person skip in turn. The feed
-# entries are made from the updated rows (the code's issuer and id from `people`) in the same
-# statement, numbered after `feed_head`, whose row the caller locked first (as
-# `feed.append_bulk` does): the rows never travel to Python and back. The arrays are sent in
-# PostgreSQL's binary format (`%(...)b`): a quarter of the time of quoting 50,000 values as text.
+# `lock_version` makes a concurrent recompute of the same person skip in turn. The arrays are
+# sent in PostgreSQL's binary format (`%(...)b`): a quarter of the time of quoting 50,000
+# values as text.
 _GUARDED_UPDATE = """
-WITH written AS (
-    UPDATE person_colours AS c SET
-        colour = t.colour,
-        colour_seq = c.colour_seq + t.bump,
-        colour_reason = CASE WHEN t.bump = 1 THEN %(reason)s ELSE c.colour_reason END,
-        review_at = t.review_at,
-        lock_version = c.lock_version + 1
-    FROM unnest(
-        %(ids)b::varchar[], %(versions)b::integer[], %(colours)b::varchar[],
-        %(bumps)b::integer[], %(reviews)b::timestamptz[]
-    ) AS t(id, version, colour, bump, review_at)
-    WHERE c.person_id = t.id AND c.lock_version = t.version
-    RETURNING c.person_id, c.colour, c.colour_seq, t.bump
-), appended AS (
-    INSERT INTO status_feed (sequence, issuer, code_id, colour, colour_seq, reason, at, actor)
-    SELECT %(last)s + row_number() OVER (), p.issuer, p.code_id, w.colour, w.colour_seq,
-        %(reason)s, %(now)s, %(actor)s
-    FROM written AS w JOIN people AS p ON p.id = w.person_id WHERE w.bump = 1
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM appended), (SELECT coalesce(array_agg(person_id), '{}') FROM written)
+UPDATE person_colours AS c SET
+    colour = t.colour,
+    colour_seq = c.colour_seq + t.bump,
+    colour_reason = CASE WHEN t.bump = 1 THEN %(reason)s ELSE c.colour_reason END,
+    review_at = t.review_at,
+    lock_version = c.lock_version + 1
+FROM unnest(
+    %(ids)b::varchar[], %(versions)b::integer[], %(colours)b::varchar[],
+    %(bumps)b::integer[], %(reviews)b::timestamptz[]
+) AS t(id, version, colour, bump, review_at)
+WHERE c.person_id = t.id AND c.lock_version = t.version
+RETURNING c.person_id, c.colour, c.colour_seq, t.bump
+"""
+
+# The feed entries of the colours written, numbered after `feed_head`, whose row the caller
+# locked just before (as `feed.append_bulk` does), the code's issuer and id from `people`. Only
+# this statement and the commit hold the feed's lock: the workers of a partitioned recompute
+# (issue 28) read, assess and write their people at the same time, and take turns only here.
+_FEED_APPEND = """
+INSERT INTO status_feed (sequence, issuer, code_id, colour, colour_seq, reason, at, actor)
+SELECT %(last)s + t.n, p.issuer, p.code_id, t.colour, t.colour_seq, %(reason)s, %(now)s,
+    %(actor)s
+FROM unnest(%(ids)b::varchar[], %(colours)b::varchar[], %(seqs)b::integer[])
+    WITH ORDINALITY AS t(id, colour, colour_seq, n)
+JOIN people AS p ON p.id = t.id
 """
 
 
@@ -543,6 +545,9 @@ def _reassess_postgresql(
     reason: str,
     actor: str,
 ) -> int:
+    """Write the batch's outcomes, then re-assess anyone changed since the read under a row
+    lock, then append the feed under the feed's lock: the locks are always taken in that order
+    (people, then the feed), and whoever holds the feed's waits for no person's row."""
     assessor = _Assessor(session, now)
     ids: list[str] = []
     versions: list[int] = []
@@ -559,18 +564,13 @@ def _reassess_postgresql(
             reviews.append(review_at)
     if not ids:
         return 0
-    last = session.execute(
-        select(FeedHead.last_sequence).where(FeedHead.id == 1).with_for_update()
-    ).scalar_one()
+    texts = {"reason": reason[:MAX_REASON_LENGTH], "now": now, "actor": actor[:36]}
     driver: Any = session.connection().connection.driver_connection  # psycopg's, this transaction
     with driver.cursor() as cursor:
         cursor.execute(
             _GUARDED_UPDATE,
             {
-                "last": int(last),
-                "reason": reason[:MAX_REASON_LENGTH],
-                "now": now,
-                "actor": actor[:36],
+                **texts,
                 "ids": ids,
                 "versions": versions,
                 "colours": colours,
@@ -578,15 +578,33 @@ def _reassess_postgresql(
                 "reviews": reviews,
             },
         )
-        changed, written = cursor.fetchone()
-    if changed:
-        session.execute(
-            update(FeedHead).where(FeedHead.id == 1).values(last_sequence=int(last) + changed)
-        )
+        written = cursor.fetchall()
+    changed = 0
     if len(written) < len(ids):
-        done = set(written)
+        done = {row[0] for row in written}
         skipped = [person_id for person_id in ids if person_id not in done]
         changed += recompute_people(session, skipped, now, reason, actor)
+    moved = [row for row in written if row[3] == 1]
+    if moved:
+        last = session.execute(
+            select(FeedHead.last_sequence).where(FeedHead.id == 1).with_for_update()
+        ).scalar_one()
+        with driver.cursor() as cursor:
+            cursor.execute(
+                _FEED_APPEND,
+                {
+                    **texts,
+                    "last": int(last),
+                    "ids": [row[0] for row in moved],
+                    "colours": [row[1] for row in moved],
+                    "seqs": [row[2] for row in moved],
+                },
+            )
+            appended = cursor.rowcount
+        session.execute(
+            update(FeedHead).where(FeedHead.id == 1).values(last_sequence=int(last) + appended)
+        )
+        changed += appended
     return int(changed)
 
 
