@@ -186,12 +186,16 @@ def work_run(
     holder: str,
     clock: Callable[[], datetime],
     step: Step,
+    after_partition: Callable[[], None] | None = None,
 ) -> int:
-    """Claim and work partitions of the run until none is left to claim; how many this worker
-    finished. Run it in any number of processes at once."""
+    """Claim and work partitions of the run until none is left to claim (calling
+    `after_partition` after each); how many this worker finished. Run it in any number of
+    processes at once."""
     finished = 0
     while (partition := claim(sessions, run, holder, clock())) is not None:
         while (more := work_step(sessions, run, partition, holder, clock, step)) is True:
             pass
         finished += more is False
+        if after_partition is not None:
+            after_partition()
     return finished

@@ -3,8 +3,9 @@
 Each change goes through `codes.settle` (re-assess by the person's rule set) and, when the
 colour moved, `feed.append_change` with its reason and actor.
 
-Area risk changes are recomputed in the background, in batches (`central.issuance.recompute`,
-whose functions are re-exported here).
+Area risk changes are recomputed in the background, in partitions and batches
+(`central.issuance.recompute_jobs` and `central.issuance.recompute`, whose functions are
+re-exported here).
 """
 
 from __future__ import annotations
@@ -28,15 +29,13 @@ from central.issuance.codes import (
     settle,
     token_hash,
 )
-from central.issuance.recompute import (
-    BATCH_SIZE,
+from central.issuance.recompute import BATCH_SIZE, recompute_people, sweep_due
+from central.issuance.recompute_jobs import (
     LEASE,
-    recompute_people,
     run_batch,
     run_job,
     run_pending,
     set_area_risk,
-    sweep_due,
     worker_name,
 )
 from central.issuance.rules import (

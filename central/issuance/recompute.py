@@ -1,15 +1,5 @@
-"""Recomputing many people's colours: area risk changes (background jobs) and the time sweep.
-
-A `recompute_jobs` row holds a job; its work is split into partitions (issue 28) that any
-number of worker processes work at once (central/core/partitions.py, run "recompute:<job id>"):
-ranges of the job's (area code, person id) keys of about `PARTITION_SIZE` each, cut where the
-keys fall (a big county, or one village of a million people, is split by person id within it).
-The partitions are planned when the job is queued (`set_area_risk`), or by the first worker to
-take the job's own lease (a national list's job). Whoever holds a partition's lease works a
-batch in one transaction that also advances the partition's cursor, so a crash loses at most
-one batch's work, which the next holder redoes once the lease lapses. The job is done, with its
-counts summed, when every partition is; the outcome is the serial one's (the same people, the
-same colours; only the order of the feed entries between partitions may differ).
+"""Recomputing many people's colours: the batches of recompute jobs (the jobs and their
+partitions: `central.issuance.recompute_jobs`) and the time sweep.
 
 A batch is set-based: one keyset read of `person_areas` joined to `people` (the primary key of
 `person_areas` gives the order), the colour computed in Python over plain tuples once per
@@ -19,7 +9,8 @@ indexes are not touched) and the feed appended in bulk. A million people cost a 
 statements, not millions.
 
 Writing: on SQLite the batch's transaction already holds the database's write lock (the lease
-update is its first statement), so one `UPDATE` per outcome with the ids as one JSON array.
+update of its partition is its first statement), so one `UPDATE` per outcome with the ids as
+one JSON array.
 On PostgreSQL the batch reads without row locks and writes with one optimistic `UPDATE ... FROM
 unnest(arrays)` guarded by `lock_version` (which every other writer bumps when it locks a
 person, `codes.lock_person`): a person changed between the read and the write is skipped by
@@ -30,10 +21,9 @@ rows up front cost a write of every row (PostgreSQL marks a locked tuple), a ten
 from __future__ import annotations
 
 import json
-import socket
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -47,7 +37,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    or_,
     select,
     text,
     tuple_,
@@ -55,18 +44,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.core import partitions
-from central.core.models import AreaRisk, FeedHead, Person, PersonArea, RecomputeJob, WorkPartition
+from central.core.models import FeedHead, Person, PersonArea
 from central.core.regions import prefix_of
 from central.issuance import feed
 from central.issuance.codes import risk_levels
 from central.issuance.feed import MAX_REASON_LENGTH
 from central.issuance.rules import Facts, RiskLevel, RuleSet, evaluate, load_ruleset
-from central.issuance.transactions import retrying
 
 BATCH_SIZE = 10_000
-PARTITION_SIZE = 50_000
-LEASE = timedelta(minutes=2)
 
 # What a re-assessment reads of a person, as a plain tuple (no ORM objects, no JSON decoding
 # unless the facts were not seen before in the batch).
@@ -95,213 +80,6 @@ def _under(column: Any, prefix: str) -> Any:
     upper = _upper(prefix)
     low = column >= prefix
     return low if upper is None else and_(low, column < upper)
-
-
-def set_area_risk(
-    sessions: sessionmaker[Session],
-    area_code: str,
-    level: RiskLevel,
-    now: datetime,
-    *,
-    actor: str,
-    partition_size: int = PARTITION_SIZE,
-) -> str:
-    """Store the level and queue the recomputation of everyone it may affect, in partitions
-    of about `partition_size` people; the job id."""
-
-    def work(session: Session) -> str:
-        risk = session.get(AreaRisk, area_code)
-        if risk is None:
-            session.add(
-                AreaRisk(area_code=area_code, level=level.value, changed_at=now, changed_by=actor)
-            )
-        else:
-            risk.level, risk.changed_at, risk.changed_by = level.value, now, actor
-        job = RecomputeJob(
-            area_code=area_code,
-            reason=f"area_risk:{area_code}:{level.value}",
-            status="pending",
-            cursor="",
-            processed=0,
-            changed=0,
-            total=0,
-            created_by=actor,
-            created_at=now,
-        )
-        session.add(job)
-        session.flush()
-        job.total = plan(session, job, partition_size)
-        return job.id
-
-    return retrying(sessions, work)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{id(object())}"
-
-
-def _claim(session: Session, job_id: str, owner: str, now: datetime) -> RecomputeJob | None:
-    """Take or renew the lease (the first write, so it also takes SQLite's write lock)."""
-    claimed = session.execute(
-        update(RecomputeJob)
-        .where(
-            RecomputeJob.id == job_id,
-            RecomputeJob.status != "done",
-            or_(
-                RecomputeJob.lease_owner.is_(None),
-                RecomputeJob.lease_owner == owner,
-                RecomputeJob.lease_until < now,
-            ),
-        )
-        .values(lease_owner=owner, lease_until=now + LEASE, status="running")
-        .returning(RecomputeJob.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    return None if claimed is None else session.get(RecomputeJob, job_id, populate_existing=True)
-
-
-def run_name(job_id: str) -> str:
-    return f"recompute:{job_id}"
-
-
-def _boundary_keys() -> Any:
-    """Every `size`-th (area, person) key of one area range, counted on from `offset`."""
-    numbered = (
-        select(
-            PersonArea.area_code,
-            PersonArea.person_id,
-            func.row_number()
-            .over(order_by=(PersonArea.area_code, PersonArea.person_id))
-            .label("n"),
-        )
-        .where(PersonArea.area_code >= bindparam("low"), PersonArea.area_code < bindparam("high"))
-        .subquery()
-    )
-    return select(numbered.c.area_code, numbered.c.person_id).where(
-        (numbered.c.n + bindparam("offset", type_=Integer)) % bindparam("size", type_=Integer) == 0
-    )
-
-
-def plan(session: Session, job: RecomputeJob, size: int = PARTITION_SIZE) -> int:
-    """Split the job's keys into partitions of about `size` keys (one read of each area range's
-    primary-key index); how many keys the job covers."""
-    connection = session.connection()
-    total = 0
-    cuts: list[str] = []
-    for prefix in _job_prefixes(job):
-        bounds = {"low": prefix, "high": _upper(prefix) or _ABOVE_EVERY_CODE}
-        count = connection.execute(
-            select(func.count())
-            .select_from(PersonArea)
-            .where(
-                PersonArea.area_code >= bindparam("low"), PersonArea.area_code < bindparam("high")
-            ),
-            bounds,
-        ).scalar_one()
-        if count and (total % size) + count >= size:
-            keys = connection.execute(
-                _boundary_keys(), {**bounds, "offset": total % size, "size": size}
-            )
-            cuts += [f"{area}|{person}" for area, person in keys]
-        total += int(count)
-    if cuts and total % size == 0:
-        cuts.pop()  # the last key of all: no empty partition after it
-    lows, highs = ["", *cuts], [*cuts, ""]
-    partitions.create_run(session, run_name(job.id), list(zip(lows, highs, strict=True)))
-    return total
-
-
-def _job_prefixes(job: RecomputeJob) -> list[str]:
-    return _prefixes(job.areas) if job.areas else [prefix_of(job.area_code)]
-
-
-def _planned(
-    sessions: sessionmaker[Session], job_id: str, owner: str, clock: Callable[[], datetime]
-) -> bool:
-    """Whether the job's partitions exist, planning them under the job's lease if not (False:
-    the job is done, or another worker is planning it)."""
-    with sessions() as session, session.begin():
-        if partitions.has_run(session, run_name(job_id)):
-            return True
-        job = _claim(session, job_id, owner, clock())
-        if job is None:
-            return False
-        if not partitions.has_run(session, run_name(job_id)):
-            total = plan(session, job)
-            job.total = job.total or total
-        job.lease_owner, job.lease_until = None, None
-        return True
-
-
-def _step(sessions: sessionmaker[Session], job_id: str, batch_size: int) -> partitions.Step:
-    """A batch of one of the job's partitions, from its cursor up to its upper bound."""
-    with sessions() as session:
-        job = session.get_one(RecomputeJob, job_id)
-        prefixes, reason, actor = _job_prefixes(job), job.reason, job.created_by or "system"
-
-    def step(session: Session, partition: WorkPartition, now: datetime) -> bool:
-        _large_reads(session)
-        area, _, after = partition.cursor.partition("|")
-        end_area, _, end_after = partition.high.partition("|")
-        end = (end_area, end_after) if partition.high else (_ABOVE_EVERY_CODE, "")
-        keys, rows = _next_rows(session, prefixes, area, after, batch_size, end)
-        seen: set[str] = set()
-        people = []
-        for row in rows:  # someone who lives and travelled inside the area appears twice
-            if row[1] not in seen:
-                seen.add(row[1])
-                people.append(tuple(row[1:]))
-        partition.changed += reassess(session, people, now, reason, actor)
-        partition.processed += len(rows)
-        if len(keys) == batch_size:
-            partition.cursor = f"{keys[-1][0]}|{keys[-1][1]}"
-            return True
-        return False
-
-    return step
-
-
-def _finish(sessions: sessionmaker[Session], job_id: str, now: datetime) -> None:
-    """Sum the partitions' counts into the job, and mark it done when every partition is. The
-    job's row is locked first: of two workers ending the last partitions at once, the later
-    sees both done."""
-    with sessions() as session, session.begin():
-        locked = session.execute(
-            update(RecomputeJob)
-            .where(RecomputeJob.id == job_id, RecomputeJob.status != "done")
-            .values(status="running")
-            .returning(RecomputeJob.id)
-            .execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
-        if locked is None:
-            return
-        progress = partitions.progress(session, run_name(job_id))
-        job = session.get_one(RecomputeJob, job_id, populate_existing=True)
-        job.processed, job.changed = progress.processed, progress.changed
-        if progress.complete:
-            job.status, job.finished_at, job.lease_owner, job.cursor = "done", now, None, ""
-
-
-def run_batch(
-    sessions: sessionmaker[Session],
-    job_id: str,
-    owner: str,
-    clock: Callable[[], datetime],
-    batch_size: int = BATCH_SIZE,
-) -> bool:
-    """Work one batch of one of the job's partitions; False when the job is done or every
-    partition left is held by other workers."""
-    if not _planned(sessions, job_id, owner, clock):
-        return False
-    run = run_name(job_id)
-    partition = partitions.claim(sessions, run, owner, clock())
-    if partition is None:
-        _finish(sessions, job_id, clock())
-        return False
-    step = _step(sessions, job_id, batch_size)
-    if partitions.work_step(sessions, run, partition, owner, clock, step) is False:
-        _finish(sessions, job_id, clock())
-    return True
 
 
 def _prefixes(areas: Sequence[str]) -> list[str]:
@@ -618,44 +396,6 @@ def recompute_people(
         select(*_PERSON_COLUMNS).where(_ids_match(session, ids)).with_for_update()
     ).all()
     return reassess(session, [tuple(row) for row in rows], now, reason, actor)
-
-
-def run_job(
-    sessions: sessionmaker[Session],
-    job_id: str,
-    clock: Callable[[], datetime],
-    owner: str | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> None:
-    """Work the job's partitions until none is left to claim (others may still be worked by
-    other workers, who finish the job), then sum its counts. Run it in any number of processes
-    at once: each takes its own partitions."""
-    me = owner or worker_name()
-    if not _planned(sessions, job_id, me, clock):
-        return
-    partitions.work_run(sessions, run_name(job_id), me, clock, _step(sessions, job_id, batch_size))
-    _finish(sessions, job_id, clock())
-
-
-def run_pending(
-    sessions: sessionmaker[Session], clock: Callable[[], datetime], owner: str | None = None
-) -> int:
-    """Work every job not done whose lease is free or lapsed; how many were worked."""
-    with sessions() as session:
-        now = clock()
-        job_ids = list(
-            session.scalars(
-                select(RecomputeJob.id)
-                .where(
-                    RecomputeJob.status != "done",
-                    or_(RecomputeJob.lease_owner.is_(None), RecomputeJob.lease_until < now),
-                )
-                .order_by(RecomputeJob.created_at)
-            )
-        )
-    for job_id in job_ids:
-        run_job(sessions, job_id, clock, owner)
-    return len(job_ids)
 
 
 def sweep_due(sessions: sessionmaker[Session], now: datetime, batch_size: int = BATCH_SIZE) -> int:

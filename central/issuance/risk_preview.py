@@ -1,6 +1,6 @@
 """How many people a new area risk level would change, before it is saved: a pure count.
 
-The same people as the recomputation job (`recompute.run_batch`: everyone who lives in or
+The same people as the recomputation job (`recompute_jobs.run_batch`: everyone who lives in or
 travelled through the area, by `person_areas`), assessed by the same rules
 (`recompute._Assessor`: the person's rule set over its facts) with the stored levels plus the
 new one. Nothing is written.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core import partitions
 from central.core.db import make_engine, make_sessions, session_scope
 from central.core.models import AreaRisk, Person, RecomputeJob, StatusFeedEntry, WorkPartition
-from central.issuance import changes, feed, recompute
+from central.issuance import changes, feed, recompute_jobs
 from central.issuance.rules import RiskLevel
 from tests.central.conftest import Central
 from tests.central.test_colour_changes import _world
@@ -121,7 +121,7 @@ def test_a_recompute_split_among_workers_gives_everyone_the_serial_outcome(
             job.id: (job.status, job.processed, job.changed, job.total)
             for job in session.scalars(select(RecomputeJob))
         }
-        planned = partitions.progress(session, recompute.run_name(split))
+        planned = partitions.progress(session, recompute_jobs.run_name(split))
     print(f"{planned.partitions} partitions, {sum(serial_feed.values())} colour changes")
     assert planned.partitions >= 8 and planned.complete
     assert jobs[split] == jobs[serial] and jobs[split][0] == "done"
@@ -146,13 +146,13 @@ def test_a_list_of_many_areas_split_into_partitions_changes_everyone_in_them(
         session.add(job)
         session.flush()
         job_id = job.id
-        assert recompute.plan(session, job, size=30) == 100
+        assert recompute_jobs.plan(session, job, size=30) == 100
     changes.run_job(sessions, job_id, clock, owner="worker", batch_size=7)
     with session_scope(sessions) as session:
         done = session.get_one(RecomputeJob, job_id)
         assert (done.status, done.processed, done.changed) == ("done", 100, 100)
         assert set(session.scalars(select(Person.colour))) == {"red"}
-        assert partitions.progress(session, recompute.run_name(job_id)).partitions == 4
+        assert partitions.progress(session, recompute_jobs.run_name(job_id)).partitions == 4
 
 
 def test_a_partition_whose_worker_died_is_taken_over_once_its_lease_lapses(
