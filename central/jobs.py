@@ -20,9 +20,10 @@ set (central/issuance/national_cli.py; its recompute job is worked in the same r
 settings it also keeps the passages' monthly partitions (central/kiosks/passage_months.py: the
 months ahead made, the months past `record_max_age_days` dropped, issue 28).
 
-Recompute jobs are split into partitions (issue 28, central/core/partitions.py): a process that
-finds the lease held still works their partitions not held by anyone, so every process of a
-deployment helps with a province-wide recompute.
+Recompute jobs and the daily push are split into partitions (issue 28, central/core/partitions.py,
+central/reports/daily_parts.py): a process that finds the lease held still works their
+partitions not held by anyone, so every process of a deployment helps with a province-wide
+recompute and the day's push file.
 
 `central jobs run-once` runs it once (cron, or by hand); `central serve` starts a `JobRunner`
 thread that runs it every `jobs_interval_s` seconds (settings; 0 disables).
@@ -53,7 +54,7 @@ from central.issuance.national_cli import poll as poll_national_list
 from central.issuance.scene_events import apply_scene_records
 from central.kiosks import passage_months
 from central.reports.exports import purge_expired_exports, run_due_exports
-from central.reports.pushes import run_pushes
+from central.reports.pushes import help_with_daily_parts, run_pushes
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "periodic"
@@ -143,7 +144,10 @@ def run_once(
     if not take_lease(sessions, me, clock(), min_interval):
         # Recompute jobs are partitioned (issue 28): every process helps with their
         # partitions, whoever holds the lease of the rest.
-        return RunResult(ran=False, jobs=changes.run_pending(sessions, clock, me))
+        helped = changes.run_pending(sessions, clock, me)
+        if reports is not None:
+            help_with_daily_parts(sessions, reports.settings, clock)
+        return RunResult(ran=False, jobs=helped)
     try:
         if reports is not None and reports.settings.national_risk_url:
             poll_national_list(sessions, reports.settings, _fetcher(reports), clock())

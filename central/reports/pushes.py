@@ -20,9 +20,11 @@ with its attempts and last error, and is tried again at the next run; once accep
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from central.core.cipher import record_cipher
 from central.core.models import AuditEntry, PushDelivery
 from central.core.settings import Settings
+from central.reports import daily_parts
 from central.reports.codes_daily import codes_file_name, push_codes
 from central.reports.daily import previous_day, push_daily, push_file_name
 from central.reports.usage import push_weekly, usage_file_name, week_of
@@ -69,13 +72,18 @@ def due_periods(now: datetime, settings: Settings) -> list[tuple[str, str]]:
     return due
 
 
-def _write(session: Session, kind: str, period: str, settings: Settings) -> tuple[Path, int]:
+def _write(
+    session: Session, kind: str, period: str, settings: Settings, *, from_parts: bool = True
+) -> tuple[Path, int]:
     folder = settings.resolved_push_dir
     folder.mkdir(parents=True, exist_ok=True)
     if kind == DAILY:
-        cipher = record_cipher(settings.resolved_keys_dir)
         day = datetime.fromisoformat(period).date()
-        return push_daily(session, cipher, day, folder, settings.push_time_zone)
+        if not from_parts:  # made again (its file removed by hand): by this process alone
+            cipher = record_cipher(settings.resolved_keys_dir)
+            return push_daily(session, cipher, day, folder, settings.push_time_zone)
+        path = folder / push_file_name(day)  # its parts all written (issue 28): end to end
+        return path, daily_parts.assemble(session, day, path)
     if kind == CODES:
         day = datetime.fromisoformat(period).date()
         return push_codes(session, day, folder, settings.push_time_zone)
@@ -83,11 +91,20 @@ def _write(session: Session, kind: str, period: str, settings: Settings) -> tupl
 
 
 def make_due_pushes(
-    sessions: sessionmaker[Session], settings: Settings, now: datetime
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[str]:
-    """Make the due pushes that no process has made yet; their "kind:period" names."""
+    """Make the due pushes that no process has made yet; their "kind:period" names. The daily
+    push is written in parts first, with any other process's help (`help_with_daily_parts`);
+    while parts are held by others it waits for a next run."""
     made: list[str] = []
     for kind, period in due_periods(now, settings):
+        if kind == DAILY and not _daily_parts_done(
+            sessions, settings, period, clock or (lambda: now)
+        ):
+            continue
         try:
             with sessions() as session, session.begin():
                 if session.get(PushDelivery, (kind, period)) is not None:
@@ -105,11 +122,47 @@ def make_due_pushes(
                     )
                 )
                 session.add(_audit(settings, kind, period, rows, now))
-        except IntegrityError:
+        except (IntegrityError, FileNotFoundError):
             continue  # another process made it in the meantime: its row stands
         made.append(f"{kind}:{period}")
         log.info("push %s:%s written (%d rows)", kind, period, rows)
     return made
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _daily_parts_done(
+    sessions: sessionmaker[Session], settings: Settings, period: str, clock: Callable[[], datetime]
+) -> bool:
+    with sessions() as session:
+        if session.get(PushDelivery, (DAILY, period)) is not None:
+            return True  # made already: the transaction below finds it and skips
+    day = datetime.fromisoformat(period).date()
+    daily_parts.plan(sessions, day)
+    return _work_daily_parts(sessions, settings, day, clock)
+
+
+def _work_daily_parts(
+    sessions: sessionmaker[Session], settings: Settings, day: date, clock: Callable[[], datetime]
+) -> bool:
+    cipher = record_cipher(settings.resolved_keys_dir)
+    folder = settings.resolved_push_dir
+    zone = settings.push_time_zone
+    return daily_parts.work_parts(sessions, cipher, day, folder, zone, _holder(), clock)
+
+
+def help_with_daily_parts(
+    sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime]
+) -> int:
+    """Write the parts of any daily push being made that nobody holds (a process that does
+    not hold the jobs' lease helps so); how many days had parts left."""
+    with sessions() as session:
+        days = daily_parts.unfinished_days(session)
+    for day in days:
+        _work_daily_parts(sessions, settings, day, clock)
+    return len(days)
 
 
 def _audit(settings: Settings, kind: str, period: str, rows: int, now: datetime) -> AuditEntry:
@@ -194,7 +247,9 @@ def deliver_pending(
         for push in pending:
             name = f"{push.kind}:{push.period}"
             if not Path(push.file_path).exists():  # removed by hand: made again, not lost
-                path, push.rows = _write(session, push.kind, push.period, settings)
+                path, push.rows = _write(
+                    session, push.kind, push.period, settings, from_parts=False
+                )
                 push.file_path = str(path)
             error, tries = _post(client, settings.push_url, push, settings.push_attempts, sleep)
             push.attempts += tries
@@ -216,6 +271,6 @@ def run_pushes(
     clock: Callable[[], datetime],
     sleep: Callable[[float], None],
 ) -> PushOutcome:
-    made = make_due_pushes(sessions, settings, clock())
+    made = make_due_pushes(sessions, settings, clock(), clock)
     delivered, failed = deliver_pending(sessions, settings, client, clock, sleep)
     return PushOutcome(tuple(made), tuple(delivered), tuple(failed))

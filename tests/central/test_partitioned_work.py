@@ -1,16 +1,18 @@
 """Partitioned work (issue 28, central/core/partitions.py): a recompute split into partitions
 that several workers claim through leases gives the serial outcome; a partition whose holder
-died is taken over once its lease lapses; on PostgreSQL workers hold partitions at once."""
+died is taken over once its lease lapses; on PostgreSQL workers hold partitions at once; the
+daily push written in hourly parts is the single writer's file."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core import partitions
@@ -18,9 +20,12 @@ from central.core.db import make_engine, make_sessions, session_scope
 from central.core.models import AreaRisk, Person, RecomputeJob, StatusFeedEntry, WorkPartition
 from central.issuance import changes, feed, recompute_jobs
 from central.issuance.rules import RiskLevel
-from tests.central.conftest import Central
+from central.jobs import run_once
+from central.reports import daily_parts, pushes
+from tests.central.conftest import Central, FakeClock
 from tests.central.test_colour_changes import _world
 from tests.central.test_jobs import _in_parallel, _people
+from tests.central.test_reports import DAY, EXPECTED, _a_day_of_passages, _runner
 
 SEPARATE_PROCESSES = 3  # workers, each with its own engine (its own connections)
 
@@ -207,3 +212,28 @@ def test_on_postgresql_two_workers_hold_two_partitions_at_once(
     with session_scope(sessions) as session:
         assert partitions.progress(session, "test") == partitions.Progress(3, 3, 3, 0)
         assert all(row.holder is None for row in session.scalars(select(WorkPartition)))
+
+
+def test_the_daily_push_written_in_hourly_parts_by_several_workers_is_the_single_file(
+    central: Central, tmp_path: Path
+) -> None:
+    _a_day_of_passages(central)
+    work, _ = _runner(central, tmp_path)
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai
+    sessions = central.app.state.sessions
+    daily_parts.plan(sessions, DAY)
+    with session_scope(sessions) as session:  # a worker that dies writing 08:00-09:00
+        session.execute(
+            update(WorkPartition)
+            .where(WorkPartition.run == daily_parts.run_name(DAY), WorkPartition.partition == 8)
+            .values(holder="dies", lease_until=clock() + partitions.LEASE)
+        )
+    assert pushes.help_with_daily_parts(sessions, work.settings, clock) == 1  # the other hours
+    first = run_once(sessions, clock, owner="runner", reports=work)
+    assert "daily:2026-11-22" not in first.pushes  # waits for the held hour
+    clock.advance(seconds=partitions.LEASE.total_seconds() + 1)
+    again = run_once(sessions, clock, owner="runner", reports=work)
+    assert "daily:2026-11-22" in again.pushes
+    made = tmp_path / "push" / "passages-2026-11-22.csv"
+    assert made.read_bytes() == EXPECTED.read_bytes()  # the single writer's file, byte for byte
+    assert not daily_parts.parts_folder(made.parent, DAY).exists()
