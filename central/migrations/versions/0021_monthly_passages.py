@@ -115,4 +115,5 @@ def downgrade() -> None:
             op.execute(f"CREATE INDEX {name} ON received_passages ({columns})")
         op.execute("INSERT INTO received_passages SELECT * FROM received_passages_partitioned")
         op.execute("DROP TABLE received_passages_partitioned CASCADE")
+        op.execute("DROP SCHEMA IF EXISTS passage_months")
     op.drop_table("work_partitions")
