@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from central.core.models import WorkPartition
 
@@ -85,43 +85,39 @@ def progress(session: Session, run: str) -> Progress:
     return Progress(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
-def _claimable(run: str, holder: str, now: datetime) -> list[Any]:
+def _claimable(run: str, holder: str, now: datetime, table: Any = WorkPartition) -> list[Any]:
     return [
-        WorkPartition.run == run,
-        WorkPartition.done.is_(False),
-        or_(
-            WorkPartition.holder.is_(None),
-            WorkPartition.holder == holder,
-            WorkPartition.lease_until < now,
-        ),
+        table.run == run,
+        table.done.is_(False),
+        or_(table.holder.is_(None), table.holder == holder, table.lease_until < now),
     ]
 
 
 def claim(sessions: sessionmaker[Session], run: str, holder: str, now: datetime) -> int | None:
     """Take a partition of the run nobody else holds (or whose lease lapsed; one this worker
-    already holds comes first); its number, or None when every partition is done or held."""
-    mine_first = case((WorkPartition.holder == holder, 0), else_=1)
-    for _attempt in range(8):
-        with sessions() as session, session.begin():
-            found = session.scalar(
-                select(WorkPartition.partition)
-                .where(*_claimable(run, holder, now))
-                .order_by(mine_first, WorkPartition.partition)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if found is None:
-                return None
-            taken = session.execute(
-                update(WorkPartition)
-                .where(*_claimable(run, holder, now), WorkPartition.partition == found)
-                .values(holder=holder, lease_until=now + LEASE)
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount:  # type: ignore[attr-defined]
-                return int(found)
-        # another SQLite process took it between the read and the write: look again
-    return None
+    already holds comes first); its number, or None when every partition is done or held.
+
+    One statement, a write from its start (SQLite's write lock at once, never a read turned
+    into a write): the UPDATE of the row its subquery picks, which on PostgreSQL locks the row
+    it picks and skips the rows other claims have locked meanwhile."""
+    candidate = aliased(WorkPartition)
+    picked = (
+        select(candidate.partition)
+        .where(*_claimable(run, holder, now, candidate))
+        .order_by(case((candidate.holder == holder, 0), else_=1), candidate.partition)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    with sessions() as session, session.begin():
+        taken = session.execute(
+            update(WorkPartition)
+            .where(WorkPartition.run == run, WorkPartition.partition == picked)
+            .values(holder=holder, lease_until=now + LEASE)
+            .returning(WorkPartition.partition)
+            .execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+    return None if taken is None else int(taken)
 
 
 # A step: given the session (in its transaction) and the partition's row (lease renewed), work

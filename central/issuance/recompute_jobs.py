@@ -165,7 +165,8 @@ def _planned(
 ) -> bool:
     """Whether the job's partitions exist, planning them under the job's lease if not (False:
     the job is done, or another worker is planning it)."""
-    with sessions() as session, session.begin():
+
+    def work(session: Session) -> bool:
         if partitions.has_run(session, run_name(job_id)):
             return True
         job = _claim(session, job_id, owner, clock())
@@ -176,6 +177,10 @@ def _planned(
             job.total = job.total or total
         job.lease_owner, job.lease_until = None, None
         return True
+
+    # Run again when SQLite refused to turn the first read into a write (another process
+    # wrote in between), or another process planned the same job at the same moment.
+    return retrying(sessions, work)
 
 
 def _step(sessions: sessionmaker[Session], job_id: str, batch_size: int) -> partitions.Step:

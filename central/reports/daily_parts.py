@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core import partitions
@@ -56,8 +56,8 @@ def plan(sessions: sessionmaker[Session], day: date) -> None:
             if not partitions.has_run(session, run):
                 hours = [(f"{h:02d}", f"{h:02d}") for h in range(SLICES)]
                 partitions.create_run(session, run, hours)
-    except IntegrityError:
-        pass  # another process made them at the same moment
+    except (IntegrityError, OperationalError):
+        pass  # another process made them at the same moment (or is): asked again next run
 
 
 def work_parts(
