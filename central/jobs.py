@@ -18,7 +18,9 @@ scheduled pushes (central/reports/pushes.py: the daily push at 10:00 Asia/Shangh
 statistics on Mondays), and polls the national list of risk areas when `national_risk_url` is
 set (central/issuance/national_cli.py; its recompute job is worked in the same run). With the
 settings it also keeps the passages' monthly partitions (central/kiosks/passage_months.py: the
-months ahead made, the months past `record_max_age_days` dropped, issue 28).
+months ahead made, the months past `record_max_age_days` dropped, issue 28), and builds the
+status feed's snapshot file once the feed's head has moved (central/issuance/feed_files.py), so
+the first kiosk to ask after a recompute finds it ready instead of waiting for the build.
 
 Recompute jobs and the daily push are split into partitions (issue 28, central/core/partitions.py,
 central/reports/daily_parts.py): a process that finds the lease held still works their
@@ -50,9 +52,11 @@ from central.core.db import session_scope
 from central.core.models import JobLease
 from central.core.settings import Settings
 from central.issuance import area_colours, changes
+from central.issuance.feed_files import current_snapshot
 from central.issuance.national_cli import poll as poll_national_list
 from central.issuance.scene_events import apply_scene_records
 from central.kiosks import passage_months
+from central.kiosks.bundle import Publisher
 from central.reports.exports import purge_expired_exports, run_due_exports
 from central.reports.pushes import help_with_daily_parts, run_pushes
 
@@ -191,6 +195,7 @@ def _report_work(
     expired = passage_months.drop_expired(sessions, clock(), retention)
     if expired.dropped or expired.deleted:
         log.info("passages dropped %s, deleted %d (retention)", expired.dropped, expired.deleted)
+    prepare_snapshot_file(sessions, reports.settings, clock())
     exports = run_due_exports(sessions, reports.settings, clock, owner)
     purge_expired_exports(sessions, clock())
     pushed = run_pushes(sessions, reports.settings, reports.client, clock, reports.sleep)
@@ -203,6 +208,30 @@ def _report_work(
         delivered=pushed.delivered,
         failed=pushed.failed,
     )
+
+
+def prepare_snapshot_file(
+    sessions: sessionmaker[Session], settings: Settings, now: datetime
+) -> None:
+    """Build the feed's snapshot file when the head moved (at most once per coalescing period,
+    by one process at a time); nothing before the central's keys exist (`central init`)."""
+    keys_dir = settings.resolved_keys_dir
+    if not keys_dir.is_dir():
+        return
+    try:
+        publisher = Publisher.of(keys_dir)
+    except ValueError:  # no usable feed key yet: the kiosk routes answer nothing either
+        return
+    with session_scope(sessions) as session:
+        current_snapshot(
+            session,
+            settings.resolved_feed_files_dir,
+            now,
+            key=lambda: publisher.key,
+            publisher=publisher.issuer,
+            coalesce=timedelta(seconds=settings.feed_snapshot_coalesce_s),
+            grace=timedelta(seconds=settings.feed_files_grace_s),
+        )
 
 
 class JobRunner:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from central.issuance.feed_files import LOCK_FILE, SnapshotFile, newest_snapshot, remove_old_files
+from central.jobs import ReportWork, run_once
 from healthcode.feed import open_signed_batch
 from healthcode.feed_file import open_snapshot_file
 from sync.distribution import FEED_HEAD_HEADER, FEED_SNAPSHOT_FILE_PATH, FEED_SNAPSHOT_PATH
@@ -131,3 +132,17 @@ def test_the_old_one_batch_snapshot_is_made_from_the_file_and_refused_when_too_b
     assert len(batch.entries) == 5 and batch.last_sequence == 5
     assert big.status_code == 503 and big.json()["error"] == "unavailable"
     assert "snapshot-file" in big.json()["detail"]
+
+
+def test_the_periodic_jobs_build_the_file_before_any_kiosk_asks_for_it(
+    central: Central, tmp_path: Path
+) -> None:
+    world = kiosk_world(central, tmp_path / "kiosk")
+    world.add_changes(5)
+    sessions = central.app.state.sessions
+    run_once(sessions, central.clock, reports=ReportWork(central.settings))
+    ready = newest_snapshot(_folder(central))
+    with _signed_client(world) as client:
+        served = client.get(FEED_SNAPSHOT_FILE_PATH)
+    assert ready is not None and ready.last_sequence == 5
+    assert served.headers["etag"] == ready.etag
