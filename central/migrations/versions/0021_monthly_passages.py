@@ -56,8 +56,9 @@ def upgrade() -> None:
 
 
 def _partition_passages() -> None:
-    from central.kiosks.passage_months import ensure_months, month_of
-
+    # Frozen here (a migration must not change when the app's code does): the schema, the
+    # default partition and one partition per month the existing rows fall in, as
+    # central/kiosks/passage_months.py names and bounds them.
     bind = op.get_bind()
     op.execute("ALTER TABLE received_passages RENAME TO received_passages_unpartitioned")
     op.execute(
@@ -76,16 +77,28 @@ def _partition_passages() -> None:
     )
     for name, columns in _INDEXES.items():
         op.execute(f"CREATE INDEX {name} ON received_passages ({columns})")
-    months = [
-        month_of(at)
+    op.execute("CREATE SCHEMA IF NOT EXISTS passage_months")
+    op.execute(
+        "CREATE TABLE IF NOT EXISTS passage_months.received_passages_default "
+        "PARTITION OF received_passages DEFAULT"
+    )
+    months = {
+        (at.year, at.month)
         for (at,) in bind.execute(
             sa.text(
                 "SELECT DISTINCT date_trunc('month', at AT TIME ZONE 'UTC') "
                 "FROM received_passages_unpartitioned"
             )
         )
-    ]
-    ensure_months(bind, months)
+    }
+    for year, month in sorted(months):
+        following = (year + month // 12, month % 12 + 1)
+        op.execute(
+            f"CREATE TABLE passage_months.received_passages_{year:04d}_{month:02d} "
+            "PARTITION OF received_passages FOR VALUES FROM "
+            f"('{year:04d}-{month:02d}-01 00:00:00+00') "
+            f"TO ('{following[0]:04d}-{following[1]:02d}-01 00:00:00+00')"
+        )
     op.execute("INSERT INTO received_passages SELECT * FROM received_passages_unpartitioned")
     op.execute("DROP TABLE received_passages_unpartitioned")
 
