@@ -90,6 +90,14 @@ class FlowListener:
 
 
 @dataclass(frozen=True)
+class _PendingNational:
+    """A national code's online check under way: its text and the prompt it covers."""
+
+    text: str
+    prompt_before: PromptView
+
+
+@dataclass(frozen=True)
 class ScanTiming:
     """For the latency figures: when the frame was captured and how long its decoding took."""
 
@@ -141,6 +149,8 @@ class FlowDriver:
         self.national_check = national_check
         self.online = online
         self.national_checks_running = 0
+        # The one check whose answer is still wanted: another scan or 重新开始 drops it.
+        self._pending_national: _PendingNational | None = None
 
     # ---------------------------------------------------------------- life
 
@@ -221,6 +231,7 @@ class FlowDriver:
         self.handle(OverrideRequested(outcome, reason, record_id), self.now())
 
     def cancel(self) -> None:
+        self._drop_pending_national()
         self.handle(CancelRequested(), self.now())
 
     def sign_in(self, operator_id: str | None) -> None:
@@ -230,9 +241,11 @@ class FlowDriver:
         self.handle(fields, self.now())
 
     def handle(self, event: Event, now: datetime) -> None:
-        if isinstance(event, CodeScanned) and self._wants_national_check(event):
-            self._check_nationally(event)
-            return
+        if isinstance(event, CodeScanned):
+            if self._wants_national_check(event):
+                self._check_nationally(event)
+                return
+            self._drop_pending_national()  # someone else's code: the pending answer is stale
         self._run(self.flow.handle(event, now))
         if isinstance(event, CodeScanned):
             self._pull_temperature(now)
@@ -248,16 +261,28 @@ class FlowDriver:
             and result.reason is RejectReason.NATIONAL_CODE
         )
 
+    @property
+    def national_check_pending(self) -> bool:
+        return self._pending_national is not None
+
     def _check_nationally(self, event: CodeScanned) -> None:
         """The national code goes to the flow once the service answered (or could not), the
-        request on a thread of its own: the screens stay responsive meanwhile."""
+        request on a thread of its own: the screens stay responsive meanwhile and say so. The
+        same code read again while waiting is the same person (one request); another code
+        drops the pending answer, which then never reaches the flow."""
         check, text = self.national_check, event.text
         if check is None or text is None:
             return
+        pending = self._pending_national
+        if pending is not None and pending.text == text:
+            return
+        self._drop_pending_national()
         if not self.online():
             offline = NationalCheck.failed(NationalCheckFailure.OFFLINE)
             self.handle(replace(event, national_check=offline), self.now())
             return
+        before = self.last_prompt or PromptView(Prompt.SCAN)
+        mine = self._pending_national = _PendingNational(text, before)
 
         def ask() -> None:
             try:
@@ -265,14 +290,32 @@ class FlowDriver:
             except Exception:  # a verifier's bug is a manual check, never a lost person
                 log.exception("the national check failed")
                 answer = NationalCheck.failed(NationalCheckFailure.SERVICE_ERROR)
-            self._on_app_thread(lambda: self._national_answered(event, answer))
+            self._on_app_thread(lambda: self._national_answered(mine, event, answer))
 
         self.national_checks_running += 1
+        self._tell_prompt(replace(before, checking_online=True))
         threading.Thread(target=ask, name="national-check", daemon=True).start()
 
-    def _national_answered(self, event: CodeScanned, answer: NationalCheck) -> None:
+    def _national_answered(
+        self, pending: _PendingNational, event: CodeScanned, answer: NationalCheck
+    ) -> None:
         self.national_checks_running -= 1
+        if pending is not self._pending_national:
+            log.info("a national check answered after another scan: its answer is dropped")
+            return
+        self._drop_pending_national()
         self.handle(replace(event, national_check=answer), self.now())
+
+    def _drop_pending_national(self) -> None:
+        """No answer is awaited any more; the scan screen says its prompt again."""
+        pending, self._pending_national = self._pending_national, None
+        if pending is not None:
+            self._tell_prompt(pending.prompt_before)
+
+    def _tell_prompt(self, prompt: PromptView) -> None:
+        self.last_prompt = prompt
+        for listener in self.listeners:
+            listener.prompt_changed(prompt)
 
     def _show_progress(self, now: datetime) -> None:
         """The progress strip, told only when a step or the whole seconds left change."""
