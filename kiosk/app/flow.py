@@ -89,9 +89,10 @@ class FlowListener:
     def override_offer_changed(self, record_id: uuid.UUID | None) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _PendingNational:
-    """A national code's online check under way: its text and the prompt it covers."""
+    """A national code's online check under way: its text and the flow's prompt it covers
+    (kept up to date: a result closing meanwhile brings 请出示健康码 back after the wait)."""
 
     text: str
     prompt_before: PromptView
@@ -312,6 +313,15 @@ class FlowDriver:
         if pending is not None:
             self._tell_prompt(pending.prompt_before)
 
+    def _show_prompt(self, prompt: PromptView) -> None:
+        """The flow's prompt; while an online check is pending its wait stays said, and the
+        prompt comes back when the check ends."""
+        pending = self._pending_national
+        if pending is not None:
+            pending.prompt_before = prompt
+            prompt = replace(prompt, checking_online=True)
+        self._tell_prompt(prompt)
+
     def _tell_prompt(self, prompt: PromptView) -> None:
         self.last_prompt = prompt
         for listener in self.listeners:
@@ -397,9 +407,7 @@ class FlowDriver:
         listeners = self.listeners
         if isinstance(effect, ShowPrompt):
             self._track_temperature_wish(effect)
-            self.last_prompt = prompt = PromptView(effect.prompt, effect.missing)
-            for listener in listeners:
-                listener.prompt_changed(prompt)
+            self._show_prompt(PromptView(effect.prompt, effect.missing))
         elif isinstance(effect, ShowResult):
             self._wants_temperature_since = None
             self._offer(None, self.now())
@@ -415,11 +423,9 @@ class FlowDriver:
                 self._on_result_closed(now)
             if self.last_result is not None:
                 self._offer(self.last_result.record_id, now)
-            self.last_prompt = prompt = PromptView(Prompt.SCAN)
             for listener in listeners:
                 listener.ready_for_next()
-            for listener in listeners:
-                listener.prompt_changed(prompt)
+            self._show_prompt(PromptView(Prompt.SCAN))
             self._say(self.speech.idle())
         elif isinstance(effect, SaveOverride):
             self.store.passages.record_override(effect)
