@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from healthcode.claims import Colour
@@ -23,6 +24,8 @@ from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import CheckpointType, default_policy
 from kiosk.client.national_check import HttpNationalVerifier, NationalServiceConfig
 from kiosk.ui.app import Kiosk
+from kiosk.ui.gallery import Gallery, Shot
+from kiosk.ui.gallery_run import run_screens
 from kiosk.ui.i18n import Language
 from kiosk.ui.scan import ScanScreen
 from kiosk.ui.screens import ResultScreen
@@ -170,6 +173,32 @@ def test_start_over_gives_the_online_check_up_and_its_answer_is_dropped(
     assert len(service.requests) == 1
 
 
+def test_the_wait_is_still_said_when_the_last_persons_result_closes_meanwhile(
+    tmp_path: Path, qtbot: QtBot, service: FakeNationalService
+) -> None:
+    kiosk, results, client = run_kiosk(tmp_path, qtbot, service, timeout_s=10.0)
+    window = kiosk.window
+    try:
+        kiosk.app.scanner_text(kiosk.demo_world.case("green").text)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: window.current_screen == "result", timeout=10_000)
+        service.hold()
+        kiosk.app.scanner_text(TEXT)  # the next person, while the result is still up
+        qtbot.waitUntil(service.received.is_set, timeout=10_000)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)  # it closed
+        assert prompt_of(kiosk) == "正在联网核验国家码…"
+        service.release.set()
+        qtbot.waitUntil(lambda: len(results) == 2, timeout=10_000)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
+    finally:
+        service.release.set()
+        kiosk.stop()
+        client.close()
+    assert [view.outcome for view in results] == [Outcome.PASS, Outcome.PASS]
+    assert results[1].deciding_reason is not None
+    assert results[1].deciding_reason.zh == "国家码已联网核验：绿码"
+    assert prompt_of(kiosk) == "请出示健康码"
+
+
 @pytest.mark.parametrize("panel", PANELS, ids=PANEL_IDS)
 @pytest.mark.parametrize("language", [Language.ZH, Language.EN])
 def test_the_wait_for_the_online_check_is_said_in_large_type_on_every_panel(
@@ -214,3 +243,33 @@ def test_the_online_checks_results_fit_every_panel(
         save_screen(screen, f"result-national-{name}-{panel[0]}x{panel[1]}", language, panel)
         assert_nothing_cut(screen, panel)
     print(f"{len(DRAWN)} national-check results drawn at {panel} in {language.value}")
+
+
+NATIONAL_SHOTS = {
+    "prompt-national-checking-online",
+    "result-national-passed-online",
+    "result-national-refused-online",
+    "result-national-manual-check-timeout",
+    "result-national-manual-check-credentials",
+}
+
+
+class NationalGallery(Gallery):
+    """The screens gallery of `kiosk screens`, its online-check shots only."""
+
+    def shots(self) -> list[Shot]:
+        return [shot for shot in super().shots() if shot.name in NATIONAL_SHOTS]
+
+
+def test_the_screens_gallery_draws_the_online_checks_wait_and_results_that_fit(
+    qapp: QApplication, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_screens(tmp_path, PANELS, ["zh", "en"], make_gallery=NationalGallery)
+    out = capsys.readouterr().out
+    assert "misfits on 0 of" in out, out
+    assert status == 0
+    for language in ("zh", "en"):
+        for width, height in PANELS:
+            folder = tmp_path / language / f"{width}x{height}"
+            assert {p.stem for p in folder.glob("*.png")} == NATIONAL_SHOTS
+    print(f"{len(NATIONAL_SHOTS)} gallery shots at {len(PANELS)} panels in zh and en")
