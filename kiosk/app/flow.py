@@ -89,6 +89,15 @@ class FlowListener:
     def override_offer_changed(self, record_id: uuid.UUID | None) -> None: ...
 
 
+@dataclass(eq=False)
+class _PendingNational:
+    """A national code's online check under way: its text and the flow's prompt it covers
+    (kept up to date: a result closing meanwhile brings 请出示健康码 back after the wait)."""
+
+    text: str
+    prompt_before: PromptView
+
+
 @dataclass(frozen=True)
 class ScanTiming:
     """For the latency figures: when the frame was captured and how long its decoding took."""
@@ -141,6 +150,8 @@ class FlowDriver:
         self.national_check = national_check
         self.online = online
         self.national_checks_running = 0
+        # The one check whose answer is still wanted: another scan or 重新开始 drops it.
+        self._pending_national: _PendingNational | None = None
 
     # ---------------------------------------------------------------- life
 
@@ -221,6 +232,7 @@ class FlowDriver:
         self.handle(OverrideRequested(outcome, reason, record_id), self.now())
 
     def cancel(self) -> None:
+        self._drop_pending_national()
         self.handle(CancelRequested(), self.now())
 
     def sign_in(self, operator_id: str | None) -> None:
@@ -230,9 +242,11 @@ class FlowDriver:
         self.handle(fields, self.now())
 
     def handle(self, event: Event, now: datetime) -> None:
-        if isinstance(event, CodeScanned) and self._wants_national_check(event):
-            self._check_nationally(event)
-            return
+        if isinstance(event, CodeScanned):
+            if self._wants_national_check(event):
+                self._check_nationally(event)
+                return
+            self._drop_pending_national()  # someone else's code: the pending answer is stale
         self._run(self.flow.handle(event, now))
         if isinstance(event, CodeScanned):
             self._pull_temperature(now)
@@ -248,16 +262,28 @@ class FlowDriver:
             and result.reason is RejectReason.NATIONAL_CODE
         )
 
+    @property
+    def national_check_pending(self) -> bool:
+        return self._pending_national is not None
+
     def _check_nationally(self, event: CodeScanned) -> None:
         """The national code goes to the flow once the service answered (or could not), the
-        request on a thread of its own: the screens stay responsive meanwhile."""
+        request on a thread of its own: the screens stay responsive meanwhile and say so. The
+        same code read again while waiting is the same person (one request); another code
+        drops the pending answer, which then never reaches the flow."""
         check, text = self.national_check, event.text
         if check is None or text is None:
             return
+        pending = self._pending_national
+        if pending is not None and pending.text == text:
+            return
+        self._drop_pending_national()
         if not self.online():
             offline = NationalCheck.failed(NationalCheckFailure.OFFLINE)
             self.handle(replace(event, national_check=offline), self.now())
             return
+        before = self.last_prompt or PromptView(Prompt.SCAN)
+        mine = self._pending_national = _PendingNational(text, before)
 
         def ask() -> None:
             try:
@@ -265,14 +291,41 @@ class FlowDriver:
             except Exception:  # a verifier's bug is a manual check, never a lost person
                 log.exception("the national check failed")
                 answer = NationalCheck.failed(NationalCheckFailure.SERVICE_ERROR)
-            self._on_app_thread(lambda: self._national_answered(event, answer))
+            self._on_app_thread(lambda: self._national_answered(mine, event, answer))
 
         self.national_checks_running += 1
+        self._tell_prompt(replace(before, checking_online=True))
         threading.Thread(target=ask, name="national-check", daemon=True).start()
 
-    def _national_answered(self, event: CodeScanned, answer: NationalCheck) -> None:
+    def _national_answered(
+        self, pending: _PendingNational, event: CodeScanned, answer: NationalCheck
+    ) -> None:
         self.national_checks_running -= 1
+        if pending is not self._pending_national:
+            log.info("a national check answered after another scan: its answer is dropped")
+            return
+        self._drop_pending_national()
         self.handle(replace(event, national_check=answer), self.now())
+
+    def _drop_pending_national(self) -> None:
+        """No answer is awaited any more; the scan screen says its prompt again."""
+        pending, self._pending_national = self._pending_national, None
+        if pending is not None:
+            self._tell_prompt(pending.prompt_before)
+
+    def _show_prompt(self, prompt: PromptView) -> None:
+        """The flow's prompt; while an online check is pending its wait stays said, and the
+        prompt comes back when the check ends."""
+        pending = self._pending_national
+        if pending is not None:
+            pending.prompt_before = prompt
+            prompt = replace(prompt, checking_online=True)
+        self._tell_prompt(prompt)
+
+    def _tell_prompt(self, prompt: PromptView) -> None:
+        self.last_prompt = prompt
+        for listener in self.listeners:
+            listener.prompt_changed(prompt)
 
     def _show_progress(self, now: datetime) -> None:
         """The progress strip, told only when a step or the whole seconds left change."""
@@ -354,9 +407,7 @@ class FlowDriver:
         listeners = self.listeners
         if isinstance(effect, ShowPrompt):
             self._track_temperature_wish(effect)
-            self.last_prompt = prompt = PromptView(effect.prompt, effect.missing)
-            for listener in listeners:
-                listener.prompt_changed(prompt)
+            self._show_prompt(PromptView(effect.prompt, effect.missing))
         elif isinstance(effect, ShowResult):
             self._wants_temperature_since = None
             self._offer(None, self.now())
@@ -372,11 +423,9 @@ class FlowDriver:
                 self._on_result_closed(now)
             if self.last_result is not None:
                 self._offer(self.last_result.record_id, now)
-            self.last_prompt = prompt = PromptView(Prompt.SCAN)
             for listener in listeners:
                 listener.ready_for_next()
-            for listener in listeners:
-                listener.prompt_changed(prompt)
+            self._show_prompt(PromptView(Prompt.SCAN))
             self._say(self.speech.idle())
         elif isinstance(effect, SaveOverride):
             self.store.passages.record_override(effect)

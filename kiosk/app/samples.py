@@ -30,6 +30,7 @@ from kiosk.app.viewstate import (
 )
 from kiosk.checkpoint.decision import Decision, IdMatch, Reason, rejection_text
 from kiosk.checkpoint.events import PassageRecord, ShowResult
+from kiosk.checkpoint.national import NationalCheckFailure
 from kiosk.checkpoint.outcome import Outcome, ReasonCode
 from kiosk.checkpoint.policy import Direction, TripReason
 from sync.schemas import TrailAnswer, TrailEntry
@@ -153,6 +154,39 @@ _CASES = {
         name=None,
         colour=None,
     ),
+    "national-passed-online": _Case(
+        Outcome.PASS,
+        ((ReasonCode.NATIONAL_CHECKED_ONLINE, Colour.GREEN.label, Outcome.PASS), _NORMAL),
+        name=None,
+    ),
+    "national-refused-online": _Case(
+        Outcome.DENY,
+        ((ReasonCode.NATIONAL_REFUSED_ONLINE, None, Outcome.DENY), _NORMAL),
+        name=None,
+        colour=None,
+    ),
+    "national-manual-check-timeout": _Case(
+        Outcome.MANUAL_CHECK,
+        (
+            (ReasonCode.NATIONAL_CODE, NationalCheckFailure.TIMEOUT.text, Outcome.MANUAL_CHECK),
+            _NORMAL,
+        ),
+        name=None,
+        colour=None,
+    ),
+    "national-manual-check-credentials": _Case(
+        Outcome.MANUAL_CHECK,
+        (
+            (
+                ReasonCode.NATIONAL_CODE,
+                NationalCheckFailure.CREDENTIALS_REFUSED.text,
+                Outcome.MANUAL_CHECK,
+            ),
+            _NORMAL,
+        ),
+        name=None,
+        colour=None,
+    ),
     "code-not-recognised": _Case(
         Outcome.MANUAL_CHECK,
         ((ReasonCode.CODE_NOT_RECOGNISED, None, Outcome.MANUAL_CHECK), _NORMAL),
@@ -176,8 +210,9 @@ _CASES = {
 
 def results() -> dict[str, ResultView]:
     """A result of each outcome, with a repeat warning, a yellow code, a fever reading, an ID
-    mismatch, an expired paper code, the national code, a code nobody recognises and a timeout:
-    named for their pictures."""
+    mismatch, an expired paper code, the national code (offline; checked online: passed,
+    refused, or a manual check saying why), a code nobody recognises and a timeout: named for
+    their pictures."""
     views = {}
     for name, case in _CASES.items():
         reasons = tuple(Reason(code, detail, outcome) for code, detail, outcome in case.reasons)

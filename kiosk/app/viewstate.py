@@ -130,13 +130,22 @@ def result_view(effect: ShowResult) -> ResultView:
     )
 
 
+CHECKING_NATIONAL_ONLINE = LocalText("正在联网核验国家码…", "Checking the national code online…")
+
+
 @dataclass(frozen=True)
 class PromptView:
+    """The prompt of the scan screen; while a national code's online check is pending
+    (`checking_online`), the waiting words stand for it (the prompt returns after the answer)."""
+
     prompt: Prompt
     missing: tuple[Prompt, ...] = ()
+    checking_online: bool = False
 
     @property
     def text(self) -> LocalText:
+        if self.checking_online:
+            return CHECKING_NATIONAL_ONLINE
         zh, en = self.prompt.text
         return LocalText(zh, en)
 

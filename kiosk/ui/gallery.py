@@ -135,6 +135,7 @@ class Gallery:
         shots += [self._scan(kind, samples.FAULTS) for kind in CheckpointType]
         shots += [self._scan(WIDEST, (fault,)) for fault in samples.FAULTS]
         shots += [self._prompt(prompt) for prompt in Prompt]
+        shots.append(self._prompt(Prompt.SCAN, checking_online=True))
         shots += [self._override_last(faults) for faults in ((), samples.FAULTS)]
         shots += [self._result(name, view) for name, view in self._results.items()]
         shots += self._manual_entry() + self._override() + self._plate() + self._passer()
@@ -167,7 +168,9 @@ class Gallery:
             name = f"scan-fault-{faults[0].replace('_', '-')}"
         return Shot(name, True, show)
 
-    def _prompt(self, prompt: Prompt) -> Shot:
+    def _prompt(self, prompt: Prompt, *, checking_online: bool = False) -> Shot:
+        """A prompt with the person's strip; or, `checking_online`, the wait for a national
+        code's online check."""
         missing = (Prompt.MEASURE, Prompt.READ_CARD) if prompt is Prompt.MEASURE else ()
 
         def show() -> None:
@@ -175,10 +178,12 @@ class Gallery:
             window.configure_fields(default_policy(WIDEST).passage_fields)
             window.show_status(samples.health_items())
             window.show_operator("王小明")
-            window.show_prompt(PromptView(prompt, missing))
+            window.show_prompt(PromptView(prompt, missing, checking_online=checking_online))
             window.show_progress(_PROGRESS.get(prompt))  # the person in progress, its strip
             window.show_screen("scan")
 
+        if checking_online:
+            return Shot("prompt-national-checking-online", True, show)
         return Shot(f"prompt-{prompt.value.replace('_', '-')}", True, show)
 
     def _override_last(self, faults: tuple[str, ...]) -> Shot:

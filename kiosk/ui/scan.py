@@ -427,8 +427,10 @@ class ScanScreen(QWidget):
 
     def _render_prompt(self) -> None:
         text = self._prompt.text.get(self._language.value)  # type: ignore[arg-type]
-        urgent = self._prompt.prompt is Prompt.REMEASURE
+        urgent = self._prompt.prompt is Prompt.REMEASURE and not self._prompt.checking_online
         colour = "#E65100" if urgent else style.TEXT
+        if self._prompt.checking_online:
+            colour = style.TOGGLE_SELECTED_FRAME  # a calm blue: waiting, not a fault
         self.prompt.setStyleSheet(f"color: {colour};")
         self.prompt.setText(("⚠ " if urgent else "") + text)
         self._render_activity()
@@ -437,7 +439,9 @@ class ScanScreen(QWidget):
         """The person in progress (steps, countdown, 重新开始), or else the last result that may
         still be changed; the row is hidden when there is neither."""
         in_progress = self.progress.view is not None or (
-            self._prompt.prompt is not Prompt.SCAN or bool(self._prompt.missing)
+            self._prompt.prompt is not Prompt.SCAN
+            or bool(self._prompt.missing)
+            or self._prompt.checking_online  # 重新开始 gives the online check up
         )
         self.cancel_button.setVisible(in_progress)
         self.cancel_button.setEnabled(in_progress)

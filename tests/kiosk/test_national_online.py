@@ -17,8 +17,9 @@ import pytest
 
 from healthcode.claims import Colour
 from healthcode.results import Rejection, RejectReason
+from kiosk.app.flow import FlowListener
 from kiosk.app.startup import national_check_of
-from kiosk.app.viewstate import reason_line
+from kiosk.app.viewstate import PromptView, reason_line
 from kiosk.checkpoint.decision import DecisionInputs, IdMatch, decide
 from kiosk.checkpoint.events import CodeScanned
 from kiosk.checkpoint.national import NationalCheck, NationalCheckFailure
@@ -234,3 +235,37 @@ def test_the_national_check_section_configures_the_client(tmp_path: Path) -> Non
     assert national_check_of(replace(section, token_file=str(tmp_path / "missing"))) is None
     _, wrong = validate({"national_check": {"url": "ftp://x", "timeout_s": 99.0}}, tmp_path)
     assert [p.key for p in wrong] == ["national_check.url", "national_check.timeout_s"]
+
+
+def test_a_second_national_code_scanned_while_waiting_is_the_one_decided() -> None:
+    driver, _, seen = hand_driven(GATE)
+    first, second = TEXT + "-first", TEXT + "-second"
+    answer_now = {first: threading.Event(), second: threading.Event()}
+    colours = {first: Colour.RED, second: Colour.GREEN}
+    prompts: list[bool] = []
+
+    class Prompts(FlowListener):
+        def prompt_changed(self, view: PromptView) -> None:
+            prompts.append(view.checking_online)
+
+    def service(text: str) -> NationalCheck:
+        answer_now[text].wait(10)
+        return NationalCheck(True, colours[text])
+
+    posted: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+    driver._post = posted.put
+    driver.national_check = service
+    driver.listeners.append(Prompts())
+    now = datetime.now(UTC)
+    driver.handle(CodeScanned(result=NATIONAL, text=first), now)
+    driver.handle(CodeScanned(result=NATIONAL, text=second), now)
+    assert prompts == [True, False, True]  # the wait, said again for the second code
+    answer_now[first].set()
+    posted.get(timeout=10)()  # the first code's answer: too late, dropped
+    assert seen.results == [] and driver.national_check_pending
+    answer_now[second].set()
+    posted.get(timeout=10)()
+    while not posted.empty():
+        posted.get()()
+    assert [view.outcome for view in seen.results] == [Outcome.PASS]  # green, never red
+    assert not driver.national_check_pending and prompts[-1] is False
