@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import cbor2
 
@@ -229,8 +229,53 @@ def compaction_horizon(now: datetime, tolerance: timedelta = DEFAULT_CLOCK_TOLER
     return now - LONGEST_VALIDITY - tolerance
 
 
+class FeedView(Protocol):
+    """What the checker reads from a feed copy: the in-memory `FeedCopy` (central's tests, the
+    simulator, the demo) or the kiosk's copy kept in its store (`kiosk.store.feed`)."""
+
+    @property
+    def last_sequence(self) -> int: ...
+
+    @property
+    def as_of_utc(self) -> datetime | None: ...
+
+    def age(self, now: datetime) -> timedelta | None: ...
+
+    def latest(self, issuer: str, code_id: bytes) -> FeedEntry | None: ...
+
+    def effective_colour(self, claims: HealthCodeClaims) -> tuple[Colour, FeedEntry | None]: ...
+
+
+class UpdatableFeed(FeedView, Protocol):
+    """What the downloader needs besides: verified data applied in place, all or nothing."""
+
+    def apply(self, batch: FeedBatch) -> int: ...
+
+    def replace_from_snapshot(
+        self,
+        entries: Iterable[FeedEntry],
+        *,
+        last_sequence: int,
+        as_of_utc: datetime,
+        horizon_utc: datetime | None,
+    ) -> int: ...
+
+    def compact(self, now: datetime, tolerance: timedelta = DEFAULT_CLOCK_TOLERANCE) -> int: ...
+
+
+def older_snapshot(snapshot_sequence: int, copy_sequence: int) -> FeedError | None:
+    """The refusal of a snapshot behind the copy, or None when it may replace the copy."""
+    if snapshot_sequence < copy_sequence:
+        return FeedError(
+            FeedProblem.OLDER_SNAPSHOT,
+            f"snapshot at {snapshot_sequence}, copy at {copy_sequence}",
+        )
+    return None
+
+
 class FeedCopy:
-    """A kiosk's copy of the status feed: the newest entry per code, and how fresh it is."""
+    """A copy of the status feed in memory: the newest entry per code, and how fresh it is.
+    The reference the kiosk's stored copy (`kiosk.store.feed.StoredFeed`) behaves like."""
 
     def __init__(self) -> None:
         self._latest: dict[tuple[str, bytes], FeedEntry] = {}
@@ -253,35 +298,22 @@ class FeedCopy:
         """Apply a verified batch or snapshot; the number of entries taken. Raises FeedError
         (GAP, OLDER_SNAPSHOT) and leaves the copy unchanged when it cannot be applied."""
         if batch.kind is BatchKind.SNAPSHOT:
-            if batch.last_sequence < self.last_sequence:
-                raise FeedError(
-                    FeedProblem.OLDER_SNAPSHOT,
-                    f"snapshot at {batch.last_sequence}, copy at {self.last_sequence}",
-                )
-            self._latest = {}
-            self._take(batch.entries)
-            self.last_sequence = batch.last_sequence
-            self._freshen(batch.as_of_utc)
-            return len(batch.entries)
+            return self.replace_from_snapshot(
+                batch.entries,
+                last_sequence=batch.last_sequence,
+                as_of_utc=batch.as_of_utc,
+                horizon_utc=batch.horizon_utc,
+            )
         if batch.first_sequence > self.last_sequence + 1:
             raise FeedError(
                 FeedProblem.GAP,
                 f"copy ends at {self.last_sequence}, batch starts at {batch.first_sequence}",
             )
         new = [entry for entry in batch.entries if entry.sequence > self.last_sequence]
-        self._take(new)
+        self._take(self._latest, new)
         self.last_sequence = max(self.last_sequence, batch.last_sequence)
         self._freshen(batch.as_of_utc)
         return len(new)
-
-    def restore(
-        self, entries: Iterable[FeedEntry], last_sequence: int, as_of_utc: datetime | None
-    ) -> None:
-        """Load a copy that was kept on disk (already verified when it arrived)."""
-        self._latest = {}
-        self._take(entries)
-        self.last_sequence = last_sequence
-        self.as_of_utc = as_of_utc
 
     def replace_from_snapshot(
         self,
@@ -291,17 +323,28 @@ class FeedCopy:
         as_of_utc: datetime,
         horizon_utc: datetime | None,
     ) -> int:
-        """Replace the copy by a verified snapshot streamed entry by entry (a snapshot file);
-        all or nothing: when the iterator raises, the copy is unchanged. The entries taken."""
-        previous, self._latest = self._latest, {}
-        try:
-            self._take(entries)
-        except BaseException:
-            self._latest = previous
-            raise
+        """Replace the copy with a verified snapshot's entries, streamed; the number taken.
+        All or nothing: OLDER_SNAPSHOT is raised before anything is read, and when `entries`
+        raises the copy is unchanged. Entries before `horizon_utc` are left out; the as-of
+        time never goes back behind data already verified."""
+        if (refusal := older_snapshot(last_sequence, self.last_sequence)) is not None:
+            raise refusal
+        latest: dict[tuple[str, bytes], FeedEntry] = {}
+        taken = self._take(latest, entries, horizon_utc)
+        self._latest = latest
         self.last_sequence = last_sequence
         self._freshen(as_of_utc)
-        return len(self._latest)
+        return taken
+
+    def restore(
+        self, entries: Iterable[FeedEntry], last_sequence: int, as_of_utc: datetime | None
+    ) -> None:
+        """Load a copy that was kept elsewhere (already verified when it arrived)."""
+        latest: dict[tuple[str, bytes], FeedEntry] = {}
+        self._take(latest, entries)
+        self._latest = latest
+        self.last_sequence = last_sequence
+        self.as_of_utc = as_of_utc
 
     def compact(self, now: datetime, tolerance: timedelta = DEFAULT_CLOCK_TOLERANCE) -> int:
         """Drop entries that can no longer matter; the number dropped."""
@@ -317,21 +360,37 @@ class FeedCopy:
     def effective_colour(self, claims: HealthCodeClaims) -> tuple[Colour, FeedEntry | None]:
         """The newest colour known for a code, and the feed entry that set it (None when the
         code's own colour is the newest)."""
-        entry = self._latest.get((claims.issuer, claims.code_id))
-        if entry is not None and entry.colour_seq > claims.colour_seq:
-            return entry.colour, entry
-        return claims.colour, None
+        return colour_over_code(self._latest.get((claims.issuer, claims.code_id)), claims)
 
-    def _take(self, entries: Iterable[FeedEntry]) -> None:
+    @staticmethod
+    def _take(
+        latest: dict[tuple[str, bytes], FeedEntry],
+        entries: Iterable[FeedEntry],
+        horizon_utc: datetime | None = None,
+    ) -> int:
+        taken = 0
         for entry in entries:
+            if horizon_utc is not None and entry.at_utc < horizon_utc:
+                continue
+            taken += 1
             key = (entry.issuer, entry.code_id)
-            known = self._latest.get(key)
+            known = latest.get(key)
             if known is None or entry.colour_seq >= known.colour_seq:
-                self._latest[key] = entry
+                latest[key] = entry
+        return taken
 
     def _freshen(self, as_of_utc: datetime) -> None:
         if self.as_of_utc is None or as_of_utc > self.as_of_utc:
             self.as_of_utc = as_of_utc
+
+
+def colour_over_code(
+    entry: FeedEntry | None, claims: HealthCodeClaims
+) -> tuple[Colour, FeedEntry | None]:
+    """The code's colour, or the feed entry's when its colour sequence is newer."""
+    if entry is not None and entry.colour_seq > claims.colour_seq:
+        return entry.colour, entry
+    return claims.colour, None
 
 
 def make_snapshot(

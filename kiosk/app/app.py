@@ -114,7 +114,7 @@ class KioskApp:
             setup.data_dir / "kiosk.db", keys / "store.key", prefer_os=setup.store_key_in_os
         )
         self.clock = TrustedClock(floor_utc=self.store.copies.clock_floor())
-        feed = setup.feed if setup.feed is not None else self.store.copies.load_feed()
+        feed = setup.feed if setup.feed is not None else self.store.feed
         self.trust = TrustKeeper(
             TrustState(setup.trust_list, feed),
             setup.policy,

@@ -5,7 +5,7 @@ called on the sync thread.
 The identity folder's `trust-list.cose`, `root.pub`, `policy.json` and `staff-roster.json` are
 rewritten (atomically) so the next start (`kiosk.app.enrolment.Enrolled`) picks up what was
 verified; the store keeps the trust lists, the policy, the roster and the feed copy (the feed
-is read back from the store at the next start).
+copy lives in the store, `kiosk.store.feed`: each verified batch is committed there).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives import serialization
 
 from healthcode.console import say
-from healthcode.feed import FeedCopy
+from healthcode.feed import UpdatableFeed
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustAnchor, TrustList, TrustListError
@@ -47,7 +47,7 @@ class TrustSwapper(Protocol):
     """The running kiosk's `TrustKeeper`: the one place its trust state is swapped."""
 
     def swap_trust_list(self, trust_list: TrustList | None) -> None: ...
-    def swap_feed(self, feed: FeedCopy) -> None: ...
+    def swap_feed(self, feed: UpdatableFeed) -> None: ...
     def swap_policy(self, policy: CheckpointPolicy) -> None: ...
     def swap_roster(self, operators: list[Operator]) -> None: ...
 
@@ -99,13 +99,13 @@ class KioskDownloadSink:
         if self.keeper is not None:
             self.keeper.swap_trust_list(trust_list)
 
-    def feed_applied(self, feed: FeedCopy) -> None:
-        # Bounded as healthcode defines it: entries older than the longest validity (plus the
-        # clock tolerance) can no longer change any valid code's colour.
+    def feed_applied(self, feed: UpdatableFeed) -> None:
+        # The copy (the store's, `kiosk.store.feed`) is already committed. Bounded as healthcode
+        # defines it: entries older than the longest validity (plus the clock tolerance) can no
+        # longer change any valid code's colour.
         dropped = feed.compact(self.clock())
         if dropped:
             log.info("status feed: %d entries past the horizon compacted away", dropped)
-        self.store.copies.save_feed(feed).result(WRITE_TIMEOUT_S)
         if feed.as_of_utc is not None:
             self.store.copies.raise_clock_floor(feed.as_of_utc)
         if self.keeper is not None:
@@ -144,7 +144,7 @@ class CurrentCopies:
     checkpoint_id: str
     trust_list: TrustList | None
     trust_list_signed: bytes | None
-    feed: FeedCopy
+    feed: UpdatableFeed
     policy_version: int
     roster_version: int
 
@@ -179,7 +179,7 @@ def current_copies(identity_dir: Path, store: Store) -> CurrentCopies:
         checkpoint_id=identity.checkpoint.checkpoint_id,
         trust_list=trust_list,
         trust_list_signed=signed,
-        feed=store.copies.load_feed(),
+        feed=store.feed,
         policy_version=policy.policy_version,
         roster_version=roster.roster_version,
     )

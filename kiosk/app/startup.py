@@ -18,7 +18,7 @@ from typing import Any
 from drivers.camera.sources import FrameSource
 from drivers.thermometer.protocol import Compensation
 from healthcode.dcc import DccTrustList
-from healthcode.feed import FeedCopy
+from healthcode.feed import UpdatableFeed
 from healthcode.trust import TrustList
 from kiosk.app.enrolment import Enrolled, read_enrolment
 from kiosk.checkpoint.national import NationalCheck
@@ -36,7 +36,7 @@ class KioskSetup:
     data_dir: Path
     policy: Policy
     trust_list: TrustList | None = None
-    feed: FeedCopy | None = None  # None: the copy kept in the store (the normal start)
+    feed: UpdatableFeed | None = None  # None: the copy kept in the store (the normal start)
     binding_keys: dict[str, list[bytes]] = field(default_factory=dict)
     camera: str | FrameSource | None = None  # a camera source (open_source) or a source
     camera_size: tuple[int, int] = (1280, 720)

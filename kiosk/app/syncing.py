@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from healthcode.feed import FeedCopy
 from healthcode.text import LocalText
 from kiosk.app.download_sink import KioskDownloadSink
 from kiosk.app.enrolment import Enrolled
@@ -44,9 +43,9 @@ def start_kiosk_sync(
     return start_sync(
         enrolled.folder,
         sink,
-        # The demo decides with its own world's feed; its downloads follow central's lineage
-        # from the start, or central's first snapshot would be "older" than the demo's copy.
-        feed=keeper.state.feed if swap_in else FeedCopy(),
+        # The demo decides with its own world's feed; its downloads go to the store's copy
+        # (central's lineage), or central's first snapshot would be "older" than the demo's.
+        feed=keeper.state.feed if swap_in else store.feed,
         trust_list=enrolled.trust_list,
         trust_list_signed=enrolled.trust_list_signed,
         policy_version=enrolled.policy_version,

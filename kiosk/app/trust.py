@@ -4,7 +4,9 @@ binding keys codes are checked against, and the roster staff sign in with.
 Start-up builds it once (`kiosk.app.startup`); afterwards only its `swap_*` methods change it,
 from the sync thread (a verified download) or the app thread (enrolment). Each swap replaces
 the state whole, so a reader on another thread always sees a consistent set, and tells the
-listeners (on the swapping thread; the application posts what the screens need).
+listeners (on the swapping thread; the application posts what the screens need). The feed copy
+is the exception to "whole": it is the store's (`kiosk.store.feed`), changed in place one
+committed transaction at a time, so a reader sees the copy before or after a batch.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from healthcode.feed import FeedCopy
+from healthcode.feed import UpdatableFeed
 from healthcode.trust import TrustList
 from kiosk.checkpoint.policy import Policy
 from kiosk.store import Operator, Store
@@ -26,7 +28,7 @@ class TrustState:
     """What codes are checked against; replaced whole, never changed in place."""
 
     trust_list: TrustList | None
-    feed: FeedCopy
+    feed: UpdatableFeed  # the store's copy (`kiosk.store.feed`), changed in place
     recognised_issuers: frozenset[str] | None = None
     national_code_prefixes: tuple[str, ...] = ()
 
@@ -88,7 +90,8 @@ class TrustKeeper:
             self._state = state = replace(self._state, trust_list=trust_list)
         self._tell(TrustChange(state=state))
 
-    def swap_feed(self, feed: FeedCopy) -> None:
+    def swap_feed(self, feed: UpdatableFeed) -> None:
+        """The feed copy took verified data (or is another copy): listeners hear of it."""
         with self._lock:
             self._state = state = replace(self._state, feed=feed)
         self._tell(TrustChange(state=state))

@@ -5,9 +5,10 @@ file` streams central's `feed/snapshot-file` into a temporary file (httpx `clien
 after a dropped connection asks again with `Range: bytes=<what it has>-` and `If-Range: <the
 file's ETag>`, so only the rest is sent (a new file at central answers 200 whole, and the
 download starts over). The partial file and its ETag stay in the kiosk's folder between rounds,
-so a round cut short resumes next time. `verify_snapshot_file` then checks the signed header
-with the trust list and streams the entries into a new copy's `replace_from_snapshot`, which
-takes them all or none: a damaged body (count or hash wrong) leaves the copy in use unchanged.
+so a round cut short resumes next time. `apply_snapshot_file` then checks the signed header
+with the trust list and streams the entries into the copy in use (`replace_from_snapshot`, the
+kiosk store's `kiosk.store.feed`), which takes them all or none: a damaged body (count or hash
+wrong) leaves the copy unchanged.
 
 A central before issue 28 answers 404 to the file's path; the caller then falls back to the
 old one-batch snapshot.
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from healthcode.feed import FeedCopy, FeedError, FeedProblem
+from healthcode.feed import UpdatableFeed, older_snapshot
 from healthcode.feed_file import open_snapshot_file
 from healthcode.trust import TrustList
 from sync.distribution import FEED_SNAPSHOT_FILE_PATH
@@ -124,20 +125,18 @@ def fetch_snapshot_file(
     raise SnapshotFetchError("network", last_error)
 
 
-def apply_snapshot_file(path: Path, trust: TrustList, base: FeedCopy) -> FeedCopy:
-    """Verify a fetched snapshot file with the trust list and stream it into a new copy;
-    `base` (the copy in use) is untouched. Raises FeedError (the header's problems, DAMAGED
-    for a body that does not match it, OLDER_SNAPSHOT). The file is removed either way."""
+def apply_snapshot_file(path: Path, trust: TrustList, feed: UpdatableFeed) -> int:
+    """Verify a fetched snapshot file with the trust list and stream it into the copy in use
+    (`replace_from_snapshot`: all or nothing); the entries taken. Raises FeedError (the
+    header's problems, DAMAGED for a body that does not match it, OLDER_SNAPSHOT) with the copy
+    unchanged. The file is removed either way."""
     try:
         with open_snapshot_file(path, trust) as reader:
             header = reader.header
-            if header.last_sequence < base.last_sequence:
-                raise FeedError(
-                    FeedProblem.OLDER_SNAPSHOT,
-                    f"snapshot at {header.last_sequence}, copy at {base.last_sequence}",
-                )
-            fresh = FeedCopy()
-            fresh.replace_from_snapshot(
+            refusal = older_snapshot(header.last_sequence, feed.last_sequence)
+            if refusal is not None:
+                raise refusal
+            return feed.replace_from_snapshot(
                 reader.entries(),
                 last_sequence=header.last_sequence,
                 as_of_utc=header.as_of_utc,
@@ -145,6 +144,3 @@ def apply_snapshot_file(path: Path, trust: TrustList, base: FeedCopy) -> FeedCop
             )
     finally:
         path.unlink(missing_ok=True)
-    if base.as_of_utc is not None and (fresh.as_of_utc is None or fresh.as_of_utc < base.as_of_utc):
-        fresh.as_of_utc = base.as_of_utc  # never older than data already verified
-    return fresh

@@ -24,7 +24,7 @@ import httpx
 import tenacity
 from pydantic import ValidationError
 
-from healthcode.feed import FeedCopy
+from healthcode.feed import UpdatableFeed
 from healthcode.keydir import load_public
 from healthcode.keys import PublicKey
 from healthcode.trust import TrustList
@@ -77,7 +77,7 @@ class _RefusalTap:
     def trust_list_accepted(self, signed: bytes, trust_list: TrustList, root: PublicKey) -> None:
         self.sink.trust_list_accepted(signed, trust_list, root)
 
-    def feed_applied(self, feed: FeedCopy) -> None:
+    def feed_applied(self, feed: UpdatableFeed) -> None:
         self.sink.feed_applied(feed)
 
     def policy_accepted(self, policy: Policy, signed: bytes) -> None:
@@ -248,7 +248,7 @@ def start_sync(
     identity_dir: Path,
     sink: DownloadSink,
     *,
-    feed: FeedCopy,
+    feed: UpdatableFeed,
     trust_list: TrustList | None,
     trust_list_signed: bytes | None = None,
     policy_version: int,

@@ -1,5 +1,5 @@
-"""The kiosk's copies of what central signs or sends: trust lists, policies, the status feed,
-the staff roster, and the trusted-time floor they raise."""
+"""The kiosk's copies of what central signs or sends: trust lists, policies, the staff roster,
+and the trusted-time floor they raise (the status feed's copy is `kiosk.store.feed`)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from healthcode.claims import Colour
-from healthcode.feed import FeedCopy, FeedEntry
 from kiosk.store.connection import Readers, Writer
 from kiosk.store.crypto import FieldCipher
-from kiosk.store.meta import read_meta, write_meta
-from kiosk.store.rows import code_index, from_ms, to_ms
+from kiosk.store.meta import read_meta
+from kiosk.store.rows import from_ms, to_ms
 
 
 @dataclass(frozen=True)
@@ -31,7 +29,7 @@ class Operator:
 
 
 class Copies:
-    """The `trust_lists`, `policies`, `feed_entries` and `roster` tables, and the clock floor."""
+    """The `trust_lists`, `policies` and `roster` tables, and the clock floor."""
 
     def __init__(self, writer: Writer, readers: Readers, cipher: FieldCipher) -> None:
         self._writer = writer
@@ -39,35 +37,6 @@ class Copies:
         self._cipher = cipher
 
     # ------------------------------------------------------------ writes
-
-    def save_feed(self, copy: FeedCopy) -> Future[None]:
-        entries = list(copy.entries())
-        last, as_of = copy.last_sequence, copy.as_of_utc
-        cipher = self._cipher
-
-        def write(connection: sqlite3.Connection) -> None:
-            connection.execute("DELETE FROM feed_entries")
-            connection.executemany(
-                "INSERT INTO feed_entries (code_ix, issuer, code_enc, colour, colour_seq, reason,"
-                " at_ms, sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        ix := code_index(cipher, e.issuer, e.code_id),
-                        e.issuer,
-                        cipher.seal(e.code_id, ix.hex(), "feed_code"),
-                        e.colour.value,
-                        e.colour_seq,
-                        e.reason,
-                        to_ms(e.at_utc),
-                        e.sequence,
-                    )
-                    for e in entries
-                ],
-            )
-            write_meta(connection, "feed_last_sequence", str(last))
-            write_meta(connection, "feed_as_of_ms", "" if as_of is None else str(to_ms(as_of)))
-
-        return self._writer.submit(write)
 
     def save_trust_list(self, sequence: int, signed: bytes, at_utc: datetime) -> Future[None]:
         """Keep a verified trust list (as signed, so it is verified again at every start)."""
@@ -120,28 +89,6 @@ class Copies:
         return self._writer.submit(write)
 
     # ------------------------------------------------------------ reads
-
-    def load_feed(self) -> FeedCopy:
-        connection = self._readers.get()
-        copy = FeedCopy()
-        rows = connection.execute(
-            "SELECT code_ix, issuer, code_enc, colour, colour_seq, reason, at_ms, sequence"
-            " FROM feed_entries"
-        ).fetchall()
-        entries = []
-        for ix, issuer, code_enc, colour, colour_seq, reason, at_ms, sequence in rows:
-            code_id = self._cipher.open_bytes(code_enc, ix.hex(), "feed_code")
-            if code_id is None:
-                continue
-            entries.append(
-                FeedEntry(
-                    sequence, issuer, code_id, Colour(colour), colour_seq, reason, from_ms(at_ms)
-                )
-            )
-        last = read_meta(connection, "feed_last_sequence")
-        as_of = read_meta(connection, "feed_as_of_ms")
-        copy.restore(entries, int(last) if last else 0, from_ms(int(as_of)) if as_of else None)
-        return copy
 
     def latest_trust_list(self) -> bytes | None:
         row = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from kiosk.store.crypto import FieldCipher
 from sync.schemas import OverrideData, RecordKind, UploadRecord
 
 CODE_INDEX_KIND = "code"
+MAX_CACHED_ISSUERS = 1000  # a province's issuers and their neighbours'
 
 PASSAGE_COLUMNS = (
     "id, seq, at_ms, clock_trusted, operator_id, scheme, issuer, code_enc, name_enc, "
@@ -37,6 +39,21 @@ def from_ms(milliseconds: int) -> datetime:
 
 def code_index(cipher: FieldCipher, issuer: str, code_id: bytes) -> bytes:
     return cipher.blind_index(CODE_INDEX_KIND, issuer.encode() + b"\x00" + code_id)
+
+
+def code_indexer(cipher: FieldCipher) -> Callable[[str, bytes], bytes]:
+    """`code_index` with the cipher's keyed state made once per issuer (for many codes)."""
+    by_issuer: dict[str, Callable[[bytes], bytes]] = {}
+
+    def index(issuer: str, code_id: bytes) -> bytes:
+        of_issuer = by_issuer.get(issuer)
+        if of_issuer is None:
+            of_issuer = cipher.blind_indexer(CODE_INDEX_KIND, issuer.encode() + b"\x00")
+            if len(by_issuer) < MAX_CACHED_ISSUERS:
+                by_issuer[issuer] = of_issuer
+        return of_issuer(code_id)
+
+    return index
 
 
 def passage_values(record: PassageRecord, cipher: FieldCipher, seq: int) -> dict[str, Any]:

@@ -170,6 +170,29 @@ def _passer_name_and_phone(db: sqlite_utils.Database) -> None:
     db.table("passages").add_column("phone_enc", bytes)
 
 
+@migration(6, "the status-feed copy as a compact keyed table (issue 28)")
+def _compact_feed_copy(db: sqlite_utils.Database) -> None:
+    """`feed_entries` (a row per code with its encrypted code id, read whole at every start)
+    becomes `feed_copy`, WITHOUT ROWID, keyed by the same keyed index of (issuer, code id):
+    a lookup needs nothing else, so the code id and the issuer are no longer kept.
+
+    The rows are moved over, not dropped: a kiosk upgraded while offline keeps deciding with
+    the colours it had verified (with the copy's last sequence and as-of time, which stay in
+    `meta`), instead of having no feed until it reaches central for a whole snapshot."""
+    db.execute(
+        "CREATE TABLE feed_copy (code_ix BLOB NOT NULL PRIMARY KEY, colour INTEGER NOT NULL,"
+        " colour_seq INTEGER NOT NULL, sequence INTEGER NOT NULL, reason TEXT NOT NULL,"
+        " at_ms INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT INTO feed_copy (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+        " SELECT code_ix, CASE colour WHEN 'green' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END,"
+        " colour_seq, sequence, coalesce(reason, ''), at_ms FROM feed_entries"
+        " WHERE code_ix IS NOT NULL AND colour IN ('green', 'yellow', 'red')"
+    )
+    db.execute("DROP TABLE feed_entries")
+
+
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

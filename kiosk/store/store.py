@@ -5,8 +5,9 @@ result only after that. Identifying columns are encrypted with keys kept in a se
 Records older than the retention period are deleted once acknowledged by central, never before.
 
 `Store` opens the file and holds the keys; the tables are reached by group over its one writer
-and its per-thread readers: `store.passages`, `store.outbox`, `store.copies`, `store.audit`,
-`store.meta`, `store.scenes` (pharmacy purchases, clinic visits).
+and its per-thread readers: `store.passages`, `store.outbox`, `store.copies`, `store.feed` (the
+status-feed copy, `kiosk.store.feed`), `store.audit`, `store.meta`, `store.scenes` (pharmacy
+purchases, clinic visits).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kiosk.store.audit import AuditLog
 from kiosk.store.connection import Readers, Writer, open_connection
 from kiosk.store.copies import Copies
 from kiosk.store.crypto import FieldCipher, StoreKeyError, StoreKeys
+from kiosk.store.feed import StoredFeed
 from kiosk.store.meta import Meta
 from kiosk.store.outbox import Outbox
 from kiosk.store.passages import Passages
@@ -61,6 +63,7 @@ class Store:
         self.passages = Passages(self._writer, self._readers, cipher, time_zone)
         self.outbox = Outbox(self._writer, self._readers, cipher)
         self.copies = Copies(self._writer, self._readers, cipher)
+        self.feed = StoredFeed(self._writer, self._readers, cipher)
         self.audit = AuditLog(self._writer, self._readers)
         self.meta = Meta(self._writer, self._readers)
         self.scenes = SceneRecords(self._writer, self._readers, cipher)

@@ -84,9 +84,9 @@ def test_a_kiosk_downloads_from_a_real_server_into_its_store(
             second = downloader.download()
         assert first.snapshots == 1 and second.feed_pages == 2
         assert second.outcomes[Item.FEED] is Outcome.ACCEPTED
-        kept = store.copies.load_feed()
-    assert kept.last_sequence == 12
-    assert kept.latest(enrollment.trust_list.issuers[0].region_code, codes[0]) is not None
+        kept = store.feed
+        assert kept.last_sequence == 12
+        assert kept.latest(enrollment.trust_list.issuers[0].region_code, codes[0]) is not None
 
 
 def test_an_offline_bundle_goes_through_the_real_commands(
@@ -134,4 +134,4 @@ def test_an_offline_bundle_goes_through_the_real_commands(
     assert refused.returncode == 1
     assert "refused bundle" in refused.stderr
     with Store.open(data_dir / "kiosk.db", data_dir / "keys" / "store.key") as store:
-        assert store.copies.load_feed().last_sequence == 4
+        assert store.feed.last_sequence == 4

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from healthcode.claims import Colour
-from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
+from healthcode.feed import BatchKind, FeedBatch, FeedEntry
 from kiosk.checkpoint.events import SaveOverride
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.store import LogFilter, Operator, Store, StoreKeyError, StoreKeys
@@ -218,19 +218,17 @@ def test_the_last_passage_of_a_code_is_known_for_repeats(store: Store) -> None:
 
 
 def test_the_status_feed_copy_survives_a_restart(tmp_path: Path, keys: StoreKeys) -> None:
-    copy = FeedCopy()
     entries = tuple(
         FeedEntry(i, ISSUER, bytes([i]) * 16, Colour.RED, 2, "close_contact", T0)
         for i in range(1, 4)
     )
-    copy.apply(FeedBatch(BatchKind.DELTA, ISSUER, 1, 3, T0, entries))
     with Store(tmp_path / "kiosk.db", keys) as store:
-        store.copies.save_feed(copy).result(timeout=10)
+        store.feed.apply(FeedBatch(BatchKind.DELTA, ISSUER, 1, 3, T0, entries))
     with Store(tmp_path / "kiosk.db", keys) as store:
-        restored = store.copies.load_feed()
-    assert restored.last_sequence == 3
-    assert restored.as_of_utc == T0
-    assert restored.latest(ISSUER, b"\x02" * 16) == entries[1]
+        restored = store.feed
+        assert restored.last_sequence == 3
+        assert restored.as_of_utc == T0
+        assert restored.latest(ISSUER, b"\x02" * 16) == entries[1]
 
 
 def test_a_reader_holding_a_snapshot_does_not_block_the_writer(store: Store) -> None:

@@ -85,14 +85,14 @@ def test_a_kiosk_far_behind_gets_a_snapshot_then_deltas(world: KioskWorld) -> No
     assert world.copies.feed.last_sequence == 11
 
 
-def test_the_feed_copy_handed_over_is_never_the_one_in_use(world: KioskWorld) -> None:
+def test_the_feed_copy_in_use_takes_each_round_in_place(world: KioskWorld) -> None:
     world.add_changes(2)
     world.downloader.download()
     in_use = world.copies.feed
     world.add_changes(2)
     world.downloader.download()
-    assert world.copies.feed is not in_use
-    assert in_use.last_sequence == 2  # the checker's copy was not touched
+    assert world.copies.feed is in_use  # no copy of the whole feed per update
+    assert in_use.last_sequence == 4
 
 
 def test_a_replayed_feed_batch_does_not_make_the_copy_look_fresh(world: KioskWorld) -> None:
@@ -125,7 +125,7 @@ def test_a_replayed_feed_batch_does_not_make_the_copy_look_fresh(world: KioskWor
 def test_a_tampered_snapshot_is_refused_and_the_old_copy_kept(world: KioskWorld) -> None:
     world.add_changes(2)
     world.downloader.download()
-    kept = world.copies.feed
+    kept = world.copies.feed.last_sequence
     world.central.app.state.snapshot_when_behind = 1
     world.add_changes(5)
 
@@ -139,7 +139,7 @@ def test_a_tampered_snapshot_is_refused_and_the_old_copy_kept(world: KioskWorld)
     world.wiretap.rewrite = tamper
     report = world.downloader.download()
     assert report.outcomes[Item.FEED] is Outcome.REFUSED
-    assert world.copies.feed is kept
+    assert world.copies.feed.last_sequence == kept
     refusal = world.sink.refusals[-1]
     assert refusal.item is Item.FEED
     assert refusal.reason in {"bad_signature", "damaged"}
@@ -266,9 +266,9 @@ def test_a_policy_signed_by_an_issuer_key_is_refused(world: KioskWorld) -> None:
 def test_an_unreachable_central_raises_and_keeps_every_copy(world: KioskWorld) -> None:
     world.add_changes(1)
     world.downloader.download()
-    kept = world.copies.feed
+    kept = world.copies.feed.last_sequence
     world.wiretap.down = True
     with pytest.raises(DownloadError) as raised:
         world.downloader.download()
     assert raised.value.reason == "network"
-    assert world.copies.feed is kept and world.sink.refusals == []
+    assert world.copies.feed.last_sequence == kept and world.sink.refusals == []

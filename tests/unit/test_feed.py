@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -235,6 +236,37 @@ def test_a_snapshot_older_than_the_copy_is_refused(world: World) -> None:
     copy.apply(delta(1, 3, entry(1), entry(2, CODE_B), entry(3, CODE_A, colour_seq=3)))
     old = make_snapshot([entry(1)], publisher="610000", last_sequence=1, as_of_utc=ISSUED_AT)
     assert problem_of(lambda: copy.apply(old)) is FeedProblem.OLDER_SNAPSHOT
+
+
+def test_a_streamed_snapshot_replaces_the_copy_all_or_nothing() -> None:
+    copy = FeedCopy()
+    copy.apply(delta(1, 2, entry(1), entry(2, CODE_B)))
+
+    def broken() -> Iterator[FeedEntry]:
+        yield entry(5, CODE_B, Colour.RED, 4)
+        raise ConnectionError("the download broke off")
+
+    later = ISSUED_AT + timedelta(hours=1)
+    with pytest.raises(ConnectionError):
+        copy.replace_from_snapshot(broken(), last_sequence=5, as_of_utc=later, horizon_utc=None)
+    assert (copy.last_sequence, len(copy), copy.latest("610000", CODE_B)) == (
+        2,
+        2,
+        entry(2, CODE_B),
+    )
+    taken = copy.replace_from_snapshot(
+        iter([entry(5, CODE_B, Colour.RED, 4)]), last_sequence=5, as_of_utc=later, horizon_utc=None
+    )
+    assert (taken, copy.last_sequence, copy.as_of_utc) == (1, 5, later)
+    assert copy.latest("610000", CODE_A) is None
+    assert (
+        problem_of(
+            lambda: copy.replace_from_snapshot(
+                iter(()), last_sequence=4, as_of_utc=later, horizon_utc=None
+            )
+        )
+        is FeedProblem.OLDER_SNAPSHOT
+    )
 
 
 def test_a_restored_copy_answers_like_the_original(world: World) -> None:

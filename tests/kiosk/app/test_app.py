@@ -17,7 +17,7 @@ import pytest
 
 from central.core.settings import Settings
 from healthcode.claims import Colour
-from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry
+from healthcode.feed import BatchKind, FeedBatch, FeedEntry
 from kiosk.app.app import AppListener, KioskApp
 from kiosk.app.demo import DemoWorld
 from kiosk.app.enrolment import Enrolled
@@ -86,13 +86,11 @@ def test_at_start_up_the_status_feed_comes_from_the_store(tmp_path: Path, world:
     green = world.case("green")
     first = AppHarness(tmp_path, world, start=False)
     code_id = _code_id(first.app, green.text)
-    changed = FeedCopy()
     at = datetime.now(UTC) - timedelta(minutes=5)
     entry = FeedEntry(
         1, world.trust_list.issuers[0].region_code, code_id, Colour.RED, 9, "rule", at
     )
-    changed.apply(FeedBatch(BatchKind.DELTA, entry.issuer, 1, 1, at, (entry,)))
-    first.app.store.copies.save_feed(changed).result(timeout=10)
+    first.app.store.feed.apply(FeedBatch(BatchKind.DELTA, entry.issuer, 1, 1, at, (entry,)))
     first.stop()
 
     def from_the_store(setup: Any) -> None:

@@ -1,0 +1,219 @@
+"""The kiosk's status-feed copy in its store (issue 28): one keyed lookup per code, deltas in one
+transaction, snapshots streamed and swapped in whole, behaving like the in-memory reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from healthcode.claims import LONGEST_VALIDITY, CodeKind, Colour, HealthCodeClaims
+from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry, FeedError, FeedProblem
+from kiosk.store import Store, StoreKeys
+from kiosk.store.connection import open_connection
+from kiosk.store.crypto import FieldCipher
+from kiosk.store.feed import StoredFeed
+from kiosk.store.rows import code_index, code_indexer
+from kiosk.store.schema import MIGRATIONS, current_version, migrate
+from tests.kiosk.checkpoint_support import ISSUER, T0
+
+
+def code(n: int) -> bytes:
+    return n.to_bytes(16, "big")
+
+
+def entry(
+    sequence: int, n: int, colour: Colour = Colour.RED, colour_seq: int = 2, at: datetime = T0
+) -> FeedEntry:
+    return FeedEntry(sequence, ISSUER, code(n), colour, colour_seq, "close_contact", at)
+
+
+def delta(first: int, last: int, *entries: FeedEntry, as_of: datetime = T0) -> FeedBatch:
+    return FeedBatch(BatchKind.DELTA, ISSUER, first, last, as_of, entries)
+
+
+@pytest.fixture
+def keys() -> StoreKeys:
+    return StoreKeys.generate()
+
+
+@pytest.fixture
+def store(tmp_path: Path, keys: StoreKeys) -> Iterator[Store]:
+    with Store(tmp_path / "kiosk.db", keys) as opened:
+        yield opened
+
+
+def small_chunks(store: Store, keys: StoreKeys) -> StoredFeed:
+    """The store's copy, loading snapshots 2 entries per transaction (to see between them)."""
+    return StoredFeed(store._writer, store._readers, FieldCipher(keys), chunk=2)
+
+
+def test_an_unknown_code_has_no_entry_and_keeps_its_own_colour(store: Store) -> None:
+    store.feed.apply(delta(1, 1, entry(1, 1)))
+    assert store.feed.latest(ISSUER, code(2)) is None
+    assert store.feed.latest("110000", code(1)) is None  # the issuer is part of the key
+    claims = HealthCodeClaims(
+        ISSUER, code(2), Colour.GREEN, 1, CodeKind.APP, "张*", None, T0, T0, T0 + timedelta(hours=1)
+    )
+    assert store.feed.effective_colour(claims) == (Colour.GREEN, None)
+
+
+def test_a_delta_takes_newer_colours_and_refuses_a_gap_before_writing(store: Store) -> None:
+    feed = store.feed
+    assert feed.apply(delta(1, 2, entry(1, 1, Colour.RED, 3), entry(2, 2))) == 2
+    later = T0 + timedelta(minutes=5)
+    feed.apply(
+        delta(3, 4, entry(3, 1, Colour.GREEN, 2), entry(4, 2, Colour.YELLOW, 3), as_of=later)
+    )
+    assert feed.latest(ISSUER, code(1)) == entry(1, 1, Colour.RED, 3)  # its colour is newer
+    assert feed.latest(ISSUER, code(2)) == entry(4, 2, Colour.YELLOW, 3)
+    assert (feed.last_sequence, feed.as_of_utc) == (4, later)
+    with pytest.raises(FeedError) as gap:
+        feed.apply(delta(9, 9, entry(9, 3), as_of=later + timedelta(hours=1)))
+    assert gap.value.problem is FeedProblem.GAP
+    assert feed.latest(ISSUER, code(3)) is None and feed.as_of_utc == later
+
+
+def test_a_snapshot_swap_is_never_seen_half_done_by_a_reader(store: Store, keys: StoreKeys) -> None:
+    feed = small_chunks(store, keys)
+    feed.apply(delta(1, 2, entry(1, 1), entry(2, 2)))
+    seen: list[tuple[int, bool, bool]] = []
+
+    def streamed() -> Iterator[FeedEntry]:
+        for n in range(10, 20):  # five chunks; the reader looks between them
+            yield entry(n, n, Colour.YELLOW)
+            seen.append(
+                (
+                    feed.last_sequence,
+                    feed.latest(ISSUER, code(1)) is not None,
+                    feed.latest(ISSUER, code(n)) is not None,
+                )
+            )
+
+    taken = feed.replace_from_snapshot(
+        streamed(), last_sequence=19, as_of_utc=T0 + timedelta(hours=1), horizon_utc=None
+    )
+    print(f"{len(seen)} looks while the snapshot streamed")
+    assert taken == 10
+    assert seen == [(2, True, False)] * 10  # the old copy, whole, until the swap
+    assert feed.latest(ISSUER, code(1)) is None  # a snapshot replaces the copy
+    assert feed.latest(ISSUER, code(15)) == entry(15, 15, Colour.YELLOW)
+    assert (feed.last_sequence, feed.count()) == (19, 10)
+
+
+def test_a_snapshot_stream_that_fails_leaves_the_copy_unchanged(
+    store: Store, keys: StoreKeys
+) -> None:
+    feed = small_chunks(store, keys)
+    feed.apply(delta(1, 2, entry(1, 1), entry(2, 2)))
+
+    def broken() -> Iterator[FeedEntry]:
+        yield from (entry(n, n) for n in range(10, 15))
+        raise ConnectionError("the download broke off")
+
+    with pytest.raises(ConnectionError):
+        feed.replace_from_snapshot(
+            broken(), last_sequence=20, as_of_utc=T0 + timedelta(hours=1), horizon_utc=None
+        )
+    assert (feed.last_sequence, feed.as_of_utc, feed.count()) == (2, T0, 2)
+    assert feed.latest(ISSUER, code(1)) is not None and feed.latest(ISSUER, code(10)) is None
+    tables = {row[0] for row in store._readers.get().execute("SELECT name FROM sqlite_master")}
+    assert not tables & {"feed_copy_load", "feed_copy_next", "feed_copy_old"}
+
+
+def test_an_older_snapshot_is_refused_before_its_stream_is_read(store: Store) -> None:
+    store.feed.apply(delta(1, 5, entry(5, 1)))
+
+    def never() -> Iterator[FeedEntry]:
+        raise AssertionError("the stream was read")
+        yield  # pragma: no cover
+
+    with pytest.raises(FeedError) as older:
+        store.feed.replace_from_snapshot(never(), last_sequence=4, as_of_utc=T0, horizon_utc=None)
+    assert older.value.problem is FeedProblem.OLDER_SNAPSHOT
+
+
+def test_a_snapshot_as_of_never_goes_back_and_leaves_out_entries_past_its_horizon(
+    store: Store,
+) -> None:
+    store.feed.apply(delta(1, 1, entry(1, 1), as_of=T0 + timedelta(hours=2)))
+    old = entry(2, 2, at=T0 - timedelta(days=40))
+    taken = store.feed.replace_from_snapshot(
+        iter([old, entry(3, 3)]), last_sequence=3, as_of_utc=T0, horizon_utc=T0 - timedelta(days=1)
+    )
+    assert taken == 1 and store.feed.latest(ISSUER, code(2)) is None
+    assert store.feed.as_of_utc == T0 + timedelta(hours=2)
+
+
+def test_compaction_deletes_what_can_no_longer_matter_at_most_hourly(store: Store) -> None:
+    now = T0 + LONGEST_VALIDITY
+    store.feed.apply(
+        delta(
+            1, 2, entry(1, 1, at=T0 - timedelta(days=1)), entry(2, 2, at=now - timedelta(hours=1))
+        )
+    )
+    assert store.feed.compact(now) == 1
+    assert store.feed.latest(ISSUER, code(1)) is None
+    assert store.feed.latest(ISSUER, code(2)) is not None
+    assert store.feed.compact(now + timedelta(minutes=30)) == 0  # the horizon barely moved
+    assert store.feed.compact(now + LONGEST_VALIDITY) == 1
+
+
+def test_the_stored_copy_agrees_with_the_in_memory_reference(store: Store) -> None:
+    reference = FeedCopy()
+    snapshot = FeedBatch(
+        BatchKind.SNAPSHOT,
+        ISSUER,
+        0,
+        6,
+        T0,
+        (entry(1, 1), entry(2, 2, Colour.GREEN, 4), entry(5, 1, Colour.YELLOW, 2), entry(6, 3)),
+    )
+    batches = [snapshot, delta(7, 8, entry(7, 2, Colour.RED, 3), entry(8, 3, Colour.GREEN, 5))]
+    for batch in batches:
+        assert store.feed.apply(batch) == reference.apply(batch)
+    for n in range(5):
+        assert store.feed.latest(ISSUER, code(n)) == reference.latest(ISSUER, code(n))
+    assert store.feed.last_sequence == reference.last_sequence == 8
+
+
+def test_upgrading_the_store_moves_the_kept_feed_rows_over(tmp_path: Path) -> None:
+    path, keys = tmp_path / "kiosk.db", StoreKeys.generate()
+    moved = next(v for v, _, function in MIGRATIONS if function.__name__ == "_compact_feed_copy")
+    before = moved - 1
+    connection = open_connection(path)
+    migrate(connection, up_to=before)
+    connection.execute(
+        "INSERT INTO feed_entries (code_ix, issuer, code_enc, colour, colour_seq, reason, at_ms,"
+        " sequence) VALUES (?, ?, x'00', 'yellow', 3, 'rule', ?, 7)",
+        (code_index(FieldCipher(keys), ISSUER, code(1)), ISSUER, int(T0.timestamp() * 1000)),
+    )
+    connection.execute("INSERT INTO meta (key, value) VALUES ('feed_last_sequence', '7')")
+    connection.close()
+    with Store(path, keys) as store:
+        assert current_version(store._readers.get()) == MIGRATIONS[-1][0]
+        assert store.feed.latest(ISSUER, code(1)) == FeedEntry(
+            7, ISSUER, code(1), Colour.YELLOW, 3, "rule", T0
+        )
+        assert store.feed.last_sequence == 7
+
+
+def test_the_bulk_blind_index_is_the_stores_code_index(keys: StoreKeys) -> None:
+    cipher, index = FieldCipher(keys), code_indexer(FieldCipher(keys))
+    for issuer in (ISSUER, "110000", ISSUER):
+        assert index(issuer, code(7)) == code_index(cipher, issuer, code(7))
+    assert index(ISSUER, code(7)) != index("110000", code(7))
+
+
+def test_a_snapshot_taken_is_there_after_a_restart(tmp_path: Path, keys: StoreKeys) -> None:
+    with Store(tmp_path / "kiosk.db", keys) as store:
+        store.feed.apply(delta(1, 1, entry(1, 1)))
+        store.feed.replace_from_snapshot(
+            iter([entry(5, 2), entry(6, 3)]), last_sequence=6, as_of_utc=T0, horizon_utc=None
+        )
+    with Store(tmp_path / "kiosk.db", keys) as store:
+        assert (store.feed.last_sequence, store.feed.count()) == (6, 2)
+        assert store.feed.latest(ISSUER, code(3)) == entry(6, 3)
+        assert store.feed.latest(ISSUER, code(1)) is None
