@@ -11,6 +11,11 @@ import pytest
 
 from healthcode.claims import LONGEST_VALIDITY, CodeKind, Colour, HealthCodeClaims
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry, FeedError, FeedProblem
+from healthcode.feed_file import BLOCK_ENTRIES, MAGIC, SnapshotFileWriter
+from healthcode.keys import SigningKey
+from healthcode.text import LocalText
+from healthcode.trust import Issuer, KeyRole, TrustedKey, TrustList
+from kiosk.client.snapshot_fetch import apply_snapshot_file
 from kiosk.store import Store, StoreKeys
 from kiosk.store.connection import open_connection
 from kiosk.store.crypto import FieldCipher
@@ -217,3 +222,41 @@ def test_a_snapshot_taken_is_there_after_a_restart(tmp_path: Path, keys: StoreKe
         assert (store.feed.last_sequence, store.feed.count()) == (6, 2)
         assert store.feed.latest(ISSUER, code(3)) == entry(6, 3)
         assert store.feed.latest(ISSUER, code(1)) is None
+
+
+def signed_snapshot_file(path: Path, key: SigningKey, count: int) -> Path:
+    with SnapshotFileWriter(
+        path, publisher=ISSUER, last_sequence=count + 10, as_of_utc=T0, horizon_utc=None
+    ) as writer:
+        for n in range(count):
+            writer.add(entry(n + 11, n, Colour.YELLOW))
+        writer.finish(key)
+    return path
+
+
+def test_a_snapshot_file_streams_into_the_stored_copy_or_leaves_it_unchanged(
+    store: Store, tmp_path: Path
+) -> None:
+    key = SigningKey.generate()
+    trust = TrustList(
+        sequence=1,
+        issued_at_utc=T0,
+        issuers=(Issuer(ISSUER, LocalText("陕西省", "Shaanxi")),),
+        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
+    )
+    store.feed.apply(delta(1, 2, entry(1, 1), entry(2, 2)))
+    count = BLOCK_ENTRIES + 5  # two blocks
+    damaged = signed_snapshot_file(tmp_path / "damaged.snap", key, count)
+    data = bytearray(damaged.read_bytes())
+    data[len(MAGIC) + 40] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(FeedError) as refused:
+        apply_snapshot_file(damaged, trust, store.feed)
+    assert refused.value.problem is FeedProblem.DAMAGED
+    assert (store.feed.last_sequence, store.feed.count()) == (2, 2)
+
+    good = signed_snapshot_file(tmp_path / "good.snap", key, count)
+    assert apply_snapshot_file(good, trust, store.feed) == count
+    assert (store.feed.last_sequence, store.feed.count()) == (count + 10, count)
+    assert store.feed.latest(ISSUER, code(count - 1)) == entry(count + 10, count - 1, Colour.YELLOW)
+    assert not good.exists()
