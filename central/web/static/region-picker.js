@@ -77,6 +77,9 @@
           const last = path[path.length - 1];
           this.trail = last && last.has_children ? path : path.slice(0, -1);
         } catch (error) { this.trail = []; }
+        // On a slow line the person may have typed a search or closed the panel meanwhile:
+        // the list they asked for stays.
+        if (this.panel.hidden || this.search.value.trim()) return;
       }
       this.browse();
     }
