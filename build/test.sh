@@ -17,7 +17,9 @@ ruff format --check . || status=1
 echo "== mypy (strict on every package but kiosk/ui) =="
 mypy || status=1
 echo "== pytest =="
-python -m pytest "$@" || status=1
+# Two workers (pytest-xdist), each test file kept on one of them (its fixtures and servers are
+# the file's own); PYTEST_WORKERS=0 runs everything in this process.
+python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@" || status=1
 # Every screen at every panel size in both languages: nothing clipped, overlapping or cut, no
 # gate-screen button under 90 px (kiosk/ui/fit_check.py). KIOSK_SCREENS_CHECK=0 skips it.
 if [ "${KIOSK_SCREENS_CHECK:-1}" = "1" ]; then
