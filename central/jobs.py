@@ -4,7 +4,8 @@
 write of its transaction: SQLite's write lock, PostgreSQL's row lock), works what is due
 (`changes.run_pending`: area-risk recompute jobs not done whose own lease is free or lapsed;
 `changes.sweep_due`: people whose colour may have changed by time alone; stale failed-login
-counts, `admins.forget_stale_login_failures`; the colour counters' rows folded,
+counts, `admins.forget_stale_login_failures`; expired request nonces,
+`kiosk_auth.forget_spent_nonces`; the colour counters' rows folded,
 `area_colours.fold`), then releases the
 row with the time it ran. A process that finds the lease held, or the work run by another
 process within `min_interval`, skips its turn. Nothing assumes one process: the lease spares
@@ -49,6 +50,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.admins import forget_stale_login_failures
 from central.core.db import session_scope
+from central.core.kiosk_auth import forget_spent_nonces
 from central.core.models import JobLease
 from central.core.settings import Settings
 from central.issuance import area_colours, changes
@@ -159,6 +161,7 @@ def run_once(
         swept = changes.sweep_due(sessions, clock())
         apply_scene_records(sessions, clock())  # issue 25: what an upload left unapplied
         forget_stale_login_failures(sessions, clock())
+        forget_spent_nonces(sessions, clock())  # issue 28: no longer per signed request
         with session_scope(sessions) as session:
             area_colours.fold(session)
         result = RunResult(ran=True, jobs=jobs, swept=swept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -48,7 +50,37 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_recycle=POOL_RECYCLE_S)
+    event.listen(engine, "checkin", _stamp_checkin)
+    event.listen(engine, "checkout", _ping_when_idle)
+    return engine
+
+
+# No ping per checkout (it was a round trip per request, issue 28): a connection is pinged
+# only when it sat idle in the pool longer than `PING_WHEN_IDLE_S`, which a busy server's never
+# do; a dead one found so is replaced before use (SQLAlchemy retries the checkout on a
+# DisconnectionError). A connection that dies while in use fails its one request, and
+# SQLAlchemy then invalidates every older connection of the pool; `pool_recycle` bounds their age.
+POOL_RECYCLE_S = 1800
+PING_WHEN_IDLE_S = 10.0
+_CHECKED_IN = "checked_in_at"
+
+
+def _stamp_checkin(_connection: Any, record: Any) -> None:
+    record.info[_CHECKED_IN] = time.monotonic()
+
+
+def _ping_when_idle(connection: Any, record: Any, _proxy: Any) -> None:
+    idle_since = record.info.get(_CHECKED_IN)
+    if idle_since is None or time.monotonic() - idle_since < PING_WHEN_IDLE_S:
+        return
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        connection.rollback()  # the ping's implicit transaction is not the request's
+    except Exception as error:
+        raise DisconnectionError(f"an idle connection is gone: {error}") from error
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -111,23 +111,28 @@ async def _body(request: Request) -> bytes:
 def _signed_kiosk(
     request: Request,
     body: Annotated[bytes, Depends(_body)],
-    sessions: SessionsDep,
+    session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-) -> Kiosk:
+) -> Iterator[Kiosk]:
+    """The signing kiosk, checked in the request's session; the nonce and last-seen it writes
+    commit with the route's work, once the route has answered (before the answer is sent), in
+    one transaction. A refused or failed route rolls everything back (`_session`)."""
     view = RequestView(
         method=request.method,
         url=str(request.url),
         headers=Fields(request.headers.items()),
     )
-    return verify_kiosk_request(  # a KioskAuthError is the refusal (401, or 403 when revoked)
-        sessions,
+    kiosk = verify_kiosk_request(  # a KioskAuthError is the refusal (401, or 403 when revoked)
+        session,
         view,
         body,
         now=now,
         tolerance=timedelta(seconds=settings.signature_tolerance_s),
         accept_legacy=settings.accept_legacy_kiosk_signatures,
     )
+    yield kiosk
+    session.commit()  # a no-op when the route committed its own work already
 
 
-SignedKioskDep = Annotated[Kiosk, Depends(_signed_kiosk)]
+SignedKioskDep = Annotated[Kiosk, Depends(_signed_kiosk, scope="function")]

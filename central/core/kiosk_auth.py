@@ -1,4 +1,11 @@
-"""Verifying a kiosk's signed request (the profile of `sync.signing`), replay-proof in the DB."""
+"""Verifying a kiosk's signed request (the profile of `sync.signing`), replay-proof in the DB.
+
+Cheap by design (issue 28): the check runs in the request's own session and transaction, so a
+signed request costs one read of the kiosk, one nonce insert (`ON CONFLICT DO NOTHING`: a replay
+inserts nothing, no savepoint) and, at most once a minute per kiosk, one update of its last-seen
+time and health; the route's work and the commit follow in the same transaction. Expired nonces
+are deleted by the periodic job (`forget_spent_nonces`), not per request.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +22,10 @@ from http_message_signatures import (
     InvalidSignature,
 )
 from pydantic import ValidationError
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from central.core.errors import RefusedError
 from central.core.models import Kiosk, RequestNonce
@@ -30,6 +38,9 @@ from sync.signing import (
 )
 
 MAX_NONCE_LENGTH = 128
+# A kiosk's last-seen time and health are written when the stored ones are older than this: a
+# kiosk makes several requests a minute, the fleet page needs no finer grain.
+LAST_SEEN_EVERY = timedelta(seconds=60)
 
 
 class KioskAuthError(RefusedError, ValueError):
@@ -90,7 +101,7 @@ class _Verifier(HTTPMessageVerifier):
 
 
 def verify_kiosk_request(
-    sessions: sessionmaker[Session],
+    session: Session,
     request: RequestView,
     body: bytes,
     *,
@@ -100,76 +111,103 @@ def verify_kiosk_request(
 ) -> Kiosk:
     """The kiosk that signed this request, its nonce spent and health recorded; or raise.
 
-    The signature must cover the authority and the query too (a `limit=1` signed is not a
-    `limit=5000` sent, nor a request to another host); `accept_legacy` lets kiosks that sign
-    the older, narrower set through while a fleet updates."""
+    Writes in `session` without committing: the caller commits with the route's own work (one
+    transaction per request), or rolls back with a refusal. The signature must cover the
+    authority and the query too (a `limit=1` signed is not a `limit=5000` sent, nor a request
+    to another host); `accept_legacy` lets kiosks that sign the older, narrower set through
+    while a fleet updates."""
     if "signature" not in request.headers or "signature-input" not in request.headers:
         raise KioskAuthError(RefusalReason.SIGNATURE_MISSING, "the request is not signed")
-    with sessions() as session:
-        keys = _KioskKeys(session)
-        verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
-        try:
-            (result,) = verifier.verify(
-                request,
-                max_age=None,
-                expect_tag=SIGNATURE_TAG,
-                require_components=LEGACY_COMPONENTS if accept_legacy else COVERED_COMPONENTS,
-                body=body,
-            )
-        except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:
-            if keys.looked_up and keys.kiosk is None:
-                raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk") from None
-            if keys.kiosk is not None and keys.kiosk.revoked_at is not None:
-                raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
-            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
-        kiosk = keys.kiosk
-        if kiosk is None:  # the verifier resolved a key, so it found the kiosk
-            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
-        created = result.parameters.get("created")
-        nonce = result.parameters.get("nonce")
-        if not isinstance(created, int) or not isinstance(nonce, str):
-            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "created and nonce are required")
-        if not 0 < len(nonce) <= MAX_NONCE_LENGTH:
-            raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "bad nonce length")
-        signed_at = datetime.fromtimestamp(created, now.tzinfo)
-        if abs(signed_at - now) > tolerance:
-            raise KioskAuthError(
-                RefusalReason.CLOCK_SKEW,
-                f"signed at {signed_at.isoformat()}, more than {tolerance} from the server's time",
-            )
-        _spend_nonce(session, kiosk.id, nonce, now=now, expires_at=signed_at + tolerance)
-        _record_health(kiosk, result.covered_components, now)
-        session.commit()
-        return kiosk
+    keys = _KioskKeys(session)
+    verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
+    try:
+        (result,) = verifier.verify(
+            request,
+            max_age=None,
+            expect_tag=SIGNATURE_TAG,
+            require_components=LEGACY_COMPONENTS if accept_legacy else COVERED_COMPONENTS,
+            body=body,
+        )
+    except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:
+        if keys.looked_up and keys.kiosk is None:
+            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk") from None
+        if keys.kiosk is not None and keys.kiosk.revoked_at is not None:
+            raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
+        raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
+    kiosk = keys.kiosk
+    if kiosk is None:  # the verifier resolved a key, so it found the kiosk
+        raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
+    created = result.parameters.get("created")
+    nonce = result.parameters.get("nonce")
+    if not isinstance(created, int) or not isinstance(nonce, str):
+        raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "created and nonce are required")
+    if not 0 < len(nonce) <= MAX_NONCE_LENGTH:
+        raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "bad nonce length")
+    signed_at = datetime.fromtimestamp(created, now.tzinfo)
+    if abs(signed_at - now) > tolerance:
+        raise KioskAuthError(
+            RefusalReason.CLOCK_SKEW,
+            f"signed at {signed_at.isoformat()}, more than {tolerance} from the server's time",
+        )
+    _spend_nonce(session, kiosk.id, nonce, expires_at=signed_at + tolerance)
+    _record_health(session, kiosk, result.covered_components, now)
+    return kiosk
 
 
-def _spend_nonce(
-    session: Session, kiosk_id: str, nonce: str, *, now: datetime, expires_at: datetime
-) -> None:
-    # A nonce past its expiry can no longer come with an acceptable signature.
-    session.execute(
-        delete(RequestNonce).where(RequestNonce.kiosk_id == kiosk_id, RequestNonce.expires_at < now)
+_NONCES: Table = RequestNonce.__table__  # type: ignore[assignment]
+_KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
+
+
+def _spend_nonce(session: Session, kiosk_id: str, nonce: str, *, expires_at: datetime) -> None:
+    """One statement: a nonce seen before (committed, or being committed by another process,
+    which PostgreSQL waits for) inserts nothing, and the request is a replay."""
+    connection = session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(_NONCES)
+        .values(kiosk_id=kiosk_id, nonce=nonce, expires_at=expires_at)
+        .on_conflict_do_nothing()
+        .returning(_NONCES.c.nonce)
     )
-    session.add(RequestNonce(kiosk_id=kiosk_id, nonce=nonce, expires_at=expires_at))
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise KioskAuthError(RefusalReason.REPLAYED, "this request was seen before") from None
+    if connection.execute(statement).first() is None:
+        raise KioskAuthError(RefusalReason.REPLAYED, "this request was seen before")
 
 
-def _record_health(kiosk: Kiosk, covered: dict[str, str], now: datetime) -> None:
-    kiosk.last_seen_at = now
-    raw = covered.get(f'"{KIOSK_HEALTH_HEADER}"')
-    if raw is None:
+def forget_spent_nonces(sessions: sessionmaker[Session], now: datetime) -> int:
+    """Delete the nonces past their expiry (the periodic job): a request carrying one can no
+    longer come with an acceptable signature time, so forgetting it lets no replay through."""
+    with sessions() as session:
+        deleted = session.execute(delete(_NONCES).where(_NONCES.c.expires_at < now))
+        session.commit()
+    return int(getattr(deleted, "rowcount", 0) or 0)
+
+
+def _record_health(
+    session: Session, kiosk: Kiosk, covered: dict[str, str], now: datetime
+) -> None:
+    """Last seen and health, written at most once a `LAST_SEEN_EVERY` per kiosk (Core UPDATE,
+    the loaded kiosk kept in step so the route sees what was written)."""
+    if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:
         return
+    values: dict[str, Any] = {"last_seen_at": now}
+    raw = covered.get(f'"{KIOSK_HEALTH_HEADER}"')
+    health = _health_of(raw) if raw is not None else None
+    if health is not None:
+        values.update(
+            software_version=health.software_version,
+            backlog_records=health.backlog_records,
+            feed_age_s=health.feed_age_s,
+            clock_offset_s=health.clock_offset_s,
+            free_disk_bytes=health.free_disk_bytes,
+            error_counts=dict(health.error_counts),
+        )
+    session.connection().execute(update(_KIOSKS).where(_KIOSKS.c.id == kiosk.id).values(values))
+    for name, value in values.items():
+        set_committed_value(kiosk, name, value)
+
+
+def _health_of(raw: str) -> KioskHealth | None:
     try:
-        health = KioskHealth.model_validate_json(raw)
+        return KioskHealth.model_validate_json(raw)
     except ValidationError:
-        return  # a malformed report must not cost the kiosk its request
-    kiosk.software_version = health.software_version
-    kiosk.backlog_records = health.backlog_records
-    kiosk.feed_age_s = health.feed_age_s
-    kiosk.clock_offset_s = health.clock_offset_s
-    kiosk.free_disk_bytes = health.free_disk_bytes
-    kiosk.error_counts = dict(health.error_counts)
+        return None  # a malformed report must not cost the kiosk its request
