@@ -30,6 +30,7 @@ from central.kiosks.routers import distribution as distribution_router
 from central.kiosks.routers import enrollments, kiosks, passages, trail
 from central.kiosks.routers import fleet as fleet_router
 from central.kiosks.routers import releases as releases_router
+from central.kiosks.routers import sync as sync_router
 from central.reports.routers import alerts as alerts_router
 from central.reports.routers import exports as exports_router
 from central.reports.routers import reports as reports_router
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(enterprises_router.router)  # issue 12: self-registration
     app.include_router(employees_router.router)  # issue 12: rosters
     app.include_router(distribution_router.router)  # issue 11
+    app.include_router(sync_router.router)  # issue 28: one round trip for an idle kiosk
     for module in (alerts_router, fleet_router, reports_router, exports_router):  # issue 14
         app.include_router(module.router)
     app.include_router(web_router)  # issue 14: the administration pages

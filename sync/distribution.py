@@ -22,7 +22,10 @@ Every item a kiosk decides with is signed, and checked before use:
   signature and then each item exactly as if it had been downloaded.
 
 HTTP (all signed kiosk requests, `sync.signing`): signed items travel as `application/cose`;
-conditional GETs use `ETag` / `If-None-Match` with the tags of `etag()`.
+conditional GETs use `ETag` / `If-None-Match` with the tags of `etag()` (the feed's
+`etag("feed", N)` stands for "nothing after sequence N": a kiosk at the head gets `304`).
+`GET SYNC_PATH` answers a `sync.schemas.SyncState` (JSON, not signed: it only says what to
+fetch, and everything fetched is verified): an idle kiosk makes that one request per round.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ FEED_SNAPSHOT_PATH = f"{API_PREFIX}/kiosk/feed/snapshot"
 FEED_SNAPSHOT_FILE_PATH = f"{API_PREFIX}/kiosk/feed/snapshot-file"  # healthcode.feed_file
 POLICY_PATH = f"{API_PREFIX}/kiosk/policy"
 ROSTER_PATH = f"{API_PREFIX}/kiosk/roster"
+SYNC_PATH = f"{API_PREFIX}/kiosk/sync"  # every copy's freshness at once (issue 28)
 
 COSE_MEDIA_TYPE = "application/cose"
 FEED_HEAD_HEADER = "feed-head"  # the newest feed sequence at central, on every feed answer

@@ -179,6 +179,19 @@ class HeartbeatAck(WireModel):
     server_time: datetime
 
 
+class SyncState(WireModel):
+    """What central holds now, for one kiosk (`GET sync.distribution.SYNC_PATH`, issue 28): the
+    kiosk fetches only the copies whose version differs from its own. Also a heartbeat: the
+    request is signed (health recorded) and the answer carries central's time."""
+
+    kiosk_id: str
+    server_time: datetime
+    trust_list_sequence: int | None  # None: no trust list published yet
+    feed_head: int
+    policy_version: int
+    roster_version: int
+
+
 POSSESSION_CONTEXT = b"healthcode-checkpoint enrollment v1\n"
 
 

@@ -19,6 +19,13 @@ the feed as deltas after the copy's last sequence, paged until caught up (a snap
 the copy is empty, when central answers `snapshot_required`, or when a delta leaves a gap), and
 the policy and roster by conditional GET on their versions. Network failures raise
 `DownloadError`; the worker backs off and tries again.
+
+Issue 28: `Downloader.state()` asks central for every copy's version in one request
+(`sync.distribution.SYNC_PATH`); `download(state)` then fetches only the copies that differ,
+so an idle kiosk makes one request per round. The feed is fetched anyway once the copy's signed
+time is `FEED_REFRESH` old: only a signed batch proves the copy fresh (`FeedCopy.age`), an
+unsigned "nothing changed" never does. A central without the route (older) answers 404:
+`state()` gives None and the round polls every copy as before, asking again later.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from tempfile import mkdtemp
@@ -61,13 +68,14 @@ from sync.distribution import (
     POLICY_PATH,
     ROSTER_PATH,
     SNAPSHOT_REQUIRED,
+    SYNC_PATH,
     TRUST_LIST_PATH,
     DocumentError,
     DocumentType,
     etag,
     open_signed_document,
 )
-from sync.schemas import Policy, StaffRoster
+from sync.schemas import Policy, StaffRoster, SyncState
 from sync.signing import refusal_of
 
 log = logging.getLogger(__name__)
@@ -309,6 +317,12 @@ class DownloadReport:
 
 Clock = Callable[[], datetime]
 
+# An unchanged feed is fetched again (a signed, empty delta) when the copy's signed time is this
+# old, so its age stays well under any policy's `max_feed_age`.
+FEED_REFRESH = timedelta(minutes=10)
+# Rounds between two asks of a central that lacked the sync route (it may have been upgraded).
+SYNC_ROUTE_PROBE_ROUNDS = 30
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -326,6 +340,7 @@ class Downloader:
         page: int = MAX_FEED_PAGE,
         max_pages: int = 1000,
         work_dir: Path | None = None,
+        clock: Clock = _utc_now,
     ) -> None:
         self.copies = copies
         self.client = client
@@ -334,6 +349,8 @@ class Downloader:
         self.max_pages = max_pages
         # Where a snapshot file is downloaded (a partial one resumes from here next round).
         self._work_dir = work_dir
+        self.clock = clock
+        self._rounds_without_sync_route: int | None = None  # None: the route was there
 
     @property
     def work_dir(self) -> Path:
@@ -341,19 +358,67 @@ class Downloader:
             self._work_dir = Path(mkdtemp(prefix="kiosk-feed-"))
         return self._work_dir
 
-    def download(self) -> DownloadReport:
+    def state(self) -> SyncState | None:
+        """Every copy's version at central in one request; None when central has no such route
+        (an older central: poll every copy). Raises DownloadError when central is unreachable."""
+        skipped = self._rounds_without_sync_route
+        if skipped is not None and 0 < skipped < SYNC_ROUTE_PROBE_ROUNDS:
+            self._rounds_without_sync_route = skipped + 1
+            return None
+        try:
+            response = self.client.get(self.base + SYNC_PATH)
+        except httpx.HTTPError as error:
+            raise DownloadError("network", f"{type(error).__name__}: {error}") from None
+        if response.status_code in (404, 405):
+            self._rounds_without_sync_route = 1
+            return None
+        if response.status_code != 200:
+            refusal = refusal_of(response)
+            reason = refusal.error.value if refusal is not None else f"http_{response.status_code}"
+            raise DownloadError(reason, refusal.detail if refusal else response.text[:200])
+        try:
+            state = SyncState.model_validate_json(response.content)
+        except ValidationError as error:
+            raise DownloadError("bad_answer", str(error)[:200]) from None
+        self._rounds_without_sync_route = None
+        return state
+
+    def download(self, state: SyncState | None = None) -> DownloadReport:
         """Trust list, feed, policy, roster, in that order (the trust list names the keys the
-        others are checked with). Raises DownloadError when central cannot be reached."""
+        others are checked with); with central's `state`, only those that differ from the
+        kiosk's copies. Raises DownloadError when central cannot be reached."""
         report = DownloadReport()
-        report.outcomes[Item.TRUST_LIST] = self.trust_list()
-        report.outcomes[Item.FEED] = self.feed(report)
-        report.outcomes[Item.POLICY] = self._document(
-            POLICY_PATH, "policy", self.copies.policy_version, self.copies.take_policy
-        )
-        report.outcomes[Item.ROSTER] = self._document(
-            ROSTER_PATH, "roster", self.copies.roster_version, self.copies.take_roster
-        )
+        copies = self.copies
+        for item in Item:
+            if item is not Item.BUNDLE:
+                report.outcomes[item] = Outcome.UNCHANGED
+        if state is None or self._trust_list_differs(state):
+            report.outcomes[Item.TRUST_LIST] = self.trust_list()
+        if state is None or self._feed_wanted(state):
+            report.outcomes[Item.FEED] = self.feed(report)
+        if state is None or state.policy_version != copies.policy_version:
+            report.outcomes[Item.POLICY] = self._document(
+                POLICY_PATH, "policy", copies.policy_version, copies.take_policy
+            )
+        if state is None or state.roster_version != copies.roster_version:
+            report.outcomes[Item.ROSTER] = self._document(
+                ROSTER_PATH, "roster", copies.roster_version, copies.take_roster
+            )
         return report
+
+    def _trust_list_differs(self, state: SyncState) -> bool:
+        current = self.copies.trust_list
+        if state.trust_list_sequence is None:
+            return current is None  # nothing published: asking gives the 404 it always gave
+        return current is None or current.sequence != state.trust_list_sequence
+
+    def _feed_fresh(self) -> bool:
+        age = self.copies.feed.age(self.clock())
+        return age is not None and age < FEED_REFRESH
+
+    def _feed_wanted(self, state: SyncState) -> bool:
+        feed = self.copies.feed
+        return feed.last_sequence != state.feed_head or not self._feed_fresh()
 
     # ------------------------------------------------------------ requests
 
@@ -412,6 +477,7 @@ class Downloader:
         the copy in use; the kiosk is told once, at the end (or when a later page fails)."""
         feed = self.copies.feed
         changed = False
+        fresh = self._feed_fresh()  # a 304 leaves the copy's signed time as it is
         outcome = Outcome.UNCHANGED
         try:
             snapshot_taken = False
@@ -421,7 +487,12 @@ class Downloader:
                 changed = snapshot_taken = True
             for _ in range(self.max_pages):
                 after = feed.last_sequence
-                response = self._get(FEED_PATH, params={"after": after, "limit": self.page})
+                tag = etag("feed", after) if fresh and not changed else None
+                response = self._get(
+                    FEED_PATH, params={"after": after, "limit": self.page}, tag=tag
+                )
+                if response.status_code == 304:
+                    break  # nothing after `after`, and the copy is recent enough
                 signed = response.content if response.status_code == 200 else None
                 if response.status_code == 409 or signed is None:
                     if snapshot_taken or not _snapshot_required(response):

@@ -8,6 +8,9 @@ download is `kiosk.client.download.Downloader.download`. A round that reached ce
 from any thread. Each round starts with a heartbeat whose answer carries central's time, handed
 to `on_server_time` with the monotonic moment it stands for (the middle of the round trip), so
 the kiosk's trusted clock can tell a wrong wall clock (a box without a clock battery).
+Issue 28: that first request asks central for every copy's version (`Downloader.state`) and the
+download fetches only what changed: an idle kiosk makes one request per round. An older central
+without the route gets the heartbeat and the full round, as before.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from kiosk.client.outbox import Outbox
 from kiosk.client.transfer import fetch_transfer_key
 from kiosk.client.upload import ExponentialJitter, Uploader, UploadError
 from sync.outbox_file import OutboxFileError
-from sync.schemas import HEARTBEAT_PATH, HeartbeatAck, Policy, StaffRoster
+from sync.schemas import HEARTBEAT_PATH, HeartbeatAck, Policy, StaffRoster, SyncState
 from sync.signing import HealthSource, refusal_of
 
 log = logging.getLogger(__name__)
@@ -134,7 +137,7 @@ class SyncWorker:
     def run_once(self) -> float:
         """One round; the seconds to wait before the next."""
         error: str | None = None
-        self._hear_server_time()
+        state = self._ask_state()
         if self.uploader is not None:
             try:
                 self.uploader.drain(max_attempts=UPLOAD_ATTEMPTS)
@@ -142,7 +145,7 @@ class SyncWorker:
                 error = f"upload: {failed}"
         self._tap.refusals.clear()
         try:
-            self.last_report = self.downloader.download()
+            self.last_report = self.downloader.download(state)
         except DownloadError as failed:
             error = f"download: {failed}"
         refusal = self._tap.refusals[-1] if self._tap.refusals else None
@@ -161,6 +164,23 @@ class SyncWorker:
         state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = self._failures
         return float(min(self.wait(state), self.interval_s * 5))
+
+    def _ask_state(self) -> SyncState | None:
+        """Every copy's version at central, in the round's first request (issue 28); its answer
+        carries central's time as the heartbeat's did. Without it (an older central, or a
+        failed ask) the round sends the heartbeat and polls every copy as before."""
+        sent_s = self._monotonic()
+        try:
+            state = self.downloader.state()
+        except DownloadError as failed:
+            log.info("sync state: %s", failed.reason)
+            state = None
+        if state is None:
+            self._hear_server_time()
+            return None
+        if self.on_server_time is not None:
+            self.on_server_time(state.server_time, (sent_s + self._monotonic()) / 2)
+        return state
 
     def _hear_server_time(self) -> None:
         """A heartbeat (it also reports the kiosk's health when there is nothing to upload);

@@ -2,7 +2,8 @@
 
 Every request is a signed kiosk request; every answer body is signed (`application/cose`, see
 `sync.distribution`). The trust list, policy and roster answer `304 Not Modified` to an
-`If-None-Match` naming the version the kiosk holds. The feed answers deltas after a sequence
+`If-None-Match` naming the version the kiosk holds, and so does the feed for a kiosk at the
+head (`etag("feed", after)`). The feed answers deltas after a sequence
 (`after`, at most `limit` entries) with the head in the `Feed-Head` header, or `409` with
 `error: snapshot_required` when the kiosk is too far behind (or the entries it lacks were
 compacted away): it then fetches `feed/snapshot-file` (issue 28; `central.issuance.
@@ -110,9 +111,20 @@ def feed(
     now: NowDep,
     after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
-    """A signed delta of the entries after `after`; or 409 `snapshot_required`."""
+    """A signed delta of the entries after `after`; or 409 `snapshot_required`; or 304 to a
+    kiosk already at the head that says so (`If-None-Match: etag("feed", after)`)."""
     head = last_sequence(session)
+    if head == after and _matches(if_none_match, etag("feed", head)):
+        return Response(
+            status_code=304,
+            headers={
+                "etag": etag("feed", head),
+                "cache-control": "no-cache",
+                FEED_HEAD_HEADER: str(head),
+            },
+        )
     oldest = session.scalar(select(func.min(StatusFeedEntry.sequence)))
     missing = (oldest is None and head > after) or (oldest is not None and oldest > after + 1)
     behind = head - after > _snapshot_when_behind(request)
@@ -142,7 +154,9 @@ def feed(
         publisher=publisher.issuer,
         now=now,
     )
-    return _signed(body, **{FEED_HEAD_HEADER: str(head)})
+    # The page's tag only when it reaches the head: "nothing after the head".
+    tag = etag("feed", head) if head - after <= limit else None
+    return _signed(body, tag, **{FEED_HEAD_HEADER: str(head)})
 
 
 def _feed_folder(settings: Settings) -> Path:
