@@ -124,5 +124,5 @@ def kiosk_world(central: Central, data_dir: Path, *, page: int = 5000) -> KioskW
     )
     wiretap = Wiretap(central.client._transport)
     client = httpx.Client(transport=wiretap, auth=enrollment.identity.auth(clock=central.clock))
-    downloader = Downloader(copies, client, SERVER, page=page)
+    downloader = Downloader(copies, client, SERVER, page=page, clock=central.clock)
     return KioskWorld(central, enrollment, sink, copies, wiretap, downloader)
