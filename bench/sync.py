@@ -1,6 +1,11 @@
 # ruff: noqa: E402 - the path is fixed before the imports (see below)
 """Upload: a 100,000-record backlog from the real kiosk store to a real central process on
-loopback (SQLite), against the server's own bulk insert of the same rows into the same schema.
+loopback (SQLite), against the server's own bulk insert of the same rows into the same schema;
+with `--postgresql`, a 1,000,000-record backlog to central on PostgreSQL (issue 28), against
+PostgreSQL's own COPY of the same rows into a fresh database of the same schema.
+
+    .venv/bin/python bench/sync.py [--backlog N]
+    bash build/postgres.sh .venv/bin/python bench/sync.py --postgresql [--backlog N]
 
 Upload: `kiosk.client.upload.Uploader.drain()` (adaptive batches, signed requests, JSON, per-record
 answers, outbox settled in the kiosk store) to `python -m central serve` on 127.0.0.1, timed
@@ -21,10 +26,11 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+import argparse
 import os
 import random
+import secrets
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -33,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import tenacity
-from sqlalchemy import insert
+from sqlalchemy import Connection, Table, create_engine, insert, make_url, text
 
 from central.core.cipher import RecordCipher
 from central.core.db import make_engine, migrate
@@ -54,6 +60,7 @@ from kiosk.store.schema import migrate as migrate_store
 from sync.schemas import MAX_UPLOAD_RECORDS
 
 BACKLOG = 100_000
+BACKLOG_POSTGRESQL = 1_000_000
 FEVER_EVERY = 100
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -114,7 +121,7 @@ def record(rng: random.Random, at: datetime, fever: bool) -> PassageRecord:
     )
 
 
-def backlog_store(folder: Path) -> tuple[Path, StoreKeys]:
+def backlog_store(folder: Path, backlog: int) -> tuple[Path, StoreKeys]:
     """A kiosk store holding the backlog, written in one transaction (the store's own rows)."""
     rng = random.Random(10)
     keys = StoreKeys.generate()
@@ -124,9 +131,9 @@ def backlog_store(folder: Path) -> tuple[Path, StoreKeys]:
     cipher = FieldCipher(keys)
     connection.execute("BEGIN")
     outbox = []
-    for seq in range(1, BACKLOG + 1):
+    for seq in range(1, backlog + 1):
         fever = seq % FEVER_EVERY == 0
-        item = record(rng, NOW - timedelta(seconds=BACKLOG - seq), fever)
+        item = record(rng, NOW - timedelta(seconds=(backlog - seq) / 4), fever)
         values = passage_values(item, cipher, seq)
         if seq == 1:
             columns = ", ".join(values)
@@ -146,32 +153,60 @@ def backlog_store(folder: Path) -> tuple[Path, StoreKeys]:
     return path, keys
 
 
-def run(args: list[str], folder: Path) -> str:
+def run(args: list[str], folder: Path, environment: dict[str, str] | None = None) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", *args], cwd=folder, capture_output=True, text=True, check=True
+        [sys.executable, "-m", *args],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout
 
 
+def fresh_postgres_database(base: str) -> str:
+    name = f"bench_sync_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
 @survives_closed_stdout
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgresql", action="store_true", help="central on PostgreSQL")
+    parser.add_argument("--backlog", type=int, default=None, help="records in the backlog")
+    args = parser.parse_args(argv)
+    postgres_base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
+    if args.postgresql and not postgres_base:
+        say("sync: --postgresql needs CENTRAL_TEST_POSTGRES_URL (bash build/postgres.sh ...)")
+        return 2
+    backlog = args.backlog or (BACKLOG_POSTGRESQL if args.postgresql else BACKLOG)
     load_before = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     server_dir = folder / "central"
     server_dir.mkdir()
-    run(["central", "init"], server_dir)
+    environment = {**os.environ, "CENTRAL_SMS_PROVIDER": "log"}  # kiosks only: no SMS is sent
+    database_url = f"sqlite:///{server_dir / 'central.db'}"
+    if args.postgresql and postgres_base:
+        database_url = fresh_postgres_database(postgres_base)
+        environment["CENTRAL_DATABASE_URL"] = database_url
+    run(["central", "init"], server_dir, environment)
     checkpoint = run(
         ["central", "checkpoint", "add", "--name", "北门", "--type", "enterprise_gate",
          "--region", "610102", "--address", "西安市", "--enterprise", "某厂"],
-        server_dir,
+        server_dir, environment,
     ).strip()  # fmt: skip
-    code = run(["central", "checkpoint", "code", checkpoint], server_dir).strip()
+    code = run(["central", "checkpoint", "code", checkpoint], server_dir, environment).strip()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "central", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=server_dir,
-        env={**os.environ, "CENTRAL_SMS_PROVIDER": "log"},  # kiosks only: no SMS is sent
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -180,8 +215,8 @@ def main() -> None:
         with httpx.Client(timeout=30.0) as client:
             kiosk = enroll(client, url, code, folder / "kiosk")
         started = time.perf_counter()
-        database, keys = backlog_store(folder)
-        say(f"backlog: {BACKLOG:,} passages ({BACKLOG // FEVER_EVERY:,} with fever reports)"
+        database, keys = backlog_store(folder, backlog)
+        say(f"backlog: {backlog:,} passages ({backlog // FEVER_EVERY:,} with fever reports)"
               f" written in {time.perf_counter() - started:.1f} s")  # fmt: skip
         with (
             Store(database, keys) as store,
@@ -201,46 +236,116 @@ def main() -> None:
             assert settled == items and store.outbox.outbox_backlog() == 0
             final_batch = uploader.batch_size
         upload_rate = items / upload_s
-        stored = (
-            sqlite3.connect(server_dir / "central.db")
-            .execute("SELECT COUNT(*) FROM received_passages")
-            .fetchone()[0]
-        )
-        assert stored == BACKLOG, stored
+        engine = make_engine(database_url)
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT COUNT(*) FROM received_passages")).scalar()
+        engine.dispose()
+        assert stored == backlog, stored
     finally:
         server.terminate()
         server.wait(30)
-    say(f"upload: {items:,} outbox items in {upload_s:.1f} s = {upload_rate:,.0f} records/s"
-          f" (batches grew to {final_batch}; {uploader.tally.batches} batches,"
-          f" {uploader.tally.failures} failures)")  # fmt: skip
+    say(f"upload ({'PostgreSQL' if args.postgresql else 'SQLite'}): {items:,} outbox items in"
+          f" {upload_s:.1f} s = {upload_rate:,.0f} records/s (batches grew to {final_batch};"
+          f" {uploader.tally.batches} batches, {uploader.tally.failures} failures)")  # fmt: skip
 
     # The reference is the faster of two runs (a fresh database each): the machine is shared,
     # and a slowed reference would flatter the ratio.
-    bulk_rates = [bulk_insert(folder / f"bulk-{run}.db", database, keys) for run in (1, 2)]
-    bulk_rate = max(bulk_rates)
-    ratio = upload_rate / bulk_rate
-    say(f"server bulk insert of the same rows: {bulk_rate:,.0f} records/s (best of"
-          f" {', '.join(f'{rate:,.0f}' for rate in bulk_rates)});"
-          f" upload / bulk insert = {ratio:.2f}")  # fmt: skip
+    if args.postgresql and postgres_base:
+        references = [
+            copy_postgresql(fresh_postgres_database(postgres_base), database, keys, backlog)
+            for _ in (1, 2)
+        ]
+        reference_name = "PostgreSQL's COPY"
+    else:
+        references = [
+            bulk_insert(folder / f"bulk-{run}.db", database, keys, backlog) for run in (1, 2)
+        ]
+        reference_name = "server bulk insert"
+    reference = max(references)
+    ratio = upload_rate / reference
+    say(f"{reference_name} of the same rows: {reference:,.0f} records/s (best of"
+          f" {', '.join(f'{rate:,.0f}' for rate in references)});"
+          f" upload / reference = {ratio:.2f}")  # fmt: skip
     load = " ".join(f"{value:.2f}" for value in (*load_before, *os.getloadavg()))
     say(f"load average (1, 5, 15 min, before and after): {load} on {os.cpu_count()} cores")
-    say(goal("upload_rate", upload_rate, "records/s", ">=", 5000, ",.0f"))
-    say(goal("upload_vs_bulk_insert", ratio, "ratio", ">=", 0.3, ".2f"))
+    if args.postgresql:
+        say(goal("upload_rate_postgresql", upload_rate, "records/s", ">=", 10_000, ",.0f"))
+        say(goal("upload_vs_copy_postgresql", ratio, "ratio", ">=", 0.3, ".2f"))
+    else:
+        say(goal("upload_rate", upload_rate, "records/s", ">=", 5000, ",.0f"))
+        say(goal("upload_vs_bulk_insert", ratio, "ratio", ">=", 0.3, ".2f"))
+    return 0
 
 
-def bulk_insert(target: Path, database: Path, keys: StoreKeys) -> float:
-    """The same records as rows central stores, inserted straight into a fresh database."""
+def central_rows(
+    database: Path, keys: StoreKeys, backlog: int
+) -> list[tuple[Table, list[dict[str, object]]]]:
+    """The backlog's records as the rows central stores, by table."""
     with Store(database, keys) as store:
         connection = store._readers.get()
         connection.execute("UPDATE outbox SET state = 'pending'")  # read them all again
-        records = [item.record for item in store.outbox.outbox_batch(BACKLOG * 2)]
+        records = [item.record for item in store.outbox.outbox_batch(backlog * 2)]
     sender = Sender("bench-kiosk", "bench-checkpoint", "610102")
     cipher = RecordCipher(bytes(32), bytes(range(32)))
     rows = rows_of(sender, records, cipher=cipher, now=NOW)
+    return [(table, list(by_id.values())) for table, by_id in tables_of(rows).values()]
+
+
+def _bench_kiosk(connection: Connection) -> None:
+    """The kiosk and checkpoint rows the upload's rows point at."""
+    connection.exec_driver_sql(
+        "INSERT INTO checkpoints (id, name, checkpoint_type, region_code, address, created_at,"
+        " policy_version, roster_version) VALUES ('bench-checkpoint', 'b', 'village', '610102',"
+        " 'a', '2026-11-23 08:00:00', 1, 0)"
+    )
+    connection.exec_driver_sql(
+        "INSERT INTO kiosks (id, checkpoint_id, signing_public_key, encryption_public_key,"
+        " enrolled_at) VALUES ('bench-kiosk', 'bench-checkpoint', '\\x00', '\\x00',"
+        " '2026-11-23 08:00:00')"
+    )
+
+
+def copy_postgresql(url: str, database: Path, keys: StoreKeys, backlog: int) -> float:
+    """The same rows, COPY'd straight into a fresh PostgreSQL database of central's schema
+    (one COPY per table and batch of the upload's size, one commit per batch)."""
+    tables = central_rows(database, keys, backlog)
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as connection:
+        _bench_kiosk(connection)
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        assert driver is not None
+        started = time.perf_counter()
+        items = 0
+        for table, rows in tables:
+            if not rows:
+                continue
+            columns = list(rows[0])
+            names = ", ".join(f'"{column}"' for column in columns)
+            for start in range(0, len(rows), MAX_UPLOAD_RECORDS):
+                chunk = rows[start : start + MAX_UPLOAD_RECORDS]
+                with driver.cursor() as cursor:
+                    copy_sql = f'COPY "{table.name}" ({names}) FROM STDIN'
+                    with cursor.copy(copy_sql) as copy:
+                        for row in chunk:
+                            copy.write_row([row[column] for column in columns])
+                driver.commit()
+                items += len(chunk)
+        elapsed = time.perf_counter() - started
+    finally:
+        raw.close()
+        engine.dispose()
+    return items / elapsed
+
+
+def bulk_insert(target: Path, database: Path, keys: StoreKeys, backlog: int) -> float:
+    """The same records as rows central stores, inserted straight into a fresh database."""
     batches = [
-        [(table, list(by_id.values())[start : start + MAX_UPLOAD_RECORDS])]
-        for table, by_id in tables_of(rows).values()
-        for start in range(0, len(by_id), MAX_UPLOAD_RECORDS)
+        [(table, rows[start : start + MAX_UPLOAD_RECORDS])]
+        for table, rows in central_rows(database, keys, backlog)
+        for start in range(0, len(rows), MAX_UPLOAD_RECORDS)
     ]
     engine = make_engine(f"sqlite:///{target}")
     migrate(engine)
@@ -268,4 +373,4 @@ def bulk_insert(target: Path, database: Path, keys: StoreKeys) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

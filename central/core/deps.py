@@ -1,4 +1,7 @@
-"""FastAPI dependencies as `Annotated` aliases; everything comes from `app.state`."""
+"""FastAPI dependencies as `Annotated` aliases; everything comes from `app.state`.
+
+The ones that only read `app.state` are `async def`: FastAPI runs a plain `def` dependency in
+its thread pool, a hop that cost more CPU than the work (issue 28)."""
 
 from __future__ import annotations
 
@@ -20,27 +23,27 @@ from central.core.settings import Settings
 from sync.schemas import RefusalReason
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     now: datetime = request.app.state.clock()
     return now
 
 
-def _tokens(request: Request) -> TokenSource:
+async def _tokens(request: Request) -> TokenSource:
     tokens: TokenSource = request.app.state.tokens
     return tokens
 
 
-def _sessions(request: Request) -> sessionmaker[Session]:
+async def _sessions(request: Request) -> sessionmaker[Session]:
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
 
 
-def _keys(request: Request) -> KeyStore:
+async def _keys(request: Request) -> KeyStore:
     keys: KeyStore = request.app.state.keys
     return keys
 

@@ -182,9 +182,7 @@ def forget_spent_nonces(sessions: sessionmaker[Session], now: datetime) -> int:
     return int(getattr(deleted, "rowcount", 0) or 0)
 
 
-def _record_health(
-    session: Session, kiosk: Kiosk, covered: dict[str, str], now: datetime
-) -> None:
+def _record_health(session: Session, kiosk: Kiosk, covered: dict[str, str], now: datetime) -> None:
     """Last seen and health, written at most once a `LAST_SEEN_EVERY` per kiosk (Core UPDATE,
     the loaded kiosk kept in step so the route sees what was written)."""
     if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:

@@ -1,0 +1,251 @@
+"""Central's CPU per signed kiosk request, in process (issue 28): the sync round trip, a
+no-change feed poll (304, and the signed empty delta an older kiosk gets), a heartbeat and a
+50-record upload, each request signed beforehand by a real kiosk identity and handed straight
+to the ASGI app, so the figure is the server's own work (CPU of this process, all threads;
+the database server's CPU is not in it). On SQLite, or PostgreSQL with `--postgresql`.
+
+    .venv/bin/python bench/requests_cost.py [--requests 400] [--profile out.txt]
+    bash build/postgres.sh .venv/bin/python bench/requests_cost.py --postgresql
+
+`--profile FILE` runs cProfile over the timed requests and writes the top functions there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import random
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from sqlalchemy import create_engine, make_url, text  # noqa: E402
+
+from central.core.settings import Settings  # noqa: E402
+from central.issuance.feed import Change, append_changes  # noqa: E402
+from healthcode.claims import Colour  # noqa: E402
+from healthcode.console import say, survives_closed_stdout  # noqa: E402
+from healthcode.keydir import KeyDir  # noqa: E402
+from kiosk.client.enrollment import enroll  # noqa: E402
+from sync.distribution import FEED_PATH, SYNC_PATH, etag  # noqa: E402
+from sync.schemas import HEARTBEAT_PATH, PASSAGES_PATH, UploadBatch  # noqa: E402
+from tests.central.conftest import SERVER, FakeClock, start_central  # noqa: E402
+from tests.fleet import SimulatedKiosk, passage  # noqa: E402
+
+UPLOAD_RECORDS = 50
+
+
+def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str = ".2f") -> str:
+    met = measured <= target if op == "<=" else measured >= target
+    verdict = "met" if met else "missed"
+    return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
+
+
+def fresh_postgres_database(base: str) -> str:
+    name = f"bench_requests_{secrets.token_hex(4)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+Signed = tuple[str, str, list[tuple[bytes, bytes]], bytes]
+
+
+def signed(auth: httpx.Auth, request: httpx.Request) -> Signed:
+    """The request as the kiosk sends it, signature included (signed now, sent later)."""
+    flow = auth.auth_flow(request)
+    ready = next(flow)
+    headers = [(k.lower().encode(), v.encode()) for k, v in ready.headers.items()]
+    return ready.method, ready.url.raw_path.decode(), headers, ready.content
+
+
+async def send(app: FastAPI, request: Signed) -> int:
+    method, target, headers, body = request
+    path, _, query = target.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    status = 0
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if delivered:
+            await asyncio.sleep(3600)
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def respond(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+
+    await app(scope, receive, respond)
+    return status
+
+
+def cpu_per_request(
+    app: FastAPI, requests: list[Signed], expect: int, profiler: cProfile.Profile | None
+) -> float:
+    """Milliseconds of this process's CPU per request, all sent one after another."""
+
+    async def all_of() -> None:
+        for request in requests:
+            status = await send(app, request)
+            if status != expect:
+                raise SystemExit(f"{request[1]} answered {status}, not {expect}")
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(send(app, requests[0]))  # warm: the first of its kind
+        started = time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        loop.run_until_complete(all_of_rest(all_of, requests))
+        if profiler is not None:
+            profiler.disable()
+        return (time.process_time() - started) / max(len(requests) - 1, 1) * 1000
+    finally:
+        loop.close()
+
+
+async def all_of_rest(run: Callable[[], Any], requests: list[Signed]) -> None:
+    first = requests.pop(0)
+    try:
+        await run()
+    finally:
+        requests.insert(0, first)
+
+
+@survives_closed_stdout
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="requests of each kind")
+    parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--profile", type=Path, default=None)
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="bench-requests-"))
+    database = f"sqlite:///{folder / 'central.db'}"
+    if args.postgresql:
+        base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
+        if not base:
+            say("requests_cost: --postgresql needs CENTRAL_TEST_POSTGRES_URL (build/postgres.sh)")
+            return 2
+        database = fresh_postgres_database(base)
+    settings = Settings(
+        data_dir=folder / "central",
+        database_url=database,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    clock = FakeClock()
+    profiler = cProfile.Profile() if args.profile else None
+    for central in start_central(settings, clock):
+        code = central.enrollment_code(central.register_checkpoint())
+        identity = enroll(central.client, SERVER, code, folder / "kiosk").identity
+        issuer = KeyDir(settings.resolved_keys_dir).issuer.region_code
+        with central.app.state.sessions() as session:
+            changes = [
+                Change(issuer, secrets.token_bytes(16), Colour.RED, 2, "bench", clock())
+                for _ in range(100)
+            ]
+            append_changes(session, changes)
+            session.commit()
+        auth = identity.auth(clock=clock)
+        client = httpx.Client(base_url=SERVER)
+        n = args.requests
+
+        def many(build: Callable[[], httpx.Request], count: int = n) -> list[Signed]:
+            return [signed(auth, build()) for _ in range(count)]
+
+        kinds: list[tuple[str, list[Signed], int]] = [
+            ("sync", many(lambda: client.build_request("GET", SYNC_PATH)), 200),
+            (
+                "feed_304",
+                many(
+                    lambda: client.build_request(
+                        "GET",
+                        FEED_PATH,
+                        params={"after": 100, "limit": 5000},
+                        headers={"if-none-match": etag("feed", 100)},
+                    )
+                ),
+                304,
+            ),
+            (
+                "feed_empty_delta",
+                many(
+                    lambda: client.build_request(
+                        "GET", FEED_PATH, params={"after": 100, "limit": 5000}
+                    )
+                ),
+                200,
+            ),
+            (
+                "heartbeat",
+                many(lambda: client.build_request("POST", HEARTBEAT_PATH, content=b"{}")),
+                200,
+            ),
+        ]
+        kiosk = SimulatedKiosk(identity, random.Random(7))
+
+        def upload() -> httpx.Request:
+            records = [passage(kiosk, clock()) for _ in range(UPLOAD_RECORDS)]
+            batch = UploadBatch(batch_id=uuid.uuid4(), records=records)
+            return client.build_request(
+                "POST",
+                PASSAGES_PATH,
+                content=batch.model_dump_json().encode(),
+                headers={"content-type": "application/json"},
+            )
+
+        kinds.append(("upload_50", many(upload, max(n // 4, 20)), 200))
+        figures: dict[str, float] = {}
+        for name, requests, expect in kinds:
+            figures[name] = cpu_per_request(central.app, requests, expect, profiler)
+            clock.advance(seconds=1)
+        backend = "PostgreSQL" if args.postgresql else "SQLite"
+        say(f"central CPU per signed request ({backend}, in process, {n} of each, uploads"
+            f" {max(n // 4, 20)}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores):")  # fmt: skip
+        for name, ms in figures.items():
+            say(f"  {name:<18}{ms:8.2f} ms")
+    if profiler is not None and args.profile is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        args.profile.write_text(out.getvalue())
+        say(f"profile written to {args.profile}")
+    suffix = "_postgresql" if args.postgresql else "_sqlite"
+    say(goal(f"cpu_per_sync_poll{suffix}", figures["sync"], "ms", "<=", 1))
+    say(goal(f"cpu_per_feed_poll{suffix}", figures["feed_304"], "ms", "<=", 1))
+    say(goal(f"cpu_per_upload_50{suffix}", figures["upload_50"], "ms", "<=", 5))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
