@@ -7,7 +7,9 @@ the database server's CPU is not in it). On SQLite, or PostgreSQL with `--postgr
     .venv/bin/python bench/requests_cost.py [--requests 400] [--profile out.txt]
     bash build/postgres.sh .venv/bin/python bench/requests_cost.py --postgresql
 
-`--profile FILE` runs cProfile over the timed requests and writes the top functions there.
+`--profile FILE` runs cProfile over the timed requests (the event loop's thread only: routes and
+plain `def` dependencies run in the thread pool, so for the whole picture use py-spy instead:
+`.venv/bin/py-spy record -f raw -o out.raw -- .venv/bin/python bench/requests_cost.py`).
 """
 
 from __future__ import annotations
@@ -166,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     clock = FakeClock()
     profiler = cProfile.Profile() if args.profile else None
-    for central in start_central(settings, clock):
+    running = start_central(settings, clock)
+    central = next(running)
+    try:
         code = central.enrollment_code(central.register_checkpoint())
         identity = enroll(central.client, SERVER, code, folder / "kiosk").identity
         issuer = KeyDir(settings.resolved_keys_dir).issuer.region_code
@@ -231,10 +235,13 @@ def main(argv: list[str] | None = None) -> int:
             figures[name] = cpu_per_request(central.app, requests, expect, profiler)
             clock.advance(seconds=1)
         backend = "PostgreSQL" if args.postgresql else "SQLite"
+        load = os.getloadavg()[0]
         say(f"central CPU per signed request ({backend}, in process, {n} of each, uploads"
-            f" {max(n // 4, 20)}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores):")  # fmt: skip
+            f" {max(n // 4, 20)}; load average {load:.2f} on {os.cpu_count()} cores):")  # fmt: skip
         for name, ms in figures.items():
             say(f"  {name:<18}{ms:8.2f} ms")
+    finally:
+        running.close()
     if profiler is not None and args.profile is not None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
