@@ -3,12 +3,14 @@ processes on PostgreSQL, all on loopback (tests/deployment.py), each kiosk enrol
 keys and signing every request as a real kiosk does (tests/fleet.py).
 
 Phases: enrolment; one sync round each (a new kiosk takes the feed snapshot); a no-change phase
-of feed polls only and one of uploads only, each timed by the CPU the central processes spent
-(/proc) over the requests they served; then the schedule for `--duration` seconds: a sync
-round (heartbeat, trust list, feed, policy, roster) every `--round` seconds per kiosk and
-uploads of 50 passages, three times as often in the first third (a shift change), with one
-central process killed at half time unless `--no-kill`. Prints per-route p50/p99, errors, CPU
-per request, each process's RSS, the capacity those figures imply, and the issue's goals.
+of feed polls only (a kiosk at the head: `304`) and one of uploads only, each timed by the CPU
+the central processes spent (/proc) over the requests they served; then the schedule for
+`--duration` seconds: a sync round (one `GET /kiosk/sync`, then only the copies that changed;
+heartbeat, trust list, feed, policy, roster from a central without it) every `--round` seconds
+per kiosk and uploads of 50 passages, three times as often in the first third (a shift
+change), with one central process killed at half time unless `--no-kill`. Prints per-route
+p50/p99, errors, CPU per request, each process's RSS, the capacity those figures imply, and
+the issue's goals.
 
     bash build/postgres.sh .venv/bin/python bench/fleet.py [--kiosks 2000] [--duration 180]
 
@@ -35,7 +37,7 @@ from healthcode.console import say, survives_closed_stdout  # noqa: E402
 from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
 
-POLL_ROUTES = ("feed", "trust-list", "roster")
+POLL_ROUTES = ("sync", "feed", "trust-list", "roster")
 
 
 def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str = ".1f") -> str:
@@ -153,10 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     say(
         "peak RSS: " + ", ".join(f"{name} {kib / 1024:.0f} MB" for name, kib in sorted(rss.items()))
     )
-    per_core = 1000 / max(cpu_per_poll_ms * 5 / 60 + cpu_per_upload_ms / 60, 1e-9)
+    # An idle round is one sync request (issue 28), plus a signed feed refresh every 10 min.
+    per_core = 1000 / max(cpu_per_poll_ms * 1.1 / 60 + cpu_per_upload_ms / 60, 1e-9)
     say(
         f"implied: one core serves ~{per_core:,.0f} kiosks"
-        " (5 signed requests and one 50-record upload a minute each)"
+        " (1.1 signed requests and one 50-record upload a minute each)"
     )
     load = " ".join(f"{v:.2f}" for v in (*load_before, *os.getloadavg()))
     say(f"load average (1, 5, 15 min, before and after): {load}")

@@ -37,6 +37,7 @@ from sync.distribution import (
     FEED_SNAPSHOT_PATH,
     POLICY_PATH,
     ROSTER_PATH,
+    SYNC_PATH,
     TRUST_LIST_PATH,
     etag,
 )
@@ -45,6 +46,7 @@ from sync.schemas import (
     PASSAGES_PATH,
     PassageData,
     RecordKind,
+    SyncState,
     UploadAck,
     UploadBatch,
     UploadRecord,
@@ -304,6 +306,18 @@ class Fleet:
     async def _sync_round(
         self, client: httpx.AsyncClient, auth: httpx.Auth, kiosk: SimulatedKiosk
     ) -> None:
+        """As `kiosk.client.worker` does (issue 28): every copy's version in one request, then
+        only what changed; the five requests of an older central's round when it lacks it."""
+        answer = await self._request(client, auth, "sync", "GET", SYNC_PATH)
+        if answer is not None and answer.status_code == 200:
+            state = SyncState.model_validate_json(answer.content)
+            if kiosk.feed_after == 0 or kiosk.feed_after < state.feed_head:
+                await self._feed(client, auth, kiosk)
+            if state.trust_list_sequence != kiosk.trust_sequence:
+                kiosk.trust_sequence = state.trust_list_sequence
+            kiosk.policy_version = state.policy_version
+            kiosk.roster_version = state.roster_version
+            return
         await self._request(client, auth, "heartbeat", "POST", HEARTBEAT_PATH)
         tag = etag("trust-list", kiosk.trust_sequence) if kiosk.trust_sequence else None
         answer = await self._request(
@@ -337,6 +351,7 @@ class Fleet:
             answer = await self._request(
                 client, auth, "feed", "GET", FEED_PATH,
                 params={"after": kiosk.feed_after, "limit": 1000},
+                headers={"if-none-match": etag("feed", kiosk.feed_after)},
             )  # fmt: skip
         if answer is not None and FEED_HEAD_HEADER in answer.headers:
             kiosk.feed_after = max(kiosk.feed_after, int(answer.headers[FEED_HEAD_HEADER]), 1)

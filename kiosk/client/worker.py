@@ -137,7 +137,7 @@ class SyncWorker:
     def run_once(self) -> float:
         """One round; the seconds to wait before the next."""
         error: str | None = None
-        state = self._ask_state()
+        central_state = self._ask_state()
         if self.uploader is not None:
             try:
                 self.uploader.drain(max_attempts=UPLOAD_ATTEMPTS)
@@ -145,7 +145,7 @@ class SyncWorker:
                 error = f"upload: {failed}"
         self._tap.refusals.clear()
         try:
-            self.last_report = self.downloader.download(state)
+            self.last_report = self.downloader.download(central_state)
         except DownloadError as failed:
             error = f"download: {failed}"
         refusal = self._tap.refusals[-1] if self._tap.refusals else None
