@@ -16,7 +16,7 @@ from central.core.settings import Settings
 from healthcode.claims import Colour
 from healthcode.keys import SigningKey
 from healthcode.trust import KeyRole
-from kiosk.client.download import DownloadError, Item, Outcome
+from kiosk.client.download import FEED_REFRESH, DownloadError, Item, Outcome
 from sync.distribution import (
     FEED_PATH,
     FEED_SNAPSHOT_FILE_PATH,
@@ -106,6 +106,7 @@ def test_a_replayed_feed_batch_does_not_make_the_copy_look_fresh(world: KioskWor
         return response
 
     world.wiretap.rewrite = record
+    world.central.clock.advance(seconds=FEED_REFRESH.total_seconds())  # a fresh copy gets 304s
     world.downloader.download()
     fresh_as_of = world.copies.feed.as_of_utc
     world.central.clock.advance(hours=30)
