@@ -33,7 +33,15 @@ from kiosk.checkpoint.residence import Gazetteer, choice_from
 from kiosk.checkpoint.scenes import CaseType, ClinicForm, Scene, Symptom
 from kiosk.store.scenes import EarlierVisit
 from kiosk.ui import style
-from kiosk.ui.form_frame import FormPage, KeypadPage, YesNo, form_button, heading_text, step_button
+from kiosk.ui.form_frame import (
+    FormPage,
+    KeypadPage,
+    WrappingButton,
+    YesNo,
+    form_button,
+    heading_text,
+    step_button,
+)
 from kiosk.ui.i18n import Language
 from kiosk.ui.provisioning_entry import Entry, FieldEditor, TouchOpens
 from kiosk.ui.residence import ResidencePage
@@ -79,9 +87,11 @@ class ClinicPanel(QWidget):
         page.heading.addLayout(scenes)  # beside the title: the form keeps the height
         self.temperature_button = form_button()
         self.case_number_button = form_button()
-        self.residence_button = form_button()  # the residence, on a page of its own
-        for button in (self.temperature_button, self.residence_button, self.case_number_button):
-            left.addWidget(button)
+        # the residence (picked on a page of its own): the rest of the column, for a long address
+        self.residence_button = WrappingButton()
+        self.residence_button.setMaximumHeight(3 * style.GLOVE_TARGET_PX)
+        left.addWidget(self.temperature_button)
+        left.addWidget(self.residence_button, 1)
         self.temperature_button.clicked.connect(lambda: self._open_keypad(0))
         self.case_number_button.clicked.connect(lambda: self._open_keypad(1))
         self.residence_button.clicked.connect(self._open_residence)
@@ -98,7 +108,6 @@ class ClinicPanel(QWidget):
         self.onset_row = QWidget()
         self.onset_row.setLayout(onset)
         onset.setContentsMargins(0, 0, 0, 0)
-        left.addStretch(1)
         # right: the questions (registration) or the case and its symptoms (observation)
         right = QVBoxLayout()
         right.setSpacing(8)
@@ -139,6 +148,7 @@ class ClinicPanel(QWidget):
         # the case type, dry cough and other symptoms: a page of their own (room for gloves)
         self.details_button = form_button()
         self.details_button.clicked.connect(lambda: self.pages.setCurrentIndex(DETAILS))
+        right.addWidget(self.case_number_button)
         right.addWidget(self.onset_row)
         right.addWidget(self.details_button)
         right.addStretch(1)
@@ -203,7 +213,6 @@ class ClinicPanel(QWidget):
             return
         self._portrait = portrait
         self.page.place(self.left, self.right, portrait=portrait)
-        self.residence_page.arrange(portrait=portrait)
         toggles = [*self.case_buttons.values(), self.cough, *self.symptom_buttons.values()]
         for button in toggles:
             self.details_grid.removeWidget(button)
@@ -293,7 +302,7 @@ class ClinicPanel(QWidget):
         )
         self.temperature_button.setText(f"{WORDS['temperature_short'].get(code)} {celsius}")
         residence = form.residence or form.holder.residence or WORDS["type_residence"].get(code)
-        self.residence_button.setText(f"{WORDS['residence'].get(code)} {residence}")
+        self.residence_button.set_wrapped_text(f"{WORDS['residence'].get(code)}: {residence}")
         number = form.case_number or WORDS["type_case_number"].get(code)
         self.case_number_button.setText(f"{WORDS['case_short'].get(code)} {number}")
         onset = form.onset_date.isoformat() if form.onset_date else "—"

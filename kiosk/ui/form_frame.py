@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -99,6 +99,30 @@ def form_button() -> QPushButton:
     button = QPushButton()
     button.setStyleSheet(style.BUTTON_STYLE)
     return button
+
+
+class WrappingButton(QPushButton):
+    """A touch button whose text wraps over lines (an address is longer than a button is wide):
+    the text is a label inside it, the button takes the height its column leaves."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(style.BUTTON_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(style.GLOVE_TARGET_PX)
+        inside = QVBoxLayout(self)
+        inside.setContentsMargins(12, 8, 12, 8)
+        self.label = QLabel()
+        self.label.setFont(style.font(style.BODY_PT - 2))
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.label.setStyleSheet("background: transparent; border: none;")
+        inside.addWidget(self.label)
+
+    def set_wrapped_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.setAccessibleName(text)
 
 
 class FormPage(QWidget):

@@ -8,6 +8,7 @@ decided in kiosk.checkpoint.residence.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -33,9 +34,52 @@ from kiosk.ui.form_frame import form_button
 from kiosk.ui.i18n import Language
 from kiosk.ui.keypad import KEY_STYLE
 
-PLACE_STYLE = style.BUTTON_STYLE + " QPushButton { font-size: 20pt; padding: 4px 8px; }"
-DETAIL_COLUMNS = 7  # 1-7 / 8 9 0 - 号 栋 楼 / 单元 室 组 村 ⌫ 清除 ...
+PLACE_PT, PLACE_MIN_PT = 20, 12
+PLACE_PADDING_PX = 12
+PLACE_MAX_PX = 140
+DETAIL_COLUMNS = 7  # 1-7 / 8 9 0 - 号 栋 楼 / 单元 室 组 村 ⌫ 清除
 TOWNS, VILLAGES, DETAIL = range(3)
+
+
+def grid_for(width: int, height: int) -> tuple[int, int]:
+    """Columns and rows of place buttons a page holds: rows of at least 90 px under the
+    prompt, the address so far, the page turners and 上一步 / 完成."""
+    columns = 2 if height > width else (4 if width >= 1600 else 3)
+    rows = max(2, min(6, (height - 360) // 120))
+    return columns, rows
+
+
+class PlaceButton(QPushButton):
+    """A place's name in type as large as its button's width allows (down to 12 pt): a long
+    English name shrinks rather than being cut."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(style.GLOVE_TARGET_PX)
+        self.setMaximumHeight(PLACE_MAX_PX)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = self.width() - 2 * PLACE_PADDING_PX - 8  # the border, both sides
+        size, measured = PLACE_PT, QFont(self.font())  # the family the style sheet gives
+        while size > PLACE_MIN_PT:
+            measured.setPointSize(size)
+            if QFontMetrics(measured).horizontalAdvance(self.text()) <= room:
+                break
+            size -= 1
+        self.setStyleSheet(
+            style.BUTTON_STYLE
+            + f" QPushButton {{ font-size: {size}pt; padding: 4px {PLACE_PADDING_PX}px; }}"
+        )
 
 
 class ResidencePage(QWidget):
@@ -70,7 +114,7 @@ class ResidencePage(QWidget):
         places.setContentsMargins(0, 0, 0, 0)
         self.place_grid = QGridLayout()
         self.place_grid.setSpacing(8)
-        self.place_buttons: list[QPushButton] = []
+        self.place_buttons: list[PlaceButton] = []
         places.addLayout(self.place_grid, 1)
         paging = QHBoxLayout()
         self.previous, self.next, self.skip = form_button(), form_button(), form_button()
@@ -123,12 +167,13 @@ class ResidencePage(QWidget):
         else:
             self._show(TOWNS)
 
-    def arrange(self, *, portrait: bool) -> None:
-        columns, rows = (2, 6) if portrait else (3, 3)
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        columns, rows = grid_for(event.size().width(), event.size().height())
         if (columns, rows) != (self._columns, self._rows):
             self._columns, self._rows = columns, rows
             self._page = 0
             self._fill()
+        super().resizeEvent(event)
 
     def _show(self, step: int) -> None:
         self._step = step
@@ -143,11 +188,7 @@ class ResidencePage(QWidget):
     def _fill(self) -> None:
         per_page = self._columns * self._rows
         while len(self.place_buttons) < per_page:
-            button = QPushButton()
-            button.setStyleSheet(PLACE_STYLE)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            button.setMinimumHeight(style.GLOVE_TARGET_PX)
-            button.setMaximumHeight(140)
+            button = PlaceButton()
             index = len(self.place_buttons)
             button.clicked.connect(lambda _=False, i=index: self._pick(i))
             self.place_buttons.append(button)
@@ -163,8 +204,8 @@ class ResidencePage(QWidget):
             button.setText(place.label.get(code))
             self.place_grid.addWidget(button, *divmod(index, self._columns))
             button.show()
-        for row in range(self._rows):
-            self.place_grid.setRowStretch(row, 1)
+        for row in range(6):
+            self.place_grid.setRowStretch(row, 1 if row < self._rows else 0)
         self.previous.setVisible(pages > 1)
         self.next.setVisible(pages > 1)
         self.page_label.setVisible(pages > 1)
