@@ -1,6 +1,7 @@
-"""Pharmacy and clinic counts per area and day (issue 25): how many sales of watched medicine,
-fever-clinic registrations, observation visits and confirmed or suspected cases each region's
-checkpoints recorded. Counts only: nothing identifying leaves the table."""
+"""Pharmacy and clinic counts per area and day (issue 25): how many sales of watched medicine
+(and of each category), fever-clinic registrations, observation visits and confirmed or
+suspected cases each region's checkpoints recorded. Counts only: nothing identifying leaves
+the table."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 from central.core.models import SceneRecord
 from central.reports.daily import DEFAULT_TIME_ZONE, day_bounds
 
+MEDICINE_CATEGORIES = ("fever", "cough", "antiviral", "other")
+
 
 @dataclass(frozen=True)
 class SceneCounts:
@@ -22,6 +25,14 @@ class SceneCounts:
     clinic_registrations: int
     observation_visits: int
     confirmed_or_suspected: int
+    # Purchases that bought each category (a purchase of two categories counts in both).
+    fever_purchases: int = 0
+    cough_purchases: int = 0
+    antiviral_purchases: int = 0
+    other_purchases: int = 0
+
+    def bought(self, category: str) -> int:
+        return int(getattr(self, f"{category}_purchases"))
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -46,6 +57,7 @@ def scene_counts(
             _count(SceneRecord.visit == "registration"),
             _count(SceneRecord.visit == "observation"),
             _count(SceneRecord.case_type.in_(("confirmed", "suspected"))),
+            *(_count(SceneRecord.categories.like(f"%,{c},%")) for c in MEDICINE_CATEGORIES),
         )
         .where(
             SceneRecord.at >= start, SceneRecord.at < end, where if where is not None else true()

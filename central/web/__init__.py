@@ -24,6 +24,7 @@ from central.web import (
     record_pages,
     region_picker,
     report_pages,
+    scene_pages,
     staff_declarations,
     tip_off_pages,
 )
@@ -34,6 +35,7 @@ for _module in (
     admin_pages,
     fleet_pages,
     report_pages,
+    scene_pages,
     region_picker,
     charts,
     proxy_pages,
