@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from central.core.db import session_scope
 from central.core.deps import SESSION_COOKIE
 from central.core.models import Person, SceneRecord
 from central.issuance import feed
+from central.reports.scenes import SCENES_COLUMNS, push_scenes
 from kiosk.checkpoint.scenes import (
     CaseType,
     ClinicForm,
@@ -126,6 +127,12 @@ def test_a_hainan_buyer_of_fever_medicine_turns_yellow_and_the_county_report_cou
     ]
     other_area = central.client.get(f"/api/v1/reports/scenes?day={day}", headers=baoji.headers)
     assert other_area.json() == []
+    # The day's push for the upper platform carries the same counts (notice 001).
+    with session_scope(central.app.state.sessions) as session:
+        pushed, count = push_scenes(session, date.fromisoformat(day), tmp_path / "push")
+    lines = pushed.read_bytes().decode("utf-8-sig").splitlines()
+    assert count == 1 and lines[0].split(",") == list(SCENES_COLUMNS)
+    assert lines[1] == f"{day},610102,2,1,0,0,1,0,0,0"
     # The same counts as a page, reached from the reports page, in both languages.
     central.client.cookies.set(SESSION_COOKIE, _web_token(central, xian.account_id))
     try:
