@@ -26,6 +26,7 @@ from central.web import (
     report_pages,
     scene_pages,
     staff_declarations,
+    staff_roster_upload,
     tip_off_pages,
 )
 
@@ -43,6 +44,7 @@ for _module in (
     record_pages,
     tip_off_pages,
     staff_declarations,
+    staff_roster_upload,
     check_in_pages,
     national_pages,
     issuer_pages,
