@@ -49,7 +49,7 @@ def gave_up() -> ColumnElement[bool]:
 
 
 def pause_after(resends: int) -> timedelta:
-    return FIRST_PAUSE * 2**resends
+    return FIRST_PAUSE * (1 << resends)
 
 
 def resend_due(
