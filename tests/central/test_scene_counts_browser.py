@@ -6,15 +6,12 @@ PNG (artifacts/web/) for a person to look at; nothing wider than the screen."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import uvicorn
 
 from central.administration.accounts import NewAccount, provision_account
 from central.app import create_app
@@ -25,12 +22,18 @@ from central.core.models import Checkpoint, Kiosk, SceneRecord
 from central.core.regions import SAMPLE_FILE, load_region_file
 from central.core.scope import Role
 from central.core.settings import Settings
+from tests.central.browser_world import (  # noqa: F401 - the browser fixture
+    WEB_SHOTS,
+    browser,
+    needs_chromium,
+    new_page,
+    save_fitting,
+    serve,
+)
 from tests.central.conftest import ADMIN_PASSWORD
-from tests.central.test_issuance_page import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
-from tests.central.test_server_process import _free_port
-from tests.central.test_tip_off_pages_browser import SHOTS, VIEWPORTS
 
-READY_TIMEOUT_S = 30.0
+VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
+
 # (county, purchases as their categories, registrations, observations with a suspected case)
 COUNTIES = (
     ("610102", (("fever",), ("fever", "cough"), ("other",)), 2, 1),
@@ -38,10 +41,7 @@ COUNTIES = (
     ("610113", (("cough",), ("fever",)), 0, 2),
 )
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: install Debian's chromium package (bash build/setup.sh does)",
-)
+pytestmark = needs_chromium
 
 
 def _seed(session: Any, now: datetime) -> None:
@@ -106,56 +106,21 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with session_scope(app.state.sessions) as session:
         load_region_file(session, SAMPLE_FILE)
         _seed(session, now)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        threading.Event().wait(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=READY_TIMEOUT_S)
-        app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serve(app) as served:
+        yield served
 
 
 def _shot(page: Any, name: str) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{name} is wider than the window by {overflow}px"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    save_fitting(page, WEB_SHOTS / f"{name}.png", name)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_a_city_reads_the_days_purchases_and_clinic_visits_per_county_in_both_languages(
-    url: str, browser: object, viewport: str
+    url: str,
+    browser: object,  # noqa: F811 - the fixture imported above
+    viewport: str,
 ) -> None:
-    from playwright.sync_api import Browser
-
-    assert isinstance(browser, Browser)
-    width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    context.set_default_timeout(UI_TIMEOUT_MS)
-    page = context.new_page()
+    page = new_page(browser, VIEWPORTS[viewport])
     try:
         page.goto(url + "/admin/login")
         page.fill("#username", "xian")
@@ -181,4 +146,4 @@ def test_a_city_reads_the_days_purchases_and_clinic_visits_per_county_in_both_la
         _shot(page, f"scene-counts-en-{viewport}")
         page.goto(url + "/admin/reports?lang=zh")  # the language cookie back to Chinese
     finally:
-        context.close()
+        page.context.close()

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import pytest
 
+from tests.central.browser_world import browser, needs_chromium  # noqa: F401 - the fixture
 from tests.central.issuance_world import id_number
-from tests.central.test_tip_off_pages_browser import (  # noqa: F401 - the fixtures
+from tests.central.test_tip_off_pages_browser import (  # noqa: F401 - the world fixture
     VIEWPORTS,
     World,
     _log_in,
     _page,
     _shot,
-    browser,
     world,
 )
+
+pytestmark = needs_chromium
 
 HEADING = "姓名,证件号码,手机号,居住地,部门"
 HOME = "610102001001"
