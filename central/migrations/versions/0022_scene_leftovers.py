@@ -1,7 +1,7 @@
 """scene_leftovers: the medicine categories of a pharmacy purchase, in the clear
 
 Revision ID: 0022_scene_leftovers
-Revises: 0023_national_pages
+Revises: 0021_monthly_passages
 Create Date: 2026-12-07
 
 `scene_records.categories` lists the categories a purchase bought (",fever,cough,": not personal,
@@ -20,7 +20,7 @@ from alembic import op
 import central.core.db
 
 revision = "0022_scene_leftovers"
-down_revision = "0023_national_pages"  # re-chained after main merged 0023 (the lead renumbers)
+down_revision = "0021_monthly_passages"  # main's head when rebased (the lead renumbers)
 branch_labels = None
 depends_on = None
 
