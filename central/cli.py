@@ -318,15 +318,22 @@ def _jobs_run_once(settings: Settings) -> int:
 
     from central.jobs import PUSH_TIMEOUT_S, ReportWork, run_once
 
+    try:
+        sender: object | None = sender_from_settings(settings)
+    except SmsConfigurationError:
+        sender = None  # no SMS provider set: the tip-offs' SMS are not resent
     engine = make_engine(settings.resolved_database_url)
     client = httpx.Client(timeout=PUSH_TIMEOUT_S) if settings.push_url else None
     try:
-        reports = ReportWork(settings, client)
+        reports = ReportWork(settings, client, notices=sender)
         result = run_once(make_sessions(engine), system_clock, reports=reports)
     finally:
         engine.dispose()
         if client is not None:
             client.close()
+        close = getattr(sender, "close", None)
+        if callable(close):
+            close()
     done = {"ran": result.ran, "jobs": result.jobs, "swept": result.swept}
     pushes = {"pushes": result.pushes, "delivered": result.delivered, "failed": result.failed}
     say(json.dumps(done | {"exports": result.exports} | pushes))

@@ -16,8 +16,9 @@ the lease holds it only until `LEASE` has passed.
 With `ReportWork` (issue 14) the same run, under the same lease, also works the queued exports
 (central/reports/exports.py), deletes expired export files, and makes and delivers the
 scheduled pushes (central/reports/pushes.py: the daily push at 10:00 Asia/Shanghai, the weekly
-statistics on Mondays), and polls the national list of risk areas when `national_risk_url` is
-set (central/issuance/national_cli.py; its recompute job is worked in the same run). With the
+statistics on Mondays), polls the national list of risk areas when `national_risk_url` is
+set (central/issuance/national_cli.py; its recompute job is worked in the same run), and
+resends the tip-offs' SMS the provider did not take (central/tipoffs/resend.py). With the
 settings it also keeps the passages' monthly partitions (central/kiosks/passage_months.py: the
 months ahead made, the months past `record_max_age_days` dropped, issue 28), and builds the
 status feed's snapshot file once the feed's head has moved (central/issuance/feed_files.py), so
@@ -49,6 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.admins import forget_stale_login_failures
+from central.core.cipher import record_cipher
 from central.core.db import session_scope
 from central.core.kiosk_auth import forget_spent_nonces
 from central.core.models import JobLease
@@ -61,6 +63,7 @@ from central.kiosks import passage_months
 from central.kiosks.bundle import Publisher
 from central.reports.exports import purge_expired_exports, run_due_exports
 from central.reports.pushes import help_with_daily_parts, run_pushes
+from central.tipoffs.resend import resend_due
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "periodic"
@@ -88,6 +91,8 @@ class ReportWork:
     settings: Settings
     client: httpx.Client | None = None
     sleep: Callable[[float], None] = field(default=time.sleep)
+    # The SMS sender the tip-offs' resends go through (central.tipoffs.resend); None: no resend.
+    notices: object | None = None
 
 
 def take_lease(
@@ -202,6 +207,12 @@ def _report_work(
     exports = run_due_exports(sessions, reports.settings, clock, owner)
     purge_expired_exports(sessions, clock())
     pushed = run_pushes(sessions, reports.settings, reports.client, clock, reports.sleep)
+    if reports.notices is not None:
+        cipher = record_cipher(reports.settings.resolved_keys_dir)
+        with session_scope(sessions) as session:
+            resent = resend_due(session, reports.notices, cipher, clock())
+        if resent.sent or resent.failed:
+            log.info("tip-off SMS resends: %d taken, %d failed", resent.sent, resent.failed)
     return RunResult(
         ran=True,
         jobs=result.jobs,
@@ -291,7 +302,7 @@ def with_job_runner(app: FastAPI, interval_s: int) -> FastAPI:
         async with inner(served):  # the app's own lifespan yields no state
             settings: Settings = served.state.settings
             client = httpx.Client(timeout=PUSH_TIMEOUT_S) if settings.push_url else None
-            reports = ReportWork(settings, client)
+            reports = ReportWork(settings, client, notices=served.state.sms_sender)
             runner = JobRunner(served.state.sessions, served.state.clock, interval_s, reports)
             runner.start()
             try:

@@ -31,11 +31,11 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from central.core.errors import RefusedError
-from central.core.models import Region
+from central.core.models import Checkpoint, Region
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "data" / "regions_shaanxi_sample.csv"
 HEADER = ("code", "name_zh", "name_en")
@@ -184,7 +184,25 @@ def load_regions(session: Session, rows: Iterable[RegionRow]) -> int:
         known.add(row.code)
         count += 1
     session.flush()
+    _clinics_see_new_places(session, {row.code[:6] for row in ordered if row.level >= Level.COUNTY})
     return count
+
+
+def _clinics_see_new_places(session: Session, counties: set[str]) -> None:
+    """A fever clinic's policy carries its county's towns and villages (the residence picker):
+    a new policy version for the clinics of the counties whose places changed, so their kiosks
+    download it."""
+    if not counties:
+        return
+    in_county = or_(
+        func.substr(Checkpoint.region_code, 1, 6).in_(sorted(counties)),
+        func.substr(Checkpoint.area_code, 1, 6).in_(sorted(counties)),
+    )
+    session.execute(
+        update(Checkpoint)
+        .where(Checkpoint.checkpoint_type == "clinic", in_county)
+        .values(policy_version=Checkpoint.policy_version + 1)
+    )
 
 
 def names_of(session: Session, codes: Iterable[str], *, english: bool = False) -> dict[str, str]:

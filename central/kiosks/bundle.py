@@ -18,12 +18,12 @@ from central.administration.checkpoints import get_checkpoint, operators_of
 from central.core.keystore import latest_trust_list
 from central.core.models import Checkpoint
 from central.issuance.feed import signed_snapshot
-from central.kiosks.policy import default_policy
+from central.kiosks.policy import checkpoint_policy
 from healthcode.keydir import KeyDir
 from healthcode.keys import SigningKey
 from healthcode.trust import KeyRole
 from sync.distribution import Bundle, DocumentType, sign_document
-from sync.schemas import CheckpointType, StaffMember, StaffRoster
+from sync.schemas import StaffMember, StaffRoster
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,10 @@ class Publisher:
         return cls(keydir.signing_key(KeyRole.FEED), keydir.issuer.region_code)
 
 
-def signed_policy(checkpoint: Checkpoint, publisher: Publisher, now: datetime) -> bytes:
-    policy = default_policy(
-        CheckpointType(checkpoint.checkpoint_type),
-        checkpoint.policy_version,
-        checkpoint.accepted_issuers,
-    )
+def signed_policy(
+    session: Session, checkpoint: Checkpoint, publisher: Publisher, now: datetime
+) -> bytes:
+    policy = checkpoint_policy(session, checkpoint)
     return sign_document(
         DocumentType.POLICY,
         checkpoint_id=checkpoint.id,
@@ -91,7 +89,7 @@ def export_bundle(session: Session, checkpoint_id: str, keys_dir: Path, now: dat
         made_at_utc=now.replace(microsecond=0),
         trust_list=trust_list.signed,
         feed=signed_snapshot(session, now, key=publisher.key, publisher=publisher.issuer),
-        policy=signed_policy(checkpoint, publisher, now),
+        policy=signed_policy(session, checkpoint, publisher, now),
         roster=signed_roster(session, checkpoint, publisher, now),
     )
     return bundle.sign(publisher.key)

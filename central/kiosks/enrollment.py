@@ -16,11 +16,10 @@ from central.core.errors import RefusedError
 from central.core.keystore import KeyStore, latest_trust_list
 from central.core.models import Checkpoint, EnrollmentCode, Kiosk
 from central.core.security import normalise_enrollment_code, token_digest
-from central.kiosks.policy import default_policy
+from central.kiosks.policy import checkpoint_policy
 from sync.schemas import (
     BindingKey,
     BindingKeys,
-    CheckpointType,
     EnrollmentRequest,
     EnrollmentResponse,
     RefusalReason,
@@ -131,11 +130,7 @@ def enrollment_package(
         checkpoint=checkpoint_info(checkpoint),
         root_public_key=keys.root_public().spki(),
         trust_list=trust_list.signed,
-        policy=default_policy(
-            CheckpointType(checkpoint.checkpoint_type),
-            checkpoint.policy_version,
-            checkpoint.accepted_issuers,
-        ),
+        policy=checkpoint_policy(session, checkpoint),
         binding_keys=seal(
             binding.model_dump_json().encode("utf-8"),
             kiosk.encryption_public_key,

@@ -475,6 +475,11 @@ def scene_row(
         "code_enc": cipher.seal(data.code_id, record_id, "code"),
         "watched": purchase is not None
         and any(line.category != "other" for line in purchase.lines),
+        "categories": (
+            ",{},".format(",".join(sorted({line.category for line in purchase.lines})))
+            if purchase is not None
+            else None
+        ),
         "visit": clinic.visit if clinic is not None else None,
         "case_type": clinic.case_type if clinic is not None else None,
         "details_enc": cipher.seal(details, record_id, "details"),

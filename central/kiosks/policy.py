@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.core.models import Checkpoint, Region
+from central.core.regions import Level, RegionCodeError, level_of
 from sync.schemas import CheckpointType, Policy
 
 FEVER_THRESHOLD_CELSIUS = 37.3
@@ -58,14 +63,60 @@ _BY_TYPE: dict[CheckpointType, dict[str, Any]] = {
 }
 
 
+MAX_RESIDENCE_PLACES = 3000  # the kiosk refuses more (kiosk.checkpoint.residence)
+
+
 def default_policy(
     checkpoint_type: CheckpointType,
     policy_version: int,
     accepted_issuers: list[str] | None = None,
+    **more_rules: Any,
 ) -> Policy:
     """The type's rules, with the checkpoint's accepted issuers when it names them (issue 26:
-    `accepted_issuers`, set on the accepted-issuers page)."""
-    rules = {**_COMMON, **_BY_TYPE[checkpoint_type]}
+    `accepted_issuers`, set on the accepted-issuers page), and any more rules given."""
+    rules = {**_COMMON, **_BY_TYPE[checkpoint_type], **more_rules}
     if accepted_issuers:
         rules["accepted_issuers"] = sorted(accepted_issuers)
     return Policy(policy_version=policy_version, checkpoint_type=checkpoint_type, rules=rules)
+
+
+def checkpoint_policy(session: Session, checkpoint: Checkpoint) -> Policy:
+    """The policy a checkpoint's kiosks get: its type's rules, its accepted issuers, and at a
+    fever clinic the county's towns and villages by name (the residence picker: 住址可修改
+    without a keyboard)."""
+    kind = CheckpointType(checkpoint.checkpoint_type)
+    version, issuers = checkpoint.policy_version, checkpoint.accepted_issuers
+    if kind is not CheckpointType.CLINIC:
+        return default_policy(kind, version, issuers)
+    places = residence_places(session, county_of(checkpoint))
+    return default_policy(kind, version, issuers, residence_places=places)
+
+
+def county_of(checkpoint: Checkpoint) -> str | None:
+    """The county (6 digits) the checkpoint sits in, or None when its region is above one."""
+    for code in (checkpoint.area_code, checkpoint.region_code):
+        try:
+            if code and level_of(code) >= Level.COUNTY:
+                return code[:6]
+        except RegionCodeError:
+            continue
+    return None
+
+
+def residence_places(session: Session, county: str | None) -> list[dict[str, str]]:
+    """The county, its towns or streets and their villages or communities, in code order."""
+    if county is None:
+        return []
+    rows = session.execute(
+        select(Region.code, Region.name_zh, Region.name_en)
+        .where(
+            Region.code.like(f"{county}%"),
+            Region.level.in_((Level.COUNTY, Level.TOWN, Level.VILLAGE)),
+        )
+        .order_by(Region.code)
+        .limit(MAX_RESIDENCE_PLACES)
+    ).all()
+    return [
+        {"code": code, "name_zh": name_zh, "name_en": name_en or ""}
+        for code, name_zh, name_en in rows
+    ]

@@ -1,9 +1,11 @@
 """The scheduled pushes for the upper platform, made and delivered by the jobs runner.
 
-Three pushes: `daily`, the previous local day's passages (central/reports/daily.py), due each day at
+Four pushes: `daily`, the previous local day's passages (central/reports/daily.py), due each day at
 `settings.push_time` (default 10:00, `settings.push_time_zone` Asia/Shanghai); `codes`, the
 previous local day's codes issued and changed per area and colour with the holders of each
-(central/reports/codes_daily.py), due at the same time; `weekly`, the
+(central/reports/codes_daily.py), due at the same time; `scenes`, the previous local day's
+pharmacy purchases by medicine category and fever-clinic registrations and observation visits
+per region (central/reports/scenes.py), due at the same time; `weekly`, the
 previous ISO week's usage statistics (central/reports/usage.py), due each Monday at the same time. A
 push missed while no process ran is made at the next run (only the latest period of each kind).
 
@@ -39,11 +41,13 @@ from central.core.settings import Settings
 from central.reports import daily_parts
 from central.reports.codes_daily import codes_file_name, push_codes
 from central.reports.daily import previous_day, push_daily, push_file_name
+from central.reports.scenes import push_scenes, scenes_file_name
 from central.reports.usage import push_weekly, usage_file_name, week_of
 
 log = logging.getLogger(__name__)
 DAILY = "daily"
 CODES = "codes"
+SCENES = "scenes"
 WEEKLY = "weekly"
 FIRST_PAUSE_S = 1.0
 SYSTEM_ACTOR = "system"
@@ -66,6 +70,7 @@ def due_periods(now: datetime, settings: Settings) -> list[tuple[str, str]]:
         yesterday = previous_day(now, settings.push_time_zone).isoformat()
         due.append((DAILY, yesterday))
         due.append((CODES, yesterday))
+        due.append((SCENES, yesterday))
     monday = local.date() - timedelta(days=local.weekday())
     if local >= datetime.combine(monday, settings.push_time, zone):
         due.append((WEEKLY, week_of(monday - timedelta(days=7))))
@@ -87,6 +92,9 @@ def _write(
     if kind == CODES:
         day = datetime.fromisoformat(period).date()
         return push_codes(session, day, folder, settings.push_time_zone)
+    if kind == SCENES:
+        day = datetime.fromisoformat(period).date()
+        return push_scenes(session, day, folder, settings.push_time_zone)
     return push_weekly(session, period, folder, settings.push_time_zone)
 
 
@@ -221,6 +229,8 @@ def push_file_name_of(push: PushDelivery) -> str:
         return push_file_name(datetime.fromisoformat(push.period).date())
     if push.kind == CODES:
         return codes_file_name(datetime.fromisoformat(push.period).date())
+    if push.kind == SCENES:
+        return scenes_file_name(datetime.fromisoformat(push.period).date())
     return usage_file_name(push.period)
 
 

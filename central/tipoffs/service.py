@@ -133,6 +133,8 @@ class TipOffView:
     closed_at: datetime | None
     feedback: str | None
     overdue: bool
+    notify_resends: int = 0  # resends of an SMS not taken (central.tipoffs.resend)
+    notify_next_at: datetime | None = None  # the next resend, while one is left
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,8 @@ def list_tip_offs(
             closed_at=r.closed_at,
             feedback=opened(r, r.feedback_enc, "tip_offs.feedback"),
             overdue=is_overdue(r, now, visit_within),
+            notify_resends=r.notify_resends,
+            notify_next_at=r.notify_next_at,
         )
         for r in rows
     ]

@@ -24,7 +24,9 @@ from central.web import (
     record_pages,
     region_picker,
     report_pages,
+    scene_pages,
     staff_declarations,
+    staff_roster_upload,
     tip_off_pages,
 )
 
@@ -34,6 +36,7 @@ for _module in (
     admin_pages,
     fleet_pages,
     report_pages,
+    scene_pages,
     region_picker,
     charts,
     proxy_pages,
@@ -41,6 +44,7 @@ for _module in (
     record_pages,
     tip_off_pages,
     staff_declarations,
+    staff_roster_upload,
     check_in_pages,
     national_pages,
     issuer_pages,

@@ -271,11 +271,17 @@ def staff_page_with(
     *,
     declaration_form: Form | None = None,
     declared: tuple[str, str] | None = None,
+    roster_upload: object | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The staff page after an organisation's declaration (central/web/staff_declarations.py)."""
+    """The staff page after an organisation's declaration (central/web/staff_declarations.py)
+    or its roster file (central/web/staff_roster_upload.py)."""
     return _staff_page(
-        viewer, declaration_form=declaration_form, declared=declared, status_code=status_code
+        viewer,
+        declaration_form=declaration_form,
+        declared=declared,
+        roster_upload=roster_upload,
+        status_code=status_code,
     )
 
 
@@ -286,6 +292,7 @@ def _staff_page(
     form: Form | None = None,
     declaration_form: Form | None = None,
     declared: tuple[str, str] | None = None,
+    roster_upload: object | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     scope = viewer.scope
@@ -303,6 +310,7 @@ def _staff_page(
             activation_link="",
             declaration_form=Form(),
             declared=None,
+            roster_upload=None,
         )
     session, audit = viewer.session, viewer.audit
     enterprise = accounts_api.read_enterprise(scope.enterprise_id, session, scope, audit)
@@ -327,6 +335,7 @@ def _staff_page(
         activation_link=_activation_link(viewer, created) if created else "",
         declaration_form=declaration_form or Form(),
         declared=declared,
+        roster_upload=roster_upload,
     )
 
 

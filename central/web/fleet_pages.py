@@ -29,6 +29,7 @@ from central.reports.alerts import (
     kiosk_alerts,
 )
 from central.reports.routers import alerts as alerts_api
+from central.tipoffs import resend
 from central.tipoffs import service as tip_offs
 from central.web.render import FormDep, Viewer, ViewerDep, language_of
 from central.web.task_forms import (
@@ -223,4 +224,5 @@ def alerts_page(viewer: ViewerDep) -> HTMLResponse:
         names=names,
         area_names=area_names,
         tip_offs_overdue=overdue["overdue"],
+        tip_offs_sms_gave_up=resend.count_gave_up(viewer.session, tip_offs.visible(viewer.scope)),
     )

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from central.web.national_words import NATIONAL_TEXT
+from central.web.scene_words import SCENE_TEXT
 from central.web.task_words import TASK_TEXT
 from central.web.tip_off_words import TIP_OFF_TEXT
 
@@ -520,6 +521,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
 TEXT = {**TEXT, **TASK_TEXT}  # the task pages' words (central/web/task_words.py)
 TEXT = {**TEXT, **TIP_OFF_TEXT}  # the tip-off pages' words (central/web/tip_off_words.py)
 TEXT = {**TEXT, **NATIONAL_TEXT}  # issue 26's pages (central/web/national_words.py)
+TEXT = {**TEXT, **SCENE_TEXT}  # the scene counts' words (central/web/scene_words.py)
 
 
 PICKER_WORDS = ("search", "here", "top", "loading", "empty", "failed", "close")

@@ -187,8 +187,10 @@ async def issue_one(request: Request, viewer: IssuingViewerDep) -> Response:
     return _page(viewer, ProxyForms(issued=issued.code), status_code=201)
 
 
-def _roster_rows(name: str, content: bytes) -> list[dict[str, str]]:
-    """The roster's rows as field -> text (headings mapped by `COLUMNS`)."""
+def _roster_rows(
+    name: str, content: bytes, columns: dict[str, str] = COLUMNS
+) -> list[dict[str, str]]:
+    """The roster's rows as field -> text (headings mapped by `columns`)."""
     lowered = name.lower()
     if lowered.endswith(".xlsx"):
         from openpyxl import load_workbook
@@ -217,7 +219,7 @@ def _roster_rows(name: str, content: bytes) -> list[dict[str, str]]:
     if not table:
         raise RosterError("err_file_empty")
     heading = [
-        COLUMNS.get(cell.strip().lower(), COLUMNS.get(cell.strip(), "")) for cell in table[0]
+        columns.get(cell.strip().lower(), columns.get(cell.strip(), "")) for cell in table[0]
     ]
     if "full_name" not in heading or "id_number" not in heading:
         raise RosterError("err_file_unreadable")

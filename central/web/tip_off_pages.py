@@ -30,6 +30,7 @@ from central.core.ratelimit import MemoryWindows
 from central.core.regions import RegionCodeError, level_of
 from central.core.scope import PUBLIC_ROUTES, Role, Scope, TipOffPageScopeDep
 from central.tipoffs import service
+from central.tipoffs.resend import MAX_RESENDS
 from central.tipoffs.service import Kind, NewTipOff, ReportType, Situation, Status, TipOffError
 from central.tipoffs.writer import NotStoredError, TipOffWriter
 from central.web import csrf
@@ -242,6 +243,7 @@ def _staff_page(
         region_names=viewer.region_names(codes),
         region_code=_region_code,
         may_handle=scope.role in (Role.GRID_WORKER, Role.REGION_ADMIN),
+        max_resends=MAX_RESENDS,
         any_overdue=any(r.overdue for r in rows) or totals["overdue"] > 0,
         errors=errors or {},
         saved=saved,

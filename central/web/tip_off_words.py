@@ -89,6 +89,14 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     "t_sms_sent": ("已发送", "sent"),
     "t_sms_failed": ("发送失败", "not sent"),
     "t_sms_pending": ("发送中", "sending"),
+    "t_sms_retrying": ("发送失败，将自动重发", "not sent, to be resent"),
+    "t_sms_resent": ("已重发 {n} 次", "resent {n} times"),
+    "t_sms_next": ("下次", "next at"),
+    "t_sms_gave_up": ("多次重发仍未送达", "not sent after every resend"),
+    "t_sms_gave_up_alert": (
+        "举报短信多次重发仍未送达联络员，请电话通知",
+        "Tip-offs whose SMS never reached the liaison after every resend: call them",
+    ),
     "t_feedback": ("核查反馈", "Feedback"),
     "t_mark_visited": ("已上门核查", "Mark visited"),
     "t_mark_closed": ("办结", "Close"),
@@ -109,6 +117,20 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     ),
     "s_declare": ("申报", "Declare"),
     "s_declared": ("已申报", "Declared"),
+    "s_roster_title": ("按花名册申报", "Declare from a roster file"),
+    "s_roster_hint": (
+        "上传 CSV 或 XLSX 花名册，列：姓名、证件号码、手机号、居住地（区划代码），可选部门、体温。"
+        "有任何一行错误时不申报任何人，请按提示改正文件后重新上传。",
+        "Upload a CSV or XLSX roster with the columns 姓名 (name), 证件号码 (ID number), "
+        "手机号 (mobile), 居住地 (residence region code), optionally 部门 (department) and "
+        "体温 (temperature). If any line is wrong nobody is declared: correct the file and "
+        "upload it again.",
+    ),
+    "s_roster_upload": ("上传并申报", "Upload and declare"),
+    "s_roster_wrong": (
+        "文件中有 {n} 行有误，未申报任何人：",
+        "{n} lines of the file are wrong; nobody was declared:",
+    ),
     "s_state_hint": (
         "员工健康码颜色、今日健康打卡及今日在本单位卡口的通行情况。",
         "Each employee's code colour, today's check-in and today's passage at the gates.",

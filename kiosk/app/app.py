@@ -259,7 +259,10 @@ class KioskApp:
 
     def _identity(self, identity: IdentityRead) -> None:
         self.driver.post_identity(
-            identity.id_number, mask_name(identity.name), full_name=identity.name
+            identity.id_number,
+            mask_name(identity.name),
+            full_name=identity.name,
+            address=identity.address,
         )
 
     def _on_frame(self, frame: object) -> None:

@@ -59,6 +59,7 @@ from kiosk.checkpoint.flow import PassageFlow
 from kiosk.checkpoint.national import NationalCheck, NationalCheckFailure
 from kiosk.checkpoint.outcome import Outcome
 from kiosk.checkpoint.policy import PassageField
+from kiosk.checkpoint.scenes import Scene, scenes_of
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class FlowDriver:
         self.last_result: ResultView | None = None
         self.last_record: PassageRecord | None = None  # what a pharmacy or clinic form follows
         self.last_birth_date: date | None = None  # of the ID number with it (never stored)
+        self.last_card_address: str | None = None  # the ID card's, at a clinic (never stored)
         self.last_prompt: PromptView | None = None
         self.last_progress: ProgressView | None = None
         # The closed result staff may still change from the scan screen, and until when.
@@ -186,11 +188,26 @@ class FlowDriver:
         self._on_app_thread(lambda: self.handle(event, self.now()))
 
     def post_identity(
-        self, id_number: str, masked_name: str | None, *, full_name: str | None = None
+        self,
+        id_number: str,
+        masked_name: str | None,
+        *,
+        full_name: str | None = None,
+        address: str | None = None,
     ) -> None:
-        """A card read; its holder's full name is kept only where the policy asks for it."""
-        wanted = PassageField.FULL_NAME in self.flow.policy.passage_fields
-        self.post_event(IdCardRead(id_number, masked_name, full_name=full_name if wanted else None))
+        """A card read; its holder's full name is kept only where the policy asks for it, the
+        address only where a form asks for the residence (a fever clinic)."""
+        policy = self.flow.policy
+        wanted = PassageField.FULL_NAME in policy.passage_fields
+        residence = Scene.REGISTRATION in scenes_of(policy)
+        self.post_event(
+            IdCardRead(
+                id_number,
+                masked_name,
+                full_name=full_name if wanted else None,
+                address=address if residence else None,
+            )
+        )
 
     def _on_app_thread(self, call: Callable[[], None]) -> None:
         def run() -> None:
@@ -414,6 +431,7 @@ class FlowDriver:
             self.last_result = result = result_view(effect)
             self.last_record = effect.record
             self.last_birth_date = effect.birth_date
+            self.last_card_address = effect.card_address
             for listener in listeners:
                 listener.result_shown(result)
         elif isinstance(effect, ReadyForNext):

@@ -18,6 +18,7 @@ from healthcode.text import LocalText
 from kiosk.checkpoint.clock import local_day
 from kiosk.checkpoint.events import PassageRecord
 from kiosk.checkpoint.policy import Policy
+from kiosk.checkpoint.residence import Gazetteer
 from kiosk.checkpoint.scenes import (
     ClinicForm,
     MedicineCategory,
@@ -36,7 +37,9 @@ from kiosk.store.scenes import EarlierVisit
 SCENE_SCREENS = ("purchase", "clinic")  # the window's names of the two forms
 
 
-def holder_of(record: PassageRecord, *, age: int | None = None) -> SceneHolder:
+def holder_of(
+    record: PassageRecord, *, age: int | None = None, residence: str | None = None
+) -> SceneHolder:
     return SceneHolder(
         passage_id=record.record_id,
         issuer=record.issuer,
@@ -44,6 +47,7 @@ def holder_of(record: PassageRecord, *, age: int | None = None) -> SceneHolder:
         masked_name=record.masked_name,
         temperature_celsius=record.temperature_celsius,
         age=age,
+        residence=residence,
     )
 
 
@@ -67,18 +71,23 @@ class SceneDesk:
         self._now = now
 
     def form_for(
-        self, record: PassageRecord, birth_date: date | None = None
+        self, record: PassageRecord, birth_date: date | None = None, address: str | None = None
     ) -> PurchaseForm | ClinicForm | None:
         """The form after this passage; with the birth date an ID number gave, the age on the
-        day of registration decides whether a guardian is asked (no toggle by hand)."""
+        day of registration decides whether a guardian is asked (no toggle by hand); a clinic's
+        residence starts from the ID card's address."""
         scene = first_scene(self._policy(), record)
         if scene is None:
             return None
         age = None if birth_date is None else age_on(birth_date, self.today())
-        holder = holder_of(record, age=age)
         if scene is Scene.PURCHASE:
-            return PurchaseForm(holder)
+            return PurchaseForm(holder_of(record, age=age))
+        holder = holder_of(record, age=age, residence=(address or "").strip() or None)
         return ClinicForm(holder, scene, observation_start=self.today())
+
+    def gazetteer(self) -> Gazetteer:
+        """The county's towns and villages the residence picker offers (from the policy)."""
+        return Gazetteer(self._policy().residence_places)
 
     def today(self) -> date:
         """The checkpoint's day now (its time zone), from the clock passed in."""
@@ -134,6 +143,20 @@ WORDS = {
     "child": LocalText("14岁以下儿童", "Child under 14"),
     "guardian": LocalText("家长姓名（拼音）", "Guardian's name (pinyin)"),
     "none_earlier": LocalText("无此前登记", "No earlier visits"),
+    "residence": LocalText("住址", "Residence"),
+    "type_residence": LocalText("点击选择住址", "Tap to choose"),
+    "pick_town": LocalText("选择乡镇/街道", "Choose the town or street"),
+    "pick_village": LocalText("选择村/社区", "Choose the village or community"),
+    "no_village": LocalText("不选村/社区", "No village"),
+    "type_detail": LocalText("门牌（号、栋、单元、室）", "House (no., building, unit, room)"),
+    "no_places": LocalText(
+        "本机尚未收到本县街道社区名单，只能输入门牌",
+        "This kiosk has not received the county's streets yet: house number only",
+    ),
+    "back": LocalText("上一步", "Back"),
+    "clear": LocalText("清除", "Clear"),
+    "previous_page": LocalText("上一页", "Previous"),
+    "next_page": LocalText("下一页", "Next"),
 }
 
 

@@ -52,6 +52,8 @@ class IdCardRead:
     manual: bool = False  # typed by staff rather than read from the card
     # The holder's full name as the card gives it: kept only where the policy asks for it.
     full_name: str | None = field(default=None, repr=False)
+    # The card's address: kept only where a form asks for the residence (a fever clinic).
+    address: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ class ShowResult:
     repeat_since: timedelta | None
     # From the ID number read or typed (never stored): a clinic asks a child's guardian.
     birth_date: date | None = field(default=None, repr=False)
+    # The ID card's address (never stored here): where a clinic's residence field starts.
+    card_address: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

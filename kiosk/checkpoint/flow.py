@@ -405,7 +405,13 @@ class PassageFlow:
             effects.append(ReportFever(record))
         repeat = scanned.repeat_since if scanned else None
         spoken = person.temperature_celsius if person.fever_confirmed else None
-        shown = ShowResult(decision, record, repeat, birth_date=_birth_date(person.card))
+        shown = ShowResult(
+            decision,
+            record,
+            repeat,
+            birth_date=_birth_date(person.card),
+            card_address=person.card.address if person.card is not None else None,
+        )
         return [*effects, shown, PlaySound(decision.outcome, spoken)]
 
     def _record(

@@ -16,6 +16,7 @@ from healthcode.claims import Colour
 from healthcode.text import LocalText
 from kiosk.checkpoint.foreign import DEFAULT_FOREIGN_POLICY, ForeignPolicy
 from kiosk.checkpoint.outcome import Outcome
+from kiosk.checkpoint.residence import Place, PlacesError, parse_places
 
 DEFAULT_FEVER_THRESHOLD_CELSIUS = 37.3  # above this is abnormal (DOMAIN.md)
 MAX_NATIONAL_PREFIXES = 16
@@ -135,6 +136,8 @@ class Policy:
     # How this deployment's national codes (GB/T 38962) begin; such a code is a manual check
     # ("国家码：请人工核验"). Our sources do not describe its text: empty until configured.
     national_code_prefixes: tuple[str, ...] = ()
+    # A clinic's county, its towns and villages by name: the residence picker's choices.
+    residence_places: tuple[Place, ...] = ()
 
     @property
     def passing_colours(self) -> frozenset[Colour]:
@@ -163,6 +166,7 @@ class Policy:
                 None if self.accepted_issuers is None else sorted(self.accepted_issuers)
             ),
             "national_code_prefixes": list(self.national_code_prefixes),
+            "residence_places": [p.to_document() for p in self.residence_places],
         }
 
     @classmethod
@@ -212,9 +216,13 @@ class Policy:
                 changes["accepted_issuers"] = _regions(document["accepted_issuers"])
             if "national_code_prefixes" in document:
                 changes["national_code_prefixes"] = _prefixes(document["national_code_prefixes"])
+            if "residence_places" in document:
+                changes["residence_places"] = parse_places(document["residence_places"])
             return replace(base, **changes)
         except PolicyError:
             raise
+        except PlacesError as error:
+            raise PolicyError(str(error)) from None
         except (KeyError, ValueError, TypeError) as error:
             raise PolicyError(f"policy document is not usable: {error}") from None
 
@@ -248,6 +256,7 @@ def policy_from_central(version: int, checkpoint_type: str, rules: Mapping[str, 
         ("temperature_required", "require_temperature"),
         ("accepted_issuers", "accepted_issuers"),
         ("national_code_prefixes", "national_code_prefixes"),
+        ("residence_places", "residence_places"),
     ):
         if theirs in rules:
             document[ours] = rules[theirs]

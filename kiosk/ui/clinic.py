@@ -1,7 +1,9 @@
 """The fever clinic's forms for gloved hands (发热门诊登记, 医学观察): the nurse switches between
-registration and observation, types the temperature and the case number on keypad pages, and
+registration and observation, types the temperature and the case number on keypad pages, picks
+the residence on its own page (kiosk.ui.residence: it starts from the ID card's address), and
 answers the rest by toggles; the onset date moves by a day with - and +. The person's earlier
 visits at this kiosk are listed under the title (an observation is kept over several visits).
+The page's frame, keypad page and yes/no questions are kiosk.ui.form_frame's.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
-    QPushButton,
-    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -29,14 +29,25 @@ from kiosk.app.keypad import KeypadKind, temperature_value
 from kiosk.app.scenes import WORDS
 from kiosk.app.text_keys import TextKind
 from kiosk.app.viewstate import ResultView
+from kiosk.checkpoint.residence import Gazetteer, choice_from
 from kiosk.checkpoint.scenes import CaseType, ClinicForm, Scene, Symptom
 from kiosk.store.scenes import EarlierVisit
 from kiosk.ui import style
+from kiosk.ui.form_frame import (
+    FormPage,
+    KeypadPage,
+    WrappingButton,
+    YesNo,
+    form_button,
+    heading_text,
+    step_button,
+)
 from kiosk.ui.i18n import Language
-from kiosk.ui.keypad import Keypad
 from kiosk.ui.provisioning_entry import Entry, FieldEditor, TouchOpens
-from kiosk.ui.purchase import YesNo, heading_text, step_button
+from kiosk.ui.residence import ResidencePage
 from kiosk.ui.toggle import ToggleButton
+
+MAIN, KEYPAD, DETAILS, GUARDIAN, RESIDENCE = range(5)  # the panel's pages
 
 
 class ClinicPanel(QWidget):
@@ -50,27 +61,15 @@ class ClinicPanel(QWidget):
         self.form: ClinicForm | None = None
         self.view: ResultView | None = None
         self.visits: list[EarlierVisit] = []
+        self.gazetteer = Gazetteer()
         self._language = Language.ZH
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(8, 8, 8, 8)
-        outer.setSpacing(8)
-        self.title = QLabel()
-        self.title.setFont(style.font(style.BODY_PT + 6, bold=True))
-        self.title.setWordWrap(True)
+        self.page = page = FormPage()
+        self.title, self.message = page.title, page.message
+        self.save, self.cancel = page.save, page.cancel
         self.earlier = QLabel()
         self.earlier.setFont(style.font(style.BODY_PT - 2))
         self.earlier.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setFont(style.font(style.BODY_PT, bold=True))
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
-        self.message.hide()  # shown with what is missing after 保存: no room kept for it
-        heading = QHBoxLayout()  # the title beside the two forms' toggles: height for the form
-        heading.addWidget(self.title, 1)
-        outer.addLayout(heading)
-        for label in (self.earlier, self.message):
-            outer.addWidget(label)
+        page.lines.addWidget(self.earlier)
         # left: which form, the typed values, the onset date
         left = QVBoxLayout()
         left.setSpacing(8)
@@ -85,15 +84,17 @@ class ClinicPanel(QWidget):
             button.clicked.connect(
                 lambda _=False, s=scene: self._update(replace(self._form, scene=s))
             )
-        heading.addLayout(scenes)
-        self.temperature_button = QPushButton()
-        self.case_number_button = QPushButton()
-        for button in (self.temperature_button, self.case_number_button):
-            button.setStyleSheet(style.BUTTON_STYLE)
+        page.heading.addLayout(scenes)  # beside the title: the form keeps the height
+        self.temperature_button = form_button()
+        self.case_number_button = form_button()
+        # the residence (picked on a page of its own): the rest of the column, for a long address
+        self.residence_button = WrappingButton()
+        self.residence_button.setMaximumHeight(3 * style.GLOVE_TARGET_PX)
         left.addWidget(self.temperature_button)
-        left.addWidget(self.case_number_button)
+        left.addWidget(self.residence_button, 1)
         self.temperature_button.clicked.connect(lambda: self._open_keypad(0))
         self.case_number_button.clicked.connect(lambda: self._open_keypad(1))
+        self.residence_button.clicked.connect(self._open_residence)
         onset = QHBoxLayout()
         self.onset_minus, self.onset_plus = step_button("−"), step_button("+")
         self.onset_label = QLabel()
@@ -107,7 +108,6 @@ class ClinicPanel(QWidget):
         self.onset_row = QWidget()
         self.onset_row.setLayout(onset)
         onset.setContentsMargins(0, 0, 0, 0)
-        left.addStretch(1)
         # right: the questions (registration) or the case and its symptoms (observation)
         right = QVBoxLayout()
         right.setSpacing(8)
@@ -146,47 +146,19 @@ class ClinicPanel(QWidget):
                 lambda _=False, s=symptom: self._update(self._form.toggle_symptom(s))
             )
         # the case type, dry cough and other symptoms: a page of their own (room for gloves)
-        self.details_button = QPushButton()
-        self.details_button.setStyleSheet(style.BUTTON_STYLE)
-        self.details_button.clicked.connect(lambda: self.pages.setCurrentIndex(2))
+        self.details_button = form_button()
+        self.details_button.clicked.connect(lambda: self.pages.setCurrentIndex(DETAILS))
+        right.addWidget(self.case_number_button)
         right.addWidget(self.onset_row)
         right.addWidget(self.details_button)
         right.addStretch(1)
         self.left, self.right = left, right
-        self.columns = QGridLayout()
-        self.columns.setSpacing(12)
-        outer.addLayout(self.columns, 1)
-        actions = QHBoxLayout()
-        self.save, self.cancel = QPushButton(), QPushButton()
-        for button in (self.save, self.cancel):
-            button.setStyleSheet(style.BUTTON_STYLE)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            actions.addWidget(button)
         self.save.clicked.connect(self._save)
         self.cancel.clicked.connect(self.cancelled)
-        outer.addLayout(actions)
         # the keypad page: the temperature or the case number
-        keypad_page = QWidget()
-        keys = QVBoxLayout(keypad_page)
-        keys.setContentsMargins(8, 8, 8, 8)
-        self.keypad_title = QLabel()
-        self.keypad_title.setFont(style.font(style.BODY_PT + 4, bold=True))
-        self.typed = QLabel()
-        self.typed.setFont(style.font(style.BODY_PT + 12, bold=True))
-        self.keypads = (Keypad(KeypadKind.TEMPERATURE), Keypad(KeypadKind.PHONE))
-        self.keypad_stack = QStackedLayout()
-        for keypad in self.keypads:
-            keypad.changed.connect(self.typed.setText)
-            self.keypad_stack.addWidget(keypad)
-        self.keypad_done = QPushButton()
-        self.keypad_done.setStyleSheet(style.BUTTON_STYLE)
-        self.keypad_done.clicked.connect(self._keypad_done)
-        typed_row = QHBoxLayout()
-        typed_row.addWidget(self.keypad_title)
-        typed_row.addWidget(self.typed, 1)
-        keys.addLayout(typed_row)
-        keys.addLayout(self.keypad_stack, 1)
-        keys.addWidget(self.keypad_done)
+        self.keypad_page = KeypadPage([KeypadKind.TEMPERATURE, KeypadKind.PHONE])
+        self.keypads, self.keypad_done = self.keypad_page.keypads, self.keypad_page.done
+        self.keypad_page.typed.connect(self._keypad_done)
         details_page = QWidget()
         details = QVBoxLayout(details_page)
         details.setContentsMargins(8, 8, 8, 8)
@@ -194,9 +166,8 @@ class ClinicPanel(QWidget):
         self.details_title.setFont(style.font(style.BODY_PT + 4, bold=True))
         self.details_grid = QGridLayout()
         self.details_grid.setSpacing(8)
-        self.details_done = QPushButton()
-        self.details_done.setStyleSheet(style.BUTTON_STYLE)
-        self.details_done.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.details_done = form_button()
+        self.details_done.clicked.connect(lambda: self.pages.setCurrentIndex(MAIN))
         details.addLayout(self.details_grid)
         details.addStretch(1)
         closing = QHBoxLayout()  # the page's title beside 完成: the toggles get the height
@@ -205,11 +176,14 @@ class ClinicPanel(QWidget):
         details.addLayout(closing)
         self.pages = QStackedLayout(self)
         self.pages.addWidget(page)
-        self.pages.addWidget(keypad_page)
+        self.pages.addWidget(self.keypad_page)
         self.pages.addWidget(details_page)
         self.editor = FieldEditor()
         self.editor.finished.connect(self._guardian_typed)
         self.pages.addWidget(self.editor)
+        self.residence_page = ResidencePage()
+        self.residence_page.finished.connect(self._residence_picked)
+        self.pages.addWidget(self.residence_page)
         self.pages.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._portrait: bool | None = None
         self.arrange(portrait=False)
@@ -225,22 +199,20 @@ class ClinicPanel(QWidget):
         form: ClinicForm,
         view: ResultView | None = None,
         visits: list[EarlierVisit] | None = None,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.view, self.visits = view, list(visits or [])
-        self.message.clear()
-        self.message.hide()
-        self.pages.setCurrentIndex(0)
+        if gazetteer is not None:
+            self.gazetteer = gazetteer
+        self.page.clear_problems()
+        self.pages.setCurrentIndex(MAIN)
         self._update(form)
 
     def arrange(self, *, portrait: bool) -> None:
         if portrait is self._portrait:
             return
         self._portrait = portrait
-        for layout in (self.left, self.right):
-            self.columns.removeItem(layout)
-        self.columns.addLayout(self.left, 0, 0)
-        self.columns.addLayout(self.right, *((1, 0) if portrait else (0, 1)))
-        self.columns.setColumnStretch(1, 0 if portrait else 2)
+        self.page.place(self.left, self.right, portrait=portrait)
         toggles = [*self.case_buttons.values(), self.cough, *self.symptom_buttons.values()]
         for button in toggles:
             self.details_grid.removeWidget(button)
@@ -257,10 +229,10 @@ class ClinicPanel(QWidget):
             return
         caption = WORDS["guardian"].get(self._language.value)
         self.editor.open(Entry(self.guardian, caption, TextKind.NAME))
-        self.pages.setCurrentIndex(3)
+        self.pages.setCurrentIndex(GUARDIAN)
 
     def _guardian_typed(self) -> None:
-        self.pages.setCurrentIndex(0)
+        self.pages.setCurrentIndex(MAIN)
         if self.form is not None:
             self._update(replace(self._form, guardian_name=self.guardian.text()))
 
@@ -268,21 +240,25 @@ class ClinicPanel(QWidget):
         onset = (self._form.onset_date or self._today()) + timedelta(days=days)
         self._update(replace(self._form, onset_date=min(onset, self._today())))
 
-    def _open_keypad(self, which: int) -> None:
-        keypad = self.keypads[which]
-        keypad.clear()
-        current = self._form.temperature_text if which == 0 else self._form.case_number
-        keypad.type_text(current)
-        self.typed.setText(current)
-        self.keypad_stack.setCurrentIndex(which)
-        key = "temperature" if which == 0 else "case_number"
-        self.keypad_title.setText(WORDS[key].get(self._language.value))
-        self.pages.setCurrentIndex(1)
+    def _open_residence(self) -> None:
+        """The picker starts from the county and what the ID card's address names."""
+        address = self._form.residence or self._form.holder.residence
+        self.residence_page.open(self.gazetteer, choice_from(self.gazetteer, address))
+        self.pages.setCurrentIndex(RESIDENCE)
 
-    def _keypad_done(self) -> None:
-        which = self.keypad_stack.currentIndex()
-        text = self.keypads[which].text()
-        self.pages.setCurrentIndex(0)
+    def _residence_picked(self, text: str | None) -> None:
+        self.pages.setCurrentIndex(MAIN)
+        if text is not None and self.form is not None:
+            self._update(replace(self._form, residence=text))
+
+    def _open_keypad(self, which: int) -> None:
+        current = self._form.temperature_text if which == 0 else self._form.case_number
+        title = WORDS["temperature" if which == 0 else "case_number"].get(self._language.value)
+        self.keypad_page.open(which, title, current)
+        self.pages.setCurrentIndex(KEYPAD)
+
+    def _keypad_done(self, which: int, text: str) -> None:
+        self.pages.setCurrentIndex(MAIN)
         if which == 0:
             value = temperature_value(text)
             self._update(
@@ -325,6 +301,8 @@ class ClinicPanel(QWidget):
             else WORDS["type_temperature"].get(code)
         )
         self.temperature_button.setText(f"{WORDS['temperature_short'].get(code)} {celsius}")
+        residence = form.residence or form.holder.residence or WORDS["type_residence"].get(code)
+        self.residence_button.set_wrapped_text(f"{WORDS['residence'].get(code)}: {residence}")
         number = form.case_number or WORDS["type_case_number"].get(code)
         self.case_number_button.setText(f"{WORDS['case_short'].get(code)} {number}")
         onset = form.onset_date.isoformat() if form.onset_date else "—"
@@ -355,10 +333,7 @@ class ClinicPanel(QWidget):
         return f"{WORDS['earlier'].get(code)} ({len(self.visits)}): " + ", ".join(shown)
 
     def _say_problems(self) -> bool:
-        problems = self._form.problems()
-        self.message.setText("；".join(p.get(self._language.value) for p in problems))
-        self.message.setVisible(bool(problems))
-        return not problems
+        return self.page.say_problems(self._form.problems(), self._language)
 
     def _save(self) -> None:
         if self._say_problems():
@@ -378,12 +353,10 @@ class ClinicPanel(QWidget):
         self.editor.retranslate(language)
         self.travel.retranslate(WORDS["travel_history"], language)
         self.contact.retranslate(WORDS["fever_contact"], language)
-        self.save.setText(WORDS["save"].get(code))
-        self.cancel.setText(WORDS["cancel"].get(code))
-        self.keypad_done.setText(WORDS["done"].get(code))
+        self.page.retranslate(language)
+        self.keypad_page.retranslate(language)
+        self.residence_page.retranslate(language)
         self.details_done.setText(WORDS["done"].get(code))
         self.details_title.setText(WORDS["case_type"].get(code))
-        for keypad in self.keypads:
-            keypad.retranslate(language)
         if self.form is not None:
             self._update(self.form)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.app.viewstate import ResultView
+from kiosk.checkpoint.residence import Gazetteer, Place
 from kiosk.checkpoint.scenes import (
     CaseType,
     ClinicForm,
@@ -33,6 +34,35 @@ HOLDER = SceneHolder(
 )
 
 SHOWN_AT = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+CARD_ADDRESS = "海南省海口市美兰区海甸街道海甸五西社区人民大道58号3栋501室"  # a card holds 35
+
+# A county as central's policy sends it: more towns than one page holds, the longest names.
+_TOWNS = (
+    ("人民路街道", "Renminlu Subdistrict"),
+    ("海甸街道", "Haidian Subdistrict"),
+    ("白沙街道", "Baisha Subdistrict"),
+    ("新埠街道", "Xinbu Subdistrict"),
+    ("博爱街道", "Bo'ai Subdistrict"),
+    ("和平南街道", "Hepingnan Subdistrict"),
+    ("白龙街道", "Bailong Subdistrict"),
+    ("蓝天街道", "Lantian Subdistrict"),
+    ("灵山镇", "Lingshan Town"),
+    ("演丰镇", "Yanfeng Town"),
+    ("三江镇", "Sanjiang Town"),
+    ("大致坡镇", "Dazhipo Town"),
+)
+GAZETTEER = Gazetteer(
+    (
+        Place("460108", "美兰区", "Meilan District"),
+        *(Place(f"460108{i:03d}", zh, en) for i, (zh, en) in enumerate(_TOWNS, start=1)),
+        *(
+            Place(f"460108002{i:03d}", f"海甸{n}社区", f"Haidian {e} Community")
+            for i, (n, e) in enumerate(
+                (("一", "No. 1"), ("二", "No. 2"), ("三", "No. 3"), ("五西", "Wuxi")), start=1
+            )
+        ),
+    )
+)
 
 
 def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # type: ignore[no-untyped-def]
@@ -54,13 +84,23 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         *,
         details: bool = False,
         guardian: bool = False,
+        residence: str = "",
     ) -> Callable[[], None]:
         def show() -> None:
             visits = [
                 EarlierVisit(SHOWN_AT - timedelta(days=d), "clinic_visit", 38.0 + d / 10, {})
                 for d in (1, 2, 3)
             ]
-            clinic.open(form, view, visits)
+            clinic.open(form, view, visits, GAZETTEER)
+            if residence:  # "towns", "villages" or the detail's keys to press
+                clinic.residence_button.click()
+                page = clinic.residence_page
+                if residence != "towns":
+                    page.place_buttons[1].click()  # 海甸街道
+                if residence not in {"towns", "villages"}:
+                    page.place_buttons[3].click()  # 海甸五西社区
+                    for key in ("3", "栋", "2", "单元", "5", "0", "1", "室"):
+                        page.detail_keys[key].click()
             if keypad is not None:
                 clinic._open_keypad(keypad)
             if details:
@@ -96,6 +136,11 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         guardian_name="OUYANG XIAOMING",
     )
     child_by_id = ClinicForm(replace(HOLDER, age=9), Scene.REGISTRATION, temperature_text="37.2")
+    card_address = ClinicForm(
+        replace(HOLDER, residence=CARD_ADDRESS),
+        Scene.REGISTRATION,
+        temperature_text="38.4",
+    )
     return [
         shot("purchase", True, show_purchase(PurchaseForm(HOLDER))),
         shot("purchase-filled", True, show_purchase(filled)),
@@ -108,4 +153,9 @@ def scene_shots(window, view: ResultView, shot: type[Shot]) -> list[Shot]:  # ty
         shot("clinic-guardian", True, show_clinic(registration, guardian=True)),
         # The ID number said nine years old: the guardian is asked, the toggle shows why.
         shot("clinic-registration-child-by-id", True, show_clinic(child_by_id)),
+        # The residence: the ID card's address first, then picked and typed by touch.
+        shot("clinic-residence-card", True, show_clinic(card_address)),
+        shot("clinic-residence-towns", True, show_clinic(registration, residence="towns")),
+        shot("clinic-residence-villages", True, show_clinic(registration, residence="villages")),
+        shot("clinic-residence-detail", True, show_clinic(registration, residence="detail")),
     ]

@@ -1,6 +1,6 @@
 """The pharmacy's purchase form (购药登记) for gloved hands: one row per medicine category with
 - and + (a quantity of 0 is no line), the two questions as big yes/no toggles, 代购 as a toggle
-whose patient's phone is typed on the keypad page, 保存 / 取消.
+whose patient's phone is typed on the keypad page, 保存 / 取消 (kiosk.ui.form_frame).
 
 The form itself (`kiosk.checkpoint.scenes.PurchaseForm`) decides what a press does and what is
 missing; this widget shows it and forwards presses.
@@ -10,88 +10,24 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
-    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
-from healthcode.text import LocalText
 from kiosk.app.keypad import KeypadKind
 from kiosk.app.scenes import WORDS
 from kiosk.app.viewstate import ResultView
-from kiosk.checkpoint.scenes import MedicineCategory, PurchaseForm, SceneHolder
+from kiosk.checkpoint.scenes import MedicineCategory, PurchaseForm
 from kiosk.ui import style
+from kiosk.ui.form_frame import FormPage, KeypadPage, YesNo, form_button, heading_text, step_button
 from kiosk.ui.i18n import Language
-from kiosk.ui.keypad import Keypad
 from kiosk.ui.toggle import ToggleButton
-
-STEP_STYLE = (
-    f"QPushButton {{ min-height: {style.GLOVE_TARGET_PX}px; min-width: {style.GLOVE_TARGET_PX}px;"
-    f" font-size: 30pt; font-weight: bold; border-radius: 10px; padding: 0px;"
-    f" background: #FFFFFF; border: 2px solid #90A4AE; color: {style.TEXT}; }}"
-    " QPushButton:pressed { background: #CFD8DC; }"
-)
-
-
-def step_button(text: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setStyleSheet(STEP_STYLE)
-    button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-    return button
-
-
-class YesNo(QWidget):
-    """A question answered by two big toggles; None until one is touched."""
-
-    answered = Signal(bool)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.question = QLabel()
-        self.question.setFont(style.font(style.BODY_PT, bold=True))
-        self.question.setWordWrap(True)
-        self.yes, self.no = ToggleButton(), ToggleButton()
-        self._group = group = QButtonGroup(self)
-        for answer, button in ((True, self.yes), (False, self.no)):
-            group.addButton(button)
-            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _=False, a=answer: self.answered.emit(a))
-        layout.addWidget(self.question, 1)
-        layout.addWidget(self.yes)
-        layout.addWidget(self.no)
-
-    def show_answer(self, answer: bool | None) -> None:
-        # An exclusive group keeps its checked button: the next person's form starts unanswered.
-        self._group.setExclusive(False)
-        for button, value in ((self.yes, True), (self.no, False)):
-            button.setChecked(answer is value)
-        self._group.setExclusive(True)
-
-    def retranslate(self, question: LocalText, language: Language) -> None:
-        self.question.setText(question.get(language.value))
-        self.yes.setText(WORDS["yes"].get(language.value))
-        self.no.setText(WORDS["no"].get(language.value))
-
-
-def heading_text(
-    title: LocalText, holder: SceneHolder, view: ResultView | None, language: str
-) -> str:
-    """The form's title, then whom it is about: masked name, colour and outcome, temperature."""
-    parts = [title.get(language), holder.masked_name or ""]
-    if view is not None and view.colour is not None:
-        parts.append(f"{view.colour.label.get(language)}·{view.outcome.label.get(language)}")
-    if holder.temperature_celsius is not None:
-        parts.append(f"{holder.temperature_celsius:.1f} °C")
-    return "  ".join(part for part in parts if part)
 
 
 class PurchasePanel(QWidget):
@@ -106,22 +42,9 @@ class PurchasePanel(QWidget):
         self.form: PurchaseForm | None = None
         self.view: ResultView | None = None  # the scan's result, said in the heading
         self._language = Language.ZH
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.setContentsMargins(8, 8, 8, 8)
-        outer.setSpacing(8)
-        self.title = QLabel()
-        self.title.setFont(style.font(style.BODY_PT + 6, bold=True))
-        self.title.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setFont(style.font(style.BODY_PT, bold=True))
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
-        self.message.hide()  # shown with what is missing after 保存: no room kept for it
-        outer.addWidget(self.title)
-        outer.addWidget(self.message)
-        self.columns = QGridLayout()
-        self.columns.setSpacing(12)
+        self.page = page = FormPage()
+        self.title, self.message = page.title, page.message
+        self.save, self.cancel = page.save, page.cancel
         medicine = QGridLayout()
         medicine.setSpacing(8)
         self.names: dict[MedicineCategory, QLabel] = {}
@@ -154,8 +77,7 @@ class PurchasePanel(QWidget):
         self.for_other.clicked.connect(
             lambda checked: self._update(self._form.buying_for_other(checked))
         )
-        self.phone_button = QPushButton()
-        self.phone_button.setStyleSheet(style.BUTTON_STYLE)
+        self.phone_button = form_button()
         self.phone_button.clicked.connect(self._open_keypad)
         answers.addWidget(self.travel)
         answers.addWidget(self.contact)
@@ -165,38 +87,15 @@ class PurchasePanel(QWidget):
         answers.addLayout(other)
         answers.addStretch(1)
         self.answers = answers
-        outer.addLayout(self.columns, 1)
-        actions = QHBoxLayout()
-        self.save = QPushButton()
-        self.cancel = QPushButton()
-        for button in (self.save, self.cancel):
-            button.setStyleSheet(style.BUTTON_STYLE)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            actions.addWidget(button)
         self.save.clicked.connect(self._save)
         self.cancel.clicked.connect(self.cancelled)
-        outer.addLayout(actions)
-        keypad_page = QWidget()
-        keypad_layout = QVBoxLayout(keypad_page)
-        keypad_layout.setContentsMargins(8, 8, 8, 8)
-        self.phone_title = QLabel()
-        self.phone_title.setFont(style.font(style.BODY_PT + 4, bold=True))
-        self.phone_shown = QLabel()
-        self.phone_shown.setFont(style.font(style.BODY_PT + 12, bold=True))
-        self.keypad = Keypad(KeypadKind.PHONE)
-        self.keypad.changed.connect(self.phone_shown.setText)
-        self.keypad_done = QPushButton()
-        self.keypad_done.setStyleSheet(style.BUTTON_STYLE)
-        self.keypad_done.clicked.connect(self._keypad_done)
-        typed_row = QHBoxLayout()
-        typed_row.addWidget(self.phone_title)
-        typed_row.addWidget(self.phone_shown, 1)
-        keypad_layout.addLayout(typed_row)
-        keypad_layout.addWidget(self.keypad, 1)
-        keypad_layout.addWidget(self.keypad_done)
+        self.keypad_page = KeypadPage([KeypadKind.PHONE])
+        self.keypad = self.keypad_page.keypads[0]
+        self.keypad_done = self.keypad_page.done
+        self.keypad_page.typed.connect(self._keypad_done)
         self.pages = QStackedLayout(self)
         self.pages.addWidget(page)
-        self.pages.addWidget(keypad_page)
+        self.pages.addWidget(self.keypad_page)
         self.pages.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self._portrait: bool | None = None
         self.arrange(portrait=False)
@@ -211,8 +110,7 @@ class PurchasePanel(QWidget):
 
     def open(self, form: PurchaseForm, view: ResultView | None = None) -> None:
         self.view = view
-        self.message.clear()
-        self.message.hide()
+        self.page.clear_problems()
         self.keypad.clear()
         self.pages.setCurrentIndex(0)
         self._update(form)
@@ -222,11 +120,7 @@ class PurchasePanel(QWidget):
         if portrait is self._portrait:
             return
         self._portrait = portrait
-        for layout in (self.medicine, self.answers):
-            self.columns.removeItem(layout)
-        self.columns.addLayout(self.medicine, 0, 0)
-        self.columns.addLayout(self.answers, *((1, 0) if portrait else (0, 1)))
-        self.columns.setColumnStretch(1, 0 if portrait else 2)
+        self.page.place(self.medicine, self.answers, portrait=portrait)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         self.arrange(portrait=event.size().height() > event.size().width())
@@ -260,24 +154,20 @@ class PurchasePanel(QWidget):
             self._say_problems()
 
     def _say_problems(self) -> bool:
-        problems = self._form.problems()
-        self.message.setText("；".join(p.get(self._language.value) for p in problems))
-        self.message.setVisible(bool(problems))
-        return not problems
+        return self.page.say_problems(self._form.problems(), self._language)
 
     def _save(self) -> None:
         if self._say_problems():
             self.saved.emit(self._form)
 
     def _open_keypad(self) -> None:
-        self.keypad.clear()
-        self.keypad.type_text(self._form.patient_phone)
-        self.phone_shown.setText(self._form.patient_phone)
+        title = WORDS["patient_phone"].get(self._language.value)
+        self.keypad_page.open(0, title, self._form.patient_phone)
         self.pages.setCurrentIndex(1)
 
-    def _keypad_done(self) -> None:
+    def _keypad_done(self, _which: int, text: str) -> None:
         self.pages.setCurrentIndex(0)
-        self._update(self._form.with_phone(self.keypad.text()))
+        self._update(self._form.with_phone(text))
 
     def retranslate(self, language: Language) -> None:
         self._language = language
@@ -287,11 +177,8 @@ class PurchasePanel(QWidget):
         self.travel.retranslate(WORDS["travel_history"], language)
         self.contact.retranslate(WORDS["fever_contact"], language)
         self.for_other.setText(WORDS["for_other"].get(code))
-        self.save.setText(WORDS["save"].get(code))
-        self.cancel.setText(WORDS["cancel"].get(code))
-        self.phone_title.setText(WORDS["patient_phone"].get(code))
-        self.keypad_done.setText(WORDS["done"].get(code))
-        self.keypad.retranslate(language)
+        self.page.retranslate(language)
+        self.keypad_page.retranslate(language)
         if self.form is not None:
             self._update(self.form)
         else:

@@ -56,12 +56,13 @@ class SceneScreens(QObject):
         record = self.bridge.driver.last_record
         if record is None or record.record_id != view.record_id:
             return
-        form = self.desk.form_for(record, self.bridge.driver.last_birth_date)
+        driver = self.bridge.driver
+        form = self.desk.form_for(record, driver.last_birth_date, driver.last_card_address)
         if isinstance(form, PurchaseForm):
             self.purchase.open(form, view)
             self.window.show_screen("purchase")  # type: ignore[attr-defined]
         elif isinstance(form, ClinicForm):
-            self.clinic.open(form, view, self.desk.earlier_visits(form))
+            self.clinic.open(form, view, self.desk.earlier_visits(form), self.desk.gazetteer())
             self.window.show_screen("clinic")  # type: ignore[attr-defined]
         if self.demo and form is not None:
             QTimer.singleShot(DEMO_FILL_MS, lambda: self._demo_fill(view))
@@ -76,7 +77,7 @@ class SceneScreens(QObject):
         if isinstance(filled, PurchaseForm):
             self.purchase.open(filled, view)
         else:
-            self.clinic.open(filled, view, self.clinic.visits)
+            self.clinic.open(filled, view, self.clinic.visits, self.clinic.gazetteer)
         panel.save.click()
 
     def _save(self, form: PurchaseForm | ClinicForm) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import httpx
 
 from central.administration.checkpoints import add_operator, get_checkpoint
+from central.core.regions import RegionRow, load_regions
 from central.kiosks.bundle import export_bundle
 from healthcode import cose
 from healthcode.feed import BatchKind, open_signed_batch
+from kiosk.checkpoint.policy import policy_from_central
 from kiosk.client.bundle_import import import_bundle
 from kiosk.client.download import Item, Outcome
 from sync.distribution import (
@@ -26,8 +28,10 @@ from sync.distribution import (
     Bundle,
     read_bundle,
 )
+from tests.central.areas import load_sample_regions
 from tests.central.conftest import SERVER, Central
-from tests.sync.download_world import KioskWorld, RecordingSink, kiosk_world
+from tests.central.kiosks import enrolled_kiosk
+from tests.sync.download_world import KioskWorld, RecordingSink, kiosk_world, kiosk_world_at
 
 PATHS = [
     TRUST_LIST_PATH,
@@ -148,3 +152,25 @@ def test_a_tampered_or_foreign_bundle_is_refused_whole(central: Central, tmp_pat
     assert import_bundle(swapped, world.copies) == {Item.BUNDLE: Outcome.REFUSED}
     assert sink.reasons[1] == "wrong_checkpoint"
     assert sink.feeds == [] and world.copies.feed.last_sequence == 0
+
+
+def test_a_clinics_kiosk_gets_its_countys_towns_and_villages_and_new_ones_when_loaded(
+    central: Central, tmp_path: Path
+) -> None:
+    load_sample_regions(central)
+    world = kiosk_world_at(central, tmp_path / "kiosk", checkpoint_type="clinic")
+    places = world.enrollment.response.policy.rules["residence_places"]
+    codes = [place["code"] for place in places]
+    assert codes[0] == "610102" and "610102001" in codes and "610102001001" in codes
+    assert all(code.startswith("610102") for code in codes)  # its county only
+    assert {"code": "610102004", "name_zh": "韩森寨街道", "name_en": "Hansenzhai Street"} in places
+    kiosk_policy = policy_from_central(1, "clinic", world.enrollment.response.policy.rules)
+    assert len(kiosk_policy.residence_places) == len(places)
+    with central.app.state.sessions() as session:
+        load_regions(session, [RegionRow("610102004002", "韩森寨西社区", "")])
+        session.commit()
+    world.downloader.download()
+    (policy,) = world.sink.policies  # a new version: the kiosk takes it
+    assert "610102004002" in [place["code"] for place in policy.rules["residence_places"]]
+    gate = enrolled_kiosk(central, tmp_path / "gate")  # a gate asks nobody's residence
+    assert "residence_places" not in gate.response.policy.rules

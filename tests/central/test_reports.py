@@ -265,7 +265,12 @@ def test_the_push_runs_on_its_own_once_at_ten_and_a_second_runner_does_nothing(
     assert not (tmp_path / "push").exists()
     clock.advance(minutes=1)  # 10:00
     made = run_once(sessions, clock, owner="a", reports=work)
-    assert made.pushes == ("daily:2026-11-22", "codes:2026-11-22", "weekly:2026-W47")
+    assert made.pushes == (
+        "daily:2026-11-22",
+        "codes:2026-11-22",
+        "scenes:2026-11-22",
+        "weekly:2026-W47",
+    )
     assert (tmp_path / "push" / "passages-2026-11-22.csv").read_bytes() == EXPECTED.read_bytes()
     weekly = (tmp_path / "push" / "usage-2026-W47.csv").read_bytes()
     assert weekly == (EXPECTED.parent / "usage-2026-W47.csv").read_bytes()
@@ -275,7 +280,7 @@ def test_the_push_runs_on_its_own_once_at_ten_and_a_second_runner_does_nothing(
     assert run_once(sessions, clock, owner="b", reports=work).pushes == ()
     clock.advance(hours=19)  # Tuesday 10:00: the daily push only
     tuesday = run_once(sessions, clock, owner="b", reports=work).pushes
-    assert tuesday == ("daily:2026-11-23", "codes:2026-11-23")
+    assert tuesday == ("daily:2026-11-23", "codes:2026-11-23", "scenes:2026-11-23")
 
 
 def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twice(
@@ -294,12 +299,18 @@ def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twi
     sessions = central.app.state.sessions
     clock = FakeClock(datetime(2026, 11, 24, 2, 0, tzinfo=UTC))  # Tuesday 10:00 local
     first = run_once(sessions, clock, owner="a", reports=work)
-    assert first.pushes == ("daily:2026-11-23", "codes:2026-11-23", "weekly:2026-W47")
+    assert first.pushes == (
+        "daily:2026-11-23",
+        "codes:2026-11-23",
+        "scenes:2026-11-23",
+        "weekly:2026-W47",
+    )
     assert first.delivered == () and set(first.failed) == set(first.pushes)
-    assert len(received) == 9 and pauses == [1.0, 2.0] * 3  # backoff between tries
+    assert len(received) == 12 and pauses == [1.0, 2.0] * 4  # backoff between tries
     with session_scope(sessions) as session:
         rows = session.scalars(select(PushDelivery).order_by(PushDelivery.kind)).all()
         assert [(r.attempts, r.last_error, r.delivered_at) for r in rows] == [
+            (3, "HTTP 503", None),
             (3, "HTTP 503", None),
             (3, "HTTP 503", None),
             (3, "HTTP 503", None),
@@ -308,8 +319,8 @@ def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twi
     clock.advance(minutes=1)
     second = run_once(sessions, clock, owner="b", reports=work)
     assert second.pushes == ()
-    assert set(second.delivered) == {"daily:2026-11-23", "codes:2026-11-23", "weekly:2026-W47"}
-    accepted = {r.headers["Idempotency-Key"]: r for r in received[-3:]}
+    assert set(second.delivered) == set(first.pushes)
+    accepted = {r.headers["Idempotency-Key"]: r for r in received[-4:]}
     assert set(accepted) == set(second.delivered)
     assert (
         accepted["daily:2026-11-23"].content
@@ -317,7 +328,7 @@ def test_a_failing_upper_platform_is_retried_until_it_accepts_and_never_sent_twi
     )
     clock.advance(minutes=1)
     assert run_once(sessions, clock, owner="a", reports=work).delivered == ()
-    assert len(received) == 12
+    assert len(received) == 16
 
 
 def test_a_push_file_removed_before_delivery_is_made_again_and_delivered(
@@ -338,7 +349,7 @@ def test_a_push_file_removed_before_delivery_is_made_again_and_delivered(
     sessions = central.app.state.sessions
     first = run_once(sessions, clock, owner="a", reports=work)
     assert first.failed == ("daily:2026-11-22",)
-    assert set(first.delivered) == {"codes:2026-11-22", "weekly:2026-W47"}
+    assert set(first.delivered) == {"codes:2026-11-22", "scenes:2026-11-22", "weekly:2026-W47"}
     (tmp_path / "push" / "passages-2026-11-22.csv").unlink()
     again = run_once(sessions, clock, owner="a", reports=work)
     assert again.delivered == ("daily:2026-11-22",)

@@ -5,15 +5,19 @@ the area's report counts it."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from central.core.admins import open_session
 from central.core.db import session_scope
+from central.core.deps import SESSION_COOKIE
 from central.core.models import Person, SceneRecord
 from central.issuance import feed
+from central.reports.scenes import SCENES_COLUMNS, push_scenes
 from kiosk.checkpoint.scenes import (
     CaseType,
     ClinicForm,
@@ -115,10 +119,40 @@ def test_a_hainan_buyer_of_fever_medicine_turns_yellow_and_the_county_report_cou
             "clinic_registrations": 0,
             "observation_visits": 0,
             "confirmed_or_suspected": 0,
+            "fever_purchases": 1,
+            "cough_purchases": 0,
+            "antiviral_purchases": 0,
+            "other_purchases": 1,
         }
     ]
     other_area = central.client.get(f"/api/v1/reports/scenes?day={day}", headers=baoji.headers)
     assert other_area.json() == []
+    # The day's push for the upper platform carries the same counts (notice 001).
+    with session_scope(central.app.state.sessions) as session:
+        pushed, count = push_scenes(session, date.fromisoformat(day), tmp_path / "push")
+    lines = pushed.read_bytes().decode("utf-8-sig").splitlines()
+    assert count == 1 and lines[0].split(",") == list(SCENES_COLUMNS)
+    assert lines[1] == f"{day},610102,2,1,0,0,1,0,0,0"
+    # The same counts as a page, reached from the reports page, in both languages.
+    central.client.cookies.set(SESSION_COOKIE, _web_token(central, xian.account_id))
+    try:
+        reports = central.client.get(f"/admin/reports?day={day}").text
+        assert f'href="/admin/reports/scenes?day={day}" id="scene-counts"' in reports
+        page = central.client.get(f"/admin/reports/scenes?day={day}")
+        assert page.status_code == 200, page.text
+        row = page.text.split('id="scene-610102"')[1].split("</tr>")[0]
+        assert [int(n) for n in re.findall(r'class="num">(\d+)<', row)] == [2, 1, 0, 0, 1, 0, 0, 0]
+        assert "新城区" in row and "退烧药" in page.text
+        english = central.client.get(f"/admin/reports/scenes?day={day}&lang=en").text
+        assert "Fever medicine" in english and "Xincheng District" in english
+    finally:
+        central.client.cookies.clear()
+
+
+def _web_token(central: Central, account_id: str) -> str:
+    with session_scope(central.app.state.sessions) as session:
+        token, _ = open_session(session, account_id, central.clock(), timedelta(days=1))
+    return token
 
 
 def test_a_clinic_registration_and_a_suspected_case_follow_the_colour_rules(

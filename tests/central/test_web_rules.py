@@ -36,6 +36,7 @@ PAGES = [
     "/admin/fleet",
     "/admin/alerts",
     "/admin/reports",
+    "/admin/reports/scenes",
     "/admin/proxy-codes",
     "/admin/fever-cases",
     "/admin/clinic-events",

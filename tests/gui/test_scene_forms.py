@@ -13,14 +13,17 @@ from pytestqt.qtbot import QtBot
 
 from healthcode.identity import check_character
 from kiosk.checkpoint.policy import CheckpointType, default_policy
+from kiosk.checkpoint.residence import Place
 from kiosk.checkpoint.scenes import CaseType, MedicineCategory, Scene
 from kiosk.ui.app import Kiosk
 from sync.schemas import RecordKind, UploadRecord
 from tests.gui.kiosk_support import build_kiosk, tap_keys
 
 
-def _kiosk(tmp_path: Path, kind: CheckpointType, qtbot: QtBot) -> Kiosk:
-    policy = replace(default_policy(kind), temperature_required=False)
+def _kiosk(
+    tmp_path: Path, kind: CheckpointType, qtbot: QtBot, places: tuple[Place, ...] = ()
+) -> Kiosk:
+    policy = replace(default_policy(kind), temperature_required=False, residence_places=places)
     kiosk, _world, _ = build_kiosk(tmp_path, camera=False, thermometer=False, policy=policy)
     kiosk.world = _world  # type: ignore[attr-defined]
     qtbot.addWidget(kiosk.window)
@@ -183,5 +186,51 @@ def test_a_child_whose_id_number_is_typed_gets_the_guardians_field_without_a_tog
         panel.open(replace(panel.form, travel_history=None, fever_contact=None), panel.view, [])
         answers = (panel.travel.yes, panel.travel.no, panel.contact.yes, panel.contact.no)
         assert not any(button.isChecked() for button in answers)
+    finally:
+        kiosk.stop()
+
+
+def test_a_nurse_changes_the_residence_from_the_id_card_by_touch_alone(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    places = (
+        Place("460108", "美兰区"),
+        *(Place(f"460108{i:03d}", f"第{i}街道") for i in range(1, 12)),  # two pages of towns
+        Place("460108011001", "海甸五西社区"),
+    )
+    kiosk = _kiosk(tmp_path, CheckpointType.CLINIC, qtbot, places)
+    window = kiosk.window
+    panel = kiosk.scenes.clinic
+    card_address = "海南省海口市美兰区第1街道人民大道58号"
+    try:
+        before = kiosk.bridge.driver.last_prompt
+        kiosk.bridge.driver.post_identity(
+            _id_number_born(date(1980, 5, 1)), "王*", address=card_address
+        )
+        # the card is with the flow before the code (they would come in either order)
+        qtbot.waitUntil(lambda: kiosk.bridge.driver.last_prompt is not before, timeout=10_000)
+        kiosk.bridge.submit_code_text(kiosk.world.case("green").text)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: window.current_screen == "clinic", timeout=10_000)
+        assert panel.residence_button.label.text() == f"住址: {card_address}"
+        _tap(qtbot, panel.residence_button)
+        picker = panel.residence_page
+        assert picker.shown.text() == "美兰区第1街道"  # where the card's address says
+        _tap(qtbot, picker.next)  # the second page of towns
+        _tap(qtbot, next(b for b in picker.place_buttons if b.text() == "第11街道"))
+        _tap(qtbot, next(b for b in picker.place_buttons if b.text() == "海甸五西社区"))
+        for key in ("3", "栋", "5", "0", "1", "室"):
+            _tap(qtbot, picker.detail_keys[key])
+        _tap(qtbot, picker.done)
+        residence = "美兰区第11街道海甸五西社区3栋501室"
+        assert panel.residence_button.label.text() == f"住址: {residence}"
+        _tap(qtbot, panel.temperature_button)
+        tap_keys(qtbot, panel.keypads[0], "385")
+        _tap(qtbot, panel.keypad_done)
+        _tap(qtbot, panel.travel.no)
+        _tap(qtbot, panel.contact.no)
+        _tap(qtbot, panel.save)
+        qtbot.waitUntil(lambda: window.current_screen == "scan", timeout=10_000)
+        (sent,) = _outbox(kiosk, RecordKind.CLINIC_VISIT)
+        assert sent.clinic is not None and sent.clinic.residence == residence
     finally:
         kiosk.stop()

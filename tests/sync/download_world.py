@@ -111,7 +111,14 @@ class KioskWorld:
 
 
 def kiosk_world(central: Central, data_dir: Path, *, page: int = 5000) -> KioskWorld:
-    enrollment = enrolled_kiosk(central, data_dir)
+    return kiosk_world_at(central, data_dir, page=page)
+
+
+def kiosk_world_at(
+    central: Central, data_dir: Path, *, page: int = 5000, **checkpoint: str
+) -> KioskWorld:
+    """A kiosk enrolled at a checkpoint registered with these fields (type, region...)."""
+    enrollment = enrolled_kiosk(central, data_dir, **checkpoint)
     sink = RecordingSink()
     copies = KioskCopies(
         sink,

@@ -34,5 +34,7 @@ class SceneRecord(Base):
     watched: Mapped[bool] = mapped_column(Boolean)  # fever, cough or antiviral medicine bought
     visit: Mapped[str | None] = mapped_column(String(16))  # registration, observation
     case_type: Mapped[str | None] = mapped_column(String(16))
+    # A purchase's medicine categories, ",fever,cough," (not personal): the report's counts.
+    categories: Mapped[str | None] = mapped_column(String(64))
     details_enc: Mapped[bytes] = mapped_column(LargeBinary)
     applied_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.core.models.base import Base, new_id
@@ -34,6 +34,10 @@ class TipOff(Base):
     created_at: Mapped[datetime]
     notified_at: Mapped[datetime | None]
     notify_error: Mapped[str | None] = mapped_column(String(32))
+    # The periodic job's resends of an SMS not taken (central.tipoffs.resend): how many were
+    # made and when the next is due; none left once `notify_resends` reaches its bound.
+    notify_resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    notify_next_at: Mapped[datetime | None]
     visited_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     feedback_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

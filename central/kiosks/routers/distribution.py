@@ -321,7 +321,7 @@ def policy(
     tag = etag("policy", checkpoint.policy_version)
     if _matches(if_none_match, tag):
         return _not_modified(tag)
-    return _signed(signed_policy(checkpoint, Publisher.of(keys.path), now), tag)
+    return _signed(signed_policy(session, checkpoint, Publisher.of(keys.path), now), tag)
 
 
 @router.get(ROSTER_PATH, response_class=Response)
