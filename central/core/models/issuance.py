@@ -227,7 +227,7 @@ class NationalRiskList(Base):
     # The importing province's area: inside it the province's own settings win.
     own_area: Mapped[str] = mapped_column(String(15))
     job_id: Mapped[str | None] = mapped_column(String(36))
-    # The key id (hex) of the publisher key it was verified with; None before migration 0023.
+    # The key id (hex) of the publisher key it was verified with; None before migration 0020.
     publisher: Mapped[str | None] = mapped_column(String(64))
     # Who imported it: an account id; None for the server's own import (CLI, the poll).
     imported_by: Mapped[str | None] = mapped_column(String(36))

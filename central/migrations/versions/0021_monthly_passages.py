@@ -1,7 +1,7 @@
 """monthly_passages: partitioned work, and passages partitioned by month on PostgreSQL (issue 28)
 
 Revision ID: 0021_monthly_passages
-Revises: 0023_national_pages
+Revises: 0020_national_pages
 Create Date: 2026-12-07
 
 `work_partitions` holds the partitions of partitioned work (central/core/partitions.py: a
@@ -23,7 +23,7 @@ from alembic import op
 import central.core.db
 
 revision = "0021_monthly_passages"
-down_revision = "0023_national_pages"
+down_revision = "0020_national_pages"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ from alembic import op
 import central.core.db
 
 revision = "0022_scene_leftovers"
-down_revision = "0021_monthly_passages"  # main's head when rebased (the lead renumbers)
+down_revision = "0021_monthly_passages"
 branch_labels = None
 depends_on = None
 

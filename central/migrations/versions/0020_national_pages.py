@@ -1,6 +1,6 @@
 """national_pages: national lists' publisher and importer, the poll's last result, accepted issuers
 
-Revision ID: 0023_national_pages
+Revision ID: 0020_national_pages
 Revises: 0019_national_risk_areas
 Create Date: 2026-12-07
 
@@ -19,7 +19,7 @@ from alembic import op
 
 import central.core.db
 
-revision = "0023_national_pages"
+revision = "0020_national_pages"
 down_revision = "0019_national_risk_areas"
 branch_labels = None
 depends_on = None
