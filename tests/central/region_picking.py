@@ -31,6 +31,7 @@ def search_region(page: Any, field: str, query: str, name: str) -> None:
     root = page.locator(f"#{field}-picker")
     root.locator(".rp-open").click()
     root.locator(".rp-search").fill(query)
+    expect(root.locator('.rp-list[data-showing="search"]')).to_be_visible()
     root.locator(f".rp-item:has(.rp-name:text-is('{name}'))").click()
     expect(root.locator(".rp-panel")).to_be_hidden()
     expect(root.locator(".rp-chosen")).to_have_text(name)

@@ -76,7 +76,8 @@ def _pick(page: Any, picker: str, query: str, code: str) -> None:
     root = f"#{picker}-picker"
     page.click(f"{root} .rp-open")
     page.fill(f"{root} .rp-search", query)
-    expect(page.locator(f"{root} .rp-crumbs")).to_be_hidden()  # the search's answers
+    # The search's answers, not the level the picker opened on (which may list the same code)
+    expect(page.locator(f'{root} .rp-list[data-showing="search"]')).to_be_visible()
     page.locator(f'{root} .rp-item[data-code="{code}"]').click()
     expect(page.locator(f"{root} .rp-panel")).to_be_hidden()
 

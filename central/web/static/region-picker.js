@@ -133,6 +133,7 @@
 
     drawList(hits, browsing) {
       this.list.replaceChildren();
+      this.list.dataset.showing = browsing ? "children" : "search";  // which answers are shown
       for (const hit of hits) {
         const item = element("li");
         const button = element("button", "rp-item");
