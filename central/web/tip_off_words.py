@@ -121,10 +121,10 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
     "s_roster_hint": (
         "上传 CSV 或 XLSX 花名册，列：姓名、证件号码、手机号、居住地（区划代码），可选部门、体温。"
         "有任何一行错误时不申报任何人，请按提示改正文件后重新上传。",
-        "Upload a CSV or XLSX roster with the columns 姓名 (name), 证件号码 (ID number), "
-        "手机号 (mobile), 居住地 (residence region code), optionally 部门 (department) and "
-        "体温 (temperature). If any line is wrong nobody is declared: correct the file and "
-        "upload it again.",
+        "Upload a CSV or XLSX roster with the columns full_name, id_number, phone, residence "
+        "(a region code), optionally department and temperature (the Chinese column names "
+        "work too). If any line is wrong nobody is declared: correct the file and upload it "
+        "again.",
     ),
     "s_roster_upload": ("上传并申报", "Upload and declare"),
     "s_roster_wrong": (
