@@ -130,7 +130,8 @@ def test_the_polled_urls_last_result_is_shown(central: Central) -> None:
     later = central.clock() + timedelta(hours=2)
     assert poll(sessions, settings, unreachable, later) is None
     assert "无法获取（网络）" in client.get("/admin/national-risk").text
-    forged = signed(5, {WUHAN: "low"}, later)[:-1] + b"\x00"
+    genuine = signed(5, {WUHAN: "low"}, later)
+    forged = genuine[:-1] + bytes([genuine[-1] ^ 1])  # a changed byte, whatever it was
     assert poll(sessions, settings, {URL: forged}.__getitem__, later + timedelta(hours=4)) is None
     text = client.get("/admin/national-risk?lang=en").text
     assert "The list was refused: The signature does not verify" in text

@@ -136,7 +136,7 @@ def test_a_resident_reports_a_case_and_its_liaison_records_the_visit(
         expect(page.locator("#sent")).to_be_visible()
         number = page.locator("#number").inner_text()
         _shot(page, "tip-off-sent-zh", viewport)
-        assert any(p == LIAISON_PHONE and n["number"] == number for p, n in world.sender.notices)
+        assert world.sender.wait_for_notice(LIAISON_PHONE, number)
         page.goto(world.url + "/tip-off?kind=supervision&lang=en")
         expect(page.locator("h1")).to_have_text("Report to the epidemic team")
         expect(page.locator("#report_type")).to_be_visible()

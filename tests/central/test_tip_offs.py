@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -37,12 +38,24 @@ class KeptNotices:
 
     codes: list[tuple[str, str]] = field(default_factory=list)
     notices: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    sent: threading.Condition = field(default_factory=threading.Condition)
 
     def send_code(self, phone: str, code: str) -> None:
         self.codes.append((phone, code))
 
     def send_notice(self, phone: str, params: Mapping[str, str]) -> None:
-        self.notices.append((phone, dict(params)))
+        with self.sent:
+            self.notices.append((phone, dict(params)))
+            self.sent.notify_all()
+
+    def wait_for_notice(self, phone: str, number: str, timeout_s: float = 30.0) -> bool:
+        """Whether the notice of tip-off `number` reached `phone` within the time (a web page
+        sends it after answering the resident)."""
+        with self.sent:
+            return self.sent.wait_for(
+                lambda: any(p == phone and n["number"] == number for p, n in self.notices),
+                timeout=timeout_s,
+            )
 
 
 def _world(central: Central) -> tuple[Account, Account, Account, KeptNotices]:
