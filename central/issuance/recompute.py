@@ -16,12 +16,15 @@ unnest(arrays)` guarded by `lock_version` (which every other writer bumps when i
 person, `codes.lock_person`): a person changed between the read and the write is skipped by
 the guard and re-assessed at once under a row lock (`recompute_people`). Locking a batch's
 rows up front cost a write of every row (PostgreSQL marks a locked tuple), a tenth of the time.
+The batch adds its own summed rows to `area_colour_counts` (the row trigger, which looks up each
+person's residence again, skips its UPDATE: migration 0023) and appends the feed by COPY from
+the codes it read (no join back to `people`).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -44,7 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.core.models import FeedHead, Person, PersonArea
+from central.core.models import Person, PersonArea
 from central.core.regions import prefix_of
 from central.issuance import feed
 from central.issuance.codes import risk_levels
@@ -65,6 +68,7 @@ _PERSON_COLUMNS = (
     Person.colour_seq,
     Person.review_at,
     Person.lock_version,
+    Person.residence_area,
 )
 
 
@@ -140,9 +144,10 @@ def _next_rows(
 ) -> tuple[Sequence[Any], Sequence[Any]]:
     """The next `limit` (area, person) keys after the cursor inside any of the prefixes, in key
     order, and their rows with the people's columns. One area: one joined read. Many (a
-    national list): one index range read of `person_areas` per prefix (an OR of thousands of
-    ranges is read as a scan; a join per range cost PostgreSQL 6 ms each), skipping the
-    prefixes wholly before the cursor, then the people of the batch in one read. Nothing after
+    national list): index range reads of `person_areas`, one per prefix on SQLite, a group of
+    prefixes per statement on PostgreSQL (an OR of thousands of ranges is read as a scan; a
+    join per range cost PostgreSQL 6 ms each), skipping the prefixes wholly before the cursor,
+    then the people of the batch in one read. Nothing after
     `end` (an area and person key, included: a partition's upper bound)."""
     connection = session.connection()  # plain rows, none of the ORM's per-row loading
     ends = {"end_area": end[0], "end_after": end[1]}
@@ -152,22 +157,20 @@ def _next_rows(
         rows = connection.execute(_area_rows(), {**bounds, "limit": limit}).all()
         return rows, rows
     if connection.dialect.name == "postgresql":
-        # A plan for each range's own bounds: the generic plan PostgreSQL turns to after five
-        # runs knows neither bounds nor limit and reads the whole index (measured: 3 ms a range
-        # against well under 1 ms, on a loaded machine).
-        connection.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    statement = _range_keys()
-    keys: list[Any] = []
-    for prefix in prefixes:
-        upper = _upper(prefix) or _ABOVE_EVERY_CODE
-        if area and upper <= area:
-            continue
-        if prefix > end[0]:
-            break
-        bounds = {"low": prefix, "high": upper, "area": area, "after": after, **ends}
-        keys += connection.execute(statement, {**bounds, "limit": limit - len(keys)}).all()
-        if len(keys) >= limit:
-            break
+        keys = _range_keys_postgresql(session, prefixes, area, after, limit, end)
+    else:
+        statement = _range_keys()
+        keys = []
+        for prefix in prefixes:
+            upper = _upper(prefix) or _ABOVE_EVERY_CODE
+            if area and upper <= area:
+                continue
+            if prefix > end[0]:
+                break
+            bounds = {"low": prefix, "high": upper, "area": area, "after": after, **ends}
+            keys += connection.execute(statement, {**bounds, "limit": limit - len(keys)}).all()
+            if len(keys) >= limit:
+                break
     if not keys:
         return [], []
     ids = list(dict.fromkeys(key[1] for key in keys))
@@ -176,6 +179,65 @@ def _next_rows(
         for row in connection.execute(select(*_PERSON_COLUMNS).where(_ids_match(session, ids)))
     }
     return keys, [(key[0], *found[key[1]]) for key in keys if key[1] in found]
+
+
+# The keys of many ranges in one statement: each range read through the primary key of
+# `person_areas` in turn (a lateral index scan with its own bounds and limit), the first
+# `limit` of them kept. A statement per range cost a round trip and a plan each: 8 s of a
+# national list's 5,000 areas.
+_MANY_RANGE_KEYS = """
+SELECT k.area_code, k.person_id
+FROM unnest(%(lows)s::varchar[], %(highs)s::varchar[]) AS r(low, high)
+CROSS JOIN LATERAL (
+    SELECT area_code, person_id FROM person_areas
+    WHERE area_code >= r.low AND area_code < r.high
+        AND (area_code, person_id) > (%(area)s, %(after)s)
+        AND (area_code, person_id) <= (%(end_area)s, %(end_after)s)
+    ORDER BY area_code, person_id
+    LIMIT %(limit)s
+) AS k
+ORDER BY k.area_code, k.person_id
+LIMIT %(limit)s
+"""
+_FIRST_RANGES = 16  # ranges asked at once, doubled each time they were too few
+
+
+def _range_keys_postgresql(
+    session: Session,
+    prefixes: Sequence[str],
+    area: str,
+    after: str,
+    limit: int,
+    end: tuple[str, str],
+) -> list[Any]:
+    """The next `limit` keys of the prefixes' ranges after the cursor, up to `end`, a few
+    statements a batch: ranges are asked in growing groups until enough keys came."""
+    ranges = [
+        (prefix, _upper(prefix) or _ABOVE_EVERY_CODE)
+        for prefix in prefixes
+        if not (area and (_upper(prefix) or _ABOVE_EVERY_CODE) <= area) and prefix <= end[0]
+    ]
+    driver: Any = session.connection().connection.driver_connection  # psycopg's, this transaction
+    keys: list[Any] = []
+    start, size = 0, _FIRST_RANGES
+    with driver.cursor() as cursor:
+        while start < len(ranges) and len(keys) < limit:
+            group = ranges[start : start + size]
+            cursor.execute(
+                _MANY_RANGE_KEYS,
+                {
+                    "lows": [low for low, _ in group],
+                    "highs": [high for _, high in group],
+                    "area": area,
+                    "after": after,
+                    "end_area": end[0],
+                    "end_after": end[1],
+                    "limit": limit - len(keys),
+                },
+            )
+            keys += cursor.fetchall()
+            start, size = start + len(group), size * 2
+    return keys
 
 
 SQLITE_MMAP_BYTES = 1 << 30
@@ -252,7 +314,17 @@ def reassess(
     groups: dict[tuple[str, datetime | None], list[str]] = defaultdict(list)
     reviews: dict[datetime | None, list[str]] = defaultdict(list)
     appended: list[tuple[str, bytes, str, int]] = []
-    for person_id, issuer, code_id, ruleset_id, facts_text, colour, colour_seq, review, _ in people:
+    for (
+        person_id,
+        issuer,
+        code_id,
+        ruleset_id,
+        facts_text,
+        colour,
+        colour_seq,
+        review,
+        *_,
+    ) in people:
         new_colour, review_at = assessor.outcome(ruleset_id, facts_text)
         if new_colour != colour:
             groups[(new_colour, review_at)].append(person_id)
@@ -302,17 +374,13 @@ WHERE c.person_id = t.id AND c.lock_version = t.version
 RETURNING c.person_id, c.colour, c.colour_seq, t.bump
 """
 
-# The feed entries of the colours written, numbered after `feed_head`, whose row the caller
-# locked just before (as `feed.append_bulk` does), the code's issuer and id from `people`. Only
-# this statement and the commit hold the feed's lock: the workers of a partitioned recompute
-# (issue 28) read, assess and write their people at the same time, and take turns only here.
-_FEED_APPEND = """
-INSERT INTO status_feed (sequence, issuer, code_id, colour, colour_seq, reason, at, actor)
-SELECT %(last)s + t.n, p.issuer, p.code_id, t.colour, t.colour_seq, %(reason)s, %(now)s,
-    %(actor)s
-FROM unnest(%(ids)b::varchar[], %(colours)b::varchar[], %(seqs)b::integer[])
-    WITH ORDINALITY AS t(id, colour, colour_seq, n)
-JOIN people AS p ON p.id = t.id
+# The batch's own count of the colours it moved (what the row trigger `area_colours_changed`
+# would add, summed per area and colour): the trigger skips while `central.colours_counted` is on
+# (migration 0023), set for the batch's UPDATE alone.
+_COUNTED = "SELECT set_config('central.colours_counted', %(on)s, true)"
+_ADD_COUNTS = """
+INSERT INTO area_colour_counts (area_code, colour, people)
+SELECT * FROM unnest(%(areas)b::varchar[], %(colours)b::varchar[], %(people)b::integer[])
 """
 
 
@@ -323,16 +391,30 @@ def _reassess_postgresql(
     reason: str,
     actor: str,
 ) -> int:
-    """Write the batch's outcomes, then re-assess anyone changed since the read under a row
-    lock, then append the feed under the feed's lock: the locks are always taken in that order
-    (people, then the feed), and whoever holds the feed's waits for no person's row."""
+    """Write the batch's outcomes and their area counts, then re-assess anyone changed since
+    the read under a row lock, then append the feed under the feed's lock: the locks are always
+    taken in that order (people, then the feed), and whoever holds the feed's waits for no
+    person's row. Only the feed's append and the commit hold its lock: the workers of a
+    partitioned recompute (issue 28) read, assess and write their people at the same time."""
     assessor = _Assessor(session, now)
     ids: list[str] = []
     versions: list[int] = []
     colours: list[str] = []
     bumps: list[int] = []
     reviews: list[datetime | None] = []
-    for person_id, _, _, ruleset_id, facts_text, colour, _, review, version in people:
+    read: dict[str, tuple[str, bytes, str, str]] = {}
+    for (
+        person_id,
+        issuer,
+        code_id,
+        ruleset_id,
+        facts_text,
+        colour,
+        _,
+        review,
+        version,
+        home,
+    ) in people:
         new_colour, review_at = assessor.outcome(ruleset_id, facts_text)
         if new_colour != colour or review_at != review:
             ids.append(person_id)
@@ -340,15 +422,16 @@ def _reassess_postgresql(
             colours.append(new_colour)
             bumps.append(int(new_colour != colour))
             reviews.append(review_at)
+            read[person_id] = (issuer, code_id, colour, home)
     if not ids:
         return 0
-    texts = {"reason": reason[:MAX_REASON_LENGTH], "now": now, "actor": actor[:36]}
     driver: Any = session.connection().connection.driver_connection  # psycopg's, this transaction
     with driver.cursor() as cursor:
+        cursor.execute(_COUNTED, {"on": "on"})
         cursor.execute(
             _GUARDED_UPDATE,
             {
-                **texts,
+                "reason": reason[:MAX_REASON_LENGTH],
                 "ids": ids,
                 "versions": versions,
                 "colours": colours,
@@ -357,33 +440,27 @@ def _reassess_postgresql(
             },
         )
         written = cursor.fetchall()
+        cursor.execute(_COUNTED, {"on": "off"})
+        moves: Counter[tuple[str, str]] = Counter()
+        for person_id, new_colour, _, bump in written:
+            if bump:  # the guard held: the colour before is the one read
+                _, _, old_colour, home = read[person_id]
+                moves[(home, old_colour)] -= 1
+                moves[(home, new_colour)] += 1
+        counted = [(area, colour, n) for (area, colour), n in moves.items() if n]
+        if counted:
+            areas, count_colours, numbers = (list(column) for column in zip(*counted, strict=True))
+            cursor.execute(
+                _ADD_COUNTS, {"areas": areas, "colours": count_colours, "people": numbers}
+            )
     changed = 0
     if len(written) < len(ids):
         done = {row[0] for row in written}
         skipped = [person_id for person_id in ids if person_id not in done]
         changed += recompute_people(session, skipped, now, reason, actor)
-    moved = [row for row in written if row[3] == 1]
-    if moved:
-        last = session.execute(
-            select(FeedHead.last_sequence).where(FeedHead.id == 1).with_for_update()
-        ).scalar_one()
-        with driver.cursor() as cursor:
-            cursor.execute(
-                _FEED_APPEND,
-                {
-                    **texts,
-                    "last": int(last),
-                    "ids": [row[0] for row in moved],
-                    "colours": [row[1] for row in moved],
-                    "seqs": [row[2] for row in moved],
-                },
-            )
-            appended = cursor.rowcount
-        session.execute(
-            update(FeedHead).where(FeedHead.id == 1).values(last_sequence=int(last) + appended)
-        )
-        changed += appended
-    return int(changed)
+    appended = [(*read[row[0]][:2], row[1], row[2]) for row in written if row[3] == 1]
+    feed.append_bulk(session, appended, reason, now, actor)
+    return changed + len(appended)
 
 
 def recompute_people(

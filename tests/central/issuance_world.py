@@ -3,10 +3,18 @@ and a declaration through the real API."""
 
 from __future__ import annotations
 
+import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
+
+from central.core.db import session_scope
+from central.core.models import Person, new_id
+from central.issuance.area_colours import counts_within
 from central.issuance.people import IssuerKeys, issuer_keys
+from central.issuance.rules import Facts
 from healthcode.identity import check_character
 from tests.central.conftest import Central
 
@@ -84,3 +92,43 @@ def long_session(central: Central, account_id: str) -> dict[str, str]:
     with session_scope(central.app.state.sessions) as session:
         token, _ = open_session(session, account_id, central.clock(), timedelta(days=120))
     return {"Authorization": f"Bearer {token}"}
+
+
+def holder_row(central: Central, area: str, facts: Facts | None = None) -> dict[str, Any]:
+    """A green code holder living in `area`, as a row for `insert_people` (many people at once,
+    straight into the tables; the API path has its own tests)."""
+    now = central.clock()
+    return {
+        "id": new_id(),
+        "issuer": keys_of(central).issuer,
+        "id_ix": secrets.token_bytes(16),
+        "name_enc": b"x",
+        "id_number_enc": b"x",
+        "id_type": "resident_id",
+        "holder": "self",
+        "residence_area": area,
+        "ruleset": "shaanxi",
+        "facts": (facts or Facts(residence=area)).to_json(),
+        "code_id": secrets.token_bytes(16),
+        "code_ix": secrets.token_bytes(16),
+        "code_kind": "app",
+        "colour": "green",
+        "colour_seq": 1,
+        "colour_reason": "declaration",
+        "lock_version": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def assert_colour_counters_agree(central: Central) -> None:
+    """The dashboard's counters (`area_colour_counts`) say what counting the people says."""
+    with session_scope(central.app.state.sessions) as session:
+        rows = session.execute(
+            select(Person.residence_area, Person.colour, func.count()).group_by(
+                Person.residence_area, Person.colour
+            )
+        )
+        people = Counter({(area, colour): int(n) for area, colour, n in rows})
+        counted = Counter({key: n for key, n in counts_within(session, "", 12).items() if n})
+    assert counted == people

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from central.core.db import session_scope
-from central.core.models import Person, RecomputeJob
-from central.issuance import changes
+from central.core.models import Person, PersonArea, RecomputeJob, insert_people
+from central.issuance import changes, feed
 from central.issuance.national_cli import poll, run_national_risk_command
 from central.issuance.national_risk import (
     NationalListError,
@@ -23,11 +23,18 @@ from central.issuance.national_risk import (
     effective_levels,
     import_list,
 )
-from central.issuance.rules import RiskLevel
+from central.issuance.rules import Facts, RiskLevel, Stop
 from healthcode.keys import SigningKey
 from tests.central.areas import load_sample_regions, region_admin
 from tests.central.conftest import Central
-from tests.central.issuance_world import API, declaration, declare, holder
+from tests.central.issuance_world import (
+    API,
+    assert_colour_counters_agree,
+    declaration,
+    declare,
+    holder,
+    holder_row,
+)
 
 WUHAN = "420100"
 PUBLISHER = SigningKey.generate()
@@ -146,6 +153,44 @@ def test_a_list_of_many_areas_is_worked_in_batches_across_them(central: Central)
     with session_scope(sessions) as session:
         job = session.get(RecomputeJob, job_id)
         assert job is not None and (job.status, job.changed) == ("done", 5)
+
+
+def _travellers_from(central: Central, areas: list[str]) -> list[str]:
+    """One Xi'an resident back today from each area, straight into the tables."""
+    today = central.clock().date()
+    people, keys = [], []
+    for area in areas:
+        stop = Stop(area, False, today)
+        person = holder_row(central, "610113001001", Facts("610113001001", travel=(stop,)))
+        people.append(person)
+        keys += [
+            {"area_code": "610113001001", "person_id": person["id"]},
+            {"area_code": area, "person_id": person["id"]},
+        ]
+    with session_scope(central.app.state.sessions) as session:
+        insert_people(session, people)
+        session.execute(insert(PersonArea), keys)
+    return [str(person["id"]) for person in people]
+
+
+def test_a_list_of_more_areas_than_a_batch_reads_at_once_reddens_exactly_their_travellers(
+    central: Central,
+) -> None:
+    areas = [f"{11 + n // 20:02d}{n % 20 + 1:02d}01" for n in range(70)]
+    ids = _travellers_from(central, areas)
+    listed = {area: "high" for area in areas[::2]}  # 35 areas, read in growing groups
+    job_id = take(central, signed(1, listed, central.clock()), work=False)
+    assert job_id is not None
+    sessions = central.app.state.sessions
+    while changes.run_batch(sessions, job_id, "worker", central.clock, batch_size=7):
+        pass
+    with session_scope(sessions) as session:
+        colours = dict(session.execute(select(Person.id, Person.colour)).all())
+        job = session.get_one(RecomputeJob, job_id)
+        assert (job.status, job.changed) == ("done", 35)
+        assert feed.last_sequence(session) == 35
+    assert [colours[person] for person in ids] == ["red", "green"] * 35
+    assert_colour_counters_agree(central)
 
 
 def test_the_command_imports_a_file_and_the_poll_fetches_the_url(
