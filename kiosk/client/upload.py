@@ -6,6 +6,11 @@ batch leaves) -> `acknowledged` or `rejected`, and only from central's answer; a
 failure leaves it `sent`, and it is sent again. Urgent items (fever reports) come first in
 every batch. Failures are retried with exponential back-off and jitter (tenacity); the batch
 size adapts: it doubles while batches are quick and halves on a failure or a slow answer.
+Draining a backlog keeps two batches in flight (`in_flight`): the next batch is read, encoded
+and sent while central stores the one before, so the kiosk and central work at the same time
+instead of taking turns (issue 28: a 1,000,000-record backlog). Answers are settled in the order
+the batches left; when one fails, the others in flight are waited for and dropped (their items
+stay `sent` and go again, answered as duplicates), then the failure is retried as before.
 
 Time and randomness come in from outside (`sleep`, `monotonic`, `random`), so tests run with no
 real waits.
@@ -18,8 +23,9 @@ import random as random_module
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -47,6 +53,7 @@ FIRST_WAIT_S = 1.0
 MAX_WAIT_S = 300.0
 IDLE_S = 30.0
 JOIN_TIMEOUT_S = 10.0
+IN_FLIGHT = 2  # batches on their way at once while draining
 
 
 @runtime_checkable
@@ -83,6 +90,17 @@ class ExponentialJitter(tenacity.wait.wait_base):
         return float(min(self.max_s, self.initial_s * 2**exponent) * (0.5 + 0.5 * self.random()))
 
 
+@dataclass(frozen=True)
+class _Flight:
+    """A batch on its way: its items, the batch sent, the answer to come, when it left."""
+
+    items: list[OutboxItem]
+    ids: list[int]
+    batch: UploadBatch
+    answer: Future[httpx.Response]
+    started: float
+
+
 @dataclass
 class UploadTally:
     batches: int = 0
@@ -107,6 +125,7 @@ class Uploader:
         monotonic: Callable[[], float] = time.monotonic,
         batch_ids: Callable[[], uuid.UUID] = uuid.uuid4,
         idle_s: float = IDLE_S,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -126,6 +145,9 @@ class Uploader:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._upcoming: Future[list[OutboxItem]] | None = None
+        self.in_flight = max(1, in_flight)
+        self._senders: ThreadPoolExecutor | None = None
+        self._flying: deque[_Flight] = deque()
 
     # ------------------------------------------------------------ one batch
 
@@ -143,36 +165,57 @@ class Uploader:
         fails, so a retry reads the outbox again in order."""
         if not items:
             return 0, None
-        ids = [item.outbox_id for item in items]
-        self.outbox.mark_sent(ids).result()
-        batch = UploadBatch(batch_id=self._batch_ids(), records=[item.record for item in items])
-        body = batch.model_dump_json().encode("utf-8")
+        flight = self._launch(items, senders=None)
         upcoming: Future[list[OutboxItem]] | None = None
         if pool is not None and isinstance(self.outbox, SkippingOutbox):
-            upcoming = pool.submit(self.outbox.outbox_batch_skipping, self.batch_size, ids)
-        started = self._monotonic()
+            upcoming = pool.submit(self.outbox.outbox_batch_skipping, self.batch_size, flight.ids)
         try:
-            try:
-                response = self.client.post(
-                    self.url, content=body, headers={"content-type": "application/json"}
-                )
-            except httpx.HTTPError as error:
-                raise UploadError("network", f"{type(error).__name__}: {error}") from None
-            if not response.is_success:
-                refusal = refusal_of(response)
-                reason = (
-                    refusal.error.value if refusal is not None else f"http_{response.status_code}"
-                )
-                raise UploadError(reason, refusal.detail if refusal else response.text[:200])
-            acknowledged, rejected = self._settlement(items, batch, response)
-            self.outbox.settle_outbox(acknowledged, rejected).result()
+            count = self._land(flight)
         except BaseException:
             if upcoming is not None:
                 upcoming.cancel()
             raise
-        self._adapt(self._monotonic() - started)
+        return count, upcoming
+
+    def _launch(self, items: list[OutboxItem], senders: ThreadPoolExecutor | None) -> _Flight:
+        """Mark the items sent and post their batch: on a sender thread when given one (the
+        answer awaited in `_land`), else here and now."""
+        ids = [item.outbox_id for item in items]
+        self.outbox.mark_sent(ids).result()
+        batch = UploadBatch(batch_id=self._batch_ids(), records=[item.record for item in items])
+        body = batch.model_dump_json().encode("utf-8")
+        started = self._monotonic()
+        answer: Future[httpx.Response] = Future()
+        if senders is not None:
+            answer = senders.submit(self._post, body)
+        else:
+            try:
+                answer.set_result(self._post(body))
+            except BaseException as error:  # raised again where the answer is read
+                answer.set_exception(error)
+        return _Flight(items, ids, batch, answer, started)
+
+    def _post(self, body: bytes) -> httpx.Response:
+        return self.client.post(
+            self.url, content=body, headers={"content-type": "application/json"}
+        )
+
+    def _land(self, flight: _Flight) -> int:
+        """Await a batch's answer and settle its items; the number of items. Raises
+        UploadError (the items stay `sent`)."""
+        try:
+            response = flight.answer.result()
+        except httpx.HTTPError as error:
+            raise UploadError("network", f"{type(error).__name__}: {error}") from None
+        if not response.is_success:
+            refusal = refusal_of(response)
+            reason = refusal.error.value if refusal is not None else f"http_{response.status_code}"
+            raise UploadError(reason, refusal.detail if refusal else response.text[:200])
+        acknowledged, rejected = self._settlement(flight.items, flight.batch, response)
+        self.outbox.settle_outbox(acknowledged, rejected).result()
+        self._adapt(self._monotonic() - flight.started)
         self.tally.batches += 1
-        return len(items), upcoming
+        return len(flight.items)
 
     def _settlement(
         self, items: list[OutboxItem], batch: UploadBatch, response: httpx.Response
@@ -229,15 +272,18 @@ class Uploader:
         )
         settled = 0
         pool = self._reader_pool()
+        pipelined = self.in_flight > 1 and isinstance(self.outbox, SkippingOutbox)
+        step = self._next_flight if pipelined else self._next_batch
         self._upcoming = None
         try:
             while not self._stop.is_set():
-                count = retrying(self._next_batch, pool)
+                count = retrying(step, pool)
                 if count == 0:
                     break
                 settled += count
         finally:
             self._upcoming = None
+            self._ground()
         return settled
 
     def _reader_pool(self) -> ThreadPoolExecutor | None:
@@ -263,6 +309,42 @@ class Uploader:
         count, self._upcoming = self._send(items, pool)
         return count
 
+    def _next_flight(self, _pool: ThreadPoolExecutor | None) -> int:
+        """Keep `in_flight` batches on their way, then land the oldest; the items it settled
+        (0 when the outbox is drained). A failure grounds the rest before it is raised."""
+        with paused_gc():
+            try:
+                self._fill()
+                if not self._flying:
+                    return 0
+                return self._land(self._flying.popleft())
+            except BaseException:
+                self._ground()
+                raise
+
+    def _fill(self) -> None:
+        """Read and send batches until `in_flight` are on their way or nothing is left; each
+        read leaves out the items already in flight (urgent ones still come first)."""
+        outbox = self.outbox
+        if not isinstance(outbox, SkippingOutbox):
+            raise TypeError("only an outbox that can skip items keeps batches in flight")
+        if self._senders is None:
+            self._senders = ThreadPoolExecutor(self.in_flight, thread_name_prefix="upload-send")
+        while len(self._flying) < self.in_flight and not self._stop.is_set():
+            flying = [outbox_id for flight in self._flying for outbox_id in flight.ids]
+            self._urgent.clear()
+            items = outbox.outbox_batch_skipping(self.batch_size, flying)
+            if not items:
+                return
+            self._flying.append(self._launch(items, self._senders))
+
+    def _ground(self) -> None:
+        """Wait for the batches still in flight and drop their answers: their items stay
+        `sent` and go again (central answers them as duplicates)."""
+        flights, self._flying = list(self._flying), deque()
+        if flights:
+            wait([flight.answer for flight in flights], JOIN_TIMEOUT_S)
+
     # ------------------------------------------------------------ the thread
 
     def start(self) -> None:
@@ -286,6 +368,9 @@ class Uploader:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        if self._senders is not None:
+            self._senders.shutdown(wait=False, cancel_futures=True)
+            self._senders = None
         if thread is None:
             return True
         thread.join(timeout_s)
