@@ -1,5 +1,5 @@
 """What bench/web.py and bench/web_pages.py share: the server's time of each request, its
-percentiles and the goal lines.
+percentiles and the goal lines (the goal lines of bench/fleet.py and bench/requests_cost.py too).
 
 `ServerTimer` wraps the app's ASGI interface: each HTTP request is timed inside the call, from
 its arrival to the last byte of its answer (routing, dependencies, the queries, the page), the
@@ -35,10 +35,19 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def goal(name: str, measured: float, unit: str, op: str, target: float, note: str = "") -> str:
-    """`goal <name>: <measured> <unit> (target <op> <value>) met|missed`, a note after."""
+def goal(
+    name: str,
+    measured: float,
+    unit: str,
+    op: str,
+    target: float,
+    note: str = "",
+    *,
+    fmt: str = ".2f",
+) -> str:
+    """`goal <name>: <measured> <unit> (target <op> <value>) met|missed`, a note after;
+    `measured` written with `fmt`."""
     met = measured <= target if op == "<=" else measured >= target
-    line = (
-        f"goal {name}: {measured:.2f} {unit} (target {op} {target:g}) {'met' if met else 'missed'}"
-    )
+    verdict = "met" if met else "missed"
+    line = f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
     return line + (f" ({note})" if note else "")

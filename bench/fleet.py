@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _server_time import goal  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
 from healthcode.console import say, survives_closed_stdout  # noqa: E402
@@ -38,12 +39,6 @@ from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
 
 POLL_ROUTES = ("sync", "feed", "trust-list", "roster")
-
-
-def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str = ".1f") -> str:
-    met = measured <= target if op == "<=" else measured >= target
-    verdict = "met" if met else "missed"
-    return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
 
 
 def fresh_database(url: str) -> str:
@@ -167,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     lost = sent - stored
     upload_p99 = report.routes["upload"].percentile(0.99)
     poll_p99 = max(report.routes[route].percentile(0.99) for route in POLL_ROUTES)
-    say(goal("fleet_errors", errors + max(lost, 0), "errors", "<=", 0, ".0f"))
-    say(goal("fleet_upload_p99", upload_p99, "ms", "<=", 1000))
-    say(goal("fleet_poll_p99", poll_p99, "ms", "<=", 500))
-    say(goal("fleet_cpu_per_feed_poll", cpu_per_poll_ms, "ms", "<=", 1, ".2f"))
-    say(goal("fleet_cpu_per_upload", cpu_per_upload_ms, "ms", "<=", 5, ".2f"))
+    say(goal("fleet_errors", errors + max(lost, 0), "errors", "<=", 0, fmt=".0f"))
+    say(goal("fleet_upload_p99", upload_p99, "ms", "<=", 1000, fmt=".1f"))
+    say(goal("fleet_poll_p99", poll_p99, "ms", "<=", 500, fmt=".1f"))
+    say(goal("fleet_cpu_per_feed_poll", cpu_per_poll_ms, "ms", "<=", 1))
+    say(goal("fleet_cpu_per_upload", cpu_per_upload_ms, "ms", "<=", 5))
     return 0
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from _server_time import goal  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from sqlalchemy import create_engine, make_url, text  # noqa: E402
 
@@ -49,12 +50,6 @@ from tests.central.conftest import SERVER, FakeClock, start_central  # noqa: E40
 from tests.fleet import SimulatedKiosk, passage  # noqa: E402
 
 UPLOAD_RECORDS = 50
-
-
-def goal(name: str, measured: float, unit: str, op: str, target: float, fmt: str = ".2f") -> str:
-    met = measured <= target if op == "<=" else measured >= target
-    verdict = "met" if met else "missed"
-    return f"goal {name}: {measured:{fmt}} {unit} (target {op} {target:g}) {verdict}"
 
 
 def fresh_postgres_database(base: str) -> str:

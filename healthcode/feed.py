@@ -212,6 +212,14 @@ def open_signed_batch(data: bytes, trust: TrustList) -> FeedBatch:
         message = cose.decode(data)
     except cose.CoseError as error:
         raise FeedError(FeedProblem.DAMAGED, str(error)) from None
+    verify_feed_signature(message, trust)
+    return FeedBatch.decode(message.payload)
+
+
+def verify_feed_signature(message: cose.Sign1, trust: TrustList) -> None:
+    """The message is signed by a feed key of the trust list that is not revoked (a signed
+    batch here, a snapshot file's header in `healthcode.feed_file`). Raises FeedError
+    (UNKNOWN_KEY, NOT_A_FEED_KEY, KEY_COMPROMISED, BAD_SIGNATURE)."""
     key = trust.key(message.kid) if message.kid is not None else None
     if key is None:
         raise FeedError(FeedProblem.UNKNOWN_KEY, "no feed key in the trust list has this key id")
@@ -221,7 +229,6 @@ def open_signed_batch(data: bytes, trust: TrustList) -> FeedBatch:
         raise FeedError(FeedProblem.KEY_COMPROMISED, "the feed key was revoked")
     if message.algorithm != key.public.algorithm or not message.verify(key.public):
         raise FeedError(FeedProblem.BAD_SIGNATURE, "feed signature does not verify")
-    return FeedBatch.decode(message.payload)
 
 
 def compaction_horizon(now: datetime, tolerance: timedelta = DEFAULT_CLOCK_TOLERANCE) -> datetime:

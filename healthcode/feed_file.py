@@ -38,10 +38,17 @@ import cbor2
 
 from healthcode import cose
 from healthcode.claims import ClaimsError
-from healthcode.feed import FEED_VERSION, BatchKind, FeedEntry, FeedError, FeedProblem
+from healthcode.feed import (
+    FEED_VERSION,
+    BatchKind,
+    FeedEntry,
+    FeedError,
+    FeedProblem,
+    verify_feed_signature,
+)
 from healthcode.keys import SigningKey
 from healthcode.timeutil import from_epoch_s, to_epoch_s
-from healthcode.trust import KeyRole, TrustList
+from healthcode.trust import TrustList
 
 MAGIC = b"HCSNAP1\n"
 BLOCK_ENTRIES = 4096
@@ -227,15 +234,7 @@ def read_header(file: BinaryIO, trust: TrustList) -> SnapshotHeader:
     file's size against it. Raises FeedError (DAMAGED, UNKNOWN_KEY, NOT_A_FEED_KEY,
     KEY_COMPROMISED, BAD_SIGNATURE)."""
     message, size, signed_length = _trailer(file)
-    key = trust.key(message.kid) if message.kid is not None else None
-    if key is None:
-        raise FeedError(FeedProblem.UNKNOWN_KEY, "no feed key in the trust list has this key id")
-    if key.role is not KeyRole.FEED:
-        raise FeedError(FeedProblem.NOT_A_FEED_KEY, f"key role is {key.role.value}")
-    if key.compromised:
-        raise FeedError(FeedProblem.KEY_COMPROMISED, "the feed key was revoked")
-    if message.algorithm != key.public.algorithm or not message.verify(key.public):
-        raise FeedError(FeedProblem.BAD_SIGNATURE, "feed signature does not verify")
+    verify_feed_signature(message, trust)
     return _checked_header(message, size, signed_length, file)
 
 

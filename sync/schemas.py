@@ -190,6 +190,15 @@ class SyncState(WireModel):
     feed_head: int
     policy_version: int
     roster_version: int
+    # The newest release published for the platform the kiosk named (`?platform=`), the one
+    # `releases/latest` answers; None when there is none. Absent from an older central's answer
+    # (`release_known` is then False): the kiosk asks `releases/latest` every round, as before.
+    release_version: str | None = None
+
+    @property
+    def release_known(self) -> bool:
+        """Whether central said which release is newest (a central of issue 28 or later)."""
+        return "release_version" in self.model_fields_set
 
 
 POSSESSION_CONTEXT = b"healthcode-checkpoint enrollment v1\n"

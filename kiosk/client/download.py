@@ -358,15 +358,17 @@ class Downloader:
             self._work_dir = Path(mkdtemp(prefix="kiosk-feed-"))
         return self._work_dir
 
-    def state(self) -> SyncState | None:
-        """Every copy's version at central in one request; None when central has no such route
-        (an older central: poll every copy). Raises DownloadError when central is unreachable."""
+    def state(self, platform: str | None = None) -> SyncState | None:
+        """Every copy's version at central in one request (with the newest release for
+        `platform`, when named); None when central has no such route (an older central: poll
+        every copy). Raises DownloadError when central is unreachable."""
         skipped = self._rounds_without_sync_route
         if skipped is not None and 0 < skipped < SYNC_ROUTE_PROBE_ROUNDS:
             self._rounds_without_sync_route = skipped + 1
             return None
         try:
-            response = self.client.get(self.base + SYNC_PATH)
+            params = {"platform": platform} if platform is not None else None
+            response = self.client.get(self.base + SYNC_PATH, params=params)
         except httpx.HTTPError as error:
             raise DownloadError("network", f"{type(error).__name__}: {error}") from None
         if response.status_code in (404, 405):

@@ -55,7 +55,7 @@ class FetchedFile:
     resumed: int  # how many times the download went on from where it had stopped
 
 
-class _SignOnly(httpx.Auth):
+class SignOnly(httpx.Auth):
     """The client's signing without its wish to read every answer whole (the kiosk's auth reads
     error bodies to learn its clock offset; httpx then buffers any body): the file streams."""
 
@@ -90,7 +90,7 @@ def fetch_snapshot_file(
                 "GET",
                 base_url + FEED_SNAPSHOT_FILE_PATH,
                 headers=headers,
-                auth=_SignOnly(client.auth),
+                auth=SignOnly(client.auth),
             ) as answer:
                 if answer.status_code == 404:
                     raise NoSnapshotFile("no_snapshot_file", "central offers no snapshot file")

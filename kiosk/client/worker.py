@@ -10,7 +10,9 @@ to `on_server_time` with the monotonic moment it stands for (the middle of the r
 the kiosk's trusted clock can tell a wrong wall clock (a box without a clock battery).
 Issue 28: that first request asks central for every copy's version (`Downloader.state`) and the
 download fetches only what changed: an idle kiosk makes one request per round. An older central
-without the route gets the heartbeat and the full round, as before.
+without the route gets the heartbeat and the full round, as before. The same answer names the
+newest release for the kiosk's platform: the update check (`update_check`) asks for releases
+only when that version is one it has not settled yet (with an older central: every round).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import tenacity
@@ -55,6 +58,30 @@ INTERVAL_S = 60.0
 UPLOAD_ATTEMPTS = 3
 JOIN_TIMEOUT_S = 10.0
 REQUEST_TIMEOUT_S = 30.0
+
+
+class UpdateOutcome(Protocol):
+    @property
+    def staged(self) -> str | None:
+        """The version waiting to be installed, if any."""
+
+    @property
+    def settled(self) -> bool:
+        """The offered release was dealt with (taken, or refused for good): asking again for
+        the same version would not help."""
+
+
+class UpdateCheck(Protocol):
+    """The update check the sync thread runs after a round that reached central
+    (`kiosk.ops.update.Updater`, issue 15)."""
+
+    @property
+    def platform(self) -> str: ...
+
+    def check(self) -> UpdateOutcome: ...
+
+
+_NOT_ASKED = object()  # no release offer settled yet
 
 
 @dataclass(frozen=True)
@@ -122,10 +149,10 @@ class SyncWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_report: DownloadReport | None = None
-        # issue 15: the update check (kiosk.ops.update), run after a round that reached central;
-        # it answers the version staged, if any
-        self.after_round: Callable[[], str | None] | None = None
+        # issue 15: the update check (kiosk.ops.update), run after a round that reached central
+        self.update_check: UpdateCheck | None = None
         self._update_staged: str | None = None
+        self._release_settled: object = _NOT_ASKED  # the version central offered, dealt with
         # central's transfer key, kept in the identity folder once per run of the kiosk, so
         # `kiosk export-outbox` works when the network is later gone
         self.transfer_key_dir = transfer_key_dir
@@ -152,7 +179,7 @@ class SyncWorker:
         if error is None:
             self._failures = 0
             self._keep_transfer_key()
-            self._check_for_update()
+            self._check_for_update(central_state)
             self._status = SyncStatus(True, self._clock(), refusal, None, self._update_staged)
             return self.interval_s
         self._failures += 1
@@ -171,7 +198,8 @@ class SyncWorker:
         failed ask) the round sends the heartbeat and polls every copy as before."""
         sent_s = self._monotonic()
         try:
-            state = self.downloader.state()
+            platform = self.update_check.platform if self.update_check is not None else None
+            state = self.downloader.state(platform)
         except DownloadError as failed:
             log.info("sync state: %s", failed.reason)
             state = None
@@ -216,13 +244,23 @@ class SyncWorker:
             return
         self._transfer_key_kept = True
 
-    def _check_for_update(self) -> None:
-        if self.after_round is None:
+    def _check_for_update(self, central: SyncState | None) -> None:
+        """Asks for releases when central's answer names a release not settled yet, or does
+        not say (an older central, or no answer): an idle kiosk's round stays one request."""
+        if self.update_check is None:
             return
+        offered = central.release_version if central is not None else None
+        known = central is not None and central.release_known
+        if known and (offered is None or offered == self._release_settled):
+            return  # nothing published for this platform, or the offer was dealt with
         try:
-            self._update_staged = self.after_round()
+            outcome = self.update_check.check()
         except Exception:  # an update problem must not stop uploads and downloads
             log.exception("the update check failed")
+            return
+        self._update_staged = outcome.staged
+        if known and outcome.settled:
+            self._release_settled = offered
 
     # ------------------------------------------------------------ the thread
 

@@ -58,6 +58,18 @@ MANIFEST_FILE = "release.json"  # the signed manifest, kept next to each unpacke
 INSTALL_ROOT_VARIABLE = "KIOSK_INSTALL_ROOT"
 VERSION_VARIABLE = "KIOSK_RELEASE_VERSION"
 EXIT_RESTART_FOR_UPDATE = 75  # the kiosk asks the launcher to start it again (update staged)
+# Verdicts on a release itself: the same version offered again gets the same answer.
+FINAL_REFUSALS = frozenset(
+    {
+        "bad_format",
+        "unknown_key",
+        "bad_signature",
+        "wrong_platform",
+        "downgrade",
+        "refused_before",
+        "store_too_old",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -286,6 +298,12 @@ class CheckResult:
     staged: str | None = None
     refusal: ReleaseError | None = None
 
+    @property
+    def settled(self) -> bool:
+        """Nothing to retry: the release was taken, there was none, or it was refused for a
+        reason that asking again would not change (a network or central failure would)."""
+        return self.refusal is None or self.refusal.reason in FINAL_REFUSALS
+
 
 class Updater:
     """The update check the sync thread runs after its round (`check`)."""
@@ -331,10 +349,6 @@ class Updater:
         if self.on_staged is not None:
             self.on_staged(version)
         return CheckResult(staged=version)
-
-    def staged_version(self) -> str | None:
-        """For the sync thread (`SyncWorker.after_round`): check, and answer what is staged."""
-        return self.check().staged
 
 
 def updater_for(sync: Any, environment: Mapping[str, str]) -> Updater | None:

@@ -71,11 +71,8 @@ class YesNo(QWidget):
         layout.addWidget(self.no)
 
     def show_answer(self, answer: bool | None) -> None:
-        # An exclusive group keeps its checked button: the next person's form starts unanswered.
-        self._group.setExclusive(False)
-        for button, value in ((self.yes, True), (self.no, False)):
-            button.setChecked(answer is value)
-        self._group.setExclusive(True)
+        chosen = self.yes if answer is True else self.no if answer is False else None
+        check_only((self.yes, self.no), chosen)  # the next person's form starts unanswered
 
     def retranslate(self, question: LocalText, language: Language) -> None:
         self.question.setText(question.get(language.value))
@@ -99,6 +96,36 @@ def form_button() -> QPushButton:
     button = QPushButton()
     button.setStyleSheet(style.BUTTON_STYLE)
     return button
+
+
+def action_row(*buttons: QPushButton) -> QHBoxLayout:
+    """A panel's bottom row (保存 / 取消, 确认 / 取消): the buttons share its width."""
+    row = QHBoxLayout()
+    for button in buttons:
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row.addWidget(button)
+    return row
+
+
+def problem_label() -> QLabel:
+    """The red line that says why a touch did nothing (what is still missing)."""
+    label = QLabel()
+    label.setFont(style.font(style.BODY_PT, bold=True))
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {style.STATUS_BAD};")
+    return label
+
+
+def check_only(buttons: Sequence[QPushButton], chosen: QPushButton | None) -> None:
+    """Check `chosen` and no other of an exclusive group's buttons (None: none of them; an
+    exclusive group keeps its checked button, so the next person would find it checked)."""
+    groups = {id(b.group()): b.group() for b in buttons if b.group() is not None}
+    for group in groups.values():
+        group.setExclusive(False)
+    for button in buttons:
+        button.setChecked(button is chosen)
+    for group in groups.values():
+        group.setExclusive(True)
 
 
 class WrappingButton(QPushButton):
@@ -142,21 +169,14 @@ class FormPage(QWidget):
         self.lines = QVBoxLayout()  # full-width lines under the heading
         self.lines.setSpacing(8)
         outer.addLayout(self.lines)
-        self.message = QLabel()
-        self.message.setFont(style.font(style.BODY_PT, bold=True))
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
+        self.message = problem_label()
         self.message.hide()  # shown with what is missing after 保存: no room kept for it
         outer.addWidget(self.message)
         self.columns = QGridLayout()
         self.columns.setSpacing(12)
         outer.addLayout(self.columns, 1)
-        actions = QHBoxLayout()
         self.save, self.cancel = form_button(), form_button()
-        for button in (self.save, self.cancel):
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            actions.addWidget(button)
-        outer.addLayout(actions)
+        outer.addLayout(action_row(self.save, self.cancel))
         self._placed: tuple[QLayout, QLayout] | None = None
 
     def place(self, first: QLayout, second: QLayout, *, portrait: bool) -> None:

@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
-    QPushButton,
-    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from kiosk.checkpoint.override import (
     recorded_reason,
 )
 from kiosk.ui import style
+from kiosk.ui.form_frame import action_row, check_only, form_button, problem_label
 from kiosk.ui.i18n import Language
 from kiosk.ui.override_note import NoteButton, NoteEditor
 from kiosk.ui.screens import OVERRIDE_OUTCOMES
@@ -54,11 +53,8 @@ class OverridePanel(QWidget):
         layout.setSpacing(10)
         self.title = QLabel()
         self.title.setFont(style.font(style.BODY_PT + 8, bold=True))
-        self.message = QLabel()  # why 确认 did nothing, beside the title: no room is kept for it
-        self.message.setFont(style.font(style.BODY_PT, bold=True))
-        self.message.setWordWrap(True)
+        self.message = problem_label()  # why 确认 did nothing, beside the title: no room kept
         self.message.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.message.setStyleSheet(f"color: {style.STATUS_BAD};")
         heading = QHBoxLayout()
         heading.addWidget(self.title)
         heading.addWidget(self.message, 1)
@@ -76,15 +72,9 @@ class OverridePanel(QWidget):
         self.note_button.clicked.connect(self.edit_note)
         self.note_editor.done.connect(self._note_done)
         self._note_row = QHBoxLayout()  # the note on a row of its own on a portrait panel
-        actions = QHBoxLayout()
+        self.confirm, self.cancel = form_button(), form_button()
+        self._actions = actions = action_row(self.confirm, self.cancel)
         actions.setSpacing(10)
-        self._actions = actions
-        self.confirm = QPushButton()
-        self.cancel = QPushButton()
-        for button in (self.confirm, self.cancel):
-            button.setStyleSheet(style.BUTTON_STYLE)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            actions.addWidget(button)
         self.confirm.clicked.connect(self._submit)
         self.cancel.clicked.connect(self.cancelled)
         layout.addLayout(heading)
@@ -174,11 +164,7 @@ class OverridePanel(QWidget):
         self._note_done()
         self.message.clear()
         self._buttons[Outcome.PASS].setChecked(True)
-        group = self.reason_buttons[OverrideReason.OTHER].group()
-        group.setExclusive(False)  # an exclusive group keeps one checked
-        for button in self.reason_buttons.values():
-            button.setChecked(False)
-        group.setExclusive(True)
+        check_only(list(self.reason_buttons.values()), None)
 
     def show_refusal(self, why: LocalText) -> None:
         self.message.setText(why.get(self._language.value))  # type: ignore[arg-type]

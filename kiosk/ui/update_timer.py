@@ -41,7 +41,7 @@ def watch_for_updates(
     updater = updater_for(sync, environment)
     if updater is None:
         return None
-    sync.after_round = updater.staged_version
+    sync.update_check = updater
 
     def restart_when_idle() -> None:
         status = sync.status()

@@ -36,6 +36,7 @@ from kiosk.ops.update import (
     InstallRoot,
     Updater,
 )
+from sync.distribution import SYNC_PATH
 from sync.releases import (
     ARCHIVE_SHA256_HEADER,
     LATEST_PATH,
@@ -46,6 +47,7 @@ from sync.releases import (
 from tests.central.conftest import SERVER, Central
 from tests.central.kiosks import enrolled_kiosk
 from tests.kiosk.test_update import build_archive
+from tests.sync.download_world import KioskWorld, kiosk_world
 
 
 def _publish(central: Central, tmp_path: Path, version: str, **options: object) -> Path:
@@ -217,7 +219,6 @@ def test_a_running_kiosk_checks_on_the_sync_thread_and_restarts_for_the_update_o
 ) -> None:
     from kiosk.ui.update_timer import watch_for_updates
     from tests.gui.kiosk_support import build_kiosk
-    from tests.sync.download_world import kiosk_world
 
     world = kiosk_world(central, tmp_path / "kiosk")
     worker = SyncWorker(world.downloader)
@@ -242,3 +243,71 @@ def test_a_running_kiosk_checks_on_the_sync_thread_and_restarts_for_the_update_o
         qtbot.waitUntil(lambda: restarts == [EXIT_RESTART_FOR_UPDATE], timeout=5000)
     finally:
         kiosk.stop()
+
+
+def _updating_kiosk(central: Central, tmp_path: Path) -> tuple[KioskWorld, SyncWorker]:
+    """A kiosk's sync thread with the update check the launcher's kiosk has (version 1.0.0)."""
+    world = kiosk_world(central, tmp_path / "kiosk")
+    worker = SyncWorker(world.downloader)
+    releases = ReleaseClient(world.downloader.client, SERVER)
+    worker.update_check = Updater(_install_root(central, tmp_path), releases, installed="1.0.0")
+    return world, worker
+
+
+def _round_paths(world: KioskWorld, worker: SyncWorker) -> list[str]:
+    world.wiretap.paths.clear()
+    world.central.clock.advance(seconds=60)
+    worker.run_once()
+    return list(world.wiretap.paths)
+
+
+def test_an_idle_kiosk_asks_for_releases_only_when_the_sync_answer_names_a_new_one(
+    central: Central, tmp_path: Path
+) -> None:
+    world, worker = _updating_kiosk(central, tmp_path)
+    _round_paths(world, worker)  # the first round fetches the copies
+    assert _round_paths(world, worker) == [SYNC_PATH]  # nothing published: no release asked for
+    _publish(central, tmp_path, "1.1.0")
+    assert _round_paths(world, worker) == [SYNC_PATH, LATEST_PATH, archive_path("1.1.0")]
+    assert worker.status().update_staged == "1.1.0"
+    assert _round_paths(world, worker) == [
+        SYNC_PATH
+    ]  # staged: the same offer is not asked for again
+    assert worker.status().update_staged == "1.1.0"
+    _publish(central, tmp_path, "1.2.0")
+    assert _round_paths(world, worker)[:3] == [SYNC_PATH, LATEST_PATH, archive_path("1.2.0")]
+
+
+def test_a_release_check_that_failed_is_tried_again_and_an_older_central_is_asked_every_round(
+    central: Central, tmp_path: Path
+) -> None:
+    world, worker = _updating_kiosk(central, tmp_path)
+    _publish(central, tmp_path, "1.1.0")
+
+    def central_down_for_releases(
+        request: httpx.Request, response: httpx.Response
+    ) -> httpx.Response:
+        if request.url.path == LATEST_PATH:
+            return httpx.Response(503, json={"detail": "busy"})
+        return response
+
+    world.wiretap.rewrite = central_down_for_releases
+    worker.run_once()
+    assert worker.status().update_staged is None
+    world.wiretap.rewrite = None
+    world.wiretap.paths.clear()
+    worker.run_once()
+    assert LATEST_PATH in world.wiretap.paths and worker.status().update_staged == "1.1.0"
+
+    def older_central(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        if request.url.path == SYNC_PATH:
+            body = response.json()
+            del body["release_version"]
+            return httpx.Response(200, json=body)
+        return response
+
+    world.wiretap.rewrite = older_central
+    for _ in range(2):
+        world.wiretap.paths.clear()
+        worker.run_once()
+        assert world.wiretap.paths == [SYNC_PATH, LATEST_PATH]
