@@ -3,10 +3,10 @@
 The database keeps the counts: triggers on `person_colours` and `people` (migration 0015) add a
 signed row whenever a person is given a colour, changes colour, moves or is removed, in the
 writing transaction, whichever code wrote (a recompute batch on PostgreSQL adds its own summed
-rows and the trigger skips its UPDATE: migration 0023). So a province's dashboard sums a few rows per
-village instead of joining every person in it. Rows are only ever added (no transaction waits
-on a counter another holds); `fold` (the periodic jobs, central/jobs.py) replaces each area's
-rows by their sum.
+rows and the trigger skips its UPDATE: migration 0023). So a province's dashboard sums a few
+rows per village instead of joining every person in it. Rows are only ever added (no
+transaction waits on a counter another holds); `fold` (the periodic jobs, central/jobs.py)
+replaces each area's rows by their sum.
 
 - `counts_within`: the sums per (leading digits of the area, colour) inside a prefix.
 - `fold`: fold the rows of every (area, colour) that has more than one.
