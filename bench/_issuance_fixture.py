@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from multiprocessing.queues import Queue
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, text
+from _postgres import throwaway_database
+from sqlalchemy import insert, text
 
 from central.core.db import make_engine, make_sessions, migrate
 from central.core.models import PersonArea, insert_people
@@ -180,12 +181,7 @@ def recompute_postgres(
     people: int, base: str, profile: bool = False, workers: int = 1
 ) -> tuple[float, int]:
     rows = _csv_fixture(sqlite_fixture(people))
-    name = f"bench_issuance_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database(base, "bench_issuance") as url:
         engine = make_engine(url)
         migrate(engine)
         raw = engine.raw_connection()
@@ -220,7 +216,3 @@ def recompute_postgres(
             raw.close()
         engine.dispose()
         return recompute(url, profile, workers)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -10,13 +10,13 @@ fresh database and drops it after. Used by bench/issuance.py (`--only national`)
 from __future__ import annotations
 
 import json
-import secrets
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from _postgres import throwaway_database
+from sqlalchemy import text
 
 from central.core.db import make_engine, make_sessions, migrate
 from central.issuance import changes
@@ -142,18 +142,9 @@ def national_sqlite(people: int) -> tuple[float, int, float, float]:
 
 
 def national_postgres(people: int, base: str) -> tuple[float, int, float, float]:
-    name = f"bench_national_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database(base, "bench_national") as url:
         built = time.perf_counter()
         _fill(url, people)
         build_s = time.perf_counter() - built
         seconds, changed, cpu = apply_list(url)
         return seconds, changed, cpu, build_s
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

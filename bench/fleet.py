@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -31,23 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _postgres import fresh_database  # noqa: E402
 from _server_time import goal  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from healthcode.console import say, survives_closed_stdout  # noqa: E402
 from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
 
 POLL_ROUTES = ("sync", "feed", "trust-list", "roster")
-
-
-def fresh_database(url: str) -> str:
-    name = f"fleet_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def central_cpu(deployment: LoopbackDeployment) -> float:
@@ -67,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if not base or not nginx_available():
         say("fleet: needs CENTRAL_TEST_POSTGRES_URL (bash build/postgres.sh ...) and nginx")
         return 2
-    database = fresh_database(base)
+    database = fresh_database(base, "fleet")
     folder = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
     load_before = os.getloadavg()
     # A whole fleet enrols from one address here; in the field each kiosk is its own client.

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import re
-import secrets
 import statistics
 import sys
 import tempfile
@@ -38,8 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from _postgres import throwaway_database
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.administration.accounts import NewAccount, provision_account, seal_liaison_phone
@@ -99,21 +98,6 @@ class TimedSender:
         with self._lock:
             self.arrived[params["number"]] = time.perf_counter()
         time.sleep(PROVIDER_DELAY_S)
-
-
-@contextmanager
-def _postgres(url: str) -> Iterator[str]:
-    """A throwaway database beside the one the URL names."""
-    name = f"bench_scenes_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _liaisons(settings: Settings, now: datetime) -> list[str]:
@@ -217,7 +201,7 @@ def tip_off_scene(label: str, database_url: str | None, args: argparse.Namespace
 def tip_off_goals(args: argparse.Namespace) -> list[Goal]:
     goals = [tip_off_scene("sqlite", None, args)]
     if args.database_url:
-        with _postgres(args.database_url) as url:
+        with throwaway_database(args.database_url, "bench_scenes") as url:
             goals.append(tip_off_scene("postgresql", url, args))
     else:
         goals.append(

@@ -26,11 +26,11 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
+sys.path.append(str(_HERE))  # after the repository: its own `_postgres`, not a `sync`
 
 import argparse
 import os
 import random
-import secrets
 import socket
 import subprocess
 import tempfile
@@ -40,7 +40,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import tenacity
-from sqlalchemy import Connection, Table, create_engine, insert, make_url, text
+from _postgres import fresh_database
+from sqlalchemy import Connection, Table, insert, text
 
 from central.core.cipher import RecordCipher
 from central.core.db import make_engine, migrate
@@ -169,15 +170,6 @@ def run(args: list[str], folder: Path, environment: dict[str, str] | None = None
     return done.stdout
 
 
-def fresh_postgres_database(base: str) -> str:
-    name = f"bench_sync_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
 @survives_closed_stdout
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -199,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     environment = {**os.environ, "CENTRAL_SMS_PROVIDER": "log"}  # kiosks only: no SMS is sent
     database_url = f"sqlite:///{server_dir / 'central.db'}"
     if args.postgresql and postgres_base:
-        database_url = fresh_postgres_database(postgres_base)
+        database_url = fresh_database(postgres_base, "bench_sync")
         environment["CENTRAL_DATABASE_URL"] = database_url
     run(["central", "init"], server_dir, environment)
     checkpoint = run(
@@ -263,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     # and a slowed reference would flatter the ratio.
     if args.postgresql and postgres_base:
         references = [
-            copy_postgresql(fresh_postgres_database(postgres_base), database, keys, backlog)
+            copy_postgresql(fresh_database(postgres_base, "bench_sync"), database, keys, backlog)
             for _ in (1, 2)
         ]
         reference_name = "PostgreSQL's COPY"

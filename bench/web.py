@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -41,8 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 from central.app import create_app
 from central.core.admins import open_session
@@ -55,6 +53,7 @@ from healthcode.console import say, survives_closed_stdout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _postgres import throwaway_database
 from _server_time import ServerTimer, goal, percentile
 
 TARGET_MS = 50.0
@@ -214,22 +213,6 @@ def measure(label: str, client: TestClient, admin: dict[str, str], typed: list[s
     return p95
 
 
-def postgres_url(base: str) -> tuple[str, str]:
-    name = f"bench_web_{secrets.token_hex(4)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(base: str, name: str) -> None:
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @survives_closed_stdout
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -266,14 +249,13 @@ def main() -> int:
                 "set CENTRAL_TEST_POSTGRES_URL or --database-url)"
             )
         else:
-            url, name = postgres_url(base)
-            try:
-                with central(url, Path(work) / "postgres") as (client, admin):
-                    load(client, province)
-                    pg_p95 = measure("PostgreSQL, + the province", client, admin, typed_province)
-                lines.append(goal("region_search_postgres_p95", pg_p95, "ms", "<=", TARGET_MS))
-            finally:
-                drop_postgres(base, name)
+            with (
+                throwaway_database(base, "bench_web") as url,
+                central(url, Path(work) / "postgres") as (client, admin),
+            ):
+                load(client, province)
+                pg_p95 = measure("PostgreSQL, + the province", client, admin, typed_province)
+            lines.append(goal("region_search_postgres_p95", pg_p95, "ms", "<=", TARGET_MS))
     for line in lines:
         say(line)
     return 0

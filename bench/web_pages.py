@@ -30,16 +30,15 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _postgres import throwaway_database
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 from central.administration.accounts import NewAccount, provision_account
 from central.app import create_app
@@ -240,21 +239,6 @@ def measure(settings: Settings, tokens: dict[str, str], requests: int) -> dict[s
     return figures
 
 
-@contextmanager
-def _postgres(url: str) -> Iterator[str]:
-    """A throwaway database beside the one the URL names."""
-    name = f"bench_pages_{secrets.token_hex(4)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def run(label: str, database_url: str | None, args: argparse.Namespace) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite:///{Path(folder) / 'central.db'}"
@@ -307,7 +291,7 @@ def main() -> int:
         say(f"  ratio, {who} dashboard p95 / login page median: {ratio:.1f}")
     postgres = None
     if args.database_url:
-        with _postgres(args.database_url) as url:
+        with throwaway_database(args.database_url, "bench_pages") as url:
             postgres = run("postgresql", url, args)
     _goals("sqlite", sqlite)
     _goals("postgresql", postgres)
