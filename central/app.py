@@ -26,11 +26,11 @@ from central.issuance import routers as issuance_router
 from central.issuance.sms import SmsSender
 from central.issuance.sms_senders import sender_from_settings
 from central.kiosks import passage_months
+from central.kiosks.fast_lane import FastLane
 from central.kiosks.routers import distribution as distribution_router
 from central.kiosks.routers import enrollments, kiosks, passages, trail
 from central.kiosks.routers import fleet as fleet_router
 from central.kiosks.routers import releases as releases_router
-from central.kiosks.routers import sync as sync_router
 from central.reports.routers import alerts as alerts_router
 from central.reports.routers import exports as exports_router
 from central.reports.routers import reports as reports_router
@@ -100,6 +100,9 @@ def create_app(
     app.state.sms_sender = sms_sender
     app.state.region_lookups = MemoryWindows()  # the public region picker's rate limit
     install_error_handlers(app)
+    # Issue 28: the hot kiosk routes (sync, feed poll, heartbeat, upload) answered in front of
+    # FastAPI's routing; added before the guard, so the guard wraps it.
+    app.add_middleware(FastLane)
     install_request_guard(app, clock)  # issue 27: bounded bodies, no input in a log or a 500
     install_page_error_handler(app)  # issue 24: a page's 400 in the page's language
     # Routes are matched in order: the busiest ones (the public's declarations, the kiosks'
@@ -114,7 +117,6 @@ def create_app(
     app.include_router(enterprises_router.router)  # issue 12: self-registration
     app.include_router(employees_router.router)  # issue 12: rosters
     app.include_router(distribution_router.router)  # issue 11
-    app.include_router(sync_router.router)  # issue 28: one round trip for an idle kiosk
     for module in (alerts_router, fleet_router, reports_router, exports_router):  # issue 14
         app.include_router(module.router)
     app.include_router(web_router)  # issue 14: the administration pages

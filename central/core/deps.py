@@ -17,8 +17,8 @@ from central.core.admins import administrator_of_token
 from central.core.clock import TokenSource
 from central.core.errors import ApiError
 from central.core.keystore import KeyStore
-from central.core.kiosk_auth import Fields, RequestView, verify_kiosk_request
-from central.core.models import Administrator, Kiosk
+from central.core.kiosk_auth import Fields, RequestView, SignedKiosk, verify_kiosk_request
+from central.core.models import Administrator
 from central.core.settings import Settings
 from sync.schemas import RefusalReason
 
@@ -117,7 +117,7 @@ def _signed_kiosk(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
-) -> Iterator[Kiosk]:
+) -> Iterator[SignedKiosk]:
     """The signing kiosk, checked in the request's session; the nonce and last-seen it writes
     commit with the route's work, once the route has answered (before the answer is sent), in
     one transaction. A refused or failed route rolls everything back (`_session`)."""
@@ -127,7 +127,7 @@ def _signed_kiosk(
         headers=Fields(request.headers.items()),
     )
     kiosk = verify_kiosk_request(  # a KioskAuthError is the refusal (401, or 403 when revoked)
-        session,
+        session.connection(),
         view,
         body,
         now=now,
@@ -138,4 +138,4 @@ def _signed_kiosk(
     session.commit()  # a no-op when the route committed its own work already
 
 
-SignedKioskDep = Annotated[Kiosk, Depends(_signed_kiosk, scope="function")]
+SignedKioskDep = Annotated[SignedKiosk, Depends(_signed_kiosk, scope="function")]

@@ -1,14 +1,16 @@
 """Verifying a kiosk's signed request (the profile of `sync.signing`), replay-proof in the DB.
 
-Cheap by design (issue 28): the check runs in the request's own session and transaction, so a
-signed request costs one read of the kiosk, one nonce insert (`ON CONFLICT DO NOTHING`: a replay
-inserts nothing, no savepoint) and, at most once a minute per kiosk, one update of its last-seen
-time and health; the route's work and the commit follow in the same transaction. Expired nonces
-are deleted by the periodic job (`forget_spent_nonces`), not per request.
+Cheap by design (issue 28): the check runs on the request's own connection and transaction, in
+Core statements built once at import, so a signed request costs one read of the kiosk, one nonce
+insert (`ON CONFLICT DO NOTHING`: a replay inserts nothing, no savepoint) and, at most once a
+minute per kiosk, one update of its last-seen time and health; the route's work and the commit
+follow in the same transaction. Expired nonces are deleted by the periodic job
+(`forget_spent_nonces`), not per request.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,10 +24,9 @@ from http_message_signatures import (
     InvalidSignature,
 )
 from pydantic import ValidationError
-from sqlalchemy import Table, delete, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from central.core.errors import RefusedError
 from central.core.models import Kiosk, RequestNonce
@@ -76,20 +77,54 @@ class Fields:
         return any(field.lower() == str(name).lower() for field, _ in self._pairs)
 
 
+@dataclass(frozen=True)
+class SignedKiosk:
+    """The kiosk that signed a request, as its routes need it (read by one Core select)."""
+
+    id: str
+    checkpoint_id: str
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    signing_public_key: bytes
+
+
+_KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
+_NONCES: Table = RequestNonce.__table__  # type: ignore[assignment]
+# Built once (issue 28): a statement built per request cost its compilation-cache key each time.
+_KIOSK_BY_ID = select(
+    _KIOSKS.c.id,
+    _KIOSKS.c.checkpoint_id,
+    _KIOSKS.c.revoked_at,
+    _KIOSKS.c.last_seen_at,
+    _KIOSKS.c.signing_public_key,
+).where(_KIOSKS.c.id == bindparam("kiosk_id"))
+_SPEND_NONCE = {
+    name: module.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce)
+    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_RECORD_SEEN = update(_KIOSKS).where(_KIOSKS.c.id == bindparam("kiosk_id"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_key(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 class _KioskKeys(HTTPSignatureKeyResolver):
     """Looks the key id up as a kiosk, remembering what it found for the refusal's reason."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.kiosk: Kiosk | None = None
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.kiosk: SignedKiosk | None = None
         self.looked_up = False
 
     def resolve_public_key(self, key_id: str) -> Ed25519PublicKey | None:
         self.looked_up = True
-        self.kiosk = self.session.get(Kiosk, key_id)
+        row = self.connection.execute(_KIOSK_BY_ID, {"kiosk_id": key_id}).first()
+        self.kiosk = None if row is None else SignedKiosk(*row)
         if self.kiosk is None or self.kiosk.revoked_at is not None:
             return None
-        return Ed25519PublicKey.from_public_bytes(self.kiosk.signing_public_key)
+        return _public_key(bytes(self.kiosk.signing_public_key))
 
     def resolve_private_key(self, key_id: str) -> Any:
         raise NotImplementedError("the server never signs as a kiosk")
@@ -101,24 +136,24 @@ class _Verifier(HTTPMessageVerifier):
 
 
 def verify_kiosk_request(
-    session: Session,
+    connection: Connection,
     request: RequestView,
     body: bytes,
     *,
     now: datetime,
     tolerance: timedelta,
     accept_legacy: bool = False,
-) -> Kiosk:
+) -> SignedKiosk:
     """The kiosk that signed this request, its nonce spent and health recorded; or raise.
 
-    Writes in `session` without committing: the caller commits with the route's own work (one
-    transaction per request), or rolls back with a refusal. The signature must cover the
+    Writes on `connection` without committing: the caller commits with the route's own work
+    (one transaction per request), or rolls back with a refusal. The signature must cover the
     authority and the query too (a `limit=1` signed is not a `limit=5000` sent, nor a request
     to another host); `accept_legacy` lets kiosks that sign the older, narrower set through
     while a fleet updates."""
     if "signature" not in request.headers or "signature-input" not in request.headers:
         raise KioskAuthError(RefusalReason.SIGNATURE_MISSING, "the request is not signed")
-    keys = _KioskKeys(session)
+    keys = _KioskKeys(connection)
     verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
     try:
         (result,) = verifier.verify(
@@ -149,27 +184,19 @@ def verify_kiosk_request(
             RefusalReason.CLOCK_SKEW,
             f"signed at {signed_at.isoformat()}, more than {tolerance} from the server's time",
         )
-    _spend_nonce(session, kiosk.id, nonce, expires_at=signed_at + tolerance)
-    _record_health(session, kiosk, result.covered_components, now)
+    _spend_nonce(connection, kiosk.id, nonce, expires_at=signed_at + tolerance)
+    _record_health(connection, kiosk, result.covered_components, now)
     return kiosk
 
 
-_NONCES: Table = RequestNonce.__table__  # type: ignore[assignment]
-_KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
-
-
-def _spend_nonce(session: Session, kiosk_id: str, nonce: str, *, expires_at: datetime) -> None:
+def _spend_nonce(
+    connection: Connection, kiosk_id: str, nonce: str, *, expires_at: datetime
+) -> None:
     """One statement: a nonce seen before (committed, or being committed by another process,
     which PostgreSQL waits for) inserts nothing, and the request is a replay."""
-    connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(_NONCES)
-        .values(kiosk_id=kiosk_id, nonce=nonce, expires_at=expires_at)
-        .on_conflict_do_nothing()
-        .returning(_NONCES.c.nonce)
-    )
-    if connection.execute(statement).first() is None:
+    statement = _SPEND_NONCE[connection.dialect.name]
+    values = {"kiosk_id": kiosk_id, "nonce": nonce, "expires_at": expires_at}
+    if connection.execute(statement, values).first() is None:
         raise KioskAuthError(RefusalReason.REPLAYED, "this request was seen before")
 
 
@@ -182,9 +209,10 @@ def forget_spent_nonces(sessions: sessionmaker[Session], now: datetime) -> int:
     return int(getattr(deleted, "rowcount", 0) or 0)
 
 
-def _record_health(session: Session, kiosk: Kiosk, covered: dict[str, str], now: datetime) -> None:
-    """Last seen and health, written at most once a `LAST_SEEN_EVERY` per kiosk (Core UPDATE,
-    the loaded kiosk kept in step so the route sees what was written)."""
+def _record_health(
+    connection: Connection, kiosk: SignedKiosk, covered: dict[str, str], now: datetime
+) -> None:
+    """Last seen and health, written at most once a `LAST_SEEN_EVERY` per kiosk."""
     if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:
         return
     values: dict[str, Any] = {"last_seen_at": now}
@@ -199,9 +227,8 @@ def _record_health(session: Session, kiosk: Kiosk, covered: dict[str, str], now:
             free_disk_bytes=health.free_disk_bytes,
             error_counts=dict(health.error_counts),
         )
-    session.connection().execute(update(_KIOSKS).where(_KIOSKS.c.id == kiosk.id).values(values))
-    for name, value in values.items():
-        set_committed_value(kiosk, name, value)
+    # The SET clause is the parameters' columns (two shapes: with health or without).
+    connection.execute(_RECORD_SEEN, {"kiosk_id": kiosk.id, **values})
 
 
 def _health_of(raw: str) -> KioskHealth | None:

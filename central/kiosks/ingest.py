@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from central.core.cipher import RecordCipher, record_cipher
 from central.core.keyfiles import create_once
+from central.core.kiosk_auth import SignedKiosk
 from central.core.models import (
     Checkpoint,
     FeverCase,
@@ -102,7 +103,7 @@ class Sender:
     region_code: str
 
 
-def sender_of(session: Session, kiosk: Kiosk) -> Sender:
+def sender_of(session: Session, kiosk: SignedKiosk) -> Sender:
     region = session.scalar(
         select(Checkpoint.region_code).where(Checkpoint.id == kiosk.checkpoint_id)
     )

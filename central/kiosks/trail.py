@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.core.cipher import RecordCipher
-from central.core.models import AuditEntry, Checkpoint, Kiosk, ReceivedPassage
+from central.core.kiosk_auth import SignedKiosk
+from central.core.models import AuditEntry, Checkpoint, ReceivedPassage
 from sync.schemas import MAX_TRAIL_ENTRIES, TRAIL_DAYS, TRAIL_PATH, TrailAnswer, TrailEntry
 
 AUDIT_ROUTE = f"POST {TRAIL_PATH}"
@@ -23,7 +24,7 @@ AUDIT_ROUTE = f"POST {TRAIL_PATH}"
 def trail_of(
     session: Session,
     cipher: RecordCipher,
-    kiosk: Kiosk,
+    kiosk: SignedKiosk,
     issuer: str,
     code_id: bytes,
     now: datetime,

@@ -20,38 +20,29 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlalchemy import func, select
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response, StreamingResponse
 
 from central.core.deps import KeysDep, NowDep, SessionDep, SettingsDep, SignedKioskDep
 from central.core.errors import ApiError
 from central.core.keystore import latest_trust_list
-from central.core.models import Checkpoint, StatusFeedEntry
+from central.core.models import Checkpoint
 from central.core.settings import Settings
-from central.issuance.feed import last_sequence
 from central.issuance.feed_files import (
     SnapshotFile,
-    cached_delta,
     current_snapshot,
-    snapshot_would_help,
 )
 from central.kiosks.bundle import Publisher, signed_policy, signed_roster
 from healthcode.feed import BatchKind, FeedBatch
 from healthcode.feed_file import MEDIA_TYPE as SNAPSHOT_FILE_MEDIA_TYPE
 from healthcode.feed_file import iter_entries, read_own_header
-from sync.bounds import MAX_INT64
 from sync.distribution import (
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
-    FEED_PATH,
     FEED_SNAPSHOT_FILE_PATH,
     FEED_SNAPSHOT_PATH,
-    MAX_FEED_PAGE,
     POLICY_PATH,
     ROSTER_PATH,
-    SNAPSHOT_REQUIRED,
-    SNAPSHOT_WHEN_BEHIND,
     TRUST_LIST_PATH,
     etag,
 )
@@ -65,7 +56,7 @@ LEGACY_SNAPSHOT_MAX_ENTRIES = 250_000  # one signed batch of these is ~150 MB wh
 _CHUNK = 64 * 1024  # per download in flight: a hundred kiosks at once cost central ~6 MB
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
     if if_none_match is None:
         return False
     offered = {part.strip().removeprefix("W/") for part in if_none_match.split(",")}
@@ -92,71 +83,9 @@ def trust_list(
     if record is None:
         raise ApiError(404, RefusalReason.NOT_FOUND, "no trust list yet")
     tag = etag("trust-list", record.sequence)
-    if _matches(if_none_match, tag):
+    if etag_matches(if_none_match, tag):
         return _not_modified(tag)
     return _signed(record.signed, tag)
-
-
-def _snapshot_when_behind(request: Request) -> int:
-    return int(getattr(request.app.state, "snapshot_when_behind", SNAPSHOT_WHEN_BEHIND))
-
-
-@router.get(FEED_PATH, response_class=Response)
-def feed(
-    request: Request,
-    _kiosk: SignedKioskDep,
-    session: SessionDep,
-    keys: KeysDep,
-    settings: SettingsDep,
-    now: NowDep,
-    after: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_FEED_PAGE)] = MAX_FEED_PAGE,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
-    """A signed delta of the entries after `after`; or 409 `snapshot_required`; or 304 to a
-    kiosk already at the head that says so (`If-None-Match: etag("feed", after)`)."""
-    head = last_sequence(session)
-    if head == after and _matches(if_none_match, etag("feed", head)):
-        return Response(
-            status_code=304,
-            headers={
-                "etag": etag("feed", head),
-                "cache-control": "no-cache",
-                FEED_HEAD_HEADER: str(head),
-            },
-        )
-    oldest = session.scalar(select(func.min(StatusFeedEntry.sequence)))
-    missing = (oldest is None and head > after) or (oldest is not None and oldest > after + 1)
-    behind = head - after > _snapshot_when_behind(request)
-    if behind and not missing:
-        # The newest snapshot file (coalesced while the feed moves fast) may be no newer than
-        # the kiosk: then deltas are the only way forward.
-        coalesce = timedelta(seconds=settings.feed_snapshot_coalesce_s)
-        behind = snapshot_would_help(_feed_folder(settings), head, after, coalesce)
-    if after > head or missing or behind:
-        return JSONResponse(
-            {
-                "error": SNAPSHOT_REQUIRED,
-                "detail": f"the kiosk is at {after}, the feed at {head}: fetch a snapshot",
-                "server_time": now.isoformat(),
-            },
-            status_code=409,
-            headers={FEED_HEAD_HEADER: str(head)},
-        )
-    publisher = Publisher.of(keys.path)
-    body = cached_delta(
-        session,
-        _feed_folder(settings),
-        after,
-        min(limit, MAX_FEED_PAGE),
-        head=head,
-        key=lambda: publisher.key,
-        publisher=publisher.issuer,
-        now=now,
-    )
-    # The page's tag only when it reaches the head: "nothing after the head".
-    tag = etag("feed", head) if head - after <= limit else None
-    return _signed(body, tag, **{FEED_HEAD_HEADER: str(head)})
 
 
 def _feed_folder(settings: Settings) -> Path:
@@ -199,7 +128,9 @@ def feed_snapshot_file(
         "accept-ranges": "bytes",
         FEED_HEAD_HEADER: str(found.last_sequence),
     }
-    if _matches(if_none_match, found.etag) or _matches(if_none_match, _nginx_etag(found.path)):
+    if etag_matches(if_none_match, found.etag) or etag_matches(
+        if_none_match, _nginx_etag(found.path)
+    ):
         return Response(status_code=304, headers=headers)
     if settings.feed_files_accel_prefix is not None:
         headers["x-accel-redirect"] = settings.feed_files_accel_prefix + found.path.name
@@ -319,7 +250,7 @@ def policy(
     """The checkpoint's policy as a signed document."""
     checkpoint = _checkpoint(session, kiosk)
     tag = etag("policy", checkpoint.policy_version)
-    if _matches(if_none_match, tag):
+    if etag_matches(if_none_match, tag):
         return _not_modified(tag)
     return _signed(signed_policy(session, checkpoint, Publisher.of(keys.path), now), tag)
 
@@ -335,6 +266,6 @@ def roster(
     """The checkpoint's staff roster (operators with their PIN hashes) as a signed document."""
     checkpoint = _checkpoint(session, kiosk)
     tag = etag("roster", checkpoint.roster_version)
-    if _matches(if_none_match, tag):
+    if etag_matches(if_none_match, tag):
         return _not_modified(tag)
     return _signed(signed_roster(session, checkpoint, Publisher.of(keys.path), now), tag)

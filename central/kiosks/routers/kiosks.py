@@ -1,4 +1,5 @@
-"""Kiosks: the signed heartbeat, and health and revocation for administrators."""
+"""Kiosks: health and revocation for administrators (the signed heartbeat is in
+`central.kiosks.fast_lane`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from central.core.audit import Action, AuditDep
-from central.core.deps import NowDep, SessionDep, SignedKioskDep
+from central.core.deps import NowDep, SessionDep
 from central.core.errors import ApiError
 from central.core.models import Checkpoint, Kiosk
 from central.core.scope import Scope, ScopeDep
 from central.kiosks.schemas import KioskOut
-from sync.schemas import API_PREFIX, HEARTBEAT_PATH, HeartbeatAck, RefusalReason
+from sync.schemas import API_PREFIX, RefusalReason
 
 router = APIRouter(tags=["kiosks"])
 
@@ -30,12 +31,6 @@ def kiosk_out(kiosk: Kiosk) -> KioskOut:
         free_disk_bytes=kiosk.free_disk_bytes,
         error_counts=kiosk.error_counts,
     )
-
-
-@router.post(HEARTBEAT_PATH)
-def heartbeat(kiosk: SignedKioskDep, now: NowDep) -> HeartbeatAck:
-    """A signed no-op: proves the kiosk's identity and records its health."""
-    return HeartbeatAck(kiosk_id=kiosk.id, server_time=now)
 
 
 def _found(session: SessionDep, scope: Scope, kiosk_id: str) -> Kiosk | None:
