@@ -272,10 +272,10 @@ def feed(call: Call) -> Answer:
             publisher=publisher.issuer,
             now=call.now,
         )
-    headers = [("cache-control", "no-cache"), (FEED_HEAD_HEADER, str(head))]
+    page = [("cache-control", "no-cache"), (FEED_HEAD_HEADER, str(head))]
     if head - after <= limit:  # the page's tag only when it reaches the head
-        headers.insert(0, ("etag", etag("feed", head)))
-    return Answer(200, body, COSE_MEDIA_TYPE.encode(), tuple(headers))
+        page.insert(0, ("etag", etag("feed", head)))
+    return Answer(200, body, COSE_MEDIA_TYPE.encode(), tuple(page))
 
 
 # ---------------------------------------------------------------- heartbeat

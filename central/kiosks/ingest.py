@@ -103,7 +103,7 @@ class Sender:
     region_code: str
 
 
-def sender_of(session: Session, kiosk: SignedKiosk) -> Sender:
+def sender_of(session: Session, kiosk: SignedKiosk | Kiosk) -> Sender:
     region = session.scalar(
         select(Checkpoint.region_code).where(Checkpoint.id == kiosk.checkpoint_id)
     )
