@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
-from central.core.models import Kiosk, RequestNonce
+from central.core.models import Checkpoint, Kiosk, RequestNonce
 from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, RefusalReason
 from sync.signing import (
     COVERED_COMPONENTS,
@@ -91,18 +91,26 @@ class SignedKiosk:
     revoked_at: datetime | None
     last_seen_at: datetime | None
     signing_public_key: bytes
+    region_code: str | None  # the checkpoint's
 
 
 _KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
 _NONCES: Table = RequestNonce.__table__  # type: ignore[assignment]
 # Built once (issue 28): a statement built per request cost its compilation-cache key each time.
-_KIOSK_BY_ID = select(
-    _KIOSKS.c.id,
-    _KIOSKS.c.checkpoint_id,
-    _KIOSKS.c.revoked_at,
-    _KIOSKS.c.last_seen_at,
-    _KIOSKS.c.signing_public_key,
-).where(_KIOSKS.c.id == bindparam("kiosk_id"))
+_CHECKPOINTS: Table = Checkpoint.__table__  # type: ignore[assignment]
+# With the checkpoint's region: an upload copies it into every row it stores.
+_KIOSK_BY_ID = (
+    select(
+        _KIOSKS.c.id,
+        _KIOSKS.c.checkpoint_id,
+        _KIOSKS.c.revoked_at,
+        _KIOSKS.c.last_seen_at,
+        _KIOSKS.c.signing_public_key,
+        _CHECKPOINTS.c.region_code,
+    )
+    .select_from(_KIOSKS.outerjoin(_CHECKPOINTS, _CHECKPOINTS.c.id == _KIOSKS.c.checkpoint_id))
+    .where(_KIOSKS.c.id == bindparam("kiosk_id"))
+)
 _SPEND_NONCE = {
     name: module.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce)
     for name, module in (("postgresql", postgresql), ("sqlite", sqlite))

@@ -104,6 +104,8 @@ class Sender:
 
 
 def sender_of(session: Session, kiosk: SignedKiosk | Kiosk) -> Sender:
+    if isinstance(kiosk, SignedKiosk):  # read with the kiosk when its signature was checked
+        return Sender(kiosk.id, kiosk.checkpoint_id, kiosk.region_code or "")
     region = session.scalar(
         select(Checkpoint.region_code).where(Checkpoint.id == kiosk.checkpoint_id)
     )
