@@ -10,13 +10,14 @@ zone, Asia/Shanghai, as every other day of the reports.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ def count_passages(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
         fevers[key] += int(bool(row["fever"]))
     if not passages:
         return 0
-    table: Table = PassageDay.__table__  # type: ignore[assignment]
+    connection = session.connection()
     values = [
         {
             "checkpoint_id": checkpoint,
@@ -50,14 +51,19 @@ def count_passages(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
         }
         for checkpoint, day, outcome in sorted(passages)
     ]
-    dialect = session.get_bind().dialect.name
+    connection.execute(_add_to_counters(connection.dialect.name), values)
+    return sum(passages.values())
+
+
+@functools.cache
+def _add_to_counters(dialect: str) -> Insert:
+    """The counters' upsert, built once per dialect (issue 28: not per upload)."""
+    table: Table = PassageDay.__table__  # type: ignore[assignment]
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=["checkpoint_id", "day", "outcome"],
         set_={
             "passages": table.c.passages + insert.excluded.passages,
             "fevers": table.c.fevers + insert.excluded.fevers,
         },
     )
-    session.execute(statement, values)
-    return sum(passages.values())
