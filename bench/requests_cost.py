@@ -4,11 +4,12 @@ no-change feed poll (304, and the signed empty delta an older kiosk gets), a hea
 to the ASGI app, so the figure is the server's own work (CPU of this process, all threads;
 the database server's CPU is not in it). On SQLite, or PostgreSQL with `--postgresql`.
 
-    .venv/bin/python bench/requests_cost.py [--requests 400] [--profile out.txt]
+    .venv/bin/python bench/requests_cost.py [--requests 400] [--profile out.txt] [--only sync]
     bash build/postgres.sh .venv/bin/python bench/requests_cost.py --postgresql
 
-`--profile FILE` runs cProfile over the timed requests (the event loop's thread only: routes and
-plain `def` dependencies run in the thread pool, so for the whole picture use py-spy instead:
+`--only KINDS` times some kinds alone (comma-separated; no goal lines then). `--profile FILE`
+runs cProfile over the timed requests (the event loop's thread only: the lean path's work runs
+in a worker thread, so for the whole picture use py-spy instead:
 `.venv/bin/py-spy record -f raw -o out.raw -- .venv/bin/python bench/requests_cost.py`).
 """
 
