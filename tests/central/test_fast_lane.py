@@ -99,3 +99,14 @@ def test_the_lean_routes_are_not_in_the_openapi_document_and_the_others_stay(
     paths = central.client.get("/openapi.json").json()["paths"]
     assert TRUST_LIST_PATH in paths
     assert not {path for _method, path in LEAN} & set(paths)
+
+
+def test_a_sync_naming_a_platform_that_cannot_be_one_is_answered_422(
+    central: Central, kiosk: Enrollment
+) -> None:
+    auth = kiosk.identity.auth(clock=central.clock)
+    answer = central.client.get(SYNC_PATH, params={"platform": "Linux x86"}, auth=auth)
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "query.platform: String should match pattern '^[a-z0-9_.-]+$'"
+    fine = central.client.get(SYNC_PATH, params={"platform": "linux-x86_64"}, auth=auth)
+    assert fine.status_code == 200 and fine.json()["release_version"] is None
