@@ -110,3 +110,14 @@ def test_a_sync_naming_a_platform_that_cannot_be_one_is_answered_422(
     assert answer.json()["detail"] == "query.platform: String should match pattern '^[a-z0-9_.-]+$'"
     fine = central.client.get(SYNC_PATH, params={"platform": "linux-x86_64"}, auth=auth)
     assert fine.status_code == 200 and fine.json()["release_version"] is None
+
+
+def test_a_feed_delta_spends_its_nonce_so_the_same_request_again_is_a_replay(
+    central: Central, kiosk: Enrollment
+) -> None:
+    request = httpx.Request("GET", SERVER + FEED_PATH, params={"after": 0})
+    kiosk.identity.auth(clock=central.clock).sign(request)
+    first = central.client.get(FEED_PATH, params={"after": 0}, headers=signed_copy(request))
+    again = central.client.get(FEED_PATH, params={"after": 0}, headers=signed_copy(request))
+    assert first.status_code == 200
+    assert again.status_code == 401 and again.json()["error"] == "replayed"
