@@ -10,23 +10,27 @@ same transaction as its entries.
 
 Writes go through the store's writer thread and are called from the sync thread (never the
 GUI's): a verified delta is one transaction (an entry replaces the kept one when its colour
-sequence is not older, as `healthcode.feed.FeedCopy` does); a snapshot is streamed in chunks
-into a loading table (each chunk its own short transaction, so passages are written between
-them), sorted into a new table by SQLite's bounded external sort, and swapped in by a rename
-within one transaction. Readers (WAL, one connection per thread) see the old copy or the new
-one, never half of either; a snapshot whose stream fails leaves the copy as it was. Leftover
-tables of a load a crash interrupted are dropped before the next one.
+sequence is not older, as `healthcode.feed.FeedCopy` does). A snapshot is streamed by the sync
+thread into a scratch database of its own beside the store (`<store>-feed-load`: no journal, no
+sync, nothing for the writer or the WAL to carry) and sorted there by SQLite's bounded external
+sort into the new copy's order, newest per code. The writer then attaches the scratch file and
+copies the sorted copy into a new table in key order (appends), each chunk its own short
+transaction, so passages are written between them and the copy crosses the WAL once; the new
+table is swapped in by a rename within one transaction. Readers (WAL, one connection per
+thread) see the old copy or the new one, never half of either; a snapshot whose stream fails
+leaves the copy as it was. Leftovers of a load a crash interrupted (the scratch file, the half
+built table) are dropped before the next one.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, wait
 from datetime import datetime, timedelta
 from functools import partial
-from itertools import islice
+from pathlib import Path
 from typing import TypeVar
 
 from healthcode.claims import Colour, HealthCodeClaims
@@ -49,10 +53,15 @@ from kiosk.store.rows import code_indexer, from_ms, to_ms
 T = TypeVar("T")
 Row = tuple[bytes, int, int, int, str, int]
 
-# feed_copy_load: a snapshot's entries as they stream in, in arrival order; feed_copy_next:
-# the snapshot's copy built from them, renamed to feed_copy by the swap; feed_copy_old: the
+# feed_copy_load: where an older version streamed a snapshot (kept here to drop its leftover);
+# feed_copy_next: the snapshot's copy, renamed to feed_copy by the swap; feed_copy_old: the
 # replaced copy, dropped after the swap
 LEFTOVERS = ("feed_copy_load", "feed_copy_next", "feed_copy_old")
+SCRATCH_SUFFIX = "-feed-load"
+SCRATCH_SCHEMA = "feed_load"  # the scratch file's name on the writer's connection
+# The scratch connection's page cache, which also bounds the sorter's memory before it spills
+# sorted runs to temporary files: 64 MiB keeps a 5,000,000-entry sort to a few runs.
+SCRATCH_CACHE_KIB = 64 * 1024
 LAST_SEQUENCE_KEY = "feed_last_sequence"
 AS_OF_KEY = "feed_as_of_ms"
 CHUNK = 50_000
@@ -70,28 +79,36 @@ _UPSERT = (
     " at_ms = excluded.at_ms WHERE excluded.colour_seq >= feed_copy.colour_seq"
 )
 _CREATE_LOADING = (
-    "CREATE TABLE feed_copy_load (code_ix BLOB, colour INTEGER, colour_seq INTEGER,"
+    "CREATE TABLE arrived (code_ix BLOB, colour INTEGER, colour_seq INTEGER,"
     " sequence INTEGER, reason TEXT, at_ms INTEGER)"
 )
 _LOAD = (
-    "INSERT INTO feed_copy_load (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+    "INSERT INTO arrived (code_ix, colour, colour_seq, sequence, reason, at_ms)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
-_CREATE_NEXT = (
-    "CREATE TABLE feed_copy_next (code_ix BLOB NOT NULL PRIMARY KEY, colour INTEGER NOT NULL,"
+_COPY_TABLE = (
+    " (code_ix BLOB NOT NULL PRIMARY KEY, colour INTEGER NOT NULL,"
     " colour_seq INTEGER NOT NULL, sequence INTEGER NOT NULL, reason TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL) WITHOUT ROWID"
 )
 # Newest per code as the stream had it: sorted by key (SQLite's external sort, bounded
 # memory) and appended in key order; rowid is the arrival order.
-_BUILD_NEXT = (
-    "INSERT INTO feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
-    " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms FROM feed_copy_load"
+_SORT = (
+    "INSERT INTO sorted (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+    " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms FROM arrived"
     " WHERE true ORDER BY code_ix, colour_seq, rowid ON CONFLICT(code_ix) DO UPDATE SET"
     " colour = excluded.colour, colour_seq = excluded.colour_seq, sequence = excluded.sequence,"
     " reason = excluded.reason, at_ms = excluded.at_ms"
-    " WHERE excluded.colour_seq >= feed_copy_next.colour_seq"
+    " WHERE excluded.colour_seq >= sorted.colour_seq"
 )
+_CREATE_NEXT = "CREATE TABLE main.feed_copy_next" + _COPY_TABLE
+# One chunk of the sorted copy, after the last key copied: appended at the table's end.
+_COPY_CHUNK = (
+    "INSERT INTO main.feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+    " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms"
+    " FROM feed_load.sorted WHERE code_ix > ? ORDER BY code_ix LIMIT ?"
+)
+_LAST_COPIED = "SELECT max(code_ix) FROM main.feed_copy_next"
 _SWAP = (
     "ALTER TABLE feed_copy RENAME TO feed_copy_old",
     "ALTER TABLE feed_copy_next RENAME TO feed_copy",
@@ -110,6 +127,7 @@ class StoredFeed:
         self._readers = readers
         self._index = code_indexer(cipher)
         self._chunk = max(1, chunk)
+        self._scratch = Path(f"{writer.path}{SCRATCH_SUFFIX}")
         self._applying = threading.Lock()  # one update at a time
         self._compacted_to: datetime | None = None
         connection = readers.get()
@@ -198,12 +216,16 @@ class StoredFeed:
             if (refusal := older_snapshot(last_sequence, self._last_sequence)) is not None:
                 raise refusal
             as_of = _newer(self._as_of, as_of_utc)
+            self._run(_discard_leftovers)
+            _remove_scratch(self._scratch)
             try:
-                taken = self._load(entries, horizon_utc)
-                self._run(_build_next)
+                taken = _sort_into_scratch(self._scratch, self._rows(entries, horizon_utc))
+                self._copy_from_scratch()
             except BaseException:
                 self._run(_discard_leftovers)
                 raise
+            finally:
+                _remove_scratch(self._scratch)
 
             def swap(connection: sqlite3.Connection) -> None:
                 for statement in _SWAP:
@@ -251,27 +273,18 @@ class StoredFeed:
                 at_ms,
             )
 
-    def _load(self, entries: Iterable[FeedEntry], horizon: datetime | None) -> int:
-        """Stream the entries into the loading table; the number loaded. The next chunk is
-        made while the writer inserts the previous one (two chunks in memory at most)."""
-        self._run(_discard_leftovers)
-        self._run(lambda connection: connection.execute(_CREATE_LOADING))
-        rows = self._rows(entries, horizon)
-        pending: Future[None] | None = None
-        loaded = 0
+    def _copy_from_scratch(self) -> None:
+        """Copy the scratch file's sorted copy into feed_copy_next in key order, a chunk per
+        transaction (passages are written between them)."""
+        attach = partial(_attach_scratch, path=str(self._scratch))
+        self._writer.submit(attach, transaction=False).result(WRITE_TIMEOUT_S)
         try:
-            while chunk := list(islice(rows, self._chunk)):
-                if pending is not None:
-                    pending.result(WRITE_TIMEOUT_S)
-                pending = self._writer.submit(partial(_load_chunk, rows=chunk))
-                loaded += len(chunk)
-        except BaseException:
-            if pending is not None:
-                wait([pending], WRITE_TIMEOUT_S)  # before the leftovers are dropped
-            raise
-        if pending is not None:
-            pending.result(WRITE_TIMEOUT_S)
-        return loaded
+            self._run(lambda connection: connection.execute(_CREATE_NEXT))
+            copied, last = self._chunk, b""  # every key sorts after the empty blob
+            while copied == self._chunk:
+                copied, last = self._run(partial(_copy_chunk, after=last, limit=self._chunk))
+        finally:
+            self._writer.submit(_detach_scratch, transaction=False).result(WRITE_TIMEOUT_S)
 
 
 def _newer(known: datetime | None, heard: datetime) -> datetime:
@@ -283,14 +296,48 @@ def _write_head(connection: sqlite3.Connection, last_sequence: int, as_of: datet
     write_meta(connection, AS_OF_KEY, "" if as_of is None else str(to_ms(as_of)))
 
 
-def _load_chunk(connection: sqlite3.Connection, rows: list[Row]) -> None:
-    connection.executemany(_LOAD, rows)
+def _sort_into_scratch(path: Path, rows: Iterable[Row]) -> int:
+    """Stream the rows into a new scratch database at `path` and sort them there into the
+    copy's order, newest per code (on the calling thread: the writer is not held); the number
+    streamed. Nothing in it needs to survive a crash, so it has no journal and no sync."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # its owner's only
+    os.close(descriptor)
+    connection = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB:d}")
+        connection.execute(_CREATE_LOADING)
+        connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
+        connection.execute("BEGIN")
+        loaded = connection.executemany(_LOAD, rows).rowcount
+        connection.execute(_SORT)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    return max(loaded, 0)
 
 
-def _build_next(connection: sqlite3.Connection) -> None:
-    connection.execute(_CREATE_NEXT)
-    connection.execute(_BUILD_NEXT)
-    connection.execute("DROP TABLE feed_copy_load")
+def _remove_scratch(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _attach_scratch(connection: sqlite3.Connection, path: str) -> None:
+    connection.execute(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (path,))
+
+
+def _detach_scratch(connection: sqlite3.Connection) -> None:
+    attached = {row[1] for row in connection.execute("PRAGMA database_list")}
+    if SCRATCH_SCHEMA in attached:
+        connection.execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
+
+
+def _copy_chunk(connection: sqlite3.Connection, after: bytes, limit: int) -> tuple[int, bytes]:
+    """Append the next `limit` codes after `after`; how many, and the last one copied."""
+    copied = connection.execute(_COPY_CHUNK, (after, limit)).rowcount
+    last = connection.execute(_LAST_COPIED).fetchone()[0]
+    return copied, after if last is None else bytes(last)
 
 
 def _discard_leftovers(connection: sqlite3.Connection) -> None:
