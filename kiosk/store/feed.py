@@ -28,10 +28,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import partial
+from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from healthcode.claims import Colour, HealthCodeClaims
 from healthcode.feed import (
@@ -219,7 +221,9 @@ class StoredFeed:
             self._run(_discard_leftovers)
             _remove_scratch(self._scratch)
             try:
-                taken = _sort_into_scratch(self._scratch, self._rows(entries, horizon_utc))
+                taken = _sort_into_scratch(
+                    self._scratch, self._rows(entries, horizon_utc), self._chunk
+                )
                 self._copy_from_scratch()
             except BaseException:
                 self._run(_discard_leftovers)
@@ -296,26 +300,52 @@ def _write_head(connection: sqlite3.Connection, last_sequence: int, as_of: datet
     write_meta(connection, AS_OF_KEY, "" if as_of is None else str(to_ms(as_of)))
 
 
-def _sort_into_scratch(path: Path, rows: Iterable[Row]) -> int:
+def _sort_into_scratch(path: Path, rows: Iterator[Row], chunk: int) -> int:
     """Stream the rows into a new scratch database at `path` and sort them there into the
-    copy's order, newest per code (on the calling thread: the writer is not held); the number
-    streamed. Nothing in it needs to survive a crash, so it has no journal and no sync."""
+    copy's order, newest per code (the writer is not held); the number streamed. Nothing in it
+    needs to survive a crash, so it has no journal and no sync. A thread of its own inserts
+    one chunk while the caller makes the next (two chunks in memory at most)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # its owner's only
     os.close(descriptor)
+    with ThreadPoolExecutor(1, thread_name_prefix="feed-load") as loader:
+        connection = loader.submit(_open_scratch, path).result()
+        pending: Future[Any] | None = None
+        loaded = 0
+        try:
+            while block := list(islice(rows, chunk)):
+                if pending is not None:
+                    pending.result()
+                pending = loader.submit(_load_block, connection, block)
+                loaded += len(block)
+            if pending is not None:
+                pending.result()
+            loader.submit(_sort_scratch, connection).result()
+        finally:
+            if pending is not None:
+                wait([pending])  # before the connection closes
+            loader.submit(connection.close).result()
+    return loaded
+
+
+def _open_scratch(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB:d}")
-        connection.execute(_CREATE_LOADING)
-        connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
-        connection.execute("BEGIN")
-        loaded = connection.executemany(_LOAD, rows).rowcount
-        connection.execute(_SORT)
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-    return max(loaded, 0)
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB:d}")
+    connection.execute(_CREATE_LOADING)
+    connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
+    connection.execute("BEGIN")  # one transaction: nothing to make durable
+    return connection
+
+
+def _load_block(connection: sqlite3.Connection, rows: list[Row]) -> None:
+    # Returns nothing: the cursor must end on this thread, not reset its statement on another.
+    connection.executemany(_LOAD, rows)
+
+
+def _sort_scratch(connection: sqlite3.Connection) -> None:
+    connection.execute(_SORT)
+    connection.execute("COMMIT")
 
 
 def _remove_scratch(path: Path) -> None:
