@@ -61,9 +61,9 @@ Row = tuple[bytes, int, int, int, str, int]
 LEFTOVERS = ("feed_copy_load", "feed_copy_next", "feed_copy_old")
 SCRATCH_SUFFIX = "-feed-load"
 SCRATCH_SCHEMA = "feed_load"  # the scratch file's name on the writer's connection
-# The scratch connection's page cache, which also bounds the sorter's memory before it spills
-# sorted runs to temporary files: 64 MiB keeps a 5,000,000-entry sort to a few runs.
-SCRATCH_CACHE_KIB = 64 * 1024
+# The scratch connection keeps SQLite's default page cache (2 MB), which also bounds the
+# sorter's memory before it spills sorted runs to temporary files: larger caches sorted slower
+# (5,000,000 entries: 6.5 s with 2 MB, 7.9 s with 16 MB, 9.5 s with 64 MB).
 LAST_SEQUENCE_KEY = "feed_last_sequence"
 AS_OF_KEY = "feed_as_of_ms"
 CHUNK = 50_000
@@ -331,7 +331,6 @@ def _open_scratch(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(str(path), isolation_level=None)
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
-    connection.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB:d}")
     connection.execute(_CREATE_LOADING)
     connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
     connection.execute("BEGIN")  # one transaction: nothing to make durable

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from kiosk.store.crypto import FieldCipher
 from kiosk.store.feed import StoredFeed
 from kiosk.store.rows import code_index, code_indexer
 from kiosk.store.schema import MIGRATIONS, current_version, migrate
-from tests.kiosk.checkpoint_support import ISSUER, T0
+from tests.kiosk.checkpoint_support import ISSUER, T0, passage
 
 
 def code(n: int) -> bytes:
@@ -124,6 +125,45 @@ def test_a_snapshot_stream_that_fails_leaves_the_copy_unchanged(
         )
     assert (feed.last_sequence, feed.as_of_utc, feed.count()) == (2, T0, 2)
     assert feed.latest(ISSUER, code(1)) is not None and feed.latest(ISSUER, code(10)) is None
+    tables = {row[0] for row in store._readers.get().execute("SELECT name FROM sqlite_master")}
+    assert not tables & {"feed_copy_load", "feed_copy_next", "feed_copy_old"}
+
+
+def test_passages_recorded_while_a_snapshot_loads_are_written_at_once_and_kept(
+    store: Store, keys: StoreKeys
+) -> None:
+    feed = small_chunks(store, keys)
+    recorded: list[int] = []
+
+    def streamed() -> Iterator[FeedEntry]:
+        for n in range(10):
+            yield entry(n + 1, n, Colour.YELLOW, colour_seq=1 + n % 3)
+            if n % 3 == 0:  # committed while the snapshot is still streaming
+                recorded.append(store.passages.record(passage(code_byte=n + 1)).result(10))
+
+    taken = feed.replace_from_snapshot(
+        chain(streamed(), [entry(11, 0, Colour.RED, colour_seq=0)]),  # older: not taken
+        last_sequence=11,
+        as_of_utc=T0,
+        horizon_utc=None,
+    )
+    print(f"{len(recorded)} passages recorded during the load")
+    assert (taken, feed.count(), recorded) == (11, 10, [1, 2, 3, 4])
+    assert store.passages.counts(T0).upload_backlog == 4
+    assert feed.latest(ISSUER, code(0)) == entry(1, 0, Colour.YELLOW, colour_seq=1)
+    assert feed.latest(ISSUER, code(9)) == entry(10, 9, Colour.YELLOW, colour_seq=1)
+
+
+def test_what_a_load_cut_short_by_a_crash_left_behind_is_dropped_by_the_next(
+    store: Store, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "kiosk.db-feed-load"
+    scratch.write_bytes(b"half a scratch file")  # the kiosk lost power mid-load
+    store._writer.submit(lambda c: c.execute("CREATE TABLE feed_copy_next (x)")).result(10)
+    store.feed.replace_from_snapshot(
+        iter([entry(5, 2), entry(6, 3)]), last_sequence=6, as_of_utc=T0, horizon_utc=None
+    )
+    assert store.feed.count() == 2 and not scratch.exists()
     tables = {row[0] for row in store._readers.get().execute("SELECT name FROM sqlite_master")}
     assert not tables & {"feed_copy_load", "feed_copy_next", "feed_copy_old"}
 
