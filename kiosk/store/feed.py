@@ -28,12 +28,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from healthcode.claims import Colour, HealthCodeClaims
 from healthcode.feed import (
@@ -59,10 +59,8 @@ Row = tuple[bytes, int, int, int, str, int]
 # feed_copy_next: the snapshot's copy, renamed to feed_copy by the swap; feed_copy_old: the
 # replaced copy, dropped after the swap
 LEFTOVERS = ("feed_copy_load", "feed_copy_next", "feed_copy_old")
-# Two scratch files: a run loads into one while the other's is sorted.
-SCRATCH_SUFFIXES = ("-feed-load-a", "-feed-load-b")
-SCRATCH_SCHEMAS = ("feed_load_a", "feed_load_b")  # their names on the writer's connection
-RUN = 500_000  # entries sorted at a time
+SCRATCH_SUFFIX = "-feed-load"
+SCRATCH_SCHEMA = "feed_load"  # the scratch file's name on the writer's connection
 # The scratch connection keeps SQLite's default page cache (2 MB), which also bounds the
 # sorter's memory before it spills sorted runs to temporary files: larger caches sorted slower
 # (5,000,000 entries: 6.5 s with 2 MB, 7.9 s with 16 MB, 9.5 s with 64 MB).
@@ -95,27 +93,22 @@ _COPY_TABLE = (
     " colour_seq INTEGER NOT NULL, sequence INTEGER NOT NULL, reason TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL) WITHOUT ROWID"
 )
-# A run's newest per code as the stream had it: sorted by key (SQLite's external sort,
-# bounded memory) and appended in key order; rowid is the arrival order.
+# Newest per code as the stream had it: sorted by key (SQLite's external sort, bounded
+# memory) and appended in key order; rowid is the arrival order.
 _SORT = (
-    "INSERT INTO {table} (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+    "INSERT INTO sorted (code_ix, colour, colour_seq, sequence, reason, at_ms)"
     " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms FROM arrived"
     " WHERE true ORDER BY code_ix, colour_seq, rowid ON CONFLICT(code_ix) DO UPDATE SET"
     " colour = excluded.colour, colour_seq = excluded.colour_seq, sequence = excluded.sequence,"
     " reason = excluded.reason, at_ms = excluded.at_ms"
-    " WHERE excluded.colour_seq >= {table}.colour_seq"
+    " WHERE excluded.colour_seq >= sorted.colour_seq"
 )
 _CREATE_NEXT = "CREATE TABLE main.feed_copy_next" + _COPY_TABLE
-# The runs merged, a chunk at a time, appended at the new table's end; a code in several runs
-# keeps the newest in arrival order (as a delta would).
-_MERGE = (
+# One chunk of the sorted copy, after the last key copied: appended at the table's end.
+_COPY_CHUNK = (
     "INSERT INTO main.feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
     " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms"
-    " FROM ({arms} ORDER BY code_ix, run LIMIT ?2) WHERE true ORDER BY code_ix, run"
-    " ON CONFLICT(code_ix) DO UPDATE SET colour = excluded.colour,"
-    " colour_seq = excluded.colour_seq, sequence = excluded.sequence,"
-    " reason = excluded.reason, at_ms = excluded.at_ms"
-    " WHERE excluded.colour_seq >= feed_copy_next.colour_seq"
+    " FROM feed_load.sorted WHERE code_ix > ? ORDER BY code_ix LIMIT ?"
 )
 _LAST_COPIED = "SELECT max(code_ix) FROM main.feed_copy_next"
 _SWAP = (
@@ -130,20 +123,13 @@ class StoredFeed:
     committed: call them from the sync thread)."""
 
     def __init__(
-        self,
-        writer: Writer,
-        readers: Readers,
-        cipher: FieldCipher,
-        *,
-        chunk: int = CHUNK,
-        run: int = RUN,
+        self, writer: Writer, readers: Readers, cipher: FieldCipher, *, chunk: int = CHUNK
     ) -> None:
         self._writer = writer
         self._readers = readers
         self._index = code_indexer(cipher)
         self._chunk = max(1, chunk)
-        self._run_size = max(1, run)
-        self._scratches = tuple(Path(f"{writer.path}{suffix}") for suffix in SCRATCH_SUFFIXES)
+        self._scratch = Path(f"{writer.path}{SCRATCH_SUFFIX}")
         self._applying = threading.Lock()  # one update at a time
         self._compacted_to: datetime | None = None
         connection = readers.get()
@@ -233,17 +219,17 @@ class StoredFeed:
                 raise refusal
             as_of = _newer(self._as_of, as_of_utc)
             self._run(_discard_leftovers)
-            _remove_scratch(self._scratches)
+            _remove_scratch(self._scratch)
             try:
-                taken, runs = _sort_into_runs(
-                    self._scratches, self._rows(entries, horizon_utc), self._run_size
+                taken = _sort_into_scratch(
+                    self._scratch, self._rows(entries, horizon_utc), self._chunk
                 )
-                self._copy_from_runs(runs)
+                self._copy_from_scratch()
             except BaseException:
                 self._run(_discard_leftovers)
                 raise
             finally:
-                _remove_scratch(self._scratches)
+                _remove_scratch(self._scratch)
 
             def swap(connection: sqlite3.Connection) -> None:
                 for statement in _SWAP:
@@ -291,24 +277,18 @@ class StoredFeed:
                 at_ms,
             )
 
-    def _copy_from_runs(self, runs: list[str]) -> None:
-        """Merge the sorted runs into feed_copy_next in key order, a chunk per transaction
-        (passages are written between them)."""
-        attach = partial(_attach_scratches, paths=self._scratches)
+    def _copy_from_scratch(self) -> None:
+        """Copy the scratch file's sorted copy into feed_copy_next in key order, a chunk per
+        transaction (passages are written between them)."""
+        attach = partial(_attach_scratch, path=str(self._scratch))
         self._writer.submit(attach, transaction=False).result(WRITE_TIMEOUT_S)
         try:
             self._run(lambda connection: connection.execute(_CREATE_NEXT))
-            if not runs:
-                return
-            # A code's entries of every run are copied again with the next chunk (in arrival
-            # order they give the same newest), so a chunk must hold more than one code's.
-            limit = max(self._chunk, len(runs) + 1)
-            merge = partial(_merge_chunk, sql=_merge_sql(runs), limit=limit)
-            after, last = None, b""  # every key sorts after the empty blob
-            while last != after:  # until a chunk brings no new code
-                after, last = last, self._run(partial(merge, after=last))
+            copied, last = self._chunk, b""  # every key sorts after the empty blob
+            while copied == self._chunk:
+                copied, last = self._run(partial(_copy_chunk, after=last, limit=self._chunk))
         finally:
-            self._writer.submit(_detach_scratches, transaction=False).result(WRITE_TIMEOUT_S)
+            self._writer.submit(_detach_scratch, transaction=False).result(WRITE_TIMEOUT_S)
 
 
 def _newer(known: datetime | None, heard: datetime) -> datetime:
@@ -320,101 +300,73 @@ def _write_head(connection: sqlite3.Connection, last_sequence: int, as_of: datet
     write_meta(connection, AS_OF_KEY, "" if as_of is None else str(to_ms(as_of)))
 
 
-def _sort_into_runs(
-    paths: tuple[Path, ...], rows: Iterator[Row], size: int
-) -> tuple[int, list[str]]:
-    """Stream the rows into scratch databases at `paths` and sort them there, `size` at a time,
-    into runs in the copy's order, newest per code (the writer is not held); the number
-    streamed and the runs (`schema.table`, in arrival order). The calling thread loads a run
-    into one file while a thread of its own sorts the previous one in the other (SQLite's sort
-    is one call: it runs beside the loading). Nothing in them needs to survive a crash, so they
-    have no journal and no sync."""
-    connections: list[sqlite3.Connection] = []
-    for path in paths:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner's only
-        os.close(descriptor)
-        connections.append(_open_scratch(path))
-    sorting: list[Future[None] | None] = [None] * len(paths)
-    runs: list[str] = []
-    loaded = 0
-    try:
-        with ThreadPoolExecutor(1, thread_name_prefix="feed-sort") as sorter:
-            while True:
-                slot = len(runs) % len(paths)
-                if (previous := sorting[slot]) is not None:
-                    previous.result()  # that file's last run is sorted: load the next into it
-                connection = connections[slot]
-                connection.execute("BEGIN")
-                connection.execute(_CREATE_LOADING)
-                count = connection.executemany(_LOAD, islice(rows, size)).rowcount
-                connection.execute("COMMIT")
-                if count <= 0:
-                    break
-                loaded += count
-                table = f"run_{len(runs)}"
-                runs.append(f"{SCRATCH_SCHEMAS[slot]}.{table}")
-                sorting[slot] = sorter.submit(_sort_run, connection, table)
-                if count < size:
-                    break
-            for pending in sorting:
+def _sort_into_scratch(path: Path, rows: Iterator[Row], chunk: int) -> int:
+    """Stream the rows into a new scratch database at `path` and sort them there into the
+    copy's order, newest per code (the writer is not held); the number streamed. Nothing in it
+    needs to survive a crash, so it has no journal and no sync. A thread of its own inserts
+    one chunk while the caller makes the next (two chunks in memory at most)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # its owner's only
+    os.close(descriptor)
+    with ThreadPoolExecutor(1, thread_name_prefix="feed-load") as loader:
+        connection = loader.submit(_open_scratch, path).result()
+        pending: Future[Any] | None = None
+        loaded = 0
+        try:
+            while block := list(islice(rows, chunk)):
                 if pending is not None:
                     pending.result()
-    finally:
-        for connection in connections:
-            connection.close()
-    return loaded, runs
+                pending = loader.submit(_load_block, connection, block)
+                loaded += len(block)
+            if pending is not None:
+                pending.result()
+            loader.submit(_sort_scratch, connection).result()
+        finally:
+            if pending is not None:
+                wait([pending])  # before the connection closes
+            loader.submit(connection.close).result()
+    return loaded
 
 
 def _open_scratch(path: Path) -> sqlite3.Connection:
-    # Used by the loading and the sorting thread in turn, never at once.
-    connection = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    connection = sqlite3.connect(str(path), isolation_level=None)
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
+    connection.execute(_CREATE_LOADING)
+    connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
+    connection.execute("BEGIN")  # one transaction: nothing to make durable
     return connection
 
 
-def _sort_run(connection: sqlite3.Connection, table: str) -> None:
-    connection.execute("BEGIN")
-    connection.execute(f"CREATE TABLE {table}{_COPY_TABLE}")
-    connection.execute(_SORT.format(table=table))
-    connection.execute("DROP TABLE arrived")  # its pages are reused by the next run
+def _load_block(connection: sqlite3.Connection, rows: list[Row]) -> None:
+    # Returns nothing: the cursor must end on this thread, not reset its statement on another.
+    connection.executemany(_LOAD, rows)
+
+
+def _sort_scratch(connection: sqlite3.Connection) -> None:
+    connection.execute(_SORT)
     connection.execute("COMMIT")
 
 
-def _remove_scratch(paths: tuple[Path, ...]) -> None:
-    for path in paths:
-        for leftover in (path, path.with_name(path.name + "-journal")):
-            leftover.unlink(missing_ok=True)
+def _remove_scratch(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-journal")):
+        leftover.unlink(missing_ok=True)
 
 
-def _attach_scratches(connection: sqlite3.Connection, paths: tuple[Path, ...]) -> None:
-    for path, schema in zip(paths, SCRATCH_SCHEMAS, strict=True):
-        connection.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+def _attach_scratch(connection: sqlite3.Connection, path: str) -> None:
+    connection.execute(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (path,))
 
 
-def _detach_scratches(connection: sqlite3.Connection) -> None:
+def _detach_scratch(connection: sqlite3.Connection) -> None:
     attached = {row[1] for row in connection.execute("PRAGMA database_list")}
-    for schema in SCRATCH_SCHEMAS:
-        if schema in attached:
-            connection.execute(f"DETACH DATABASE {schema}")
+    if SCRATCH_SCHEMA in attached:
+        connection.execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
 
 
-def _merge_sql(runs: list[str]) -> str:
-    """The next chunk of the runs merged in key order (SQLite merges ordered arms without
-    sorting them), a code's entries in arrival order, from a given code on."""
-    arm = "SELECT code_ix, colour, colour_seq, sequence, reason, at_ms, {number} AS run"
-    arms = " UNION ALL ".join(
-        arm.format(number=number) + f" FROM {run} WHERE code_ix >= ?1"  # our own names
-        for number, run in enumerate(runs)
-    )
-    return _MERGE.format(arms=arms)
-
-
-def _merge_chunk(connection: sqlite3.Connection, sql: str, limit: int, after: bytes) -> bytes:
-    """Append the next `limit` entries from code `after` on; the last code copied."""
-    connection.execute(sql, (after, limit))
+def _copy_chunk(connection: sqlite3.Connection, after: bytes, limit: int) -> tuple[int, bytes]:
+    """Append the next `limit` codes after `after`; how many, and the last one copied."""
+    copied = connection.execute(_COPY_CHUNK, (after, limit)).rowcount
     last = connection.execute(_LAST_COPIED).fetchone()[0]
-    return after if last is None else bytes(last)
+    return copied, after if last is None else bytes(last)
 
 
 def _discard_leftovers(connection: sqlite3.Connection) -> None:
