@@ -52,7 +52,8 @@ def store(tmp_path: Path, keys: StoreKeys) -> Iterator[Store]:
 
 
 def small_chunks(store: Store, keys: StoreKeys) -> StoredFeed:
-    """The store's copy, loading snapshots 2 entries per transaction (to see between them)."""
+    """The store's copy, loading and copying snapshots 2 entries at a time (to see between
+    them)."""
     return StoredFeed(store._writer, store._readers, FieldCipher(keys), chunk=2)
 
 
@@ -222,6 +223,22 @@ def test_the_stored_copy_agrees_with_the_in_memory_reference(store: Store) -> No
     for n in range(5):
         assert store.feed.latest(ISSUER, code(n)) == reference.latest(ISSUER, code(n))
     assert store.feed.last_sequence == reference.last_sequence == 8
+
+
+def test_a_snapshot_naming_codes_more_than_once_keeps_the_newest_colour_of_each(
+    store: Store, keys: StoreKeys
+) -> None:
+    reference = FeedCopy()
+    colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
+    entries = tuple(  # codes 0-4 again and again, copied 2 codes per transaction
+        entry(n + 1, n % 5, colours[n % 3], colour_seq=1 + n % 4) for n in range(17)
+    )
+    snapshot = FeedBatch(BatchKind.SNAPSHOT, ISSUER, 0, 17, T0, entries)
+    feed = small_chunks(store, keys)
+    assert feed.apply(snapshot) == reference.apply(snapshot) == 17
+    for n in range(6):
+        assert feed.latest(ISSUER, code(n)) == reference.latest(ISSUER, code(n))
+    assert feed.count() == 5
 
 
 def test_upgrading_the_store_moves_the_kept_feed_rows_over(tmp_path: Path) -> None:
