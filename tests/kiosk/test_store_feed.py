@@ -3,6 +3,7 @@ transaction, snapshots streamed and swapped in whole, behaving like the in-memor
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import chain
@@ -260,6 +261,46 @@ def test_upgrading_the_store_moves_the_kept_feed_rows_over(tmp_path: Path) -> No
             7, ISSUER, code(1), Colour.YELLOW, 3, "rule", T0
         )
         assert store.feed.last_sequence == 7
+
+
+def test_a_copy_kept_under_the_former_index_answers_until_a_snapshot_rekeys_it(
+    tmp_path: Path, keys: StoreKeys
+) -> None:
+    path = tmp_path / "kiosk.db"
+    with Store(path, keys) as store:  # a copy as kept before the BLAKE2s index: HMAC keys
+        former = code_index(FieldCipher(keys), ISSUER, code(1))
+
+        def keep(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO feed_copy VALUES (?, ?, 3, 7, 'rule', ?)",
+                (former, Colour.YELLOW.wire, int(T0.timestamp() * 1000)),
+            )
+            connection.execute("INSERT INTO meta (key, value) VALUES ('feed_last_sequence', '7')")
+
+        store._writer.submit(keep).result(10)
+    with Store(path, keys) as store:
+        assert store.feed.latest(ISSUER, code(1)) == FeedEntry(
+            7, ISSUER, code(1), Colour.YELLOW, 3, "rule", T0
+        )
+        store.feed.apply(delta(8, 8, entry(8, 2)))  # a delta keeps the copy's index
+        assert store.feed.latest(ISSUER, code(2)) == entry(8, 2)
+        store.feed.replace_from_snapshot(
+            iter([entry(9, 1, Colour.GREEN, 4), entry(10, 3)]),
+            last_sequence=10,
+            as_of_utc=T0,
+            horizon_utc=None,
+        )
+        assert store.feed.latest(ISSUER, code(1)) == entry(9, 1, Colour.GREEN, 4)
+    with Store(path, keys) as store:  # rekeyed, and known so after a restart
+        assert store.feed.latest(ISSUER, code(3)) == entry(10, 3)
+        store.feed.apply(delta(11, 11, entry(11, 4)))
+        assert store.feed.latest(ISSUER, code(4)) == entry(11, 4)
+        assert store.feed.latest(ISSUER, code(2)) is None
+        index_of_3 = code_indexer(FieldCipher(keys), blake2=True)(ISSUER, code(3))
+        assert store._readers.get().execute(
+            "SELECT count(*) FROM feed_copy WHERE code_ix IN (?, ?)",
+            (index_of_3, code_index(FieldCipher(keys), ISSUER, code(3))),
+        ).fetchone() == (1,)
 
 
 def test_the_bulk_blind_index_is_the_stores_code_index(keys: StoreKeys) -> None:
