@@ -46,22 +46,29 @@ class StoreClosedError(RuntimeError):
 
 class Writer:
     """The one thread that writes. Each submitted function runs in its own IMMEDIATE
-    transaction; its Future resolves after COMMIT (or carries the exception after ROLLBACK)."""
+    transaction; its Future resolves after COMMIT (or carries the exception after ROLLBACK).
+    A function submitted with `transaction=False` runs outside one (ATTACH, DETACH)."""
 
     def __init__(self, path: Path | str, name: str = "store-writer") -> None:
         self._path = path
-        self._queue: queue.Queue[tuple[Write, Future[Any]] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Write, Future[Any], bool] | None] = queue.Queue()
         self._ready: Future[None] = Future()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
         self._ready.result(timeout=JOIN_TIMEOUT_S)
 
-    def submit(self, write: Callable[[sqlite3.Connection], T]) -> Future[T]:
+    @property
+    def path(self) -> Path | str:
+        return self._path
+
+    def submit(
+        self, write: Callable[[sqlite3.Connection], T], *, transaction: bool = True
+    ) -> Future[T]:
         if self._closed:
             raise StoreClosedError("the store is closed")
         future: Future[T] = Future()
-        self._queue.put((write, future))
+        self._queue.put((write, future, transaction))
         return future
 
     def close(self) -> None:
@@ -86,13 +93,15 @@ class Writer:
         self._ready.set_result(None)
         try:
             while (item := self._queue.get()) is not None:
-                write, future = item
+                write, future, transaction = item
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
-                    connection.execute("BEGIN IMMEDIATE")
+                    if transaction:
+                        connection.execute("BEGIN IMMEDIATE")
                     result = write(connection)
-                    connection.execute("COMMIT")
+                    if transaction:
+                        connection.execute("COMMIT")
                 except BaseException as error:
                     if connection.in_transaction:
                         connection.execute("ROLLBACK")

@@ -41,14 +41,16 @@ def code_index(cipher: FieldCipher, issuer: str, code_id: bytes) -> bytes:
     return cipher.blind_index(CODE_INDEX_KIND, issuer.encode() + b"\x00" + code_id)
 
 
-def code_indexer(cipher: FieldCipher) -> Callable[[str, bytes], bytes]:
-    """`code_index` with the cipher's keyed state made once per issuer (for many codes)."""
+def code_indexer(cipher: FieldCipher, *, blake2: bool = False) -> Callable[[str, bytes], bytes]:
+    """`code_index` with the cipher's keyed state made once per issuer (for many codes); with
+    `blake2`, the same from keyed BLAKE2s (`FieldCipher.keyed_hasher`: the feed copy's)."""
     by_issuer: dict[str, Callable[[bytes], bytes]] = {}
+    indexer = cipher.keyed_hasher if blake2 else cipher.blind_indexer
 
     def index(issuer: str, code_id: bytes) -> bytes:
         of_issuer = by_issuer.get(issuer)
         if of_issuer is None:
-            of_issuer = cipher.blind_indexer(CODE_INDEX_KIND, issuer.encode() + b"\x00")
+            of_issuer = indexer(CODE_INDEX_KIND, issuer.encode() + b"\x00")
             if len(by_issuer) < MAX_CACHED_ISSUERS:
                 by_issuer[issuer] = of_issuer
         return of_issuer(code_id)

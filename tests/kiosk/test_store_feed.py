@@ -3,8 +3,10 @@ transaction, snapshots streamed and swapped in whole, behaving like the in-memor
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ from kiosk.store.crypto import FieldCipher
 from kiosk.store.feed import StoredFeed
 from kiosk.store.rows import code_index, code_indexer
 from kiosk.store.schema import MIGRATIONS, current_version, migrate
-from tests.kiosk.checkpoint_support import ISSUER, T0
+from tests.kiosk.checkpoint_support import ISSUER, T0, passage
 
 
 def code(n: int) -> bytes:
@@ -51,7 +53,8 @@ def store(tmp_path: Path, keys: StoreKeys) -> Iterator[Store]:
 
 
 def small_chunks(store: Store, keys: StoreKeys) -> StoredFeed:
-    """The store's copy, loading snapshots 2 entries per transaction (to see between them)."""
+    """The store's copy, loading and copying snapshots 2 entries at a time (to see between
+    them)."""
     return StoredFeed(store._writer, store._readers, FieldCipher(keys), chunk=2)
 
 
@@ -128,6 +131,45 @@ def test_a_snapshot_stream_that_fails_leaves_the_copy_unchanged(
     assert not tables & {"feed_copy_load", "feed_copy_next", "feed_copy_old"}
 
 
+def test_passages_recorded_while_a_snapshot_loads_are_written_at_once_and_kept(
+    store: Store, keys: StoreKeys
+) -> None:
+    feed = small_chunks(store, keys)
+    recorded: list[int] = []
+
+    def streamed() -> Iterator[FeedEntry]:
+        for n in range(10):
+            yield entry(n + 1, n, Colour.YELLOW, colour_seq=1 + n % 3)
+            if n % 3 == 0:  # committed while the snapshot is still streaming
+                recorded.append(store.passages.record(passage(code_byte=n + 1)).result(10))
+
+    taken = feed.replace_from_snapshot(
+        chain(streamed(), [entry(11, 0, Colour.RED, colour_seq=0)]),  # older: not taken
+        last_sequence=11,
+        as_of_utc=T0,
+        horizon_utc=None,
+    )
+    print(f"{len(recorded)} passages recorded during the load")
+    assert (taken, feed.count(), recorded) == (11, 10, [1, 2, 3, 4])
+    assert store.passages.counts(T0).upload_backlog == 4
+    assert feed.latest(ISSUER, code(0)) == entry(1, 0, Colour.YELLOW, colour_seq=1)
+    assert feed.latest(ISSUER, code(9)) == entry(10, 9, Colour.YELLOW, colour_seq=1)
+
+
+def test_what_a_load_cut_short_by_a_crash_left_behind_is_dropped_by_the_next(
+    store: Store, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "kiosk.db-feed-load"
+    scratch.write_bytes(b"half a scratch file")  # the kiosk lost power mid-load
+    store._writer.submit(lambda c: c.execute("CREATE TABLE feed_copy_next (x)")).result(10)
+    store.feed.replace_from_snapshot(
+        iter([entry(5, 2), entry(6, 3)]), last_sequence=6, as_of_utc=T0, horizon_utc=None
+    )
+    assert store.feed.count() == 2 and not scratch.exists()
+    tables = {row[0] for row in store._readers.get().execute("SELECT name FROM sqlite_master")}
+    assert not tables & {"feed_copy_load", "feed_copy_next", "feed_copy_old"}
+
+
 def test_an_older_snapshot_is_refused_before_its_stream_is_read(store: Store) -> None:
     store.feed.apply(delta(1, 5, entry(5, 1)))
 
@@ -184,6 +226,22 @@ def test_the_stored_copy_agrees_with_the_in_memory_reference(store: Store) -> No
     assert store.feed.last_sequence == reference.last_sequence == 8
 
 
+def test_a_snapshot_naming_codes_more_than_once_keeps_the_newest_colour_of_each(
+    store: Store, keys: StoreKeys
+) -> None:
+    reference = FeedCopy()
+    colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
+    entries = tuple(  # codes 0-4 again and again, copied 2 codes per transaction
+        entry(n + 1, n % 5, colours[n % 3], colour_seq=1 + n % 4) for n in range(17)
+    )
+    snapshot = FeedBatch(BatchKind.SNAPSHOT, ISSUER, 0, 17, T0, entries)
+    feed = small_chunks(store, keys)
+    assert feed.apply(snapshot) == reference.apply(snapshot) == 17
+    for n in range(6):
+        assert feed.latest(ISSUER, code(n)) == reference.latest(ISSUER, code(n))
+    assert feed.count() == 5
+
+
 def test_upgrading_the_store_moves_the_kept_feed_rows_over(tmp_path: Path) -> None:
     path, keys = tmp_path / "kiosk.db", StoreKeys.generate()
     moved = next(v for v, _, function in MIGRATIONS if function.__name__ == "_compact_feed_copy")
@@ -203,6 +261,46 @@ def test_upgrading_the_store_moves_the_kept_feed_rows_over(tmp_path: Path) -> No
             7, ISSUER, code(1), Colour.YELLOW, 3, "rule", T0
         )
         assert store.feed.last_sequence == 7
+
+
+def test_a_copy_kept_under_the_former_index_answers_until_a_snapshot_rekeys_it(
+    tmp_path: Path, keys: StoreKeys
+) -> None:
+    path = tmp_path / "kiosk.db"
+    with Store(path, keys) as store:  # a copy as kept before the BLAKE2s index: HMAC keys
+        former = code_index(FieldCipher(keys), ISSUER, code(1))
+
+        def keep(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO feed_copy VALUES (?, ?, 3, 7, 'rule', ?)",
+                (former, Colour.YELLOW.wire, int(T0.timestamp() * 1000)),
+            )
+            connection.execute("INSERT INTO meta (key, value) VALUES ('feed_last_sequence', '7')")
+
+        store._writer.submit(keep).result(10)
+    with Store(path, keys) as store:
+        assert store.feed.latest(ISSUER, code(1)) == FeedEntry(
+            7, ISSUER, code(1), Colour.YELLOW, 3, "rule", T0
+        )
+        store.feed.apply(delta(8, 8, entry(8, 2)))  # a delta keeps the copy's index
+        assert store.feed.latest(ISSUER, code(2)) == entry(8, 2)
+        store.feed.replace_from_snapshot(
+            iter([entry(9, 1, Colour.GREEN, 4), entry(10, 3)]),
+            last_sequence=10,
+            as_of_utc=T0,
+            horizon_utc=None,
+        )
+        assert store.feed.latest(ISSUER, code(1)) == entry(9, 1, Colour.GREEN, 4)
+    with Store(path, keys) as store:  # rekeyed, and known so after a restart
+        assert store.feed.latest(ISSUER, code(3)) == entry(10, 3)
+        store.feed.apply(delta(11, 11, entry(11, 4)))
+        assert store.feed.latest(ISSUER, code(4)) == entry(11, 4)
+        assert store.feed.latest(ISSUER, code(2)) is None
+        index_of_3 = code_indexer(FieldCipher(keys), blake2=True)(ISSUER, code(3))
+        assert store._readers.get().execute(
+            "SELECT count(*) FROM feed_copy WHERE code_ix IN (?, ?)",
+            (index_of_3, code_index(FieldCipher(keys), ISSUER, code(3))),
+        ).fetchone() == (1,)
 
 
 def test_the_bulk_blind_index_is_the_stores_code_index(keys: StoreKeys) -> None:
