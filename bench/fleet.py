@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _postgres import fresh_database  # noqa: E402
-from _server_time import goal  # noqa: E402
+from _server_time import goal, percentile  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from healthcode.console import say, survives_closed_stdout  # noqa: E402
@@ -39,6 +40,27 @@ from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
 
 POLL_ROUTES = ("sync", "feed", "trust-list", "roster")
+
+
+# The log format `central_timing` (deploy/nginx/central.conf.template): the request line in
+# quotes, then status, bytes, nginx's time and central's, in seconds.
+_TIMED = re.compile(r'"(?P<method>[A-Z]+) (?P<path>[^ ?"]+)[^"]*" \d+ \d+ (?P<seconds>[\d.]+) ')
+
+
+def server_latencies(log: Path, offset: int) -> dict[str, list[float]]:
+    """Milliseconds per request as nginx timed them, by the last part of the path, from the
+    log's lines after `offset` bytes."""
+    found: dict[str, list[float]] = {}
+    if not log.exists():
+        return found
+    with log.open("rb") as lines:
+        lines.seek(offset)
+        for raw in lines:
+            match = _TIMED.search(raw.decode("latin-1"))
+            if match is not None:
+                name = match["path"].rstrip("/").rsplit("/", 1)[-1]
+                found.setdefault(name, []).append(float(match["seconds"]) * 1000)
+    return found
 
 
 def central_cpu(deployment: LoopbackDeployment) -> float:
@@ -96,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             f" central CPU {cpu_per_upload_ms:.2f} ms per upload"
         )
 
-        scheduled = Fleet(
-            deployment.url, identities, Schedule(duration_s=args.duration, round_s=args.round)
+        scheduled = Fleet(  # a seed of its own: new record ids, not the warm-up's again
+            deployment.url,
+            identities,
+            Schedule(duration_s=args.duration, round_s=args.round),
+            seed=2,
         )
         for kiosk, warmed in zip(scheduled.kiosks, fleet.kiosks, strict=True):
             kiosk.feed_after, kiosk.trust_sequence = warmed.feed_after, warmed.trust_sequence
@@ -119,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                 deployment.kill_central(0)
                 say(f"killed central process 0 at {elapsed:.0f} s")
 
+        logged = deployment.access_log.stat().st_size if deployment.access_log.exists() else 0
         report = scheduled.run(during)
+        at_server = server_latencies(deployment.access_log, logged)
         with create_engine(database).connect() as connection:
             stored = connection.execute(text("SELECT COUNT(*) FROM received_passages")).scalar_one()
     sent = len(fleet.report.records_sent | report.records_sent)
@@ -138,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{figures.percentile(0.99):>10.1f}{figures.retried:>9}{figures.failures:>8}"
         )
     say(f"records: {sent:,} sent, {acknowledged:,} acknowledged, {stored:,} stored at central")
+    # The same requests as nginx timed them (its access log): the server's latency, apart from
+    # the simulated fleet's own wait for the CPU it shares with central on this machine.
+    say(f"{'at nginx':<14}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for path, times in sorted(at_server.items()):
+        say(f"{path:<14}{len(times):>10,}{percentile(times, 0.5):>10.1f}"
+            f"{percentile(times, 0.99):>10.1f}")  # fmt: skip
     say(
         "peak RSS: " + ", ".join(f"{name} {kib / 1024:.0f} MB" for name, kib in sorted(rss.items()))
     )

@@ -43,7 +43,7 @@ def nginx_site(
         listen=listen,
         upstream_servers=servers,
         max_body=max_body,
-        access_log=access_log,
+        access_log=access_log if access_log == "off" else f"{access_log} central_timing",
         feed_files_prefix=FEED_FILES_PREFIX,
         feed_files_dir=str(feed_files_dir).rstrip("/"),
     )

@@ -117,6 +117,7 @@ class LoopbackDeployment:
             listen=f"127.0.0.1:{port}",
             upstreams=[url.removeprefix("http://") for url in self.central_urls],
             feed_files_dir=self.folder / "central" / "feed",
+            access_log=str(self.access_log),
         )
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_main(prefix, site, as_root=os.geteuid() == 0), encoding="utf-8")
@@ -128,6 +129,11 @@ class LoopbackDeployment:
             )
         self.url = f"http://127.0.0.1:{port}"
         wait_until_ready(self._nginx, self.url + "/openapi.json")
+
+    @property
+    def access_log(self) -> Path:
+        """nginx's access log: a line per request, ending with its time in nginx and central."""
+        return self.folder / "nginx" / "access.log"
 
     def kill_central(self, index: int) -> None:
         """SIGKILL one central process, as a crash would: nothing is flushed or said."""
