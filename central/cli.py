@@ -129,6 +129,10 @@ def _parser() -> argparse.ArgumentParser:
         "--feed-files-dir", type=Path, default=DEFAULT_FEED_FILES_DIR,
         help="central's CENTRAL_FEED_FILES_DIR (nginx sends snapshot files from it)",
     )  # fmt: skip
+    nginx.add_argument(
+        "--access-log", default="off", metavar="PATH",
+        help="nginx's access log, each line ending with nginx's and central's time (default off)",
+    )  # fmt: skip
     return parser
 
 
@@ -171,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 upstreams=args.upstream,
                 max_body=args.max_body,
                 feed_files_dir=args.feed_files_dir,
+                access_log=args.access_log,
             )
         )
         return 0
