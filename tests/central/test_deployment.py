@@ -5,6 +5,7 @@ record is lost or stored twice."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -49,9 +50,14 @@ def test_the_site_file_names_every_central_process_and_passes_the_host_kiosks_si
     assert "server 127.0.0.1:8102 max_fails=1" in site
     assert "listen 443 ssl;" in site
     assert "proxy_set_header Host $http_host;" in site
-    assert "$" not in site.replace("$http_host", "").replace(
-        "$proxy_add_x_forwarded_for", ""
-    ).replace("$scheme", "").replace("$upstream_http_feed_head", "")  # every placeholder filled
+    nginx_variables = re.compile(
+        r"\$(http_host|proxy_add_x_forwarded_for|scheme|upstream_http_feed_head|remote_addr"
+        r"|time_local|request|status|body_bytes_sent|request_time|upstream_response_time)\b"
+    )
+    assert "$" not in nginx_variables.sub("", site)  # every placeholder filled
+    assert "access_log off;" in site
+    logged = nginx_site(listen="80", upstreams=["127.0.0.1:8101"], access_log="/var/log/c.log")
+    assert "access_log /var/log/c.log central_timing;" in logged
     assert "location /internal/feed-files/ {" in site and "internal;" in site
     with pytest.raises(ValueError, match="at least one"):
         nginx_site(listen="80", upstreams=[])
