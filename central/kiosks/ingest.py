@@ -40,6 +40,7 @@ from central.core.models import (
     ReceivedPassage,
     SceneRecord,
 )
+from central.kiosks import passage_months
 from central.kiosks.passage_days import count_passages
 from healthcode.keydir import KeyDir
 from healthcode.trust import KeyRole
@@ -267,11 +268,20 @@ def _postgresql_copy_sql(table: Table, columns: tuple[str, ...]) -> tuple[str, s
     into it and the move into the table."""
     staging = f"incoming_{table.name}"
     names = ", ".join(f'"{column}"' for column in columns)
+    only_new = ""
+    if table.name == passage_months.TABLE:
+        # Partitioned by month, its key is (id, at): a record id stored with another time is
+        # not new either (as on SQLite, whose key is the id): it is answered as the id's owner
+        # decides (duplicate, or taken by another kiosk).
+        only_new = (
+            f' WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" AS kept'  # noqa: S608
+            f' WHERE kept."id" = "{staging}"."id")'
+        )
     return (
         f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" (LIKE "{table.name}") ON COMMIT DELETE ROWS',
         f'COPY "{staging}" ({names}) FROM STDIN',
         f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"'  # noqa: S608
-        ' ON CONFLICT DO NOTHING RETURNING "id"',
+        f'{only_new} ON CONFLICT DO NOTHING RETURNING "id"',
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -156,6 +157,20 @@ def test_another_kiosks_record_id_is_rejected_not_overwritten(
     with central.app.state.sessions() as session:
         row = session.get(ReceivedPassage, str(record.record_id))
         assert row is not None and row.kiosk_id == kiosk.identity.kiosk_id
+
+
+def test_a_record_id_sent_again_with_another_time_is_not_stored_twice(
+    central: Central, kiosk: Enrollment, tmp_path: Path
+) -> None:
+    record = passage_record()
+    assert _upload(central, kiosk, batch(record)) == [("stored", None)]
+    assert record.passage is not None
+    earlier = record.passage.model_copy(update={"at": record.passage.at - timedelta(hours=1)})
+    moved = record.model_copy(update={"passage": earlier})
+    assert _upload(central, kiosk, batch(moved)) == [("duplicate", None)]
+    intruder = enrolled_kiosk(central, tmp_path / "other")
+    assert _upload(central, intruder, batch(moved)) == [("rejected", "record_id_taken")]
+    assert _count(central, ReceivedPassage) == 1
 
 
 def test_a_kiosk_may_not_override_a_passage_another_kiosk_recorded(
