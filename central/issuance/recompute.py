@@ -199,7 +199,10 @@ CROSS JOIN LATERAL (
 ORDER BY k.area_code, k.person_id
 LIMIT %(limit)s
 """
-_FIRST_RANGES = 16  # ranges asked at once, doubled each time they were too few
+# Ranges asked at once: one first, doubled each time they gave too few keys. A big range (a
+# whole province on the list) fills a batch alone and nothing is read past it; small ones
+# (counties of ~100 travellers) are asked 1, 2, 4, ... at a time, a few statements a batch.
+_FIRST_RANGES = 1
 
 
 def _range_keys_postgresql(
