@@ -20,3 +20,7 @@ class LocalText:
 
     def as_dict(self) -> dict[str, str]:
         return {"zh": self.zh, "en": self.en}
+
+
+# Between the items of a list in one sentence: Chinese takes its full-width semicolon.
+LIST_SEPARATOR = LocalText("；", "; ")

@@ -122,7 +122,8 @@ async def declare_from_roster(request: Request, viewer: ViewerDep) -> Response:
             problems["phone"] = t("err_mobile")
         if problems or body is None:
             masked = _masked(row.get("full_name", ""))
-            wrong.append(RosterLine(number, masked, None, "；".join(problems.values())))
+            joined = t("s_roster_problems_joined_by").join(problems.values())
+            wrong.append(RosterLine(number, masked, None, joined))
             continue
         checked.append((number, body, phone, row))
     if wrong:

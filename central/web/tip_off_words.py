@@ -127,9 +127,11 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
         "again.",
     ),
     "s_roster_upload": ("上传并申报", "Upload and declare"),
+    # between the problems of one wrong line: Chinese takes its full-width semicolon
+    "s_roster_problems_joined_by": ("；", "; "),
     "s_roster_wrong": (
         "文件中有 {n} 行有误，未申报任何人：",
-        "{n} lines of the file are wrong; nobody was declared:",
+        "Nobody was declared. Lines of the file to correct: {n}",
     ),
     "s_state_hint": (
         "员工健康码颜色、今日健康打卡及今日在本单位卡口的通行情况。",

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter  # type: ignore[import-untyped]
 
-from healthcode.text import LocalText
+from healthcode.text import LIST_SEPARATOR, LocalText
 from kiosk.checkpoint.clock import DEFAULT_TIME_ZONE
 from kiosk.checkpoint.outcome import ReasonCode
 from kiosk.store.rows import LogFilter, PassageRow
@@ -107,7 +107,7 @@ def row_cells(
     def flag(value: bool) -> str:
         return (YES if value else NO).get(language)
 
-    separator = "；" if language == "zh" else "; "
+    separator = LIST_SEPARATOR.get(language)
     operator = row.operator_id or ""
     if operator and operator_names and operator in operator_names:
         operator = f"{operator_names[operator]} ({operator})"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from healthcode.text import LocalText
+from healthcode.text import LIST_SEPARATOR, LocalText
 from kiosk.app.keypad import KeypadKind
 from kiosk.app.scenes import WORDS
 from kiosk.app.viewstate import ResultView
@@ -194,7 +194,8 @@ class FormPage(QWidget):
 
     def say_problems(self, problems: Sequence[LocalText], language: Language) -> bool:
         """Show what is missing (nothing: the line goes); True when nothing is."""
-        self.message.setText("；".join(p.get(language.value) for p in problems))
+        separator = LIST_SEPARATOR.get(language.value)
+        self.message.setText(separator.join(p.get(language.value) for p in problems))
         self.message.setVisible(bool(problems))
         return not problems
 

@@ -77,7 +77,7 @@ def test_a_roster_with_wrong_lines_lists_each_and_declares_nobody(central: Centr
     assert _counts(central) == before  # nothing stored
     english = _upload(central, admin_id, "staff.xlsx", _xlsx(WRONG), lang="en")
     assert english.status_code == 400
-    assert "2 lines of the file are wrong; nobody was declared" in english.text
+    assert "Nobody was declared. Lines of the file to correct: 2" in english.text
     unreadable = _upload(central, admin_id, "staff.txt", b"x")
     assert unreadable.status_code == 400 and "请选择 CSV 或 XLSX 文件" in unreadable.text
 
