@@ -128,15 +128,16 @@ _CREATE_REASONS = (
     "CREATE TEMP TABLE IF NOT EXISTS feed_reasons (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
 )
 # Row i's text starts at i * 71 + 1: colour at +0 (1), colour_seq +1 (20), sequence +21 (20),
-# reason number +41 (10), at_ms +51 (20); its key at i * 16 + 1.
+# reason number +41 (10), at_ms +51 (20); its key at i * 16 + 1. ?4 is the chunk's one reason
+# when all its rows have the same (a snapshot's usual case: no lookup per row), else NULL.
 _APPEND = (
     "INSERT INTO main.feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
     " SELECT substr(?1, i * 16 + 1, 16),"
     " CAST(substr(?2, i * 71 + 1, 1) AS INTEGER),"
     " CAST(substr(?2, i * 71 + 2, 20) AS INTEGER),"
     " CAST(substr(?2, i * 71 + 22, 20) AS INTEGER),"
-    " (SELECT name FROM temp.feed_reasons"
-    "  WHERE number = CAST(substr(?2, i * 71 + 42, 10) AS INTEGER)),"
+    " coalesce(?4, (SELECT name FROM temp.feed_reasons"
+    "  WHERE number = CAST(substr(?2, i * 71 + 42, 10) AS INTEGER))),"
     " CAST(substr(?2, i * 71 + 52, 20) AS INTEGER)"
     " FROM (WITH RECURSIVE row(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM row WHERE i + 1 < ?3)"
     " SELECT i FROM row)"
@@ -404,7 +405,7 @@ class StoredFeed:
                 newest = _newest(group)
                 for start in range(0, len(newest), self._chunk):
                     chunk = newest[start : start + self._chunk]
-                    blobs = (_keys_blob(chunk), _numbers_blob(chunk), len(chunk))
+                    blobs = _blobs(chunk, reasons)
                     if pending is not None:
                         pending.result(WRITE_TIMEOUT_S)
                     pending = self._writer.submit(partial(_append_rows, blobs=blobs))
@@ -570,6 +571,13 @@ def _newest(group: np.ndarray) -> np.ndarray:
     return group if last.all() else group[last]
 
 
+def _blobs(records: np.ndarray, reasons: Sequence[str]) -> tuple[bytes, bytes, int, str | None]:
+    """`_APPEND`'s parameters for these records."""
+    numbers = records["reason"]
+    one = reasons[int(numbers[0])] if (numbers == numbers[0]).all() else None
+    return _keys_blob(records), _numbers_blob(records), len(records), one
+
+
 def _keys_blob(records: np.ndarray) -> bytes:
     keys = np.empty((len(records), 2), dtype=">u8")
     keys[:, 0] = records["hi"]
@@ -598,15 +606,20 @@ def _decimal(values: np.ndarray, width: int) -> np.ndarray:
         return (values.astype(np.uint8) + ord("0")).reshape(-1, 1)
     magnitude = np.abs(values.astype(np.int64)).astype(np.uint64)  # -2**63 stays 2**63
     digits = np.empty((len(values), 20), dtype=np.uint8)
-    for end in range(20, 0, -4):  # four digits at a time, from the right
+    end = 20
+    while end > 0 and magnitude.any():  # four digits at a time, from the right
         digits[:, end - 4 : end] = _FOUR_DIGITS[(magnitude % 10_000).astype(np.intp)]
         magnitude //= 10_000
+        end -= 4
+    digits[:, :end] = ord("0")  # what is left is leading zeros (small numbers end early)
     text = digits[:, 20 - width :].copy()
     text[:, 0] = np.where(values < 0, ord("-"), ord("0"))
     return text
 
 
-def _append_rows(connection: sqlite3.Connection, blobs: tuple[bytes, bytes, int]) -> None:
+def _append_rows(
+    connection: sqlite3.Connection, blobs: tuple[bytes, bytes, int, str | None]
+) -> None:
     # Returns nothing: the cursor must end on the writer's thread.
     connection.execute(_APPEND, blobs)
 
