@@ -108,7 +108,7 @@ def kiosk_copy_at_size(entries: int) -> list[str]:
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     say(f"kiosk copy: a snapshot file of {entries:,} entries ({figures['file_mb']:.0f} MB, "
         f"written in {figures['writing_s']:.2f} s, not counted) applied to the store in "
-        f"{figures['apply_s']:.2f} s; "
+        f"{figures['apply_s']:.2f} s ({figures['apply_cpu_s']:.2f} s of CPU); "
         f"peak RSS {figures['peak_rss_mb']:.0f} MB ({figures['rss_before_mb']:.0f} MB before); "
         f"database {figures['database_mb']:.0f} MB")  # fmt: skip
     say(f"lookup: {figures['lookup_us']:.3f} us per code in the stored copy, "

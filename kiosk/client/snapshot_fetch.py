@@ -8,8 +8,8 @@ download starts over). The partial file and its ETag stay in the kiosk's folder 
 so a round cut short resumes next time. `apply_snapshot_file` then checks the signed header
 with the trust list and streams the entries into the copy in use (the kiosk store's
 `kiosk.store.feed` takes the file's blocks as columns, `replace_from_snapshot_columns`; any
-other copy its entries, `replace_from_snapshot`), which takes them all or none: a damaged body (count or hash
-wrong) leaves the copy unchanged.
+other copy its entries, `replace_from_snapshot`), which takes them all or none: a damaged
+body (count or hash wrong) leaves the copy unchanged.
 
 A central before issue 28 answers 404 to the file's path; the caller then falls back to the
 old one-batch snapshot.

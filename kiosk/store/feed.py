@@ -154,7 +154,14 @@ class StoredFeed:
     committed: call them from the sync thread)."""
 
     def __init__(
-        self, writer: Writer, readers: Readers, cipher: FieldCipher, *, chunk: int = CHUNK
+        self,
+        writer: Writer,
+        readers: Readers,
+        cipher: FieldCipher,
+        *,
+        chunk: int = CHUNK,
+        run_records: int = RUN_RECORDS,
+        group_records: int = GROUP_RECORDS,
     ) -> None:
         self._writer = writer
         self._readers = readers
@@ -162,6 +169,7 @@ class StoredFeed:
         self._blake2_index = code_indexer(cipher, blake2=True)
         self._switching = threading.Lock()  # a lookup and the format it reads, as one
         self._chunk = max(1, chunk)
+        self._run_records, self._group_records = max(1, run_records), max(1, group_records)
         self._scratch = Path(f"{writer.path}{SCRATCH_SUFFIX}")
         self._applying = threading.Lock()  # one update at a time
         self._compacted_to: datetime | None = None
@@ -292,13 +300,13 @@ class StoredFeed:
             cut_ms = None if horizon_utc is None else to_ms(horizon_utc)
             reasons = _Reasons()
             try:
-                with _ScratchRuns(self._scratch) as runs:
+                with _ScratchRuns(self._scratch, self._run_records) as runs:
                     taken = 0
                     for part in parts:
                         records = self._records(part, cut_ms, reasons)
                         runs.add(records)
                         taken += len(records)
-                    self._copy_sorted(runs.groups(), reasons.names)
+                    self._copy_sorted(runs.groups(self._group_records), reasons.names)
             except BaseException:
                 self._run(_discard_leftovers)
                 raise
@@ -495,7 +503,8 @@ class _ScratchRuns:
     with where each bucket starts in it; `groups` reads them back bucket by bucket. Nothing in
     it needs to survive a crash: it is never synced, and removed by its owner."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, run_records: int) -> None:
+        self._run_records = run_records
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
         self._file = os.fdopen(descriptor, "w+b")  # its owner's only
         self._gathered: list[np.ndarray] = []
@@ -514,7 +523,7 @@ class _ScratchRuns:
             return
         self._gathered.append(records)
         self._gathered_count += len(records)
-        if self._gathered_count >= RUN_RECORDS:
+        if self._gathered_count >= self._run_records:
             self._write_run()
 
     def _write_run(self) -> None:
@@ -531,18 +540,18 @@ class _ScratchRuns:
         self._runs.append((self._end, starts))
         self._end += run.nbytes
 
-    def groups(self) -> Iterator[np.ndarray]:
-        """Every record, a group of consecutive buckets (about GROUP_RECORDS) at a time, in
+    def groups(self, size: int) -> Iterator[np.ndarray]:
+        """Every record, a group of consecutive buckets (about `size` records) at a time, in
         bucket order."""
         self._write_run()
         if not self._runs:
             return
-        per_bucket = sum(np.diff(starts) for _, starts in self._runs)
+        per_bucket = np.sum([np.diff(starts) for _, starts in self._runs], axis=0)
         first = 0
         gathered = 0
         for bucket, count in enumerate(per_bucket.tolist()):
             gathered += count
-            if gathered >= GROUP_RECORDS or bucket == _BUCKETS - 1:
+            if gathered >= size or bucket == _BUCKETS - 1:
                 if gathered:
                     yield self._read(first, bucket + 1)
                 first, gathered = bucket + 1, 0
