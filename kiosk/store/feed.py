@@ -124,6 +124,13 @@ _KEY_BYTES = 16
 _WIDTHS = (1, 20, 20, 10, 20)  # colour, colour_seq, sequence, reason number, at_ms
 _ROW_TEXT = sum(_WIDTHS)
 _AT = [1 + sum(_WIDTHS[:n]) for n in range(len(_WIDTHS))]  # substr's 1-based starts
+# Row numbers 0.. (as many as a chunk's rows), read in order by _APPEND.
+_CREATE_ROWS = "CREATE TEMP TABLE IF NOT EXISTS feed_rows (i INTEGER PRIMARY KEY)"
+_FILL_ROWS = (
+    "INSERT OR IGNORE INTO temp.feed_rows (i) SELECT value FROM ("
+    "WITH RECURSIVE n(value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM n WHERE value + 1 < ?)"
+    " SELECT value FROM n)"
+)
 _CREATE_REASONS = (
     "CREATE TEMP TABLE IF NOT EXISTS feed_reasons (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
 )
@@ -139,8 +146,7 @@ _APPEND = (
     " coalesce(?4, (SELECT name FROM temp.feed_reasons"
     "  WHERE number = CAST(substr(?2, i * 71 + 42, 10) AS INTEGER))),"
     " CAST(substr(?2, i * 71 + 52, 20) AS INTEGER)"
-    " FROM (WITH RECURSIVE row(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM row WHERE i + 1 < ?3)"
-    " SELECT i FROM row)"
+    " FROM temp.feed_rows WHERE i < ?3"
 )
 _SWAP = (
     "ALTER TABLE feed_copy RENAME TO feed_copy_old",
@@ -403,6 +409,8 @@ class StoredFeed:
         def create(connection: sqlite3.Connection) -> None:
             connection.execute(_CREATE_NEXT)
             connection.execute(_CREATE_REASONS)
+            connection.execute(_CREATE_ROWS)
+            connection.execute(_FILL_ROWS, (self._chunk,))
             connection.execute("DELETE FROM temp.feed_reasons")
             connection.executemany("INSERT INTO temp.feed_reasons VALUES (?, ?)", names)
 
@@ -651,3 +659,4 @@ def _discard_leftovers(connection: sqlite3.Connection) -> None:
     for name in LEFTOVERS:
         connection.execute(f"DROP TABLE IF EXISTS {name}")
     connection.execute("DROP TABLE IF EXISTS temp.feed_reasons")
+    connection.execute("DROP TABLE IF EXISTS temp.feed_rows")
