@@ -21,7 +21,8 @@ gathered into runs of RUN_RECORDS, each ordered by the index's top BUCKET_BITS b
 bucket) and appended to a scratch file beside the store (`<store>-feed-load`, never synced).
 Then, bucket by bucket in key order (consecutive buckets together, about GROUP_RECORDS per
 group): every run's slice of those buckets is read, sorted by key in numpy, the newest per
-code kept, and the rows appended to a new table in key order by the writer, each chunk its own
+code kept, and the rows appended to a new table in key order by the writer (SQLite cutting a
+chunk's rows out of two bound blobs, `_APPEND`), each chunk its own
 short transaction, so passages are written between them and the copy crosses the WAL once.
 The keyed index is uniform, so buckets are alike in size whatever the feed's. The new table is
 swapped in by a rename within one transaction. Readers (WAL, one connection per thread) see the
@@ -322,6 +323,8 @@ class StoredFeed:
             def swap(connection: sqlite3.Connection) -> None:
                 for statement in _SWAP:
                     connection.execute(statement)
+                for helper in ("feed_reasons", "feed_rows"):  # the append's, no longer needed
+                    connection.execute(f"DROP TABLE IF EXISTS temp.{helper}")
                 _write_head(connection, last_sequence, as_of)
                 write_meta(connection, INDEX_FORMAT_KEY, BLAKE2S)
 
