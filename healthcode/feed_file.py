@@ -25,11 +25,13 @@ Blocks (rather than one CBOR item per entry) keep the reader at one `read` and o
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Self
@@ -37,7 +39,7 @@ from typing import Any, BinaryIO, Self
 import cbor2
 
 from healthcode import cose
-from healthcode.claims import ClaimsError
+from healthcode.claims import CODE_ID_LENGTH, ClaimsError, Colour, check_region_code
 from healthcode.feed import (
     FEED_VERSION,
     BatchKind,
@@ -272,9 +274,45 @@ def _checked_header(
     return header
 
 
-def iter_entries(file: BinaryIO, header: SnapshotHeader) -> Iterator[FeedEntry]:
-    """The entries of a file whose header `read_header` verified, one by one; FeedError
-    (DAMAGED) on a malformed block, or at the end when the count or digest differ."""
+@dataclass(frozen=True)
+class EntryColumns:
+    """One block's entries as columns (the i-th of each is the i-th entry), every entry checked
+    as `FeedEntry.decode` checks one: a consumer of millions of entries (the kiosk's stored
+    copy) takes them in bulk without making a `FeedEntry` for each."""
+
+    sequences: tuple[int, ...]
+    issuers: tuple[str, ...]
+    code_ids: tuple[bytes, ...]
+    colours: tuple[int, ...]  # wire numbers (`Colour.wire`)
+    colour_seqs: tuple[int, ...]
+    reasons: tuple[str, ...]
+    at_s: tuple[int, ...]  # epoch seconds
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def entries(self) -> Iterator[FeedEntry]:
+        colours = {wire: Colour.from_wire(wire) for wire in set(self.colours)}
+        times = {at: from_epoch_s(at) for at in set(self.at_s)}  # a block's entries share times
+        for sequence, issuer, code_id, colour, colour_seq, reason, at in zip(
+            self.sequences,
+            self.issuers,
+            self.code_ids,
+            self.colours,
+            self.colour_seqs,
+            self.reasons,
+            self.at_s,
+            strict=True,
+        ):
+            yield FeedEntry(
+                sequence, issuer, code_id, colours[colour], colour_seq, reason, times[at]
+            )
+
+
+def iter_columns(file: BinaryIO, header: SnapshotHeader) -> Iterator[EntryColumns]:
+    """The entries of a file whose header `read_header` verified, a block at a time, in feed
+    order; FeedError (DAMAGED) on a malformed block or entries out of order, or at the end
+    when the count or digest differ (a consumer keeps nothing until the iterator ends)."""
     file.seek(len(MAGIC))
     digest = hashlib.sha256()
     remaining = header.body_length
@@ -293,12 +331,20 @@ def iter_entries(file: BinaryIO, header: SnapshotHeader) -> Iterator[FeedEntry]:
         digest.update(prefix)
         digest.update(block)
         remaining -= _LENGTH.size + length
-        for entry in _decode_block(block):
-            if entry.sequence <= previous or entry.sequence > header.last_sequence:
-                raise FeedError(FeedProblem.DAMAGED, "entry sequences are not in order")
-            previous = entry.sequence
-            count += 1
-            yield entry
+        columns = decode_block(block)
+        sequences = columns.sequences
+        if not sequences:
+            continue
+        # strictly increasing within the block (compared pairwise in C), after the last block
+        if (
+            sequences[0] <= previous
+            or sequences[-1] > header.last_sequence
+            or not all(map(operator.lt, sequences, islice(sequences, 1, None)))
+        ):
+            raise FeedError(FeedProblem.DAMAGED, "entry sequences are not in order")
+        previous = sequences[-1]
+        count += len(sequences)
+        yield columns
     if count != header.entry_count:
         raise FeedError(
             FeedProblem.DAMAGED, f"{count} entries, the header says {header.entry_count}"
@@ -307,12 +353,44 @@ def iter_entries(file: BinaryIO, header: SnapshotHeader) -> Iterator[FeedEntry]:
         raise FeedError(FeedProblem.DAMAGED, "the body's SHA-256 differs from the signed one")
 
 
-def _decode_block(block: bytes) -> list[FeedEntry]:
+def iter_entries(file: BinaryIO, header: SnapshotHeader) -> Iterator[FeedEntry]:
+    """The entries of a file whose header `read_header` verified, one by one; FeedError
+    (DAMAGED) on a malformed block, or at the end when the count or digest differ."""
+    for columns in iter_columns(file, header):
+        yield from columns.entries()
+
+
+def decode_block(block: bytes) -> EntryColumns:
+    """A block's CBOR array of entries as columns; FeedError (DAMAGED) when any entry is not
+    what `FeedEntry.decode` takes. The checks run per column and per distinct value (an
+    issuer, a colour, the earliest and latest time), in C where they can."""
     try:
         items = cbor2.loads(block)
         if not isinstance(items, list):
             raise ValueError("a block is not an array")
-        return [FeedEntry.decode(item) for item in items]
+        if not items:
+            return EntryColumns((), (), (), (), (), (), ())
+        if not set(map(type, items)) <= {list, tuple} or set(map(len, items)) != {7}:
+            raise ValueError("a feed entry is an array of seven items")
+        sequences, issuers, code_ids, colours, colour_seqs, reasons, at_s = zip(*items, strict=True)
+        if not (
+            set(map(type, issuers)) == {str}
+            and set(map(type, code_ids)) == {bytes}
+            and set(map(type, reasons)) == {str}
+        ):
+            raise ValueError("feed entry fields have the wrong types")
+        # exactly int: a bool is no number here (as `FeedEntry.decode` has it)
+        if set(map(type, chain(sequences, colour_seqs, at_s, colours))) != {int}:
+            raise ValueError("feed entry numbers must be integers")
+        if set(map(len, code_ids)) != {CODE_ID_LENGTH}:
+            raise ValueError("feed entry code id has the wrong length")
+        for issuer in set(issuers):
+            check_region_code(issuer)
+        for colour in set(colours):
+            Colour.from_wire(colour)
+        from_epoch_s(min(at_s))  # every time between these two is a datetime too
+        from_epoch_s(max(at_s))
+        return EntryColumns(sequences, issuers, code_ids, colours, colour_seqs, reasons, at_s)
     except (ValueError, TypeError, OverflowError, OSError, ClaimsError) as error:
         raise FeedError(FeedProblem.DAMAGED, str(error)) from None
     except Exception as error:  # cbor2's decoder errors
@@ -328,6 +406,10 @@ class SnapshotFileReader:
 
     def entries(self) -> Iterator[FeedEntry]:
         return iter_entries(self._file, self.header)
+
+    def columns(self) -> Iterator[EntryColumns]:
+        """The body a block at a time (`iter_columns`): for consumers of millions of entries."""
+        return iter_columns(self._file, self.header)
 
     def close(self) -> None:
         self._file.close()

@@ -6,9 +6,10 @@ after a dropped connection asks again with `Range: bytes=<what it has>-` and `If
 file's ETag>`, so only the rest is sent (a new file at central answers 200 whole, and the
 download starts over). The partial file and its ETag stay in the kiosk's folder between rounds,
 so a round cut short resumes next time. `apply_snapshot_file` then checks the signed header
-with the trust list and streams the entries into the copy in use (`replace_from_snapshot`, the
-kiosk store's `kiosk.store.feed`), which takes them all or none: a damaged body (count or hash
-wrong) leaves the copy unchanged.
+with the trust list and streams the entries into the copy in use (the kiosk store's
+`kiosk.store.feed` takes the file's blocks as columns, `replace_from_snapshot_columns`; any
+other copy its entries, `replace_from_snapshot`), which takes them all or none: a damaged
+body (count or hash wrong) leaves the copy unchanged.
 
 A central before issue 28 answers 404 to the file's path; the caller then falls back to the
 old one-batch snapshot.
@@ -26,6 +27,7 @@ import httpx
 from healthcode.feed import UpdatableFeed, older_snapshot
 from healthcode.feed_file import open_snapshot_file
 from healthcode.trust import TrustList
+from kiosk.store.feed import StoredFeed
 from sync.distribution import FEED_SNAPSHOT_FILE_PATH
 
 log = logging.getLogger(__name__)
@@ -136,6 +138,13 @@ def apply_snapshot_file(path: Path, trust: TrustList, feed: UpdatableFeed) -> in
             refusal = older_snapshot(header.last_sequence, feed.last_sequence)
             if refusal is not None:
                 raise refusal
+            if isinstance(feed, StoredFeed):  # the kiosk's: in bulk, a block at a time
+                return feed.replace_from_snapshot_columns(
+                    reader.columns(),
+                    last_sequence=header.last_sequence,
+                    as_of_utc=header.as_of_utc,
+                    horizon_utc=header.horizon_utc,
+                )
             return feed.replace_from_snapshot(
                 reader.entries(),
                 last_sequence=header.last_sequence,

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,3 +134,17 @@ class FieldCipher:
             return message.digest()
 
         return index
+
+    def keyed_hashes(self, kind: str, prefix: bytes, values: Iterable[bytes]) -> list[bytes]:
+        """`keyed_hasher(kind, prefix)` of each value, in one loop without a call per value (a
+        snapshot's millions of codes: the loop's per-value cost is the copy and the digest)."""
+        start = hashlib.blake2s(
+            kind.encode() + b"\x00" + prefix, key=self._index_key, digest_size=BLIND_INDEX_BYTES
+        ).copy
+        hashes: list[bytes] = []
+        append = hashes.append
+        for value in values:
+            message = start()
+            message.update(value)
+            append(message.digest())
+        return hashes

@@ -12,16 +12,24 @@ same transaction as its entries.
 
 Writes go through the store's writer thread and are called from the sync thread (never the
 GUI's): a verified delta is one transaction (an entry replaces the kept one when its colour
-sequence is not older, as `healthcode.feed.FeedCopy` does). A snapshot is streamed by the sync
-thread into a scratch database of its own beside the store (`<store>-feed-load`: no journal, no
-sync, nothing for the writer or the WAL to carry) and sorted there by SQLite's bounded external
-sort into the new copy's order, newest per code. The writer then attaches the scratch file and
-copies the sorted copy into a new table in key order (appends), each chunk its own short
-transaction, so passages are written between them and the copy crosses the WAL once; the new
-table is swapped in by a rename within one transaction. Readers (WAL, one connection per
-thread) see the old copy or the new one, never half of either; a snapshot whose stream fails
-leaves the copy as it was. Leftovers of a load a crash interrupted (the scratch file, the half
-built table) are dropped before the next one.
+sequence is not older, as `healthcode.feed.FeedCopy` does). A snapshot arrives a block of
+columns at a time (`healthcode.feed_file.iter_columns`, read from the snapshot file; entries
+from elsewhere are grouped into columns) and is applied in two passes with bounded memory and
+little Python per entry. First, without the writer: each block's codes are indexed in one
+loop, packed into fixed-size numpy records (index, colour, sequences, time, reason number) and
+gathered into runs of RUN_RECORDS, each ordered by the index's top BUCKET_BITS bits (its
+bucket) and appended to a scratch file beside the store (`<store>-feed-load`, never synced).
+Then, bucket by bucket in key order (consecutive buckets together, about GROUP_RECORDS per
+group): every run's slice of those buckets is read, sorted by key in numpy, the newest per
+code kept, and the rows appended to a new table in key order by the writer (SQLite cutting a
+chunk's rows out of two bound blobs, `_APPEND`), each chunk its own
+short transaction, so passages are written between them and the copy crosses the WAL once.
+The keyed index is uniform, so buckets are alike in size whatever the feed's. The new table is
+swapped in by a rename within one transaction. Readers (WAL, one connection per thread) see the
+old copy or the new one, never half of either; a snapshot whose stream fails (a cut or forged
+file fails its count or digest at the end of the first pass) leaves the copy as it was.
+Leftovers of a load a crash interrupted (the scratch file, the half built table) are dropped
+before the next one.
 """
 
 from __future__ import annotations
@@ -29,13 +37,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
+
+import numpy as np
 
 from healthcode.claims import Colour, HealthCodeClaims
 from healthcode.feed import (
@@ -49,10 +60,11 @@ from healthcode.feed import (
     compaction_horizon,
     older_snapshot,
 )
+from healthcode.feed_file import EntryColumns
 from kiosk.store.connection import Readers, Writer
 from kiosk.store.crypto import FieldCipher
 from kiosk.store.meta import read_meta, write_meta
-from kiosk.store.rows import code_indexer, from_ms, to_ms
+from kiosk.store.rows import CODE_INDEX_KIND, code_indexer, from_ms, to_ms
 
 T = TypeVar("T")
 Row = tuple[bytes, int, int, int, str, int]
@@ -62,17 +74,30 @@ Row = tuple[bytes, int, int, int, str, int]
 # replaced copy, dropped after the swap
 LEFTOVERS = ("feed_copy_load", "feed_copy_next", "feed_copy_old")
 SCRATCH_SUFFIX = "-feed-load"
-SCRATCH_SCHEMA = "feed_load"  # the scratch file's name on the writer's connection
-# The scratch connection keeps SQLite's default page cache (2 MB), which also bounds the
-# sorter's memory before it spills sorted runs to temporary files: larger caches sorted slower
-# (5,000,000 entries: 6.5 s with 2 MB, 7.9 s with 16 MB, 9.5 s with 64 MB).
 LAST_SEQUENCE_KEY = "feed_last_sequence"
 AS_OF_KEY = "feed_as_of_ms"
 # The copy's keyed index: absent, HMAC-SHA256 (`rows.code_index`, copies before it); BLAKE2S,
 # keyed BLAKE2s (about half the cost per code), written by the snapshot swap that brings it.
 INDEX_FORMAT_KEY = "feed_index"
 BLAKE2S = "blake2s-16"
-CHUNK = 50_000
+CHUNK = 50_000  # rows per transaction of the snapshot's copy (tens of milliseconds)
+# A snapshot's records (45 bytes each): the index as two numbers, its first and last 8 bytes
+# read big-endian, so that numbers sort as the bytes do (native order: numpy's concatenate
+# gives native order whatever it is given)
+RECORD = np.dtype(
+    [
+        ("hi", "=u8"),
+        ("lo", "=u8"),
+        ("colour_seq", "=i8"),
+        ("sequence", "=i8"),
+        ("at_ms", "=i8"),
+        ("reason", "=u4"),
+        ("colour", "u1"),
+    ]
+)
+BUCKET_BITS = 12  # 4,096 buckets: 1,200 codes each at 5,000,000; grouped when copied
+RUN_RECORDS = 1 << 18  # 12 MB of records gathered before a run is written
+GROUP_RECORDS = 1 << 16  # about this many records sorted and copied at a time
 WRITE_TIMEOUT_S = 600.0
 COMPACT_EVERY = timedelta(hours=1)  # the horizon moves slowly; a DELETE scans the table
 
@@ -86,37 +111,44 @@ _UPSERT = (
     " colour_seq = excluded.colour_seq, sequence = excluded.sequence, reason = excluded.reason,"
     " at_ms = excluded.at_ms WHERE excluded.colour_seq >= feed_copy.colour_seq"
 )
-_CREATE_LOADING = (
-    "CREATE TABLE arrived (code_ix BLOB, colour INTEGER, colour_seq INTEGER,"
-    " sequence INTEGER, reason TEXT, at_ms INTEGER)"
-)
-_LOAD = (
-    "INSERT INTO arrived (code_ix, colour, colour_seq, sequence, reason, at_ms)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
 _COPY_TABLE = (
     " (code_ix BLOB NOT NULL PRIMARY KEY, colour INTEGER NOT NULL,"
     " colour_seq INTEGER NOT NULL, sequence INTEGER NOT NULL, reason TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL) WITHOUT ROWID"
 )
-# Newest per code as the stream had it: sorted by key (SQLite's external sort, bounded
-# memory) and appended in key order; rowid is the arrival order.
-_SORT = (
-    "INSERT INTO sorted (code_ix, colour, colour_seq, sequence, reason, at_ms)"
-    " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms FROM arrived"
-    " WHERE true ORDER BY code_ix, colour_seq, rowid ON CONFLICT(code_ix) DO UPDATE SET"
-    " colour = excluded.colour, colour_seq = excluded.colour_seq, sequence = excluded.sequence,"
-    " reason = excluded.reason, at_ms = excluded.at_ms"
-    " WHERE excluded.colour_seq >= sorted.colour_seq"
-)
 _CREATE_NEXT = "CREATE TABLE main.feed_copy_next" + _COPY_TABLE
-# One chunk of the sorted copy, after the last key copied: appended at the table's end.
-_COPY_CHUNK = (
-    "INSERT INTO main.feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
-    " SELECT code_ix, colour, colour_seq, sequence, reason, at_ms"
-    " FROM feed_load.sorted WHERE code_ix > ? ORDER BY code_ix LIMIT ?"
+# A chunk of the snapshot's rows, in key order, from two blobs: the keys (16 bytes each) and
+# the numbers as fixed-width decimal text (`_numbers_blob`: colour, colour sequence, sequence,
+# reason number, time). Python's executemany costs 2-3 us per row binding six values; SQLite
+# cutting the rows out of the blobs costs about a microsecond.
+_KEY_BYTES = 16
+_WIDTHS = (1, 20, 20, 10, 20)  # colour, colour_seq, sequence, reason number, at_ms
+_ROW_TEXT = sum(_WIDTHS)
+_AT = [1 + sum(_WIDTHS[:n]) for n in range(len(_WIDTHS))]  # substr's 1-based starts
+# Row numbers 0.. (as many as a chunk's rows), read in order by _APPEND.
+_CREATE_ROWS = "CREATE TEMP TABLE IF NOT EXISTS feed_rows (i INTEGER PRIMARY KEY)"
+_FILL_ROWS = (
+    "INSERT OR IGNORE INTO temp.feed_rows (i) SELECT value FROM ("
+    "WITH RECURSIVE n(value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM n WHERE value + 1 < ?)"
+    " SELECT value FROM n)"
 )
-_LAST_COPIED = "SELECT max(code_ix) FROM main.feed_copy_next"
+_CREATE_REASONS = (
+    "CREATE TEMP TABLE IF NOT EXISTS feed_reasons (number INTEGER PRIMARY KEY, name TEXT NOT NULL)"
+)
+# Row i's text starts at i * 71 + 1: colour at +0 (1), colour_seq +1 (20), sequence +21 (20),
+# reason number +41 (10), at_ms +51 (20); its key at i * 16 + 1. ?4 is the chunk's one reason
+# when all its rows have the same (a snapshot's usual case: no lookup per row), else NULL.
+_APPEND = (
+    "INSERT INTO main.feed_copy_next (code_ix, colour, colour_seq, sequence, reason, at_ms)"
+    " SELECT substr(?1, i * 16 + 1, 16),"
+    " CAST(substr(?2, i * 71 + 1, 1) AS INTEGER),"
+    " CAST(substr(?2, i * 71 + 2, 20) AS INTEGER),"
+    " CAST(substr(?2, i * 71 + 22, 20) AS INTEGER),"
+    " coalesce(?4, (SELECT name FROM temp.feed_reasons"
+    "  WHERE number = CAST(substr(?2, i * 71 + 42, 10) AS INTEGER))),"
+    " CAST(substr(?2, i * 71 + 52, 20) AS INTEGER)"
+    " FROM temp.feed_rows WHERE i < ?3"
+)
 _SWAP = (
     "ALTER TABLE feed_copy RENAME TO feed_copy_old",
     "ALTER TABLE feed_copy_next RENAME TO feed_copy",
@@ -129,13 +161,22 @@ class StoredFeed:
     committed: call them from the sync thread)."""
 
     def __init__(
-        self, writer: Writer, readers: Readers, cipher: FieldCipher, *, chunk: int = CHUNK
+        self,
+        writer: Writer,
+        readers: Readers,
+        cipher: FieldCipher,
+        *,
+        chunk: int = CHUNK,
+        run_records: int = RUN_RECORDS,
+        group_records: int = GROUP_RECORDS,
     ) -> None:
         self._writer = writer
         self._readers = readers
+        self._cipher = cipher
         self._blake2_index = code_indexer(cipher, blake2=True)
         self._switching = threading.Lock()  # a lookup and the format it reads, as one
         self._chunk = max(1, chunk)
+        self._run_records, self._group_records = max(1, run_records), max(1, group_records)
         self._scratch = Path(f"{writer.path}{SCRATCH_SUFFIX}")
         self._applying = threading.Lock()  # one update at a time
         self._compacted_to: datetime | None = None
@@ -225,19 +266,54 @@ class StoredFeed:
         taken. All or nothing: OLDER_SNAPSHOT is raised before anything is read or written, and
         when `entries` raises (or a write fails) the copy is unchanged. Entries before
         `horizon_utc` are left out; the as-of time never goes back behind verified data."""
+        return self._replace(
+            _parts_of_entries(entries, self._chunk),
+            last_sequence=last_sequence,
+            as_of_utc=as_of_utc,
+            horizon_utc=horizon_utc,
+        )
+
+    def replace_from_snapshot_columns(
+        self,
+        blocks: Iterable[EntryColumns],
+        *,
+        last_sequence: int,
+        as_of_utc: datetime,
+        horizon_utc: datetime | None,
+    ) -> int:
+        """`replace_from_snapshot` from a snapshot file's blocks (`SnapshotFileReader.columns`),
+        without an object per entry: the kiosk's path for a snapshot of millions."""
+        return self._replace(
+            (_part_of_columns(block) for block in blocks),
+            last_sequence=last_sequence,
+            as_of_utc=as_of_utc,
+            horizon_utc=horizon_utc,
+        )
+
+    def _replace(
+        self,
+        parts: Iterable[_Part],
+        *,
+        last_sequence: int,
+        as_of_utc: datetime,
+        horizon_utc: datetime | None,
+    ) -> int:
         with self._applying:
             if (refusal := older_snapshot(last_sequence, self._last_sequence)) is not None:
                 raise refusal
             as_of = _newer(self._as_of, as_of_utc)
             self._run(_discard_leftovers)
             _remove_scratch(self._scratch)
+            cut_ms = None if horizon_utc is None else to_ms(horizon_utc)
+            reasons = _Reasons()
             try:
-                taken = _sort_into_scratch(
-                    self._scratch,
-                    self._rows(entries, horizon_utc, self._blake2_index),
-                    self._chunk,
-                )
-                self._copy_from_scratch()
+                with _ScratchRuns(self._scratch, self._run_records) as runs:
+                    taken = 0
+                    for part in parts:
+                        records = self._records(part, cut_ms, reasons)
+                        runs.add(records)
+                        taken += len(records)
+                    self._copy_sorted(runs.groups(self._group_records), reasons.names)
             except BaseException:
                 self._run(_discard_leftovers)
                 raise
@@ -247,6 +323,8 @@ class StoredFeed:
             def swap(connection: sqlite3.Connection) -> None:
                 for statement in _SWAP:
                     connection.execute(statement)
+                for helper in ("feed_reasons", "feed_rows"):  # the append's, no longer needed
+                    connection.execute(f"DROP TABLE IF EXISTS temp.{helper}")
                 _write_head(connection, last_sequence, as_of)
                 write_meta(connection, INDEX_FORMAT_KEY, BLAKE2S)
 
@@ -298,18 +376,272 @@ class StoredFeed:
                 at_ms,
             )
 
-    def _copy_from_scratch(self) -> None:
-        """Copy the scratch file's sorted copy into feed_copy_next in key order, a chunk per
-        transaction (passages are written between them)."""
-        attach = partial(_attach_scratch, path=str(self._scratch))
-        self._writer.submit(attach, transaction=False).result(WRITE_TIMEOUT_S)
+    def _records(self, part: _Part, cut_ms: int | None, reasons: _Reasons) -> np.ndarray:
+        """A part's entries as records under the keyed BLAKE2s index (those before the horizon
+        left out)."""
+        if cut_ms is not None and len(part.at_ms) and int(part.at_ms.min()) < cut_ms:
+            part = part.taking(part.at_ms >= cut_ms)
+        count = len(part.code_ids)
+        records = np.empty(count, RECORD)
+        if not count:
+            return records
+        keys = np.frombuffer(self._keys(part.issuers, part.code_ids), dtype=">u8")
+        records["hi"] = keys[0::2]
+        records["lo"] = keys[1::2]
+        records["colour"] = part.colours
+        records["colour_seq"] = part.colour_seqs
+        records["sequence"] = part.sequences
+        records["at_ms"] = part.at_ms
+        records["reason"] = reasons.numbers(part.reasons)
+        return records
+
+    def _keys(self, issuers: Sequence[str], code_ids: Sequence[bytes]) -> bytes:
+        """The codes' keyed indexes, joined (what `code_indexer(blake2=True)` gives each)."""
+        distinct = set(issuers)
+        if len(distinct) == 1:  # a province's snapshot: one issuer, one loop
+            prefix = next(iter(distinct)).encode() + b"\x00"
+            return b"".join(self._cipher.keyed_hashes(CODE_INDEX_KIND, prefix, code_ids))
+        return b"".join(map(self._blake2_index, issuers, code_ids))
+
+    def _copy_sorted(self, groups: Iterator[np.ndarray], reasons: Sequence[str]) -> None:
+        """Append the runs' records, a group of buckets at a time in key order, newest per code,
+        to feed_copy_next, a chunk per transaction (passages are written between them); the
+        next chunk is made while the writer appends this one (SQLite runs without the GIL)."""
+        names = list(enumerate(reasons))
+
+        def create(connection: sqlite3.Connection) -> None:
+            connection.execute(_CREATE_NEXT)
+            connection.execute(_CREATE_REASONS)
+            connection.execute(_CREATE_ROWS)
+            connection.execute(_FILL_ROWS, (self._chunk,))
+            connection.execute("DELETE FROM temp.feed_reasons")
+            connection.executemany("INSERT INTO temp.feed_reasons VALUES (?, ?)", names)
+
+        self._run(create)
+        pending: Future[None] | None = None
         try:
-            self._run(lambda connection: connection.execute(_CREATE_NEXT))
-            copied, last = self._chunk, b""  # every key sorts after the empty blob
-            while copied == self._chunk:
-                copied, last = self._run(partial(_copy_chunk, after=last, limit=self._chunk))
+            for group in groups:
+                newest = _newest(group)
+                for start in range(0, len(newest), self._chunk):
+                    chunk = newest[start : start + self._chunk]
+                    blobs = _blobs(chunk, reasons)
+                    if pending is not None:
+                        pending.result(WRITE_TIMEOUT_S)
+                    pending = self._writer.submit(partial(_append_rows, blobs=blobs))
+            if pending is not None:
+                pending.result(WRITE_TIMEOUT_S)
         finally:
-            self._writer.submit(_detach_scratch, transaction=False).result(WRITE_TIMEOUT_S)
+            if pending is not None:
+                wait([pending])  # before the caller drops the table
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Entries as columns, the times in milliseconds: what the first pass takes."""
+
+    issuers: Sequence[str]
+    code_ids: Sequence[bytes]
+    colours: Sequence[int]
+    colour_seqs: Sequence[int]
+    sequences: Sequence[int]
+    reasons: Sequence[str]
+    at_ms: np.ndarray
+
+    def taking(self, keep: np.ndarray) -> _Part:
+        chosen = np.flatnonzero(keep).tolist()
+
+        def pick(column: Sequence[T]) -> list[T]:
+            return [column[i] for i in chosen]
+
+        return _Part(
+            pick(self.issuers),
+            pick(self.code_ids),
+            pick(self.colours),
+            pick(self.colour_seqs),
+            pick(self.sequences),
+            pick(self.reasons),
+            self.at_ms[keep],
+        )
+
+
+def _part_of_columns(block: EntryColumns) -> _Part:
+    at_ms = np.array(block.at_s, dtype=np.int64) * 1000
+    return _Part(
+        block.issuers,
+        block.code_ids,
+        block.colours,
+        block.colour_seqs,
+        block.sequences,
+        block.reasons,
+        at_ms,
+    )
+
+
+def _parts_of_entries(entries: Iterable[FeedEntry], size: int) -> Iterator[_Part]:
+    """Entries grouped `size` at a time into columns."""
+    wire = {colour: colour.wire for colour in Colour}
+    stream = iter(entries)
+    while group := list(islice(stream, size)):
+        times: dict[datetime, int] = {}  # a snapshot's entries share times: convert each once
+        at_ms = [times.get(e.at_utc) or times.setdefault(e.at_utc, to_ms(e.at_utc)) for e in group]
+        yield _Part(
+            [e.issuer for e in group],
+            [e.code_id for e in group],
+            [wire[e.colour] for e in group],
+            [e.colour_seq for e in group],
+            [e.sequence for e in group],
+            [e.reason for e in group],
+            np.array(at_ms, dtype=np.int64),
+        )
+
+
+class _Reasons:
+    """Reasons as small numbers in the records (a snapshot has a handful of distinct ones)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def numbers(self, reasons: Sequence[str]) -> list[int]:
+        for reason in set(reasons) - self._numbers.keys():
+            self._numbers[reason] = len(self.names)
+            self.names.append(reason)
+        return list(map(self._numbers.__getitem__, reasons))
+
+
+class _ScratchRuns:
+    """Records in runs in a scratch file, each run ordered by bucket (the index's top bits),
+    with where each bucket starts in it; `groups` reads them back bucket by bucket. Nothing in
+    it needs to survive a crash: it is never synced, and removed by its owner."""
+
+    def __init__(self, path: Path, run_records: int) -> None:
+        self._run_records = run_records
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
+        self._file = os.fdopen(descriptor, "w+b")  # its owner's only
+        self._gathered: list[np.ndarray] = []
+        self._gathered_count = 0
+        self._runs: list[tuple[int, np.ndarray]] = []  # offset, bucket starts (BUCKETS + 1)
+        self._end = 0
+
+    def __enter__(self) -> _ScratchRuns:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._file.close()
+
+    def add(self, records: np.ndarray) -> None:
+        if not len(records):
+            return
+        self._gathered.append(records)
+        self._gathered_count += len(records)
+        if self._gathered_count >= self._run_records:
+            self._write_run()
+
+    def _write_run(self) -> None:
+        if not self._gathered:
+            return
+        run = np.concatenate(self._gathered)
+        self._gathered, self._gathered_count = [], 0
+        buckets = (run["hi"] >> np.uint64(64 - BUCKET_BITS)).astype(np.uint16)
+        order = np.argsort(buckets, kind="stable")  # a radix sort for 16-bit numbers
+        run = run[order]
+        starts = np.searchsorted(buckets[order], np.arange(_BUCKETS + 1))
+        self._file.seek(self._end)
+        self._file.write(run.tobytes())
+        self._runs.append((self._end, starts))
+        self._end += run.nbytes
+
+    def groups(self, size: int) -> Iterator[np.ndarray]:
+        """Every record, a group of consecutive buckets (about `size` records) at a time, in
+        bucket order."""
+        self._write_run()
+        if not self._runs:
+            return
+        per_bucket = np.sum([np.diff(starts) for _, starts in self._runs], axis=0)
+        first = 0
+        gathered = 0
+        for bucket, count in enumerate(per_bucket.tolist()):
+            gathered += count
+            if gathered >= size or bucket == _BUCKETS - 1:
+                if gathered:
+                    yield self._read(first, bucket + 1)
+                first, gathered = bucket + 1, 0
+
+    def _read(self, first: int, end: int) -> np.ndarray:
+        parts = []
+        for offset, starts in self._runs:
+            begin, stop = int(starts[first]), int(starts[end])
+            if stop > begin:
+                self._file.seek(offset + begin * RECORD.itemsize)
+                data = self._file.read((stop - begin) * RECORD.itemsize)
+                parts.append(np.frombuffer(data, RECORD))
+        return np.concatenate(parts)
+
+
+_BUCKETS = 1 << BUCKET_BITS
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows would translate line ends otherwise
+
+
+def _newest(group: np.ndarray) -> np.ndarray:
+    """A group's records sorted by key, the newest per code: the highest colour sequence, then
+    the latest in the feed (as one applied after the other)."""
+    group = group[np.lexsort((group["sequence"], group["colour_seq"], group["lo"], group["hi"]))]
+    last = np.ones(len(group), dtype=bool)
+    last[:-1] = (group["hi"][1:] != group["hi"][:-1]) | (group["lo"][1:] != group["lo"][:-1])
+    return group if last.all() else group[last]
+
+
+def _blobs(records: np.ndarray, reasons: Sequence[str]) -> tuple[bytes, bytes, int, str | None]:
+    """`_APPEND`'s parameters for these records."""
+    numbers = records["reason"]
+    one = reasons[int(numbers[0])] if (numbers == numbers[0]).all() else None
+    return _keys_blob(records), _numbers_blob(records), len(records), one
+
+
+def _keys_blob(records: np.ndarray) -> bytes:
+    keys = np.empty((len(records), 2), dtype=">u8")
+    keys[:, 0] = records["hi"]
+    keys[:, 1] = records["lo"]
+    return keys.tobytes()
+
+
+def _numbers_blob(records: np.ndarray) -> bytes:
+    """Each record's numbers as `_WIDTHS` decimal text (what SQLite's CAST reads)."""
+    text = np.empty((len(records), _ROW_TEXT), dtype=np.uint8)
+    columns = ("colour", "colour_seq", "sequence", "reason", "at_ms")
+    for name, at, width in zip(columns, _AT, _WIDTHS, strict=True):
+        text[:, at - 1 : at - 1 + width] = _decimal(records[name], width)
+    return text.tobytes()
+
+
+_FOUR_DIGITS = np.frombuffer(
+    "".join(f"{n:04d}" for n in range(10_000)).encode(), dtype=np.uint8
+).reshape(10_000, 4)
+
+
+def _decimal(values: np.ndarray, width: int) -> np.ndarray:
+    """Integers as `width` ASCII characters: a sign ("-" or a "0") then zero-padded digits
+    (20 fit any 64-bit integer; 1 is a single digit 0-9)."""
+    if width == 1:
+        return (values.astype(np.uint8) + ord("0")).reshape(-1, 1)
+    magnitude = np.abs(values.astype(np.int64)).astype(np.uint64)  # -2**63 stays 2**63
+    digits = np.empty((len(values), 20), dtype=np.uint8)
+    end = 20
+    while end > 0 and magnitude.any():  # four digits at a time, from the right
+        digits[:, end - 4 : end] = _FOUR_DIGITS[(magnitude % 10_000).astype(np.intp)]
+        magnitude //= 10_000
+        end -= 4
+    digits[:, :end] = ord("0")  # what is left is leading zeros (small numbers end early)
+    text = digits[:, 20 - width :].copy()
+    text[:, 0] = np.where(values < 0, ord("-"), ord("0"))
+    return text
+
+
+def _append_rows(
+    connection: sqlite3.Connection, blobs: tuple[bytes, bytes, int, str | None]
+) -> None:
+    # Returns nothing: the cursor must end on the writer's thread.
+    connection.execute(_APPEND, blobs)
 
 
 def _newer(known: datetime | None, heard: datetime) -> datetime:
@@ -321,75 +653,13 @@ def _write_head(connection: sqlite3.Connection, last_sequence: int, as_of: datet
     write_meta(connection, AS_OF_KEY, "" if as_of is None else str(to_ms(as_of)))
 
 
-def _sort_into_scratch(path: Path, rows: Iterator[Row], chunk: int) -> int:
-    """Stream the rows into a new scratch database at `path` and sort them there into the
-    copy's order, newest per code (the writer is not held); the number streamed. Nothing in it
-    needs to survive a crash, so it has no journal and no sync. A thread of its own inserts
-    one chunk while the caller makes the next (two chunks in memory at most)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # its owner's only
-    os.close(descriptor)
-    with ThreadPoolExecutor(1, thread_name_prefix="feed-load") as loader:
-        connection = loader.submit(_open_scratch, path).result()
-        pending: Future[Any] | None = None
-        loaded = 0
-        try:
-            while block := list(islice(rows, chunk)):
-                if pending is not None:
-                    pending.result()
-                pending = loader.submit(_load_block, connection, block)
-                loaded += len(block)
-            if pending is not None:
-                pending.result()
-            loader.submit(_sort_scratch, connection).result()
-        finally:
-            if pending is not None:
-                wait([pending])  # before the connection closes
-            loader.submit(connection.close).result()
-    return loaded
-
-
-def _open_scratch(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(str(path), isolation_level=None)
-    connection.execute("PRAGMA journal_mode = OFF")
-    connection.execute("PRAGMA synchronous = OFF")
-    connection.execute(_CREATE_LOADING)
-    connection.execute(f"CREATE TABLE sorted{_COPY_TABLE}")
-    connection.execute("BEGIN")  # one transaction: nothing to make durable
-    return connection
-
-
-def _load_block(connection: sqlite3.Connection, rows: list[Row]) -> None:
-    # Returns nothing: the cursor must end on this thread, not reset its statement on another.
-    connection.executemany(_LOAD, rows)
-
-
-def _sort_scratch(connection: sqlite3.Connection) -> None:
-    connection.execute(_SORT)
-    connection.execute("COMMIT")
-
-
 def _remove_scratch(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-journal")):
         leftover.unlink(missing_ok=True)
 
 
-def _attach_scratch(connection: sqlite3.Connection, path: str) -> None:
-    connection.execute(f"ATTACH DATABASE ? AS {SCRATCH_SCHEMA}", (path,))
-
-
-def _detach_scratch(connection: sqlite3.Connection) -> None:
-    attached = {row[1] for row in connection.execute("PRAGMA database_list")}
-    if SCRATCH_SCHEMA in attached:
-        connection.execute(f"DETACH DATABASE {SCRATCH_SCHEMA}")
-
-
-def _copy_chunk(connection: sqlite3.Connection, after: bytes, limit: int) -> tuple[int, bytes]:
-    """Append the next `limit` codes after `after`; how many, and the last one copied."""
-    copied = connection.execute(_COPY_CHUNK, (after, limit)).rowcount
-    last = connection.execute(_LAST_COPIED).fetchone()[0]
-    return copied, after if last is None else bytes(last)
-
-
 def _discard_leftovers(connection: sqlite3.Connection) -> None:
     for name in LEFTOVERS:
         connection.execute(f"DROP TABLE IF EXISTS {name}")
+    connection.execute("DROP TABLE IF EXISTS temp.feed_reasons")
+    connection.execute("DROP TABLE IF EXISTS temp.feed_rows")

@@ -358,3 +358,60 @@ def test_a_snapshot_file_streams_into_the_stored_copy_or_leaves_it_unchanged(
     assert (store.feed.last_sequence, store.feed.count()) == (count + 10, count)
     assert store.feed.latest(ISSUER, code(count - 1)) == entry(count + 10, count - 1, Colour.YELLOW)
     assert not good.exists()
+
+
+def test_a_snapshot_file_of_mixed_entries_is_stored_as_the_in_memory_reference_keeps_it(
+    store: Store, keys: StoreKeys, tmp_path: Path
+) -> None:
+    key = SigningKey.generate()
+    trust = TrustList(
+        sequence=1,
+        issued_at_utc=T0,
+        issuers=(
+            Issuer(ISSUER, LocalText("陕西省", "Shaanxi")),
+            Issuer("110000", LocalText("北京市", "Beijing")),
+        ),
+        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
+    )
+    horizon = T0 - timedelta(days=30)
+    colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
+    reasons = ("close_contact", "area_risk", "released")
+    times = (T0, T0 - timedelta(days=400 * 365), horizon - timedelta(seconds=1), horizon)
+    colour_seqs = (0, 1, 2**63 - 1, 5)
+    entries = [  # codes named again and again, two issuers, times before 1970 and the horizon
+        FeedEntry(
+            2**40 + n,
+            (ISSUER, "110000")[n % 2],
+            code(n % 13),
+            colours[n % 3],
+            colour_seqs[n % 4],
+            reasons[n % 3],
+            times[n % 4],
+        )
+        for n in range(60)
+    ]
+    with SnapshotFileWriter(
+        tmp_path / "mixed.snap",
+        publisher=ISSUER,
+        last_sequence=2**40 + 100,
+        as_of_utc=T0,
+        horizon_utc=horizon,
+    ) as writer:
+        for item in entries:
+            writer.add(item)
+        writer.finish(key)
+    reference = FeedCopy()
+    expected = reference.replace_from_snapshot(
+        entries, last_sequence=2**40 + 100, as_of_utc=T0, horizon_utc=horizon
+    )
+    # runs of 7 records in the scratch file, sorted about 5 at a time, 2 rows per transaction
+    feed = StoredFeed(
+        store._writer, store._readers, FieldCipher(keys), chunk=2, run_records=7, group_records=5
+    )
+    kept = [item for item in entries if item.at_utc >= horizon]
+    assert apply_snapshot_file(tmp_path / "mixed.snap", trust, feed) == expected == len(kept)
+    for n in range(13):
+        for issuer in (ISSUER, "110000"):
+            assert feed.latest(issuer, code(n)) == reference.latest(issuer, code(n))
+    assert feed.count() == len({(item.issuer, item.code_id) for item in kept})
+    assert feed.last_sequence == 2**40 + 100

@@ -19,6 +19,7 @@ from healthcode.feed_file import (
     MAGIC,
     SnapshotFileWriter,
     SnapshotHeader,
+    decode_block,
     open_snapshot_file,
 )
 from healthcode.keys import SigningKey
@@ -229,3 +230,75 @@ def test_a_copy_replaced_from_a_snapshot_answers_from_its_entries(
     assert taken == 10 and copy.last_sequence == items[-1].sequence
     assert copy.latest("610000", items[4].code_id) == items[4]
     assert copy.as_of_utc == ISSUED_AT
+
+
+CODE = bytes(range(16))
+GOOD = [7, "610000", CODE, 2, 3, "close_contact", 1_795_420_800]  # a real entry's wire form
+
+
+def test_a_block_read_as_columns_holds_the_same_entries_as_read_one_by_one(
+    world: World, tmp_path: Path
+) -> None:
+    items = entries(BLOCK_ENTRIES + 10)
+    path = write(tmp_path / "s.snap", world.feed_key, items)
+    with open_snapshot_file(path, world.trust) as reader:
+        blocks = list(reader.columns())
+    assert [len(block) for block in blocks] == [BLOCK_ENTRIES, 10]
+    assert [entry for block in blocks for entry in block.entries()] == items
+    first = blocks[0]
+    assert (first.sequences[1], first.issuers[1], first.code_ids[1]) == (3, "610000", CODE_1)
+    assert (first.colours[1], first.colour_seqs[1], first.reasons[1]) == (2, 3, "recompute")
+    assert first.at_s[1] == int(ISSUED_AT.timestamp())
+
+
+CODE_1 = (1).to_bytes(16, "big")
+
+
+@pytest.mark.parametrize(
+    ("item", "why"),
+    [
+        (GOOD[:6], "six items"),
+        ([*GOOD, 0], "eight items"),
+        ({"sequence": 7}, "a map"),
+        ([True, *GOOD[1:]], "a bool for the sequence"),
+        ([7.0, *GOOD[1:]], "a float for the sequence"),
+        ([*GOOD[:4], "3", *GOOD[5:]], "text for the colour sequence"),
+        ([*GOOD[:6], 1.5], "a float for the time"),
+        ([*GOOD[:6], 10**30], "a time past any date"),
+        ([*GOOD[:2], CODE[:15], *GOOD[3:]], "a code id of 15 bytes"),
+        ([*GOOD[:2], CODE.hex(), *GOOD[3:]], "a code id as text"),
+        ([7, "61000", *GOOD[2:]], "a five-digit issuer"),
+        ([7, 610000, *GOOD[2:]], "an issuer as a number"),
+        ([*GOOD[:3], 4, *GOOD[4:]], "colour 4"),
+        ([*GOOD[:3], True, *GOOD[4:]], "a bool for the colour"),
+        ([*GOOD[:5], b"close_contact", GOOD[6]], "a reason in bytes"),
+    ],
+)
+def test_a_block_with_any_entry_feed_entry_decode_refuses_is_damaged(
+    item: object, why: str
+) -> None:
+    assert len(decode_block(cbor2.dumps([GOOD, GOOD]))) == 2
+    block = cbor2.dumps([GOOD, item, GOOD])
+    assert problem_of(lambda: decode_block(block)) is FeedProblem.DAMAGED, why
+
+
+def test_a_block_that_is_no_array_of_entries_is_damaged() -> None:
+    assert problem_of(lambda: decode_block(cbor2.dumps({"entries": [GOOD]}))) is (
+        FeedProblem.DAMAGED
+    )
+    assert problem_of(lambda: decode_block(b"\xff\x00")) is FeedProblem.DAMAGED
+    assert len(decode_block(cbor2.dumps([]))) == 0
+
+
+def test_entries_out_of_order_within_a_block_are_damaged(world: World, tmp_path: Path) -> None:
+    items = entries(5)
+    path = write(tmp_path / "s.snap", world.feed_key, items)
+    data = bytearray(path.read_bytes())
+    body = cbor2.dumps([item.encode() for item in items])
+    swapped = [item.encode() for item in items]
+    swapped[2], swapped[3] = swapped[3], swapped[2]  # same length, same bytes elsewhere
+    start = data.index(body)
+    data[start : start + len(body)] = cbor2.dumps(swapped)
+    path.write_bytes(bytes(data))
+    with open_snapshot_file(path, world.trust) as reader:
+        assert problem_of(lambda: list(reader.columns())) is FeedProblem.DAMAGED
