@@ -10,12 +10,16 @@ follow in the same transaction. Expired nonces are deleted by the periodic job
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature as CryptographyInvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from http_message_signatures import (
     HTTPMessageSignaturesException,
@@ -28,6 +32,7 @@ from http_message_signatures import (
 # The library's own parsing and identity of component ids (private, pinned in requirements.lock),
 # so the required set is compared exactly as `verify(require_components=...)` compares it.
 from http_message_signatures._components import _component_identity, _parse_component_ids
+from http_message_signatures._url import parse_url
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -180,6 +185,130 @@ class _Verifier(HTTPMessageVerifier):
         """Time is checked after the signature, against the injected clock (see below)."""
 
 
+Verified = tuple[SignedKiosk, dict[str, Any], dict[str, str]]  # kiosk, parameters, covered
+
+
+def _verify_by_library(
+    connection: Connection, request: RequestView, body: bytes, *, accept_legacy: bool
+) -> Verified:
+    """The library's own checks, in its order (signature, covered components, body digest);
+    the covered components compared on identities parsed once per distinct text. Every
+    refusal's reason and text comes from here."""
+    keys = _KioskKeys(connection)
+    verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
+    try:
+        results = verifier.verify(request, max_age=None, expect_tag=SIGNATURE_TAG)
+        _require_covered(results, LEGACY_IDENTITIES if accept_legacy else COVERED_IDENTITIES)
+        (result,) = verifier.verify_body(request, results, body)
+    except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:
+        if keys.looked_up and keys.kiosk is None:
+            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk") from None
+        if keys.kiosk is not None and keys.kiosk.revoked_at is not None:
+            raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
+        raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
+    if keys.kiosk is None:  # the verifier resolved a key, so it found the kiosk
+        raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
+    return keys.kiosk, result.parameters, result.covered_components
+
+
+# The exact Signature-Input and Signature a kiosk sends (`sync.signing.KioskAuth`), in the
+# library's own serialisation: no other spelling matches (no leading zero, no escapes, nothing
+# optional but the health header), so the member's text IS its `@signature-params` line.
+_KIOSK_SIGNATURE_INPUT = re.compile(
+    r'kiosk=(\("@method" "@authority" "@path" "@query" "content-digest"( "kiosk-health")?\)'
+    r';created=([1-9][0-9]{0,14});keyid="([A-Za-z0-9._-]{1,128})";alg="ed25519"'
+    r';nonce="([A-Za-z0-9_-]{1,128})";tag="healthcode-kiosk")'
+)
+_KIOSK_SIGNATURE = re.compile(r"kiosk=:([A-Za-z0-9+/]{85}[AQgw]==):")  # 64 bytes, canonical
+_KIOSK_FIELDS = frozenset({"signature", "signature-input", "content-digest", KIOSK_HEALTH_HEADER})
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _printable(value: str) -> bool:
+    """What the library requires of a derived component's value (`_build_signature_base`)."""
+    return value.isprintable() and value == value.strip(" ")
+
+
+def _verify_as_kiosks_sign(
+    connection: Connection, request: RequestView, body: bytes
+) -> Verified | None:
+    """A request signed exactly as our kiosks sign, verified without the general parser (issue
+    28: the library's structured-field parsing and signature base were ~0.35 ms of every
+    request's ~1 ms); or None when it is anything else, or fails anywhere: the library then
+    verifies it again from the start and gives the refusal. So this path accepts only what the
+    library accepts (the same signature base, built per RFC 9421 from the same URL and field
+    lines, and the same checks on its values) and never refuses."""
+    lines: dict[str, list[str]] = {}
+    for name, value in request.headers.items():
+        lowered = name.lower()
+        if lowered in _KIOSK_FIELDS:
+            lines.setdefault(lowered, []).append(value)
+    signature_input = lines.get("signature-input", ())
+    signature_field = lines.get("signature", ())
+    digest = lines.get("content-digest", ())
+    if len(signature_input) != 1 or len(signature_field) != 1 or len(digest) != 1:
+        return None
+    parsed = _KIOSK_SIGNATURE_INPUT.fullmatch(signature_input[0])
+    signature_match = _KIOSK_SIGNATURE.fullmatch(signature_field[0])
+    if parsed is None or signature_match is None or request.method != request.method.upper():
+        return None
+    params, with_health, created, key_id, nonce = parsed.groups()
+    if digest[0] != "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode() + ":":
+        return None
+    try:
+        url = parse_url(request.url)
+    except HTTPMessageSignaturesException:
+        return None
+    host, port = url.host.lower(), url.port
+    if port and port.lstrip("0") == _DEFAULT_PORTS.get(url.scheme.lower()):
+        port = None
+    derived = (
+        request.method,
+        f"{host}:{port}" if port else host,
+        url.path or "/",
+        "?" + (url.query or ""),
+    )
+    if not all(map(_printable, derived)):
+        return None
+    covered = {
+        '"@method"': derived[0],
+        '"@authority"': derived[1],
+        '"@path"': derived[2],
+        '"@query"': derived[3],
+        '"content-digest"': digest[0],
+    }
+    if with_health:
+        health = lines.get(KIOSK_HEALTH_HEADER, ())
+        # As the library reads a field line: one line, no surrounding whitespace to trim.
+        if len(health) != 1 or health[0] != health[0].strip(" \t"):
+            return None
+        if not health[0].replace("\t", " ").isprintable():
+            return None
+        covered[f'"{KIOSK_HEALTH_HEADER}"'] = health[0]
+    base = "".join(f"{name}: {value}\n" for name, value in covered.items())
+    base += f'"@signature-params": {params}'
+    if not base.isascii():
+        return None
+    row = connection.execute(_KIOSK_BY_ID, {"kiosk_id": key_id}).first()
+    kiosk = None if row is None else SignedKiosk(*row)
+    if kiosk is None or kiosk.revoked_at is not None:
+        return None
+    try:
+        _public_key(bytes(kiosk.signing_public_key)).verify(
+            base64.b64decode(signature_match[1], validate=True), base.encode()
+        )
+    except (CryptographyInvalidSignature, ValueError):
+        return None
+    parameters = {
+        "created": int(created),
+        "keyid": key_id,
+        "alg": SIGNATURE_ALGORITHM.algorithm_id,
+        "nonce": nonce,
+        "tag": SIGNATURE_TAG,
+    }
+    return kiosk, parameters, covered
+
+
 def verify_kiosk_request(
     connection: Connection,
     request: RequestView,
@@ -198,25 +327,12 @@ def verify_kiosk_request(
     while a fleet updates."""
     if "signature" not in request.headers or "signature-input" not in request.headers:
         raise KioskAuthError(RefusalReason.SIGNATURE_MISSING, "the request is not signed")
-    keys = _KioskKeys(connection)
-    verifier = _Verifier(signature_algorithm=SIGNATURE_ALGORITHM, key_resolver=keys)
-    try:
-        # The library's own checks, in its order (signature, covered components, body digest);
-        # the covered components are compared on identities parsed once per distinct text.
-        results = verifier.verify(request, max_age=None, expect_tag=SIGNATURE_TAG)
-        _require_covered(results, LEGACY_IDENTITIES if accept_legacy else COVERED_IDENTITIES)
-        (result,) = verifier.verify_body(request, results, body)
-    except (InvalidSignature, HTTPMessageSignaturesException, ValueError) as error:
-        if keys.looked_up and keys.kiosk is None:
-            raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk") from None
-        if keys.kiosk is not None and keys.kiosk.revoked_at is not None:
-            raise KioskAuthError(RefusalReason.KIOSK_REVOKED, "this kiosk is revoked") from None
-        raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, str(error)) from None
-    kiosk = keys.kiosk
-    if kiosk is None:  # the verifier resolved a key, so it found the kiosk
-        raise KioskAuthError(RefusalReason.UNKNOWN_KIOSK, "no such kiosk")
-    created = result.parameters.get("created")
-    nonce = result.parameters.get("nonce")
+    signed = _verify_as_kiosks_sign(connection, request, body)
+    if signed is None:
+        signed = _verify_by_library(connection, request, body, accept_legacy=accept_legacy)
+    kiosk, parameters, covered = signed
+    created = parameters.get("created")
+    nonce = parameters.get("nonce")
     if not isinstance(created, int) or not isinstance(nonce, str):
         raise KioskAuthError(RefusalReason.SIGNATURE_INVALID, "created and nonce are required")
     if not 0 < len(nonce) <= MAX_NONCE_LENGTH:
@@ -228,7 +344,7 @@ def verify_kiosk_request(
             f"signed at {signed_at.isoformat()}, more than {tolerance} from the server's time",
         )
     _spend_nonce(connection, kiosk.id, nonce, expires_at=signed_at + tolerance)
-    _record_health(connection, kiosk, result.covered_components, now)
+    _record_health(connection, kiosk, covered, now)
     return kiosk
 
 

@@ -107,6 +107,45 @@ def test_a_request_signed_for_another_query_or_host_is_refused(
     assert same.status_code == 200, same.text
 
 
+def test_a_health_report_changed_after_signing_is_refused(
+    central: Central, kiosk: Enrollment
+) -> None:
+    health = KioskHealth(software_version="0.2.0", backlog_records=17)
+    signed = _signed(_auth(kiosk.identity, central.clock, health=lambda: health))
+    headers = {**signed_copy(signed), "kiosk-health": signed.headers["kiosk-health"]}
+    changed = health.model_copy(update={"backlog_records": 0}).model_dump_json()
+    response = central.client.post(
+        HEARTBEAT_PATH, content=b"{}", headers={**headers, "kiosk-health": changed}
+    )
+    assert response.status_code == 401
+    assert _error(response) == "signature_invalid"
+    same = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=headers)
+    assert same.status_code == 200, same.text
+
+
+def test_a_signature_sent_twice_or_with_another_digest_is_refused(
+    central: Central, kiosk: Enrollment
+) -> None:
+    signed = _signed(_auth(kiosk.identity, central.clock))
+    headers = signed_copy(signed)
+    twice = central.client.post(
+        HEARTBEAT_PATH,
+        content=b"{}",
+        headers=[*headers.items(), ("signature", headers["signature"])],
+    )
+    assert twice.status_code == 401
+    assert _error(twice) == "signature_invalid"
+    other_digest = central.client.post(
+        HEARTBEAT_PATH,
+        content=b"{}",
+        headers={**headers, "content-digest": "sha-512=:" + "A" * 86 + "==:"},
+    )
+    assert other_digest.status_code == 401
+    assert _error(other_digest) == "signature_invalid"
+    same = central.client.post(HEARTBEAT_PATH, content=b"{}", headers=headers)
+    assert same.status_code == 200, same.text
+
+
 def _legacy_signed(identity: KioskIdentity, clock: FakeClock) -> httpx.Request:
     """Signed as kiosks signed before issue 27: neither host nor query covered."""
     request = httpx.Request("POST", SERVER + HEARTBEAT_PATH, content=b"{}")
