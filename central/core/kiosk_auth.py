@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.core.errors import RefusedError
 from central.core.models import Checkpoint, Kiosk, RequestNonce
+from central.core.prepared import Prepared
 from sync.schemas import KIOSK_HEALTH_HEADER, KioskHealth, RefusalReason
 from sync.signing import (
     COVERED_COMPONENTS,
@@ -76,6 +77,7 @@ class RequestView:
 class Fields:
     def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
         self._pairs = list(pairs)
+        self._names = {name.lower() for name, _ in self._pairs}  # asked per request, twice
 
     def items(self) -> list[tuple[str, str]]:
         return self._pairs
@@ -84,7 +86,7 @@ class Fields:
         return iter(dict.fromkeys(name for name, _ in self._pairs))
 
     def __contains__(self, name: object) -> bool:
-        return any(field.lower() == str(name).lower() for field, _ in self._pairs)
+        return str(name).lower() in self._names
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ _NONCES: Table = RequestNonce.__table__  # type: ignore[assignment]
 # Built once (issue 28): a statement built per request cost its compilation-cache key each time.
 _CHECKPOINTS: Table = Checkpoint.__table__  # type: ignore[assignment]
 # With the checkpoint's region: an upload copies it into every row it stores.
-_KIOSK_BY_ID = (
+_KIOSK_BY_ID = Prepared(
     select(
         _KIOSKS.c.id,
         _KIOSKS.c.checkpoint_id,
@@ -117,7 +119,7 @@ _KIOSK_BY_ID = (
     .where(_KIOSKS.c.id == bindparam("kiosk_id"))
 )
 _SPEND_NONCE = {
-    name: module.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce)
+    name: Prepared(module.insert(_NONCES).on_conflict_do_nothing().returning(_NONCES.c.nonce))
     for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 _RECORD_SEEN = update(_KIOSKS).where(_KIOSKS.c.id == bindparam("kiosk_id"))
@@ -138,7 +140,7 @@ class _KioskKeys(HTTPSignatureKeyResolver):
 
     def resolve_public_key(self, key_id: str) -> Ed25519PublicKey | None:
         self.looked_up = True
-        row = self.connection.execute(_KIOSK_BY_ID, {"kiosk_id": key_id}).first()
+        row = _KIOSK_BY_ID.first(self.connection, {"kiosk_id": key_id})
         self.kiosk = None if row is None else SignedKiosk(*row)
         if self.kiosk is None or self.kiosk.revoked_at is not None:
             return None
@@ -289,7 +291,7 @@ def _verify_as_kiosks_sign(
     base += f'"@signature-params": {params}'
     if not base.isascii():
         return None
-    row = connection.execute(_KIOSK_BY_ID, {"kiosk_id": key_id}).first()
+    row = _KIOSK_BY_ID.first(connection, {"kiosk_id": key_id})
     kiosk = None if row is None else SignedKiosk(*row)
     if kiosk is None or kiosk.revoked_at is not None:
         return None
@@ -355,7 +357,7 @@ def _spend_nonce(
     which PostgreSQL waits for) inserts nothing, and the request is a replay."""
     statement = _SPEND_NONCE[connection.dialect.name]
     values = {"kiosk_id": kiosk_id, "nonce": nonce, "expires_at": expires_at}
-    if connection.execute(statement, values).first() is None:
+    if statement.first(connection, values) is None:
         raise KioskAuthError(RefusalReason.REPLAYED, "this request was seen before")
 
 

@@ -40,6 +40,7 @@ from central.core.models import (
     StatusFeedEntry,
     TrustListRecord,
 )
+from central.core.prepared import Prepared
 from central.core.settings import Settings
 from central.issuance.feed_files import cached_delta, snapshot_would_help
 from central.issuance.scene_events import apply_scene_records
@@ -150,14 +151,16 @@ _NEWEST_RELEASE = (
     .limit(1)
     .scalar_subquery()
 )
-_SYNC_STATE = select(
-    select(func.max(_TRUST.c.sequence)).scalar_subquery(),
-    select(_HEAD.c.last_sequence).where(_HEAD.c.id == 1).scalar_subquery(),
-    _CHECKPOINTS.c.policy_version,
-    _CHECKPOINTS.c.roster_version,
-    _NEWEST_RELEASE,
-).where(_CHECKPOINTS.c.id == bindparam("checkpoint_id"))
-_FEED_HEAD = select(_HEAD.c.last_sequence).where(_HEAD.c.id == 1)
+_SYNC_STATE = Prepared(
+    select(
+        select(func.max(_TRUST.c.sequence)).scalar_subquery(),
+        select(_HEAD.c.last_sequence).where(_HEAD.c.id == 1).scalar_subquery(),
+        _CHECKPOINTS.c.policy_version,
+        _CHECKPOINTS.c.roster_version,
+        _NEWEST_RELEASE,
+    ).where(_CHECKPOINTS.c.id == bindparam("checkpoint_id"))
+)
+_FEED_HEAD = Prepared(select(_HEAD.c.last_sequence).where(_HEAD.c.id == 1))
 _FEED_OLDEST = select(func.min(_FEED.c.sequence))
 
 
@@ -167,9 +170,9 @@ def sync_state(call: Call) -> Answer:
     central's time, read in one statement (a kiosk whose copies are current makes this one
     request a round; it stands in for the heartbeat: the signed request records its health)."""
     (platform,) = _parameters(call.scope, (("query", "platform", _PLATFORM, None),))
-    row = call.connection.execute(
-        _SYNC_STATE, {"checkpoint_id": call.kiosk.checkpoint_id, "platform": platform}
-    ).first()
+    row = _SYNC_STATE.first(
+        call.connection, {"checkpoint_id": call.kiosk.checkpoint_id, "platform": platform}
+    )
     if row is None:
         raise ApiError(404, RefusalReason.NOT_FOUND, "the kiosk's checkpoint is gone")
     trust_sequence, head, policy_version, roster_version, release_version = row
@@ -238,7 +241,8 @@ def feed(call: Call) -> Answer:
     (`If-None-Match: etag("feed", after)`). See `central.kiosks.routers.distribution`."""
     after, limit, if_none_match = _parameters(call.scope, _FEED_PARAMETERS)
     connection = call.connection
-    head = int(connection.scalar(_FEED_HEAD) or 0)
+    row = _FEED_HEAD.first(connection, {})
+    head = int((row[0] if row is not None else None) or 0)
     if head == after and etag_matches(if_none_match, etag("feed", head)):
         tag = etag("feed", head)
         headers = (("etag", tag), ("cache-control", "no-cache"), (FEED_HEAD_HEADER, str(head)))
