@@ -8,9 +8,11 @@ the central processes spent (/proc) over the requests they served; then the sche
 `--duration` seconds: a sync round (one `GET /kiosk/sync`, then only the copies that changed;
 heartbeat, trust list, feed, policy, roster from a central without it) every `--round` seconds
 per kiosk and uploads of 50 passages, three times as often in the first third (a shift
-change), with one central process killed at half time unless `--no-kill`. Prints per-route
-p50/p99, errors, CPU per request, each process's RSS, the capacity those figures imply, and
-the issue's goals.
+change), with one central process killed at half time unless `--no-kill`. The schedule's
+kiosks are dealt among `--simulators` processes (tests/fleet.py), so that the simulated fleet
+does not queue its own requests; each request is timed from when it was due, and the lag of
+the simulators behind the schedule and their CPU are printed. Prints per-route p50/p99, errors,
+CPU per request, each process's RSS, the capacity those figures imply, and the issue's goals.
 
     bash build/postgres.sh .venv/bin/python bench/fleet.py [--kiosks 2000] [--duration 180]
 
@@ -75,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=180.0)
     parser.add_argument("--round", type=float, default=60.0, help="seconds between sync rounds")
     parser.add_argument("--no-kill", action="store_true")
+    parser.add_argument(
+        "--simulators",
+        type=int,
+        default=max(2, os.cpu_count() or 1),
+        help="processes the schedule's kiosks are dealt among (each its own event loop)",
+    )
     args = parser.parse_args(argv)
     base = os.environ.get("CENTRAL_TEST_POSTGRES_URL")
     if not base or not nginx_available():
@@ -145,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"killed central process 0 at {elapsed:.0f} s")
 
         logged = deployment.access_log.stat().st_size if deployment.access_log.exists() else 0
-        report = scheduled.run(during)
+        report = scheduled.run(during, simulators=args.simulators)
         at_server = server_latencies(deployment.access_log, logged)
         with create_engine(database).connect() as connection:
             stored = connection.execute(text("SELECT COUNT(*) FROM received_passages")).scalar_one()
@@ -154,7 +162,15 @@ def main(argv: list[str] | None = None) -> int:
 
     say(
         f"\nschedule: {args.duration:.0f} s, {report.requests:,} requests"
-        f" = {report.requests / report.elapsed_s:,.0f}/s"
+        f" = {report.requests / report.elapsed_s:,.0f}/s, {args.simulators} simulator processes"
+        f" ({report.simulator_cpu_s:.0f} s of their CPU;"
+        f" {report.elapsed_s:.0f} s to the last answer)"
+    )
+    lag = report.lag_ms or [0.0]
+    say(
+        f"simulators behind the schedule (due to sent, per action): p50 {percentile(lag, 0.5):.1f}"
+        f" ms, p99 {percentile(lag, 0.99):.1f} ms, max {max(lag):.1f} ms"
+        " (latencies below are timed from when the request was due, this included)"
     )
     say(f"{'route':<14}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'retried':>9}{'failed':>8}")
     errors = 0

@@ -78,7 +78,7 @@ def test_a_fleet_through_nginx_loses_nothing_when_one_central_process_is_killed(
             deployment.kill_central(0)
             killed.append(elapsed_s)
 
-    report = fleet.run(kill_one_process_mid_run)
+    report = fleet.run(kill_one_process_mid_run, simulators=2)
     assert killed, "the run ended before a process was killed"
     assert deployment.centrals[0].poll() is not None and deployment.centrals[1].poll() is None
 
