@@ -41,6 +41,10 @@ def central_environment(database_url: str, data_dir: Path, **extra: str) -> dict
     env["CENTRAL_SMS_PROVIDER"] = "log"  # the fleet sends no SMS
     env["CENTRAL_DATA_DIR"] = str(data_dir)
     env["CENTRAL_DATABASE_URL"] = database_url
+    # This checkout's code first: a virtualenv shared between checkouts may hold another one's
+    # editable install, and the fleet would then measure that code instead.
+    checkout = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (checkout, env.get("PYTHONPATH")) if p)
     env["CENTRAL_TRUSTED_PROXIES"] = '["127.0.0.1"]'  # nginx on loopback forwards the client
     env["CENTRAL_FEED_FILES_ACCEL_PREFIX"] = FEED_FILES_PREFIX  # nginx sends snapshot files
     env.update(extra)

@@ -32,7 +32,6 @@ from http_message_signatures import (
 # The library's own parsing and identity of component ids (private, pinned in requirements.lock),
 # so the required set is compared exactly as `verify(require_components=...)` compares it.
 from http_message_signatures._components import _component_identity, _parse_component_ids
-from http_message_signatures._url import parse_url
 from pydantic import ValidationError
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,6 +46,8 @@ from sync.signing import (
     LEGACY_COMPONENTS,
     SIGNATURE_ALGORITHM,
     SIGNATURE_TAG,
+    derived_components,
+    signature_base,
 )
 
 MAX_NONCE_LENGTH = 128
@@ -223,12 +224,6 @@ _KIOSK_SIGNATURE_INPUT = re.compile(
 )
 _KIOSK_SIGNATURE = re.compile(r"kiosk=:([A-Za-z0-9+/]{85}[AQgw]==):")  # 64 bytes, canonical
 _KIOSK_FIELDS = frozenset({"signature", "signature-input", "content-digest", KIOSK_HEALTH_HEADER})
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def _printable(value: str) -> bool:
-    """What the library requires of a derived component's value (`_build_signature_base`)."""
-    return value.isprintable() and value == value.strip(" ")
 
 
 def _verify_as_kiosks_sign(
@@ -257,40 +252,23 @@ def _verify_as_kiosks_sign(
     params, with_health, created, key_id, nonce = parsed.groups()
     if digest[0] != "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode() + ":":
         return None
-    try:
-        url = parse_url(request.url)
-    except HTTPMessageSignaturesException:
+    derived = derived_components(request.method, request.url)
+    if derived is None:
         return None
-    host, port = url.host.lower(), url.port
-    if port and port.lstrip("0") == _DEFAULT_PORTS.get(url.scheme.lower()):
-        port = None
-    derived = (
-        request.method,
-        f"{host}:{port}" if port else host,
-        url.path or "/",
-        "?" + (url.query or ""),
-    )
-    if not all(map(_printable, derived)):
-        return None
-    covered = {
-        '"@method"': derived[0],
-        '"@authority"': derived[1],
-        '"@path"': derived[2],
-        '"@query"': derived[3],
-        '"content-digest"': digest[0],
-    }
+    values = [*derived, digest[0]]
+    covered_names = list(COVERED_COMPONENTS)
     if with_health:
         health = lines.get(KIOSK_HEALTH_HEADER, ())
-        # As the library reads a field line: one line, no surrounding whitespace to trim.
-        if len(health) != 1 or health[0] != health[0].strip(" \t"):
+        if len(health) != 1:
             return None
-        if not health[0].replace("\t", " ").isprintable():
-            return None
-        covered[f'"{KIOSK_HEALTH_HEADER}"'] = health[0]
-    base = "".join(f"{name}: {value}\n" for name, value in covered.items())
-    base += f'"@signature-params": {params}'
-    if not base.isascii():
+        covered_names.append(KIOSK_HEALTH_HEADER)
+        values.append(health[0])
+    # The same base the kiosk signs (one home: sync.signing); a value the library would read
+    # otherwise (padded, control characters, not ASCII) gives None, and the library decides.
+    base = signature_base(covered_names, values, params)
+    if base is None:
         return None
+    covered = {f'"{name}"': value for name, value in zip(covered_names, values, strict=True)}
     row = _KIOSK_BY_ID.first(connection, {"kiosk_id": key_id})
     kiosk = None if row is None else SignedKiosk(*row)
     if kiosk is None or kiosk.revoked_at is not None:
