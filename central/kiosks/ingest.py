@@ -268,20 +268,29 @@ def _postgresql_copy_sql(table: Table, columns: tuple[str, ...]) -> tuple[str, s
     into it and the move into the table."""
     staging = f"incoming_{table.name}"
     names = ", ".join(f'"{column}"' for column in columns)
-    only_new = ""
+    create = (
+        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" (LIKE "{table.name}") ON COMMIT DELETE ROWS'
+    )
+    copy = f'COPY "{staging}" ({names}) FROM STDIN'
     if table.name == passage_months.TABLE:
         # Partitioned by month, its key is (id, at): a record id stored with another time is
         # not new either (as on SQLite, whose key is the id): it is answered as the id's owner
-        # decides (duplicate, or taken by another kiosk).
-        only_new = (
-            f' WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" AS kept'  # noqa: S608
-            f' WHERE kept."id" = "{staging}"."id")'
+        # decides (duplicate, or taken by another kiosk). The ids' own table (migration 0024)
+        # takes the new ids in the same statement, and only those rows go on.
+        ids = passage_months.IDS
+        return (
+            create,
+            copy,
+            f'WITH new AS (INSERT INTO {ids} (id, at) SELECT "id", "at" FROM "{staging}"'  # noqa: S608
+            " ON CONFLICT DO NOTHING RETURNING id)"
+            f' INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"'
+            ' WHERE "id" COLLATE "C" IN (SELECT id FROM new) ON CONFLICT DO NOTHING RETURNING "id"',
         )
     return (
-        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" (LIKE "{table.name}") ON COMMIT DELETE ROWS',
-        f'COPY "{staging}" ({names}) FROM STDIN',
+        create,
+        copy,
         f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"'  # noqa: S608
-        f'{only_new} ON CONFLICT DO NOTHING RETURNING "id"',
+        ' ON CONFLICT DO NOTHING RETURNING "id"',
     )
 
 
