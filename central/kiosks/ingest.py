@@ -240,38 +240,84 @@ def _insert_postgresql(
 ) -> set[str]:
     """COPY the batch into a temporary table, then one `INSERT ... SELECT ... ON CONFLICT DO
     NOTHING RETURNING id` (issue 28): the idempotency check is the insert itself. No conflict
-    target: it holds for any unique constraint (the passages' key may carry their month when
-    partitioned). 2,000 passages: ~2.5x the rows/s of a multi-row INSERT of arrays (`unnest`)
-    and ~10x SQLAlchemy's insertmanyvalues, measured on the same database."""
+    target: it holds for any unique constraint. 2,000 passages: ~2.5x the rows/s of a
+    multi-row INSERT of arrays (`unnest`) and ~10x SQLAlchemy's insertmanyvalues, measured on
+    the same database. Passages go their own way (`_insert_passages`)."""
     columns = tuple(rows[0])
-    processors = _bind_processors(connection.dialect, table, columns)
-    create, copy, move = _postgresql_copy_sql(table, columns)
-    values_of = itemgetter(*columns)
     driver: Any = connection.connection.driver_connection  # psycopg's own connection
+    if table.name == passage_months.TABLE:
+        return _insert_passages(connection, driver, table, rows)
+    create, copy, move = _postgresql_copy_sql(table, columns)
     with driver.cursor() as cursor:
         cursor.execute(create)
-        with cursor.copy(copy) as stream:
-            write = stream.write_row
-            if not processors:
-                for row in rows:
-                    write(values_of(row))
-            else:
-                # Each distinct value processed once (a batch's `received_at` is one time).
-                bound: list[dict[Any, Any]] = [{} for _ in processors]
-                for row in rows:
-                    values = list(values_of(row))
-                    for (position, process), seen in zip(processors, bound, strict=True):
-                        value = values[position]
-                        try:
-                            values[position] = seen[value]
-                        except KeyError:
-                            values[position] = seen[value] = process(value)
-                    write(values)
+        _copy_rows(cursor, copy, connection.dialect, table, rows)
         cursor.execute(move)
         # A table taking two kinds (scene records) sees the first kind's rows again with the
         # second's until the commit empties the staging table: they conflict, and are not
         # named twice.
         return {str(found[0]) for found in cursor.fetchall()}
+
+
+def _insert_passages(
+    connection: Connection, driver: Any, table: Table, rows: list[dict[str, Any]]
+) -> set[str]:
+    """Partitioned by month, the passages' key is (id, at): a record id stored with another
+    time is not new either (as on SQLite, whose key is the id); it is answered as the id's
+    owner decides (duplicate, or taken by another kiosk). Their ids are claimed first in
+    `passage_months.passage_ids` (id primary key, migration 0024: every stored passage's id,
+    written only here), one statement whose answer is the ids that are new; only those rows
+    are COPY'd, straight into the partitioned table (no staging table, no second pass: the
+    rows cost what PostgreSQL's own COPY costs, and the claim one index entry). A second upload
+    of the same id at the same moment waits on the claim's index entry, then finds it taken."""
+    columns = tuple(rows[0])
+    with driver.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_PASSAGE_IDS, ([row["id"] for row in rows], [row["at"] for row in rows])
+        )
+        new = {str(found[0]) for found in cursor.fetchall()}
+        if new:
+            copy = _postgresql_direct_copy_sql(table, columns)
+            fresh = [row for row in rows if row["id"] in new]
+            _copy_rows(cursor, copy, connection.dialect, table, fresh)
+    return new
+
+
+_CLAIM_PASSAGE_IDS = (
+    f"INSERT INTO {passage_months.IDS} (id, at)"  # noqa: S608 - a constant name
+    " SELECT * FROM unnest(%s::varchar[], %s::timestamptz[]) ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _copy_rows(
+    cursor: Any, copy: str, dialect: Dialect, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """COPY the rows, each value as SQLAlchemy would bind it (its column type's processor)."""
+    columns = tuple(rows[0])
+    processors = _bind_processors(dialect, table, columns)
+    values_of = itemgetter(*columns)
+    with cursor.copy(copy) as stream:
+        write = stream.write_row
+        if not processors:
+            for row in rows:
+                write(values_of(row))
+            return
+        # Each distinct value processed once (a batch's `received_at` is one time).
+        bound: list[dict[Any, Any]] = [{} for _ in processors]
+        for row in rows:
+            values = list(values_of(row))
+            for (position, process), seen in zip(processors, bound, strict=True):
+                value = values[position]
+                try:
+                    values[position] = seen[value]
+                except KeyError:
+                    values[position] = seen[value] = process(value)
+            write(values)
+
+
+@lru_cache(maxsize=64)
+def _postgresql_direct_copy_sql(table: Table, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{column}"' for column in columns)
+    return f'COPY "{table.name}" ({names}) FROM STDIN'
 
 
 @lru_cache(maxsize=64)
@@ -280,27 +326,9 @@ def _postgresql_copy_sql(table: Table, columns: tuple[str, ...]) -> tuple[str, s
     into it and the move into the table."""
     staging = f"incoming_{table.name}"
     names = ", ".join(f'"{column}"' for column in columns)
-    create = (
-        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" (LIKE "{table.name}") ON COMMIT DELETE ROWS'
-    )
-    copy = f'COPY "{staging}" ({names}) FROM STDIN'
-    if table.name == passage_months.TABLE:
-        # Partitioned by month, its key is (id, at): a record id stored with another time is
-        # not new either (as on SQLite, whose key is the id): it is answered as the id's owner
-        # decides (duplicate, or taken by another kiosk). The ids' own table (migration 0024)
-        # takes the new ids in the same statement, and only those rows go on.
-        ids = passage_months.IDS
-        return (
-            create,
-            copy,
-            f'WITH new AS (INSERT INTO {ids} (id, at) SELECT "id", "at" FROM "{staging}"'  # noqa: S608
-            " ON CONFLICT DO NOTHING RETURNING id)"
-            f' INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"'
-            ' WHERE "id" COLLATE "C" IN (SELECT id FROM new) ON CONFLICT DO NOTHING RETURNING "id"',
-        )
     return (
-        create,
-        copy,
+        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" (LIKE "{table.name}") ON COMMIT DELETE ROWS',
+        f'COPY "{staging}" ({names}) FROM STDIN',
         f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}"'  # noqa: S608
         ' ON CONFLICT DO NOTHING RETURNING "id"',
     )
