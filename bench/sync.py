@@ -227,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     server_dir = folder / "central"
     server_dir.mkdir()
     environment = {**os.environ, "CENTRAL_SMS_PROVIDER": "log"}  # kiosks only: no SMS is sent
+    # Central's processes run this checkout's code, not whichever checkout the virtualenv's
+    # editable install points at (a git worktree shares the main checkout's virtualenv).
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(_HERE.parent), os.environ.get("PYTHONPATH")])
+    )
     database_url = f"sqlite:///{server_dir / 'central.db'}"
     if args.postgresql and postgres_base:
         database_url = fresh_database(postgres_base, "bench_sync")
