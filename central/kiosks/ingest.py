@@ -271,9 +271,14 @@ def _insert_passages(
     of the same id at the same moment waits on the claim's index entry, then finds it taken."""
     columns = tuple(rows[0])
     with driver.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_PASSAGE_IDS, ([row["id"] for row in rows], [row["at"] for row in rows])
-        )
+        # The ids reach the claim by COPY into a narrow staging table: passed as arrays they
+        # cost 6 us a record on the client (psycopg quotes each element by regular expression).
+        cursor.execute(_CLAIM_STAGING)
+        with cursor.copy(_CLAIM_COPY) as stream:
+            write = stream.write_row
+            for row in rows:
+                write((row["id"], row["at"]))
+        cursor.execute(_CLAIM_PASSAGE_IDS)
         new = {str(found[0]) for found in cursor.fetchall()}
         if new:
             copy = _postgresql_direct_copy_sql(table, columns)
@@ -282,9 +287,16 @@ def _insert_passages(
     return new
 
 
+# Emptied at each commit; within one transaction (an outbox file's chunks) it keeps the earlier
+# chunks' ids, which the claim finds taken (by this transaction) and does not name again.
+_CLAIM_STAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_passage_ids"
+    " (id varchar(36), at timestamptz) ON COMMIT DELETE ROWS"
+)
+_CLAIM_COPY = "COPY incoming_passage_ids (id, at) FROM STDIN"
 _CLAIM_PASSAGE_IDS = (
     f"INSERT INTO {passage_months.IDS} (id, at)"  # noqa: S608 - a constant name
-    " SELECT * FROM unnest(%s::varchar[], %s::timestamptz[]) ON CONFLICT DO NOTHING RETURNING id"
+    " SELECT id, at FROM incoming_passage_ids ON CONFLICT DO NOTHING RETURNING id"
 )
 
 
