@@ -42,6 +42,7 @@ import httpx
 import tenacity
 from _postgres import fresh_database
 from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy.exc import DBAPIError
 
 from central.core.cipher import RecordCipher
 from central.core.db import make_engine, migrate
@@ -74,6 +75,43 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) of a process and its live descendants, and of the children
+    they already reaped (Linux /proc); 0 where it cannot be read."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15)
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(value) for value in fields[11:15]) / ticks
+    total, wanted = 0.0, [root]
+    while wanted:
+        pid = wanted.pop()
+        total += times.get(pid, 0.0)
+        wanted.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            data = connection.execute(text("SHOW data_directory")).scalar_one()
+        return int((Path(data) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, DBAPIError):
+        return None
+    finally:
+        engine.dispose()
 
 
 def wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
@@ -189,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     server_dir = folder / "central"
     server_dir.mkdir()
     environment = {**os.environ, "CENTRAL_SMS_PROVIDER": "log"}  # kiosks only: no SMS is sent
+    # Central's processes run this checkout's code, not whichever checkout the virtualenv's
+    # editable install points at (a git worktree shares the main checkout's virtualenv).
+    environment["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(_HERE.parent), os.environ.get("PYTHONPATH")])
+    )
     database_url = f"sqlite:///{server_dir / 'central.db'}"
     if args.postgresql and postgres_base:
         database_url = fresh_database(postgres_base, "bench_sync")
@@ -232,9 +275,20 @@ def main(argv: list[str] | None = None) -> int:
                 batch_size=1000,
                 wait=tenacity.wait_exponential(0.1, max=2),
             )
+            postgres = postmaster_pid(database_url) if args.postgresql else None
+            cpu_before = (
+                time.process_time(),
+                tree_cpu_s(server.pid),
+                tree_cpu_s(postgres) if postgres else 0.0,
+            )
             started = time.perf_counter()
             settled = uploader.drain(max_attempts=10)
             upload_s = time.perf_counter() - started
+            cpu_after = (
+                time.process_time(),
+                tree_cpu_s(server.pid),
+                tree_cpu_s(postgres) if postgres else 0.0,
+            )
             assert settled == items and store.outbox.outbox_backlog() == 0
             final_batch = uploader.batch_size
         upload_rate = items / upload_s
@@ -250,6 +304,14 @@ def main(argv: list[str] | None = None) -> int:
           f" {upload_s:.1f} s = {upload_rate:,.0f} records/s (batches grew to {final_batch};"
           f" {uploader.tally.batches} batches, {uploader.tally.failures} failures;"
           f" {workers} central processes, {uploader.in_flight} batches in flight)")  # fmt: skip
+
+    # Where the time went: the machine's 2 cores are shared by the kiosk (this process),
+    # central's processes and PostgreSQL's (whole cluster; other benchmarks may use it too).
+    kiosk_us, central_us, postgres_us = (
+        (after - before) / items * 1e6 for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
+    say(f"CPU per record: kiosk {kiosk_us:.0f} us, central {central_us:.0f} us"
+          + (f", PostgreSQL {postgres_us:.0f} us" if args.postgresql else ""))  # fmt: skip
 
     # The reference is the faster of two runs (a fresh database each): the machine is shared,
     # and a slowed reference would flatter the ratio.

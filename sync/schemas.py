@@ -340,21 +340,21 @@ class UploadRecord(WireModel):
 
     @model_validator(mode="after")
     def _payload_matches_kind(self) -> Self:
-        wanted = {
-            RecordKind.PASSAGE: "passage",
-            RecordKind.FEVER_REPORT: "passage",
-            RecordKind.OVERRIDE: "override",
-            RecordKind.PURCHASE: "purchase",
-            RecordKind.CLINIC_VISIT: "clinic",
-        }[self.kind]
-        present = {
-            name
-            for name in ("passage", "override", "purchase", "clinic")
-            if getattr(self, name) is not None
-        }
-        if present != {wanted}:
+        # Run for every record of every upload: the payloads counted without building sets.
+        wanted = _PAYLOAD_OF_KIND[self.kind]
+        payloads = (self.passage, self.override, self.purchase, self.clinic)
+        if getattr(self, wanted) is None or sum(p is not None for p in payloads) != 1:
             raise ValueError(f"a {self.kind.value} record carries exactly its own payload")
         return self
+
+
+_PAYLOAD_OF_KIND = {
+    RecordKind.PASSAGE: "passage",
+    RecordKind.FEVER_REPORT: "passage",
+    RecordKind.OVERRIDE: "override",
+    RecordKind.PURCHASE: "purchase",
+    RecordKind.CLINIC_VISIT: "clinic",
+}
 
 
 class UploadBatch(WireModel):

@@ -7,7 +7,6 @@ records read back by reports and exports, and the CSRF tokens of the pages.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -50,7 +49,8 @@ class RecordCipher:
     def code_index(self, issuer: str, code_id: bytes) -> bytes:
         """Equal for the same code, useless without the key: for 'where was this code seen'."""
         message = b"code\x00" + issuer.encode() + b"\x00" + code_id
-        return hmac.new(self._index_key, message, hashlib.sha256).digest()[:BLIND_INDEX_BYTES]
+        # hmac.digest: OpenSSL's one-shot HMAC, a third of hmac.new's cost (once per record)
+        return hmac.digest(self._index_key, message, "sha256")[:BLIND_INDEX_BYTES]
 
 
 @lru_cache(maxsize=8)

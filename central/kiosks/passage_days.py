@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,12 +30,30 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(TIME_ZONE).date()
 
 
+class _LocalDays:
+    """`local_day` for many moments, most of them in the same few days: a moment within the
+    last day found is answered without a time zone conversion (a tenth of an upload's work)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[datetime, datetime, date] | None = None  # [start, end) and its day
+
+    def __call__(self, moment: datetime) -> date:
+        last = self._last
+        if last is not None and last[0] <= moment < last[1]:
+            return last[2]
+        day = local_day(moment)
+        start = datetime.combine(day, time(), TIME_ZONE)
+        self._last = (start, start + timedelta(days=1), day)
+        return day
+
+
 def count_passages(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Add passages (rows of `received_passages`) to the day counters; the rows counted."""
     passages: Counter[tuple[str, date, str]] = Counter()
     fevers: Counter[tuple[str, date, str]] = Counter()
+    day_of = _LocalDays()
     for row in rows:
-        key = (str(row["checkpoint_id"]), local_day(row["at"]), str(row["outcome"]))
+        key = (str(row["checkpoint_id"]), day_of(row["at"]), str(row["outcome"]))
         passages[key] += 1
         fevers[key] += int(bool(row["fever"]))
     if not passages:

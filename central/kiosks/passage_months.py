@@ -11,8 +11,10 @@ the periodic job, central/jobs.py), moving any of their rows that wait in the de
 `drop_expired` drops the partitions wholly older than the retention window
 (`CENTRAL_RECORD_MAX_AGE_DAYS`) and deletes the expired rows of the month it cuts through. The
 partitioned table's primary key is (id, at): a record sent twice has the same id and time, so
-an upload's insert that ignores conflicts still stores it once. SQLite keeps one plain table;
-there retention deletes the expired rows.
+an upload's insert that ignores conflicts still stores it once; one sent again with another
+time is caught by `passage_months.passage_ids` (every stored id once, written by the same
+statement), which retention prunes with the months. SQLite keeps one plain table; there
+retention deletes the expired rows.
 
 Several processes may call these at once: a transaction-level advisory lock orders them.
 """
@@ -36,6 +38,9 @@ TABLE = "received_passages"
 # describe (the partitioned table), and nothing else.
 SCHEMA = "passage_months"
 DEFAULT_PARTITION = f"{SCHEMA}.{TABLE}_default"
+# Every stored passage's id once (id primary key, at; migration 0024): the upload's check that
+# an id is new whatever its time, one unique index instead of a probe of every month.
+IDS = f"{SCHEMA}.passage_ids"
 _MONTH_NAME = re.compile(rf"^{TABLE}_(\d{{4}})_(\d{{2}})$")
 # The rows of one month waiting in the default partition (names are constants, times bound).
 _IN_MONTH = "at >= CAST(:low AS timestamptz) AND at < CAST(:high AS timestamptz)"
@@ -45,6 +50,7 @@ _SET_ASIDE = (
 )
 _TAKE_OUT = f"DELETE FROM {DEFAULT_PARTITION} WHERE {_IN_MONTH}"  # noqa: S608
 _PUT_BACK = f"INSERT INTO {TABLE} SELECT * FROM moving_passages"  # noqa: S608
+_PRUNE_IDS = f"DELETE FROM {IDS} WHERE at < :cutoff"  # noqa: S608
 _LOCK = "SELECT pg_advisory_xact_lock(hashtext('received_passages months'))"
 
 
@@ -160,5 +166,7 @@ def drop_expired(sessions: sessionmaker[Session], now: datetime, max_age: timede
                 if datetime.fromisoformat(_start(next_month(month))) <= cutoff:
                     connection.execute(text(f"DROP TABLE {SCHEMA}.{name}"))
                     dropped.append(name)
+            # The ids of the passages gone: a record that old is refused at upload anyway.
+            connection.execute(text(_PRUNE_IDS), {"cutoff": cutoff})
         result: Any = connection.execute(delete(ReceivedPassage).where(ReceivedPassage.at < cutoff))
         return Retention(tuple(dropped), int(result.rowcount or 0))

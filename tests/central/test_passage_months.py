@@ -1,7 +1,8 @@
 """Passages partitioned by month on PostgreSQL (issue 28, central/kiosks/passage_months.py):
 migration 0021 moves the stored passages into monthly partitions, retention drops whole months,
-and a passage of a month with no partition yet is still stored, once. SQLite keeps one table,
-where retention deletes the expired rows."""
+and a passage of a month with no partition yet is still stored, once; a stored id sent again
+with another time is not stored again (migration 0024's ids, pruned with the months). SQLite
+keeps one table, where retention deletes the expired rows."""
 
 from __future__ import annotations
 
@@ -76,6 +77,11 @@ def test_passages_by_month_survive_the_migration_and_retention_drops_whole_month
                 months = [month for month, _ in passage_months.month_partitions(connection)]
             assert months == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
 
+        # A passage stored before the migrations, sent again with another time: not new.
+        moved = _passage("november", datetime(2026, 11, 6, 8, 0, tzinfo=UTC))
+        with session_scope(sessions) as session:
+            assert ingest._insert(session, TABLE, [moved]) == set()
+
         # January 2027 has no partition yet: stored all the same, and a second time not again.
         january = _passage("january", datetime(2027, 1, 3, 8, 0, tzinfo=UTC))
         with session_scope(sessions) as session:
@@ -102,7 +108,11 @@ def test_passages_by_month_survive_the_migration_and_retention_drops_whole_month
         else:
             assert expired == passage_months.Retention((), 2)
         assert _stored(sessions) == ["january", "late-october", "november"]
+        # An expired passage's id sent again inside the window is stored (its first is gone).
+        again = _passage("early-october", datetime(2026, 11, 1, 8, 0, tzinfo=UTC))
         with session_scope(sessions) as session:
-            assert session.scalar(select(func.count()).select_from(ReceivedPassage)) == 3
+            assert ingest._insert(session, TABLE, [again]) == {"early-october"}
+        with session_scope(sessions) as session:
+            assert session.scalar(select(func.count()).select_from(ReceivedPassage)) == 4
     finally:
         engine.dispose()
