@@ -39,7 +39,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from healthcode.console import say, survives_closed_stdout  # noqa: E402
 from tests.deployment import LoopbackDeployment, nginx_available  # noqa: E402
-from tests.fleet import Fleet, Schedule, enrol_fleet, provision  # noqa: E402
+from tests.fleet import FEED_ENTRIES, Fleet, Schedule, enrol_fleet, provision  # noqa: E402
 
 POLL_ROUTES = ("sync", "feed", "trust-list", "roster")
 
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--round", type=float, default=60.0, help="seconds between sync rounds")
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument(
+        "--feed", type=int, default=FEED_ENTRIES, help="status feed entries central starts with"
+    )
+    parser.add_argument(
         "--simulators",
         type=int,
         default=max(2, os.cpu_count() or 1),
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     lifted = {"CENTRAL_ENROLLMENT_ATTEMPTS_PER_MINUTE": str(10 * args.kiosks)}
     with LoopbackDeployment(folder, database, args.processes, lifted) as deployment:
         started = time.perf_counter()
-        codes = provision(database, args.kiosks, datetime.now(UTC))
+        codes = provision(database, args.kiosks, datetime.now(UTC), feed_entries=args.feed)
         identities = enrol_fleet(deployment.url, codes, folder / "kiosks")
         enrolled_s = time.perf_counter() - started
         say(
@@ -109,11 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         took = fleet.each("round")
         say(f"first sync round of every kiosk (feed snapshot included): {took:.1f} s")
 
-        cpu0, served0 = central_cpu(deployment), len(fleet.report.routes["feed"].latencies_ms)
+        feed_figures = fleet.report.routes["feed"]
+        cpu0, served0 = central_cpu(deployment), len(feed_figures.latencies_ms)
+        answered0 = feed_figures.statuses.copy()
         took = fleet.each("feed", times=3)
-        polls = len(fleet.report.routes["feed"].latencies_ms) - served0
+        polls = len(feed_figures.latencies_ms) - served0
         cpu_per_poll_ms = (central_cpu(deployment) - cpu0) / max(polls, 1) * 1000
-        say(f"no-change feed polls: {polls:,} in {took:.1f} s = {polls / took:,.0f}/s;"
+        answers = ", ".join(
+            f"{count:,} x {status}"
+            for status, count in sorted((feed_figures.statuses - answered0).items())
+        )
+        say(f"no-change feed polls: {polls:,} in {took:.1f} s = {polls / took:,.0f}/s ({answers});"
             f" central CPU {cpu_per_poll_ms:.2f} ms per poll")  # fmt: skip
 
         cpu0, uploads0 = central_cpu(deployment), len(fleet.report.routes["upload"].latencies_ms)

@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
@@ -45,6 +45,8 @@ from sqlalchemy.orm import sessionmaker
 
 from central.administration.checkpoints import issue_enrollment_code, register_checkpoint
 from central.core.clock import system_tokens
+from central.issuance.feed import append_bulk
+from healthcode.claims import Colour
 from kiosk.checkpoint.policy import CheckpointType
 from kiosk.client.enrollment import enroll
 from kiosk.client.identity import KioskIdentity
@@ -79,6 +81,8 @@ except ImportError:  # pragma: no cover - Windows
 _T = TypeVar("_T")
 
 REGION = "610102"
+# The status feed a fleet's central starts with: every new kiosk takes it as a snapshot file.
+FEED_ENTRIES = 10_000
 ENROLMENT_THREADS = 8
 # A request that fails (a process killed, a refused replay) is sent again, as the kiosk would
 # in its next round; the simulation retries sooner so a short run settles.
@@ -95,6 +99,8 @@ class RouteFigures:
     latencies_ms: list[float] = field(default_factory=list)
     failures: int = 0
     retried: int = 0
+    # How central answered (status code: count): a phase meant to time `304`s shows it did.
+    statuses: Counter[int] = field(default_factory=Counter)
 
     def percentile(self, fraction: float) -> float:
         if not self.latencies_ms:
@@ -126,6 +132,7 @@ class FleetReport:
             mine.latencies_ms.extend(figures.latencies_ms)
             mine.failures += figures.failures
             mine.retried += figures.retried
+            mine.statuses.update(figures.statuses)
         self.records_sent |= other.records_sent
         self.records_acknowledged |= other.records_acknowledged
         self.requests += other.requests
@@ -138,7 +145,7 @@ class FleetReport:
         bytes string each set: a few hundred thousand UUID objects pickle slowly)."""
         return {
             "routes": {
-                route: (figures.latencies_ms, figures.failures, figures.retried)
+                route: (figures.latencies_ms, figures.failures, figures.retried, figures.statuses)
                 for route, figures in self.routes.items()
             },
             "sent": b"".join(record.bytes for record in self.records_sent),
@@ -157,8 +164,8 @@ class FleetReport:
             lag_ms=data["lag_ms"],
             simulator_cpu_s=data["simulator_cpu_s"],
         )
-        for route, (latencies_ms, failures, retried) in data["routes"].items():
-            report.routes[route] = RouteFigures(latencies_ms, failures, retried)
+        for route, (latencies_ms, failures, retried, statuses) in data["routes"].items():
+            report.routes[route] = RouteFigures(latencies_ms, failures, retried, statuses)
         report.records_sent = _uuids(data["sent"])
         report.records_acknowledged = _uuids(data["acknowledged"])
         return report
@@ -208,13 +215,23 @@ class SimulatedKiosk:
         ) = state
 
 
-def provision(database_url: str, count: int, now: datetime) -> list[str]:
-    """`count` checkpoints and one enrollment code each, written straight to the database."""
+def provision(
+    database_url: str, count: int, now: datetime, *, feed_entries: int = FEED_ENTRIES
+) -> list[str]:
+    """`count` checkpoints and one enrollment code each, and a status feed of `feed_entries`
+    colour changes (a province's feed is never empty: a kiosk at its head polls for a `304`),
+    written straight to the database."""
     engine = create_engine(database_url)
     sessions = sessionmaker(engine)
     codes: list[str] = []
     try:
         with sessions() as session, session.begin():
+            rng = random.Random(feed_entries)
+            changes = [
+                (REGION, rng.randbytes(16), Colour.RED.value if n % 5 else Colour.YELLOW.value, 2)
+                for n in range(feed_entries)
+            ]
+            append_bulk(session, changes, "area_risk", now - timedelta(hours=1), "fleet")
             for number in range(count):
                 checkpoint = register_checkpoint(
                     session,
@@ -506,6 +523,7 @@ class Fleet:
             self.report.requests += 1
             if response is not None and response.status_code < 500 and response.status_code != 401:
                 figures.latencies_ms.append((time.monotonic() - t0) * 1000)
+                figures.statuses[response.status_code] += 1
                 if attempt:
                     figures.retried += 1
                 return response

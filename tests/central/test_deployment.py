@@ -105,6 +105,11 @@ def test_a_fleet_through_nginx_loses_nothing_when_one_central_process_is_killed(
         engine.dispose()
     assert tuple(stored) == (len(report.records_sent), len(report.records_sent))
     assert kiosks_seen == KIOSKS
+    # every kiosk now holds the feed (a snapshot file of FEED_ENTRIES, then its head): a poll
+    # is answered "nothing new" without a body, by the surviving process
+    before = fleet.report.routes["feed"].statuses.copy()
+    fleet.each("feed")
+    assert fleet.report.routes["feed"].statuses - before == {304: KIOSKS}
     _the_snapshot_file_comes_from_nginx_with_ranges(
         deployment, identities[0], tmp_path / "kiosks" / "kiosk-0"
     )
