@@ -246,8 +246,10 @@ def test_a_block_read_as_columns_holds_the_same_entries_as_read_one_by_one(
     assert [len(block) for block in blocks] == [BLOCK_ENTRIES, 10]
     assert [entry for block in blocks for entry in block.entries()] == items
     first = blocks[0]
-    assert (first.sequences[1], first.issuers[1], first.code_ids[1]) == (3, "610000", CODE_1)
-    assert (first.colours[1], first.colour_seqs[1], first.reasons[1]) == (2, 3, "recompute")
+    assert first.sequences[1] == 3 and first.issuers[first.issuer_of[1]] == "610000"
+    assert first.code_ids[16:32] == CODE_1
+    assert (first.colours[1], first.colour_seqs[1]) == (2, 3)
+    assert first.reasons[first.reason_of[1]] == "recompute"
     assert first.at_s[1] == int(ISSUED_AT.timestamp())
 
 
