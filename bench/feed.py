@@ -15,8 +15,8 @@ apply_snapshot_file`: header verified, body read and checked, entries committed 
 copy); the time, the peak RSS, and `store.feed.latest` per code against a bare SQLite
 primary-key lookup of the same codes in a table of the same size.
 
-`python bench/feed.py [--entries N] [--kiosk-only] [--rows]`. The million-entry database is cached in
-bench/.cache (built once, ~30 s).
+`python bench/feed.py [--entries N] [--kiosk-only] [--rows]`. The million-entry database is
+cached in bench/.cache (built once, ~30 s).
 """
 
 from __future__ import annotations
