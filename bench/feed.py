@@ -107,7 +107,7 @@ def kiosk_copy_at_size(entries: int, rows: bool = False) -> list[str]:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    say(f"kiosk copy: a snapshot file of {entries:,} entries in {figures['blocks']} blocks "
+    say(f"kiosk copy: a snapshot file of {entries:,} entries in {figures['blocks'][:-1]} blocks "
         f"({figures['file_mb']:.0f} MB, "
         f"written in {figures['writing_s']:.2f} s, not counted) applied to the store in "
         f"{figures['apply_s']:.2f} s ({figures['apply_cpu_s']:.2f} s of CPU); "
