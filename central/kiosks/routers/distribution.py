@@ -128,18 +128,22 @@ def feed_snapshot_file(
     them) the file's copy in row blocks, another file with its own ETag."""
     found = _snapshot_file(session, settings, keys, now)
     session.rollback()  # the bytes are on disk: end the read transaction before sending them
-    if blocks == COLUMN_BLOCKS:
-        path, tag = found.path, found.etag
-    else:
-        publisher = Publisher.of(keys.path)
-        path, tag = rows_copy(found, key=lambda: publisher.key), found.rows_etag
+    columns = blocks == COLUMN_BLOCKS
+    tag = found.etag if columns else found.rows_etag
     headers = {
         "etag": tag,
         "cache-control": "no-cache",
         "accept-ranges": "bytes",
         FEED_HEAD_HEADER: str(found.last_sequence),
     }
-    if etag_matches(if_none_match, tag) or etag_matches(if_none_match, _nginx_etag(path)):
+    if etag_matches(if_none_match, tag):  # before any row copy is made: the kiosk holds it
+        return Response(status_code=304, headers=headers)
+    if columns:
+        path = found.path
+    else:
+        publisher = Publisher.of(keys.path)
+        path = rows_copy(found, key=lambda: publisher.key)
+    if etag_matches(if_none_match, _nginx_etag(path)):
         return Response(status_code=304, headers=headers)
     if settings.feed_files_accel_prefix is not None:
         headers["x-accel-redirect"] = settings.feed_files_accel_prefix + path.name
