@@ -2,7 +2,9 @@
 peak RSS (`ru_maxrss`) is the kiosk's alone.
 
 `python bench/_feed_copy.py --entries N --dir DIR` writes a signed snapshot file of N entries
-in DIR as central writes one (`SnapshotFileWriter.add_rows`, rows in feed order; not timed),
+in DIR as central writes one (`SnapshotFileWriter.add_rows`, rows in feed order, in column
+blocks as central builds the file since they came; `--rows` for the row blocks central sends a
+kiosk that does not ask for columns, and wrote before; not timed),
 then times the kiosk's real path: `kiosk.client.snapshot_fetch.apply_snapshot_file` into a new
 kiosk store's copy (the signed header verified with the trust list, the body read, its count
 and digest checked, the entries indexed, sorted and committed, the file removed). Then it times
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from healthcode.claims import Colour
 from healthcode.console import say
-from healthcode.feed_file import SnapshotFileWriter
+from healthcode.feed_file import BlockEncoding, SnapshotFileWriter
 from healthcode.keys import SigningKey
 from healthcode.text import LocalText
 from healthcode.trust import Issuer, KeyRole, TrustedKey, TrustList
@@ -42,13 +44,13 @@ def code_of(i: int) -> bytes:
     return i.to_bytes(16, "big")
 
 
-def write_snapshot_file(path: Path, count: int, key: SigningKey) -> None:
+def write_snapshot_file(path: Path, count: int, key: SigningKey, blocks: BlockEncoding) -> None:
     """A snapshot of `count` codes (one entry each), written as central writes one: rows in
     feed order, in cursor-sized batches."""
     at_s = int((NOW - timedelta(days=1)).timestamp())
     red, yellow = Colour.RED.wire, Colour.YELLOW.wire
     with SnapshotFileWriter(
-        path, publisher=ISSUER, last_sequence=count, as_of_utc=NOW, horizon_utc=None
+        path, publisher=ISSUER, last_sequence=count, as_of_utc=NOW, horizon_utc=None, blocks=blocks
     ) as writer:
         for start in range(0, count, ROWS_PER_BATCH):
             writer.add_rows(
@@ -75,6 +77,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument(
+        "--rows", action="store_true", help="row blocks (an older central's file), not columns"
+    )
     args = parser.parse_args()
     count: int = args.entries
 
@@ -87,7 +92,8 @@ def main() -> int:
     )
     snapshot = args.dir / "feed-snapshot.snap"
     started = time.perf_counter()
-    write_snapshot_file(snapshot, count, feed_key)
+    blocks = BlockEncoding.ROWS if args.rows else BlockEncoding.COLUMNS
+    write_snapshot_file(snapshot, count, feed_key, blocks)
     writing_s = time.perf_counter() - started
     file_mb = snapshot.stat().st_size / 1e6
     rss_before = peak_rss_mb()
@@ -120,6 +126,7 @@ def main() -> int:
         json.dumps(
             {
                 "entries": count,
+                "blocks": blocks.value,
                 "writing_s": writing_s,
                 "file_mb": file_mb,
                 "apply_s": apply_s,

@@ -9,13 +9,14 @@ deltas (10,000 entries) verified and applied to it in place, as `kiosk.client.do
 
 The kiosk's copy at size (`bench/_feed_copy.py`, a child process so its peak RSS is the
 kiosk's alone): a signed snapshot file of `--entries` (5,000,000) entries, written as central
-writes one (not timed), applied by the kiosk's real path (`kiosk.client.snapshot_fetch.
+writes one (in column blocks, what a kiosk asks for; `--rows` for the row blocks of an older
+central; not timed), applied by the kiosk's real path (`kiosk.client.snapshot_fetch.
 apply_snapshot_file`: header verified, body read and checked, entries committed to the store's
 copy); the time, the peak RSS, and `store.feed.latest` per code against a bare SQLite
 primary-key lookup of the same codes in a table of the same size.
 
-`python bench/feed.py [--entries N] [--kiosk-only]`. The million-entry database is cached in
-bench/.cache (built once, ~30 s).
+`python bench/feed.py [--entries N] [--kiosk-only] [--rows]`. The million-entry database is
+cached in bench/.cache (built once, ~30 s).
 """
 
 from __future__ import annotations
@@ -97,16 +98,17 @@ def build_feed(path: Path) -> None:
     partial.rename(path)
 
 
-def kiosk_copy_at_size(entries: int) -> list[str]:
+def kiosk_copy_at_size(entries: int, rows: bool = False) -> list[str]:
     """The kiosk's stored copy at `entries`, in a child process; its goal lines."""
     with tempfile.TemporaryDirectory() as scratch:
         child = subprocess.run(
             [sys.executable, str(Path(__file__).with_name("_feed_copy.py")), "--entries",
-             str(entries), "--dir", scratch],
+             str(entries), "--dir", scratch, *(["--rows"] if rows else [])],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    say(f"kiosk copy: a snapshot file of {entries:,} entries ({figures['file_mb']:.0f} MB, "
+    say(f"kiosk copy: a snapshot file of {entries:,} entries in {figures['blocks'][:-1]} blocks "
+        f"({figures['file_mb']:.0f} MB, "
         f"written in {figures['writing_s']:.2f} s, not counted) applied to the store in "
         f"{figures['apply_s']:.2f} s ({figures['apply_cpu_s']:.2f} s of CPU); "
         f"peak RSS {figures['peak_rss_mb']:.0f} MB ({figures['rss_before_mb']:.0f} MB before); "
@@ -129,9 +131,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=KIOSK_ENTRIES, help="the kiosk copy's size")
     parser.add_argument("--kiosk-only", action="store_true", help="skip central's snapshot")
+    parser.add_argument(
+        "--rows", action="store_true", help="the kiosk copy from row blocks (an older central's)"
+    )
     args = parser.parse_args()
     goals = [] if args.kiosk_only else central_and_kiosk()
-    goals += kiosk_copy_at_size(args.entries)
+    goals += kiosk_copy_at_size(args.entries, args.rows)
     for line in goals:
         say(line)
     return 0

@@ -152,13 +152,14 @@ def _download(url: str, sizes: list[int], errors: list[str]) -> None:
 def serve(data_dir: Path, kiosks: int, file_size: int) -> float:
     import httpx
 
-    from sync.distribution import FEED_SNAPSHOT_FILE_PATH
+    from sync.distribution import BLOCKS_PARAMETER, COLUMN_BLOCKS, FEED_SNAPSHOT_FILE_PATH
 
     context = multiprocessing.get_context("spawn")
     port = _free_port()
     server = context.Process(target=_serve_child, args=(str(data_dir), port), daemon=True)
     server.start()
-    url = f"http://127.0.0.1:{port}{FEED_SNAPSHOT_FILE_PATH}"
+    # as a kiosk asks it (column blocks: the file central builds)
+    url = f"http://127.0.0.1:{port}{FEED_SNAPSHOT_FILE_PATH}?{BLOCKS_PARAMETER}={COLUMN_BLOCKS}"
     try:
         for _ in range(600):
             try:

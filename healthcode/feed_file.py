@@ -5,11 +5,16 @@ neither by central that builds it nor by a kiosk that applies it. This file form
 stream it (issue 28):
 
     MAGIC (8 bytes: b"HCSNAP1\\n")
-    body: blocks, each a 4-byte big-endian length then a CBOR array of at most BLOCK_ENTRIES
-          entries (`FeedEntry.encode`), entries in strictly increasing feed sequence
+    body: blocks, each a 4-byte big-endian length then one CBOR item, entries in strictly
+          increasing feed sequence, in one of two block encodings (`BlockEncoding`):
+          rows: an array of at most BLOCK_ENTRIES entries (`FeedEntry.encode`);
+          columns: an array of nine columns of at most COLUMN_BLOCK_ENTRIES entries
+          (`encode_column_block`: numbers packed little-endian, code ids as one byte string,
+          issuers and reasons as a table and a number per entry)
     trailer: a COSE_Sign1 by a feed key of the trust list over the header (a CBOR map:
-          v, type "snapshot", publisher, last, as_of, horizon, count, body_length, body_sha256),
-          then its own length as 4 bytes big-endian, last in the file
+          v, type "snapshot", publisher, last, as_of, horizon, count, body_length, body_sha256,
+          and blocks "columns" for the column encoding: absent means rows), then its own
+          length as 4 bytes big-endian, last in the file
 
 The signed header comes last because only after the body is written are its entry count and
 SHA-256 known; the writer needs no second pass and no copy. A reader seeks to the end, verifies
@@ -19,24 +24,29 @@ body as it goes, and raises FeedError(DAMAGED) at the end if the count or hash d
 consumer applies entries inside a transaction and commits only when the iterator ends cleanly.
 
 Blocks (rather than one CBOR item per entry) keep the reader at one `read` and one
-`cbor2.loads` per few thousand entries.
+`cbor2.loads` per few thousand entries. Column blocks go further: a reader takes each column
+straight into a numpy array and checks it whole (a kiosk applying millions of entries makes no
+Python object per entry); central writes them, and a copy in rows for kiosks that predate them.
+The encoding is in the signed header, so a file cannot be read as the other.
 """
 
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, islice
+from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
 import cbor2
+import numpy as np
+import numpy.typing as npt
 
 from healthcode import cose
 from healthcode.claims import CODE_ID_LENGTH, ClaimsError, Colour, check_region_code
@@ -54,10 +64,24 @@ from healthcode.trust import TrustList
 
 MAGIC = b"HCSNAP1\n"
 BLOCK_ENTRIES = 4096
+# Column blocks are bigger: their cost per block is a few numpy calls, per entry a few bytes
+# (16,384 entries: about 740 KB).
+COLUMN_BLOCK_ENTRIES = 16384
 _LENGTH = struct.Struct(">I")
 MAX_HEADER_BYTES = 64 * 1024
 MAX_BLOCK_BYTES = 16 * 1024 * 1024
 MEDIA_TYPE = "application/vnd.healthcode.feed-snapshot"
+_COLUMNS = 9  # sequences, issuers, issuer of each, code ids, colours, colour seqs, reasons,
+# reason of each, times
+_WIRES = np.array(sorted(colour.wire for colour in Colour), dtype=np.uint8)
+MAX_TABLE = 1 << 16  # issuers or reasons in one column block (numbered in two bytes)
+
+
+class BlockEncoding(StrEnum):
+    """How the file's blocks hold their entries (in the signed header as `blocks`)."""
+
+    ROWS = "rows"  # an array of entries, each `FeedEntry.encode` (the first encoding)
+    COLUMNS = "columns"  # an array of columns (`encode_column_block`)
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,7 @@ class SnapshotHeader:
     entry_count: int
     body_length: int
     body_sha256: bytes
+    blocks: BlockEncoding = BlockEncoding.ROWS
 
     def encode(self) -> bytes:
         header: dict[str, Any] = {
@@ -85,6 +110,8 @@ class SnapshotHeader:
         }
         if self.horizon_utc is not None:
             header["horizon"] = to_epoch_s(self.horizon_utc)
+        if self.blocks is not BlockEncoding.ROWS:  # a row file's header is as it always was
+            header["blocks"] = self.blocks.value
         return cbor2.dumps(header)
 
     @classmethod
@@ -103,6 +130,7 @@ class SnapshotHeader:
                 raise ValueError("snapshot header numbers must be integers")
             if min(body["last"], body["count"], body["body_length"]) < 0:
                 raise ValueError("snapshot header numbers must not be negative")
+            blocks = BlockEncoding(body.get("blocks", BlockEncoding.ROWS.value))
             digest = body["body_sha256"]
             if not isinstance(digest, bytes) or len(digest) != hashlib.sha256().digest_size:
                 raise ValueError("snapshot header digest is not a SHA-256")
@@ -114,6 +142,7 @@ class SnapshotHeader:
                 entry_count=body["count"],
                 body_length=body["body_length"],
                 body_sha256=digest,
+                blocks=blocks,
             )
         except (ValueError, KeyError, TypeError, OverflowError, OSError) as error:
             raise FeedError(FeedProblem.DAMAGED, str(error)) from None
@@ -143,8 +172,13 @@ class SnapshotFileWriter:
         last_sequence: int,
         as_of_utc: datetime,
         horizon_utc: datetime | None,
+        blocks: BlockEncoding = BlockEncoding.ROWS,
     ) -> None:
         self.path = path
+        self.blocks = blocks
+        self._block_entries = (
+            BLOCK_ENTRIES if blocks is BlockEncoding.ROWS else COLUMN_BLOCK_ENTRIES
+        )
         self.temp = path.with_name(f".{path.name}.{os.getpid()}.partial")
         self.publisher = publisher
         self.last_sequence = last_sequence
@@ -182,7 +216,7 @@ class SnapshotFileWriter:
             raise ValueError(f"entry {sequence} out of order (after {self._previous})")
         self._previous = sequence
         self._block.append(item)
-        if len(self._block) >= BLOCK_ENTRIES:
+        if len(self._block) >= self._block_entries:
             self._flush()
 
     def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
@@ -194,21 +228,31 @@ class SnapshotFileWriter:
         if rows[0][0] <= self._previous or rows[-1][0] > self.last_sequence:
             raise ValueError(f"rows {rows[0][0]}..{rows[-1][0]} out of order")
         self._previous = rows[-1][0]
+        if self.blocks is BlockEncoding.COLUMNS:  # full blocks across the cursor's batches
+            self._block.extend(rows)
+            while len(self._block) >= self._block_entries:
+                self._flush(self._block_entries)
+            return
         self._flush()
         for start in range(0, len(rows), BLOCK_ENTRIES):
             self._block = [list(row) for row in rows[start : start + BLOCK_ENTRIES]]
             self._flush()
 
-    def _flush(self) -> None:
-        if not self._block:
+    def _flush(self, count: int | None = None) -> None:
+        """Write the first `count` gathered entries (all of them by default) as a block."""
+        block = self._block if count is None else self._block[:count]
+        if not block:
             return
-        encoded = cbor2.dumps(self._block)
+        if self.blocks is BlockEncoding.COLUMNS:
+            encoded = encode_column_block(block)
+        else:
+            encoded = cbor2.dumps(block)
         framed = _LENGTH.pack(len(encoded)) + encoded
         self._file.write(framed)
         self._digest.update(framed)
         self._length += len(framed)
-        self._count += len(self._block)
-        self._block = []
+        self._count += len(block)
+        self._block = [] if count is None else self._block[count:]
 
     def finish(self, key: SigningKey) -> SnapshotHeader:
         self._flush()
@@ -220,6 +264,7 @@ class SnapshotFileWriter:
             entry_count=self._count,
             body_length=self._length,
             body_sha256=self._digest.digest(),
+            blocks=self.blocks,
         )
         signed = cose.sign(header.encode(), key)
         self._file.write(signed + _LENGTH.pack(len(signed)))
@@ -276,9 +321,8 @@ def _checked_header(
 
 @dataclass(frozen=True)
 class EntryColumns:
-    """One block's entries as columns (the i-th of each is the i-th entry), every entry checked
-    as `FeedEntry.decode` checks one: a consumer of millions of entries (the kiosk's stored
-    copy) takes them in bulk without making a `FeedEntry` for each."""
+    """One row block's entries as columns (the i-th of each is the i-th entry), every entry
+    checked as `FeedEntry.decode` checks one (`decode_block`)."""
 
     sequences: tuple[int, ...]
     issuers: tuple[str, ...]
@@ -291,33 +335,221 @@ class EntryColumns:
     def __len__(self) -> int:
         return len(self.sequences)
 
-    def entries(self) -> Iterator[FeedEntry]:
-        colours = {wire: Colour.from_wire(wire) for wire in set(self.colours)}
-        times = {at: from_epoch_s(at) for at in set(self.at_s)}  # a block's entries share times
-        for sequence, issuer, code_id, colour, colour_seq, reason, at in zip(
-            self.sequences,
-            self.issuers,
-            self.code_ids,
-            self.colours,
-            self.colour_seqs,
-            self.reasons,
-            self.at_s,
-            strict=True,
-        ):
-            yield FeedEntry(
-                sequence, issuer, code_id, colours[colour], colour_seq, reason, times[at]
+    def packed(self) -> PackedColumns:
+        """The same entries as a column block holds them (DAMAGED when a number does not fit
+        its column: no feed has such numbers)."""
+        try:
+            return _packed(
+                self.sequences,
+                self.issuers,
+                b"".join(self.code_ids),
+                self.colours,
+                self.colour_seqs,
+                self.reasons,
+                self.at_s,
             )
+        except (ValueError, OverflowError) as error:
+            raise FeedError(FeedProblem.DAMAGED, str(error)) from None
 
 
-def iter_columns(file: BinaryIO, header: SnapshotHeader) -> Iterator[EntryColumns]:
-    """The entries of a file whose header `read_header` verified, a block at a time, in feed
-    order; FeedError (DAMAGED) on a malformed block or entries out of order, or at the end
-    when the count or digest differ (a consumer keeps nothing until the iterator ends)."""
+Int64s = npt.NDArray[np.int64]
+UInt16s = npt.NDArray[np.uint16]
+UInt8s = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class PackedColumns:
+    """A block's entries as packed columns, checked as `FeedEntry.decode` checks each entry: what
+    `iter_columns` yields for either encoding. A consumer of millions of entries (the kiosk's
+    stored copy) takes them in bulk without making a `FeedEntry` (or any object) for each."""
+
+    sequences: Int64s
+    issuers: tuple[str, ...]  # the block's table of issuers
+    issuer_of: UInt16s  # each entry's issuer: a number in `issuers`
+    code_ids: bytes  # CODE_ID_LENGTH bytes each, one after the other
+    colours: UInt8s  # wire numbers (`Colour.wire`)
+    colour_seqs: Int64s
+    reasons: tuple[str, ...]  # the block's table of reasons
+    reason_of: UInt16s
+    at_s: Int64s  # epoch seconds
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    def taking(self, keep: npt.NDArray[np.bool_]) -> PackedColumns:
+        """The entries where `keep` is true, in order."""
+        codes = np.frombuffer(self.code_ids, dtype=np.uint8).reshape(-1, CODE_ID_LENGTH)
+        return PackedColumns(
+            self.sequences[keep],
+            self.issuers,
+            self.issuer_of[keep],
+            codes[keep].tobytes(),
+            self.colours[keep],
+            self.colour_seqs[keep],
+            self.reasons,
+            self.reason_of[keep],
+            self.at_s[keep],
+        )
+
+    def rows(self) -> list[tuple[int, str, bytes, int, int, str, int]]:
+        """The entries in wire form (`FeedEntry.encode`, as tuples)."""
+        view = memoryview(self.code_ids)
+        codes = [
+            bytes(view[at : at + CODE_ID_LENGTH]) for at in range(0, len(view), CODE_ID_LENGTH)
+        ]
+        return list(
+            zip(
+                self.sequences.tolist(),
+                [self.issuers[n] for n in self.issuer_of.tolist()],
+                codes,
+                self.colours.tolist(),
+                self.colour_seqs.tolist(),
+                [self.reasons[n] for n in self.reason_of.tolist()],
+                self.at_s.tolist(),
+                strict=True,
+            )
+        )
+
+    def entries(self) -> Iterator[FeedEntry]:
+        colours = {int(wire): Colour.from_wire(int(wire)) for wire in np.unique(self.colours)}
+        times: dict[int, datetime] = {}  # a block's entries share times: convert each once
+        for sequence, issuer, code_id, colour, colour_seq, reason, at in self.rows():
+            time = times.get(at)
+            if time is None:
+                time = times[at] = from_epoch_s(at)
+            yield FeedEntry(sequence, issuer, code_id, colours[colour], colour_seq, reason, time)
+
+
+def _table(values: Sequence[str]) -> tuple[tuple[str, ...], UInt16s]:
+    """A column of text as its distinct values and each value's number among them."""
+    table = tuple(dict.fromkeys(values))
+    if len(table) > MAX_TABLE:
+        raise ValueError(f"{len(table)} distinct values in one block (at most {MAX_TABLE})")
+    numbers = {value: number for number, value in enumerate(table)}
+    return table, np.fromiter(map(numbers.__getitem__, values), dtype=np.uint16, count=len(values))
+
+
+def _packed(
+    sequences: Sequence[int],
+    issuers: Sequence[str],
+    code_ids: bytes,
+    colours: Sequence[int],
+    colour_seqs: Sequence[int],
+    reasons: Sequence[str],
+    at_s: Sequence[int],
+) -> PackedColumns:
+    issuer_table, issuer_of = _table(issuers)
+    reason_table, reason_of = _table(reasons)
+    return PackedColumns(
+        np.array(sequences, dtype=np.int64),
+        issuer_table,
+        issuer_of,
+        code_ids,
+        np.array(colours, dtype=np.uint8),
+        np.array(colour_seqs, dtype=np.int64),
+        reason_table,
+        reason_of,
+        np.array(at_s, dtype=np.int64),
+    )
+
+
+def encode_column_block(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Entries in wire form (`FeedEntry.encode`) as a column block: a CBOR array of
+    [sequences (8 bytes each), issuers (text), issuer of each (2 bytes each, a number in
+    issuers), code ids (16 bytes each), colours (1 byte each, the wire number), colour
+    sequences (8 bytes each), reasons (text), reason of each (2 bytes each), times (epoch
+    seconds, 8 bytes each)], every number little-endian, the 8-byte ones signed. ValueError
+    (or OverflowError) when an entry does not fit."""
+    sequences, issuers, code_ids, colours, colour_seqs, reasons, at_s = zip(*rows, strict=True)
+    if set(map(len, code_ids)) != {CODE_ID_LENGTH}:
+        raise ValueError("a code id has the wrong length")
+    packed = _packed(sequences, issuers, b"".join(code_ids), colours, colour_seqs, reasons, at_s)
+    return cbor2.dumps(
+        [
+            packed.sequences.astype("<i8").tobytes(),
+            list(packed.issuers),
+            packed.issuer_of.astype("<u2").tobytes(),
+            packed.code_ids,
+            packed.colours.tobytes(),
+            packed.colour_seqs.astype("<i8").tobytes(),
+            list(packed.reasons),
+            packed.reason_of.astype("<u2").tobytes(),
+            packed.at_s.astype("<i8").tobytes(),
+        ]
+    )
+
+
+# Each byte string column's bytes per entry, by its place in the block
+_WIDTHS = {0: 8, 2: 2, 3: CODE_ID_LENGTH, 4: 1, 5: 8, 7: 2, 8: 8}
+_DTYPES = {0: "<i8", 2: "<u2", 4: "u1", 5: "<i8", 7: "<u2", 8: "<i8"}
+
+
+def decode_column_block(block: bytes) -> PackedColumns:
+    """A column block (`encode_column_block`) as arrays; FeedError (DAMAGED) when it is not
+    one, or when any entry is not what `FeedEntry.decode` takes (an issuer that is no region
+    code, an unknown colour, a time no date has, a number beyond its table). Each check runs
+    over a whole column in numpy, or once per table entry."""
+    try:
+        items = cbor2.loads(block)
+        if not isinstance(items, list) or len(items) != _COLUMNS:
+            raise ValueError(f"a column block is an array of {_COLUMNS} columns")
+        if not all(isinstance(items[at], bytes) for at in _WIDTHS):
+            raise ValueError("a column block's packed columns must be byte strings")
+        issuers, reasons = items[1], items[6]
+        if not (
+            isinstance(issuers, list)
+            and isinstance(reasons, list)
+            and set(map(type, chain(issuers, reasons))) <= {str}
+        ):
+            raise ValueError("a column block's tables must be arrays of text")
+        count, rest = divmod(len(items[0]), _WIDTHS[0])
+        if rest or any(len(items[at]) != count * width for at, width in _WIDTHS.items()):
+            raise ValueError("a column block's columns differ in length")
+        if len(issuers) > MAX_TABLE or len(reasons) > MAX_TABLE:
+            raise ValueError("a column block's table is too long")
+        for issuer in issuers:
+            check_region_code(issuer)
+        arrays = {at: np.frombuffer(items[at], dtype=dtype) for at, dtype in _DTYPES.items()}
+        # native order for the consumer (a no-op on little-endian machines)
+        sequences, issuer_of, colours, colour_seqs, reason_of, at_s = (
+            arrays[at].astype(arrays[at].dtype.newbyteorder("="), copy=False)
+            for at in (0, 2, 4, 5, 7, 8)
+        )
+        if count:
+            if int(issuer_of.max()) >= len(issuers) or int(reason_of.max()) >= len(reasons):
+                raise ValueError("a column block names an issuer or reason beyond its table")
+            if not np.isin(colours, _WIRES).all():
+                raise ValueError("a feed entry's colour is not 1, 2 or 3")
+            from_epoch_s(int(at_s.min()))  # every time between these two is a datetime too
+            from_epoch_s(int(at_s.max()))
+        return PackedColumns(
+            sequences,
+            tuple(issuers),
+            issuer_of,
+            items[3],
+            colours,
+            colour_seqs,
+            tuple(reasons),
+            reason_of,
+            at_s,
+        )
+    except (ValueError, TypeError, OverflowError, OSError, ClaimsError) as error:
+        raise FeedError(FeedProblem.DAMAGED, str(error)) from None
+    except Exception as error:  # cbor2's decoder errors
+        raise FeedError(FeedProblem.DAMAGED, f"not CBOR: {error}") from None
+
+
+def iter_columns(file: BinaryIO, header: SnapshotHeader) -> Iterator[PackedColumns]:
+    """The entries of a file whose header `read_header` verified, a block at a time as packed
+    columns (either encoding), in feed order; FeedError (DAMAGED) on a malformed block or
+    entries out of order, or at the end when the count or digest differ (a consumer keeps
+    nothing until the iterator ends)."""
     file.seek(len(MAGIC))
     digest = hashlib.sha256()
     remaining = header.body_length
     count = 0
     previous = 0
+    columns = header.blocks is BlockEncoding.COLUMNS
     while remaining > 0:
         prefix = file.read(_LENGTH.size) if remaining >= _LENGTH.size else b""
         if len(prefix) != _LENGTH.size:
@@ -331,20 +563,20 @@ def iter_columns(file: BinaryIO, header: SnapshotHeader) -> Iterator[EntryColumn
         digest.update(prefix)
         digest.update(block)
         remaining -= _LENGTH.size + length
-        columns = decode_block(block)
-        sequences = columns.sequences
-        if not sequences:
+        packed = decode_column_block(block) if columns else decode_block(block).packed()
+        sequences = packed.sequences
+        if not len(sequences):
             continue
-        # strictly increasing within the block (compared pairwise in C), after the last block
+        # strictly increasing within the block (compared whole in numpy), after the last block
         if (
-            sequences[0] <= previous
-            or sequences[-1] > header.last_sequence
-            or not all(map(operator.lt, sequences, islice(sequences, 1, None)))
+            int(sequences[0]) <= previous
+            or int(sequences[-1]) > header.last_sequence
+            or not (sequences[1:] > sequences[:-1]).all()
         ):
             raise FeedError(FeedProblem.DAMAGED, "entry sequences are not in order")
-        previous = sequences[-1]
+        previous = int(sequences[-1])
         count += len(sequences)
-        yield columns
+        yield packed
     if count != header.entry_count:
         raise FeedError(
             FeedProblem.DAMAGED, f"{count} entries, the header says {header.entry_count}"
@@ -361,7 +593,7 @@ def iter_entries(file: BinaryIO, header: SnapshotHeader) -> Iterator[FeedEntry]:
 
 
 def decode_block(block: bytes) -> EntryColumns:
-    """A block's CBOR array of entries as columns; FeedError (DAMAGED) when any entry is not
+    """A row block's CBOR array of entries as columns; FeedError (DAMAGED) when any entry is not
     what `FeedEntry.decode` takes. The checks run per column and per distinct value (an
     issuer, a colour, the earliest and latest time), in C where they can."""
     try:
@@ -407,7 +639,7 @@ class SnapshotFileReader:
     def entries(self) -> Iterator[FeedEntry]:
         return iter_entries(self._file, self.header)
 
-    def columns(self) -> Iterator[EntryColumns]:
+    def columns(self) -> Iterator[PackedColumns]:
         """The body a block at a time (`iter_columns`): for consumers of millions of entries."""
         return iter_columns(self._file, self.header)
 

@@ -49,6 +49,10 @@ TRUST_LIST_PATH = f"{API_PREFIX}/kiosk/trust-list"
 FEED_PATH = f"{API_PREFIX}/kiosk/feed"
 FEED_SNAPSHOT_PATH = f"{API_PREFIX}/kiosk/feed/snapshot"
 FEED_SNAPSHOT_FILE_PATH = f"{API_PREFIX}/kiosk/feed/snapshot-file"  # healthcode.feed_file
+# `blocks=columns` on the snapshot file's request: the kiosk reads column blocks (without it,
+# as from a kiosk before them, central sends the file's copy in row blocks)
+BLOCKS_PARAMETER = "blocks"
+COLUMN_BLOCKS = "columns"
 POLICY_PATH = f"{API_PREFIX}/kiosk/policy"
 ROSTER_PATH = f"{API_PREFIX}/kiosk/roster"
 SYNC_PATH = f"{API_PREFIX}/kiosk/sync"  # every copy's freshness at once (issue 28)

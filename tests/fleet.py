@@ -52,6 +52,8 @@ from kiosk.client.enrollment import enroll
 from kiosk.client.identity import KioskIdentity
 from kiosk.client.snapshot_fetch import SignOnly
 from sync.distribution import (
+    BLOCKS_PARAMETER,
+    COLUMN_BLOCKS,
     FEED_HEAD_HEADER,
     FEED_PATH,
     FEED_SNAPSHOT_FILE_PATH,
@@ -595,7 +597,7 @@ class Fleet:
         in chunks and dropped (the kiosk writes them to disk), never held whole; timed to its
         last byte. A failed or cut transfer is asked for again."""
         figures = self.report.routes["feed-snapshot-file"]
-        url = self.url + FEED_SNAPSHOT_FILE_PATH
+        url = self.url + FEED_SNAPSHOT_FILE_PATH + f"?{BLOCKS_PARAMETER}={COLUMN_BLOCKS}"
         for attempt in range(MAX_TRIES):
             t0 = time.perf_counter()
             self.report.requests += 1

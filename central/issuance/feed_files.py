@@ -3,7 +3,11 @@
 A snapshot file (`healthcode.feed_file`) is built once per feed head, streamed from the
 database (rows fetched a block at a time, never all in memory) into `feed_files_dir`, written
 under a temporary name and renamed into place; its name carries the head and a digest of its
-signed header (`snapshot-<head>-<digest>.snap`), which is also its ETag. While the head
+signed header (`snapshot-<head>-<digest>.snap`), which is also its ETag. It is written in
+column blocks (`healthcode.feed_file.BlockEncoding.COLUMNS`: what a kiosk applies fastest); a
+kiosk that does not ask for columns (one from before them, in a fleet being updated) gets a
+copy in row blocks made from it when first asked (`rows_copy`: `<name>.rows`, its ETag the
+file's with `-rows`), under its own lock, once per file. While the head
 moves fast a new file is built at most once per `coalesce` (the newest file answers meanwhile;
 kiosks follow it with deltas). With several central processes exactly one builds: an
 exclusive `flock` on `.build.lock` in the folder; the others serve the newest complete file,
@@ -37,7 +41,12 @@ from central.core.models import StatusFeedEntry
 from central.issuance.feed import last_sequence, signed_batch_since
 from healthcode.claims import Colour
 from healthcode.feed import compaction_horizon
-from healthcode.feed_file import SnapshotFileWriter
+from healthcode.feed_file import (
+    BlockEncoding,
+    SnapshotFileWriter,
+    iter_columns,
+    read_own_header,
+)
 from healthcode.keys import SigningKey
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,8 @@ log = logging.getLogger(__name__)
 SNAPSHOT_PREFIX = "snapshot-"
 SNAPSHOT_SUFFIX = ".snap"
 LOCK_FILE = ".build.lock"
+ROWS_LOCK_FILE = ".rows.lock"  # the row copies': not to wait behind a snapshot's build
+ROWS_SUFFIX = ".rows"
 DELTAS_FOLDER = "deltas"
 ROWS_PER_FETCH = 10_000
 DEFAULT_COALESCE = timedelta(seconds=60)
@@ -64,6 +75,15 @@ class SnapshotFile:
     @property
     def etag(self) -> str:
         return f'"snapshot-{self.last_sequence}-{self.digest}"'
+
+    @property
+    def rows_path(self) -> Path:
+        """Where its copy in row blocks is kept (`rows_copy`)."""
+        return self.path.with_name(self.path.name + ROWS_SUFFIX)
+
+    @property
+    def rows_etag(self) -> str:
+        return f'"snapshot-{self.last_sequence}-{self.digest}-rows"'
 
     @classmethod
     def of(cls, path: Path) -> SnapshotFile | None:
@@ -125,7 +145,12 @@ def build_snapshot(
     started = time.monotonic()
     temporary = folder / f".building-{head}{SNAPSHOT_SUFFIX}"
     with SnapshotFileWriter(
-        temporary, publisher=publisher, last_sequence=head, as_of_utc=now, horizon_utc=horizon
+        temporary,
+        publisher=publisher,
+        last_sequence=head,
+        as_of_utc=now,
+        horizon_utc=horizon,
+        blocks=BlockEncoding.COLUMNS,
     ) as writer:
         for rows in snapshot_rows(session.connection(), head, horizon):
             writer.add_rows(rows)
@@ -157,10 +182,43 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def rows_copy(found: SnapshotFile, *, key: Callable[[], SigningKey]) -> Path:
+    """The snapshot file's copy in row blocks (for kiosks that do not read columns), made from
+    it when first asked, a block at a time: the same entries, head, as-of time and horizon,
+    signed anew. One process makes it (the others wait for it); it is removed with its file."""
+    path = found.rows_path
+    if path.exists():
+        return path
+    with _build_lock(found.path.parent, wait=True, name=ROWS_LOCK_FILE):
+        if path.exists():  # made by another process while this one waited
+            return path
+        started = time.monotonic()
+        with found.path.open("rb") as source:
+            header = read_own_header(source)
+            with SnapshotFileWriter(
+                path,
+                publisher=header.publisher,
+                last_sequence=header.last_sequence,
+                as_of_utc=header.as_of_utc,
+                horizon_utc=header.horizon_utc,
+                blocks=BlockEncoding.ROWS,
+            ) as writer:
+                for columns in iter_columns(source, header):
+                    writer.add_rows(columns.rows())
+                writer.finish(key())
+        log.info(
+            "made the feed snapshot's row copy at %d: %d entries in %.1f s",
+            header.last_sequence,
+            header.entry_count,
+            time.monotonic() - started,
+        )
+    return path
+
+
 @contextmanager
-def _build_lock(folder: Path, *, wait: bool) -> Iterator[bool]:
+def _build_lock(folder: Path, *, wait: bool, name: str = LOCK_FILE) -> Iterator[bool]:
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK_FILE).open("a") as handle:
+    with (folder / name).open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:

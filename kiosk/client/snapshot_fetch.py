@@ -1,15 +1,16 @@
 """The feed snapshot as a file (issue 28): fetched streaming to disk, resumed, verified, applied.
 
 A snapshot of millions of entries is never held whole in the kiosk's memory: `fetch_snapshot_
-file` streams central's `feed/snapshot-file` into a temporary file (httpx `client.stream`), and
-after a dropped connection asks again with `Range: bytes=<what it has>-` and `If-Range: <the
-file's ETag>`, so only the rest is sent (a new file at central answers 200 whole, and the
-download starts over). The partial file and its ETag stay in the kiosk's folder between rounds,
-so a round cut short resumes next time. `apply_snapshot_file` then checks the signed header
-with the trust list and streams the entries into the copy in use (the kiosk store's
-`kiosk.store.feed` takes the file's blocks as columns, `replace_from_snapshot_columns`; any
-other copy its entries, `replace_from_snapshot`), which takes them all or none: a damaged
-body (count or hash wrong) leaves the copy unchanged.
+file` streams central's `feed/snapshot-file` (in column blocks: `?blocks=columns`, signed with
+the request; a central before them ignores it and sends row blocks) into a temporary file
+(httpx `client.stream`), and after a dropped connection asks again with `Range: bytes=<what it
+has>-` and `If-Range: <the file's ETag>`, so only the rest is sent (a new file at central
+answers 200 whole, and the download starts over). The partial file and its ETag stay in the
+kiosk's folder between rounds, so a round cut short resumes next time. `apply_snapshot_file`
+then checks the signed header with the trust list and streams the entries into the copy in use
+(the kiosk store's `kiosk.store.feed` takes the file's blocks as columns,
+`replace_from_snapshot_columns`; any other copy its entries, `replace_from_snapshot`), which
+takes them all or none: a damaged body (count or hash wrong) leaves the copy unchanged.
 
 A central before issue 28 answers 404 to the file's path; the caller then falls back to the
 old one-batch snapshot.
@@ -28,7 +29,7 @@ from healthcode.feed import UpdatableFeed, older_snapshot
 from healthcode.feed_file import open_snapshot_file
 from healthcode.trust import TrustList
 from kiosk.store.feed import StoredFeed
-from sync.distribution import FEED_SNAPSHOT_FILE_PATH
+from sync.distribution import BLOCKS_PARAMETER, COLUMN_BLOCKS, FEED_SNAPSHOT_FILE_PATH
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def fetch_snapshot_file(
             with client.stream(
                 "GET",
                 base_url + FEED_SNAPSHOT_FILE_PATH,
+                params={BLOCKS_PARAMETER: COLUMN_BLOCKS},  # it reads either: the faster
                 headers=headers,
                 auth=SignOnly(client.auth),
             ) as answer:

@@ -148,3 +148,19 @@ class FieldCipher:
             message.update(value)
             append(message.digest())
         return hashes
+
+    def keyed_hashes_packed(
+        self, kind: str, prefix: bytes, packed: bytes, width: int = BLIND_INDEX_BYTES
+    ) -> bytes:
+        """`keyed_hashes` of the `width`-byte values one after the other in `packed` (a
+        snapshot's code ids as one byte string), the digests joined in the same order."""
+        start = hashlib.blake2s(
+            kind.encode() + b"\x00" + prefix, key=self._index_key, digest_size=BLIND_INDEX_BYTES
+        ).copy
+        hashes: list[bytes] = []
+        append = hashes.append
+        for at in range(0, len(packed), width):
+            message = start()
+            message.update(packed[at : at + width])
+            append(message.digest())
+        return b"".join(hashes)

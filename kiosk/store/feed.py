@@ -48,7 +48,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from healthcode.claims import Colour, HealthCodeClaims
+from healthcode.claims import CODE_ID_LENGTH, Colour, HealthCodeClaims
 from healthcode.feed import (
     DEFAULT_CLOCK_TOLERANCE,
     BatchKind,
@@ -60,9 +60,9 @@ from healthcode.feed import (
     compaction_horizon,
     older_snapshot,
 )
-from healthcode.feed_file import EntryColumns
+from healthcode.feed_file import EntryColumns, PackedColumns
 from kiosk.store.connection import Readers, Writer
-from kiosk.store.crypto import FieldCipher
+from kiosk.store.crypto import BLIND_INDEX_BYTES, FieldCipher
 from kiosk.store.meta import read_meta, write_meta
 from kiosk.store.rows import CODE_INDEX_KIND, code_indexer, from_ms, to_ms
 
@@ -275,7 +275,7 @@ class StoredFeed:
 
     def replace_from_snapshot_columns(
         self,
-        blocks: Iterable[EntryColumns],
+        blocks: Iterable[PackedColumns],
         *,
         last_sequence: int,
         as_of_utc: datetime,
@@ -378,30 +378,40 @@ class StoredFeed:
 
     def _records(self, part: _Part, cut_ms: int | None, reasons: _Reasons) -> np.ndarray:
         """A part's entries as records under the keyed BLAKE2s index (those before the horizon
-        left out)."""
+        left out): the columns straight into the records, no object per entry."""
         if cut_ms is not None and len(part.at_ms) and int(part.at_ms.min()) < cut_ms:
             part = part.taking(part.at_ms >= cut_ms)
-        count = len(part.code_ids)
+        columns = part.columns
+        count = len(columns)
         records = np.empty(count, RECORD)
         if not count:
             return records
-        keys = np.frombuffer(self._keys(part.issuers, part.code_ids), dtype=">u8")
+        keys = np.frombuffer(self._keys(columns), dtype=">u8")
         records["hi"] = keys[0::2]
         records["lo"] = keys[1::2]
-        records["colour"] = part.colours
-        records["colour_seq"] = part.colour_seqs
-        records["sequence"] = part.sequences
+        records["colour"] = columns.colours
+        records["colour_seq"] = columns.colour_seqs
+        records["sequence"] = columns.sequences
         records["at_ms"] = part.at_ms
-        records["reason"] = reasons.numbers(part.reasons)
+        numbers = np.array(reasons.numbers(columns.reasons), dtype=np.uint32)
+        records["reason"] = numbers[columns.reason_of]
         return records
 
-    def _keys(self, issuers: Sequence[str], code_ids: Sequence[bytes]) -> bytes:
-        """The codes' keyed indexes, joined (what `code_indexer(blake2=True)` gives each)."""
-        distinct = set(issuers)
-        if len(distinct) == 1:  # a province's snapshot: one issuer, one loop
-            prefix = next(iter(distinct)).encode() + b"\x00"
-            return b"".join(self._cipher.keyed_hashes(CODE_INDEX_KIND, prefix, code_ids))
-        return b"".join(map(self._blake2_index, issuers, code_ids))
+    def _keys(self, columns: PackedColumns) -> bytes:
+        """The codes' keyed indexes, joined (what `code_indexer(blake2=True)` gives each): one
+        loop per issuer of the block (a province's snapshot has one)."""
+        if len(columns.issuers) == 1:
+            return self._cipher.keyed_hashes_packed(
+                CODE_INDEX_KIND, columns.issuers[0].encode() + b"\x00", columns.code_ids
+            )
+        codes = np.frombuffer(columns.code_ids, dtype=np.uint8).reshape(-1, CODE_ID_LENGTH)
+        keys = np.empty((len(columns), BLIND_INDEX_BYTES), dtype=np.uint8)
+        for number in np.unique(columns.issuer_of).tolist():
+            at = np.flatnonzero(columns.issuer_of == number)
+            prefix = columns.issuers[number].encode() + b"\x00"
+            hashed = self._cipher.keyed_hashes_packed(CODE_INDEX_KIND, prefix, codes[at].tobytes())
+            keys[at] = np.frombuffer(hashed, dtype=np.uint8).reshape(-1, BLIND_INDEX_BYTES)
+        return keys.tobytes()
 
     def _copy_sorted(self, groups: Iterator[np.ndarray], reasons: Sequence[str]) -> None:
         """Append the runs' records, a group of buckets at a time in key order, newest per code,
@@ -437,44 +447,18 @@ class StoredFeed:
 
 @dataclass(frozen=True)
 class _Part:
-    """Entries as columns, the times in milliseconds: what the first pass takes."""
+    """A block of entries as columns, with their times in milliseconds: what the first pass
+    takes."""
 
-    issuers: Sequence[str]
-    code_ids: Sequence[bytes]
-    colours: Sequence[int]
-    colour_seqs: Sequence[int]
-    sequences: Sequence[int]
-    reasons: Sequence[str]
+    columns: PackedColumns
     at_ms: np.ndarray
 
     def taking(self, keep: np.ndarray) -> _Part:
-        chosen = np.flatnonzero(keep).tolist()
-
-        def pick(column: Sequence[T]) -> list[T]:
-            return [column[i] for i in chosen]
-
-        return _Part(
-            pick(self.issuers),
-            pick(self.code_ids),
-            pick(self.colours),
-            pick(self.colour_seqs),
-            pick(self.sequences),
-            pick(self.reasons),
-            self.at_ms[keep],
-        )
+        return _Part(self.columns.taking(keep), self.at_ms[keep])
 
 
-def _part_of_columns(block: EntryColumns) -> _Part:
-    at_ms = np.array(block.at_s, dtype=np.int64) * 1000
-    return _Part(
-        block.issuers,
-        block.code_ids,
-        block.colours,
-        block.colour_seqs,
-        block.sequences,
-        block.reasons,
-        at_ms,
-    )
+def _part_of_columns(block: PackedColumns) -> _Part:
+    return _Part(block, block.at_s * 1000)
 
 
 def _parts_of_entries(entries: Iterable[FeedEntry], size: int) -> Iterator[_Part]:
@@ -484,15 +468,16 @@ def _parts_of_entries(entries: Iterable[FeedEntry], size: int) -> Iterator[_Part
     while group := list(islice(stream, size)):
         times: dict[datetime, int] = {}  # a snapshot's entries share times: convert each once
         at_ms = [times.get(e.at_utc) or times.setdefault(e.at_utc, to_ms(e.at_utc)) for e in group]
-        yield _Part(
-            [e.issuer for e in group],
-            [e.code_id for e in group],
-            [wire[e.colour] for e in group],
-            [e.colour_seq for e in group],
-            [e.sequence for e in group],
-            [e.reason for e in group],
-            np.array(at_ms, dtype=np.int64),
+        columns = EntryColumns(
+            tuple(e.sequence for e in group),
+            tuple(e.issuer for e in group),
+            tuple(e.code_id for e in group),
+            tuple(wire[e.colour] for e in group),
+            tuple(e.colour_seq for e in group),
+            tuple(e.reason for e in group),
+            tuple(at // 1000 for at in at_ms),
         )
+        yield _Part(columns.packed(), np.array(at_ms, dtype=np.int64))
 
 
 class _Reasons:
@@ -585,6 +570,11 @@ _BINARY = getattr(os, "O_BINARY", 0)  # Windows would translate line ends otherw
 def _newest(group: np.ndarray) -> np.ndarray:
     """A group's records sorted by key, the newest per code: the highest colour sequence, then
     the latest in the feed (as one applied after the other)."""
+    # A snapshot names each code once: sorted by the index's first half alone, no two
+    # neighbours share it (a quarter of the sort's cost); otherwise the full order is needed.
+    by_hi = group[np.argsort(group["hi"])]
+    if len(by_hi) < 2 or (by_hi["hi"][1:] != by_hi["hi"][:-1]).all():
+        return by_hi
     group = group[np.lexsort((group["sequence"], group["colour_seq"], group["lo"], group["hi"]))]
     last = np.ones(len(group), dtype=bool)
     last[:-1] = (group["hi"][1:] != group["hi"][:-1]) | (group["lo"][1:] != group["lo"][:-1])

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from central.deployment import nginx_site
-from healthcode.feed_file import open_snapshot_file
+from healthcode.feed_file import BlockEncoding, open_snapshot_file
 from healthcode.keydir import load_public
 from healthcode.trust import open_signed_trust_list
 from kiosk.client.identity import ROOT_PUBLIC_FILE, TRUST_LIST_FILE, KioskIdentity
-from sync.distribution import FEED_SNAPSHOT_FILE_PATH
+from sync.distribution import BLOCKS_PARAMETER, COLUMN_BLOCKS, FEED_SNAPSHOT_FILE_PATH
 from tests.central.conftest import _postgres_database
 from tests.deployment import LoopbackDeployment, nginx_available
 from tests.fleet import Fleet, Schedule, enrol_fleet, provision
@@ -120,21 +120,29 @@ def _the_snapshot_file_comes_from_nginx_with_ranges(
 ) -> None:
     """Issue 28: the app checks the signed request and hands the file to nginx, which sends it
     whole, in a range (206), and not at all to a kiosk holding it (central's 304)."""
+    path, columns = FEED_SNAPSHOT_FILE_PATH, {BLOCKS_PARAMETER: COLUMN_BLOCKS}
     with httpx.Client(base_url=deployment.url, auth=identity.auth(), timeout=60) as client:
-        whole = client.get(FEED_SNAPSHOT_FILE_PATH)
+        whole = client.get(path, params=columns)
         assert whole.status_code == 200 and "x-accel-redirect" not in whole.headers
         tag = whole.headers["etag"]
-        tail = client.get(FEED_SNAPSHOT_FILE_PATH, headers={"range": "bytes=10-", "if-range": tag})
-        held = client.get(FEED_SNAPSHOT_FILE_PATH, headers={"if-none-match": tag})
+        tail = client.get(path, params=columns, headers={"range": "bytes=10-", "if-range": tag})
+        held = client.get(path, params=columns, headers={"if-none-match": tag})
+        older = client.get(path)  # a kiosk from before column blocks: their copy in rows
     assert tail.status_code == 206 and tail.content == whole.content[10:]
     assert held.status_code == 304
-    saved = kiosk_dir / "through-nginx.snap"
-    saved.write_bytes(whole.content)
+    assert older.status_code == 200 and older.headers["etag"] != tag
     trust, _root = open_signed_trust_list(
         (kiosk_dir / TRUST_LIST_FILE).read_bytes(), [load_public(kiosk_dir / ROOT_PUBLIC_FILE)]
     )
-    with open_snapshot_file(saved, trust) as reader:
-        assert sum(1 for _ in reader.entries()) == reader.header.entry_count
+    read = {}
+    for blocks, answer in ((BlockEncoding.COLUMNS, whole), (BlockEncoding.ROWS, older)):
+        saved = kiosk_dir / f"through-nginx-{blocks}.snap"
+        saved.write_bytes(answer.content)
+        with open_snapshot_file(saved, trust) as reader:
+            assert reader.header.blocks is blocks
+            read[blocks] = list(reader.entries())
+            assert len(read[blocks]) == reader.header.entry_count
+    assert read[BlockEncoding.COLUMNS] == read[BlockEncoding.ROWS]
 
 
 def test_the_command_prints_the_site_file_for_a_real_host(

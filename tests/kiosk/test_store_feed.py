@@ -4,7 +4,7 @@ transaction, snapshots streamed and swapped in whole, behaving like the in-memor
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from itertools import chain
 from pathlib import Path
@@ -13,7 +13,13 @@ import pytest
 
 from healthcode.claims import LONGEST_VALIDITY, CodeKind, Colour, HealthCodeClaims
 from healthcode.feed import BatchKind, FeedBatch, FeedCopy, FeedEntry, FeedError, FeedProblem
-from healthcode.feed_file import BLOCK_ENTRIES, MAGIC, SnapshotFileWriter
+from healthcode.feed_file import (
+    BLOCK_ENTRIES,
+    COLUMN_BLOCK_ENTRIES,
+    MAGIC,
+    BlockEncoding,
+    SnapshotFileWriter,
+)
 from healthcode.keys import SigningKey
 from healthcode.text import LocalText
 from healthcode.trust import Issuer, KeyRole, TrustedKey, TrustList
@@ -322,9 +328,16 @@ def test_a_snapshot_taken_is_there_after_a_restart(tmp_path: Path, keys: StoreKe
         assert store.feed.latest(ISSUER, code(1)) is None
 
 
-def signed_snapshot_file(path: Path, key: SigningKey, count: int) -> Path:
+def signed_snapshot_file(
+    path: Path, key: SigningKey, count: int, blocks: BlockEncoding = BlockEncoding.ROWS
+) -> Path:
     with SnapshotFileWriter(
-        path, publisher=ISSUER, last_sequence=count + 10, as_of_utc=T0, horizon_utc=None
+        path,
+        publisher=ISSUER,
+        last_sequence=count + 10,
+        as_of_utc=T0,
+        horizon_utc=None,
+        blocks=blocks,
     ) as writer:
         for n in range(count):
             writer.add(entry(n + 11, n, Colour.YELLOW))
@@ -332,8 +345,31 @@ def signed_snapshot_file(path: Path, key: SigningKey, count: int) -> Path:
     return path
 
 
-def test_a_snapshot_file_streams_into_the_stored_copy_or_leaves_it_unchanged(
-    store: Store, tmp_path: Path
+# Either block encoding: central's file (columns) and an older central's (rows)
+ENCODINGS = pytest.mark.parametrize("blocks", list(BlockEncoding), ids=str)
+_BLOCK_SIZES = {BlockEncoding.ROWS: BLOCK_ENTRIES, BlockEncoding.COLUMNS: COLUMN_BLOCK_ENTRIES}
+
+
+def _cut_in_the_body(data: bytes) -> bytes:
+    return data[: len(MAGIC) + 100] + data[-200:]  # the genuine trailer after a cut body
+
+
+def _flip_in_the_body(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[len(MAGIC) + 40] ^= 0x01
+    return bytes(damaged)
+
+
+def _flip_in_the_last_block(data: bytes) -> bytes:
+    damaged = bytearray(data)
+    damaged[len(data) // 2] ^= 0x01  # the trailer is a few hundred bytes of a large file
+    return bytes(damaged)
+
+
+@ENCODINGS
+@pytest.mark.parametrize("damage", [_cut_in_the_body, _flip_in_the_body, _flip_in_the_last_block])
+def test_a_forged_or_cut_snapshot_file_leaves_the_stored_copy_as_it_was(
+    store: Store, tmp_path: Path, blocks: BlockEncoding, damage: Callable[[bytes], bytes]
 ) -> None:
     key = SigningKey.generate()
     trust = TrustList(
@@ -343,42 +379,57 @@ def test_a_snapshot_file_streams_into_the_stored_copy_or_leaves_it_unchanged(
         keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
     )
     store.feed.apply(delta(1, 2, entry(1, 1), entry(2, 2)))
-    count = BLOCK_ENTRIES + 5  # two blocks
-    damaged = signed_snapshot_file(tmp_path / "damaged.snap", key, count)
-    data = bytearray(damaged.read_bytes())
-    data[len(MAGIC) + 40] ^= 0x01
-    damaged.write_bytes(bytes(data))
+    count = 2 * _BLOCK_SIZES[blocks] + 5
+    damaged = signed_snapshot_file(tmp_path / "damaged.snap", key, count, blocks)
+    damaged.write_bytes(damage(damaged.read_bytes()))
+    with pytest.raises(FeedError) as refused:
+        apply_snapshot_file(damaged, trust, store.feed)
+    assert refused.value.problem is FeedProblem.DAMAGED
+    assert (store.feed.last_sequence, store.feed.count()) == (2, 2)
+    assert store.feed.latest(ISSUER, code(1)) == entry(1, 1)
+
+
+@ENCODINGS
+def test_a_snapshot_file_streams_into_the_stored_copy_or_leaves_it_unchanged(
+    store: Store, tmp_path: Path, blocks: BlockEncoding
+) -> None:
+    key = SigningKey.generate()
+    trust = TrustList(
+        sequence=1,
+        issued_at_utc=T0,
+        issuers=(Issuer(ISSUER, LocalText("陕西省", "Shaanxi")),),
+        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
+    )
+    store.feed.apply(delta(1, 2, entry(1, 1), entry(2, 2)))
+    count = _BLOCK_SIZES[blocks] + 5  # two blocks
+    damaged = signed_snapshot_file(tmp_path / "damaged.snap", key, count, blocks)
+    damaged.write_bytes(_flip_in_the_body(damaged.read_bytes()))
     with pytest.raises(FeedError) as refused:
         apply_snapshot_file(damaged, trust, store.feed)
     assert refused.value.problem is FeedProblem.DAMAGED
     assert (store.feed.last_sequence, store.feed.count()) == (2, 2)
 
-    good = signed_snapshot_file(tmp_path / "good.snap", key, count)
+    good = signed_snapshot_file(tmp_path / "good.snap", key, count, blocks)
     assert apply_snapshot_file(good, trust, store.feed) == count
     assert (store.feed.last_sequence, store.feed.count()) == (count + 10, count)
     assert store.feed.latest(ISSUER, code(count - 1)) == entry(count + 10, count - 1, Colour.YELLOW)
     assert not good.exists()
 
 
-def test_a_snapshot_file_of_mixed_entries_is_stored_as_the_in_memory_reference_keeps_it(
-    store: Store, keys: StoreKeys, tmp_path: Path
-) -> None:
-    key = SigningKey.generate()
-    trust = TrustList(
-        sequence=1,
-        issued_at_utc=T0,
-        issuers=(
-            Issuer(ISSUER, LocalText("陕西省", "Shaanxi")),
-            Issuer("110000", LocalText("北京市", "Beijing")),
-        ),
-        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
-    )
-    horizon = T0 - timedelta(days=30)
+HORIZON = T0 - timedelta(days=30)
+TWO_ISSUERS = (
+    Issuer(ISSUER, LocalText("陕西省", "Shaanxi")),
+    Issuer("110000", LocalText("北京市", "Beijing")),
+)
+
+
+def mixed_entries() -> list[FeedEntry]:
+    """Codes named again and again, two issuers, times before 1970 and the horizon."""
     colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
     reasons = ("close_contact", "area_risk", "released")
-    times = (T0, T0 - timedelta(days=400 * 365), horizon - timedelta(seconds=1), horizon)
+    times = (T0, T0 - timedelta(days=400 * 365), HORIZON - timedelta(seconds=1), HORIZON)
     colour_seqs = (0, 1, 2**63 - 1, 5)
-    entries = [  # codes named again and again, two issuers, times before 1970 and the horizon
+    return [
         FeedEntry(
             2**40 + n,
             (ISSUER, "110000")[n % 2],
@@ -390,16 +441,37 @@ def test_a_snapshot_file_of_mixed_entries_is_stored_as_the_in_memory_reference_k
         )
         for n in range(60)
     ]
+
+
+def mixed_snapshot_file(path: Path, key: SigningKey, blocks: BlockEncoding) -> Path:
     with SnapshotFileWriter(
-        tmp_path / "mixed.snap",
+        path,
         publisher=ISSUER,
         last_sequence=2**40 + 100,
         as_of_utc=T0,
-        horizon_utc=horizon,
+        horizon_utc=HORIZON,
+        blocks=blocks,
     ) as writer:
-        for item in entries:
+        for item in mixed_entries():
             writer.add(item)
         writer.finish(key)
+    return path
+
+
+@ENCODINGS
+def test_a_snapshot_file_of_mixed_entries_is_stored_as_the_in_memory_reference_keeps_it(
+    store: Store, keys: StoreKeys, tmp_path: Path, blocks: BlockEncoding
+) -> None:
+    key = SigningKey.generate()
+    trust = TrustList(
+        sequence=1,
+        issued_at_utc=T0,
+        issuers=TWO_ISSUERS,
+        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
+    )
+    horizon = HORIZON
+    entries = mixed_entries()
+    mixed_snapshot_file(tmp_path / "mixed.snap", key, blocks)
     reference = FeedCopy()
     expected = reference.replace_from_snapshot(
         entries, last_sequence=2**40 + 100, as_of_utc=T0, horizon_utc=horizon
@@ -415,3 +487,24 @@ def test_a_snapshot_file_of_mixed_entries_is_stored_as_the_in_memory_reference_k
             assert feed.latest(issuer, code(n)) == reference.latest(issuer, code(n))
     assert feed.count() == len({(item.issuer, item.code_id) for item in kept})
     assert feed.last_sequence == 2**40 + 100
+
+
+def test_a_column_file_and_a_row_file_of_one_snapshot_make_the_same_stored_copy(
+    tmp_path: Path, keys: StoreKeys
+) -> None:
+    key = SigningKey.generate()
+    trust = TrustList(
+        sequence=1,
+        issued_at_utc=T0,
+        issuers=TWO_ISSUERS,
+        keys=(TrustedKey(key.public, ISSUER, KeyRole.FEED, T0 - timedelta(days=1)),),
+    )
+    stored = {}
+    for blocks in BlockEncoding:
+        with Store(tmp_path / f"{blocks}.db", keys) as store:
+            snapshot = mixed_snapshot_file(tmp_path / f"{blocks}.snap", key, blocks)
+            apply_snapshot_file(snapshot, trust, store.feed)
+            rows = store._readers.get().execute("SELECT * FROM feed_copy ORDER BY code_ix")
+            stored[blocks] = (store.feed.last_sequence, store.feed.as_of_utc, rows.fetchall())
+    assert stored[BlockEncoding.COLUMNS] == stored[BlockEncoding.ROWS]
+    assert len(stored[BlockEncoding.ROWS][2]) > 0

@@ -16,10 +16,14 @@ from healthcode.claims import Colour
 from healthcode.feed import FeedCopy, FeedEntry, FeedError, FeedProblem
 from healthcode.feed_file import (
     BLOCK_ENTRIES,
+    COLUMN_BLOCK_ENTRIES,
     MAGIC,
+    BlockEncoding,
     SnapshotFileWriter,
     SnapshotHeader,
     decode_block,
+    decode_column_block,
+    encode_column_block,
     open_snapshot_file,
 )
 from healthcode.keys import SigningKey
@@ -246,8 +250,10 @@ def test_a_block_read_as_columns_holds_the_same_entries_as_read_one_by_one(
     assert [len(block) for block in blocks] == [BLOCK_ENTRIES, 10]
     assert [entry for block in blocks for entry in block.entries()] == items
     first = blocks[0]
-    assert (first.sequences[1], first.issuers[1], first.code_ids[1]) == (3, "610000", CODE_1)
-    assert (first.colours[1], first.colour_seqs[1], first.reasons[1]) == (2, 3, "recompute")
+    assert first.sequences[1] == 3 and first.issuers[first.issuer_of[1]] == "610000"
+    assert first.code_ids[16:32] == CODE_1
+    assert (first.colours[1], first.colour_seqs[1]) == (2, 3)
+    assert first.reasons[first.reason_of[1]] == "recompute"
     assert first.at_s[1] == int(ISSUED_AT.timestamp())
 
 
@@ -302,3 +308,196 @@ def test_entries_out_of_order_within_a_block_are_damaged(world: World, tmp_path:
     path.write_bytes(bytes(data))
     with open_snapshot_file(path, world.trust) as reader:
         assert problem_of(lambda: list(reader.columns())) is FeedProblem.DAMAGED
+
+
+# ------------------------------------------------------------ column blocks
+
+
+def write_columns(path: Path, key: SigningKey, items: list[FeedEntry]) -> Path:
+    last = items[-1].sequence if items else 0
+    with SnapshotFileWriter(
+        path,
+        publisher="610000",
+        last_sequence=last,
+        as_of_utc=ISSUED_AT,
+        horizon_utc=HORIZON,
+        blocks=BlockEncoding.COLUMNS,
+    ) as writer:
+        for item in items:
+            writer.add(item)
+        writer.finish(key)
+    return path
+
+
+def test_a_column_file_round_trips_across_several_blocks_as_the_row_file_does(
+    world: World, tmp_path: Path
+) -> None:
+    items = entries(COLUMN_BLOCK_ENTRIES + 10)
+    columns = write_columns(tmp_path / "c.snap", world.feed_key, items)
+    rows = write(tmp_path / "r.snap", world.feed_key, items)
+    header, read = read_all(columns, world.trust)
+    assert read == items == read_all(rows, world.trust)[1]
+    assert header.blocks is BlockEncoding.COLUMNS and header.entry_count == len(items)
+    assert read_all(rows, world.trust)[0].blocks is BlockEncoding.ROWS
+    with open_snapshot_file(columns, world.trust) as reader:
+        assert [len(block) for block in reader.columns()] == [COLUMN_BLOCK_ENTRIES, 10]
+
+
+def test_central_rows_make_the_same_column_file_as_entries_added_one_by_one(
+    world: World, tmp_path: Path
+) -> None:
+    items = entries(25)
+    by_rows = tmp_path / "rows.snap"
+    with SnapshotFileWriter(
+        by_rows,
+        publisher="610000",
+        last_sequence=items[-1].sequence,
+        as_of_utc=ISSUED_AT,
+        horizon_utc=HORIZON,
+        blocks=BlockEncoding.COLUMNS,
+    ) as writer:
+        for start in range(0, len(items), 10):  # as a cursor hands them out
+            writer.add_rows([tuple(item.encode()) for item in items[start : start + 10]])
+        writer.finish(world.feed_key)
+    assert read_all(by_rows, world.trust)[1] == items
+
+
+def column_block(**changes: object) -> bytes:
+    """A real column block of two entries (GOOD and the next), with columns replaced."""
+    second = [8, "110000", CODE_1, 3, 4, "area_risk", 1_795_420_801]
+    columns: dict[str, object] = dict(
+        zip(
+            COLUMN_NAMES,
+            cbor2.loads(encode_column_block([GOOD, second])),
+            strict=True,
+        )
+    )
+    columns.update(changes)
+    return cbor2.dumps(list(columns.values()))
+
+
+COLUMN_NAMES = (
+    "sequences",
+    "issuers",
+    "issuer_of",
+    "code_ids",
+    "colours",
+    "colour_seqs",
+    "reasons",
+    "reason_of",
+    "at_s",
+)
+
+
+def test_a_real_column_block_holds_its_entries() -> None:
+    block = decode_column_block(column_block())
+    first, second = block.entries()
+    assert first == FeedEntry.decode(GOOD)
+    assert (second.sequence, second.issuer, second.code_id) == (8, "110000", CODE_1)
+    assert (second.colour, second.colour_seq, second.reason) == (Colour.RED, 4, "area_risk")
+
+
+def _i64(*values: int) -> bytes:
+    return struct.pack(f"<{len(values)}q", *values)
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"sequences": _i64(7)}, "one sequence for two entries"),
+        ({"sequences": _i64(7, 8) + b"\x00"}, "a sequence column of 17 bytes"),
+        ({"sequences": [7, 8]}, "sequences as an array of numbers"),
+        ({"code_ids": CODE + CODE_1[:15]}, "a code id of 15 bytes"),
+        ({"code_ids": (CODE + CODE_1).hex()}, "code ids as text"),
+        ({"colours": b"\x02"}, "one colour for two entries"),
+        ({"colours": b"\x02\x04"}, "colour 4"),
+        ({"colours": b"\x00\x02"}, "colour 0"),
+        ({"colour_seqs": _i64(3)}, "one colour sequence for two entries"),
+        ({"at_s": _i64(1_795_420_800, 10**17)}, "a time past any date"),
+        ({"at_s": "1795420800"}, "times as text"),
+        ({"issuers": ["610000", "11000"]}, "a five-digit issuer"),
+        ({"issuers": ["610000", 110000]}, "an issuer as a number"),
+        ({"issuers": "610000"}, "issuers as text, not a table"),
+        ({"issuers": ["610000"]}, "an issuer beyond the table"),
+        ({"issuer_of": b"\x00\x00\x02\x00"}, "issuer number 2 of two"),
+        ({"issuer_of": b"\x00\x00\x01"}, "an issuer column of 3 bytes"),
+        ({"reasons": ["close_contact"]}, "a reason beyond the table"),
+        ({"reasons": ["close_contact", b"area_risk"]}, "a reason in bytes"),
+        ({"reason_of": b"\x00\x00\x00\x01"}, "reason number 256 of two"),
+    ],
+)
+def test_a_column_block_with_any_entry_feed_entry_decode_refuses_is_damaged(
+    changes: dict[str, object], why: str
+) -> None:
+    assert len(decode_column_block(column_block())) == 2
+    block = column_block(**changes)
+    assert problem_of(lambda: decode_column_block(block)) is FeedProblem.DAMAGED, why
+
+
+def test_a_column_block_that_is_no_array_of_nine_columns_is_damaged() -> None:
+    nine = cbor2.loads(column_block())
+    for block in (
+        cbor2.dumps(nine[:8]),
+        cbor2.dumps([*nine, b""]),
+        cbor2.dumps(dict(zip(COLUMN_NAMES, nine, strict=True))),
+        cbor2.dumps([GOOD, GOOD]),  # a row block
+        b"\xff\x00",
+    ):
+        assert problem_of(lambda: decode_column_block(block)) is FeedProblem.DAMAGED  # noqa: B023
+    empty = cbor2.dumps([b"", [], b"", b"", b"", b"", [], b"", b""])
+    assert len(decode_column_block(empty)) == 0
+
+
+def test_column_entries_out_of_order_within_a_block_are_damaged(
+    world: World, tmp_path: Path
+) -> None:
+    items = entries(5)
+    path = write_columns(tmp_path / "s.snap", world.feed_key, items)
+    data = bytearray(path.read_bytes())
+    genuine = _i64(*(item.sequence for item in items))
+    swapped = _i64(*(item.sequence for item in (items[0], items[2], items[1], *items[3:])))
+    start = data.index(genuine)
+    data[start : start + len(genuine)] = swapped
+    path.write_bytes(bytes(data))
+    with open_snapshot_file(path, world.trust) as reader:
+        assert problem_of(lambda: list(reader.columns())) is FeedProblem.DAMAGED
+
+
+def _resigned(world: World, path: Path, **changes: object) -> Path:
+    """The file with its header changed and signed again by the genuine feed key."""
+    data = path.read_bytes()
+    (length,) = struct.unpack(">I", data[-4:])
+    body = data[: len(data) - 4 - length]
+    header = cbor2.loads(cose.decode(data[len(data) - 4 - length : -4]).payload)
+    for name, value in changes.items():
+        if value is None:
+            header.pop(name, None)
+        else:
+            header[name] = value
+    signed = cose.sign(cbor2.dumps(header), world.feed_key)
+    path.write_bytes(body + signed + struct.pack(">I", len(signed)))
+    return path
+
+
+def test_a_file_read_as_the_other_block_encoding_is_damaged(world: World, tmp_path: Path) -> None:
+    columns = write_columns(tmp_path / "c.snap", world.feed_key, entries(20))
+    as_rows = _resigned(world, columns, blocks=None)
+    rows = write(tmp_path / "r.snap", world.feed_key, entries(20))
+    as_columns = _resigned(world, rows, blocks="columns")
+    for path in (as_rows, as_columns):
+        with open_snapshot_file(path, world.trust) as reader:
+            assert problem_of(lambda: list(reader.columns())) is FeedProblem.DAMAGED
+
+
+def test_an_unknown_block_encoding_is_refused_with_the_header(world: World, tmp_path: Path) -> None:
+    path = _resigned(world, write(tmp_path / "r.snap", world.feed_key, entries(3)), blocks="zip")
+    assert problem_of(lambda: open_snapshot_file(path, world.trust)) is FeedProblem.DAMAGED
+
+
+def test_the_block_encoding_is_under_the_signature(world: World, tmp_path: Path) -> None:
+    path = write_columns(tmp_path / "c.snap", world.feed_key, entries(3))
+    data = path.read_bytes()
+    forged = data.replace(b"columns", b"rowsxyz")  # in the signed header's payload
+    assert forged != data
+    path.write_bytes(forged)
+    assert problem_of(lambda: open_snapshot_file(path, world.trust)) is FeedProblem.BAD_SIGNATURE

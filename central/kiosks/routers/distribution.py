@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from central.core.deps import KeysDep, NowDep, SessionDep, SettingsDep, SignedKioskDep
@@ -31,12 +31,15 @@ from central.core.settings import Settings
 from central.issuance.feed_files import (
     SnapshotFile,
     current_snapshot,
+    rows_copy,
 )
 from central.kiosks.bundle import Publisher, signed_policy, signed_roster
 from healthcode.feed import BatchKind, FeedBatch
 from healthcode.feed_file import MEDIA_TYPE as SNAPSHOT_FILE_MEDIA_TYPE
 from healthcode.feed_file import iter_entries, read_own_header
 from sync.distribution import (
+    BLOCKS_PARAMETER,
+    COLUMN_BLOCKS,
     COSE_MEDIA_TYPE,
     FEED_HEAD_HEADER,
     FEED_SNAPSHOT_FILE_PATH,
@@ -117,26 +120,36 @@ def feed_snapshot_file(
     if_none_match: IfNoneMatch = None,
     range_: Annotated[str | None, Header(alias="range", max_length=64)] = None,
     if_range: Annotated[str | None, Header(max_length=128)] = None,
+    blocks: Annotated[str | None, Query(alias=BLOCKS_PARAMETER, max_length=16)] = None,
 ) -> Response:
     """The snapshot file (`healthcode.feed_file`): 304 when the kiosk holds it, 206 for a
-    Range (a resumed download), through nginx when `feed_files_accel_prefix` is set."""
+    Range (a resumed download), through nginx when `feed_files_accel_prefix` is set. In column
+    blocks to a kiosk that asks for them (`blocks=columns`); to any other (one from before
+    them) the file's copy in row blocks, another file with its own ETag."""
     found = _snapshot_file(session, settings, keys, now)
     session.rollback()  # the bytes are on disk: end the read transaction before sending them
+    columns = blocks == COLUMN_BLOCKS
+    tag = found.etag if columns else found.rows_etag
     headers = {
-        "etag": found.etag,
+        "etag": tag,
         "cache-control": "no-cache",
         "accept-ranges": "bytes",
         FEED_HEAD_HEADER: str(found.last_sequence),
     }
-    if etag_matches(if_none_match, found.etag) or etag_matches(
-        if_none_match, _nginx_etag(found.path)
-    ):
+    if etag_matches(if_none_match, tag):  # before any row copy is made: the kiosk holds it
+        return Response(status_code=304, headers=headers)
+    if columns:
+        path = found.path
+    else:
+        publisher = Publisher.of(keys.path)
+        path = rows_copy(found, key=lambda: publisher.key)
+    if etag_matches(if_none_match, _nginx_etag(path)):
         return Response(status_code=304, headers=headers)
     if settings.feed_files_accel_prefix is not None:
-        headers["x-accel-redirect"] = settings.feed_files_accel_prefix + found.path.name
+        headers["x-accel-redirect"] = settings.feed_files_accel_prefix + path.name
         return Response(media_type=SNAPSHOT_FILE_MEDIA_TYPE, headers=headers)
-    size = found.path.stat().st_size
-    span = _byte_range(range_, size) if if_range in (None, found.etag) else None
+    size = path.stat().st_size
+    span = _byte_range(range_, size) if if_range in (None, tag) else None
     if span == "unsatisfiable":
         headers["content-range"] = f"bytes */{size}"
         return Response(status_code=416, headers=headers)
@@ -145,7 +158,7 @@ def feed_snapshot_file(
         headers["content-range"] = f"bytes {start}-{end}/{size}"
     headers["content-length"] = str(end - start + 1)
     return StreamingResponse(
-        _read_span(found.path, start, end),
+        _read_span(path, start, end),
         status_code=206 if isinstance(span, tuple) else 200,
         media_type=SNAPSHOT_FILE_MEDIA_TYPE,
         headers=headers,
