@@ -35,6 +35,7 @@ from central.web.render import Viewer, ViewerDep
 from central.web.staff_declarations import _on_roster
 from central.web.task_forms import refusal_words, validation_errors
 from healthcode.identity import is_valid_id_number
+from healthcode.text import LIST_SEPARATOR
 
 router = APIRouter(include_in_schema=False)
 STAFF_COLUMNS = COLUMNS | {
@@ -122,7 +123,8 @@ async def declare_from_roster(request: Request, viewer: ViewerDep) -> Response:
             problems["phone"] = t("err_mobile")
         if problems or body is None:
             masked = _masked(row.get("full_name", ""))
-            joined = t("s_roster_problems_joined_by").join(problems.values())
+            separator = LIST_SEPARATOR.get("en" if t.language == "en" else "zh")
+            joined = separator.join(problems.values())
             wrong.append(RosterLine(number, masked, None, joined))
             continue
         checked.append((number, body, phone, row))

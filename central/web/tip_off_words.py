@@ -127,8 +127,6 @@ TIP_OFF_TEXT: Mapping[str, tuple[str, str]] = {
         "again.",
     ),
     "s_roster_upload": ("上传并申报", "Upload and declare"),
-    # between the problems of one wrong line: Chinese takes its full-width semicolon
-    "s_roster_problems_joined_by": ("；", "; "),
     "s_roster_wrong": (
         "文件中有 {n} 行有误，未申报任何人：",
         "Nobody was declared. Lines of the file to correct: {n}",
