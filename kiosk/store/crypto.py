@@ -93,6 +93,25 @@ class FieldCipher:
         plain = self.open_bytes(sealed, row_id, column)
         return None if plain is None else plain.decode("utf-8")
 
+    def open_columns(
+        self, row_id: str, sealed: Iterable[tuple[bytes | None, str]]
+    ) -> list[bytes | None]:
+        """`open_bytes` of each (sealed value, column) of one row, in one call: the same
+        decryption and associated data, without a method call and lookups per value (an upload
+        opens six columns of each of a backlog's rows)."""
+        decrypt = self._aead.decrypt
+        opened: list[bytes | None] = []
+        for value, column in sealed:
+            if value is None:
+                opened.append(None)
+                continue
+            nonce, body = value[:_NONCE_BYTES], value[_NONCE_BYTES:]
+            try:
+                opened.append(decrypt(nonce, body, f"{column}:{row_id}".encode()))
+            except InvalidTag:
+                raise StoreKeyError(f"cannot decrypt {column}: wrong key or damaged row") from None
+        return opened
+
     def blind_index(self, kind: str, value: bytes) -> bytes:
         """A lookup key for an identifier: equal for equal values, useless without the key."""
         # hmac.digest: the same HMAC-SHA256 in one C call (a feed snapshot indexes millions)

@@ -9,15 +9,17 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
+from typing import Any
 
-from kiosk.client.outbox import OutboxItem
+from kiosk.client.outbox import EncodedRecord, OutboxItem
 from kiosk.store.connection import Readers, Writer
 from kiosk.store.crypto import FieldCipher
 from kiosk.store.rows import (
     UPLOAD_PASSAGE_COLUMNS,
+    encoded_passage_record,
     override_upload_record,
+    passage_json,
     upload_passage,
-    upload_record,
 )
 from kiosk.store.scenes import SCENE_KINDS, SceneRecords
 
@@ -136,8 +138,9 @@ class Outbox:
             sorted({r for _, r, k in items if k != "override" and k not in SCENE_KINDS})
         )
         override_ids = json.dumps(sorted({r for _, r, k in items if k == "override"}))
+        # A passage's fields and JSON, once for its passage and fever report items both
         passages = {
-            row[0]: upload_passage(row, self._cipher)
+            row[0]: _with_json(upload_passage(row, self._cipher))
             for row in connection.execute(
                 f"SELECT {UPLOAD_PASSAGE_COLUMNS} FROM passages"  # noqa: S608 - our column names
                 " WHERE id IN (SELECT value FROM json_each(?))",
@@ -161,7 +164,13 @@ class Outbox:
                 record = scenes.get(record_id)
             else:
                 found = passages.get(record_id)
-                record = None if found is None else upload_record(record_id, kind, found)
+                if found is None:  # its row is gone (purged): nothing left to send
+                    continue
+                passage = encoded_passage_record(record_id, kind, *found)
+                if isinstance(passage, EncodedRecord):
+                    batch.append(OutboxItem(int(outbox_id), encoded=passage))
+                    continue
+                record = passage
             if record is not None:  # its row is gone (purged): nothing left to send
                 batch.append(OutboxItem(int(outbox_id), record))
         return batch
@@ -184,6 +193,10 @@ class Outbox:
         if row is None:
             raise KeyError(outbox_id)
         return str(row[0]), row[1]
+
+
+def _with_json(passage: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    return passage, passage_json(passage)
 
 
 # A passage counts as acknowledged (and may be purged) only when central has its passage record

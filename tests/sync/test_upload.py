@@ -3,9 +3,10 @@ transport: every record reaches central exactly once, and only central's answer 
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from sync.schemas import (
     RecordStatus,
     UploadAck,
     UploadBatch,
+    UploadRecord,
 )
 from sync.signing import KioskAuth
 from tests.central.conftest import SERVER, Central, FakeClock, start_central
@@ -255,6 +257,86 @@ def test_an_answer_for_another_batch_settles_nothing(store: Store) -> None:
         return httpx.Response(200, content=ack.model_dump_json())
 
     uploader = Uploader(store.outbox, httpx.Client(transport=httpx.MockTransport(wrong)), SERVER)
+    with pytest.raises(UploadError, match="bad_answer"):
+        uploader.upload_batch()
+    assert _states(store) == {"sent"}
+
+
+def _answer_each(
+    written: Callable[[UploadBatch], str],
+) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, content=written(UploadBatch.model_validate_json(request.content))
+        )
+
+    return answer
+
+
+def _stored(record: UploadRecord) -> dict[str, object]:
+    return {"record_id": str(record.record_id), "kind": record.kind.value, "status": "stored"}
+
+
+def _ack(batch: UploadBatch, results: list[dict[str, object]], **more: object) -> str:
+    return json.dumps(
+        {"batch_id": str(batch.batch_id), "results": results, "server_time": "2026-11-23T08:00:00Z"}
+        | more
+    )
+
+
+def test_an_answer_written_otherwise_than_central_writes_it_settles_as_the_schema_reads_it(
+    store: Store,
+) -> None:
+    _record(store, 3, fever_every=2)
+    uploader = Uploader(
+        store.outbox,
+        httpx.Client(
+            transport=httpx.MockTransport(
+                _answer_each(
+                    lambda batch: _ack(
+                        batch,
+                        [
+                            {
+                                "status": "duplicate",
+                                "kind": r.kind.value,
+                                "record_id": str(r.record_id).upper(),
+                            }
+                            for r in batch.records
+                        ],
+                    )
+                )
+            )
+        ),
+        SERVER,
+    )
+    assert uploader.drain() == 5  # three passages, two fever reports
+    assert _states(store) == {"acknowledged"}
+    assert uploader.tally.by_status[RecordStatus.DUPLICATE] == 5
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        lambda batch: _ack(batch, [_stored(r) for r in batch.records], extra=1),
+        lambda batch: _ack(batch, [_stored(r) | {"extra": 1} for r in batch.records]),
+        lambda batch: _ack(batch, [_stored(r) for r in batch.records], server_time="soon"),
+        lambda batch: _ack(batch, [_stored(r) | {"status": "kept"} for r in batch.records]),
+        lambda batch: _ack(batch, [_stored(r) | {"status": ["stored"]} for r in batch.records]),
+        lambda batch: _ack(batch, [_stored(r) | {"reason": 5} for r in batch.records]),
+        lambda batch: _ack(batch, [_stored(r) for r in reversed(batch.records)]),
+        lambda batch: _ack(batch, [_stored(r) for r in batch.records][1:]),
+        lambda batch: _ack(batch, [_stored(r) | {"kind": "override"} for r in batch.records]),
+        lambda batch: _ack(batch, [{"record_id": None, "kind": None} for _ in batch.records]),
+        lambda batch: "not json",
+    ],
+)
+def test_an_answer_the_schema_refuses_or_that_does_not_match_the_batch_settles_nothing(
+    store: Store, written: Callable[[UploadBatch], str]
+) -> None:
+    _record(store, 2)
+    uploader = Uploader(
+        store.outbox, httpx.Client(transport=httpx.MockTransport(_answer_each(written))), SERVER
+    )
     with pytest.raises(UploadError, match="bad_answer"):
         uploader.upload_batch()
     assert _states(store) == {"sent"}
